@@ -1,0 +1,11 @@
+"""The Celery app; its settings come from Django's (CELERY_* names)."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+app = Celery("accord")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()

@@ -1,0 +1,1 @@
+"""Family engagement: events, RSVPs, reminders, check-in and feedback."""

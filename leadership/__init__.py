@@ -1,0 +1,1 @@
+"""Districts, schools, school years, people, roles, permissions, invitations and the audit trail."""

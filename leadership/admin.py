@@ -1,0 +1,91 @@
+"""Django admin for the leadership models (for support staff; rights in schools come from memberships)."""
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from .models import AuditEntry, District, Invitation, Membership, School, SchoolYear, User
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["school"]
+    fields = ["role", "district", "school", "school_year", "is_active"]
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    ordering = ["email"]
+    list_display = ["email", "full_name", "preferred_language", "is_active", "is_staff"]
+    list_filter = ["is_active", "is_staff", "preferred_language"]
+    search_fields = ["email", "full_name"]
+    inlines = [MembershipInline]
+    fieldsets = [
+        (None, {"fields": ["email", "password"]}),
+        (_("Person"), {"fields": ["full_name", "preferred_language"]}),
+        (_("Access"), {"fields": ["is_active", "is_staff", "is_superuser", "groups"]}),
+        (_("Dates"), {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [
+        (None, {"classes": ["wide"], "fields": ["email", "full_name", "password1", "password2"]}),
+    ]
+    filter_horizontal = ["groups"]
+
+
+@admin.register(District)
+class DistrictAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "timezone"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(School)
+class SchoolAdmin(admin.ModelAdmin):
+    list_display = ["name", "district", "grade_span", "is_active"]
+    list_filter = ["district", "is_active"]
+    search_fields = ["name", "slug"]
+    list_select_related = ["district"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(SchoolYear)
+class SchoolYearAdmin(admin.ModelAdmin):
+    list_display = ["label", "district", "start", "end", "is_current"]
+    list_filter = ["district", "is_current"]
+    list_select_related = ["district"]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "role", "district", "school", "school_year", "is_active"]
+    list_filter = ["role", "is_active", "district"]
+    search_fields = ["user__email", "user__full_name", "school__name"]
+    list_select_related = ["user", "district", "school", "school_year"]
+    autocomplete_fields = ["user", "school"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ["email", "role", "school", "district", "created_at", "expires_at", "accepted_at"]
+    list_filter = ["role", "district"]
+    search_fields = ["email", "full_name"]
+    list_select_related = ["school", "district"]
+    readonly_fields = ["nonce", "sent_at", "accepted_at", "accepted_by", "revoked_at", "invited_by"]
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    list_display = ["at", "actor", "action", "object_type", "object_id", "school"]
+    list_filter = ["action"]
+    search_fields = ["object_id", "actor__email"]
+    list_select_related = ["actor", "school"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,84 @@
+"""Input parsing and validation for the leadership pages; nothing here saves."""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth import password_validation
+from django.utils.translation import gettext_lazy as _
+
+from .models import Role, School
+
+
+class VisionForm(forms.ModelForm):
+    class Meta:
+        model = School
+        fields = ["vision_statement"]
+        widgets = {"vision_statement": forms.Textarea(attrs={"rows": 6})}
+        help_texts = {
+            "vision_statement": _("What the school is working toward, in a few sentences.")
+        }
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail address"), max_length=254)
+    full_name = forms.CharField(label=_("Full name"), max_length=150, required=False)
+    role = forms.ChoiceField(label=_("Role"))
+    language = forms.ChoiceField(
+        label=_("Language of the invitation"), choices=settings.LANGUAGES
+    )
+
+    def __init__(self, *args, roles: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        labels = dict(Role.choices)
+        self.fields["role"].choices = [(role, labels[role]) for role in roles]
+        self.fields["email"].widget.attrs["autocomplete"] = "off"
+        if len(roles) == 1:
+            self.fields["role"].initial = roles[0]
+            self.fields["role"].widget = forms.HiddenInput()
+
+
+class AcceptInvitationForm(forms.Form):
+    """A new person's name and, for staff roles, a password of their choosing."""
+
+    full_name = forms.CharField(label=_("Your name"), max_length=150)
+    password1 = forms.CharField(
+        label=_("Choose a password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validation.password_validators_help_text_html(),
+    )
+    password2 = forms.CharField(
+        label=_("Type the password again"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args, needs_password: bool, email: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.email = email
+        if not needs_password:
+            del self.fields["password1"]
+            del self.fields["password2"]
+        self.fields["full_name"].widget.attrs["autocomplete"] = "name"
+
+    def clean(self):
+        cleaned = super().clean()
+        p1, p2 = cleaned.get("password1"), cleaned.get("password2")
+        if "password1" in self.fields and p1 and p2:
+            if p1 != p2:
+                self.add_error("password2", _("The two passwords differ."))
+            else:
+                from .models import User
+
+                probe = User(email=self.email, full_name=cleaned.get("full_name", ""))
+                try:
+                    password_validation.validate_password(p1, probe)
+                except forms.ValidationError as error:
+                    self.add_error("password1", error)
+        return cleaned
+
+
+class LanguageForm(forms.Form):
+    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
+    next = forms.CharField(required=False, max_length=2000)

@@ -1,0 +1,407 @@
+"""People, places and roles: districts, schools, school years, users, memberships, invitations, audit."""
+
+from __future__ import annotations
+
+import zoneinfo
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+LANGUAGE_CHOICES = settings.LANGUAGES
+
+
+def validate_timezone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("“%(value)s” is not a known time zone."), params={"value": value})
+
+
+def validate_languages(value: list) -> None:
+    known = {code for code, _name in settings.LANGUAGES}
+    if not isinstance(value, list) or not value:
+        raise ValidationError(_("Choose at least one language."))
+    unknown = [code for code in value if code not in known]
+    if unknown:
+        raise ValidationError(
+            _("Unknown language code(s): %(codes)s."), params={"codes": ", ".join(map(str, unknown))}
+        )
+
+
+def default_languages() -> list[str]:
+    return [settings.LANGUAGE_CODE]
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **extra) -> User:
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        if password:
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra) -> User:
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra) -> User:
+        extra["is_staff"] = True
+        extra["is_superuser"] = True
+        return self._create_user(email, password, **extra)
+
+    def get_by_natural_key(self, username: str) -> User:
+        return self.get(email__iexact=username)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person. The e-mail address is the login; `is_staff` only opens Django's admin site."""
+
+    email = models.EmailField(_("e-mail address"), unique=True)
+    full_name = models.CharField(_("full name"), max_length=150, blank=True)
+    preferred_language = models.CharField(
+        _("preferred language"),
+        max_length=10,
+        choices=LANGUAGE_CHOICES,
+        default=settings.LANGUAGE_CODE,
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    is_staff = models.BooleanField(
+        _("admin site access"),
+        default=False,
+        help_text=_("Opens Django's admin site. Grants no rights in any school."),
+    )
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    def clean(self) -> None:
+        super().clean()
+        self.email = self.__class__.objects.normalize_email(self.email).lower()
+
+    def get_full_name(self) -> str:
+        return self.full_name or self.email
+
+    def get_short_name(self) -> str:
+        return (self.full_name.split(" ")[0] if self.full_name else "") or self.email
+
+
+class District(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("short name"), max_length=60, unique=True)
+    timezone = models.CharField(
+        _("time zone"), max_length=64, default="America/New_York", validators=[validate_timezone]
+    )
+    languages = models.JSONField(
+        _("languages offered to families"),
+        default=default_languages,
+        validators=[validate_languages],
+    )
+    sourced_id = models.CharField(max_length=255, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("district")
+        verbose_name_plural = _("districts")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("leadership:district_detail", kwargs={"slug": self.slug})
+
+
+class School(models.Model):
+    district = models.ForeignKey(
+        District, on_delete=models.PROTECT, related_name="schools", verbose_name=_("district")
+    )
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("short name"), max_length=80, unique=True)
+    vision_statement = models.TextField(_("vision statement"), max_length=4000, blank=True)
+    grade_span = models.CharField(
+        _("grade span"), max_length=20, blank=True, help_text=_("For example K-5 or 9-12.")
+    )
+    languages = models.JSONField(
+        _("languages"), default=default_languages, validators=[validate_languages]
+    )
+    sourced_id = models.CharField(max_length=255, blank=True, db_index=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("school")
+        verbose_name_plural = _("schools")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("leadership:school_detail", kwargs={"slug": self.slug})
+
+    @property
+    def default_language(self) -> str:
+        return self.languages[0] if self.languages else settings.LANGUAGE_CODE
+
+
+class SchoolYear(models.Model):
+    district = models.ForeignKey(
+        District, on_delete=models.CASCADE, related_name="school_years", verbose_name=_("district")
+    )
+    label = models.CharField(_("label"), max_length=20, help_text=_("For example 2026-27."))
+    start = models.DateField(_("first day"))
+    end = models.DateField(_("last day"))
+    is_current = models.BooleanField(_("current"), default=False)
+    sourced_id = models.CharField(max_length=255, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["-start"]
+        verbose_name = _("school year")
+        verbose_name_plural = _("school years")
+        constraints = [
+            models.UniqueConstraint(fields=["district", "label"], name="schoolyear_label_unique"),
+            models.UniqueConstraint(
+                fields=["district"],
+                condition=models.Q(is_current=True),
+                name="schoolyear_one_current_per_district",
+                violation_error_message=_("The district already has a current school year."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(end__gt=models.F("start")),
+                name="schoolyear_ends_after_start",
+                violation_error_message=_("The last day must come after the first day."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class Role(models.TextChoices):
+    DISTRICT_ADMIN = "district_admin", _("District admin")
+    PRINCIPAL = "principal", _("Principal")
+    TEACHER_LEADER = "teacher_leader", _("Teacher leader")
+    STAFF = "staff", _("Staff")
+    FAMILY = "family", _("Family")
+
+
+SCHOOL_ROLES = (Role.PRINCIPAL, Role.TEACHER_LEADER, Role.STAFF, Role.FAMILY)
+STAFF_ROLES = (Role.PRINCIPAL, Role.TEACHER_LEADER, Role.STAFF)
+
+
+class MembershipQuerySet(models.QuerySet):
+    def active(self) -> MembershipQuerySet:
+        return self.filter(is_active=True)
+
+
+class Membership(models.Model):
+    """A role a person holds: in a district (district admin) or in one of its schools."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("person"),
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    district = models.ForeignKey(
+        District, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("district")
+    )
+    school = models.ForeignKey(
+        School,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        null=True,
+        blank=True,
+        verbose_name=_("school"),
+    )
+    school_year = models.ForeignKey(
+        SchoolYear,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="memberships",
+        verbose_name=_("school year"),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    sourced_id = models.CharField(max_length=255, blank=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["role", "id"]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(role="district_admin", school__isnull=True)
+                    | (~models.Q(role="district_admin") & models.Q(school__isnull=False))
+                ),
+                name="membership_scope_matches_role",
+                violation_error_message=_(
+                    "A district admin belongs to a district; every other role to a school."
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role", "school"],
+                condition=models.Q(school__isnull=False),
+                name="membership_unique_school_role",
+                violation_error_message=_("This person already holds this role at this school."),
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role", "district"],
+                condition=models.Q(school__isnull=True),
+                name="membership_unique_district_role",
+                violation_error_message=_(
+                    "This person already holds this role in this district."
+                ),
+            ),
+        ]
+        indexes = [models.Index(fields=["school", "role", "is_active"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.school or self.district}"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.school_id and self.district_id and self.school.district_id != self.district_id:
+            raise ValidationError({"school": _("The school is not in this district.")})
+
+
+class InvitationQuerySet(models.QuerySet):
+    def pending(self) -> InvitationQuerySet:
+        return self.filter(
+            accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
+        )
+
+
+class Invitation(models.Model):
+    """An invitation to hold a role. Only a hash of its token is stored; the link is single-use."""
+
+    email = models.EmailField(_("e-mail address"))
+    full_name = models.CharField(_("full name"), max_length=150, blank=True)
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="invitations")
+    school = models.ForeignKey(
+        School, on_delete=models.CASCADE, related_name="invitations", null=True, blank=True
+    )
+    language = models.CharField(
+        _("language of the invitation"),
+        max_length=10,
+        choices=LANGUAGE_CHOICES,
+        default=settings.LANGUAGE_CODE,
+    )
+    # The link carries this nonce signed with SECRET_KEY (leadership.tokens), so neither a
+    # copy of the database nor a guessed id is enough to accept an invitation.
+    nonce = models.CharField(max_length=43, unique=True, editable=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="accepted_invitations",
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(role="district_admin", school__isnull=True)
+                    | (~models.Q(role="district_admin") & models.Q(school__isnull=False))
+                ),
+                name="invitation_scope_matches_role",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} · {self.get_role_display()}"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+    @property
+    def state(self) -> str:
+        if self.accepted_at:
+            return "accepted"
+        if self.revoked_at:
+            return "revoked"
+        if self.is_expired:
+            return "expired"
+        return "pending"
+
+    def get_state_display(self) -> str:
+        return {
+            "accepted": _("Accepted"),
+            "revoked": _("Withdrawn"),
+            "expired": _("Expired"),
+            "pending": _("Pending"),
+        }[self.state]
+
+
+class AuditEntry(models.Model):
+    """Who changed what, when, with the values before and after."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    action = models.CharField(max_length=80)
+    object_type = models.CharField(max_length=80)
+    object_id = models.CharField(max_length=64)
+    school = models.ForeignKey(
+        School, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    before = models.JSONField(default=dict, blank=True)
+    after = models.JSONField(default=dict, blank=True)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type}#{self.object_id}"

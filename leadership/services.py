@@ -1,0 +1,188 @@
+"""Every write of the leadership app: schools, invitations, memberships, language."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from . import audit, tokens
+from .models import Invitation, Membership, Role, School, User
+from .permissions import forget_roles
+
+ALREADY_MEMBER = _("%(email)s already holds this role here.")
+ALREADY_INVITED = _(
+    "%(email)s was already invited to this role. Withdraw that invitation to send a new one."
+)
+INVITATION_NOT_PENDING = _("This invitation can no longer be used.")
+WRONG_SCOPE = _("A district admin is invited to a district; every other role to a school.")
+
+
+class InvitationUnusable(Exception):
+    """The invitation was accepted, withdrawn or has expired."""
+
+    def __init__(self, state: str):
+        super().__init__(state)
+        self.state = state
+
+
+@transaction.atomic
+def school_vision_update(*, school: School, actor: User, vision_statement: str) -> School:
+    before = audit.snapshot(school, ["vision_statement"])
+    school.vision_statement = vision_statement.strip()
+    school.full_clean()
+    school.save(update_fields=["vision_statement"])
+    audit.record(
+        actor=actor,
+        action="school.vision_update",
+        obj=school,
+        school=school,
+        before=before,
+        after=audit.snapshot(school, ["vision_statement"]),
+    )
+    return school
+
+
+@transaction.atomic
+def invitation_create(
+    *,
+    actor: User,
+    email: str,
+    role: str,
+    school: School | None = None,
+    district=None,
+    full_name: str = "",
+    language: str = settings.LANGUAGE_CODE,
+) -> Invitation:
+    """Invite a person to a role and queue the e-mail. The caller has checked the actor's right."""
+    from .tasks import send_invitation_email
+
+    email = User.objects.normalize_email(email).strip().lower()
+    district = school.district if school is not None else district
+    if (role == Role.DISTRICT_ADMIN) != (school is None):
+        raise ValidationError(WRONG_SCOPE)
+
+    scope = {"school": school} if school is not None else {"school__isnull": True}
+    if Membership.objects.active().filter(
+        user__email__iexact=email, role=role, district=district, **scope
+    ).exists():
+        raise ValidationError({"email": ALREADY_MEMBER % {"email": email}})
+    if Invitation.objects.pending().filter(
+        email__iexact=email, role=role, district=district, **scope
+    ).exists():
+        raise ValidationError({"email": ALREADY_INVITED % {"email": email}})
+
+    invitation = Invitation(
+        email=email,
+        full_name=full_name.strip(),
+        role=role,
+        district=district,
+        school=school,
+        language=language,
+        nonce=tokens.new_nonce(),
+        invited_by=actor,
+        expires_at=timezone.now() + timedelta(days=settings.INVITATION_VALID_DAYS),
+    )
+    invitation.full_clean()
+    invitation.save()
+    audit.record(
+        actor=actor,
+        action="invitation.create",
+        obj=invitation,
+        school=school,
+        after=audit.snapshot(invitation, ["email", "role", "school", "district", "language"]),
+    )
+    transaction.on_commit(lambda: send_invitation_email.delay(invitation.pk))
+    return invitation
+
+
+@transaction.atomic
+def invitation_revoke(*, invitation: Invitation, actor: User) -> Invitation:
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.state != "pending":
+        raise ValidationError(INVITATION_NOT_PENDING)
+    invitation.revoked_at = timezone.now()
+    invitation.save(update_fields=["revoked_at"])
+    audit.record(
+        actor=actor, action="invitation.revoke", obj=invitation, school=invitation.school
+    )
+    return invitation
+
+
+@transaction.atomic
+def invitation_accept(
+    *, invitation: Invitation, full_name: str = "", password: str | None = None
+) -> tuple[User, bool]:
+    """Accept an invitation: make (or find) the person and give them the role.
+
+    Returns the user and whether the account is new. The row is locked, so a link
+    opened twice at once is still used only once.
+    """
+    invitation = (
+        Invitation.objects.select_for_update().select_related("school", "district").get(
+            pk=invitation.pk
+        )
+    )
+    if invitation.state != "pending":
+        raise InvitationUnusable(invitation.state)
+
+    user = User.objects.filter(email__iexact=invitation.email).first()
+    created = user is None
+    if created:
+        user = User(
+            email=invitation.email,
+            full_name=(full_name or invitation.full_name).strip(),
+            preferred_language=invitation.language,
+        )
+        if password:
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+        user.full_clean()
+        user.save()
+    elif full_name and not user.full_name:
+        user.full_name = full_name.strip()
+        user.save(update_fields=["full_name"])
+    # The link reached this address, which proves it belongs to the person.
+    EmailAddress.objects.update_or_create(
+        user=user, email=user.email, defaults={"verified": True, "primary": True}
+    )
+
+    membership_scope = (
+        {"school": invitation.school} if invitation.school_id else {"school__isnull": True}
+    )
+    membership, _created = Membership.objects.update_or_create(
+        user=user,
+        role=invitation.role,
+        district=invitation.district,
+        **membership_scope,
+        defaults={"is_active": True, "school": invitation.school},
+    )
+    forget_roles(user)
+
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_by = user
+    invitation.save(update_fields=["accepted_at", "accepted_by"])
+    audit.record(
+        actor=user,
+        action="invitation.accept",
+        obj=invitation,
+        school=invitation.school,
+        after={"membership": membership.pk, "new_account": created},
+    )
+    return user, created
+
+
+@transaction.atomic
+def user_language_set(*, user: User, language: str) -> User:
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationError(_("Unknown language."))
+    if user.preferred_language != language:
+        user.preferred_language = language
+        user.save(update_fields=["preferred_language"])
+    return user

@@ -1,0 +1,347 @@
+"""Pages of the leadership app: home, district, school, people, invitations, language."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HttpResponseClientRedirect
+from django_htmx.middleware import HtmxDetails
+
+from . import selectors, services, tokens
+from .forms import AcceptInvitationForm, InvitationForm, LanguageForm, VisionForm
+from .models import District, Invitation, Role, School, User
+from .permissions import (
+    can_edit_school,
+    can_invite,
+    can_invite_district_admin,
+    can_view_people,
+    can_view_school,
+    district_view,
+    invitable_roles,
+    is_district_admin,
+    school_view,
+)
+
+
+class HtmxHttpRequest(HttpRequest):
+    htmx: HtmxDetails
+
+
+def is_partial(request: HtmxHttpRequest) -> bool:
+    """An htmx request that swaps part of the page (not a history restore)."""
+    return bool(request.htmx) and not request.htmx.history_restore_request
+
+
+def _apply_form_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+@require_GET
+def home(request: HtmxHttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return render(request, "leadership/welcome.html")
+    url = selectors.home_url(request.user)
+    if url:
+        return redirect(url)
+    return render(request, "leadership/no_role.html")
+
+
+@require_GET
+def healthz(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("ok", content_type="text/plain")
+
+
+# --- district -------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+@district_view()
+def district_detail(request: HtmxHttpRequest, district: District) -> HttpResponse:
+    return render(
+        request,
+        "leadership/district_detail.html",
+        {
+            "district": district,
+            "schools": selectors.district_schools(user=request.user, district=district),
+            "admins": selectors.district_admins(user=request.user, district=district),
+            "invitations": selectors.district_invitations(user=request.user, district=district),
+            "form": InvitationForm(
+                roles=[Role.DISTRICT_ADMIN], initial={"language": get_language()}
+            ),
+        },
+    )
+
+
+@login_required
+@require_POST
+@district_view(can_invite_district_admin)
+def district_invite(request: HtmxHttpRequest, district: District) -> HttpResponse:
+    form = InvitationForm(request.POST, roles=[Role.DISTRICT_ADMIN])
+    if form.is_valid():
+        try:
+            invitation = services.invitation_create(
+                actor=request.user, district=district, **form.cleaned_data
+            )
+        except ValidationError as error:
+            _apply_form_errors(form, error)
+        else:
+            messages.success(request, _("Invitation sent to %(email)s.") % {"email": invitation.email})
+            if is_partial(request):
+                return HttpResponseClientRedirect(district.get_absolute_url())
+            return redirect(district)
+    context = {"district": district, "form": form}
+    if is_partial(request):
+        return render(request, "leadership/district_detail.html#invite-form", context)
+    context.update(
+        schools=selectors.district_schools(user=request.user, district=district),
+        admins=selectors.district_admins(user=request.user, district=district),
+        invitations=selectors.district_invitations(user=request.user, district=district),
+    )
+    return render(request, "leadership/district_detail.html", context)
+
+
+# --- school ---------------------------------------------------------------------------
+
+
+def _school_context(request, school: School, **extra) -> dict:
+    return {
+        "school": school,
+        "can_edit": can_edit_school(request.user, school),
+        "can_view_people": can_view_people(request.user, school),
+        "role_counts": selectors.school_role_counts(school=school),
+        **extra,
+    }
+
+
+@login_required
+@require_GET
+@vary_on_headers("HX-Request")
+@school_view()
+def school_detail(request: HtmxHttpRequest, school: School) -> HttpResponse:
+    context = _school_context(request, school)
+    if is_partial(request):
+        return render(request, "leadership/school_detail.html#vision", context)
+    return render(request, "leadership/school_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
+@school_view(can_edit_school)
+def school_vision_edit(request: HtmxHttpRequest, school: School) -> HttpResponse:
+    if request.method == "POST":
+        form = VisionForm(request.POST, instance=School.objects.get(pk=school.pk))
+        if form.is_valid():
+            services.school_vision_update(
+                school=school,
+                actor=request.user,
+                vision_statement=form.cleaned_data["vision_statement"],
+            )
+            if is_partial(request):
+                return render(
+                    request,
+                    "leadership/school_detail.html#vision",
+                    _school_context(request, school, saved=True),
+                )
+            messages.success(request, _("The vision statement is saved."))
+            return redirect(school)
+    else:
+        form = VisionForm(instance=school)
+    context = _school_context(request, school, form=form)
+    if is_partial(request):
+        return render(request, "leadership/school_vision_edit.html#vision-form", context)
+    return render(request, "leadership/school_vision_edit.html", context)
+
+
+def _people_context(request, school: School, form: InvitationForm | None = None) -> dict:
+    roles = invitable_roles(request.user, school)
+    if form is None and roles:
+        form = InvitationForm(roles=roles, initial={"language": school.default_language})
+    return {
+        "school": school,
+        "members": selectors.school_members(user=request.user, school=school),
+        "invitations": selectors.school_invitations(user=request.user, school=school)
+        if roles
+        else [],
+        "form": form,
+        "can_invite": bool(roles),
+    }
+
+
+@login_required
+@require_GET
+@school_view(can_view_people)
+def school_people(request: HtmxHttpRequest, school: School) -> HttpResponse:
+    return render(request, "leadership/school_people.html", _people_context(request, school))
+
+
+@login_required
+@require_POST
+@school_view(can_invite)
+def school_invite(request: HtmxHttpRequest, school: School) -> HttpResponse:
+    form = InvitationForm(request.POST, roles=invitable_roles(request.user, school))
+    if form.is_valid():
+        try:
+            invitation = services.invitation_create(
+                actor=request.user, school=school, **form.cleaned_data
+            )
+        except ValidationError as error:
+            _apply_form_errors(form, error)
+        else:
+            messages.success(request, _("Invitation sent to %(email)s.") % {"email": invitation.email})
+            url = reverse("leadership:school_people", kwargs={"slug": school.slug})
+            if is_partial(request):
+                return HttpResponseClientRedirect(url)
+            return redirect(url)
+    context = _people_context(request, school, form=form)
+    if is_partial(request):
+        return render(request, "leadership/school_people.html#invite-form", context)
+    return render(request, "leadership/school_people.html", context)
+
+
+@login_required
+@require_POST
+def invitation_revoke(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    invitation = get_object_or_404(Invitation.objects.select_related("school", "district"), pk=pk)
+    if invitation.school is not None:
+        if not can_view_school(request.user, invitation.school):
+            raise Http404
+        if not can_invite(request.user, invitation.school):
+            raise PermissionDenied
+        back = reverse("leadership:school_people", kwargs={"slug": invitation.school.slug})
+    else:
+        if not is_district_admin(request.user, invitation.district):
+            raise Http404
+        back = invitation.district.get_absolute_url()
+    try:
+        services.invitation_revoke(invitation=invitation, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, _("The invitation to %(email)s is withdrawn.") % {"email": invitation.email}
+        )
+    return redirect(back)
+
+
+# --- accepting an invitation ----------------------------------------------------------
+
+
+def _invitation_from_token(token: str) -> Invitation:
+    found = tokens.read_token(token)
+    if found is None:
+        raise Http404
+    pk, nonce = found
+    invitation = (
+        Invitation.objects.select_related("school", "district", "invited_by")
+        .filter(pk=pk, nonce=nonce)
+        .first()
+    )
+    if invitation is None:
+        raise Http404
+    return invitation
+
+
+def _unusable(request, invitation: Invitation, state: str) -> HttpResponse:
+    return render(
+        request,
+        "leadership/invitation_unusable.html",
+        {"invitation": invitation, "state": state},
+        status=410,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def invitation_accept(request: HtmxHttpRequest, token: str) -> HttpResponse:
+    invitation = _invitation_from_token(token)
+    if invitation.state != "pending":
+        return _unusable(request, invitation, invitation.state)
+
+    existing = User.objects.filter(email__iexact=invitation.email).first()
+    if request.user.is_authenticated and request.user.email.lower() != invitation.email.lower():
+        return render(
+            request,
+            "leadership/invitation_accept.html",
+            {"invitation": invitation, "other_user": True},
+        )
+    needs_password = existing is None and invitation.role != Role.FAMILY
+    form_kwargs = {"needs_password": needs_password, "email": invitation.email}
+    if existing is not None:
+        form = None
+    elif request.method == "POST":
+        form = AcceptInvitationForm(request.POST, **form_kwargs)
+    else:
+        form = AcceptInvitationForm(initial={"full_name": invitation.full_name}, **form_kwargs)
+
+    if request.method == "POST" and (form is None or form.is_valid()):
+        try:
+            user, created = services.invitation_accept(
+                invitation=invitation,
+                full_name=form.cleaned_data["full_name"] if form else "",
+                password=form.cleaned_data.get("password1") if form else None,
+            )
+        except services.InvitationUnusable as error:
+            return _unusable(request, invitation, error.state)
+        place = invitation.school or invitation.district
+        if created or request.user.is_authenticated:
+            if not request.user.is_authenticated:
+                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, _("Welcome to %(place)s.") % {"place": place})
+            return redirect("home")
+        messages.success(
+            request,
+            _("You now have a role at %(place)s. Sign in to continue.") % {"place": place},
+        )
+        return redirect(f"{reverse('account_login')}?email={invitation.email}")
+
+    return render(
+        request,
+        "leadership/invitation_accept.html",
+        {"invitation": invitation, "form": form, "existing": existing is not None},
+    )
+
+
+# --- language -------------------------------------------------------------------------
+
+
+@require_POST
+def language_set(request: HtmxHttpRequest) -> HttpResponse:
+    """Switch the language; a signed-in person keeps it as their preference."""
+    form = LanguageForm(request.POST)
+    next_url = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = "/"
+    response = HttpResponseRedirect(next_url)
+    if form.is_valid():
+        language = form.cleaned_data["language"]
+        if request.user.is_authenticated:
+            services.user_language_set(user=request.user, language=language)
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            language,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            path=settings.LANGUAGE_COOKIE_PATH,
+            domain=settings.LANGUAGE_COOKIE_DOMAIN,
+            secure=settings.LANGUAGE_COOKIE_SECURE,
+            httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        )
+    return response

@@ -1,0 +1,1 @@
+"""Teams (the ILT and others), meetings, decisions and action items."""

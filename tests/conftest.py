@@ -1,0 +1,143 @@
+"""Shared fixtures: a small world of two districts and three schools, and one person per role.
+
+With REQUIRE_E2E=1 (set by .ci/run) a missing PostgreSQL, broker or browser fails the run
+instead of skipping the tests that need them.
+"""
+
+import os
+from dataclasses import dataclass
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+
+from leadership.models import District, Role, School, User
+from tests.leadership.factories import DistrictFactory, SchoolFactory, person
+
+REQUIRED = os.environ.get("REQUIRE_E2E") == "1"
+
+
+def pytest_sessionstart(session):
+    if not REQUIRED:
+        return
+    engine = settings.DATABASES["default"]["ENGINE"]
+    problems = []
+    if "postgresql" not in engine:
+        problems.append(f"REQUIRE_E2E=1 but the database is {engine}, not PostgreSQL (set DATABASE_URL)")
+    if not os.environ.get("CELERY_BROKER_URL"):
+        problems.append("REQUIRE_E2E=1 but CELERY_BROKER_URL is not set")
+    if problems:
+        raise pytest.UsageError("; ".join(problems))
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings):
+    """Fast password hashing; rate-limit counters (in the cache) start empty; tasks run inline."""
+    from config.celery import app
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    cache.clear()
+    app.conf.task_always_eager = True
+    yield
+    cache.clear()
+
+
+@dataclass
+class World:
+    district: District
+    school: School
+    other_school: School
+    other_district: District
+    far_school: School
+    district_admin: User
+    principal: User
+    teacher_leader: User
+    staff: User
+    family: User
+    other_school_principal: User
+    other_district_admin: User
+
+    def user(self, role: str) -> User | None:
+        return None if role == "anonymous" else getattr(self, role)
+
+
+ROLES = [
+    "anonymous",
+    "district_admin",
+    "principal",
+    "teacher_leader",
+    "staff",
+    "family",
+    "other_school_principal",
+    "other_district_admin",
+]
+
+
+@pytest.fixture
+def world(db) -> World:
+    district = DistrictFactory(slug="riverside", name="Riverside")
+    school = SchoolFactory(district=district, slug="lincoln", name="Lincoln Elementary")
+    other_school = SchoolFactory(district=district, slug="roosevelt", name="Roosevelt High")
+    other_district = DistrictFactory(slug="hillcrest", name="Hillcrest")
+    far_school = SchoolFactory(district=other_district, slug="hill-elementary", name="Hill Elementary")
+    return World(
+        district=district,
+        school=school,
+        other_school=other_school,
+        other_district=other_district,
+        far_school=far_school,
+        district_admin=person(Role.DISTRICT_ADMIN, district=district, email="admin@example.org"),
+        principal=person(Role.PRINCIPAL, school=school, email="principal@example.org"),
+        teacher_leader=person(Role.TEACHER_LEADER, school=school, email="leader@example.org"),
+        staff=person(Role.STAFF, school=school, email="staff@example.org"),
+        family=person(Role.FAMILY, school=school, email="family@example.org"),
+        other_school_principal=person(
+            Role.PRINCIPAL, school=other_school, email="other.principal@example.org"
+        ),
+        other_district_admin=person(
+            Role.DISTRICT_ADMIN, district=other_district, email="other.admin@example.org"
+        ),
+    )
+
+
+@pytest.fixture
+def district_admin(world):
+    return world.district_admin
+
+
+@pytest.fixture
+def principal(world):
+    return world.principal
+
+
+@pytest.fixture
+def teacher_leader(world):
+    return world.teacher_leader
+
+
+@pytest.fixture
+def staff(world):
+    return world.staff
+
+
+@pytest.fixture
+def family(world):
+    return world.family
+
+
+@pytest.fixture
+def other_school_principal(world):
+    return world.other_school_principal
+
+
+@pytest.fixture
+def client_for(client):
+    """client_for(user) -> the test client signed in as that user (or anonymous for None)."""
+
+    def sign_in(user):
+        client.logout()
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return sign_in

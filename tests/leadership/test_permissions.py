@@ -1,0 +1,87 @@
+"""Permission matrix of the leadership pages: role x URL -> status."""
+
+from leadership import tokens
+from leadership.models import Role
+from tests.leadership.factories import InvitationFactory
+from tests.matrix import Row, check_row, parametrize
+
+
+def everyone(status: int, **overrides) -> dict[str, int]:
+    from tests.conftest import ROLES
+
+    return {role: overrides.get(role, status) for role in ROLES}
+
+
+def _school(world):
+    return {"slug": world.school.slug}
+
+
+def _district(world):
+    return {"slug": world.district.slug}
+
+
+def _pending_invitation(world):
+    invitation = InvitationFactory(school=world.school, role=Role.STAFF, invited_by=world.principal)
+    return {"pk": invitation.pk}
+
+
+def _invitation_token(world):
+    invitation = InvitationFactory(school=world.school, role=Role.FAMILY)
+    return {"token": tokens.make_token(invitation)}
+
+
+SCHOOL_MEMBERS_200 = dict(
+    district_admin=200, principal=200, teacher_leader=200, staff=200, family=200
+)
+OUTSIDERS_404 = dict(other_school_principal=404, other_district_admin=404)
+
+MATRIX = [
+    Row("home", everyone(302, anonymous=200)),
+    Row("healthz", everyone(200)),
+    Row(
+        "leadership:district_detail",
+        everyone(403, anonymous=302, district_admin=200, other_district_admin=404),
+        kwargs=_district,
+    ),
+    Row(
+        "leadership:district_invite",
+        everyone(403, anonymous=302, district_admin=200, other_district_admin=404),
+        kwargs=_district,
+        method="POST",
+    ),
+    Row(
+        "leadership:school_detail",
+        everyone(200, anonymous=302, **OUTSIDERS_404),
+        kwargs=_school,
+    ),
+    Row(
+        "leadership:school_vision_edit",
+        everyone(403, anonymous=302, principal=200, **OUTSIDERS_404),
+        kwargs=_school,
+    ),
+    Row(
+        "leadership:school_people",
+        everyone(200, anonymous=302, family=403, **OUTSIDERS_404),
+        kwargs=_school,
+    ),
+    Row(
+        "leadership:school_invite",
+        everyone(403, anonymous=302, principal=200, district_admin=200, **OUTSIDERS_404),
+        kwargs=_school,
+        method="POST",
+    ),
+    Row(
+        "leadership:invitation_revoke",
+        everyone(403, anonymous=302, principal=302, district_admin=302, **OUTSIDERS_404),
+        kwargs=_pending_invitation,
+        method="POST",
+    ),
+    Row("leadership:invitation_accept", everyone(200), kwargs=_invitation_token),
+    Row("leadership:language_set", everyone(302), method="POST", data=lambda w: {"language": "es"}),
+    Row("engagement:family_home", everyone(403, anonymous=302, family=200)),
+]
+
+
+@parametrize(MATRIX)
+def test_permission_matrix(row, role, world, client):
+    check_row(row, role, world, client)

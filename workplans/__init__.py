@@ -1,0 +1,1 @@
+"""Annual work plans, goals, measures, action steps and progress updates."""
