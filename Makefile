@@ -51,8 +51,7 @@ lock:
 	uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 -q -o requirements/dev.lock
 
 messages: install
-	cd leadership && ../$(PY) ../manage.py makemessages -l es --no-obsolete
-	$(PY) manage.py makemessages -l es --no-obsolete --ignore '.venv/*' --ignore 'leadership/*'
+	$(PY) manage.py makemessages -l es --no-obsolete --ignore '.venv/*' --ignore 'tests/*' --ignore 'staticfiles/*'
 	$(PY) manage.py compilemessages --ignore '.venv/*'
 
 clean:

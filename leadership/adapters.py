@@ -1,8 +1,31 @@
-"""django-allauth hooks: nobody signs up on their own; people arrive through an invitation."""
+"""django-allauth hooks: invitation-only accounts, our messages, mail in the person's language."""
 
 from allauth.account.adapter import DefaultAccountAdapter
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+UNKNOWN_EMAIL = _(
+    "We have no account for this e-mail address. Check it for typing mistakes, "
+    "or ask your school to invite you."
+)
+INCORRECT_CODE = _("That code is not right. Check the latest e-mail from us and try again.")
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    error_messages = {
+        **DefaultAccountAdapter.error_messages,
+        "unknown_email": UNKNOWN_EMAIL,
+        "incorrect_code": INCORRECT_CODE,
+    }
+
     def is_open_for_signup(self, request) -> bool:
         return False
+
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        """Sign-in codes and reset links go out in the language the person chose."""
+        from .models import User
+
+        user = context.get("user") or User.objects.filter(email__iexact=email).first()
+        language = getattr(user, "preferred_language", None) or translation.get_language()
+        with translation.override(language):
+            super().send_mail(template_prefix, email, context)

@@ -1,4 +1,4 @@
-"""Django admin for the leadership models (for support staff; rights in schools come from memberships)."""
+"""Django admin for the leadership models; rights in schools come from memberships alone."""
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
@@ -67,7 +67,15 @@ class MembershipAdmin(admin.ModelAdmin):
 
 @admin.register(Invitation)
 class InvitationAdmin(admin.ModelAdmin):
-    list_display = ["email", "role", "school", "district", "created_at", "expires_at", "accepted_at"]
+    list_display = [
+        "email",
+        "role",
+        "school",
+        "district",
+        "created_at",
+        "expires_at",
+        "accepted_at",
+    ]
     list_filter = ["role", "district"]
     search_fields = ["email", "full_name"]
     list_select_related = ["school", "district"]

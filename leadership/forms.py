@@ -24,9 +24,7 @@ class InvitationForm(forms.Form):
     email = forms.EmailField(label=_("E-mail address"), max_length=254)
     full_name = forms.CharField(label=_("Full name"), max_length=150, required=False)
     role = forms.ChoiceField(label=_("Role"))
-    language = forms.ChoiceField(
-        label=_("Language of the invitation"), choices=settings.LANGUAGES
-    )
+    language = forms.ChoiceField(label=_("Language of the invitation"), choices=settings.LANGUAGES)
 
     def __init__(self, *args, roles: list[str], **kwargs):
         super().__init__(*args, **kwargs)

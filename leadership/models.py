@@ -1,4 +1,4 @@
-"""People, places and roles: districts, schools, school years, users, memberships, invitations, audit."""
+"""People, places and roles: districts, schools, years, users, memberships, invitations, audit."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import zoneinfo
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
@@ -28,7 +29,8 @@ def validate_languages(value: list) -> None:
     unknown = [code for code in value if code not in known]
     if unknown:
         raise ValidationError(
-            _("Unknown language code(s): %(codes)s."), params={"codes": ", ".join(map(str, unknown))}
+            _("Unknown language code(s): %(codes)s."),
+            params={"codes": ", ".join(map(str, unknown))},
         )
 
 
@@ -141,7 +143,12 @@ class School(models.Model):
     )
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(_("short name"), max_length=80, unique=True)
-    vision_statement = models.TextField(_("vision statement"), max_length=4000, blank=True)
+    vision_statement = models.TextField(
+        _("vision statement"),
+        max_length=4000,
+        blank=True,
+        validators=[MaxLengthValidator(4000)],
+    )
     grade_span = models.CharField(
         _("grade span"), max_length=20, blank=True, help_text=_("For example K-5 or 9-12.")
     )
@@ -277,9 +284,7 @@ class Membership(models.Model):
                 fields=["user", "role", "district"],
                 condition=models.Q(school__isnull=True),
                 name="membership_unique_district_role",
-                violation_error_message=_(
-                    "This person already holds this role in this district."
-                ),
+                violation_error_message=_("This person already holds this role in this district."),
             ),
         ]
         indexes = [models.Index(fields=["school", "role", "is_active"])]

@@ -43,7 +43,11 @@ def roles_of(user) -> Roles:
     district_admin_of: set[int] = set()
     by_school: dict[int, set[str]] = {}
     school_district: dict[int, int] = {}
-    rows = Membership.objects.active().filter(user=user).values_list("role", "district_id", "school_id")
+    rows = (
+        Membership.objects.active()
+        .filter(user=user)
+        .values_list("role", "district_id", "school_id")
+    )
     for role, district_id, school_id in rows:
         if role == Role.DISTRICT_ADMIN:
             district_admin_of.add(district_id)
@@ -186,4 +190,3 @@ def district_view(check: DistrictCheck | None = None, *, slug_kwarg: str = "slug
         return wrapped
 
     return decorator
-

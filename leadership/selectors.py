@@ -50,8 +50,7 @@ def district_schools(*, user, district: District) -> QuerySet[School]:
             principals=Count("memberships", filter=active & Q(memberships__role=Role.PRINCIPAL)),
             staff_count=Count(
                 "memberships",
-                filter=active
-                & Q(memberships__role__in=[Role.TEACHER_LEADER, Role.STAFF]),
+                filter=active & Q(memberships__role__in=[Role.TEACHER_LEADER, Role.STAFF]),
             ),
             families=Count("memberships", filter=active & Q(memberships__role=Role.FAMILY)),
         )
@@ -73,9 +72,9 @@ def district_admins(*, user, district: District) -> QuerySet[Membership]:
 def district_invitations(*, user, district: District) -> QuerySet[Invitation]:
     if not is_district_admin(user, district):
         return Invitation.objects.none()
-    return Invitation.objects.filter(
-        district=district, school__isnull=True
-    ).select_related("invited_by")[:50]
+    return Invitation.objects.filter(district=district, school__isnull=True).select_related(
+        "invited_by"
+    )[:50]
 
 
 def family_schools(*, user) -> QuerySet[School]:
@@ -85,11 +84,7 @@ def family_schools(*, user) -> QuerySet[School]:
 
 def user_schools(*, user) -> QuerySet[School]:
     """Schools where the user works (any role but family), for navigation."""
-    ids = [
-        sid
-        for sid, roles in roles_of(user).by_school.items()
-        if roles - {Role.FAMILY}
-    ]
+    ids = [sid for sid, roles in roles_of(user).by_school.items() if roles - {Role.FAMILY}]
     return School.objects.filter(pk__in=ids).order_by("name")
 
 

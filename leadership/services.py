@@ -68,13 +68,17 @@ def invitation_create(
         raise ValidationError(WRONG_SCOPE)
 
     scope = {"school": school} if school is not None else {"school__isnull": True}
-    if Membership.objects.active().filter(
-        user__email__iexact=email, role=role, district=district, **scope
-    ).exists():
+    if (
+        Membership.objects.active()
+        .filter(user__email__iexact=email, role=role, district=district, **scope)
+        .exists()
+    ):
         raise ValidationError({"email": ALREADY_MEMBER % {"email": email}})
-    if Invitation.objects.pending().filter(
-        email__iexact=email, role=role, district=district, **scope
-    ).exists():
+    if (
+        Invitation.objects.pending()
+        .filter(email__iexact=email, role=role, district=district, **scope)
+        .exists()
+    ):
         raise ValidationError({"email": ALREADY_INVITED % {"email": email}})
 
     invitation = Invitation(
@@ -103,14 +107,12 @@ def invitation_create(
 
 @transaction.atomic
 def invitation_revoke(*, invitation: Invitation, actor: User) -> Invitation:
-    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    invitation = Invitation.objects.select_for_update(of=("self",)).get(pk=invitation.pk)
     if invitation.state != "pending":
         raise ValidationError(INVITATION_NOT_PENDING)
     invitation.revoked_at = timezone.now()
     invitation.save(update_fields=["revoked_at"])
-    audit.record(
-        actor=actor, action="invitation.revoke", obj=invitation, school=invitation.school
-    )
+    audit.record(actor=actor, action="invitation.revoke", obj=invitation, school=invitation.school)
     return invitation
 
 
@@ -124,9 +126,9 @@ def invitation_accept(
     opened twice at once is still used only once.
     """
     invitation = (
-        Invitation.objects.select_for_update().select_related("school", "district").get(
-            pk=invitation.pk
-        )
+        Invitation.objects.select_for_update(of=("self",))
+        .select_related("school", "district")
+        .get(pk=invitation.pk)
     )
     if invitation.state != "pending":
         raise InvitationUnusable(invitation.state)

@@ -23,7 +23,7 @@ def send_invitation_email(self, invitation_id: int) -> bool:
     """E-mail the invitation link, once: a second run finds `sent_at` set and does nothing."""
     with transaction.atomic():
         invitation = (
-            Invitation.objects.select_for_update()
+            Invitation.objects.select_for_update(of=("self",))
             .select_related("school", "district", "invited_by")
             .filter(pk=invitation_id)
             .first()
@@ -39,7 +39,10 @@ def send_invitation_email(self, invitation_id: int) -> bool:
             body = render_to_string("leadership/email/invitation.txt", context)
             html = render_to_string("leadership/email/invitation.html", context)
         message = EmailMultiAlternatives(
-            subject=subject, body=body, to=[invitation.email], headers={"Auto-Submitted": "auto-generated"}
+            subject=subject,
+            body=body,
+            to=[invitation.email],
+            headers={"Auto-Submitted": "auto-generated"},
         )
         message.attach_alternative(html, "text/html")
         message.send()

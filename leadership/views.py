@@ -101,7 +101,9 @@ def district_invite(request: HtmxHttpRequest, district: District) -> HttpRespons
         except ValidationError as error:
             _apply_form_errors(form, error)
         else:
-            messages.success(request, _("Invitation sent to %(email)s.") % {"email": invitation.email})
+            messages.success(
+                request, _("Invitation sent to %(email)s.") % {"email": invitation.email}
+            )
             if is_partial(request):
                 return HttpResponseClientRedirect(district.get_absolute_url())
             return redirect(district)
@@ -204,7 +206,9 @@ def school_invite(request: HtmxHttpRequest, school: School) -> HttpResponse:
         except ValidationError as error:
             _apply_form_errors(form, error)
         else:
-            messages.success(request, _("Invitation sent to %(email)s.") % {"email": invitation.email})
+            messages.success(
+                request, _("Invitation sent to %(email)s.") % {"email": invitation.email}
+            )
             url = reverse("leadership:school_people", kwargs={"slug": school.slug})
             if is_partial(request):
                 return HttpResponseClientRedirect(url)

@@ -23,7 +23,9 @@ def pytest_sessionstart(session):
     engine = settings.DATABASES["default"]["ENGINE"]
     problems = []
     if "postgresql" not in engine:
-        problems.append(f"REQUIRE_E2E=1 but the database is {engine}, not PostgreSQL (set DATABASE_URL)")
+        problems.append(
+            f"REQUIRE_E2E=1 but the database is {engine}, not PostgreSQL (set DATABASE_URL)"
+        )
     if not os.environ.get("CELERY_BROKER_URL"):
         problems.append("REQUIRE_E2E=1 but CELERY_BROKER_URL is not set")
     if problems:
@@ -79,7 +81,9 @@ def world(db) -> World:
     school = SchoolFactory(district=district, slug="lincoln", name="Lincoln Elementary")
     other_school = SchoolFactory(district=district, slug="roosevelt", name="Roosevelt High")
     other_district = DistrictFactory(slug="hillcrest", name="Hillcrest")
-    far_school = SchoolFactory(district=other_district, slug="hill-elementary", name="Hill Elementary")
+    far_school = SchoolFactory(
+        district=other_district, slug="hill-elementary", name="Hill Elementary"
+    )
     return World(
         district=district,
         school=school,

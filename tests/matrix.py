@@ -35,7 +35,9 @@ class Row:
         missing = set(ROLES) - set(self.expect)
         extra = set(self.expect) - set(ROLES)
         if missing or extra:
-            raise ValueError(f"{self.name}: roles missing {sorted(missing)}, unknown {sorted(extra)}")
+            raise ValueError(
+                f"{self.name}: roles missing {sorted(missing)}, unknown {sorted(extra)}"
+            )
 
     def cases(self):
         """(row, role) pairs for pytest.mark.parametrize, with readable ids."""

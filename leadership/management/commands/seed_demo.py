@@ -100,10 +100,14 @@ class Command(BaseCommand):
         ]
         for i, school in enumerate(school_list):
             prefix = "" if i == 0 else f"{school.slug}."
-            people.append((f"{prefix}principal@{DOMAIN}", f"Principal {i + 1}", "en", Role.PRINCIPAL, school))
+            people.append(
+                (f"{prefix}principal@{DOMAIN}", f"Principal {i + 1}", "en", Role.PRINCIPAL, school)
+            )
             for n in range(TEACHER_LEADERS):
                 email = f"{prefix}leader@{DOMAIN}" if n == 0 else f"{prefix}leader{n + 1}@{DOMAIN}"
-                people.append((email, f"Teacher Leader {i + 1}.{n + 1}", "en", Role.TEACHER_LEADER, school))
+                people.append(
+                    (email, f"Teacher Leader {i + 1}.{n + 1}", "en", Role.TEACHER_LEADER, school)
+                )
             for n in range(STAFF):
                 email = f"{prefix}staff@{DOMAIN}" if n == 0 else f"{prefix}staff{n + 1}@{DOMAIN}"
                 people.append((email, f"Staff Member {i + 1}.{n + 1}", "en", Role.STAFF, school))
@@ -139,7 +143,10 @@ class Command(BaseCommand):
         )
         users = User.objects.in_bulk(list(names), field_name="email")
         EmailAddress.objects.bulk_create(
-            [EmailAddress(user=u, email=u.email, verified=True, primary=True) for u in users.values()],
+            [
+                EmailAddress(user=u, email=u.email, verified=True, primary=True)
+                for u in users.values()
+            ],
             ignore_conflicts=True,
             batch_size=1000,
         )
@@ -160,8 +167,7 @@ class Command(BaseCommand):
 
         self.stdout.write(
             self.style.SUCCESS(
-                f"Demo district “{district.name}”: {len(school_list)} schools, "
-                f"{len(users)} people."
+                f"Demo district “{district.name}”: {len(school_list)} schools, {len(users)} people."
             )
         )
         if not quiet_logins:
@@ -180,6 +186,6 @@ class Command(BaseCommand):
         for role, email, secret in rows:
             self.stdout.write(f"  {role:<15} {email:<28} {secret}")
         self.stdout.write(
-            "  Families' sign-in codes are printed in this terminal (the e-mail goes to the console)."
+            "  Families' sign-in codes appear in this terminal (e-mail goes to the console)."
         )
         self.stdout.write("  The district admin also opens the admin site at /admin/.")

@@ -1,0 +1,119 @@
+"""Signing in: staff with a password, families with an e-mailed code; limits and resets."""
+
+import re
+
+import pytest
+
+from leadership.adapters import INCORRECT_CODE, UNKNOWN_EMAIL
+from tests.leadership.factories import PASSWORD
+
+
+def code_from(message) -> str:
+    match = re.search(r"^\s*([A-Z0-9]{4}-[A-Z0-9]{4})\s*$", message.body, re.MULTILINE)
+    assert match, message.body
+    return match.group(1)
+
+
+def test_staff_sign_in_with_a_password_and_land_at_their_school(world, client):
+    response = client.post(
+        "/accounts/login/", {"login": "PRINCIPAL@example.org", "password": PASSWORD}, follow=True
+    )
+    assert response.redirect_chain[-1][0] == "/schools/lincoln/"
+
+
+def test_a_wrong_password_says_so_and_signs_nobody_in(world, client):
+    response = client.post(
+        "/accounts/login/", {"login": "principal@example.org", "password": "nope"}
+    )
+    assert response.status_code == 200
+    assert "not correct" in response.text
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.fixture
+def family_without_password(world):
+    world.family.set_unusable_password()
+    world.family.save()
+    return world.family
+
+
+def test_a_family_signs_in_with_an_emailed_code(family_without_password, client, mailoutbox):
+    response = client.post("/accounts/login/code/", {"email": "family@example.org"}, follow=True)
+    assert response.redirect_chain[-1][0] == "/accounts/login/code/confirm/"
+    assert len(mailoutbox) == 1
+    response = client.post(
+        "/accounts/login/code/confirm/", {"code": code_from(mailoutbox[0])}, follow=True
+    )
+    assert response.redirect_chain[-1][0] == "/family/"
+    assert int(client.session["_auth_user_id"]) == family_without_password.pk
+
+
+def test_the_code_email_speaks_the_familys_language(family_without_password, client, mailoutbox):
+    family_without_password.preferred_language = "es"
+    family_without_password.save()
+    client.post("/accounts/login/code/", {"email": "family@example.org"})
+    assert "código" in mailoutbox[0].body.lower()
+
+
+def test_an_unknown_address_is_told_at_once_and_nothing_is_sent(world, client, mailoutbox):
+    response = client.post("/accounts/login/code/", {"email": "nobody@example.org"})
+    assert response.status_code == 200
+    assert str(UNKNOWN_EMAIL) in response.text.replace("&#x27;", "'")
+    assert 'value="nobody@example.org"' in response.text
+    assert mailoutbox == []
+
+
+def test_a_wrong_code_is_refused_and_the_code_dies_after_three_tries(
+    family_without_password, client, mailoutbox
+):
+    client.post("/accounts/login/code/", {"email": "family@example.org"})
+    right = code_from(mailoutbox[0])
+    wrong = "AAAA-AAAA" if right != "AAAA-AAAA" else "BBBB-BBBB"
+    response = client.post("/accounts/login/code/confirm/", {"code": wrong})
+    assert response.status_code == 200
+    assert str(INCORRECT_CODE) in response.text.replace("&#x27;", "'")
+    for _ in range(2):
+        response = client.post("/accounts/login/code/confirm/", {"code": wrong})
+    # After the last allowed attempt the code is gone: even the right one no longer works.
+    response = client.post("/accounts/login/code/confirm/", {"code": right}, follow=True)
+    assert "_auth_user_id" not in client.session
+    assert response.redirect_chain and response.redirect_chain[-1][0].startswith("/accounts/login/")
+
+
+def test_failed_password_logins_are_rate_limited(world, client):
+    for _ in range(5):
+        client.post("/accounts/login/", {"login": "principal@example.org", "password": "nope"})
+    response = client.post(
+        "/accounts/login/", {"login": "principal@example.org", "password": PASSWORD}
+    )
+    assert "_auth_user_id" not in client.session
+    assert response.status_code == 200
+    assert "Too many failed login attempts" in response.text
+
+
+def test_password_reset_by_email_link(world, client, mailoutbox):
+    response = client.post("/accounts/password/reset/", {"email": "staff@example.org"}, follow=True)
+    assert response.status_code == 200
+    link = re.search(r"http://\S+/accounts/password/reset/key/\S+", mailoutbox[0].body).group(0)
+    path = link.split("testserver", 1)[1]
+    response = client.get(path, follow=True)
+    form_url = response.redirect_chain[-1][0] if response.redirect_chain else path
+    response = client.post(
+        form_url,
+        {"password1": "brand-new-garden-7", "password2": "brand-new-garden-7"},
+        follow=True,
+    )
+    assert "password is now changed" in response.text.lower()
+    world.staff.refresh_from_db()
+    assert world.staff.check_password("brand-new-garden-7")
+
+
+def test_nobody_signs_up_without_an_invitation(db, client):
+    response = client.get("/accounts/signup/")
+    assert "Accounts are made by invitation" in response.text
+    response = client.post(
+        "/accounts/signup/", {"email": "walk-in@example.org", "password1": "x-long-password-1"}
+    )
+    from leadership.models import User
+
+    assert not User.objects.filter(email="walk-in@example.org").exists()
