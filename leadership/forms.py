@@ -65,7 +65,7 @@ class AcceptInvitationForm(forms.Form):
         p1, p2 = cleaned.get("password1"), cleaned.get("password2")
         if "password1" in self.fields and p1 and p2:
             if p1 != p2:
-                self.add_error("password2", _("The two passwords differ."))
+                self.add_error("password2", _("The two passwords do not match."))
             else:
                 from .models import User
 

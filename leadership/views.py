@@ -161,7 +161,7 @@ def school_vision_edit(request: HtmxHttpRequest, school: School) -> HttpResponse
                     "leadership/school_detail.html#vision",
                     _school_context(request, school, saved=True),
                 )
-            messages.success(request, _("The vision statement is saved."))
+            messages.success(request, _("The vision statement was saved."))
             return redirect(school)
     else:
         form = VisionForm(instance=school)
@@ -239,7 +239,7 @@ def invitation_revoke(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(
-            request, _("The invitation to %(email)s is withdrawn.") % {"email": invitation.email}
+            request, _("The invitation to %(email)s was withdrawn.") % {"email": invitation.email}
         )
     return redirect(back)
 

@@ -86,7 +86,7 @@ def test_vision_save_without_javascript_redirects_with_a_message(world, client_f
         "/schools/lincoln/vision/", {"vision_statement": "Plain form."}, follow=True
     )
     assert response.redirect_chain[-1][0] == "/schools/lincoln/"
-    assert "The vision statement is saved." in response.text
+    assert "The vision statement was saved." in response.text
 
 
 def test_principal_invites_a_family_and_the_email_goes_out(
@@ -208,7 +208,7 @@ def test_mismatched_passwords_change_nothing_and_keep_the_name(world, client):
         },
     )
     assert response.status_code == 200
-    assert "The two passwords differ." in response.text
+    assert "The two passwords do not match." in response.text
     assert 'value="Nia New"' in response.text
     assert not User.objects.filter(email="new@example.org").exists()
     invitation.refresh_from_db()
@@ -281,7 +281,7 @@ def test_withdrawing_an_invitation_makes_its_link_stop_working(world, client_for
     response = client_for(world.principal).post(
         reverse("leadership:invitation_revoke", kwargs={"pk": invitation.pk}), follow=True
     )
-    assert f"The invitation to {invitation.email} is withdrawn." in response.text
+    assert f"The invitation to {invitation.email} was withdrawn." in response.text
     client_for(None)
     response = client_for(None).get(accept_url(invitation))
     assert response.status_code == 410
