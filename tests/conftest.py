@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django.utils import translation
 
 from leadership.models import District, Role, School, User
 from tests.leadership.factories import DistrictFactory, SchoolFactory, person
@@ -38,6 +39,8 @@ def _test_settings(settings):
     from config.celery import app
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # The test client runs the language middleware in this thread; start each test in English.
+    translation.activate(settings.LANGUAGE_CODE)
     cache.clear()
     app.conf.task_always_eager = True
     yield
