@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, Q, QuerySet, Value, When
 from django.urls import reverse
 
-from .models import District, Invitation, Membership, Role, School
+from .models import SCHOOL_ROLES, District, Invitation, Membership, Role, School
 from .permissions import can_view_people, is_district_admin, roles_of
 
 
 def school_members(*, user, school: School) -> QuerySet[Membership]:
     if not can_view_people(user, school):
         return Membership.objects.none()
+    rank = Case(
+        *[When(role=role, then=Value(i)) for i, role in enumerate(SCHOOL_ROLES)],
+        default=Value(len(SCHOOL_ROLES)),
+    )
     return (
         Membership.objects.active()
         .filter(school=school)
         .select_related("user")
-        .order_by("role", "user__full_name", "user__email")
+        .order_by(rank, "user__full_name", "user__email")
     )
 
 

@@ -312,3 +312,12 @@ def test_pages_speak_the_persons_language(world, client_for):
     world.family.save()
     page = client_for(world.family).get("/family/").text
     assert re.search(r"<h1>Bienvenid", page)
+
+
+def test_people_are_listed_principals_first_families_last(world, client_for):
+    page = client_for(world.principal).get("/schools/lincoln/people/").text
+    positions = [
+        page.index(label)
+        for label in ("Principal</td>", "Teacher leader</td>", "Staff</td>", "Family</td>")
+    ]
+    assert positions == sorted(positions)
