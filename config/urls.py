@@ -9,7 +9,9 @@ urlpatterns = [
     path("", leadership_views.home, name="home"),
     path("healthz", leadership_views.healthz, name="healthz"),
     path("", include("leadership.urls")),
-    path("family/", include("engagement.urls")),
+    path("", include("teams.urls")),
+    path("", include("workplans.urls")),
+    path("", include("engagement.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

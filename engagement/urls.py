@@ -5,5 +5,5 @@ from . import views
 app_name = "engagement"
 
 urlpatterns = [
-    path("", views.family_home, name="family_home"),
+    path("family/", views.family_home, name="family_home"),
 ]

@@ -7,7 +7,7 @@ import zoneinfo
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxLengthValidator
+from django.core.validators import MaxLengthValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
@@ -122,6 +122,14 @@ class District(models.Model):
         _("languages offered to families"),
         default=default_languages,
         validators=[validate_languages],
+    )
+    small_group_threshold = models.PositiveSmallIntegerField(
+        _("smallest group shown"),
+        default=10,
+        validators=[MinValueValidator(1)],
+        help_text=_(
+            "Disaggregated results for a group with fewer students than this are suppressed."
+        ),
     )
     sourced_id = models.CharField(max_length=255, blank=True, db_index=True)
 

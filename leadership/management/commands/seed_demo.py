@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from allauth.account.models import EmailAddress
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandParser
@@ -170,6 +171,14 @@ class Command(BaseCommand):
                 f"Demo district “{district.name}”: {len(school_list)} schools, {len(users)} people."
             )
         )
+        # The apps built on leadership add their own demo data (teams, plans, events)
+        # through a `seed_demo` method on their AppConfig, so this app imports none of them.
+        for config in apps.get_app_configs():
+            seeder = getattr(config, "seed_demo", None)
+            if seeder is not None and config.name != "leadership":
+                summary = seeder(district=district, schools=school_list, year=year)
+                if summary:
+                    self.stdout.write(self.style.SUCCESS(f"{config.verbose_name}: {summary}"))
         if not quiet_logins:
             self.print_logins()
 
