@@ -4,7 +4,16 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import AuditEntry, District, Invitation, Membership, School, SchoolYear, User
+from .models import (
+    AuditEntry,
+    District,
+    Invitation,
+    Membership,
+    RosterImport,
+    School,
+    SchoolYear,
+    User,
+)
 
 
 class MembershipInline(admin.TabularInline):
@@ -97,3 +106,11 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(RosterImport)
+class RosterImportAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "district", "original_name", "status", "error_count"]
+    list_filter = ["status", "district"]
+    readonly_fields = ["preview_counts", "counts", "problems", "progress"]
+    raw_id_fields = ["uploaded_by", "applied_by"]

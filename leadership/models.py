@@ -165,6 +165,8 @@ class School(models.Model):
     )
     sourced_id = models.CharField(max_length=255, blank=True, db_index=True)
     is_active = models.BooleanField(_("active"), default=True)
+    # Students are not people in Accord; the rostering import keeps only how many there are.
+    student_count = models.PositiveIntegerField(_("students on the roster"), null=True, blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -418,3 +420,64 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type}#{self.object_id}"
+
+
+def roster_upload_path(instance: RosterImport, filename: str) -> str:
+    return f"rostering/{instance.district_id}/{timezone.now():%Y%m%d-%H%M%S}-{filename}"
+
+
+class RosterImport(models.Model):
+    """One OneRoster export uploaded for a district: its preview, its apply, and the report."""
+
+    class Status(models.TextChoices):
+        PREVIEWING = "previewing", _("Checking the export")
+        READY = "ready", _("Ready to apply")
+        INVALID = "invalid", _("Has errors")
+        APPLYING = "applying", _("Applying")
+        APPLIED = "applied", _("Applied")
+        FAILED = "failed", _("Failed")
+
+    district = models.ForeignKey(
+        District,
+        on_delete=models.CASCADE,
+        related_name="roster_imports",
+        verbose_name=_("district"),
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Kept through the storage API between the preview and the apply, which may run on
+    # another machine.
+    file = models.FileField(_("export"), upload_to=roster_upload_path, max_length=300)
+    original_name = models.CharField(_("file name"), max_length=255, blank=True)
+    source = models.CharField(
+        max_length=20, default="upload", choices=[("upload", "upload"), ("command", "command")]
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PREVIEWING
+    )
+    version = models.CharField(_("OneRoster version"), max_length=20, blank=True)
+    progress = models.PositiveSmallIntegerField(_("progress"), default=0)
+    preview_counts = models.JSONField(default=dict, blank=True)
+    counts = models.JSONField(default=dict, blank=True)
+    # [severity, file, line, message] per problem, at most ROSTER_MAX_PROBLEMS of them.
+    problems = models.JSONField(default=list, blank=True)
+    error_count = models.PositiveIntegerField(default=0)
+    warning_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    applied_at = models.DateTimeField(null=True, blank=True)
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("roster import")
+        verbose_name_plural = _("roster imports")
+
+    def __str__(self) -> str:
+        return f"{self.district} · {self.original_name} · {self.get_status_display()}"
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in {self.Status.PREVIEWING, self.Status.APPLYING}

@@ -49,3 +49,8 @@ def send_invitation_email(self, invitation_id: int) -> bool:
         invitation.sent_at = timezone.now()
         invitation.save(update_fields=["sent_at"])
     return True
+
+
+# Rostering's tasks live in their own package; importing them here lets the worker's
+# autodiscovery (which imports leadership.tasks) register them.
+from leadership.rostering import tasks as rostering_tasks  # noqa: E402, F401

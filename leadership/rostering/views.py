@@ -1,0 +1,175 @@
+"""Pages of rostering: upload an export, read its preview, apply it, invite the new people."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HttpResponseClientRedirect
+
+from leadership.models import District, RosterImport
+from leadership.permissions import district_view, is_district_admin
+from leadership.views import HtmxHttpRequest, is_partial
+
+from . import selectors, services
+from .forms import RosterInviteForm, RosterUploadForm
+from .tasks import invite_new_roster_people
+
+COUNT_ROWS = [
+    ("schools", "Schools"),
+    ("school_years", "School years"),
+    ("people", "People"),
+    ("memberships", "Roles"),
+]
+
+
+def _list_context(request, district: District, form=None, invite_form=None) -> dict:
+    return {
+        "district": district,
+        "imports": selectors.roster_imports(user=request.user, district=district),
+        "form": form or RosterUploadForm(),
+        "invite_form": invite_form or RosterInviteForm(district=district),
+        "new_people": selectors.new_people_count(user=request.user, district=district),
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@district_view(is_district_admin)
+def roster_imports(request: HtmxHttpRequest, district: District) -> HttpResponse:
+    form = RosterUploadForm()
+    if request.method == "POST":
+        form = RosterUploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                roster_import = services.roster_import_create(
+                    district=district, actor=request.user, files=form.cleaned_data["files"]
+                )
+            except ValidationError as error:
+                form.add_error("files", error)
+            else:
+                url = reverse(
+                    "leadership:roster_import_detail",
+                    kwargs={"slug": district.slug, "pk": roster_import.pk},
+                )
+                if is_partial(request):
+                    return HttpResponseClientRedirect(url)
+                return redirect(url)
+        if is_partial(request):
+            return render(
+                request,
+                "rostering/import_list.html#upload-form",
+                {"district": district, "form": form},
+            )
+    return render(request, "rostering/import_list.html", _list_context(request, district, form))
+
+
+def _table(counts: dict) -> list[dict]:
+    labels = {
+        "schools": _("Schools"),
+        "school_years": _("School years"),
+        "people": _("People"),
+        "memberships": _("Roles"),
+    }
+    return [
+        {
+            "label": labels[key],
+            "created": counts.get(f"{key}_created", 0),
+            "updated": counts.get(f"{key}_updated", 0) + counts.get(f"{key}_reactivated", 0),
+            "deactivated": counts.get(f"{key}_deactivated", 0),
+        }
+        for key, _label in COUNT_ROWS
+    ]
+
+
+def _get_import(request, district: District, pk: int) -> RosterImport:
+    roster_import = selectors.roster_import(user=request.user, district=district, pk=pk)
+    if roster_import is None:
+        raise Http404
+    return roster_import
+
+
+def _detail_context(request, district: District, roster_import: RosterImport) -> dict:
+    applied = roster_import.status in {RosterImport.Status.APPLIED, RosterImport.Status.FAILED}
+    counts = roster_import.counts if applied else roster_import.preview_counts
+    return {
+        "district": district,
+        "roster_import": roster_import,
+        "progress": services.progress_of(roster_import),
+        "table": _table(counts),
+        "students": counts.get("students", 0),
+        "problems": roster_import.problems,
+        "stored_all": len(roster_import.problems)
+        >= roster_import.error_count + roster_import.warning_count,
+        "can_apply": roster_import.status == RosterImport.Status.READY,
+        "invite_form": RosterInviteForm(district=district),
+    }
+
+
+@login_required
+@require_GET
+@vary_on_headers("HX-Request")
+@district_view(is_district_admin)
+def roster_import_detail(request: HtmxHttpRequest, district: District, pk: int) -> HttpResponse:
+    roster_import = _get_import(request, district, pk)
+    context = _detail_context(request, district, roster_import)
+    if is_partial(request):
+        return render(request, "rostering/import_detail.html#import-status", context)
+    return render(request, "rostering/import_detail.html", context)
+
+
+@login_required
+@require_POST
+@district_view(is_district_admin)
+def roster_import_apply(request: HtmxHttpRequest, district: District, pk: int) -> HttpResponse:
+    roster_import = _get_import(request, district, pk)
+    try:
+        services.roster_import_queue_apply(roster_import=roster_import, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    url = reverse("leadership:roster_import_detail", kwargs={"slug": district.slug, "pk": pk})
+    if is_partial(request):
+        roster_import.refresh_from_db()
+        return render(
+            request,
+            "rostering/import_detail.html#import-status",
+            _detail_context(request, district, roster_import),
+        )
+    return redirect(url)
+
+
+@login_required
+@require_GET
+@district_view(is_district_admin)
+def roster_import_problems(request: HtmxHttpRequest, district: District, pk: int) -> HttpResponse:
+    roster_import = _get_import(request, district, pk)
+    response = HttpResponse(services.problems_csv(roster_import), content_type="text/csv")
+    response["Content-Disposition"] = f'attachment; filename="roster-import-{pk}-problems.csv"'
+    return response
+
+
+@login_required
+@require_POST
+@district_view(is_district_admin)
+def roster_invite(request: HtmxHttpRequest, district: District) -> HttpResponse:
+    form = RosterInviteForm(request.POST, district=district)
+    if form.is_valid():
+        school = form.cleaned_data["school"]
+        invite_new_roster_people.delay(district.pk, request.user.pk, school.pk if school else None)
+        messages.success(
+            request,
+            _("Invitations are on their way to the new people of %(place)s.")
+            % {"place": school or district},
+        )
+        return redirect("leadership:roster_imports", slug=district.slug)
+    return render(
+        request,
+        "rostering/import_list.html",
+        _list_context(request, district, invite_form=form),
+    )

@@ -1,0 +1,307 @@
+"""The import itself: the real exports, mapping, matching by sourcedId, updates, bad input."""
+
+import csv
+import io
+
+import pytest
+from django.utils import translation
+
+from leadership.models import Membership, Role, School, SchoolYear, User
+from leadership.rostering import importer
+from leadership.rostering.importer import RosterRun
+from leadership.rostering.source import FolderSource
+from tests.leadership.factories import SchoolYearFactory, person
+
+from .conftest import FIXTURES, USERS_HEADER, USERS_ROWS, users_csv
+
+pytestmark = pytest.mark.django_db
+
+
+def run(district, folder, apply=True):
+    return RosterRun(district=district, source=FolderSource(folder)).run(apply=apply)
+
+
+def problems(report, severity="error"):
+    return [(p.file, p.line, p.message) for p in report.problems if p.severity == severity]
+
+
+# --- the real exports ----------------------------------------------------------------
+
+
+def test_catalyst_minimal_v1p1_imports_with_warnings(world):
+    report = run(world.district, FIXTURES / "v1p1-catalyst-minimal")
+    assert report.version == "1.1"
+    assert problems(report) == []
+    assert report.applied
+    warnings = problems(report, "warning")
+    # The users point at a department with no school above it, and no teacher has an e-mail.
+    assert (
+        "orgs.csv",
+        2,
+        str(importer.DEPARTMENT_WITHOUT_SCHOOL % {"name": "History Department"}),
+    ) in warnings
+    assert (
+        "users.csv",
+        2,
+        str(importer.NO_EMAIL % {"name": "John Doe (usr-222-123456)"}),
+    ) in warnings
+    year = SchoolYear.objects.get(district=world.district, sourced_id="as-grp-222-3456")
+    assert (year.label, year.is_current) == ("2022-23", True)
+    assert not School.objects.filter(district=world.district).exclude(sourced_id="").exists()
+
+
+def test_oat_sa_v1p1_with_ext_columns_and_header_only_files(world):
+    report = run(world.district, FIXTURES / "v1p1-oat-sa-base")
+    assert problems(report) == []
+    schools = School.objects.filter(district=world.district).exclude(sourced_id="")
+    assert {(s.sourced_id, s.name, s.student_count) for s in schools} == {
+        ("12345", "School 1", 1),
+        ("54321", "School 2", 1),
+    }
+    assert ("academicSessions.csv", None, str(importer.NO_SCHOOL_YEAR)) in problems(
+        report, "warning"
+    )
+
+
+def test_catalyst_v1p2_with_roles_csv_and_crlf(world):
+    report = run(world.district, FIXTURES / "v1p2-catalyst-test-data")
+    assert report.version == "1.2"
+    assert problems(report) == []
+    school = School.objects.get(district=world.district, sourced_id="ORG_1")
+    assert (school.name, school.student_count, school.slug) == (
+        "Gotham High School",
+        1,
+        "gotham-high-school",
+    )
+    # Bruce Wayne is a student: counted, never made a user.
+    assert not User.objects.filter(full_name__icontains="Wayne").exists()
+
+
+# --- mapping -------------------------------------------------------------------------
+
+
+def roles_of(district):
+    return sorted(
+        (m.user.email, m.role, m.school.sourced_id, m.is_active)
+        for m in Membership.objects.filter(district=district, school__isnull=False)
+        .exclude(sourced_id="")
+        .select_related("user", "school")
+    )
+
+
+def test_mapping_of_a_v1p1_export(world, export_dir):
+    report = run(world.district, export_dir())
+    assert problems(report) == []
+    assert roles_of(world.district) == [
+        ("al@maple.example", Role.PRINCIPAL, "s1", True),
+        ("dora@oak.example", Role.STAFF, "s2", True),  # her department is in Oak Middle
+        ("pat@home.example", Role.FAMILY, "s1", True),  # the schools of the students
+        ("pat@home.example", Role.FAMILY, "s2", True),
+        ("tess@maple.example", Role.STAFF, "s1", True),
+    ]
+    counts = dict(report.counts)
+    assert counts["schools_created"] == 2
+    assert counts["people_created"] == 4
+    assert counts["memberships_created"] == 5
+    assert counts["school_years_created"] == 1
+    assert {s.sourced_id: s.student_count for s in School.objects.exclude(sourced_id="")} == {
+        "s1": 1,
+        "s2": 2,
+    }
+    year = SchoolYear.objects.get(district=world.district, is_current=True)
+    assert year.label == "2026-27"
+    assert Membership.objects.filter(sourced_id="t1", school_year=year).exists()
+    gil = str(importer.NO_EMAIL % {"name": "Gil Guardian (p2)"})
+    assert ("users.csv", 8, gil) in problems(report, "warning")
+    assert not User.objects.filter(full_name="Sam Student").exists()
+
+
+def test_role_map_is_configurable(world, export_dir, settings):
+    settings.ROSTER_ROLE_MAP = {**importer.DEFAULT_ROLE_MAP, "administrator": Role.STAFF}
+    run(world.district, export_dir())
+    assert Membership.objects.get(sourced_id="a1").role == Role.STAFF
+
+
+def test_preview_counts_and_changes_nothing(world, export_dir):
+    before = (User.objects.count(), Membership.objects.count(), School.objects.count())
+    report = run(world.district, export_dir(), apply=False)
+    assert dict(report.counts)["memberships_created"] == 5
+    assert not report.applied
+    assert (User.objects.count(), Membership.objects.count(), School.objects.count()) == before
+
+
+def test_the_same_export_twice_changes_nothing(world, export_dir):
+    folder = export_dir()
+    run(world.district, folder)
+    state = roles_of(world.district)
+    again = run(world.district, folder)
+    assert {k: v for k, v in again.counts.items() if v and k != "students"} == {}
+    assert roles_of(world.district) == state
+
+
+def test_a_later_export_updates_names_emails_and_roles(world, export_dir):
+    run(world.district, export_dir())
+    tess = User.objects.get(email="tess@maple.example")
+    rows = [r for r in USERS_ROWS if not r.startswith("t1,")]
+    rows.append("t1,active,,TRUE,s1,administrator,t1,,Tess,Newname,,,tess.new@maple.example,,,,,")
+    report = run(world.district, export_dir(**{"users.csv": users_csv(rows)}))
+    assert problems(report) == []
+    tess.refresh_from_db()
+    assert (tess.email, tess.full_name) == ("tess.new@maple.example", "Tess Newname")
+    assert sorted(tess.memberships.values_list("role", "is_active")) == [
+        (Role.PRINCIPAL, True),
+        (Role.STAFF, False),
+    ]
+    assert report.counts["people_updated"] == 1
+
+
+def test_tobedeleted_and_missing_people_are_deactivated_not_deleted(world, export_dir):
+    run(world.district, export_dir())
+    rows = [r for r in USERS_ROWS if not r.startswith(("t1,", "a1,"))]
+    rows.append("t1,tobedeleted,,TRUE,s1,teacher,t1,,Tess,Teacher,,,tess@maple.example,,,,,")
+    report = run(world.district, export_dir(**{"users.csv": users_csv(rows)}))
+    assert problems(report) == []
+    assert report.counts["memberships_deactivated"] == 2
+    assert Membership.objects.get(sourced_id="t1").is_active is False
+    assert Membership.objects.get(sourced_id="a1").is_active is False  # missing from bulk
+    assert User.objects.filter(email="al@maple.example").exists()
+    # Coming back reactivates the same membership.
+    run(world.district, export_dir())
+    assert Membership.objects.filter(sourced_id="t1", is_active=True).count() == 1
+
+
+def test_a_delta_export_deactivates_nobody_missing(world, export_dir):
+    run(world.district, export_dir())
+    manifest = "propertyName,value\noneroster.version,1.1\nfile.users,delta\nfile.orgs,absent\n"
+    rows = [r for r in USERS_ROWS if r.startswith("t1,")]
+    report = run(
+        world.district,
+        export_dir(**{"manifest.csv": manifest, "users.csv": users_csv(rows), "orgs.csv": None}),
+    )
+    assert problems(report) == []
+    assert Membership.objects.filter(sourced_id="a1", is_active=True).exists()
+
+
+def test_a_promotion_to_teacher_leader_survives_the_next_import(world, export_dir):
+    folder = export_dir()
+    run(world.district, folder)
+    Membership.objects.filter(sourced_id="t1").update(role=Role.TEACHER_LEADER)
+    report = run(world.district, folder)
+    assert report.counts["memberships_created"] == 0
+    assert report.counts["memberships_deactivated"] == 0
+    assert Membership.objects.get(sourced_id="t1").role == Role.TEACHER_LEADER
+
+
+def test_an_existing_account_is_matched_by_email(world, export_dir):
+    existing = person(Role.STAFF, school=world.school, email="tess@maple.example")
+    run(world.district, export_dir())
+    assert Membership.objects.get(sourced_id="t1").user == existing
+
+
+def test_the_imported_year_becomes_the_current_one(world, export_dir):
+    old = SchoolYearFactory(district=world.district, label="2025-26", is_current=True)
+    old.start, old.end = old.start.replace(year=2025), old.end.replace(year=2026)
+    old.save()
+    run(world.district, export_dir())
+    old.refresh_from_db()
+    assert old.is_current is False
+    assert SchoolYear.objects.get(district=world.district, is_current=True).label == "2026-27"
+
+
+def test_preferred_language_comes_from_the_export(world, export_dir):
+    header = USERS_HEADER + ",ext_preferredLanguage"
+    rows = [r + ("," + ("es" if r.startswith("p1,") else "")) for r in USERS_ROWS]
+    run(world.district, export_dir(**{"users.csv": users_csv(rows, header)}))
+    assert User.objects.get(email="pat@home.example").preferred_language == "es"
+    assert User.objects.get(email="tess@maple.example").preferred_language == "en"
+
+
+def test_bom_crlf_columns_in_any_order_and_quoted_values(world, export_dir):
+    rows = list(csv.reader([USERS_HEADER, *USERS_ROWS]))
+    out = io.StringIO()
+    writer = csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
+    writer.writerows([list(reversed(row)) for row in rows])
+    text = "\ufeff" + out.getvalue()
+    report = run(world.district, export_dir(**{"users.csv": text}))
+    assert problems(report) == []
+    assert report.counts["people_created"] == 4
+
+
+# --- bad input -------------------------------------------------------------------------
+
+
+def errors_of(district, folder):
+    before = (User.objects.count(), Membership.objects.count(), School.objects.count())
+    report = run(district, folder)
+    assert not report.applied
+    after = (User.objects.count(), Membership.objects.count(), School.objects.count())
+    assert after == before, "an export with errors changed something"
+    return problems(report)
+
+
+def test_a_misspelt_required_column_names_file_and_column(world, export_dir):
+    header = USERS_HEADER.replace("givenName", "givenNme")
+    errors = errors_of(world.district, export_dir(**{"users.csv": users_csv(header=header)}))
+    assert errors == [("users.csv", 1, str(importer.MISSING_COLUMN % {"column": "givenName"}))]
+
+
+def test_a_missing_required_file(world, export_dir):
+    errors = errors_of(world.district, export_dir(**{"orgs.csv": None}))
+    missing = importer.MANIFEST_LISTS_MISSING % {"file": "orgs.csv", "mode": "bulk"}
+    assert ("orgs.csv", None, str(missing)) in errors
+
+
+def test_a_missing_manifest(world, export_dir):
+    errors = errors_of(world.district, export_dir(**{"manifest.csv": None}))
+    assert errors == [("manifest.csv", None, str(importer.NO_FILE % {"file": "manifest.csv"}))]
+
+
+def test_row_errors_carry_file_and_line(world, export_dir):
+    rows = [
+        *USERS_ROWS,
+        "x1,active,,TRUE,nowhere,teacher,x1,,Xavier,X,,,x@maple.example,,,,,",
+        "x2,active,,TRUE,s1,teacher,x2,,Bad,Mail,,,not-an-email,,,,,",
+        "t1,active,,TRUE,s1,teacher,t1,,Dup,Licate,,,dup@maple.example,,,,,",
+        ",active,,TRUE,s1,teacher,,,No,Id,,,noid@maple.example,,,,,",
+        "x3,active,,TRUE,s1,wizard,x3,,Wiz,Ard,,,wiz@maple.example,,,,,",
+    ]
+    sessions = (
+        "sourcedId,title,type,startDate,endDate,schoolYear\n"
+        "sy1,Year,schoolYear,17/08/2026,2027-06-11,2027\n"
+    )
+    errors = errors_of(
+        world.district,
+        export_dir(**{"users.csv": users_csv(rows), "academicSessions.csv": sessions}),
+    )
+    assert errors == [
+        (
+            "academicSessions.csv",
+            2,
+            str(importer.BAD_DATE % {"value": "17/08/2026", "column": "startDate"}),
+        ),
+        ("users.csv", 9, str(importer.UNKNOWN_ORG % {"id": "nowhere"})),
+        ("users.csv", 10, str(importer.BAD_EMAIL % {"email": "not-an-email"})),
+        ("users.csv", 11, str(importer.DUPLICATE_ID % {"id": "t1", "first": 2})),
+        ("users.csv", 12, str(importer.MISSING_FIELD % {"column": "sourcedId"})),
+        ("users.csv", 13, str(importer.UNKNOWN_ROLE % {"role": "wizard"})),
+    ]
+
+
+def test_an_unknown_agent_is_an_error(world, export_dir):
+    rows = [*USERS_ROWS, "p9,active,,TRUE,s1,parent,p9,,Pa,Nine,,,p9@home.example,,,ghost,,"]
+    errors = errors_of(world.district, export_dir(**{"users.csv": users_csv(rows)}))
+    assert errors == [("users.csv", 9, str(importer.UNKNOWN_USER % {"id": "ghost"}))]
+
+
+def test_not_utf8(world, export_dir):
+    text = users_csv().encode("utf-8").replace(b"Tess", b"T\xe9ss")
+    errors = errors_of(world.district, export_dir(**{"users.csv": text}))
+    assert errors and errors[0][0] == "users.csv"
+    assert errors[0][2] == str(importer.NOT_UTF8)
+
+
+def test_messages_are_translated(world, export_dir):
+    with translation.override("es"):
+        header = USERS_HEADER.replace("givenName", "givenNme")
+        report = run(world.district, export_dir(**{"users.csv": users_csv(header=header)}))
+        assert report.errors[0].message == str(importer.MISSING_COLUMN % {"column": "givenName"})
