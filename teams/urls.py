@@ -1,5 +1,42 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "teams"
 
-urlpatterns: list = []
+S = "schools/<slug:slug>"
+M = f"{S}/meetings/<int:pk>"
+
+urlpatterns = [
+    path(f"{S}/teams/", views.team_list, name="team_list"),
+    path(f"{S}/teams/<int:pk>/", views.team_detail, name="team_detail"),
+    path(f"{S}/teams/<int:pk>/meetings/", views.meeting_schedule, name="meeting_schedule"),
+    path(f"{S}/decisions/", views.decision_log, name="decision_log"),
+    path(f"{M}/", views.meeting_detail, name="meeting_detail"),
+    path(f"{M}/live/", views.meeting_live, name="meeting_live"),
+    path(f"{M}/start/", views.meeting_start, name="meeting_start"),
+    path(f"{M}/close/", views.meeting_close, name="meeting_close"),
+    path(f"{M}/attendance/", views.meeting_attendance, name="meeting_attendance"),
+    path(f"{M}/items/", views.agenda_item_add, name="agenda_item_add"),
+    path(f"{M}/items/<int:item_pk>/move/", views.agenda_item_move, name="agenda_item_move"),
+    path(
+        f"{M}/items/<int:item_pk>/current/", views.agenda_item_current, name="agenda_item_current"
+    ),
+    path(f"{M}/items/<int:item_pk>/minutes/", views.minutes_save, name="minutes_save"),
+    path(f"{M}/approve/", views.minutes_approve, name="minutes_approve"),
+    path(f"{M}/send-agenda/", views.agenda_send, name="agenda_send"),
+    path(f"{M}/polls/", views.poll_open, name="poll_open"),
+    path(f"{M}/polls/<int:poll_pk>/vote/", views.poll_vote, name="poll_vote"),
+    path(f"{M}/decisions/", views.decision_record, name="decision_record"),
+    path(f"{M}/actions/", views.action_item_create, name="action_item_create"),
+    path(f"{M}/actions/<int:action_pk>/done/", views.action_item_done, name="action_item_done"),
+    path(f"{M}/meeting.ics", views.meeting_ics_file, name="meeting_ics"),
+    path(f"{M}/print/", views.meeting_print, name="meeting_print"),
+]
+
+urlpatterns += [
+    path(f"{S}/teams/new/", views.team_create, name="team_create"),
+    path(f"{S}/teams/<int:pk>/members/", views.member_add, name="member_add"),
+    path(f"{S}/teams/<int:pk>/charter/", views.rule_save, name="rule_save"),
+    path(f"{S}/teams/<int:pk>/seats/", views.seat_set, name="seat_set"),
+]

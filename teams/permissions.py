@@ -1,0 +1,74 @@
+"""Named checks of the teams app, read from memberships and team seats.
+
+- the principal and the district's admins see every team of the school (admins read only);
+- the principal and a team's facilitator run and edit its meetings;
+- members (families among them) see everything of their team and answer polls;
+- other staff of the school read the charter, and minutes and decisions once approved;
+- families who are not members see nothing of teams.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+
+from leadership.models import School
+from leadership.permissions import is_district_admin, is_principal, is_school_staff
+
+from .models import Meeting, MinutesStatus, Team, TeamRole
+from .selectors import _team_roles, team_role
+
+
+def can_see_all_teams(user, school: School) -> bool:
+    return is_principal(user, school) or is_district_admin(user, school.district_id)
+
+
+def is_team_reader_of_school(user, school: School) -> bool:
+    """Staff of the school read published minutes and decisions of every team."""
+    return is_school_staff(user, school)
+
+
+def is_member(user, team: Team) -> bool:
+    return team_role(user, team) is not None
+
+
+def can_view_teams(user, school: School) -> bool:
+    """The school's team list and decision log: staff, admins, and families who sit on a team."""
+    if can_see_all_teams(user, school) or is_team_reader_of_school(user, school):
+        return True
+    return any(True for _ in _team_roles(user)) and _member_of_school_team(user, school)
+
+
+def _member_of_school_team(user, school: School) -> bool:
+    return Team.objects.filter(school=school, pk__in=list(_team_roles(user))).exists()
+
+
+def can_view_team(user, team: Team) -> bool:
+    school = team.school
+    return (
+        can_see_all_teams(user, school)
+        or is_member(user, team)
+        or is_team_reader_of_school(user, school)
+    )
+
+
+def can_run_meeting(user, team: Team) -> bool:
+    return is_principal(user, team.school) or team_role(user, team) == TeamRole.FACILITATOR
+
+
+def can_view_meeting(user, meeting: Meeting) -> bool:
+    team = meeting.team
+    if can_see_all_teams(user, team.school) or is_member(user, team):
+        return True
+    return (
+        is_team_reader_of_school(user, team.school)
+        and meeting.minutes_status == MinutesStatus.APPROVED
+    )
+
+
+def can_vote(user, team: Team) -> bool:
+    return is_member(user, team)
+
+
+def require(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied

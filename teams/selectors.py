@@ -1,0 +1,209 @@
+"""Every read of the teams app, scoped to the acting user and prefetched for the page."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from leadership.models import School
+
+from .models import (
+    ActionItem,
+    ActionStatus,
+    AgendaItem,
+    Decision,
+    Meeting,
+    MinutesStatus,
+    Poll,
+    StakeholderSeat,
+    Team,
+    TeamKind,
+    TeamMember,
+    TeamRole,
+)
+
+
+def _team_roles(user) -> dict[int, str]:
+    """{team id: team role} of the user's active team seats, one query, cached on the user."""
+    if not getattr(user, "is_authenticated", False):
+        return {}
+    cached = getattr(user, "_accord_team_roles", None)
+    if cached is not None:
+        return cached
+    today = timezone.localdate()
+    rows = (
+        TeamMember.objects.filter(user=user, is_active=True)
+        .exclude(term_end__lt=today)
+        .values_list("team_id", "role")
+    )
+    roles = dict(rows)
+    user._accord_team_roles = roles
+    return roles
+
+
+def forget_team_roles(user) -> None:
+    if hasattr(user, "_accord_team_roles"):
+        del user._accord_team_roles
+
+
+def team_role(user, team: Team | int) -> str | None:
+    team_id = team if isinstance(team, int) else team.pk
+    return _team_roles(user).get(team_id)
+
+
+def facilitates_ilt(user, school: School) -> bool:
+    """True when the user facilitates the school's ILT of the district's current school year.
+
+    One query per request at most (cached on the user object), for the workplans app too.
+    """
+    if not getattr(user, "is_authenticated", False):
+        return False
+    cache = getattr(user, "_accord_ilt_facilitated", None)
+    if cache is None:
+        today = timezone.localdate()
+        cache = frozenset(
+            TeamMember.objects.filter(
+                user=user,
+                is_active=True,
+                role=TeamRole.FACILITATOR,
+                team__kind=TeamKind.ILT,
+                team__school_year__is_current=True,
+            )
+            .exclude(term_end__lt=today)
+            .values_list("team__school_id", flat=True)
+        )
+        user._accord_ilt_facilitated = cache
+    return school.pk in cache
+
+
+def current_ilt(school: School) -> Team | None:
+    return (
+        Team.objects.filter(school=school, kind=TeamKind.ILT, school_year__is_current=True)
+        .select_related("school_year")
+        .first()
+    )
+
+
+def teams_for(*, user, school: School) -> QuerySet[Team]:
+    from .permissions import can_see_all_teams
+
+    teams = Team.objects.filter(school=school).select_related("school_year")
+    if not can_see_all_teams(user, school):
+        teams = teams.filter(pk__in=list(_team_roles(user)))
+    return teams.annotate(
+        member_count=Count("members", filter=Q(members__is_active=True), distinct=True)
+    ).order_by("-school_year__start", "kind", "name")
+
+
+@dataclass
+class SeatStatus:
+    group: str
+    label: str
+    required: int
+    filled: int
+
+    @property
+    def vacant(self) -> int:
+        return max(self.required - self.filled, 0)
+
+
+def seat_status(team: Team, members: list[TeamMember] | None = None) -> list[SeatStatus]:
+    """Required seats against active members per stakeholder group (members passed in to reuse)."""
+    if members is None:
+        members = list(team.members.active())
+    filled = Counter(m.stakeholder_group for m in members)
+    return [
+        SeatStatus(
+            group=seat.stakeholder_group,
+            label=seat.get_stakeholder_group_display(),
+            required=seat.seats_required,
+            filled=filled.get(seat.stakeholder_group, 0),
+        )
+        for seat in team.seats.all()
+    ]
+
+
+def team_members(team: Team) -> list[TeamMember]:
+    return list(team.members.active().select_related("user").order_by("role", "user__full_name"))
+
+
+def team_meetings(team: Team, *, published_only: bool = False) -> QuerySet[Meeting]:
+    meetings = team.meetings.select_related("team__school").annotate(item_count=Count("items"))
+    if published_only:
+        meetings = meetings.filter(minutes_status=MinutesStatus.APPROVED)
+    return meetings.order_by("-starts_at")
+
+
+def overdue_actions(team: Team) -> QuerySet[ActionItem]:
+    return team.action_items.filter(
+        status=ActionStatus.OPEN, due__lt=timezone.localdate()
+    ).select_related("owner", "meeting__team__school")
+
+
+def meeting_items(meeting: Meeting) -> list[AgendaItem]:
+    polls = Poll.objects.prefetch_related("votes__member__user")
+    return list(
+        meeting.items.select_related("carried_action__owner").prefetch_related(
+            Prefetch("polls", queryset=polls),
+            Prefetch("decisions", queryset=Decision.objects.select_related("rule")),
+            Prefetch("actions", queryset=ActionItem.objects.select_related("owner")),
+        )
+    )
+
+
+def previous_meeting(meeting: Meeting) -> Meeting | None:
+    return (
+        Meeting.objects.filter(team=meeting.team_id, starts_at__lt=meeting.starts_at)
+        .exclude(status="cancelled")
+        .order_by("-starts_at")
+        .first()
+    )
+
+
+def decision_log(*, user, school: School, query: str = "") -> QuerySet[Decision]:
+    """Decisions of the school's teams the user may read; non-members see approved minutes only."""
+    from .permissions import can_see_all_teams, is_team_reader_of_school
+
+    decisions = Decision.objects.filter(meeting__team__school=school).select_related(
+        "rule", "meeting__team__school", "item"
+    )
+    if not can_see_all_teams(user, school):
+        member_teams = list(_team_roles(user))
+        visible = Q(meeting__team__in=member_teams)
+        if is_team_reader_of_school(user, school):
+            visible |= Q(meeting__minutes_status=MinutesStatus.APPROVED)
+        decisions = decisions.filter(visible)
+    if query:
+        decisions = decisions.filter(
+            Q(text__icontains=query)
+            | Q(rationale__icontains=query)
+            | Q(rule__area__icontains=query)
+            | Q(item__title__icontains=query)
+        )
+    return decisions.order_by("-meeting__starts_at", "-id")
+
+
+def open_actions_of(*, user, school: School) -> QuerySet[ActionItem]:
+    return (
+        ActionItem.objects.filter(owner=user, team__school=school, status=ActionStatus.OPEN)
+        .select_related("team")
+        .order_by("due")
+    )
+
+
+def ilt_seat_summary(school: School) -> tuple[Team | None, list[SeatStatus]]:
+    """The current ILT and its seat status, in two queries (seats and members prefetched)."""
+    team = (
+        Team.objects.filter(school=school, kind=TeamKind.ILT, school_year__is_current=True)
+        .prefetch_related(
+            Prefetch("seats", queryset=StakeholderSeat.objects.all()),
+            Prefetch("members", queryset=TeamMember.objects.active(), to_attr="active_members"),
+        )
+        .first()
+    )
+    if team is None:
+        return None, []
+    return team, seat_status(team, team.active_members)

@@ -1,0 +1,655 @@
+"""Every write of the teams app: teams, meetings, agenda, attendance, minutes, polls,
+decisions, action items."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date, datetime
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F, Max
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from leadership import audit
+from leadership.models import User
+
+from .models import (
+    ActionItem,
+    ActionStatus,
+    AgendaItem,
+    Attendance,
+    Cadence,
+    Decision,
+    DecisionModel,
+    DecisionRule,
+    ItemKind,
+    Meeting,
+    MeetingStatus,
+    MinutesStatus,
+    Poll,
+    PollKind,
+    Team,
+    TeamMember,
+    Vote,
+)
+
+MEETING_CLOSED = _("This meeting is closed; its agenda, attendance and polls can no longer change.")
+MEETING_NOT_LIVE = _("Start the meeting first.")
+MEETING_ALREADY_STARTED = _("This meeting has already started.")
+MINUTES_APPROVED = _("These minutes are approved and can no longer be edited.")
+MINUTES_STALE = _(
+    "Someone else saved the minutes of this item while you were typing. Their version is shown "
+    "beside yours: combine them and save again."
+)
+MINUTES_NOT_HELD = _("Minutes are approved once the meeting has been held.")
+MINUTES_NEED_NEXT_MEETING = _(
+    "Minutes are approved at the team's next meeting, once it has started."
+)
+POLL_ANSWERED = _("You have already answered this poll. One answer per member.")
+POLL_NOT_MEMBER = _("Only members of this team answer its polls.")
+POLL_CLOSED = _("This poll is closed.")
+POLL_BAD_CHOICE = _("Choose one of the answers offered.")
+DECISION_WRONG_MODEL = _(
+    "Refused: the team's charter says decisions on “%(area)s” are taken by %(rule)s, "
+    "not by %(used)s."
+)
+DECISION_NO_QUORUM = _(
+    "Refused: decisions on “%(area)s” need a quorum of %(quorum)s members present; "
+    "%(present)s are marked present."
+)
+DECISION_POLL_MISMATCH = _("The poll's kind does not match how the decision was taken.")
+ITEM_WRONG_MEETING = _("That agenda item belongs to another meeting.")
+OWNER_NOT_MEMBER = _("The owner of an action item must be a member of the team.")
+RECURRING_RANGE = _("Schedule between 1 and 20 meetings at once.")
+
+# Which poll kinds can carry the tally of a decision model.
+POLL_FOR_MODEL = {
+    DecisionModel.FIST_TO_FIVE: PollKind.FIST_TO_FIVE,
+    DecisionModel.MAJORITY: PollKind.YES_NO,
+    DecisionModel.CONSENT: PollKind.CONSENT,
+    DecisionModel.CONSENSUS: PollKind.FIST_TO_FIVE,
+}
+
+
+def _touch(meeting: Meeting) -> None:
+    """Move the live page's version stamp on, so every follower fetches the change."""
+    now = timezone.now()
+    Meeting.objects.filter(pk=meeting.pk).update(updated_at=now)
+    meeting.updated_at = now
+
+
+def _locked(meeting: Meeting) -> Meeting:
+    return (
+        Meeting.objects.select_for_update(of=("self",))
+        .select_related("team__school")
+        .get(pk=meeting.pk)
+    )
+
+
+def _require_open(meeting: Meeting) -> None:
+    if meeting.is_closed:
+        raise ValidationError(MEETING_CLOSED)
+
+
+# --- meetings -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def meeting_schedule(
+    *,
+    team: Team,
+    actor: User,
+    starts_at: datetime,
+    duration_minutes: int = 60,
+    location: str = "",
+    repeat: int = 1,
+) -> list[Meeting]:
+    """One meeting, or `repeat` meetings on the team's cadence."""
+    if not 1 <= repeat <= 20:
+        raise ValidationError({"repeat": RECURRING_RANGE})
+    step = Cadence.step(team.cadence)
+    meetings = []
+    for n in range(repeat):
+        meeting = Meeting(
+            team=team,
+            starts_at=starts_at + step * n,
+            duration_minutes=duration_minutes,
+            location=location.strip(),
+        )
+        meeting.full_clean()
+        meeting.save()
+        audit.record(
+            actor=actor,
+            action="meeting.schedule",
+            obj=meeting,
+            school=team.school,
+            after=audit.snapshot(meeting, ["team", "starts_at", "duration_minutes", "location"]),
+        )
+        meetings.append(meeting)
+    carry_open_actions(meeting=meetings[0])
+    return meetings
+
+
+@transaction.atomic
+def carry_open_actions(*, meeting: Meeting) -> int:
+    """Put the team's open action items from earlier meetings on this meeting's agenda.
+
+    Idempotent: an action already carried here is skipped (a unique constraint backs it).
+    Returns how many items were added.
+    """
+    if meeting.is_closed:
+        return 0
+    open_actions = ActionItem.objects.filter(
+        team_id=meeting.team_id,
+        status=ActionStatus.OPEN,
+        meeting__starts_at__lt=meeting.starts_at,
+    ).exclude(carried_to__meeting=meeting)
+    open_actions = list(open_actions.select_related("owner"))
+    if not open_actions:
+        return 0
+    last = meeting.items.aggregate(m=Max("order"))["m"] or 0
+    AgendaItem.objects.bulk_create(
+        [
+            AgendaItem(
+                meeting=meeting,
+                order=last + i + 1,
+                title=str(_("Follow-up: %(title)s")) % {"title": action.title[:180]},
+                minutes_allotted=5,
+                presenter=str(action.owner)[:150],
+                kind=ItemKind.INFORM,
+                carried_action=action,
+            )
+            for i, action in enumerate(open_actions)
+        ],
+        ignore_conflicts=True,
+    )
+    _touch(meeting)
+    return len(open_actions)
+
+
+@transaction.atomic
+def meeting_start(*, meeting: Meeting, actor: User) -> Meeting:
+    meeting = _locked(meeting)
+    if meeting.status != MeetingStatus.SCHEDULED:
+        raise ValidationError(MEETING_ALREADY_STARTED)
+    meeting.status = MeetingStatus.IN_PROGRESS
+    first = meeting.items.order_by("order", "id").first()
+    meeting.current_item = first
+    meeting.current_item_started_at = timezone.now() if first else None
+    meeting.save(update_fields=["status", "current_item", "current_item_started_at"])
+    carry_open_actions(meeting=meeting)
+    if meeting.current_item is None:
+        meeting.current_item = meeting.items.order_by("order", "id").first()
+        if meeting.current_item:
+            meeting.current_item_started_at = timezone.now()
+            meeting.save(update_fields=["current_item", "current_item_started_at"])
+    _touch(meeting)
+    audit.record(actor=actor, action="meeting.start", obj=meeting, school=meeting.team.school)
+    return meeting
+
+
+@transaction.atomic
+def meeting_close(*, meeting: Meeting, actor: User) -> Meeting:
+    meeting = _locked(meeting)
+    if meeting.status != MeetingStatus.IN_PROGRESS:
+        raise ValidationError(MEETING_NOT_LIVE)
+    meeting.status = MeetingStatus.HELD
+    meeting.current_item = None
+    meeting.save(update_fields=["status", "current_item"])
+    Poll.objects.filter(item__meeting=meeting, is_open=True).update(is_open=False)
+    _touch(meeting)
+    audit.record(actor=actor, action="meeting.close", obj=meeting, school=meeting.team.school)
+    return meeting
+
+
+@transaction.atomic
+def attendance_mark(*, meeting: Meeting, member: TeamMember, present: bool, actor: User) -> None:
+    meeting = _locked(meeting)
+    _require_open(meeting)
+    Attendance.objects.update_or_create(
+        meeting=meeting, member=member, defaults={"present": present}
+    )
+    _touch(meeting)
+
+
+# --- agenda ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def agenda_item_add(
+    *,
+    meeting: Meeting,
+    actor: User,
+    title: str,
+    minutes_allotted: int,
+    kind: str = ItemKind.DISCUSS,
+    presenter: str = "",
+) -> AgendaItem:
+    meeting = _locked(meeting)
+    _require_open(meeting)
+    last = meeting.items.aggregate(m=Max("order"))["m"] or 0
+    item = AgendaItem(
+        meeting=meeting,
+        order=last + 1,
+        title=title.strip(),
+        minutes_allotted=minutes_allotted,
+        kind=kind,
+        presenter=presenter.strip(),
+    )
+    item.full_clean()
+    item.save()
+    _touch(meeting)
+    audit.record(
+        actor=actor,
+        action="agenda_item.add",
+        obj=item,
+        school=meeting.team.school,
+        after=audit.snapshot(item, ["title", "minutes_allotted", "kind", "presenter"]),
+    )
+    return item
+
+
+@transaction.atomic
+def agenda_item_move(*, item: AgendaItem, actor: User, direction: str) -> None:
+    """Swap the item with its neighbour above ("up") or below ("down")."""
+    meeting = _locked(item.meeting)
+    _require_open(meeting)
+    items = list(meeting.items.order_by("order", "id"))
+    index = next(i for i, it in enumerate(items) if it.pk == item.pk)
+    other = index - 1 if direction == "up" else index + 1
+    if not 0 <= other < len(items):
+        return
+    items[index], items[other] = items[other], items[index]
+    for order, it in enumerate(items, start=1):
+        it.order = order
+    AgendaItem.objects.bulk_update(items, ["order"])
+    _touch(meeting)
+
+
+@transaction.atomic
+def current_item_set(*, item: AgendaItem, actor: User) -> Meeting:
+    meeting = _locked(item.meeting)
+    if meeting.status != MeetingStatus.IN_PROGRESS:
+        raise ValidationError(MEETING_NOT_LIVE)
+    meeting.current_item = item
+    meeting.current_item_started_at = timezone.now()
+    meeting.save(update_fields=["current_item", "current_item_started_at"])
+    _touch(meeting)
+    return meeting
+
+
+class StaleMinutes(ValidationError):
+    """The minutes changed since the editor loaded them; carries the saved version."""
+
+    def __init__(self, current: AgendaItem):
+        super().__init__(MINUTES_STALE)
+        self.current = current
+
+
+@transaction.atomic
+def minutes_save(*, item: AgendaItem, actor: User, notes: str, version: int) -> AgendaItem:
+    """Save the minutes of an item if nobody saved since `version`; never overwrite silently."""
+    meeting = _locked(item.meeting)
+    if meeting.minutes_status == MinutesStatus.APPROVED:
+        raise ValidationError(MINUTES_APPROVED)
+    if meeting.status == MeetingStatus.CANCELLED:
+        raise ValidationError(MEETING_CLOSED)
+    current = AgendaItem.objects.select_for_update().get(pk=item.pk)
+    if current.version != version:
+        raise StaleMinutes(current)
+    before = audit.snapshot(current, ["notes", "version"])
+    current.notes = notes
+    current.full_clean()
+    AgendaItem.objects.filter(pk=current.pk, version=version).update(
+        notes=notes, version=F("version") + 1
+    )
+    current.refresh_from_db()
+    _touch(meeting)
+    audit.record(
+        actor=actor,
+        action="minutes.save",
+        obj=current,
+        school=meeting.team.school,
+        before=before,
+        after=audit.snapshot(current, ["notes", "version"]),
+    )
+    return current
+
+
+@transaction.atomic
+def minutes_approve(*, meeting: Meeting, actor: User) -> Meeting:
+    """Approve a held meeting's minutes, at the team's next meeting (started after it)."""
+    meeting = _locked(meeting)
+    if meeting.status != MeetingStatus.HELD:
+        raise ValidationError(MINUTES_NOT_HELD)
+    if meeting.minutes_status == MinutesStatus.APPROVED:
+        raise ValidationError(MINUTES_APPROVED)
+    next_started = Meeting.objects.filter(
+        team_id=meeting.team_id,
+        starts_at__gt=meeting.starts_at,
+        status__in=[MeetingStatus.IN_PROGRESS, MeetingStatus.HELD],
+    ).exists()
+    if not next_started:
+        raise ValidationError(MINUTES_NEED_NEXT_MEETING)
+    meeting.minutes_status = MinutesStatus.APPROVED
+    meeting.approved_at = timezone.now()
+    meeting.save(update_fields=["minutes_status", "approved_at"])
+    _touch(meeting)
+    audit.record(
+        actor=actor,
+        action="minutes.approve",
+        obj=meeting,
+        school=meeting.team.school,
+        before={"minutes_status": MinutesStatus.DRAFT},
+        after={"minutes_status": MinutesStatus.APPROVED},
+    )
+    return meeting
+
+
+@transaction.atomic
+def agenda_send(*, meeting: Meeting, actor: User) -> None:
+    """Queue the agenda e-mail to the members; the task sends it once."""
+    from .tasks import send_meeting_agenda
+
+    _require_open(meeting)
+    audit.record(actor=actor, action="meeting.agenda_send", obj=meeting, school=meeting.team.school)
+    meeting_id = meeting.pk
+    transaction.on_commit(lambda: send_meeting_agenda.delay(meeting_id))
+
+
+# --- polls ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def poll_open(*, item: AgendaItem, actor: User, kind: str, question: str) -> Poll:
+    meeting = _locked(item.meeting)
+    if meeting.status != MeetingStatus.IN_PROGRESS:
+        raise ValidationError(MEETING_NOT_LIVE)
+    poll = Poll(item=item, kind=kind, question=question.strip())
+    poll.full_clean()
+    poll.save()
+    _touch(meeting)
+    audit.record(actor=actor, action="poll.open", obj=poll, school=meeting.team.school)
+    return poll
+
+
+@transaction.atomic
+def vote_cast(*, poll: Poll, user: User, value: str, objection: str = "") -> Vote:
+    meeting = _locked(poll.item.meeting)
+    member = TeamMember.objects.active().filter(team_id=meeting.team_id, user=user).first()
+    if member is None:
+        raise ValidationError(POLL_NOT_MEMBER)
+    poll = Poll.objects.get(pk=poll.pk)
+    if not poll.is_open or meeting.is_closed:
+        raise ValidationError(POLL_CLOSED)
+    if value not in {code for code, _label in poll.choices}:
+        raise ValidationError({"value": POLL_BAD_CHOICE})
+    vote = Vote(poll=poll, member=member, value=value, objection=objection.strip()[:500])
+    try:
+        # The unique constraint decides, so two taps at once still count once.
+        with transaction.atomic():
+            vote.save()
+    except IntegrityError:
+        raise ValidationError(POLL_ANSWERED) from None
+    _touch(meeting)
+    return vote
+
+
+@transaction.atomic
+def poll_close(*, poll: Poll, actor: User) -> Poll:
+    meeting = _locked(poll.item.meeting)
+    Poll.objects.filter(pk=poll.pk).update(is_open=False)
+    poll.is_open = False
+    _touch(meeting)
+    return poll
+
+
+def poll_tally(poll: Poll) -> dict[str, int]:
+    """Counts per answer, in the poll's order; reads prefetched votes when there are."""
+    counts = Counter(vote.value for vote in poll.votes.all())
+    return {code: counts.get(code, 0) for code, _label in poll.choices}
+
+
+# --- decisions ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def decision_record(
+    *,
+    item: AgendaItem,
+    actor: User,
+    rule: DecisionRule,
+    model_used: str,
+    text: str,
+    outcome: str,
+    rationale: str = "",
+    poll: Poll | None = None,
+    review_on: date | None = None,
+) -> Decision:
+    """Record a decision, refused with the reason when it does not follow the team's charter."""
+    meeting = _locked(item.meeting)
+    if meeting.status != MeetingStatus.IN_PROGRESS:
+        raise ValidationError(MEETING_NOT_LIVE)
+    if rule.team_id != meeting.team_id or (poll is not None and poll.item.meeting_id != meeting.pk):
+        raise ValidationError(ITEM_WRONG_MEETING)
+    if model_used != rule.model:
+        raise ValidationError(
+            DECISION_WRONG_MODEL
+            % {
+                "area": rule.area,
+                "rule": rule.get_model_display(),
+                "used": DecisionModel(model_used).label,
+            }
+        )
+    present = meeting.attendance.filter(present=True).count()
+    if rule.quorum and present < rule.quorum:
+        raise ValidationError(
+            DECISION_NO_QUORUM % {"area": rule.area, "quorum": rule.quorum, "present": present}
+        )
+    tally = {}
+    if poll is not None:
+        if POLL_FOR_MODEL.get(model_used) != poll.kind:
+            raise ValidationError({"poll": DECISION_POLL_MISMATCH})
+        tally = {"poll": poll.question, "kind": poll.kind, "counts": poll_tally(poll)}
+    decision = Decision(
+        item=item,
+        meeting=meeting,
+        rule=rule,
+        model_used=model_used,
+        text=text.strip(),
+        rationale=rationale.strip(),
+        outcome=outcome,
+        tally=tally,
+        present=present,
+        review_on=review_on,
+        recorded_by=actor,
+    )
+    decision.full_clean()
+    decision.save()
+    if poll is not None and poll.is_open:
+        Poll.objects.filter(pk=poll.pk).update(is_open=False)
+    _touch(meeting)
+    audit.record(
+        actor=actor,
+        action="decision.record",
+        obj=decision,
+        school=meeting.team.school,
+        after=audit.snapshot(
+            decision, ["rule", "model_used", "text", "rationale", "outcome", "tally", "present"]
+        ),
+    )
+    return decision
+
+
+# --- action items ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def action_item_create(
+    *, meeting: Meeting, actor: User, title: str, owner: User, due: date, item=None
+) -> ActionItem:
+    meeting = _locked(meeting)
+    _require_open(meeting)
+    if not TeamMember.objects.active().filter(team_id=meeting.team_id, user=owner).exists():
+        raise ValidationError({"owner": OWNER_NOT_MEMBER})
+    action = ActionItem(
+        team_id=meeting.team_id,
+        meeting=meeting,
+        item=item,
+        title=title.strip(),
+        owner=owner,
+        due=due,
+    )
+    action.full_clean()
+    action.save()
+    _touch(meeting)
+    audit.record(
+        actor=actor,
+        action="action_item.create",
+        obj=action,
+        school=meeting.team.school,
+        after=audit.snapshot(action, ["title", "owner", "due"]),
+    )
+    return action
+
+
+@transaction.atomic
+def action_item_set_status(*, action: ActionItem, actor: User, status: str) -> ActionItem:
+    before = audit.snapshot(action, ["status"])
+    action.status = status
+    action.full_clean()
+    action.save(update_fields=["status"])
+    audit.record(
+        actor=actor,
+        action="action_item.status",
+        obj=action,
+        school=action.team.school,
+        before=before,
+        after=audit.snapshot(action, ["status"]),
+    )
+    return action
+
+
+# --- teams, seats and the charter -----------------------------------------------------
+
+NOT_OF_SCHOOL = _("This person holds no role at this school.")
+NO_CURRENT_YEAR = _("The district has no current school year.")
+
+
+@transaction.atomic
+def team_create(
+    *, school, actor: User, kind: str, name: str, purpose: str = "", cadence: str = Cadence.BIWEEKLY
+) -> Team:
+    """A team of the district's current school year; the database keeps one ILT per year."""
+    from leadership.models import SchoolYear
+
+    year = SchoolYear.objects.filter(district_id=school.district_id, is_current=True).first()
+    if year is None:
+        raise ValidationError(NO_CURRENT_YEAR)
+    team = Team(
+        school=school,
+        school_year=year,
+        kind=kind,
+        name=name.strip(),
+        purpose=purpose.strip(),
+        cadence=cadence,
+    )
+    team.full_clean()
+    team.save()
+    audit.record(
+        actor=actor,
+        action="team.create",
+        obj=team,
+        school=school,
+        after=audit.snapshot(team, ["kind", "name", "school_year", "cadence"]),
+    )
+    return team
+
+
+@transaction.atomic
+def member_add(
+    *,
+    team: Team,
+    actor: User,
+    user: User,
+    stakeholder_group: str,
+    role: str,
+    term_start: date | None = None,
+    term_end: date | None = None,
+) -> TeamMember:
+    from leadership.models import Membership
+
+    if not Membership.objects.active().filter(user=user, school_id=team.school_id).exists():
+        raise ValidationError({"user": NOT_OF_SCHOOL})
+    member = TeamMember.objects.filter(team=team, user=user).first() or TeamMember(
+        team=team, user=user
+    )
+    before = audit.snapshot(member, ["stakeholder_group", "role", "is_active"]) if member.pk else {}
+    member.stakeholder_group = stakeholder_group
+    member.role = role
+    member.term_start = term_start
+    member.term_end = term_end
+    member.is_active = True
+    member.full_clean()
+    member.save()
+    audit.record(
+        actor=actor,
+        action="team_member.save",
+        obj=member,
+        school=team.school,
+        before=before,
+        after=audit.snapshot(member, ["user", "stakeholder_group", "role", "is_active"]),
+    )
+    return member
+
+
+@transaction.atomic
+def rule_save(
+    *, team: Team, actor: User, area: str, model: str, who_decides: str, quorum: int = 0
+) -> DecisionRule:
+    """Write one line of the charter (a new area, or a changed one), before/after audited."""
+    area = area.strip()
+    rule = DecisionRule.objects.filter(team=team, area__iexact=area).first() or DecisionRule(
+        team=team, area=area
+    )
+    before = audit.snapshot(rule, ["area", "model", "who_decides", "quorum"]) if rule.pk else {}
+    rule.model = model
+    rule.who_decides = who_decides.strip()
+    rule.quorum = quorum
+    rule.full_clean()
+    rule.save()
+    audit.record(
+        actor=actor,
+        action="decision_rule.save",
+        obj=rule,
+        school=team.school,
+        before=before,
+        after=audit.snapshot(rule, ["area", "model", "who_decides", "quorum"]),
+    )
+    return rule
+
+
+@transaction.atomic
+def seat_set(*, team: Team, actor: User, stakeholder_group: str, seats_required: int) -> None:
+    """Set the seats the charter requires for a group; 0 removes the requirement."""
+    from .models import StakeholderSeat
+
+    existing = StakeholderSeat.objects.filter(team=team, stakeholder_group=stakeholder_group)
+    before = {"seats_required": existing.first().seats_required if existing.exists() else 0}
+    if seats_required == 0:
+        existing.delete()
+    else:
+        seat = existing.first() or StakeholderSeat(team=team, stakeholder_group=stakeholder_group)
+        seat.seats_required = seats_required
+        seat.full_clean()
+        seat.save()
+    audit.record(
+        actor=actor,
+        action="seat.set",
+        obj=team,
+        school=team.school,
+        before={"group": stakeholder_group, **before},
+        after={"group": stakeholder_group, "seats_required": seats_required},
+    )

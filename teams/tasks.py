@@ -1,0 +1,71 @@
+"""Background work of the teams app: the agenda e-mail, once per meeting."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from celery import shared_task
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from leadership.tasks import site_url
+
+from .models import Meeting, MeetingStatus, TeamMember
+
+# How far ahead the periodic task mails agendas (hours before the meeting starts).
+AGENDA_LEAD_HOURS = 48
+
+
+@shared_task(bind=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_meeting_agenda(self, meeting_id: int) -> bool:
+    """E-mail the agenda to every active member, once: `agenda_sent_at` marks it sent."""
+    with transaction.atomic():
+        meeting = (
+            Meeting.objects.select_for_update(of=("self",))
+            .select_related("team__school__district")
+            .filter(pk=meeting_id)
+            .first()
+        )
+        if meeting is None or meeting.agenda_sent_at or meeting.status != MeetingStatus.SCHEDULED:
+            return False
+        items = list(meeting.items.order_by("order", "id"))
+        members = TeamMember.objects.active().filter(team=meeting.team).select_related("user")
+        link = site_url(meeting.get_absolute_url())
+        for member in members:
+            user = member.user
+            context = {"meeting": meeting, "items": items, "link": link, "user": user}
+            with (
+                translation.override(user.preferred_language),
+                timezone.override(meeting.team.school.district.timezone),
+            ):
+                subject = render_to_string("teams/email/agenda_subject.txt", context).strip()
+                body = render_to_string("teams/email/agenda.txt", context)
+            message = EmailMultiAlternatives(
+                subject=subject,
+                body=body,
+                to=[user.email],
+                headers={"Auto-Submitted": "auto-generated"},
+            )
+            message.send()
+        meeting.agenda_sent_at = timezone.now()
+        meeting.save(update_fields=["agenda_sent_at"])
+    return True
+
+
+@shared_task
+def send_upcoming_agendas(hours: int = AGENDA_LEAD_HOURS) -> int:
+    """Queue the agenda of every scheduled meeting that starts within `hours` and has none sent."""
+    now = timezone.now()
+    ids = list(
+        Meeting.objects.filter(
+            status=MeetingStatus.SCHEDULED,
+            agenda_sent_at__isnull=True,
+            starts_at__gt=now,
+            starts_at__lte=now + timedelta(hours=hours),
+        ).values_list("pk", flat=True)
+    )
+    for meeting_id in ids:
+        send_meeting_agenda.delay(meeting_id)
+    return len(ids)

@@ -1,0 +1,736 @@
+"""Pages of the teams app: teams, the live meeting page, polls, decisions, minutes, the log."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse, HttpResponseNotModified
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from leadership.models import AuditEntry, Membership, School
+from leadership.permissions import is_principal, school_view
+from leadership.tasks import site_url
+from leadership.views import HtmxHttpRequest, _apply_form_errors, is_partial
+
+from . import selectors, services
+from .forms import (
+    ActionItemForm,
+    AgendaItemForm,
+    DecisionForm,
+    DecisionSearchForm,
+    MeetingForm,
+    MemberForm,
+    MinutesForm,
+    PollForm,
+    RuleForm,
+    SeatForm,
+    TeamForm,
+    VoteForm,
+)
+from .ics import meeting_ics
+from .models import (
+    ActionItem,
+    ActionStatus,
+    AgendaItem,
+    Meeting,
+    MeetingStatus,
+    MinutesStatus,
+    Poll,
+    Team,
+    TeamMember,
+)
+from .permissions import (
+    can_run_meeting,
+    can_see_all_teams,
+    can_view_meeting,
+    can_view_team,
+    can_view_teams,
+    can_vote,
+    is_member,
+    require,
+)
+
+
+def _partial(request) -> bool:
+    """An htmx request for one region (boosted forms get the whole page)."""
+    return is_partial(request) and not request.htmx.boosted
+
+
+# --- loaders --------------------------------------------------------------------------
+
+
+def team_view(check):
+    """Load the school's team named by `pk`; another school's team is 404, no right is 403."""
+
+    def decorator(view):
+        @wraps(view)
+        @school_view()
+        def wrapped(request, school: School, pk: int, *args, **kwargs):
+            team = get_object_or_404(
+                Team.objects.select_related("school__district", "school_year"), pk=pk, school=school
+            )
+            require(check(request.user, team))
+            return view(request, team, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def meeting_view(check):
+    """Load the school's meeting named by `pk`, then `check(user, meeting)`."""
+
+    def decorator(view):
+        @wraps(view)
+        @school_view()
+        def wrapped(request, school: School, pk: int, *args, **kwargs):
+            meeting = get_object_or_404(
+                Meeting.objects.select_related(
+                    "team__school__district", "team__school_year", "current_item"
+                ),
+                pk=pk,
+                team__school=school,
+            )
+            require(check(request.user, meeting))
+            return view(request, meeting, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def _runs(user, meeting: Meeting) -> bool:
+    return can_run_meeting(user, meeting.team)
+
+
+def _message(error: ValidationError) -> str:
+    return " ".join(str(m) for m in error.messages)
+
+
+def _form_error(request, form, error: ValidationError) -> None:
+    """Put the error on the form; a refusal of the whole action also goes to the messages,
+    since the form may be gone from the page (a meeting closed meanwhile)."""
+    _apply_form_errors(form, error)
+    if not hasattr(error, "error_dict"):
+        messages.error(request, _message(error))
+
+
+# --- teams ----------------------------------------------------------------------------
+
+
+def _team_list(request, school: School, form: TeamForm | None = None) -> HttpResponse:
+    can_create = is_principal(request.user, school)
+    context = {
+        "school": school,
+        "teams": selectors.teams_for(user=request.user, school=school),
+        "form": (form or TeamForm()) if can_create else None,
+    }
+    return render(request, "teams/team_list.html", context)
+
+
+@login_required
+@require_GET
+@school_view(can_view_teams)
+def team_list(request: HtmxHttpRequest, school: School) -> HttpResponse:
+    return _team_list(request, school)
+
+
+@login_required
+@require_POST
+@school_view(is_principal)
+def team_create(request: HtmxHttpRequest, school: School) -> HttpResponse:
+    form = TeamForm(request.POST)
+    if form.is_valid():
+        try:
+            team = services.team_create(school=school, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_form_errors(form, error)
+        else:
+            messages.success(request, _("The team was created. Add its members and charter."))
+            return redirect(team)
+    return _team_list(request, school, form)
+
+
+def _team_context(request, team: Team, form: MeetingForm | None = None, **forms) -> dict:
+    user = request.user
+    members = selectors.team_members(team)
+    runs = can_run_meeting(user, team)
+    full_view = runs or is_member(user, team) or can_see_all_teams(user, team.school)
+    context = {
+        "school": team.school,
+        "team": team,
+        "members": members,
+        "seats": selectors.seat_status(team, members),
+        "rules": list(team.decision_rules.all()),
+        "meetings": list(selectors.team_meetings(team, published_only=not full_view)),
+        "overdue": list(selectors.overdue_actions(team)) if runs else [],
+        "can_run": runs,
+        "form": form or (MeetingForm() if runs else None),
+    }
+    if runs:
+        context.update(
+            member_form=forms.get("member_form") or MemberForm(people=_team_people(team)),
+            rule_form=forms.get("rule_form") or RuleForm(),
+            seat_form=forms.get("seat_form") or SeatForm(),
+        )
+    return context
+
+
+@login_required
+@require_GET
+@team_view(can_view_team)
+def team_detail(request: HtmxHttpRequest, team: Team) -> HttpResponse:
+    return render(request, "teams/team_detail.html", _team_context(request, team))
+
+
+@login_required
+@require_POST
+@team_view(can_run_meeting)
+def meeting_schedule(request: HtmxHttpRequest, team: Team) -> HttpResponse:
+    # The form reads the wall-clock time in the district's time zone, not the server's.
+    with timezone.override(team.school.district.timezone):
+        form = MeetingForm(request.POST)
+        valid = form.is_valid()
+    if valid:
+        try:
+            meetings = services.meeting_schedule(team=team, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_form_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("%(count)s meeting(s) scheduled.") % {"count": len(meetings)},
+            )
+            return redirect(meetings[0])
+    return render(request, "teams/team_detail.html", _team_context(request, team, form=form))
+
+
+def _team_people(team: Team) -> list[tuple[int, str]]:
+    seen: dict[int, str] = {}
+    for membership in Membership.objects.active().filter(school=team.school).select_related("user"):
+        seen.setdefault(membership.user_id, str(membership.user))
+    return list(seen.items())
+
+
+@login_required
+@require_POST
+@team_view(can_run_meeting)
+def member_add(request: HtmxHttpRequest, team: Team) -> HttpResponse:
+    form = MemberForm(request.POST, people=_team_people(team))
+    if form.is_valid():
+        from leadership.models import User
+
+        data = form.cleaned_data
+        try:
+            services.member_add(
+                team=team, actor=request.user, user=User.objects.get(pk=data.pop("user")), **data
+            )
+        except ValidationError as error:
+            _apply_form_errors(form, error)
+        else:
+            messages.success(request, _("The member was saved."))
+            return redirect(team.get_absolute_url() + "#members-heading")
+    return render(request, "teams/team_detail.html", _team_context(request, team, member_form=form))
+
+
+@login_required
+@require_POST
+@team_view(can_run_meeting)
+def rule_save(request: HtmxHttpRequest, team: Team) -> HttpResponse:
+    form = RuleForm(request.POST)
+    if form.is_valid():
+        try:
+            services.rule_save(team=team, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_form_errors(form, error)
+        else:
+            messages.success(request, _("The charter was saved."))
+            return redirect(team.get_absolute_url() + "#charter-heading")
+    return render(request, "teams/team_detail.html", _team_context(request, team, rule_form=form))
+
+
+@login_required
+@require_POST
+@team_view(can_run_meeting)
+def seat_set(request: HtmxHttpRequest, team: Team) -> HttpResponse:
+    form = SeatForm(request.POST)
+    if form.is_valid():
+        try:
+            services.seat_set(team=team, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_form_errors(form, error)
+        else:
+            messages.success(request, _("The seats were saved."))
+            return redirect(team.get_absolute_url() + "#seats-heading")
+    return render(request, "teams/team_detail.html", _team_context(request, team, seat_form=form))
+
+
+# --- the meeting page -----------------------------------------------------------------
+
+
+def _live_context(request, meeting: Meeting, items: list[AgendaItem] | None = None) -> dict:
+    user = request.user
+    if items is None:
+        items = selectors.meeting_items(meeting)
+    my_member = TeamMember.objects.active().filter(team_id=meeting.team_id, user=user).first()
+    polls = []
+    for item in items:
+        for poll in item.polls.all():
+            my_vote = next(
+                (v for v in poll.votes.all() if my_member and v.member_id == my_member.pk), None
+            )
+            polls.append(
+                {
+                    "poll": poll,
+                    "item": item,
+                    "tally": services.poll_tally(poll),
+                    "mine": my_vote,
+                    "objections": [v for v in poll.votes.all() if v.objection],
+                }
+            )
+    current = next((i for i in items if i.pk == meeting.current_item_id), None)
+    return {
+        "meeting": meeting,
+        "team": meeting.team,
+        "school": meeting.team.school,
+        "items": items,
+        "current": current,
+        "polls": polls,
+        "decisions": [d for i in items for d in i.decisions.all()],
+        "actions": [a for i in items for a in i.actions.all()]
+        + list(meeting.action_items.filter(item__isnull=True).select_related("owner")),
+        "present_count": meeting.attendance.filter(present=True).count(),
+        "can_vote": my_member is not None,
+        "etag": _live_etag(meeting, user),
+    }
+
+
+def _live_etag(meeting: Meeting, user) -> str:
+    # Per user (their own vote shows) and per language; the meeting row's stamp does the rest.
+    stamp = f"{meeting.updated_at.timestamp():.6f}"
+    return f'"m{meeting.pk}-{stamp}-u{user.pk}-{get_language()}"'
+
+
+def _meeting_context(request, meeting: Meeting, **forms) -> dict:
+    items = selectors.meeting_items(meeting)
+    context = _live_context(request, meeting, items)
+    runs = _runs(request.user, meeting)
+    context["can_run"] = runs
+    context["conflict"] = forms.pop("conflict", None)
+    if runs:
+        members = selectors.team_members(meeting.team)
+        attendance = {a.member_id: a.present for a in meeting.attendance.all()}
+        context.update(
+            members=[(m, attendance.get(m.pk)) for m in members],
+            item_form=forms.get("item_form") or AgendaItemForm(),
+            poll_form=forms.get("poll_form") or PollForm(),
+            decision_form=forms.get("decision_form")
+            or DecisionForm(
+                meeting=meeting,
+                items=items,
+                initial={"item": meeting.current_item_id},
+            ),
+            action_form=forms.get("action_form") or ActionItemForm(members=members),
+        )
+        for item in items:
+            if forms.get("minutes_item") == item.pk:
+                item.minutes_form = forms["minutes_form"]
+            else:
+                item.minutes_form = MinutesForm(
+                    initial={"notes": item.notes, "version": item.version}
+                )
+        previous = selectors.previous_meeting(meeting)
+        if (
+            previous
+            and previous.status == MeetingStatus.HELD
+            and previous.minutes_status == MinutesStatus.DRAFT
+            and meeting.status != MeetingStatus.SCHEDULED
+        ):
+            context["previous_to_approve"] = previous
+    if meeting.minutes_status == MinutesStatus.APPROVED:
+        context["history"] = _minutes_history(meeting, items)
+    return context
+
+
+def _minutes_history(meeting: Meeting, items: list[AgendaItem]):
+    ids = [str(i.pk) for i in items]
+    return AuditEntry.objects.filter(
+        school=meeting.team.school_id,
+        object_type__in=["teams.agendaitem", "teams.meeting"],
+        action__in=["minutes.save", "minutes.approve"],
+        object_id__in=[*ids, str(meeting.pk)],
+    ).select_related("actor")[:200]
+
+
+def _render_meeting(request, meeting: Meeting, status: int = 200, **forms) -> HttpResponse:
+    return render(
+        request,
+        "teams/meeting_detail.html",
+        _meeting_context(request, meeting, **forms),
+        status=status,
+    )
+
+
+def _done(request, meeting: Meeting, message: str | None = None, anchor: str = "") -> HttpResponse:
+    if message:
+        messages.success(request, message)
+    return redirect(meeting.get_absolute_url() + anchor)
+
+
+def _refused(request, meeting: Meeting, error: ValidationError) -> HttpResponse:
+    messages.error(request, _message(error))
+    return redirect(meeting.get_absolute_url())
+
+
+@login_required
+@require_GET
+@vary_on_headers("HX-Request")
+@meeting_view(can_view_meeting)
+def meeting_detail(request: HtmxHttpRequest, meeting: Meeting) -> HttpResponse:
+    return _render_meeting(request, meeting)
+
+
+@login_required
+@require_GET
+@meeting_view(can_view_meeting)
+def meeting_live(request: HtmxHttpRequest, meeting: Meeting) -> HttpResponse:
+    """The live region, polled every few seconds by everyone on the meeting page.
+
+    Polling with an ETag rather than server-sent events: gunicorn's sync workers hold one
+    worker per open connection, so SSE would take a worker per follower for the whole
+    meeting. Here each poll costs one indexed read of the meeting row: the ETag is its
+    `updated_at` (every write that the page shows moves it on) plus the user, and an
+    unchanged page answers 304 with no body, on which htmx keeps what it shows.
+    """
+    etag = _live_etag(meeting, request.user)
+    if request.headers.get("If-None-Match") == etag:
+        response = HttpResponseNotModified()
+    else:
+        response = render(
+            request, "teams/meeting_detail.html#live", _live_context(request, meeting)
+        )
+    response["ETag"] = etag
+    # The page's script sends If-None-Match itself; the browser cache must not answer for it.
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_POST
+@meeting_view(_runs)
+def meeting_start(request: HtmxHttpRequest, meeting: Meeting) -> HttpResponse:
+    try:
+        services.meeting_start(meeting=meeting, actor=request.user)
+    except ValidationError as error:
+        return _refused(request, meeting, error)
+    return _done(request, meeting, _("The meeting has started."))
+
+
+@login_required
+@require_POST
+@meeting_view(_runs)
+def meeting_close(request: HtmxHttpRequest, meeting: Meeting) -> HttpResponse:
+    try:
+        services.meeting_close(meeting=meeting, actor=request.user)
+    except ValidationError as error:
+        return _refused(request, meeting, error)
+    return _done(
+        request, meeting, _("The meeting is closed. Its minutes stay a draft until approved.")
+    )
+
+
+@login_required
+@require_POST
+@meeting_view(_runs)
+def meeting_attendance(request: HtmxHttpRequest, meeting: Meeting) -> HttpResponse:
+    member_id = request.POST.get("member", "")
+    member = get_object_or_404(
+        TeamMember, pk=int(member_id) if member_id.isdigit() else 0, team=meeting.team
+    )
+    try:
+        services.attendance_mark(
+            meeting=meeting,
+            member=member,
+            present=request.POST.get("present") == "1",
+            actor=request.user,
+        )
+    except ValidationError as error:
+        return _refused(request, meeting, error)
+    return _done(request, meeting, anchor="#attendance")
+
+
+@login_required
+@require_POST
+@meeting_view(_runs)
+def agenda_item_add(request: HtmxHttpRequest, meeting: Meeting) -> HttpResponse:
+    form = AgendaItemForm(request.POST)
+    if form.is_valid():
+        try:
+            services.agenda_item_add(meeting=meeting, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _form_error(request, form, error)
+        else:
+            return _done(request, meeting, _("The item was added to the agenda."), "#agenda")
+    return _render_meeting(request, meeting, item_form=form)
+
+
+def _item(meeting: Meeting, item_pk: int) -> AgendaItem:
+    return get_object_or_404(AgendaItem, pk=item_pk, meeting=meeting)
+
+
+@login_required
+@require_POST
+@meeting_view(_runs)
+def agenda_item_move(request: HtmxHttpRequest, meeting: Meeting, item_pk: int) -> HttpResponse:
+    item = _item(meeting, item_pk)
+    try:
+        services.agenda_item_move(
+            item=item, actor=request.user, direction=request.POST.get("direction", "down")
+        )
+    except ValidationError as error:
+        return _refused(request, meeting, error)
+    return _done(request, meeting, anchor="#agenda")
+
+
+@login_required
+@require_POST
+@meeting_view(_runs)
+def agenda_item_current(request: HtmxHttpRequest, meeting: Meeting, item_pk: int) -> HttpResponse:
+    item = _item(meeting, item_pk)
+    try:
+        services.current_item_set(item=item, actor=request.user)
+    except ValidationError as error:
+        return _refused(request, meeting, error)
+    return _done(request, meeting, _("Now on: %(title)s") % {"title": item.title}, "#agenda")
+
+
+@login_required
+@require_POST
+@meeting_view(_runs)
+def minutes_save(request: HtmxHttpRequest, meeting: Meeting, item_pk: int) -> HttpResponse:
+    item = _item(meeting, item_pk)
+    form = MinutesForm(request.POST)
+    if form.is_valid():
+        try:
+            services.minutes_save(
+                item=item,
+                actor=request.user,
+                notes=form.cleaned_data["notes"],
+                version=form.cleaned_data["version"],
+            )
+        except services.StaleMinutes as stale:
+            # Keep the user's text, take the saved version as the new base: the next save is
+            # a deliberate merge, and the other person's text is shown beside it.
+            data = request.POST.copy()
+            data["version"] = str(stale.current.version)
+            form = MinutesForm(data)
+            form.is_valid()
+            form.add_error(None, stale.messages[0])
+            conflict = {"item": item.pk, "theirs": stale.current.notes}
+            return _render_meeting(
+                request, meeting, minutes_form=form, minutes_item=item.pk, conflict=conflict
+            )
+        except ValidationError as error:
+            _form_error(request, form, error)
+        else:
+            return _done(request, meeting, _("The minutes were saved."), f"#item-{item.pk}")
+    return _render_meeting(request, meeting, minutes_form=form, minutes_item=item.pk)
+
+
+@login_required
+@require_POST
+@meeting_view(_runs)
+def minutes_approve(request: HtmxHttpRequest, meeting: Meeting) -> HttpResponse:
+    try:
+        services.minutes_approve(meeting=meeting, actor=request.user)
+    except ValidationError as error:
+        return _refused(request, meeting, error)
+    messages.success(request, _("The minutes were approved."))
+    following = (
+        Meeting.objects.filter(team=meeting.team, starts_at__gt=meeting.starts_at)
+        .order_by("starts_at")
+        .first()
+    )
+    return redirect((following or meeting).get_absolute_url())
+
+
+@login_required
+@require_POST
+@meeting_view(_runs)
+def agenda_send(request: HtmxHttpRequest, meeting: Meeting) -> HttpResponse:
+    try:
+        services.agenda_send(meeting=meeting, actor=request.user)
+    except ValidationError as error:
+        return _refused(request, meeting, error)
+    return _done(request, meeting, _("The agenda is on its way to the members."))
+
+
+@login_required
+@require_POST
+@meeting_view(_runs)
+def poll_open(request: HtmxHttpRequest, meeting: Meeting) -> HttpResponse:
+    form = PollForm(request.POST)
+    if form.is_valid():
+        item = meeting.current_item or meeting.items.order_by("order", "id").first()
+        if item is None:
+            form.add_error(None, _("Add an agenda item first."))
+        else:
+            try:
+                services.poll_open(item=item, actor=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                _form_error(request, form, error)
+            else:
+                return _done(request, meeting, _("The poll is open."), "#live")
+    return _render_meeting(request, meeting, poll_form=form)
+
+
+@login_required
+@require_POST
+@meeting_view(lambda user, meeting: can_vote(user, meeting.team))
+def poll_vote(request: HtmxHttpRequest, meeting: Meeting, poll_pk: int) -> HttpResponse:
+    poll = get_object_or_404(Poll.objects.select_related("item"), pk=poll_pk, item__meeting=meeting)
+    form = VoteForm(request.POST)
+    error_text = None
+    if form.is_valid():
+        try:
+            services.vote_cast(poll=poll, user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            error_text = _message(error)
+    else:
+        error_text = _("Choose one of the answers offered.")
+    if _partial(request):
+        context = _live_context(request, meeting)
+        context["vote_error"] = error_text
+        context["vote_saved"] = error_text is None
+        return render(request, "teams/meeting_detail.html#live", context)
+    if error_text:
+        messages.error(request, error_text)
+    else:
+        messages.success(request, _("Your answer was recorded."))
+    return redirect(meeting.get_absolute_url() + "#live")
+
+
+@login_required
+@require_POST
+@meeting_view(_runs)
+def decision_record(request: HtmxHttpRequest, meeting: Meeting) -> HttpResponse:
+    items = selectors.meeting_items(meeting)
+    form = DecisionForm(request.POST, meeting=meeting, items=items)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.decision_record(
+                item=data["item"],
+                actor=request.user,
+                rule=data["rule"],
+                model_used=data["model_used"],
+                text=data["text"],
+                outcome=data["outcome"],
+                rationale=data["rationale"],
+                poll=data["poll"],
+                review_on=data["review_on"],
+            )
+        except ValidationError as error:
+            _form_error(request, form, error)
+        else:
+            return _done(request, meeting, _("The decision was recorded."), "#live")
+    return _render_meeting(request, meeting, decision_form=form)
+
+
+@login_required
+@require_POST
+@meeting_view(_runs)
+def action_item_create(request: HtmxHttpRequest, meeting: Meeting) -> HttpResponse:
+    members = selectors.team_members(meeting.team)
+    form = ActionItemForm(request.POST, members=members)
+    if form.is_valid():
+        data = form.cleaned_data
+        owner = next(m.user for m in members if m.user_id == data["owner"])
+        try:
+            services.action_item_create(
+                meeting=meeting,
+                actor=request.user,
+                title=data["title"],
+                owner=owner,
+                due=data["due"],
+                item=meeting.current_item,
+            )
+        except ValidationError as error:
+            _form_error(request, form, error)
+        else:
+            return _done(request, meeting, _("The action item was recorded."), "#live")
+    return _render_meeting(request, meeting, action_form=form)
+
+
+@login_required
+@require_POST
+@meeting_view(can_view_meeting)
+def action_item_done(request: HtmxHttpRequest, meeting: Meeting, action_pk: int) -> HttpResponse:
+    action = get_object_or_404(
+        ActionItem.objects.select_related("team__school"), pk=action_pk, meeting=meeting
+    )
+    require(action.owner_id == request.user.pk or _runs(request.user, meeting))
+    services.action_item_set_status(action=action, actor=request.user, status=ActionStatus.DONE)
+    messages.success(request, _("“%(title)s” is done.") % {"title": action.title})
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = meeting.team.school.get_absolute_url()
+    return redirect(target)
+
+
+# --- files and printouts --------------------------------------------------------------
+
+
+@login_required
+@require_GET
+@meeting_view(can_view_meeting)
+def meeting_ics_file(request: HtmxHttpRequest, meeting: Meeting) -> HttpResponse:
+    body = meeting_ics(meeting, url=site_url(meeting.get_absolute_url()))
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="meeting-{meeting.pk}.ics"'
+    return response
+
+
+@login_required
+@require_GET
+@meeting_view(can_view_meeting)
+def meeting_print(request: HtmxHttpRequest, meeting: Meeting) -> HttpResponse:
+    items = selectors.meeting_items(meeting)
+    attendance = meeting.attendance.select_related("member__user")
+    context = {
+        "meeting": meeting,
+        "team": meeting.team,
+        "school": meeting.team.school,
+        "items": items,
+        "attendance": attendance,
+        "actions": list(meeting.action_items.select_related("owner")),
+        "history": _minutes_history(meeting, items)
+        if meeting.minutes_status == MinutesStatus.APPROVED
+        else [],
+    }
+    return render(request, "teams/meeting_print.html", context)
+
+
+@login_required
+@require_GET
+@school_view(can_view_teams)
+def decision_log(request: HtmxHttpRequest, school: School) -> HttpResponse:
+    form = DecisionSearchForm(request.GET)
+    query = form.cleaned_data["q"].strip() if form.is_valid() else ""
+    decisions = selectors.decision_log(user=request.user, school=school, query=query)[:200]
+    return render(
+        request,
+        "teams/decision_log.html",
+        {"school": school, "form": form, "decisions": decisions, "query": query},
+    )

@@ -1,0 +1,11 @@
+"""Fixtures of the teams tests: the world's school gets an ILT."""
+
+import pytest
+
+from tests.teams.factories import ilt_for
+
+
+@pytest.fixture
+def ilt(world):
+    """The Lincoln ILT: the principal facilitates; the teacher leader and the family sit on it."""
+    return ilt_for(world)

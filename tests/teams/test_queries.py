@@ -1,0 +1,96 @@
+"""Query counts of the list pages, with enough rows that an N+1 would show."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from leadership.models import Role
+from teams import services
+from teams.models import Attendance, PollKind, StakeholderSeat, TeamMember, Vote
+from tests.leadership.factories import person
+from tests.teams import factories as f
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def busy_ilt(world, ilt):
+    """An ILT with 12 members, 10 meetings, a live one with 8 items, polls, votes, decisions."""
+    for n in range(9):
+        user = person(Role.STAFF, school=world.school, email=f"member{n}@example.org")
+        TeamMember.objects.create(team=ilt.team, user=user, stakeholder_group="teacher")
+    StakeholderSeat.objects.create(team=ilt.team, stakeholder_group="student", seats_required=2)
+    for n in range(8):
+        f.held_meeting(ilt, days=-7 * (n + 2), approved=True)
+    f.meeting(ilt.team, days=10)
+    live = f.live_meeting(ilt, present=3)
+    members = list(ilt.team.members.all())
+    for n in range(7):
+        f.item(live, title=f"Item {n}", order=n + 2)
+    for n, item in enumerate(live.items.all()):
+        poll = f.open_poll(live, PollKind.FIST_TO_FIVE)
+        poll.item = item
+        poll.save()
+        Vote.objects.bulk_create(
+            [Vote(poll=poll, member=m, value=str(i % 6)) for i, m in enumerate(members)]
+        )
+        services.decision_record(
+            item=item,
+            actor=world.principal,
+            rule=ilt.schedule,
+            model_used="majority",
+            text=f"Decision {n}",
+            outcome="adopted",
+        )
+        f.action(ilt, live, title=f"Action {n}", item=item)
+        f.action(ilt, live, title=f"Overdue {n}", days=-2)
+    Attendance.objects.bulk_create(
+        [Attendance(meeting=live, member=m, present=True) for m in members[3:]]
+    )
+    live.refresh_from_db()
+    return live
+
+
+def test_team_page_queries(world, ilt, busy_ilt, client_for, django_assert_max_num_queries):
+    client = client_for(world.principal)
+    with django_assert_max_num_queries(16):
+        response = client.get(ilt.team.get_absolute_url())
+    assert response.content.decode().count("Overdue ") >= 8
+
+
+def test_meeting_page_queries(world, busy_ilt, client_for, django_assert_max_num_queries):
+    client = client_for(world.principal)
+    with django_assert_max_num_queries(24):
+        response = client.get(busy_ilt.get_absolute_url())
+    page = response.content.decode()
+    assert "Decision 7" in page and "Action 7" in page and "Item 6" in page
+
+
+def test_live_region_queries(world, busy_ilt, client_for, django_assert_max_num_queries):
+    client = client_for(world.family)
+    live = reverse("teams:meeting_live", kwargs={"slug": "lincoln", "pk": busy_ilt.pk})
+    with django_assert_max_num_queries(18):
+        response = client.get(live, HTTP_HX_REQUEST="true")
+    assert "Decision 7" in response.content.decode()
+    with django_assert_max_num_queries(6):
+        assert client.get(live, HTTP_IF_NONE_MATCH=response["ETag"]).status_code == 304
+
+
+def test_decision_log_queries(world, busy_ilt, client_for, django_assert_max_num_queries):
+    client = client_for(world.staff)
+    url = reverse("teams:decision_log", kwargs={"slug": "lincoln"})
+    busy_ilt.minutes_status = "approved"
+    busy_ilt.save()
+    with django_assert_max_num_queries(10):
+        response = client.get(url)
+    assert response.content.decode().count("Decision ") >= 8
+
+
+def test_school_section_queries(world, busy_ilt, client_for, django_assert_max_num_queries):
+    client = client_for(world.teacher_leader)
+    with django_assert_max_num_queries(16):
+        response = client.get(world.school.get_absolute_url())
+    assert "Overdue 7" in response.content.decode()
+    assert timezone.localdate() - timedelta(days=2)
