@@ -1,0 +1,126 @@
+"""Permission matrix of the workplans pages: role x URL -> status."""
+
+from django.core.files.base import ContentFile
+
+from tests.leadership.factories import SchoolYearFactory
+from tests.matrix import Row, check_row, parametrize
+from tests.workplans.factories import (
+    ActionStepFactory,
+    GoalFactory,
+    MeasureFactory,
+    ProgressUpdateFactory,
+    WorkPlanFactory,
+)
+from workplans.models import Evidence, WorkPlan
+
+
+def everyone(status: int, **overrides) -> dict[str, int]:
+    from tests.conftest import ROLES
+
+    return {role: overrides.get(role, status) for role in ROLES}
+
+
+OUTSIDERS_404 = dict(other_school_principal=404, other_district_admin=404)
+# Read the active plan: the school's staff and the district's admins.
+READERS = everyone(200, anonymous=302, family=403, **OUTSIDERS_404)
+# Change the plan: the principal (and the ILT facilitator, tested in test_views).
+EDITORS = everyone(403, anonymous=302, principal=200, **OUTSIDERS_404)
+
+
+def _plan(world, **fields) -> WorkPlan:
+    year = SchoolYearFactory(district=world.district)
+    return WorkPlanFactory(school=world.school, school_year=year, **fields)
+
+
+def _school(world):
+    return {"slug": world.school.slug}
+
+
+def _active(world):
+    return {"slug": world.school.slug, "pk": _plan(world).pk}
+
+
+def _published(world):
+    return {"slug": world.school.slug, "pk": _plan(world, summary_published=True).pk}
+
+
+def _draft(world):
+    return {"slug": world.school.slug, "pk": _plan(world, status=WorkPlan.Status.DRAFT).pk}
+
+
+def _goal(world):
+    return {"slug": world.school.slug, "pk": GoalFactory(plan=_plan(world)).pk}
+
+
+def _measure(world):
+    measure = MeasureFactory(goal=GoalFactory(plan=_plan(world)))
+    return {"slug": world.school.slug, "pk": measure.pk}
+
+
+def _leaders_step(world):
+    step = ActionStepFactory(goal=GoalFactory(plan=_plan(world)), owner=world.teacher_leader)
+    return {"slug": world.school.slug, "pk": step.pk}
+
+
+def _evidence(world):
+    step = ActionStepFactory(goal=GoalFactory(plan=_plan(world)), owner=world.teacher_leader)
+    update = ProgressUpdateFactory(step=step, author=world.teacher_leader)
+    evidence = Evidence(update=update, original_name="notes.txt", size=5)
+    evidence.file.save("notes.txt", ContentFile(b"notes"), save=True)
+    return {"slug": world.school.slug, "pk": evidence.pk}
+
+
+MATRIX = [
+    Row(
+        "workplans:my_steps",
+        everyone(200, anonymous=302, district_admin=403, family=403, other_district_admin=403),
+    ),
+    Row("workplans:plan_list", READERS, kwargs=_school),
+    Row("workplans:plan_create", EDITORS, kwargs=_school, method="POST"),
+    Row("workplans:plan_detail", READERS, kwargs=_active),
+    Row("workplans:plan_detail", {**READERS, "family": 200}, kwargs=_published),
+    Row(
+        "workplans:plan_detail",
+        {**READERS, "teacher_leader": 403, "staff": 403},
+        kwargs=_draft,
+    ),
+    Row("workplans:plan_print", READERS, kwargs=_active),
+    Row("workplans:plan_print", READERS, kwargs=_published),
+    Row("workplans:plan_export", READERS, kwargs=_active),
+    Row("workplans:plan_export", READERS, kwargs=_published),
+    Row(
+        "workplans:plan_status",
+        {**EDITORS, "principal": 302},
+        kwargs=_active,
+        method="POST",
+        data=lambda w: {"published": "1"},
+    ),
+    Row("workplans:goal_create", EDITORS, kwargs=_active),
+    Row("workplans:goal_create", EDITORS, kwargs=_active, method="POST"),
+    Row("workplans:goal_edit", EDITORS, kwargs=_goal),
+    Row("workplans:measure_create", EDITORS, kwargs=_goal),
+    Row("workplans:measure_edit", EDITORS, kwargs=_measure),
+    Row("workplans:step_edit", EDITORS, kwargs=_leaders_step),
+    Row("workplans:step_create", EDITORS, kwargs=_goal),
+    Row("workplans:learning_create", EDITORS, kwargs=_goal),
+    Row("workplans:datapoint_create", EDITORS, kwargs=_measure),
+    Row("workplans:datapoint_upload", EDITORS, kwargs=_measure),
+    Row(
+        "workplans:step_progress",
+        {**EDITORS, "teacher_leader": 200},
+        kwargs=_leaders_step,
+    ),
+    Row(
+        "workplans:step_progress",
+        {**EDITORS, "teacher_leader": 200},
+        kwargs=_leaders_step,
+        method="POST",
+    ),
+    Row("workplans:evidence_download", READERS, kwargs=_evidence),
+]
+
+
+@parametrize(MATRIX)
+def test_permission_matrix(row, role, world, client, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    check_row(row, role, world, client)

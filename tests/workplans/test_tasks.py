@@ -1,0 +1,95 @@
+"""The weekly reminder and the monthly digest: right people, right content, never twice."""
+
+from datetime import date, timedelta
+
+from django.utils import timezone
+
+from tests.workplans.factories import ActionStepFactory, ProgressUpdateFactory
+from workplans import tasks
+from workplans.models import ActionStep, DigestSent, ReminderSent
+
+
+def test_owners_of_overdue_or_stale_steps_are_reminded_once_a_week(world, goal, step, mailoutbox):
+    today = timezone.localdate()
+    fresh = ActionStepFactory(
+        goal=goal,
+        owner=world.staff,
+        title="Fresh step",
+        start=today - timedelta(days=3),
+        due=today + timedelta(days=30),
+    )
+    stale = ActionStepFactory(
+        goal=goal,
+        owner=world.staff,
+        title="Stale step",
+        start=today - timedelta(days=60),
+        due=today + timedelta(days=30),
+    )
+    ActionStep.objects.filter(pk=stale.pk).update(
+        last_update_at=timezone.now() - timedelta(days=20)
+    )
+    ActionStepFactory(
+        goal=goal,
+        owner=world.staff,
+        title="Done step",
+        status="done",
+        start=today - timedelta(days=60),
+        due=today - timedelta(days=1),
+    )
+    ProgressUpdateFactory(step=fresh)
+
+    assert tasks.queue_step_reminders(today.isoformat()) == 2
+    by_person = {m.to[0]: m for m in mailoutbox}
+    assert set(by_person) == {world.teacher_leader.email, world.staff.email}
+    assert "Plan the learning walk" in by_person[world.teacher_leader.email].body
+    assert "overdue" in by_person[world.teacher_leader.email].body
+    staff_body = by_person[world.staff.email].body
+    assert "Stale step" in staff_body
+    assert "Fresh step" not in staff_body and "Done step" not in staff_body
+    assert "/my/steps/" in staff_body
+
+    # The same week again: nothing more. Next week: again.
+    tasks.queue_step_reminders((today + timedelta(days=(6 - today.weekday()))).isoformat())
+    assert len(mailoutbox) == 2
+    tasks.queue_step_reminders((today + timedelta(days=7)).isoformat())
+    assert len(mailoutbox) == 4
+    assert ReminderSent.objects.filter(step=step).count() == 2
+
+
+def test_closed_plans_send_no_reminder(world, plan, step, mailoutbox):
+    plan.status = "closed"
+    plan.save()
+    assert tasks.queue_step_reminders() == 0
+    assert mailoutbox == []
+
+
+def test_the_monthly_digest_goes_to_the_ilt_once(world, plan, on_track_data, step, mailoutbox):
+    assert tasks.queue_monthly_digests("2026-11") == 1
+    # Without the teams app's ILT roster: the principal and the teacher leaders.
+    assert sorted(m.to[0] for m in mailoutbox) == sorted(
+        [world.principal.email, world.teacher_leader.email]
+    )
+    body = mailoutbox[0].body
+    assert "Reading at grade level rises to 60%." in body and "On track" in body
+    assert f"/plans/{plan.pk}/" in body
+    tasks.queue_monthly_digests("2026-11")
+    assert len(mailoutbox) == 2
+    assert DigestSent.objects.count() == 1
+    tasks.queue_monthly_digests("2026-12")
+    assert len(mailoutbox) == 4
+
+
+def test_the_digest_goes_to_the_current_ilt_when_the_school_has_one(world, plan, mailoutbox):
+    from teams.models import Team, TeamMember
+
+    ilt = Team.objects.create(
+        school=world.school, school_year=plan.school_year, kind="ilt", name="Lincoln ILT"
+    )
+    for user, group in [(world.staff, "teacher"), (world.family, "family")]:
+        TeamMember.objects.create(team=ilt, user=user, stakeholder_group=group)
+    tasks.send_plan_digest(plan.pk, "2026-11")
+    assert sorted(m.to[0] for m in mailoutbox) == sorted([world.staff.email, world.family.email])
+
+
+def test_iso_week_label():
+    assert tasks.iso_week(date(2026, 11, 23)) == "2026-W48"

@@ -1,0 +1,63 @@
+"""Django admin for work plans; district priorities live here until the dashboard has pages."""
+
+from django.contrib import admin
+
+from .models import (
+    ActionStep,
+    DataPoint,
+    DistrictPriority,
+    Goal,
+    LearningActivity,
+    LookForTally,
+    Measure,
+    WorkPlan,
+)
+
+
+@admin.register(DistrictPriority)
+class DistrictPriorityAdmin(admin.ModelAdmin):
+    list_display = ["title", "district", "school_year"]
+    list_filter = ["district", "school_year"]
+    search_fields = ["title"]
+
+
+class GoalInline(admin.StackedInline):
+    model = Goal
+    extra = 0
+
+
+@admin.register(WorkPlan)
+class WorkPlanAdmin(admin.ModelAdmin):
+    list_display = ["school", "school_year", "status", "summary_published"]
+    list_filter = ["status", "school_year"]
+    search_fields = ["school__name"]
+    inlines = [GoalInline]
+
+
+class DataPointInline(admin.TabularInline):
+    model = DataPoint
+    extra = 0
+
+
+@admin.register(Measure)
+class MeasureAdmin(admin.ModelAdmin):
+    list_display = ["name", "goal", "direction", "baseline", "target", "target_date"]
+    inlines = [DataPointInline]
+
+
+@admin.register(ActionStep)
+class ActionStepAdmin(admin.ModelAdmin):
+    list_display = ["title", "owner", "due", "status"]
+    list_filter = ["status"]
+    raw_id_fields = ["owner", "goal", "learning_activity"]
+
+
+class LookForTallyInline(admin.TabularInline):
+    model = LookForTally
+    extra = 0
+
+
+@admin.register(LearningActivity)
+class LearningActivityAdmin(admin.ModelAdmin):
+    list_display = ["title", "kind", "goal", "date"]
+    inlines = [LookForTallyInline]

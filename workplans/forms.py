@@ -1,0 +1,176 @@
+"""Input parsing and validation for the workplans pages; nothing here saves."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from leadership.models import SchoolYear
+
+from .models import (
+    ActionStep,
+    DataPoint,
+    DistrictPriority,
+    Goal,
+    LearningActivity,
+    Measure,
+    StepStatus,
+)
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class PlanCreateForm(forms.Form):
+    school_year = forms.ModelChoiceField(label=_("School year"), queryset=SchoolYear.objects.none())
+    copy_unfinished = forms.BooleanField(
+        label=_("Start from last year's unfinished goals"), required=False
+    )
+
+    def __init__(self, *args, school, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["school_year"].queryset = SchoolYear.objects.filter(district=school.district)
+
+
+class GoalForm(forms.ModelForm):
+    class Meta:
+        model = Goal
+        fields = ["focus_area", "district_priority", "smart_statement", "root_cause_notes", "order"]
+        widgets = {
+            "smart_statement": forms.Textarea(attrs={"rows": 3}),
+            "root_cause_notes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, plan, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["district_priority"].queryset = DistrictPriority.objects.filter(
+            district=plan.school.district, school_year=plan.school_year
+        )
+        self.fields["order"].required = False
+
+
+class MeasureForm(forms.ModelForm):
+    class Meta:
+        model = Measure
+        fields = [
+            "name",
+            "unit",
+            "direction",
+            "baseline",
+            "baseline_date",
+            "target",
+            "target_date",
+            "student_group",
+        ]
+        widgets = {"baseline_date": DATE, "target_date": DATE}
+
+    def _post_clean(self):
+        # The service runs full_clean with the goal set; here only the form's own checks.
+        pass
+
+
+class DataPointForm(forms.ModelForm):
+    class Meta:
+        model = DataPoint
+        fields = ["date", "value", "n", "group", "source"]
+        widgets = {"date": DATE}
+
+    def _post_clean(self):
+        pass
+
+
+class CsvUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSV file"),
+        help_text=_(
+            "Columns: date (YYYY-MM-DD), value, n (group size, optional), group (optional). "
+            "A file with any bad line is refused whole."
+        ),
+    )
+
+
+class StepForm(forms.ModelForm):
+    class Meta:
+        model = ActionStep
+        fields = ["title", "owner", "team", "start", "due", "learning_activity"]
+        widgets = {"start": DATE, "due": DATE}
+
+    def __init__(self, *args, goal, owners, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = owners
+        self.fields["learning_activity"].queryset = LearningActivity.objects.filter(goal=goal)
+
+    def _post_clean(self):
+        pass
+
+
+class LearningActivityForm(forms.ModelForm):
+    tallies = forms.CharField(
+        label=_("Look-for tallies"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "One look-for a line: what was looked for; classrooms where seen; classrooms visited. "
+            "For example: Students explain their reasoning; 7; 12. Never name a teacher."
+        ),
+    )
+
+    class Meta:
+        model = LearningActivity
+        fields = ["kind", "title", "date"]
+        widgets = {"date": DATE}
+
+    def clean_tallies(self):
+        rows = []
+        for number, line in enumerate(self.cleaned_data["tallies"].splitlines(), start=1):
+            if not line.strip():
+                continue
+            parts = [p.strip() for p in line.split(";")]
+            if len(parts) != 3 or not parts[1].isdigit() or not parts[2].isdigit():
+                raise forms.ValidationError(
+                    _("Line %(n)s: write the look-for; seen; visited."), params={"n": number}
+                )
+            seen, visited = int(parts[1]), int(parts[2])
+            if seen > visited:
+                raise forms.ValidationError(
+                    _("Line %(n)s: seen cannot exceed the classrooms visited."),
+                    params={"n": number},
+                )
+            rows.append((parts[0], seen, visited))
+        return rows
+
+    def _post_clean(self):
+        pass
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data]
+        return [single(data, initial)] if data else []
+
+
+class ProgressUpdateForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Status"),
+        choices=[c for c in StepStatus.choices if c[0] != StepStatus.NOT_STARTED],
+        widget=forms.Select(attrs={"data-autofocus": ""}),
+    )
+    narrative = forms.CharField(
+        label=_("What happened"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    evidence = MultipleFileField(
+        label=_("Evidence files"),
+        required=False,
+        help_text=_(
+            "Up to 5 files, 10 MB each: PDF, PNG, JPEG, Word, Excel, PowerPoint, text, CSV."
+        ),
+    )

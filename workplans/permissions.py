@@ -1,0 +1,83 @@
+"""Who may see and change work plans, and the object loaders the views use.
+
+Principal and ILT facilitator edit a plan; owners update their own steps; staff of the school
+read the active (and closed) plan; families read a summary only once the principal publishes
+it; district admins read every plan of their district. Another school's objects are 404.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from leadership.models import Role, School
+from leadership.permissions import is_district_admin, is_principal, is_school_staff, school_roles
+
+from .models import WorkPlan
+
+
+def facilitates_ilt(user, school: School) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    cache = getattr(user, "_wp_ilt", None)
+    if cache is None:
+        cache = user._wp_ilt = {}
+    if school.pk not in cache:
+        try:  # the teams app owns ILT membership; imported lazily so workplans stands alone
+            from teams.selectors import facilitates_ilt as check
+        except ImportError:
+            cache[school.pk] = False
+        else:
+            cache[school.pk] = bool(check(user, school))
+    return cache[school.pk]
+
+
+def can_create_plan(user, school: School) -> bool:
+    return is_principal(user, school) or facilitates_ilt(user, school)
+
+
+def can_edit_plan(user, plan: WorkPlan) -> bool:
+    """Change the plan (goals, measures, data, steps, status); services refuse a closed plan."""
+    return can_create_plan(user, plan.school)
+
+
+def can_view_plan(user, plan: WorkPlan) -> bool:
+    """The whole plan (not only the families' summary)."""
+    if can_edit_plan(user, plan) or is_district_admin(user, plan.school.district_id):
+        return True
+    return is_school_staff(user, plan.school) and plan.status != WorkPlan.Status.DRAFT
+
+
+def can_view_summary(user, plan: WorkPlan) -> bool:
+    if can_view_plan(user, plan):
+        return True
+    return (
+        Role.FAMILY in school_roles(user, plan.school)
+        and plan.summary_published
+        and plan.status != WorkPlan.Status.DRAFT
+    )
+
+
+def can_update_step(user, step) -> bool:
+    plan = step.goal.plan
+    if step.owner_id == getattr(user, "pk", None) and is_school_staff(user, plan.school):
+        return True
+    return can_edit_plan(user, plan)
+
+
+def can_see_plans(user, school: School) -> bool:
+    """The school's list of plans: its staff and district admins."""
+    return is_school_staff(user, school) or is_district_admin(user, school.district_id)
+
+
+def require(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied
+
+
+def get_in_school(queryset, school: School, path: str, **lookup):
+    """An object of this school, or 404: another school's ids leak nothing."""
+    obj = queryset.filter(**{path: school}, **lookup).first()
+    if obj is None:
+        raise Http404
+    return obj

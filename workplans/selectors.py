@@ -1,0 +1,222 @@
+"""Every read the workplans pages need, scoped to the acting user and prefetched."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from leadership.models import AuditEntry, Membership, Role, School, User
+from leadership.permissions import is_district_admin, roles_of
+
+from . import charts
+from .models import (
+    ActionStep,
+    Goal,
+    LearningActivity,
+    Measure,
+    ProgressUpdate,
+    StepStatus,
+    WorkPlan,
+)
+from .permissions import can_view_plan
+
+STALE_DAYS = 14
+DUE_SOON_DAYS = 14
+
+
+@dataclass
+class MeasureView:
+    measure: Measure
+    points: list[charts.Point]
+    status: str
+    svg: str
+
+    @property
+    def status_label(self):
+        return charts.STATUS_LABELS[self.status]
+
+    @property
+    def badge(self) -> str:
+        return charts.STATUS_BADGES.get(self.status, "")
+
+
+def plans_for(*, user, school: School) -> QuerySet[WorkPlan]:
+    plans = WorkPlan.objects.filter(school=school).select_related("school_year", "school")
+    return [plan for plan in plans if can_view_plan(user, plan)]
+
+
+def current_plan(*, user, school: School) -> WorkPlan | None:
+    """The newest plan this user may see (active first), for the school page."""
+    plans = sorted(
+        plans_for(user=user, school=school),
+        key=lambda p: (p.status == WorkPlan.Status.ACTIVE, p.school_year.start),
+        reverse=True,
+    )
+    return plans[0] if plans else None
+
+
+def _updates_prefetch() -> Prefetch:
+    return Prefetch(
+        "updates",
+        queryset=ProgressUpdate.objects.select_related("author").prefetch_related("evidence"),
+    )
+
+
+def goals_of(plan: WorkPlan) -> list[Goal]:
+    """The plan's goals with measures, data, steps, updates and learning, in fixed queries."""
+    goals = list(
+        plan.goals.select_related("district_priority").prefetch_related(
+            Prefetch("measures", queryset=Measure.objects.prefetch_related("data_points")),
+            Prefetch(
+                "steps",
+                queryset=ActionStep.objects.select_related(
+                    "owner", "learning_activity"
+                ).prefetch_related(_updates_prefetch()),
+            ),
+            Prefetch(
+                "learning_activities",
+                queryset=LearningActivity.objects.prefetch_related("tallies"),
+            ),
+        )
+    )
+    threshold = plan.school.district.small_group_threshold
+    for goal in goals:
+        decorate_goal(goal, threshold, charts_too=True)
+        for step in goal.steps.all():
+            decorate_step(step)
+    return goals
+
+
+def decorate_goal(goal: Goal, threshold: int, *, charts_too: bool = False) -> Goal:
+    rows = []
+    for measure in goal.measures.all():
+        points = charts.visible_points(measure, threshold)
+        svg = (
+            charts.measure_svg(measure, points, chart_id=f"chart-{measure.pk}")
+            if charts_too
+            else ""
+        )
+        rows.append(MeasureView(measure, points, charts.measure_status(measure, points), svg))
+    goal.measure_views = rows
+    step_statuses = [s.status for s in goal.steps.all()]
+    goal.status = charts.worst([r.status for r in rows] + step_statuses)
+    goal.status_label = charts.STATUS_LABELS[goal.status]
+    goal.status_badge = charts.STATUS_BADGES.get(goal.status, "")
+    return goal
+
+
+def decorate_step(step: ActionStep, today: date | None = None) -> ActionStep:
+    today = today or timezone.localdate()
+    updates = list(step.updates.all())
+    step.latest_update = updates[0] if updates else None
+    step.is_overdue = step.status != StepStatus.DONE and step.due < today
+    step.is_due_soon = (
+        step.status != StepStatus.DONE
+        and not step.is_overdue
+        and step.due <= today + timedelta(days=DUE_SOON_DAYS)
+    )
+    step.status_badge = charts.STATUS_BADGES.get(step.status, "")
+    return step
+
+
+def _staff_school_ids(user) -> list[int]:
+    return [
+        school_id
+        for school_id, roles in roles_of(user).by_school.items()
+        if roles & {Role.PRINCIPAL, Role.TEACHER_LEADER, Role.STAFF}
+    ]
+
+
+def works_in_a_school(user) -> bool:
+    return bool(_staff_school_ids(user))
+
+
+def my_steps(*, user: User) -> list[ActionStep]:
+    """The user's open steps in active plans of schools where they work, due soonest first."""
+    school_ids = _staff_school_ids(user)
+    steps = list(
+        ActionStep.objects.filter(
+            owner=user,
+            goal__plan__school_id__in=school_ids,
+            goal__plan__status=WorkPlan.Status.ACTIVE,
+        )
+        .exclude(status=StepStatus.DONE)
+        .select_related(
+            "owner",
+            "goal__plan__school__district",
+            "goal__plan__school_year",
+            "learning_activity",
+        )
+        .prefetch_related(
+            _updates_prefetch(),
+            Prefetch("goal__measures", queryset=Measure.objects.prefetch_related("data_points")),
+            Prefetch("goal__steps", queryset=ActionStep.objects.only("id", "goal_id", "status")),
+        )
+        .order_by("due", "id")
+    )
+    for step in steps:
+        decorate_step(step)
+        if not hasattr(step.goal, "measure_views"):
+            decorate_goal(step.goal, step.goal.plan.school.district.small_group_threshold)
+    return steps
+
+
+def step_with_goal(step: ActionStep) -> ActionStep:
+    """One step re-read with what its card shows (after an update)."""
+    fresh = (
+        ActionStep.objects.select_related(
+            "owner", "goal__plan__school__district", "goal__plan__school_year", "learning_activity"
+        )
+        .prefetch_related(
+            _updates_prefetch(),
+            Prefetch("goal__measures", queryset=Measure.objects.prefetch_related("data_points")),
+            "goal__steps",
+        )
+        .get(pk=step.pk)
+    )
+    decorate_step(fresh)
+    decorate_goal(fresh.goal, fresh.goal.plan.school.district.small_group_threshold)
+    return fresh
+
+
+def plan_history(*, plan: WorkPlan, limit: int = 50) -> list[AuditEntry]:
+    goal_ids = list(plan.goals.values_list("id", flat=True))
+    measure_ids = list(Measure.objects.filter(goal__plan=plan).values_list("id", flat=True))
+    step_ids = list(ActionStep.objects.filter(goal__plan=plan).values_list("id", flat=True))
+
+    def of(label: str, ids) -> Q:
+        return Q(object_type=label, object_id__in=[str(i) for i in ids])
+
+    query = (
+        of("workplans.workplan", [plan.pk])
+        | of("workplans.goal", goal_ids)
+        | of("workplans.measure", measure_ids)
+        | of("workplans.actionstep", step_ids)
+    )
+    return list(
+        AuditEntry.objects.filter(query, school=plan.school).select_related("actor")[:limit]
+    )
+
+
+def step_owner_choices(school: School) -> QuerySet[User]:
+    """People who may own a step: the school's staff."""
+    user_ids = Membership.objects.active().filter(
+        school=school, role__in=[Role.PRINCIPAL, Role.TEACHER_LEADER, Role.STAFF]
+    )
+    return (
+        User.objects.filter(pk__in=user_ids.values("user_id"), is_active=True)
+        .order_by("full_name", "email")
+        .distinct()
+    )
+
+
+def district_plans(*, user, district) -> QuerySet[WorkPlan]:
+    """For the district dashboard: every plan of the district, to its admins."""
+    if not is_district_admin(user, district):
+        return WorkPlan.objects.none()
+    return WorkPlan.objects.filter(school__district=district).select_related(
+        "school", "school_year"
+    )

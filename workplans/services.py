@@ -1,0 +1,576 @@
+"""Every write of the workplans app, each audited; a closed plan refuses them all."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from leadership import audit
+from leadership.models import School, SchoolYear, User
+
+from . import charts
+from .models import (
+    ActionStep,
+    DataPoint,
+    Evidence,
+    Goal,
+    LearningActivity,
+    LookForTally,
+    Measure,
+    ProgressUpdate,
+    StudentGroup,
+    WorkPlan,
+)
+
+PLAN_CLOSED = _("This plan is closed: it can no longer be changed.")
+PLAN_EXISTS = _("The school already has a plan for this year.")
+BAD_STATUS_CHANGE = _("A plan goes from draft to active to closed, never back.")
+TARGET_EQUALS_BASELINE = _("The target must differ from the baseline.")
+DUE_BEFORE_START = _("The due date cannot come before the start.")
+OWNER_NOT_STAFF = _("The owner must be a staff member of this school.")
+EVIDENCE_TOO_LARGE = _("“%(name)s” is larger than 10 MB.")
+EVIDENCE_BAD_TYPE = _(
+    "“%(name)s” is not an allowed file type (PDF, PNG, JPEG, Word, Excel, PowerPoint, text, CSV)."
+)
+EVIDENCE_MISMATCH = _("“%(name)s” does not contain what its name says.")
+TOO_MANY_FILES = _("Attach at most 5 files to one update.")
+CSV_BAD_HEADER = _("The first line must name the columns: date, value, n, group.")
+CSV_BAD_DATE = _("“%(value)s” is not a date (use YYYY-MM-DD).")
+CSV_BAD_NUMBER = _("“%(value)s” is not a number.")
+CSV_BAD_N = _("“%(value)s” is not a whole number of students.")
+CSV_UNKNOWN_GROUP = _("“%(value)s” is not a known student group.")
+CSV_DUPLICATE = _("Duplicate of line %(line)s (same date and group).")
+CSV_ALREADY = _("The measure already has a value for %(date)s.")
+CSV_EMPTY = _("The file has no data lines.")
+CSV_NOT_TEXT = _("The file is not a UTF-8 CSV file.")
+
+MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
+MAX_FILES = 5
+# Extension -> the first bytes its content must start with (None: text, checked as UTF-8).
+ALLOWED_EVIDENCE = {
+    ".pdf": (b"%PDF-",),
+    ".png": (b"\x89PNG\r\n\x1a\n",),
+    ".jpg": (b"\xff\xd8\xff",),
+    ".jpeg": (b"\xff\xd8\xff",),
+    ".docx": (b"PK\x03\x04",),
+    ".xlsx": (b"PK\x03\x04",),
+    ".pptx": (b"PK\x03\x04",),
+    ".txt": None,
+    ".csv": None,
+}
+
+GOAL_FIELDS = ["focus_area", "district_priority", "smart_statement", "root_cause_notes", "order"]
+MEASURE_FIELDS = [
+    "name",
+    "unit",
+    "direction",
+    "baseline",
+    "baseline_date",
+    "target",
+    "target_date",
+    "student_group",
+]
+STEP_FIELDS = ["title", "owner", "team", "start", "due", "status", "learning_activity"]
+
+
+def _open(plan: WorkPlan) -> None:
+    if WorkPlan.objects.filter(pk=plan.pk, status=WorkPlan.Status.CLOSED).exists():
+        raise ValidationError(PLAN_CLOSED)
+
+
+# --- plans ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def plan_create(
+    *, school: School, school_year: SchoolYear, actor: User, copy_unfinished: bool = False
+) -> WorkPlan:
+    """A new draft plan; optionally starting from last year's unfinished goals and measures."""
+    if WorkPlan.objects.filter(school=school, school_year=school_year).exists():
+        raise ValidationError(PLAN_EXISTS)
+    plan = WorkPlan(school=school, school_year=school_year)
+    plan.full_clean()
+    plan.save()
+    copied = 0
+    if copy_unfinished:
+        previous = (
+            WorkPlan.objects.filter(school=school, school_year__start__lt=school_year.start)
+            .order_by("-school_year__start")
+            .first()
+        )
+        if previous is not None:
+            copied = _copy_unfinished_goals(previous, plan, school_year)
+    audit.record(
+        actor=actor,
+        action="workplan.create",
+        obj=plan,
+        school=school,
+        after={"school_year": school_year.label, "status": plan.status, "goals_copied": copied},
+    )
+    return plan
+
+
+def goal_is_finished(goal: Goal, threshold: int) -> bool:
+    """Every measure has reached its target and every step is done."""
+    measures = list(goal.measures.all())
+    steps = list(goal.steps.all())
+    if not measures and not steps:
+        return False
+    for measure in measures:
+        shown = [p for p in charts.visible_points(measure, threshold) if not p.suppressed]
+        if not shown:
+            return False
+        latest = shown[-1].value
+        if (measure.direction == "up" and latest < measure.target) or (
+            measure.direction == "down" and latest > measure.target
+        ):
+            return False
+    return all(step.status == "done" for step in steps)
+
+
+def _copy_unfinished_goals(previous: WorkPlan, plan: WorkPlan, year: SchoolYear) -> int:
+    threshold = previous.school.district.small_group_threshold
+    goals = previous.goals.prefetch_related("measures__data_points", "steps")
+    copied = 0
+    for goal in goals:
+        if goal_is_finished(goal, threshold):
+            continue
+        new_goal = Goal.objects.create(
+            plan=plan,
+            focus_area=goal.focus_area,
+            district_priority=goal.district_priority,
+            smart_statement=goal.smart_statement,
+            root_cause_notes=goal.root_cause_notes,
+            order=goal.order,
+        )
+        copied += 1
+        for measure in goal.measures.all():
+            shown = [p for p in charts.visible_points(measure, threshold) if not p.suppressed]
+            baseline = shown[-1].value if shown else measure.baseline
+            if baseline == measure.target:
+                baseline = measure.baseline
+            Measure.objects.create(
+                goal=new_goal,
+                name=measure.name,
+                unit=measure.unit,
+                direction=measure.direction,
+                baseline=baseline,
+                baseline_date=year.start,
+                target=measure.target,
+                target_date=year.end,
+                student_group=measure.student_group,
+            )
+    return copied
+
+
+NEXT_STATUS = {
+    WorkPlan.Status.DRAFT: WorkPlan.Status.ACTIVE,
+    WorkPlan.Status.ACTIVE: WorkPlan.Status.CLOSED,
+}
+
+
+@transaction.atomic
+def plan_set_status(*, plan: WorkPlan, actor: User, status: str) -> WorkPlan:
+    plan = WorkPlan.objects.select_for_update().get(pk=plan.pk)
+    if plan.is_closed:
+        raise ValidationError(PLAN_CLOSED)
+    if NEXT_STATUS.get(plan.status) != status:
+        raise ValidationError(BAD_STATUS_CHANGE)
+    before = audit.snapshot(plan, ["status"])
+    plan.status = status
+    plan.save(update_fields=["status"])
+    audit.record(
+        actor=actor,
+        action="workplan.status",
+        obj=plan,
+        school=plan.school,
+        before=before,
+        after=audit.snapshot(plan, ["status"]),
+    )
+    return plan
+
+
+@transaction.atomic
+def plan_set_published(*, plan: WorkPlan, actor: User, published: bool) -> WorkPlan:
+    _open(plan)
+    before = audit.snapshot(plan, ["summary_published"])
+    plan.summary_published = published
+    plan.save(update_fields=["summary_published"])
+    audit.record(
+        actor=actor,
+        action="workplan.publish" if published else "workplan.unpublish",
+        obj=plan,
+        school=plan.school,
+        before=before,
+        after=audit.snapshot(plan, ["summary_published"]),
+    )
+    return plan
+
+
+# --- goals and measures ---------------------------------------------------------------
+
+
+@transaction.atomic
+def goal_create(*, plan: WorkPlan, actor: User, **fields) -> Goal:
+    _open(plan)
+    if "order" not in fields or fields["order"] is None:
+        fields["order"] = plan.goals.count() + 1
+    goal = Goal(plan=plan, **fields)
+    goal.full_clean()
+    goal.save()
+    audit.record(
+        actor=actor,
+        action="goal.create",
+        obj=goal,
+        school=plan.school,
+        after=audit.snapshot(goal, GOAL_FIELDS),
+    )
+    return goal
+
+
+@transaction.atomic
+def goal_update(*, goal: Goal, actor: User, **fields) -> Goal:
+    _open(goal.plan)
+    before = audit.snapshot(goal, GOAL_FIELDS)
+    if fields.get("order") is None:
+        fields.pop("order", None)
+    for name, value in fields.items():
+        setattr(goal, name, value)
+    goal.full_clean()
+    goal.save()
+    audit.record(
+        actor=actor,
+        action="goal.update",
+        obj=goal,
+        school=goal.plan.school,
+        before=before,
+        after=audit.snapshot(goal, GOAL_FIELDS),
+    )
+    return goal
+
+
+@transaction.atomic
+def measure_create(*, goal: Goal, actor: User, **fields) -> Measure:
+    _open(goal.plan)
+    if fields.get("target") is not None and fields.get("target") == fields.get("baseline"):
+        raise ValidationError({"target": TARGET_EQUALS_BASELINE})
+    measure = Measure(goal=goal, **fields)
+    measure.full_clean()
+    measure.save()
+    measure.refresh_from_db()  # decimals as stored, so before and after read alike
+    audit.record(
+        actor=actor,
+        action="measure.create",
+        obj=measure,
+        school=goal.plan.school,
+        after=audit.snapshot(measure, MEASURE_FIELDS),
+    )
+    return measure
+
+
+@transaction.atomic
+def measure_update(*, measure: Measure, actor: User, **fields) -> Measure:
+    _open(measure.goal.plan)
+    before = audit.snapshot(measure, MEASURE_FIELDS)
+    for name, value in fields.items():
+        setattr(measure, name, value)
+    if measure.target == measure.baseline:
+        raise ValidationError({"target": TARGET_EQUALS_BASELINE})
+    measure.full_clean()
+    measure.save()
+    measure.refresh_from_db()  # decimals as stored, so before and after read alike
+    audit.record(
+        actor=actor,
+        action="measure.update",
+        obj=measure,
+        school=measure.goal.plan.school,
+        before=before,
+        after=audit.snapshot(measure, MEASURE_FIELDS),
+    )
+    return measure
+
+
+@transaction.atomic
+def datapoint_create(
+    *,
+    measure: Measure,
+    actor: User,
+    date: date,
+    value: Decimal,
+    n: int | None = None,
+    group: str = "",
+    source: str = "",
+) -> DataPoint:
+    _open(measure.goal.plan)
+    point = DataPoint(measure=measure, date=date, value=value, n=n, group=group, source=source)
+    point.full_clean()
+    point.save()
+    audit.record(
+        actor=actor,
+        action="measure.data_add",
+        obj=measure,
+        school=measure.goal.plan.school,
+        after=audit.snapshot(point, ["date", "value", "n", "group"]),
+    )
+    return point
+
+
+@dataclass
+class CsvRejected(Exception):
+    """The whole file is refused; `errors` lists (line number, message) for every bad line."""
+
+    errors: list[tuple[int, str]]
+
+
+def _group_code(raw: str) -> str | None:
+    text = raw.strip().lower()
+    if not text:
+        return ""
+    for code, label in StudentGroup.choices:
+        if text in (code, str(label).lower()):
+            return code
+    return None
+
+
+def parse_datapoint_csv(content: bytes, measure: Measure) -> list[DataPoint]:
+    """Parse every line; raise CsvRejected with all problems, so nothing is half imported."""
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise CsvRejected([(1, str(CSV_NOT_TEXT))]) from None
+    reader = csv.reader(io.StringIO(text))
+    rows = list(reader)
+    header = [cell.strip().lower() for cell in rows[0]] if rows else []
+    if header[:2] != ["date", "value"]:
+        raise CsvRejected([(1, str(CSV_BAD_HEADER))])
+    index = {name: header.index(name) for name in ("date", "value", "n", "group") if name in header}
+    existing = set(measure.data_points.values_list("date", "group"))
+    errors: list[tuple[int, str]] = []
+    seen: dict[tuple, int] = {}
+    points = []
+    for line, row in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+
+        def cell(name: str, row=row) -> str:
+            i = index.get(name)
+            return row[i].strip() if i is not None and i < len(row) else ""
+
+        problems = []
+        raw_date, raw_value, raw_n, raw_group = (cell(k) for k in ("date", "value", "n", "group"))
+        try:
+            on = date.fromisoformat(raw_date)
+        except ValueError:
+            on = None
+            problems.append(CSV_BAD_DATE % {"value": raw_date})
+        try:
+            value = Decimal(raw_value)
+            if not value.is_finite():
+                raise InvalidOperation
+        except InvalidOperation:
+            value = None
+            problems.append(CSV_BAD_NUMBER % {"value": raw_value})
+        n = None
+        if raw_n:
+            if raw_n.isdigit():
+                n = int(raw_n)
+            else:
+                problems.append(CSV_BAD_N % {"value": raw_n})
+        group = _group_code(raw_group)
+        if group is None:
+            problems.append(CSV_UNKNOWN_GROUP % {"value": raw_group})
+        elif not group:
+            group = measure.student_group
+        if on is not None and group is not None:
+            key = (on, group)
+            if key in seen:
+                problems.append(CSV_DUPLICATE % {"line": seen[key]})
+            elif key in existing:
+                problems.append(CSV_ALREADY % {"date": on.isoformat()})
+            else:
+                seen[key] = line
+        if problems:
+            errors.extend((line, str(problem)) for problem in problems)
+        else:
+            points.append(
+                DataPoint(measure=measure, date=on, value=value, n=n, group=group, source="CSV")
+            )
+    if errors:
+        raise CsvRejected(errors)
+    if not points:
+        raise CsvRejected([(1, str(CSV_EMPTY))])
+    return points
+
+
+@transaction.atomic
+def datapoints_import(*, measure: Measure, actor: User, content: bytes) -> int:
+    _open(measure.goal.plan)
+    points = parse_datapoint_csv(content, measure)
+    DataPoint.objects.bulk_create(points)
+    audit.record(
+        actor=actor,
+        action="measure.data_import",
+        obj=measure,
+        school=measure.goal.plan.school,
+        after={"imported": len(points)},
+    )
+    return len(points)
+
+
+# --- steps, learning, updates ---------------------------------------------------------
+
+
+@transaction.atomic
+def learning_activity_create(
+    *,
+    goal: Goal,
+    actor: User,
+    kind: str,
+    title: str,
+    date: date | None = None,
+    tallies: list[tuple[str, int, int]] = (),
+) -> LearningActivity:
+    """Professional learning; look-fors are counted over classrooms, never per teacher."""
+    _open(goal.plan)
+    activity = LearningActivity(goal=goal, kind=kind, title=title, date=date)
+    activity.full_clean()
+    activity.save()
+    for look_for, seen, visited in tallies:
+        tally = LookForTally(activity=activity, look_for=look_for, seen=seen, visited=visited)
+        tally.full_clean()
+        tally.save()
+    audit.record(
+        actor=actor,
+        action="goal.learning_add",
+        obj=goal,
+        school=goal.plan.school,
+        after={"kind": kind, "title": title, "tallies": [list(t) for t in tallies]},
+    )
+    return activity
+
+
+def _check_owner(owner: User, school: School) -> None:
+    from leadership.permissions import forget_roles, is_school_staff
+
+    forget_roles(owner)
+    if not is_school_staff(owner, school):
+        raise ValidationError({"owner": OWNER_NOT_STAFF})
+
+
+@transaction.atomic
+def step_create(*, goal: Goal, actor: User, **fields) -> ActionStep:
+    _open(goal.plan)
+    start, due = fields.get("start"), fields.get("due")
+    if start and due and due < start:
+        raise ValidationError({"due": DUE_BEFORE_START})
+    _check_owner(fields["owner"], goal.plan.school)
+    step = ActionStep(goal=goal, **fields)
+    step.full_clean()
+    step.save()
+    audit.record(
+        actor=actor,
+        action="step.create",
+        obj=step,
+        school=goal.plan.school,
+        after=audit.snapshot(step, STEP_FIELDS),
+    )
+    return step
+
+
+@transaction.atomic
+def step_update(*, step: ActionStep, actor: User, **fields) -> ActionStep:
+    _open(step.goal.plan)
+    before = audit.snapshot(step, STEP_FIELDS)
+    for name, value in fields.items():
+        setattr(step, name, value)
+    if step.due < step.start:
+        raise ValidationError({"due": DUE_BEFORE_START})
+    if "owner" in fields:
+        _check_owner(step.owner, step.goal.plan.school)
+    step.full_clean()
+    step.save()
+    audit.record(
+        actor=actor,
+        action="step.update",
+        obj=step,
+        school=step.goal.plan.school,
+        before=before,
+        after=audit.snapshot(step, STEP_FIELDS),
+    )
+    return step
+
+
+def check_evidence(upload) -> None:
+    """Size, extension and the first bytes of the content must agree."""
+    import os
+
+    name = upload.name
+    if upload.size > MAX_EVIDENCE_BYTES:
+        raise ValidationError(EVIDENCE_TOO_LARGE % {"name": name})
+    extension = os.path.splitext(name)[1].lower()
+    if extension not in ALLOWED_EVIDENCE:
+        raise ValidationError(EVIDENCE_BAD_TYPE % {"name": name})
+    upload.seek(0)
+    head = upload.read(2048)
+    upload.seek(0)
+    magic = ALLOWED_EVIDENCE[extension]
+    if magic is None:
+        try:
+            head.decode("utf-8")
+        except UnicodeDecodeError as error:
+            # A multi-byte character cut at 2048 bytes is still text.
+            if error.start < len(head) - 3:
+                raise ValidationError(EVIDENCE_MISMATCH % {"name": name}) from None
+        if b"\x00" in head:
+            raise ValidationError(EVIDENCE_MISMATCH % {"name": name})
+    elif not head.startswith(magic):
+        raise ValidationError(EVIDENCE_MISMATCH % {"name": name})
+
+
+@transaction.atomic
+def progress_update_create(
+    *, step: ActionStep, actor: User, status: str, narrative: str, files=()
+) -> ProgressUpdate:
+    """The owner reports: the step takes the reported status; evidence goes to default storage."""
+    _open(step.goal.plan)
+    files = list(files)
+    if len(files) > MAX_FILES:
+        raise ValidationError({"evidence": TOO_MANY_FILES})
+    for upload in files:
+        try:
+            check_evidence(upload)
+        except ValidationError as error:
+            raise ValidationError({"evidence": error.messages}) from None
+    step = ActionStep.objects.select_for_update().get(pk=step.pk)
+    before = audit.snapshot(step, ["status"])
+    update = ProgressUpdate(step=step, author=actor, status=status, narrative=narrative.strip())
+    update.full_clean()
+    update.save()
+    for upload in files:
+        evidence = Evidence(update=update, original_name=upload.name[:255], size=upload.size)
+        evidence.file.save(upload.name, upload, save=False)
+        evidence.save()
+    step.status = status
+    step.last_update_at = timezone.now()
+    step.save(update_fields=["status", "last_update_at"])
+    audit.record(
+        actor=actor,
+        action="step.progress",
+        obj=step,
+        school=step.goal.plan.school,
+        before=before,
+        after={
+            "status": status,
+            "narrative": update.narrative[:200],
+            "evidence": [upload.name for upload in files],
+        },
+    )
+    return update

@@ -1,0 +1,611 @@
+"""Pages of the workplans app: plans, goals, measures and data, steps and progress updates."""
+
+from __future__ import annotations
+
+import csv
+import mimetypes
+import os
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HttpResponseClientRedirect
+from django_htmx.middleware import HtmxDetails
+
+from leadership.models import School
+from leadership.permissions import school_view
+
+from . import charts, selectors, services
+from .forms import (
+    CsvUploadForm,
+    DataPointForm,
+    GoalForm,
+    LearningActivityForm,
+    MeasureForm,
+    PlanCreateForm,
+    ProgressUpdateForm,
+    StepForm,
+)
+from .models import ActionStep, Evidence, Goal, Measure, WorkPlan
+from .permissions import (
+    can_create_plan,
+    can_edit_plan,
+    can_see_plans,
+    can_update_step,
+    can_view_plan,
+    can_view_summary,
+    get_in_school,
+    require,
+)
+
+
+class HtmxHttpRequest(HttpRequest):
+    htmx: HtmxDetails
+
+
+def is_partial(request: HtmxHttpRequest) -> bool:
+    return bool(request.htmx) and not request.htmx.history_restore_request
+
+
+def _apply_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def plan_url(plan: WorkPlan) -> str:
+    return reverse("workplans:plan_detail", kwargs={"slug": plan.school.slug, "pk": plan.pk})
+
+
+def _plan(school: School, pk: int) -> WorkPlan:
+    return get_in_school(
+        WorkPlan.objects.select_related("school__district", "school_year"), school, "school", pk=pk
+    )
+
+
+def _goal(school: School, pk: int) -> Goal:
+    return get_in_school(
+        Goal.objects.select_related("plan__school__district", "plan__school_year"),
+        school,
+        "plan__school",
+        pk=pk,
+    )
+
+
+def _form_page(request, *, form, title: str, back: str, intro: str = "", multipart=False):
+    """One generic page (and partial) for the plan's smaller forms."""
+    context = {
+        "form": form,
+        "title": title,
+        "intro": intro,
+        "back": back,
+        "multipart": multipart,
+        "school": request.school,
+    }
+    if is_partial(request):
+        return render(request, "workplans/form_page.html#form", context)
+    return render(request, "workplans/form_page.html", context)
+
+
+def _done(request, message: str, back: str) -> HttpResponse:
+    messages.success(request, message)
+    if is_partial(request):
+        return HttpResponseClientRedirect(back)
+    return redirect(back)
+
+
+def _handle(request, *, form, save, title: str, back: str, message: str, **page):
+    """Validate `form`; on success call `save(cleaned_data)` (a service) and go back."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            save(form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            return _done(request, message, back)
+    return _form_page(request, form=form, title=title, back=back, **page)
+
+
+# --- plans ----------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+@school_view(can_see_plans)
+def plan_list(request: HtmxHttpRequest, school: School) -> HttpResponse:
+    return render(
+        request,
+        "workplans/plan_list.html",
+        {
+            "school": school,
+            "plans": selectors.plans_for(user=request.user, school=school),
+            "can_create": can_create_plan(request.user, school),
+            "form": PlanCreateForm(school=school),
+        },
+    )
+
+
+@login_required
+@require_POST
+@school_view(can_create_plan)
+def plan_create(request: HtmxHttpRequest, school: School) -> HttpResponse:
+    form = PlanCreateForm(request.POST, school=school)
+    back = reverse("workplans:plan_list", kwargs={"slug": school.slug})
+    if form.is_valid():
+        try:
+            plan = services.plan_create(
+                school=school,
+                school_year=form.cleaned_data["school_year"],
+                actor=request.user,
+                copy_unfinished=form.cleaned_data["copy_unfinished"],
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            return _done(request, _("The plan was created as a draft."), plan_url(plan))
+    return _form_page(request, form=form, title=_("Start a work plan"), back=back)
+
+
+def _plan_context(request, plan: WorkPlan, **extra) -> dict:
+    return {
+        "school": plan.school,
+        "plan": plan,
+        "goals": selectors.goals_of(plan),
+        "can_edit": can_edit_plan(request.user, plan) and not plan.is_closed,
+        "next_status": services.NEXT_STATUS.get(plan.status),
+        "status_rule": charts.STATUS_RULE,
+        "goal_rule": charts.GOAL_RULE,
+        "threshold": plan.school.district.small_group_threshold,
+        **extra,
+    }
+
+
+@login_required
+@require_GET
+@school_view()
+def plan_detail(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
+    plan = _plan(school, pk)
+    if not can_view_plan(request.user, plan):
+        require(can_view_summary(request.user, plan))
+        return render(request, "workplans/plan_summary.html", _plan_context(request, plan))
+    context = _plan_context(request, plan, history=selectors.plan_history(plan=plan))
+    return render(request, "workplans/plan_detail.html", context)
+
+
+@login_required
+@require_GET
+@school_view()
+def plan_print(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
+    plan = _plan(school, pk)
+    require(can_view_plan(request.user, plan))
+    return render(request, "workplans/plan_print.html", _plan_context(request, plan))
+
+
+EXPORT_HEADER = [
+    "record",
+    "goal",
+    "focus_area",
+    "smart_statement",
+    "measure",
+    "unit",
+    "direction",
+    "baseline",
+    "target",
+    "target_date",
+    "status",
+    "date",
+    "value",
+    "n",
+    "group",
+    "step",
+    "owner",
+    "team",
+    "start",
+    "due",
+]
+
+
+@login_required
+@require_GET
+@school_view()
+def plan_export(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
+    """Goals, measures, data (small groups suppressed, as on the page) and steps, as CSV."""
+    plan = _plan(school, pk)
+    require(can_view_plan(request.user, plan))
+    threshold = school.district.small_group_threshold
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    filename = f"workplan-{school.slug}-{plan.school_year.label}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    writer = csv.writer(response)
+    writer.writerow(EXPORT_HEADER)
+    blank = {name: "" for name in EXPORT_HEADER}
+
+    def row(**values):
+        writer.writerow([{**blank, **values}[name] for name in EXPORT_HEADER])
+
+    for goal in selectors.goals_of(plan):
+        row(
+            record="goal",
+            goal=goal.order,
+            focus_area=goal.get_focus_area_display(),
+            smart_statement=goal.smart_statement,
+            status=goal.status,
+        )
+        for view in goal.measure_views:
+            m = view.measure
+            row(
+                record="measure",
+                goal=goal.order,
+                measure=m.name,
+                unit=m.unit,
+                direction=m.direction,
+                baseline=m.baseline,
+                target=m.target,
+                target_date=m.target_date.isoformat(),
+                status=view.status,
+                group=m.student_group,
+            )
+            for point in view.points:
+                row(
+                    record="data",
+                    goal=goal.order,
+                    measure=m.name,
+                    date=point.date.isoformat(),
+                    value="suppressed" if point.suppressed else point.value,
+                    n=f"<{threshold}" if point.suppressed else (point.n or ""),
+                    group=point.group,
+                )
+        for step in goal.steps.all():
+            row(
+                record="step",
+                goal=goal.order,
+                step=step.title,
+                owner=step.owner.get_full_name(),
+                team=step.team,
+                start=step.start.isoformat(),
+                due=step.due.isoformat(),
+                status=step.status,
+            )
+    return response
+
+
+@login_required
+@require_POST
+@school_view()
+def plan_status(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
+    """Activate or close the plan, or publish its summary to families."""
+    plan = _plan(school, pk)
+    require(can_edit_plan(request.user, plan))
+    try:
+        if "published" in request.POST:
+            services.plan_set_published(
+                plan=plan, actor=request.user, published=request.POST["published"] == "1"
+            )
+            message = (
+                _("The summary is published to families.")
+                if plan.summary_published
+                else _("The summary is no longer shown to families.")
+            )
+        else:
+            plan = services.plan_set_status(
+                plan=plan, actor=request.user, status=request.POST.get("status", "")
+            )
+            message = _("The plan is now %(status)s.") % {"status": plan.get_status_display()}
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(plan_url(plan))
+    return _done(request, message, plan_url(plan))
+
+
+# --- goals, measures, data ------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
+@school_view()
+def goal_create(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
+    plan = _plan(school, pk)
+    require(can_edit_plan(request.user, plan))
+    form = GoalForm(request.POST or None, plan=plan)
+    return _handle(
+        request,
+        form=form,
+        save=lambda data: services.goal_create(plan=plan, actor=request.user, **data),
+        title=_("Add a goal"),
+        back=plan_url(plan),
+        message=_("The goal was added."),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
+@school_view()
+def goal_edit(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
+    goal = _goal(school, pk)
+    require(can_edit_plan(request.user, goal.plan))
+    form = GoalForm(request.POST or None, plan=goal.plan, instance=Goal.objects.get(pk=goal.pk))
+    return _handle(
+        request,
+        form=form,
+        save=lambda data: services.goal_update(goal=goal, actor=request.user, **data),
+        title=_("Edit the goal"),
+        back=plan_url(goal.plan),
+        message=_("The goal was saved."),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
+@school_view()
+def measure_create(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
+    goal = _goal(school, pk)
+    require(can_edit_plan(request.user, goal.plan))
+    initial = {
+        "baseline_date": goal.plan.school_year.start,
+        "target_date": goal.plan.school_year.end,
+    }
+    form = MeasureForm(request.POST or None, initial=initial)
+    return _handle(
+        request,
+        form=form,
+        save=lambda data: services.measure_create(goal=goal, actor=request.user, **data),
+        title=_("Add a measure"),
+        intro=goal.smart_statement,
+        back=plan_url(goal.plan),
+        message=_("The measure was added."),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
+@school_view()
+def measure_edit(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
+    measure = _measure(school, pk)
+    require(can_edit_plan(request.user, measure.goal.plan))
+    form = MeasureForm(request.POST or None, instance=Measure.objects.get(pk=measure.pk))
+    return _handle(
+        request,
+        form=form,
+        save=lambda data: services.measure_update(measure=measure, actor=request.user, **data),
+        title=_("Edit the measure"),
+        back=plan_url(measure.goal.plan),
+        message=_("The measure was saved."),
+    )
+
+
+def _measure(school: School, pk: int) -> Measure:
+    return get_in_school(
+        Measure.objects.select_related("goal__plan__school__district", "goal__plan__school_year"),
+        school,
+        "goal__plan__school",
+        pk=pk,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
+@school_view()
+def datapoint_create(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
+    measure = _measure(school, pk)
+    require(can_edit_plan(request.user, measure.goal.plan))
+    form = DataPointForm(request.POST or None, initial={"group": measure.student_group})
+    return _handle(
+        request,
+        form=form,
+        save=lambda data: services.datapoint_create(measure=measure, actor=request.user, **data),
+        title=_("Add a value to “%(name)s”") % {"name": measure.name},
+        back=plan_url(measure.goal.plan),
+        message=_("The value was added."),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
+@school_view()
+def datapoint_upload(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
+    measure = _measure(school, pk)
+    require(can_edit_plan(request.user, measure.goal.plan))
+    form = CsvUploadForm(request.POST or None, request.FILES or None)
+    back = plan_url(measure.goal.plan)
+    title = _("Upload values for “%(name)s”") % {"name": measure.name}
+    line_errors = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            count = services.datapoints_import(
+                measure=measure, actor=request.user, content=form.cleaned_data["file"].read()
+            )
+        except services.CsvRejected as rejected:
+            line_errors = rejected.errors
+            form.add_error("file", _("Nothing was imported: the file has errors, listed below."))
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            return _done(request, _("%(count)s values were imported.") % {"count": count}, back)
+    context = {
+        "form": form,
+        "title": title,
+        "back": back,
+        "multipart": True,
+        "line_errors": line_errors,
+        "school": school,
+    }
+    template = "workplans/form_page.html"
+    return render(request, template + "#form" if is_partial(request) else template, context)
+
+
+# --- steps, learning, progress --------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
+@school_view()
+def step_create(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
+    goal = _goal(school, pk)
+    require(can_edit_plan(request.user, goal.plan))
+    form = StepForm(request.POST or None, goal=goal, owners=selectors.step_owner_choices(school))
+    return _handle(
+        request,
+        form=form,
+        save=lambda data: services.step_create(goal=goal, actor=request.user, **data),
+        title=_("Add an action step"),
+        intro=goal.smart_statement,
+        back=plan_url(goal.plan),
+        message=_("The action step was added."),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
+@school_view()
+def step_edit(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
+    step = get_in_school(
+        ActionStep.objects.select_related("goal__plan__school__district"),
+        school,
+        "goal__plan__school",
+        pk=pk,
+    )
+    require(can_edit_plan(request.user, step.goal.plan))
+    form = StepForm(
+        request.POST or None,
+        goal=step.goal,
+        owners=selectors.step_owner_choices(school),
+        instance=ActionStep.objects.get(pk=step.pk),
+    )
+    return _handle(
+        request,
+        form=form,
+        save=lambda data: services.step_update(step=step, actor=request.user, **data),
+        title=_("Edit the action step"),
+        back=plan_url(step.goal.plan),
+        message=_("The action step was saved."),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
+@school_view()
+def learning_create(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
+    goal = _goal(school, pk)
+    require(can_edit_plan(request.user, goal.plan))
+    form = LearningActivityForm(request.POST or None)
+    return _handle(
+        request,
+        form=form,
+        save=lambda data: services.learning_activity_create(goal=goal, actor=request.user, **data),
+        title=_("Add professional learning"),
+        intro=goal.smart_statement,
+        back=plan_url(goal.plan),
+        message=_("The professional learning was added."),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
+@school_view()
+def step_progress(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
+    """The owner posts a progress update, in place on the plan or "my action steps" page."""
+    step = get_in_school(
+        ActionStep.objects.select_related("goal__plan__school__district", "owner"),
+        school,
+        "goal__plan__school",
+        pk=pk,
+    )
+    require(can_update_step(request.user, step))
+    back = request.GET.get("next") or request.POST.get("next") or ""
+    if back not in (reverse("workplans:my_steps"), plan_url(step.goal.plan)):
+        back = plan_url(step.goal.plan)
+    form = ProgressUpdateForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.progress_update_create(
+                step=step,
+                actor=request.user,
+                status=form.cleaned_data["status"],
+                narrative=form.cleaned_data["narrative"],
+                files=form.cleaned_data["evidence"],
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            if not is_partial(request):
+                messages.success(request, _("Your update was posted."))
+                return redirect(back)
+            fresh = selectors.step_with_goal(step)
+            return render(
+                request,
+                "workplans/step_progress.html#step-card",
+                {
+                    "step": fresh,
+                    "saved": True,
+                    "show_goal": back == reverse("workplans:my_steps"),
+                    "back": back,
+                    "can": True,
+                    "can_edit": can_edit_plan(request.user, fresh.goal.plan),
+                },
+            )
+    context = {"step": selectors.step_with_goal(step), "form": form, "back": back, "school": school}
+    if is_partial(request):
+        return render(request, "workplans/step_progress.html#update-form", context)
+    return render(request, "workplans/step_progress.html", context)
+
+
+@login_required
+@require_GET
+@school_view()
+def evidence_download(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
+    """Evidence is served only here, after the permission check; never from /media/."""
+    evidence = get_in_school(
+        Evidence.objects.select_related("update__step__goal__plan__school__district"),
+        school,
+        "update__step__goal__plan__school",
+        pk=pk,
+    )
+    require(can_view_plan(request.user, evidence.update.step.goal.plan))
+    try:
+        handle = evidence.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    content_type = mimetypes.guess_type(evidence.original_name)[0] or "application/octet-stream"
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=os.path.basename(evidence.original_name),
+        content_type=content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# --- my action steps ------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def my_steps(request: HtmxHttpRequest) -> HttpResponse:
+    if not selectors.works_in_a_school(request.user):
+        raise PermissionDenied
+    steps = selectors.my_steps(user=request.user)
+    return render(
+        request,
+        "workplans/my_steps.html",
+        {"steps": steps, "today": timezone.localdate(), "goal_rule": charts.GOAL_RULE},
+    )
