@@ -1,19 +1,541 @@
-"""Family pages of the engagement app."""
+"""Pages of the engagement app: the family portal, events, RSVPs, the door, feedback, calendars."""
 
+from __future__ import annotations
+
+import csv
+from functools import wraps
+
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
 
-from leadership.selectors import family_schools
+from leadership.models import School
+from leadership.permissions import school_view
+from leadership.views import HtmxHttpRequest, _apply_form_errors, is_partial
+
+from . import calendar, selectors, services, tokens
+from .forms import EventForm, FeedbackForm, RsvpForm, WalkInForm
+from .models import CheckIn, Event, Rsvp, RsvpStatus
+from .permissions import can_manage_events, can_see_drafts, can_see_rsvps, is_family_at
+
+WAITLISTED = _lazy(
+    "The event is full, so you are on the waitlist (number %(position)s). "
+    "We will e-mail you if seats open up."
+)
+
+
+def in_school_time(view):
+    """Read and show times in the school district's time zone."""
+
+    @wraps(view)
+    def wrapped(request, school, *args, **kwargs):
+        with timezone.override(school.district.timezone):
+            return view(request, school, *args, **kwargs)
+
+    return wrapped
+
+
+def _language(request) -> str:
+    user = request.user
+    if user.is_authenticated and user.preferred_language:
+        return user.preferred_language
+    return translation.get_language() or "en"
+
+
+# --- family portal --------------------------------------------------------------------
 
 
 @login_required
 @require_GET
 def family_home(request: HttpRequest) -> HttpResponse:
-    """A family's page: its children's schools and, as they are published, their events."""
-    schools = list(family_schools(user=request.user))
-    if not schools:
+    """A family's page: its children's schools, their upcoming events and its own RSVPs."""
+    sections = selectors.family_events(user=request.user)
+    if not sections:
         raise PermissionDenied
-    return render(request, "engagement/family_home.html", {"schools": schools})
+    return render(
+        request,
+        "engagement/family_home.html",
+        {
+            "sections": [
+                {
+                    "school": school,
+                    "events": events,
+                    "feed_url": request.build_absolute_uri(
+                        reverse(
+                            "engagement:school_feed",
+                            kwargs={"token": tokens.make_feed_token(school)},
+                        )
+                    )
+                    + f"?lang={_language(request)}",
+                }
+                for school, events in sections
+            ],
+            "language": _language(request),
+        },
+    )
+
+
+# --- events ---------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+@school_view()
+@in_school_time
+def event_list(request: HtmxHttpRequest, school: School) -> HttpResponse:
+    events = selectors.school_events(user=request.user, school=school).order_by("-starts_at", "-id")
+    return render(
+        request,
+        "engagement/event_list.html",
+        {
+            "school": school,
+            "events": events,
+            "can_manage": can_manage_events(request.user, school),
+            "language": _language(request),
+            "feed_url": request.build_absolute_uri(
+                reverse("engagement:school_feed", kwargs={"token": tokens.make_feed_token(school)})
+            ),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@school_view(can_manage_events)
+@in_school_time
+def event_create(request: HtmxHttpRequest, school: School) -> HttpResponse:
+    form = EventForm(request.POST or None, school=school)
+    if request.method == "POST" and form.is_valid():
+        try:
+            event = services.event_create(
+                school=school, actor=request.user, texts=form.texts(), **form.event_fields()
+            )
+        except ValidationError as error:
+            _apply_form_errors(form, error)
+        else:
+            messages.success(request, _("The event was saved as a draft."))
+            return redirect(event.get_absolute_url())
+    return render(
+        request,
+        "engagement/event_form.html#event-form"
+        if is_partial(request)
+        else "engagement/event_form.html",
+        {"school": school, "form": form, "event": None},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@school_view(can_manage_events)
+@in_school_time
+def event_edit(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
+    event = selectors.event_for(user=request.user, school=school, pk=pk)
+    form = EventForm(request.POST or None, school=school, initial=EventForm.initial_for(event))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.event_update(
+                event=event, actor=request.user, texts=form.texts(), **form.event_fields()
+            )
+        except ValidationError as error:
+            _apply_form_errors(form, error)
+        else:
+            messages.success(request, _("The event was saved."))
+            return redirect(event.get_absolute_url())
+    return render(
+        request,
+        "engagement/event_form.html#event-form"
+        if is_partial(request)
+        else "engagement/event_form.html",
+        {"school": school, "form": form, "event": event},
+    )
+
+
+def _event_context(request, school: School, event: Event, form=None) -> dict:
+    user = request.user
+    language = _language(request)
+    rsvp = selectors.my_rsvp(user=user, event=event) if is_family_at(user, school) else None
+    if form is None and is_family_at(user, school):
+        initial = (
+            RsvpForm.initial_for(rsvp) if rsvp and rsvp.status != RsvpStatus.CANCELLED else None
+        )
+        form = RsvpForm(event=event, initial=initial)
+    staff = can_manage_events(user, school)
+    return {
+        "school": school,
+        "event": event,
+        "text": event.text(language),
+        "language": language,
+        "rsvp": rsvp,
+        "position": selectors.waitlist_position(rsvp) if rsvp else None,
+        "form": form,
+        "is_family": is_family_at(user, school),
+        "can_manage": staff,
+        "summary": selectors.needs_summary(event=event) if can_see_drafts(user, school) else None,
+        "attended": bool(rsvp and CheckIn.objects.filter(rsvp=rsvp).exists()),
+    }
+
+
+@login_required
+@require_GET
+@school_view()
+@in_school_time
+def event_detail(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
+    event = selectors.event_for(user=request.user, school=school, pk=pk)
+    return render(request, "engagement/event_detail.html", _event_context(request, school, event))
+
+
+@login_required
+@require_POST
+@school_view(can_manage_events)
+def event_publish(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
+    event = selectors.event_for(user=request.user, school=school, pk=pk)
+    try:
+        services.event_publish(event=event, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The event is published: families of the school can see it."))
+    return redirect(event.get_absolute_url())
+
+
+@login_required
+@require_POST
+@school_view(can_manage_events)
+def event_cancel(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
+    event = selectors.event_for(user=request.user, school=school, pk=pk)
+    try:
+        services.event_cancel(event=event, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The event is cancelled; every family that RSVP'd is told."))
+    return redirect(event.get_absolute_url())
+
+
+# --- RSVP (family, signed in) ---------------------------------------------------------
+
+
+def _rsvp_done_message(rsvp: Rsvp) -> str:
+    if rsvp.status == RsvpStatus.GOING:
+        return _("You are going. We look forward to seeing you!")
+    position = selectors.waitlist_position(rsvp)
+    return WAITLISTED % {"position": position}
+
+
+@login_required
+@require_POST
+@school_view(is_family_at)
+@in_school_time
+def rsvp_submit(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
+    event = selectors.event_for(user=request.user, school=school, pk=pk)
+    form = RsvpForm(request.POST, event=event)
+    if form.is_valid():
+        try:
+            rsvp = services.rsvp_submit(event=event, family=request.user, **form.rsvp_fields())
+        except ValidationError as error:
+            _apply_form_errors(form, error)
+        else:
+            messages.success(request, _rsvp_done_message(rsvp))
+            return redirect(event.get_absolute_url() + "#my-rsvp")
+    event = selectors.event_for(user=request.user, school=school, pk=pk)
+    return render(
+        request,
+        "engagement/event_detail.html#rsvp-panel"
+        if is_partial(request)
+        else "engagement/event_detail.html",
+        _event_context(request, school, event, form=form),
+    )
+
+
+@login_required
+@require_POST
+@school_view(is_family_at)
+def rsvp_cancel(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
+    event = selectors.event_for(user=request.user, school=school, pk=pk)
+    rsvp = selectors.my_rsvp(user=request.user, event=event)
+    if rsvp is None:
+        raise Http404
+    try:
+        services.rsvp_cancel(rsvp=rsvp, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Your RSVP is cancelled."))
+    return redirect(event.get_absolute_url())
+
+
+# --- RSVP by signed link (no sign-in) -------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def rsvp_link(request: HttpRequest, token: str) -> HttpResponse:
+    """One RSVP, opened from the link in an e-mail. The link changes that RSVP only and signs
+    nobody in; a tampered or expired link gets a page that says so and changes nothing."""
+    ids = tokens.read_rsvp_token(token)
+    rsvp = (
+        Rsvp.objects.select_related("event__school__district", "family")
+        .prefetch_related("event__translations")
+        .filter(pk=ids[0], family_id=ids[1])
+        .first()
+        if ids
+        else None
+    )
+    if rsvp is None:
+        return render(request, "engagement/rsvp_link_invalid.html", status=400)
+    event, family = rsvp.event, rsvp.family
+    language = family.preferred_language or event.school.default_language
+    request.LANGUAGE_CODE = language
+    form = None
+    with translation.override(language), timezone.override(event.school.district.timezone):
+        if request.method == "POST":
+            action = request.POST.get("action", "update")
+            try:
+                if action == "cancel":
+                    rsvp = services.rsvp_cancel(rsvp=rsvp, actor=family)
+                    messages.success(request, _("Your RSVP is cancelled."))
+                    return redirect(request.path)
+                form = RsvpForm(request.POST, event=event)
+                if form.is_valid():
+                    rsvp = services.rsvp_submit(event=event, family=family, **form.rsvp_fields())
+                    messages.success(request, _rsvp_done_message(rsvp))
+                    return redirect(request.path)
+            except ValidationError as error:
+                if form is None:
+                    messages.error(request, " ".join(error.messages))
+                else:
+                    _apply_form_errors(form, error)
+            rsvp.refresh_from_db()
+        if form is None:
+            form = RsvpForm(event=event, initial=RsvpForm.initial_for(rsvp))
+        response = render(
+            request,
+            "engagement/rsvp_link.html",
+            {
+                "rsvp": rsvp,
+                "event": event,
+                "school": event.school,
+                "text": event.text(language),
+                "form": form,
+                "position": selectors.waitlist_position(rsvp),
+            },
+        )
+    response["Referrer-Policy"] = "no-referrer"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- calendars ------------------------------------------------------------------------
+
+
+def _ics_response(body: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+@require_GET
+@school_view()
+def event_ics(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
+    event = selectors.event_for(user=request.user, school=school, pk=pk)
+    language = _language(request)
+    text = event.text(language)
+    name = slugify(text.title if text else "event")[:60] or "event"
+    return _ics_response(calendar.event_ics(event, language=language), f"{name}.ics")
+
+
+@require_GET
+def school_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """A school's published events, for calendar apps that cannot sign in: the URL carries a
+    signed token for the school, so only people given the link (its families) can read it."""
+    school_id = tokens.read_feed_token(token)
+    school = get_object_or_404(School.objects.select_related("district"), pk=school_id or 0)
+    language = request.GET.get("lang") or school.default_language
+    if language not in dict(settings.LANGUAGES):
+        language = school.default_language
+    events = selectors.feed_events(school=school)
+    body = calendar.school_feed_ics(school, events, language=language)
+    return _ics_response(body, f"{school.slug}.ics")
+
+
+# --- staff: RSVPs, export, the door ---------------------------------------------------
+
+
+@login_required
+@require_GET
+@school_view(can_see_rsvps)
+@in_school_time
+def rsvp_list(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
+    event = selectors.event_for(user=request.user, school=school, pk=pk)
+    return render(
+        request,
+        "engagement/rsvp_list.html",
+        {
+            "school": school,
+            "event": event,
+            "text": event.text(_language(request)),
+            "rsvps": selectors.event_rsvps(user=request.user, event=event),
+            "summary": selectors.needs_summary(event=event),
+            "attendance": selectors.attendance(event=event),
+            "feedback": selectors.feedback_summary(event=event),
+        },
+    )
+
+
+@login_required
+@require_GET
+@school_view(can_see_rsvps)
+@in_school_time
+def rsvp_csv(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
+    event = selectors.event_for(user=request.user, school=school, pk=pk)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="rsvps-{event.pk}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            _("Name"),
+            _("E-mail"),
+            _("Status"),
+            _("Adults"),
+            _("Children"),
+            _("Interpretation"),
+            _("Childcare"),
+            _("Accessibility needs"),
+            _("Checked in"),
+        ]
+    )
+    for rsvp in selectors.event_rsvps(user=request.user, event=event):
+        checked = _checked_in(rsvp)
+        writer.writerow(
+            [
+                _csv_safe(rsvp.family.full_name),
+                rsvp.family.email,
+                rsvp.get_status_display(),
+                rsvp.adults,
+                rsvp.children,
+                _csv_safe(rsvp.interpretation_language),
+                rsvp.childcare_count,
+                _csv_safe(rsvp.accessibility_needs),
+                _("yes") if checked else "",
+            ]
+        )
+    return response
+
+
+def _checked_in(rsvp: Rsvp) -> bool:
+    try:
+        return rsvp.check_in is not None
+    except CheckIn.DoesNotExist:
+        return False
+
+
+def _csv_safe(value: str) -> str:
+    """Keep a spreadsheet from running a cell as a formula (CSV injection)."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+@login_required
+@require_GET
+@vary_on_headers("HX-Request")
+@school_view(can_manage_events)
+@in_school_time
+def check_in(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
+    event = selectors.event_for(user=request.user, school=school, pk=pk)
+    return _door(request, school, event, walk_in_form=WalkInForm())
+
+
+def _door(request, school, event, *, walk_in_form, status_message="", partial=None):
+    query = request.GET.get("q", "") if request.method == "GET" else request.POST.get("q", "")
+    context = {
+        "school": school,
+        "event": event,
+        "text": event.text(_language(request)),
+        "query": query,
+        "results": selectors.rsvp_search(user=request.user, event=event, query=query)[:50],
+        "attendance": selectors.attendance(event=event),
+        "walk_in_form": walk_in_form,
+        "status_message": status_message,
+    }
+    template = "engagement/check_in.html"
+    if is_partial(request):
+        template += f"#{partial or 'door'}"
+    return render(request, template, context)
+
+
+@login_required
+@require_POST
+@school_view(can_manage_events)
+@in_school_time
+def check_in_mark(request: HtmxHttpRequest, school: School, pk: int, rsvp_pk: int) -> HttpResponse:
+    event = selectors.event_for(user=request.user, school=school, pk=pk)
+    rsvp = get_object_or_404(Rsvp.objects.select_related("family"), pk=rsvp_pk, event=event)
+    try:
+        services.check_in_rsvp(rsvp=rsvp, actor=request.user)
+        message = _("%(name)s is checked in.") % {"name": rsvp.family}
+    except ValidationError as error:
+        message = " ".join(error.messages)
+    if not is_partial(request):
+        messages.info(request, message)
+        return redirect(
+            reverse("engagement:check_in", kwargs={"slug": school.slug, "pk": event.pk})
+        )
+    return _door(request, school, event, walk_in_form=WalkInForm(), status_message=message)
+
+
+@login_required
+@require_POST
+@school_view(can_manage_events)
+@in_school_time
+def walk_in(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
+    event = selectors.event_for(user=request.user, school=school, pk=pk)
+    form = WalkInForm(request.POST)
+    message = ""
+    if form.is_valid():
+        try:
+            services.check_in_walk_in(event=event, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_form_errors(form, error)
+        else:
+            message = _("%(name)s is added as a walk-in.") % {"name": form.cleaned_data["name"]}
+            if not is_partial(request):
+                messages.info(request, message)
+                return redirect(
+                    reverse("engagement:check_in", kwargs={"slug": school.slug, "pk": event.pk})
+                )
+            form = WalkInForm()
+    return _door(request, school, event, walk_in_form=form, status_message=message)
+
+
+# --- feedback -------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@school_view(is_family_at)
+@in_school_time
+def feedback(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
+    event = selectors.event_for(user=request.user, school=school, pk=pk)
+    form = FeedbackForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.feedback_submit(event=event, family=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_form_errors(form, error)
+        else:
+            messages.success(request, _("Thank you for your feedback."))
+            return redirect(event.get_absolute_url())
+    return render(
+        request,
+        "engagement/feedback.html",
+        {"school": school, "event": event, "text": event.text(_language(request)), "form": form},
+    )

@@ -1,0 +1,216 @@
+"""Input parsing for the engagement pages; no saving here."""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from .models import MAX_ADULTS, MAX_CHILDREN, EventKind
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+def language_name(code: str) -> str:
+    return dict(settings.LANGUAGES).get(code, code)
+
+
+class EventForm(forms.Form):
+    """An event; the title/description fields are added per language of the school.
+
+    Times are read and shown in the district's time zone (the view activates it).
+    """
+
+    kind = forms.ChoiceField(label=_("Kind"), choices=EventKind.choices)
+    starts_at = forms.DateTimeField(label=_("Starts"), widget=DateTimeInput())
+    ends_at = forms.DateTimeField(label=_("Ends"), widget=DateTimeInput())
+    location = forms.CharField(label=_("Place"), max_length=300, required=False)
+    online_link = forms.URLField(label=_("Online link"), required=False, assume_scheme="https")
+    capacity = forms.IntegerField(label=_("Seats"), min_value=1, max_value=10000)
+    rsvp_deadline = forms.DateTimeField(label=_("RSVP by"), required=False, widget=DateTimeInput())
+    interpretation_languages = forms.CharField(
+        label=_("Interpretation offered in"),
+        required=False,
+        max_length=200,
+        help_text=_("Languages separated by commas, for example: Spanish, Vietnamese."),
+    )
+    offers_childcare = forms.BooleanField(label=_("Childcare"), required=False)
+    offers_transport = forms.BooleanField(label=_("Transport"), required=False)
+    offers_food = forms.BooleanField(label=_("Food"), required=False)
+    accessibility_notes = forms.CharField(
+        label=_("Accessibility notes"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, school, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.school = school
+        self.languages = list(school.languages or [settings.LANGUAGE_CODE])
+        for i, code in enumerate(self.languages):
+            name = language_name(code)
+            self.fields[f"title_{code}"] = forms.CharField(
+                label=_("Title (%(language)s)") % {"language": name},
+                max_length=200,
+                required=i == 0,
+            )
+            self.fields[f"description_{code}"] = forms.CharField(
+                label=_("Description (%(language)s)") % {"language": name},
+                max_length=5000,
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 4}),
+            )
+        order = [f for code in self.languages for f in (f"title_{code}", f"description_{code}")]
+        self.order_fields(order + [name for name in self.fields if name not in order])
+
+    def clean_interpretation_languages(self) -> list[str]:
+        raw = self.cleaned_data.get("interpretation_languages") or ""
+        return [part.strip() for part in raw.split(",") if part.strip()]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("starts_at") and data.get("ends_at") and data["ends_at"] <= data["starts_at"]:
+            self.add_error("ends_at", _("The event must end after it starts."))
+        return data
+
+    def texts(self) -> dict[str, tuple[str, str]]:
+        return {
+            code: (
+                self.cleaned_data.get(f"title_{code}", ""),
+                self.cleaned_data.get(f"description_{code}", ""),
+            )
+            for code in self.languages
+        }
+
+    def event_fields(self) -> dict:
+        names = [
+            "kind",
+            "starts_at",
+            "ends_at",
+            "location",
+            "online_link",
+            "capacity",
+            "rsvp_deadline",
+            "interpretation_languages",
+            "offers_childcare",
+            "offers_transport",
+            "offers_food",
+            "accessibility_notes",
+        ]
+        return {name: self.cleaned_data[name] for name in names}
+
+    @classmethod
+    def initial_for(cls, event) -> dict:
+        initial = {
+            "kind": event.kind,
+            "starts_at": event.starts_at,
+            "ends_at": event.ends_at,
+            "location": event.location,
+            "online_link": event.online_link,
+            "capacity": event.capacity,
+            "rsvp_deadline": event.rsvp_deadline,
+            "interpretation_languages": ", ".join(event.interpretation_languages),
+            "offers_childcare": event.offers_childcare,
+            "offers_transport": event.offers_transport,
+            "offers_food": event.offers_food,
+            "accessibility_notes": event.accessibility_notes,
+        }
+        for text in event.translations.all():
+            initial[f"title_{text.language}"] = text.title
+            initial[f"description_{text.language}"] = text.description
+        return initial
+
+
+class RsvpForm(forms.Form):
+    adults = forms.IntegerField(label=_("Adults"), min_value=1, max_value=MAX_ADULTS, initial=1)
+    children = forms.IntegerField(
+        label=_("Children"), min_value=0, max_value=MAX_CHILDREN, initial=0
+    )
+    interpretation_language = forms.ChoiceField(label=_("Interpretation needed"), required=False)
+    childcare_count = forms.IntegerField(
+        label=_("Children who need childcare"),
+        min_value=0,
+        max_value=MAX_CHILDREN,
+        initial=0,
+        required=False,
+    )
+    accessibility_needs = forms.CharField(
+        label=_("Accessibility needs"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("For example: wheelchair access, hearing loop, large print."),
+    )
+    join_waitlist = forms.BooleanField(
+        label=_("If there are not enough seats, put us on the waitlist"),
+        required=False,
+        initial=True,
+    )
+
+    def __init__(self, *args, event, **kwargs):
+        super().__init__(*args, **kwargs)
+        offered = list(event.interpretation_languages or [])
+        self.fields["interpretation_language"].choices = [("", _("None needed"))] + [
+            (name, name) for name in offered
+        ]
+        if not offered:
+            del self.fields["interpretation_language"]
+        if not event.offers_childcare:
+            del self.fields["childcare_count"]
+
+    def clean(self):
+        data = super().clean()
+        children = data.get("children") or 0
+        if (data.get("childcare_count") or 0) > children and "children" in data:
+            self.add_error(
+                "childcare_count", _("Childcare can be for at most the children you bring.")
+            )
+        return data
+
+    def rsvp_fields(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "adults": data["adults"],
+            "children": data["children"],
+            "interpretation_language": data.get("interpretation_language") or "",
+            "childcare_count": data.get("childcare_count") or 0,
+            "accessibility_needs": data.get("accessibility_needs") or "",
+            "join_waitlist": bool(data.get("join_waitlist")),
+        }
+
+    @staticmethod
+    def initial_for(rsvp) -> dict:
+        return {
+            "adults": rsvp.adults,
+            "children": rsvp.children,
+            "interpretation_language": rsvp.interpretation_language,
+            "childcare_count": rsvp.childcare_count,
+            "accessibility_needs": rsvp.accessibility_needs,
+            "join_waitlist": True,
+        }
+
+
+class WalkInForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=150)
+    party_size = forms.IntegerField(label=_("People"), min_value=1, max_value=30, initial=1)
+
+
+class FeedbackForm(forms.Form):
+    rating = forms.TypedChoiceField(
+        label=_("How was the event? (1 = poor, 5 = excellent)"),
+        choices=[(str(n), str(n)) for n in range(1, 6)],
+        coerce=int,
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=_("Anything to tell us?"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

@@ -1,0 +1,29 @@
+"""Who may do what with a school's events; the checks read memberships via leadership."""
+
+from __future__ import annotations
+
+from leadership.models import Role
+from leadership.permissions import can_view_school, is_district_admin, is_school_staff, school_roles
+
+
+def is_family_at(user, school) -> bool:
+    return Role.FAMILY in school_roles(user, school)
+
+
+def can_manage_events(user, school) -> bool:
+    """Create, edit, publish, cancel; see RSVPs and needs; run the door: the school's staff."""
+    return is_school_staff(user, school)
+
+
+def can_read_events(user, school) -> bool:
+    """Everyone with a role at the school and the district's admins (drafts: not families)."""
+    return can_view_school(user, school)
+
+
+def can_see_drafts(user, school) -> bool:
+    return is_school_staff(user, school) or is_district_admin(user, school.district_id)
+
+
+def can_see_rsvps(user, school) -> bool:
+    """Names and needs of families: the school's staff only (district admins see totals)."""
+    return is_school_staff(user, school)

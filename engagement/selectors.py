@@ -1,0 +1,178 @@
+"""Every read the engagement pages need, scoped to the acting user and prefetched."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db.models import Case, Count, Prefetch, Q, QuerySet, Sum, Value, When
+from django.http import Http404
+from django.utils import timezone
+
+from leadership.selectors import family_schools
+
+from .models import CheckIn, Event, EventStatus, Feedback, Rsvp, RsvpStatus
+from .permissions import can_see_drafts, can_see_rsvps
+
+STATUS_ORDER = Case(
+    When(status=RsvpStatus.GOING, then=Value(0)),
+    When(status=RsvpStatus.WAITLISTED, then=Value(1)),
+    default=Value(2),
+)
+VISIBLE_TO_FAMILIES = [EventStatus.PUBLISHED, EventStatus.CANCELLED]
+
+
+def _with_texts(queryset: QuerySet[Event]) -> QuerySet[Event]:
+    return queryset.select_related("school__district").prefetch_related("translations")
+
+
+def school_events(*, user, school, upcoming_only: bool = False) -> QuerySet[Event]:
+    """The school's events this user may see: all for staff and district admins; published
+    and cancelled ones for families. The user's own RSVP comes along as `my_rsvps`."""
+    events = Event.objects.filter(school=school)
+    if not can_see_drafts(user, school):
+        events = events.filter(status__in=VISIBLE_TO_FAMILIES)
+    if upcoming_only:
+        events = events.filter(ends_at__gt=timezone.now())
+    return _with_texts(events).prefetch_related(
+        Prefetch("rsvps", queryset=Rsvp.objects.filter(family=user.pk), to_attr="my_rsvps")
+    )
+
+
+def event_for(*, user, school, pk: int) -> Event:
+    """One event of the school, or 404 when it is not there or this user may not see it."""
+    event = school_events(user=user, school=school).filter(pk=pk).first()
+    if event is None:
+        raise Http404
+    return event
+
+
+def family_events(*, user) -> list[tuple[object, list[Event]]]:
+    """(school, upcoming visible events) for each of the family's schools; 2 queries + 2."""
+    schools = list(family_schools(user=user))
+    events = (
+        _with_texts(
+            Event.objects.filter(
+                school__in=schools,
+                status__in=VISIBLE_TO_FAMILIES,
+                ends_at__gt=timezone.now(),
+            )
+        )
+        .prefetch_related(
+            Prefetch("rsvps", queryset=Rsvp.objects.filter(family=user.pk), to_attr="my_rsvps")
+        )
+        .order_by("starts_at", "id")
+    )
+    by_school: dict[int, list[Event]] = {school.pk: [] for school in schools}
+    for event in events:
+        by_school[event.school_id].append(event)
+    return [(school, by_school[school.pk]) for school in schools]
+
+
+def my_rsvp(*, user, event: Event) -> Rsvp | None:
+    cached = getattr(event, "my_rsvps", None)
+    if cached is not None:
+        return cached[0] if cached else None
+    return Rsvp.objects.filter(event=event, family=user.pk).first()
+
+
+def waitlist_position(rsvp: Rsvp) -> int | None:
+    """1 for the first party waiting; stable while the RSVP waits (ordered by when it joined)."""
+    if rsvp.status != RsvpStatus.WAITLISTED or rsvp.waitlisted_at is None:
+        return None
+    ahead = Rsvp.objects.filter(event_id=rsvp.event_id, status=RsvpStatus.WAITLISTED).filter(
+        Q(waitlisted_at__lt=rsvp.waitlisted_at)
+        | Q(waitlisted_at=rsvp.waitlisted_at, pk__lt=rsvp.pk)
+    )
+    return ahead.count() + 1
+
+
+def event_rsvps(*, user, event: Event) -> QuerySet[Rsvp]:
+    """Every RSVP with names and needs: the school's staff only."""
+    if not can_see_rsvps(user, event.school):
+        return Rsvp.objects.none()
+    return (
+        Rsvp.objects.filter(event=event)
+        .select_related("family", "check_in")
+        .order_by(STATUS_ORDER, "waitlisted_at", "family__full_name", "family__email", "id")
+    )
+
+
+def rsvp_search(*, user, event: Event, query: str) -> QuerySet[Rsvp]:
+    """Families going, for the door: search by name or e-mail."""
+    rsvps = event_rsvps(user=user, event=event).filter(status=RsvpStatus.GOING)
+    query = query.strip()
+    if query:
+        rsvps = rsvps.filter(
+            Q(family__full_name__icontains=query) | Q(family__email__icontains=query)
+        )
+    return rsvps.order_by("family__full_name", "family__email", "id")
+
+
+def needs_summary(*, event: Event) -> dict:
+    """Totals for planning, with no names: parties, people, interpreters, childcare, access."""
+    going = Rsvp.objects.filter(event=event, status=RsvpStatus.GOING)
+    totals = going.aggregate(
+        parties=Count("id"),
+        adults=Sum("adults"),
+        children=Sum("children"),
+        childcare=Sum("childcare_count"),
+        access=Count("id", filter=~Q(accessibility_needs="")),
+    )
+    interpretation = list(
+        going.exclude(interpretation_language="")
+        .values("interpretation_language")
+        .annotate(parties=Count("id"), people=Sum("adults"))
+        .order_by("interpretation_language")
+    )
+    waitlisted = Rsvp.objects.filter(event=event, status=RsvpStatus.WAITLISTED).aggregate(
+        parties=Count("id")
+    )
+    return {
+        "parties": totals["parties"] or 0,
+        "adults": totals["adults"] or 0,
+        "children": totals["children"] or 0,
+        "people": (totals["adults"] or 0) + (totals["children"] or 0),
+        "childcare": totals["childcare"] or 0,
+        "access": totals["access"] or 0,
+        "interpretation": interpretation,
+        "waitlisted": waitlisted["parties"] or 0,
+    }
+
+
+def attendance(*, event: Event) -> dict:
+    """Who came: RSVP'd parties checked in over parties going, plus walk-ins."""
+    going = Rsvp.objects.filter(event=event, status=RsvpStatus.GOING).count()
+    rows = CheckIn.objects.filter(event=event).aggregate(
+        rsvp_parties=Count("id", filter=Q(rsvp__isnull=False)),
+        walk_ins=Count("id", filter=Q(rsvp__isnull=True)),
+        people=Sum("party_size"),
+    )
+    came = rows["rsvp_parties"] or 0
+    return {
+        "going": going,
+        "came": came,
+        "walk_ins": rows["walk_ins"] or 0,
+        "people": rows["people"] or 0,
+        "rate": round(100 * came / going) if going else None,
+    }
+
+
+def feedback_summary(*, event: Event) -> dict:
+    rows = Feedback.objects.filter(event=event)
+    counts = dict(rows.values_list("rating").annotate(n=Count("id")).order_by())
+    total = sum(counts.values())
+    average = sum(r * n for r, n in counts.items()) / total if total else None
+    return {
+        "count": total,
+        "average": round(average, 1) if average is not None else None,
+        "distribution": [(r, counts.get(r, 0)) for r in range(5, 0, -1)],
+        "comments": list(rows.exclude(comment="").values_list("comment", flat=True)[:50]),
+    }
+
+
+def feed_events(*, school) -> QuerySet[Event]:
+    """A school's calendar feed: published and cancelled events from 90 days ago on."""
+    since = timezone.now() - timedelta(days=90)
+    return _with_texts(
+        Event.objects.filter(school=school, status__in=VISIBLE_TO_FAMILIES, ends_at__gte=since)
+    )

@@ -1,0 +1,40 @@
+"""Signed links: one RSVP's page in a reminder e-mail, and a school's calendar feed."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core import signing
+
+RSVP_SALT = "accord.engagement.rsvp-link"
+FEED_SALT = "accord.engagement.school-feed"
+
+
+def rsvp_link_max_age() -> int:
+    return int(getattr(settings, "ENGAGEMENT_RSVP_LINK_MAX_AGE", 14 * 24 * 3600))
+
+
+def make_rsvp_token(rsvp) -> str:
+    """A token that names one RSVP and its family; it opens that RSVP and nothing else."""
+    return signing.dumps({"r": rsvp.pk, "f": rsvp.family_id}, salt=RSVP_SALT, compress=False)
+
+
+def read_rsvp_token(token: str) -> tuple[int, int] | None:
+    """(rsvp id, family id), or None when the token is tampered with, foreign or expired."""
+    try:
+        data = signing.loads(token, salt=RSVP_SALT, max_age=rsvp_link_max_age())
+        return int(data["r"]), int(data["f"])
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        return None
+
+
+def make_feed_token(school) -> str:
+    # No timestamp: the subscription URL must stay the same for as long as calendars poll it.
+    return signing.Signer(salt=FEED_SALT).sign(str(school.pk)).replace(":", "-")
+
+
+def read_feed_token(token: str) -> int | None:
+    try:
+        value = signing.Signer(salt=FEED_SALT).unsign(token.replace("-", ":", 1))
+        return int(value)
+    except (signing.BadSignature, ValueError):
+        return None
