@@ -8,6 +8,7 @@ CELERY_BROKER_URL and EMAIL_URL (see README.md).
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
@@ -234,3 +235,26 @@ LOGGING = {
 # The address people reach the portal at, for links in e-mails sent by background tasks.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365
+
+# Periodic work (Celery beat). Each task is idempotent: running it twice sends nothing twice.
+CELERY_BEAT_SCHEDULE = {
+    "teams-send-upcoming-agendas": {
+        "task": "teams.tasks.send_upcoming_agendas",
+        "schedule": 15 * 60,
+        "kwargs": {"hours": 48},
+    },
+    "workplans-weekly-step-reminders": {
+        "task": "workplans.tasks.queue_step_reminders",
+        "schedule": crontab(minute=0, hour=7, day_of_week="mon"),
+    },
+    "workplans-monthly-digest": {
+        "task": "workplans.tasks.queue_monthly_digests",
+        "schedule": crontab(minute=30, hour=7, day_of_month="1"),
+    },
+    "engagement-due-messages": {
+        "task": "engagement.tasks.queue_due_messages",
+        "schedule": 15 * 60,
+    },
+}
+ENGAGEMENT_REMINDER_HOURS = env.int("ENGAGEMENT_REMINDER_HOURS", default=48)
+ENGAGEMENT_RSVP_LINK_MAX_AGE = env.int("ENGAGEMENT_RSVP_LINK_MAX_AGE", default=14 * 24 * 3600)
