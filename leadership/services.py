@@ -116,6 +116,11 @@ def invitation_revoke(*, invitation: Invitation, actor: User) -> Invitation:
     return invitation
 
 
+def is_unclaimed(user: User) -> bool:
+    """An account nobody has used yet: made by a rostering import, never signed in to."""
+    return user.last_login is None and not user.has_usable_password()
+
+
 @transaction.atomic
 def invitation_accept(
     *, invitation: Invitation, full_name: str = "", password: str | None = None
@@ -134,8 +139,18 @@ def invitation_accept(
         raise InvitationUnusable(invitation.state)
 
     user = User.objects.filter(email__iexact=invitation.email).first()
-    created = user is None
-    if created:
+    if user is not None and is_unclaimed(user):
+        # A rostering import made the account; accepting is its first use, as for a new one.
+        if password:
+            user.set_password(password)
+        if full_name:
+            user.full_name = full_name.strip()
+        user.full_clean()
+        user.save()
+        created = True
+    else:
+        created = user is None
+    if user is None:
         user = User(
             email=invitation.email,
             full_name=(full_name or invitation.full_name).strip(),

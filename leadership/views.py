@@ -278,6 +278,8 @@ def invitation_accept(request: HtmxHttpRequest, token: str) -> HttpResponse:
         return _unusable(request, invitation, invitation.state)
 
     existing = User.objects.filter(email__iexact=invitation.email).first()
+    if existing is not None and services.is_unclaimed(existing):
+        existing = None  # made by a rostering import and never used: accepted like a new account
     if request.user.is_authenticated and request.user.email.lower() != invitation.email.lower():
         return render(
             request,

@@ -321,3 +321,25 @@ def test_people_are_listed_principals_first_families_last(world, client_for):
         for label in ("Principal</td>", "Teacher leader</td>", "Staff</td>", "Family</td>")
     ]
     assert positions == sorted(positions)
+
+
+def test_a_person_made_by_a_roster_import_chooses_a_password_when_accepting(world, client):
+    imported = UserFactory(email="imported@example.org", full_name="")
+    imported.set_unusable_password()
+    imported.save()
+    invitation = InvitationFactory(school=world.school, role=Role.STAFF, email=imported.email)
+    assert "Choose a password" in client.get(accept_url(invitation)).text
+    response = client.post(
+        accept_url(invitation),
+        {
+            "full_name": "Ima Ported",
+            "password1": "lincoln-garden-42",
+            "password2": "lincoln-garden-42",
+        },
+        follow=True,
+    )
+    assert response.redirect_chain[-1][0] == "/schools/lincoln/"
+    imported.refresh_from_db()
+    assert imported.check_password("lincoln-garden-42")
+    assert imported.full_name == "Ima Ported"
+    assert User.objects.filter(email="imported@example.org").count() == 1
