@@ -54,7 +54,7 @@ class AgendaItemForm(_OwnIds):
     id_prefix = "item"
     title = forms.CharField(label=_("Item"), max_length=200)
     minutes_allotted = forms.IntegerField(
-        label=_("Minutes"),
+        label=_("Time box (minutes)"),
         min_value=1,
         max_value=240,
         initial=10,
