@@ -148,3 +148,34 @@ def client_for(client):
         return client
 
     return sign_in
+
+
+@pytest.fixture
+def real_worker(transactional_db):
+    """A Celery worker in a thread, consuming from the real broker, for the duration of a test."""
+    from celery.contrib.testing.worker import start_worker
+
+    from config.celery import app
+    from tests.worker import BROKER
+
+    assert BROKER, "REQUIRE_E2E=1 needs CELERY_BROKER_URL for the real-worker tests"
+    app.conf.task_always_eager = False
+    app.conf.broker_url = BROKER
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=15) as worker:
+        yield worker
+    app.conf.task_always_eager = True
+
+
+@pytest.fixture
+def finished():
+    """Return values of the tasks the worker finished, by task id (there is no result backend)."""
+    from celery.signals import task_postrun
+
+    done: dict[str, object] = {}
+
+    def record(sender=None, task_id=None, retval=None, **kwargs):
+        done[task_id] = retval
+
+    task_postrun.connect(record, weak=False)
+    yield done
+    task_postrun.disconnect(record)

@@ -1,37 +1,16 @@
 """Preview and apply through a real Celery worker and broker (Redis in CI)."""
 
-import os
 import time
 
-import pytest
-from celery.contrib.testing.worker import start_worker
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from config.celery import app
 from leadership.models import Membership, RosterImport
 from leadership.rostering import services
+from tests.worker import needs_broker
 
 from .conftest import base_files, zip_bytes
 
-BROKER = os.environ.get("CELERY_BROKER_URL", "")
-
-pytestmark = [
-    pytest.mark.worker,
-    pytest.mark.skipif(
-        not BROKER and os.environ.get("REQUIRE_E2E") != "1",
-        reason="no CELERY_BROKER_URL: the real-worker test runs where a broker is configured",
-    ),
-]
-
-
-@pytest.fixture
-def real_worker(transactional_db):
-    assert BROKER, "REQUIRE_E2E=1 needs CELERY_BROKER_URL for the real-worker test"
-    app.conf.task_always_eager = False
-    app.conf.broker_url = BROKER
-    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=15) as worker:
-        yield worker
-    app.conf.task_always_eager = True
+pytestmark = needs_broker
 
 
 def status_becomes(pk: int, status: str, seconds: float = 30.0) -> bool:
