@@ -19,9 +19,10 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from leadership.htmx import HtmxHttpRequest, is_partial
+from leadership.htmx import apply_form_errors as _apply_form_errors
 from leadership.models import School
 from leadership.permissions import school_view
-from leadership.views import HtmxHttpRequest, _apply_form_errors, is_partial
 
 from . import calendar, selectors, services, tokens
 from .forms import EventForm, FeedbackForm, RsvpForm, WalkInForm

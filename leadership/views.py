@@ -16,10 +16,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
-from django_htmx.middleware import HtmxDetails
 
 from . import selectors, services, tokens
 from .forms import AcceptInvitationForm, InvitationForm, LanguageForm, VisionForm
+from .htmx import HtmxHttpRequest, is_partial
+from .htmx import apply_form_errors as _apply_form_errors
 from .models import District, Invitation, Role, School, User
 from .permissions import (
     can_edit_school,
@@ -32,23 +33,6 @@ from .permissions import (
     is_district_admin,
     school_view,
 )
-
-
-class HtmxHttpRequest(HttpRequest):
-    htmx: HtmxDetails
-
-
-def is_partial(request: HtmxHttpRequest) -> bool:
-    """An htmx request that swaps part of the page (not a history restore)."""
-    return bool(request.htmx) and not request.htmx.history_restore_request
-
-
-def _apply_form_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 @require_GET

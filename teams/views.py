@@ -16,10 +16,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from leadership.htmx import HtmxHttpRequest, is_partial
+from leadership.htmx import apply_form_errors as _apply_form_errors
 from leadership.models import AuditEntry, Membership, School
 from leadership.permissions import is_principal, school_view
 from leadership.tasks import site_url
-from leadership.views import HtmxHttpRequest, _apply_form_errors, is_partial
 
 from . import selectors, services
 from .forms import (
