@@ -176,3 +176,68 @@ def feed_events(*, school) -> QuerySet[Event]:
     return _with_texts(
         Event.objects.filter(school=school, status__in=VISIBLE_TO_FAMILIES, ends_at__gte=since)
     )
+
+
+# --- district dashboard ---------------------------------------------------------------
+
+
+def dashboard_figures(school_ids, *, year, now) -> dict[int, dict]:
+    """Family-engagement figures per school for the district dashboard, in two queries for any
+    number of schools: published events of the school year held and upcoming, RSVPs (parties
+    going or waitlisted), attendance (RSVP'd parties checked in over parties going, at events
+    already held) and interpretation requests."""
+    if year is None:
+        return {}
+    in_year = Q(
+        event__school_id__in=school_ids,
+        event__status=EventStatus.PUBLISHED,
+        event__starts_at__date__gte=year.start,
+        event__starts_at__date__lte=year.end,
+    )
+    figures: dict[int, dict] = {}
+    events = (
+        Event.objects.filter(
+            school_id__in=school_ids,
+            status=EventStatus.PUBLISHED,
+            starts_at__date__gte=year.start,
+            starts_at__date__lte=year.end,
+        )
+        .values("school_id")
+        .annotate(
+            held=Count("id", filter=Q(ends_at__lt=now)),
+            upcoming=Count("id", filter=Q(starts_at__gte=now)),
+        )
+    )
+    for row in events:
+        figures[row["school_id"]] = {
+            "events_held": row["held"],
+            "events_upcoming": row["upcoming"],
+        }
+    active = [RsvpStatus.GOING, RsvpStatus.WAITLISTED]
+    past_going = Q(status=RsvpStatus.GOING, event__ends_at__lt=now)
+    rsvps = (
+        Rsvp.objects.filter(in_year, status__in=active)
+        .values("event__school_id")
+        .annotate(
+            rsvps=Count("id"),
+            interpretation=Count("id", filter=~Q(interpretation_language="")),
+            past_going=Count("id", filter=past_going),
+            came=Count("id", filter=past_going & Q(check_in__isnull=False)),
+        )
+    )
+    for row in rsvps:
+        figure = figures.setdefault(row["event__school_id"], {})
+        figure["rsvps"] = row["rsvps"]
+        figure["interpretation_requests"] = row["interpretation"]
+        if row["past_going"]:
+            figure["event_attendance"] = round(100 * row["came"] / row["past_going"])
+    return figures
+
+
+def dashboard_sources():
+    # model -> (model holding the school, foreign key to it on the instance, path to school)
+    return {
+        Event: (Event, "pk", "school_id"),
+        Rsvp: (Event, "event_id", "school_id"),
+        CheckIn: (Event, "event_id", "school_id"),
+    }

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from leadership.exports import csv_safe
 from leadership.htmx import HtmxHttpRequest, is_partial
 from leadership.htmx import apply_form_errors as _apply_form_errors
 from leadership.models import School
@@ -419,14 +420,14 @@ def rsvp_csv(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
         checked = _checked_in(rsvp)
         writer.writerow(
             [
-                _csv_safe(rsvp.family.full_name),
+                csv_safe(rsvp.family.full_name),
                 rsvp.family.email,
                 rsvp.get_status_display(),
                 rsvp.adults,
                 rsvp.children,
-                _csv_safe(rsvp.interpretation_language),
+                csv_safe(rsvp.interpretation_language),
                 rsvp.childcare_count,
-                _csv_safe(rsvp.accessibility_needs),
+                csv_safe(rsvp.accessibility_needs),
                 _("yes") if checked else "",
             ]
         )
@@ -438,11 +439,6 @@ def _checked_in(rsvp: Rsvp) -> bool:
         return rsvp.check_in is not None
     except CheckIn.DoesNotExist:
         return False
-
-
-def _csv_safe(value: str) -> str:
-    """Keep a spreadsheet from running a cell as a formula (CSV injection)."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 @login_required

@@ -97,12 +97,13 @@ def user_districts(*, user) -> QuerySet[District]:
 
 
 def home_url(user) -> str | None:
-    """Where a person's work is: district admin -> district, staff -> school, family -> events."""
+    """Where a person's work is: district admin -> the district dashboard, staff -> school,
+    family -> events."""
     roles = roles_of(user)
     if roles.district_admin_of:
         district = District.objects.filter(pk__in=roles.district_admin_of).order_by("name").first()
         if district:
-            return district.get_absolute_url()
+            return reverse("leadership:district_dashboard", kwargs={"slug": district.slug})
     working = user_schools(user=user).only("slug").first()
     if working:
         return working.get_absolute_url()

@@ -207,3 +207,87 @@ def ilt_seat_summary(school: School) -> tuple[Team | None, list[SeatStatus]]:
     if team is None:
         return None, []
     return team, seat_status(team, team.active_members)
+
+
+# --- district dashboard ---------------------------------------------------------------
+
+HELD_WINDOW_DAYS = 30
+
+
+def dashboard_figures(school_ids, *, year, now, today) -> dict[int, dict]:
+    """ILT figures per school for the district dashboard, in four queries for any number of
+    schools: seats filled/required, meetings held in the last 30 days and their attendance,
+    open and overdue action items of the school year's ILT."""
+    from datetime import timedelta
+
+    from .models import Attendance, MeetingStatus
+
+    teams = list(
+        Team.objects.filter(school_id__in=school_ids, kind=TeamKind.ILT, school_year=year)
+        .prefetch_related(
+            Prefetch("seats", queryset=StakeholderSeat.objects.all()),
+            Prefetch("members", queryset=TeamMember.objects.active(), to_attr="active_members"),
+        )
+        .only("id", "school_id")
+    )
+    figures: dict[int, dict] = {}
+    for team in teams:
+        seats = seat_status(team, team.active_members)
+        figures[team.school_id] = {
+            "has_ilt": True,
+            "seats_required": sum(s.required for s in seats),
+            "seats_filled": sum(min(s.filled, s.required) for s in seats),
+            "meetings_30d": 0,
+            "attendance_30d": None,
+            "actions_open": 0,
+            "actions_overdue": 0,
+        }
+    team_school = {team.pk: team.school_id for team in teams}
+    if not team_school:
+        return figures
+    since = now - timedelta(days=HELD_WINDOW_DAYS)
+    held = Q(meeting__status=MeetingStatus.HELD, meeting__starts_at__gte=since)
+    held &= Q(meeting__starts_at__lte=now, meeting__team_id__in=team_school)
+    meetings = (
+        Meeting.objects.filter(
+            team_id__in=team_school, status=MeetingStatus.HELD, starts_at__gte=since
+        )
+        .filter(starts_at__lte=now)
+        .values("team_id")
+        .annotate(n=Count("id"))
+    )
+    for row in meetings:
+        figures[team_school[row["team_id"]]]["meetings_30d"] = row["n"]
+    attendance = (
+        Attendance.objects.filter(held)
+        .values("meeting__team_id")
+        .annotate(present=Count("id", filter=Q(present=True)), total=Count("id"))
+    )
+    for row in attendance:
+        if row["total"]:
+            figure = figures[team_school[row["meeting__team_id"]]]
+            figure["attendance_30d"] = round(100 * row["present"] / row["total"])
+    actions = (
+        ActionItem.objects.filter(team_id__in=team_school, status=ActionStatus.OPEN)
+        .values("team_id")
+        .annotate(open=Count("id"), overdue=Count("id", filter=Q(due__lt=today)))
+    )
+    for row in actions:
+        figure = figures[team_school[row["team_id"]]]
+        figure["actions_open"] = row["open"]
+        figure["actions_overdue"] = row["overdue"]
+    return figures
+
+
+def dashboard_sources():
+    from .models import Attendance
+
+    # model -> (model holding the school, foreign key to it on the instance, path to school)
+    return {
+        Team: (Team, "pk", "school_id"),
+        TeamMember: (Team, "team_id", "school_id"),
+        StakeholderSeat: (Team, "team_id", "school_id"),
+        Meeting: (Team, "team_id", "school_id"),
+        Attendance: (Meeting, "meeting_id", "team__school_id"),
+        ActionItem: (Team, "team_id", "school_id"),
+    }

@@ -174,3 +174,10 @@ class ProgressUpdateForm(forms.Form):
             "Up to 5 files, 10 MB each: PDF, PNG, JPEG, Word, Excel, PowerPoint, text, CSV."
         ),
     )
+
+
+class DistrictPriorityForm(forms.ModelForm):
+    class Meta:
+        model = DistrictPriority
+        fields = ["title", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}

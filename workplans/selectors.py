@@ -14,6 +14,7 @@ from leadership.permissions import is_district_admin, roles_of
 from . import charts
 from .models import (
     ActionStep,
+    DistrictPriority,
     Goal,
     LearningActivity,
     Measure,
@@ -220,3 +221,124 @@ def district_plans(*, user, district) -> QuerySet[WorkPlan]:
     return WorkPlan.objects.filter(school__district=district).select_related(
         "school", "school_year"
     )
+
+
+# --- district dashboard ---------------------------------------------------------------
+
+GOAL_STATUSES = (
+    charts.Status.ON_TRACK,
+    charts.Status.AT_RISK,
+    charts.Status.OFF_TRACK,
+    charts.Status.NOT_ENOUGH,
+)
+
+
+def _months(start: date, end: date) -> list[tuple[str, date]]:
+    """("2026-09", last day of that month) for every month from start to end."""
+    months = []
+    year, month = start.year, start.month
+    while (year, month) <= (end.year, end.month):
+        following = date(year + month // 12, month % 12 + 1, 1)
+        months.append((f"{year:04d}-{month:02d}", following - timedelta(days=1)))
+        year, month = following.year, following.month
+    return months
+
+
+def dashboard_figures(school_ids, *, year, today: date) -> dict[int, dict]:
+    """Work-plan figures per school for the district dashboard, in four queries for any number
+    of schools: goals by status (the same rule as the plan page), share of steps done, each
+    goal's status and priority, and goals by status at the end of each month of the year
+    (judged by the measures' data up to that day)."""
+    if year is None:
+        return {}
+    goals = list(
+        Goal.objects.filter(
+            plan__school_id__in=school_ids,
+            plan__school_year=year,
+            plan__status=WorkPlan.Status.ACTIVE,
+        )
+        .select_related("plan__school__district")
+        .prefetch_related(
+            Prefetch("measures", queryset=Measure.objects.prefetch_related("data_points")),
+            Prefetch("steps", queryset=ActionStep.objects.only("id", "goal_id", "status")),
+        )
+        .order_by("plan__school_id", "order", "id")
+    )
+    months = _months(year.start, min(today, year.end))
+    figures: dict[int, dict] = {}
+    for goal in goals:
+        school_id = goal.plan.school_id
+        figure = figures.setdefault(
+            school_id,
+            {
+                "has_plan": True,
+                "goals_total": 0,
+                **{f"goals_{key}": 0 for key in ("on_track", "at_risk", "off_track", "no_data")},
+                "steps_total": 0,
+                "steps_done": 0,
+                "goal_statuses": [],
+                "trend": {label: [0, 0, 0, 0] for label, _end in months},
+            },
+        )
+        decorate_goal(goal, goal.plan.school.district.small_group_threshold)
+        key = "no_data" if goal.status == charts.Status.NOT_ENOUGH else goal.status
+        figure["goals_total"] += 1
+        figure[f"goals_{key}"] += 1
+        figure["goal_statuses"].append([goal.pk, goal.district_priority_id, goal.status])
+        steps = goal.steps.all()
+        figure["steps_total"] += len(steps)
+        figure["steps_done"] += sum(1 for s in steps if s.status == StepStatus.DONE)
+        for label, month_end in months:
+            statuses = [
+                charts.measure_status(view.measure, [p for p in view.points if p.date <= month_end])
+                for view in goal.measure_views
+            ]
+            figure["trend"][label][GOAL_STATUSES.index(charts.worst(statuses))] += 1
+    for figure in figures.values():
+        total = figure["steps_total"]
+        figure["steps_done_pct"] = round(100 * figure["steps_done"] / total) if total else None
+    # Schools whose active plan has no goal yet still have a plan.
+    for school_id in WorkPlan.objects.filter(
+        school_id__in=school_ids, school_year=year, status=WorkPlan.Status.ACTIVE
+    ).values_list("school_id", flat=True):
+        figures.setdefault(school_id, {"has_plan": True})
+    return figures
+
+
+def schools_aligned_to(priority_id: int) -> QuerySet:
+    """Ids of the schools with a goal of an active plan aligned to the priority (a subquery)."""
+    return Goal.objects.filter(
+        district_priority_id=priority_id, plan__status=WorkPlan.Status.ACTIVE
+    ).values("plan__school_id")
+
+
+def district_priorities(*, district, year) -> QuerySet[DistrictPriority]:
+    return DistrictPriority.objects.filter(district=district, school_year=year)
+
+
+def aligned_goals(*, district, year) -> QuerySet[Goal]:
+    """Goals of the district's active plans of the year that are aligned to a priority."""
+    return (
+        Goal.objects.filter(
+            plan__school__district=district,
+            plan__school_year=year,
+            plan__status=WorkPlan.Status.ACTIVE,
+            district_priority__isnull=False,
+        )
+        .select_related("plan__school")
+        .only("id", "smart_statement", "focus_area", "district_priority_id", "plan__school")
+        .order_by("plan__school__name", "order", "id")
+    )
+
+
+def dashboard_sources():
+    from .models import DataPoint
+
+    # model -> (model holding the school, foreign key to it on the instance, path to school)
+    return {
+        WorkPlan: (WorkPlan, "pk", "school_id"),
+        Goal: (WorkPlan, "plan_id", "school_id"),
+        Measure: (Goal, "goal_id", "plan__school_id"),
+        DataPoint: (Measure, "measure_id", "goal__plan__school_id"),
+        ActionStep: (Goal, "goal_id", "plan__school_id"),
+    }

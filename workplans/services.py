@@ -14,12 +14,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from leadership import audit
+from leadership.dashboard.rollups import mark_dirty
 from leadership.models import School, SchoolYear, User
 
 from . import charts
 from .models import (
     ActionStep,
     DataPoint,
+    DistrictPriority,
     Evidence,
     Goal,
     LearningActivity,
@@ -415,6 +417,7 @@ def datapoints_import(*, measure: Measure, actor: User, content: bytes) -> int:
     _open(measure.goal.plan)
     points = parse_datapoint_csv(content, measure)
     DataPoint.objects.bulk_create(points)
+    mark_dirty(school_ids=[measure.goal.plan.school_id])  # bulk_create sends no signal
     audit.record(
         actor=actor,
         action="measure.data_import",
@@ -574,3 +577,36 @@ def progress_update_create(
         },
     )
     return update
+
+
+PRIORITY_FIELDS = ["title", "description"]
+
+
+@transaction.atomic
+def priority_save(
+    *, actor: User, district, year: SchoolYear, priority: DistrictPriority | None = None, **fields
+) -> DistrictPriority:
+    """Add a district priority for the school year, or change one (district admins)."""
+    title = " ".join(fields.get("title", "").split())
+    duplicate = DistrictPriority.objects.filter(
+        district=district, school_year=year, title__iexact=title
+    )
+    if priority is not None:
+        duplicate = duplicate.exclude(pk=priority.pk)
+    if duplicate.exists():
+        raise ValidationError({"title": _("This year already has a priority with that title.")})
+    before = audit.snapshot(priority, PRIORITY_FIELDS) if priority else None
+    if priority is None:
+        priority = DistrictPriority(district=district, school_year=year)
+    priority.title = title
+    priority.description = fields.get("description", "").strip()
+    priority.full_clean()
+    priority.save()
+    audit.record(
+        actor=actor,
+        action="priority.update" if before else "priority.create",
+        obj=priority,
+        before=before,
+        after=audit.snapshot(priority, PRIORITY_FIELDS),
+    )
+    return priority

@@ -15,7 +15,7 @@ HX = {"HTTP_HX_REQUEST": "true"}
 @pytest.mark.parametrize(
     ("role", "where"),
     [
-        ("district_admin", "/districts/riverside/"),
+        ("district_admin", "/districts/riverside/dashboard/"),
         ("principal", "/schools/lincoln/"),
         ("teacher_leader", "/schools/lincoln/"),
         ("staff", "/schools/lincoln/"),

@@ -1,0 +1,198 @@
+"""The dashboard's per-school figures: computed from the teams, workplans and engagement
+selectors for many schools at once, stored in SchoolRollup, and kept correct.
+
+A row is fresh while it was computed today (district time) and no write to the school's data
+has committed since. Writes mark their school dirty when they commit (signals below, plus
+`mark_dirty` for the few bulk writes that send no signal). `fresh_rollups` recomputes the
+stale rows of a district before a read, in a fixed number of queries whatever their count.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import partial
+from zoneinfo import ZoneInfo
+
+from django.db import transaction
+from django.db.models import F, Q, QuerySet
+from django.db.models.signals import post_delete, post_save
+from django.utils import timezone
+
+from leadership.models import District, School, SchoolRollup, SchoolYear
+
+FIGURE_DEFAULTS = {
+    "has_ilt": False,
+    "seats_required": 0,
+    "seats_filled": 0,
+    "meetings_30d": 0,
+    "attendance_30d": None,
+    "actions_open": 0,
+    "actions_overdue": 0,
+    "has_plan": False,
+    "goals_total": 0,
+    "goals_on_track": 0,
+    "goals_at_risk": 0,
+    "goals_off_track": 0,
+    "goals_no_data": 0,
+    "steps_total": 0,
+    "steps_done": 0,
+    "steps_done_pct": None,
+    "events_held": 0,
+    "events_upcoming": 0,
+    "rsvps": 0,
+    "event_attendance": None,
+    "interpretation_requests": 0,
+    "goal_statuses": [],
+    "trend": {},
+}
+
+
+def district_today(district: District, now: datetime | None = None):
+    now = now or timezone.now()
+    return now.astimezone(ZoneInfo(district.timezone)).date()
+
+
+def current_year(district: District) -> SchoolYear | None:
+    return SchoolYear.objects.filter(district=district, is_current=True).first()
+
+
+def compute(district: District, school_ids: list[int], *, year=None, now=None) -> int:
+    """Recompute and store the figures of these schools of the district (about a dozen queries,
+    whatever the number of schools). Returns how many rows were written."""
+    from engagement import selectors as engagement
+    from teams import selectors as teams
+    from workplans import selectors as workplans
+
+    if not school_ids:
+        return 0
+    now = now or timezone.now()
+    today = district_today(district, now)
+    year = year if year is not None else current_year(district)
+    parts = (
+        teams.dashboard_figures(school_ids, year=year, now=now, today=today),
+        workplans.dashboard_figures(school_ids, year=year, today=today),
+        engagement.dashboard_figures(school_ids, year=year, now=now),
+    )
+    rows = []
+    for school_id in school_ids:
+        figures = dict(FIGURE_DEFAULTS)
+        for part in parts:
+            figures.update(part.get(school_id, {}))
+        rows.append(SchoolRollup(school_id=school_id, as_of=today, computed_at=now, **figures))
+    SchoolRollup.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["school"],
+        update_fields=["as_of", "computed_at", *FIGURE_DEFAULTS],
+        batch_size=500,
+    )
+    return len(rows)
+
+
+def stale_school_ids(district: District, *, today=None) -> list[int]:
+    """Active schools of the district whose figures are missing, from another day, or older
+    than the last write to their data (one query)."""
+    today = today or district_today(district)
+    return list(
+        School.objects.filter(district=district, is_active=True)
+        .filter(
+            Q(rollup__isnull=True)
+            | ~Q(rollup__as_of=today)
+            | Q(rollup__dirtied_at__gte=F("rollup__computed_at"))
+        )
+        .values_list("pk", flat=True)
+    )
+
+
+def fresh_rollups(district: District) -> QuerySet[SchoolRollup]:
+    """The district's active schools' figures, recomputing the stale ones first."""
+    stale = stale_school_ids(district)
+    if stale:
+        compute(district, stale)
+    return SchoolRollup.objects.filter(school__district=district, school__is_active=True)
+
+
+def refresh_district(district: District) -> int:
+    """Recompute every active school of the district (nightly, and after loading data)."""
+    ids = list(
+        School.objects.filter(district=district, is_active=True).values_list("pk", flat=True)
+    )
+    return compute(district, ids)
+
+
+# --- marking schools dirty -------------------------------------------------------------
+
+
+def mark_dirty(*, school_ids=None, district_id: int | None = None) -> None:
+    """Mark schools' figures stale once the current transaction commits (at once outside one).
+
+    After the commit, so that a computation that began before the write became visible
+    always ends up older than the mark."""
+    transaction.on_commit(partial(_mark, school_ids=school_ids, district_id=district_id))
+
+
+def _mark(*, school_ids=None, district_id=None, subquery=None) -> None:
+    rows = SchoolRollup.objects.all()
+    if district_id is not None:
+        rows = rows.filter(school__district_id=district_id)
+    elif subquery is not None:
+        rows = rows.filter(school_id__in=subquery)
+    else:
+        rows = rows.filter(school_id__in=list(school_ids))
+    rows.update(dirtied_at=timezone.now())
+
+
+def _on_save(sender, instance, *, anchor, key, path, **kwargs) -> None:
+    if key == "pk" and path == "school_id":
+        mark_dirty(school_ids=[instance.school_id])
+        return
+    anchor_id = instance.pk if key == "pk" else getattr(instance, key)
+    subquery = anchor.objects.filter(pk=anchor_id).values(path)
+    transaction.on_commit(partial(_mark, subquery=subquery))
+
+
+def _on_delete(sender, instance, *, anchor, key, path, **kwargs) -> None:
+    # Resolve now: the rows on the way to the school may be deleted in the same transaction.
+    if key == "pk" and path == "school_id":
+        school_ids = [instance.school_id]
+    else:
+        anchor_id = instance.pk if key == "pk" else getattr(instance, key)
+        school_ids = list(anchor.objects.filter(pk=anchor_id).values_list(path, flat=True))
+    mark_dirty(school_ids=school_ids)
+
+
+def _on_district_change(sender, instance, **kwargs) -> None:
+    district_id = instance.pk if isinstance(instance, District) else instance.district_id
+    mark_dirty(district_id=district_id)
+
+
+def connect() -> None:
+    """Called once from LeadershipConfig.ready()."""
+    from engagement import selectors as engagement
+    from teams import selectors as teams
+    from workplans import selectors as workplans
+    from workplans.models import DistrictPriority
+
+    for app in (teams, workplans, engagement):
+        for model, (anchor, key, path) in app.dashboard_sources().items():
+            uid = f"dashboard-{model._meta.label}"
+            post_save.connect(
+                partial(_on_save, anchor=anchor, key=key, path=path),
+                sender=model,
+                weak=False,
+                dispatch_uid=uid,
+            )
+            post_delete.connect(
+                partial(_on_delete, anchor=anchor, key=key, path=path),
+                sender=model,
+                weak=False,
+                dispatch_uid=uid,
+            )
+    for model in (District, SchoolYear, DistrictPriority):
+        for signal in (post_save, post_delete):
+            signal.connect(
+                _on_district_change,
+                sender=model,
+                weak=False,
+                dispatch_uid=f"dashboard-{model._meta.label}",
+            )

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+D = "districts/<slug:slug>/"
+
+urlpatterns = [
+    path(D + "dashboard/", views.dashboard, name="district_dashboard"),
+    path(D + "dashboard.csv", views.dashboard_csv, name="district_dashboard_csv"),
+    path(D + "dashboard/schools/<slug:school>/", views.school_drilldown, name="school_drilldown"),
+    path(D + "priorities/", views.priorities, name="district_priorities"),
+    path(D + "priorities/<int:pk>/", views.priority_edit, name="priority_edit"),
+    path("schools/<slug:slug>/dashboard/", views.school_dashboard, name="school_dashboard"),
+]

@@ -1,0 +1,349 @@
+"""The district dashboard, its CSV, a school's read-only drill-down, the principal's own row,
+and the district's priorities."""
+
+from __future__ import annotations
+
+import csv
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.vary import vary_on_headers
+
+from leadership.exports import csv_safe
+from leadership.htmx import HtmxHttpRequest, apply_form_errors, is_partial
+from leadership.models import District, School, SchoolRollup
+from leadership.permissions import district_view, is_district_admin, is_principal, school_view
+
+from . import charts, rollups
+from .query import COLUMNS, PER_PAGE, STATUSES, DashboardQuery
+
+
+def _decorate(row: SchoolRollup) -> SchoolRollup:
+    row.status_counts = {
+        "on_track": row.goals_on_track,
+        "at_risk": row.goals_at_risk,
+        "off_track": row.goals_off_track,
+        "no_data": row.goals_no_data,
+    }
+    row.status_bar = charts.status_bar(row.status_counts)
+    row.seats_vacant = max(row.seats_required - row.seats_filled, 0)
+    return row
+
+
+def _state(request, district: District):
+    from workplans import selectors as workplans
+
+    year = rollups.current_year(district)
+    grade_choices = sorted(
+        {
+            span
+            for span in School.objects.filter(district=district, is_active=True)
+            .exclude(grade_span="")
+            .values_list("grade_span", flat=True)
+            .distinct()
+        }
+    )
+    priorities = list(workplans.district_priorities(district=district, year=year)) if year else []
+    query = DashboardQuery.parse(
+        request.GET,
+        grade_choices=grade_choices,
+        priority_choices={p.pk for p in priorities},
+    )
+    all_rows = rollups.fresh_rollups(district)
+    rows = query.apply(all_rows.select_related("school"), aligned_to=workplans.schools_aligned_to)
+    return year, grade_choices, priorities, query, all_rows, rows
+
+
+@login_required
+@require_GET
+@vary_on_headers("HX-Request")
+@district_view()
+def dashboard(request: HtmxHttpRequest, district: District) -> HttpResponse:
+    year, grade_choices, priorities, query, all_rows, rows = _state(request, district)
+    paginator = Paginator(rows, PER_PAGE)
+    number = paginator.num_pages if query.page == "last" else query.page
+    page = paginator.get_page(number)  # past the end: the last page
+    for row in page.object_list:
+        _decorate(row)
+    context = {
+        "district": district,
+        "year": year,
+        "query": query,
+        "page": page,
+        "columns": COLUMNS,
+        "statuses": [(key, label) for key, (label, _q) in STATUSES.items()],
+        "grade_choices": grade_choices,
+        "priorities": priorities,
+        "csv_query": query.querystring(page=""),
+    }
+    if is_partial(request) and request.htmx.target == "dashboard-results":
+        context["oob"] = True  # the form's sort field follows a sort by column header
+        response = render(request, "leadership/dashboard/dashboard.html#results", context)
+        # The address bar gets the view's canonical URL, not the form's raw fields.
+        canonical = query.querystring()
+        response["HX-Push-Url"] = request.path + (canonical if canonical != "?" else "")
+        return response
+    trend = charts.trend_rows(charts.sum_trends(all_rows.values_list("trend", flat=True)))
+    context.update(
+        trend=trend,
+        trend_chart=charts.trend_chart(trend, title_id="trend-title"),
+        school_count=all_rows.count(),
+    )
+    return render(request, "leadership/dashboard/dashboard.html", context)
+
+
+CSV_HEADER = [
+    "school",
+    "grades",
+    "ilt_seats_filled",
+    "ilt_seats_required",
+    "meetings_last_30_days",
+    "meeting_attendance_pct",
+    "action_items_open",
+    "action_items_overdue",
+    "goals_on_track",
+    "goals_at_risk",
+    "goals_off_track",
+    "goals_not_enough_data",
+    "action_steps_done_pct",
+    "family_events_held",
+    "family_events_upcoming",
+    "rsvps",
+    "family_attendance_pct",
+    "interpretation_requests",
+]
+
+
+def _blank(value):
+    return "" if value is None else value
+
+
+@login_required
+@require_GET
+@district_view()
+def dashboard_csv(request: HtmxHttpRequest, district: District) -> HttpResponse:
+    _year, _grades, _priorities, _query, _all, rows = _state(request, district)
+    today = rollups.district_today(district)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="dashboard-{district.slug}-{today.isoformat()}.csv"'
+    )
+    writer = csv.writer(response)
+    writer.writerow(CSV_HEADER)
+    for row in rows:
+        writer.writerow(
+            [
+                csv_safe(row.school.name),
+                csv_safe(row.school.grade_span),
+                row.seats_filled,
+                row.seats_required,
+                row.meetings_30d,
+                _blank(row.attendance_30d),
+                row.actions_open,
+                row.actions_overdue,
+                row.goals_on_track,
+                row.goals_at_risk,
+                row.goals_off_track,
+                row.goals_no_data,
+                _blank(row.steps_done_pct),
+                row.events_held,
+                row.events_upcoming,
+                row.rsvps,
+                _blank(row.event_attendance),
+                row.interpretation_requests,
+            ]
+        )
+    return response
+
+
+def _school_row(school: School) -> SchoolRollup:
+    rows = rollups.fresh_rollups(school.district).filter(school=school).select_related("school")
+    row = rows.first()
+    if row is None:  # an inactive school: figures computed for the page alone
+        rollups.compute(school.district, [school.pk])
+        row = SchoolRollup.objects.select_related("school").get(school=school)
+    return _decorate(row)
+
+
+def _school_context(request, school: School) -> dict:
+    from engagement import selectors as engagement
+    from teams import selectors as teams
+    from workplans import selectors as workplans
+
+    row = _school_row(school)
+    trend = charts.trend_rows(row.trend)
+    ilt, seats = teams.ilt_seat_summary(school)
+    meetings = list(teams.team_meetings(ilt)[:5]) if ilt else []
+    overdue = list(teams.overdue_actions(ilt).select_related("owner")[:10]) if ilt else []
+    plan = workplans.current_plan(user=request.user, school=school)
+    statuses = {goal_id: status for goal_id, _priority, status in row.goal_statuses}
+    goals = list(plan.goals.select_related("district_priority")) if plan else []
+    labels = charts.status_labels()
+    for goal in goals:
+        status = statuses.get(goal.pk, "not_enough_data")
+        goal.dash_status = "no_data" if status == "not_enough_data" else status
+        goal.dash_label = labels[goal.dash_status]
+    events = list(
+        engagement.school_events(user=request.user, school=school).order_by("-starts_at")[:10]
+    )
+    return {
+        "school": school,
+        "row": row,
+        "trend": trend,
+        "trend_chart": charts.trend_chart(trend, title_id="school-trend-title"),
+        "ilt": ilt,
+        "seats": seats,
+        "meetings": meetings,
+        "overdue": overdue,
+        "plan": plan,
+        "goals": goals,
+        "events": events,
+    }
+
+
+@login_required
+@require_GET
+@district_view()
+def school_drilldown(request: HtmxHttpRequest, district: District, school: str) -> HttpResponse:
+    school_obj = get_object_or_404(
+        School.objects.select_related("district"), district=district, slug=school
+    )
+    context = _school_context(request, school_obj)
+    context.update(district=district, back_query=request.GET.get("back", ""))
+    return render(request, "leadership/dashboard/school.html", context)
+
+
+def _can_see_school_row(user, school: School) -> bool:
+    return is_principal(user, school) or is_district_admin(user, school.district_id)
+
+
+@login_required
+@require_GET
+@school_view(_can_see_school_row)
+def school_dashboard(request: HtmxHttpRequest, school: School) -> HttpResponse:
+    context = _school_context(request, school)
+    context.update(district=school.district, own_school=True)
+    return render(request, "leadership/dashboard/school.html", context)
+
+
+# --- district priorities ---------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@district_view()
+def priorities(request: HtmxHttpRequest, district: District) -> HttpResponse:
+    from workplans import services as workplan_services
+    from workplans.forms import DistrictPriorityForm
+
+    year = rollups.current_year(district)
+    form = DistrictPriorityForm(request.POST or None)
+    if request.method == "POST":
+        if year is None:
+            raise Http404
+        if form.is_valid():
+            try:
+                priority = workplan_services.priority_save(
+                    actor=request.user, district=district, year=year, **form.cleaned_data
+                )
+            except ValidationError as error:
+                apply_form_errors(form, error)
+            else:
+                messages.success(request, _("Priority “%(title)s” added.") % {"title": priority})
+                return redirect("leadership:district_priorities", slug=district.slug)
+        if is_partial(request):
+            return render(
+                request,
+                "leadership/dashboard/priorities.html#priority-form",
+                {"district": district, "form": form, "year": year},
+                status=422 if form.errors else 200,
+            )
+    return render(
+        request,
+        "leadership/dashboard/priorities.html",
+        {
+            "district": district,
+            "year": year,
+            "form": form,
+            "priorities": _priority_overview(district, year),
+        },
+        status=422 if form.errors else 200,
+    )
+
+
+def _priority_overview(district: District, year) -> list:
+    """Each priority of the year with the schools whose goals align to it and how they stand."""
+    from workplans import selectors as workplans
+
+    if year is None:
+        return []
+    priorities = list(workplans.district_priorities(district=district, year=year))
+    statuses = {}
+    for goal_statuses in rollups.fresh_rollups(district).values_list("goal_statuses", flat=True):
+        statuses.update({goal_id: status for goal_id, _p, status in goal_statuses})
+    labels = charts.status_labels()
+    by_priority: dict[int, dict[int, dict]] = {p.pk: {} for p in priorities}
+    for goal in workplans.aligned_goals(district=district, year=year):
+        if goal.district_priority_id not in by_priority:
+            continue
+        school = goal.plan.school
+        entry = by_priority[goal.district_priority_id].setdefault(
+            school.pk,
+            {"school": school, "goals": [], "counts": dict.fromkeys(charts.STATUS_KEYS, 0)},
+        )
+        status = statuses.get(goal.pk, "not_enough_data")
+        key = "no_data" if status == "not_enough_data" else status
+        goal.dash_status, goal.dash_label = key, labels[key]
+        entry["goals"].append(goal)
+        entry["counts"][key] += 1
+    for priority in priorities:
+        schools = sorted(by_priority[priority.pk].values(), key=lambda e: e["school"].name)
+        for entry in schools:
+            entry["bar"] = charts.status_bar(entry["counts"])
+        priority.schools = schools
+        totals = dict.fromkeys(charts.STATUS_KEYS, 0)
+        for entry in schools:
+            for key, n in entry["counts"].items():
+                totals[key] += n
+        priority.totals = totals
+        priority.total_bar = charts.status_bar(totals, width=200)
+    return priorities
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@district_view()
+def priority_edit(request: HtmxHttpRequest, district: District, pk: int) -> HttpResponse:
+    from workplans import selectors as workplans
+    from workplans import services as workplan_services
+    from workplans.forms import DistrictPriorityForm
+
+    year = rollups.current_year(district)
+    priority = get_object_or_404(workplans.district_priorities(district=district, year=year), pk=pk)
+    form = DistrictPriorityForm(request.POST or None, instance=priority)
+    if request.method == "POST" and form.is_valid():
+        try:
+            workplan_services.priority_save(
+                actor=request.user,
+                district=district,
+                year=year,
+                priority=priority,
+                **form.cleaned_data,
+            )
+        except ValidationError as error:
+            apply_form_errors(form, error)
+        else:
+            messages.success(request, _("Priority saved."))
+            return redirect("leadership:district_priorities", slug=district.slug)
+    return render(
+        request,
+        "leadership/dashboard/priority_edit.html",
+        {"district": district, "year": year, "form": form, "priority": priority},
+        status=422 if form.errors else 200,
+    )

@@ -1,0 +1,314 @@
+"""The district dashboard: its figures, filters, sort, pages, CSV and drill-down."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from django.urls import reverse
+
+from leadership.dashboard import rollups
+from leadership.models import SchoolRollup
+from tests.dashboard.conftest import EXPECTED, add_schools
+
+pytestmark = pytest.mark.django_db
+
+
+def dashboard_url(world, **params) -> str:
+    url = reverse("leadership:district_dashboard", kwargs={"slug": world.district.slug})
+    if params:
+        from urllib.parse import urlencode
+
+        url += "?" + urlencode(params)
+    return url
+
+
+def row_of(school) -> SchoolRollup:
+    return SchoolRollup.objects.get(school=school)
+
+
+def test_each_figure_of_a_school_is_counted(world, activity, client_for):
+    response = client_for(world.district_admin).get(dashboard_url(world))
+    assert response.status_code == 200
+    row = row_of(world.school)
+    assert {key: getattr(row, key) for key in EXPECTED} == EXPECTED
+    # Each goal's status and priority, for the priorities page.
+    assert sorted(row.goal_statuses) == sorted(
+        [
+            [activity.on_track.pk, activity.priority.pk, "on_track"],
+            [activity.off_track.pk, activity.priority.pk, "off_track"],
+            [activity.no_data.pk, None, "not_enough_data"],
+        ]
+    )
+    # September: one point each, not enough data; November: one on track, one off.
+    assert row.trend["2026-09"] == [0, 0, 0, 3]
+    assert row.trend["2026-11"] == [1, 0, 1, 1]
+    page = response.content.decode()
+    assert "Lincoln Elementary" in page and "Roosevelt High" in page
+    assert 'aria-label="Goals: 1 on track, 1 off track, 1 not enough data"' in page
+
+
+def test_a_school_without_ilt_plan_or_events_shows_empty_figures(world, client_for):
+    response = client_for(world.district_admin).get(dashboard_url(world))
+    assert response.status_code == 200
+    row = row_of(world.other_school)
+    assert (row.has_ilt, row.has_plan, row.rsvps, row.attendance_30d) == (False, False, 0, None)
+    assert "no ILT" in response.content.decode()
+
+
+# --- the stored figures stay correct -----------------------------------------------------
+
+
+def _refresh(world):
+    rollups.fresh_rollups(world.district)
+    return row_of(world.school)
+
+
+def _data_point_off_track(activity, world):
+    from workplans import services
+
+    services.datapoint_create(
+        measure=activity.measure, actor=world.principal, date="2026-11-20", value="41"
+    )
+
+
+def _steps_done(activity, world):
+    activity.step_open.status = "done"
+    activity.step_open.save()
+
+
+def _seat_filled(activity, world):
+    from teams.models import TeamMember
+    from tests.leadership.factories import person
+
+    someone = person("staff", school=world.school, email="classified@example.org")
+    TeamMember.objects.create(team=activity.ilt.team, user=someone, stakeholder_group="classified")
+
+
+def _action_done(activity, world):
+    from teams.models import ActionItem
+
+    overdue = ActionItem.objects.get(title="Overdue")
+    overdue.status = "done"
+    overdue.save()
+
+
+def _rsvp_through_the_page(activity, world, client):
+    from engagement import services
+
+    services.rsvp_submit(
+        event=activity.next_event,
+        family=activity.families[2],
+        adults=2,
+        children=1,
+        interpretation_language="vi",
+    )
+
+
+def _event_deleted(activity, world):
+    activity.past_event.delete()
+
+
+CHANGES = [
+    (_data_point_off_track, {"goals_on_track": 0, "goals_off_track": 2}),
+    (_steps_done, {"steps_done": 2, "steps_done_pct": 100}),
+    (_seat_filled, {"seats_filled": 3}),
+    (_action_done, {"actions_open": 1, "actions_overdue": 0}),
+    (_rsvp_through_the_page, {"rsvps": 4, "interpretation_requests": 2}),
+    (_event_deleted, {"events_held": 0, "rsvps": 1, "interpretation_requests": 0}),
+]
+
+
+@pytest.mark.parametrize(("change", "expected"), CHANGES, ids=[c.__name__ for c, _e in CHANGES])
+def test_the_figures_follow_a_change_once_it_commits(
+    world, activity, client, change, expected, django_capture_on_commit_callbacks
+):
+    before = _refresh(world)
+    # Until the write commits, the stored row is what the dashboard shows: it is a cache.
+    with django_capture_on_commit_callbacks(execute=False) as pending:
+        if change is _rsvp_through_the_page:
+            change(activity, world, client)
+        else:
+            change(activity, world)
+    assert pending, "the write registered no mark for the dashboard"
+    stale = _refresh(world)
+    assert stale.computed_at == before.computed_at
+    for callback in pending:
+        callback()
+    after = _refresh(world)
+    assert after.computed_at > before.computed_at
+    assert {key: getattr(after, key) for key in expected} == expected
+
+
+def test_figures_from_another_day_are_recomputed(world, activity):
+    row = _refresh(world)
+    SchoolRollup.objects.filter(pk=row.pk).update(as_of="2026-01-01")
+    assert rollups.stale_school_ids(world.district) == [world.school.pk]
+    again = _refresh(world)
+    assert again.as_of == row.as_of and again.computed_at > row.computed_at
+    assert rollups.stale_school_ids(world.district) == []
+
+
+def test_a_data_import_marks_the_school(world, activity, django_capture_on_commit_callbacks):
+    from workplans import services
+
+    _refresh(world)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.datapoints_import(
+            measure=activity.measure,
+            actor=world.principal,
+            content=b"date,value\n2026-11-20,41\n",
+        )
+    assert _refresh(world).goals_off_track == 2
+
+
+def test_a_new_school_appears_and_an_inactive_one_leaves(world, client_for):
+    client = client_for(world.district_admin)
+    client.get(dashboard_url(world))
+    add_schools(world, 1)
+    page = client.get(dashboard_url(world)).content.decode()
+    assert "School 000" in page
+    world.other_school.is_active = False
+    world.other_school.save()
+    assert "Roosevelt High" not in client.get(dashboard_url(world)).content.decode()
+
+
+# --- filters, sort, pages ----------------------------------------------------------------
+
+
+def names_on(response) -> list[str]:
+    import re
+
+    return re.findall(r'<th scope="row"[^>]*><a [^>]*>([^<]+)</a>', response.content.decode())
+
+
+def test_filter_by_status_text_grade_and_priority(world, activity, client_for):
+    add_schools(world, 4)
+    client = client_for(world.district_admin)
+    assert names_on(client.get(dashboard_url(world, status="off_track"))) == ["Lincoln Elementary"]
+    assert names_on(client.get(dashboard_url(world, q="school 00"))) == [
+        "School 000",
+        "School 001",
+        "School 002",
+        "School 003",
+    ]
+    assert names_on(client.get(dashboard_url(world, grades="6-8"))) == ["School 001"]
+    assert names_on(client.get(dashboard_url(world, priority=activity.priority.pk))) == [
+        "Lincoln Elementary"
+    ]
+    assert names_on(client.get(dashboard_url(world, status="vacancies", q="roosevelt"))) == [
+        "Roosevelt High"
+    ]
+
+
+def test_sort_by_a_column_both_ways(world, activity, client_for):
+    add_schools(world, 3)
+    client = client_for(world.district_admin)
+    by_overdue = names_on(client.get(dashboard_url(world, sort="-overdue")))
+    rows = SchoolRollup.objects.order_by("-actions_overdue", "school__name")
+    assert by_overdue == [r.school.name for r in rows]
+    ascending = names_on(client.get(dashboard_url(world, sort="school")))
+    assert ascending == sorted(ascending)
+    descending = names_on(client.get(dashboard_url(world, sort="-school")))
+    assert descending == list(reversed(ascending))
+
+
+def test_pages_keep_the_filters_and_past_the_end_shows_the_last(world, client_for):
+    add_schools(world, 30)
+    client = client_for(world.district_admin)
+    first = client.get(dashboard_url(world, sort="-school"))
+    assert len(names_on(first)) == 25
+    assert "?sort=-school&amp;page=2" in first.content.decode()
+    last = client.get(dashboard_url(world, sort="-school", page=99))
+    assert last.status_code == 200
+    assert len(names_on(last)) == 32 - 25
+    assert "Page 2 of 2" in last.content.decode()
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"sort": "salary"},
+        {"sort": "--school"},
+        {"status": "great"},
+        {"priority": "abc"},
+        {"priority": "999999"},
+        {"grades": "K-99"},
+        {"page": "two"},
+        {"colour": "blue"},
+    ],
+)
+def test_a_bad_parameter_is_ignored_with_a_notice(world, client_for, params):
+    response = client_for(world.district_admin).get(dashboard_url(world, **params))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'class="notice"' in page and "Ignored" in page
+    assert len(names_on(response)) == 2  # the rest of the page as without it
+
+
+def test_htmx_gets_only_the_results(world, client_for):
+    response = client_for(world.district_admin).get(
+        dashboard_url(world, q="lincoln"),
+        headers={"HX-Request": "true", "HX-Target": "dashboard-results"},
+    )
+    page = response.content.decode()
+    assert page.lstrip().startswith('<section id="dashboard-results"')
+    assert names_on(response) == ["Lincoln Elementary"]
+    assert "<html" not in page
+
+
+def test_csv_has_the_filtered_schools(world, activity, client_for):
+    add_schools(world, 3)
+    response = client_for(world.district_admin).get(
+        reverse("leadership:district_dashboard_csv", kwargs={"slug": world.district.slug})
+        + "?status=off_track"
+    )
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0][0] == "school"
+    assert [r[0] for r in rows[1:]] == ["Lincoln Elementary"]
+    lincoln = dict(zip(rows[0], rows[1], strict=True))
+    assert lincoln["goals_off_track"] == "1" and lincoln["family_attendance_pct"] == "50"
+
+
+def test_csv_cells_cannot_run_as_formulas(world, client_for):
+    world.school.name = "=HYPERLINK(1)"
+    world.school.save()
+    response = client_for(world.district_admin).get(
+        reverse("leadership:district_dashboard_csv", kwargs={"slug": world.district.slug})
+    )
+    assert "'=HYPERLINK(1)" in response.content.decode()
+
+
+# --- drill-down and the principal's row --------------------------------------------------
+
+
+def test_drilldown_shows_the_ilt_plan_and_events(world, activity, client_for):
+    url = reverse(
+        "leadership:school_drilldown",
+        kwargs={"slug": world.district.slug, "school": world.school.slug},
+    )
+    page = client_for(world.district_admin).get(url).content.decode()
+    assert "Lincoln ILT" in page
+    assert "Reading rises" in page and "Off track" in page
+    assert "Family math night" in page
+    assert "Read-only view for the district" in page
+    assert "Every student reads" in page  # the goal's priority
+
+
+def test_principal_sees_the_own_row(world, activity, client_for):
+    url = reverse("leadership:school_dashboard", kwargs={"slug": world.school.slug})
+    page = client_for(world.principal).get(url).content.decode()
+    assert "Lincoln Elementary at a glance" in page
+    assert "Roosevelt" not in page
+
+
+# --- the district trend ------------------------------------------------------------------
+
+
+def test_trend_chart_and_its_table(world, activity, client_for):
+    page = client_for(world.district_admin).get(dashboard_url(world)).content.decode()
+    assert 'class="trend-chart" role="img"' in page
+    assert "<summary>The figures as a table</summary>" in page
+    assert "Nov 2026" in page

@@ -1,0 +1,85 @@
+"""Permission matrix of the district dashboard and priorities: role x URL -> status."""
+
+from tests.leadership.test_permissions import everyone
+from tests.matrix import Row, check_row, parametrize
+from workplans.models import DistrictPriority
+
+
+def _district(world):
+    return {"slug": world.district.slug}
+
+
+def _district_with_year(world):
+    from tests.teams.factories import current_year
+
+    current_year(world.district)
+    return {"slug": world.district.slug}
+
+
+def _drilldown(world):
+    return {"slug": world.district.slug, "school": world.school.slug}
+
+
+def _far_drilldown(world):
+    # A school of another district, asked for under this district's URL.
+    return {"slug": world.district.slug, "school": world.far_school.slug}
+
+
+def _school(world):
+    return {"slug": world.school.slug}
+
+
+def _priority(world):
+    from tests.teams.factories import current_year
+
+    priority = DistrictPriority.objects.create(
+        district=world.district, school_year=current_year(world.district), title="Literacy"
+    )
+    return {"slug": world.district.slug, "pk": priority.pk}
+
+
+DISTRICT_ADMINS_ONLY = everyone(403, anonymous=302, district_admin=200, other_district_admin=404)
+
+MATRIX = [
+    Row("leadership:district_dashboard", DISTRICT_ADMINS_ONLY, kwargs=_district),
+    Row("leadership:district_dashboard_csv", DISTRICT_ADMINS_ONLY, kwargs=_district),
+    Row("leadership:school_drilldown", DISTRICT_ADMINS_ONLY, kwargs=_drilldown),
+    Row(
+        "leadership:school_drilldown",
+        everyone(403, anonymous=302, district_admin=404, other_district_admin=404),
+        kwargs=_far_drilldown,
+    ),
+    Row("leadership:district_priorities", DISTRICT_ADMINS_ONLY, kwargs=_district),
+    Row(
+        "leadership:district_priorities",
+        everyone(403, anonymous=302, district_admin=302, other_district_admin=404),
+        kwargs=_district_with_year,
+        method="POST",
+        data=lambda w: {"title": "Every student reads", "description": ""},
+    ),
+    Row("leadership:priority_edit", DISTRICT_ADMINS_ONLY, kwargs=_priority),
+    Row(
+        "leadership:priority_edit",
+        everyone(403, anonymous=302, district_admin=302, other_district_admin=404),
+        kwargs=_priority,
+        method="POST",
+        data=lambda w: {"title": "Literacy for all", "description": ""},
+    ),
+    Row(
+        "leadership:school_dashboard",
+        everyone(
+            403,
+            anonymous=302,
+            principal=200,
+            district_admin=200,
+            other_school_principal=404,
+            other_district_admin=404,
+        ),
+        kwargs=_school,
+    ),
+]
+
+
+@parametrize(MATRIX)
+def test_permission_matrix(row, role, world, client):
+    check_row(row, role, world, client)
