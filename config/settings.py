@@ -255,6 +255,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "engagement.tasks.queue_due_messages",
         "schedule": 15 * 60,
     },
+    "leadership-refresh-dashboards": {
+        "task": "leadership.tasks.refresh_dashboards",
+        "schedule": crontab(minute=5),
+    },
 }
 ENGAGEMENT_REMINDER_HOURS = env.int("ENGAGEMENT_REMINDER_HOURS", default=48)
 ENGAGEMENT_RSVP_LINK_MAX_AGE = env.int("ENGAGEMENT_RSVP_LINK_MAX_AGE", default=14 * 24 * 3600)

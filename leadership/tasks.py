@@ -54,3 +54,19 @@ def send_invitation_email(self, invitation_id: int) -> bool:
 # Rostering's tasks live in their own package; importing them here lets the worker's
 # autodiscovery (which imports leadership.tasks) register them.
 from leadership.rostering import tasks as rostering_tasks  # noqa: E402, F401
+
+
+@shared_task
+def refresh_dashboards() -> int:
+    """Recompute the stale dashboard figures of every district (hourly), so the first visit
+    after a district's midnight, or after a busy hour, does not pay for it. Returns how many
+    schools were recomputed."""
+    from .dashboard import rollups
+    from .models import District
+
+    count = 0
+    for district in District.objects.all():
+        stale = rollups.stale_school_ids(district)
+        if stale:
+            count += rollups.compute(district, stale)
+    return count

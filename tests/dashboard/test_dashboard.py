@@ -312,3 +312,12 @@ def test_trend_chart_and_its_table(world, activity, client_for):
     assert 'class="trend-chart" role="img"' in page
     assert "<summary>The figures as a table</summary>" in page
     assert "Nov 2026" in page
+
+
+def test_the_hourly_task_recomputes_only_stale_figures(world, activity):
+    from leadership.tasks import refresh_dashboards
+
+    assert refresh_dashboards() == 3  # Lincoln, Roosevelt and Hillcrest's school: never computed
+    assert refresh_dashboards() == 0
+    SchoolRollup.objects.filter(school=world.school).update(as_of="2026-01-01")
+    assert refresh_dashboards() == 1
