@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
@@ -179,7 +180,10 @@ def _school_context(request, school: School) -> dict:
     row = _school_row(school)
     trend = charts.trend_rows(row.trend)
     ilt, seats = teams.ilt_seat_summary(school)
-    meetings = list(teams.team_meetings(ilt)[:5]) if ilt else []
+    now = timezone.now()
+    meetings = teams.team_meetings(ilt) if ilt else None
+    recent_meetings = list(meetings.filter(starts_at__lte=now)[:5]) if ilt else []
+    next_meeting = meetings.filter(starts_at__gt=now).order_by("starts_at").first() if ilt else None
     overdue = list(teams.overdue_actions(ilt).select_related("owner")[:10]) if ilt else []
     plan = workplans.current_plan(user=request.user, school=school)
     statuses = {goal_id: status for goal_id, _priority, status in row.goal_statuses}
@@ -189,9 +193,9 @@ def _school_context(request, school: School) -> dict:
         status = statuses.get(goal.pk, "not_enough_data")
         goal.dash_status = "no_data" if status == "not_enough_data" else status
         goal.dash_label = labels[goal.dash_status]
-    events = list(
-        engagement.school_events(user=request.user, school=school).order_by("-starts_at")[:10]
-    )
+    events = engagement.school_events(user=request.user, school=school)
+    recent_events = list(events.filter(starts_at__lte=now).order_by("-starts_at")[:5])
+    upcoming_events = list(events.filter(starts_at__gt=now).order_by("starts_at")[:5])
     return {
         "school": school,
         "row": row,
@@ -199,11 +203,13 @@ def _school_context(request, school: School) -> dict:
         "trend_chart": charts.trend_chart(trend, title_id="school-trend-title"),
         "ilt": ilt,
         "seats": seats,
-        "meetings": meetings,
+        "recent_meetings": recent_meetings,
+        "next_meeting": next_meeting,
         "overdue": overdue,
         "plan": plan,
         "goals": goals,
-        "events": events,
+        "recent_events": recent_events,
+        "upcoming_events": upcoming_events,
     }
 
 
@@ -313,6 +319,7 @@ def _priority_overview(district: District, year) -> list:
                 totals[key] += n
         priority.totals = totals
         priority.total_bar = charts.status_bar(totals, width=200)
+        priority.total_text = charts.describe(totals)
     return priorities
 
 
