@@ -1,15 +1,27 @@
-"""Demo events for leadership's seed_demo: upcoming and past events, RSVPs, a full event with a
-waitlist, check-ins and feedback. Bulk inserts; a school that already has events is left alone,
-so running it again changes nothing."""
+"""Demo events for leadership's seed_demo: a school year of family events, in bulk.
+
+Per school: 20 events spread over the year. Past ones have RSVPs, check-ins at the door (walk-ins
+too), the reminders and surveys that were sent, and feedback; upcoming ones are published and
+take RSVPs (the nearer, the more), one small learning walk is full with a waitlist, and the last
+event of the year is still a draft. Some families ask for interpretation, childcare or access.
+
+Seats follow the services' rules: `seats_taken` is the sum of the parties going, never above
+the capacity, and RSVPs join the waitlist in order once a party does not fit (whole parties,
+first come first served). A school that already has events is left alone, so running it again
+changes nothing. Numbers vary between schools, deterministically (a random generator seeded by
+the school's slug).
+"""
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+import random
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
-from leadership.models import Membership, Role
+from leadership.models import Membership, Role, SchoolYear
 
 from .models import (
     CheckIn,
@@ -18,163 +30,405 @@ from .models import (
     EventStatus,
     EventTranslation,
     Feedback,
+    MessageKind,
     Rsvp,
     RsvpStatus,
+    SentMessage,
 )
 
-TEXTS = {
+EVENTS = 20
+BATCH = 2000
+# key: kind, hour, hours long, capacity range, childcare, food, (en title, en text), (es ...).
+TEMPLATES = {
+    "back": (
+        EventKind.FAMILY_NIGHT,
+        18,
+        2,
+        (120, 200),
+        True,
+        True,
+        ("Back-to-school night", "Meet your child's teachers and see the classrooms."),
+        ("Noche de regreso a clases", "Conozca a los maestros de su hijo y vea los salones."),
+    ),
+    "coffee": (
+        EventKind.COMMUNITY_MEETING,
+        8,
+        1,
+        (30, 50),
+        False,
+        True,
+        ("Coffee with the principal", "An open conversation about this year's school plan."),
+        ("Café con la directora", "Una conversación abierta sobre el plan escolar de este año."),
+    ),
     "math": (
+        EventKind.FAMILY_NIGHT,
+        18,
+        2,
+        (80, 120),
+        True,
+        True,
         ("Family math night", "Games and puzzles to play at home, with dinner for everyone."),
         (
             "Noche familiar de matemáticas",
             "Juegos y acertijos para jugar en casa, con cena para todos.",
         ),
     ),
+    "reading": (
+        EventKind.FAMILY_NIGHT,
+        18,
+        2,
+        (80, 120),
+        True,
+        True,
+        ("Family reading night", "Read together, take books home, meet the librarian."),
+        (
+            "Noche familiar de lectura",
+            "Lean juntos, lleven libros a casa, conozcan a la bibliotecaria.",
+        ),
+    ),
+    "workshop": (
+        EventKind.WORKSHOP,
+        17,
+        2,
+        (30, 50),
+        True,
+        False,
+        ("Helping with homework", "Simple routines that help at home, in any language."),
+        ("Cómo ayudar con la tarea", "Rutinas sencillas que ayudan en casa, en cualquier idioma."),
+    ),
+    "conference": (
+        EventKind.CONFERENCE,
+        15,
+        3,
+        (150, 250),
+        True,
+        False,
+        ("Student-led conferences", "Your child shows you their portfolio and their goals."),
+        ("Conferencias dirigidas por estudiantes", "Su hijo le muestra su portafolio y sus metas."),
+    ),
     "walk": (
+        EventKind.LEARNING_WALK,
+        9,
+        2,
+        (6, 8),
+        False,
+        False,
         ("Learning walk with families", "Visit classrooms with teachers and the principal."),
         ("Recorrido de aprendizaje con familias", "Visite las aulas con maestros y la directora."),
     ),
-    "coffee": (
-        ("Coffee with the principal", "An open conversation about this year's school plan."),
-        ("Café con la directora", "Una conversación abierta sobre el plan escolar de este año."),
+    "elac": (
+        EventKind.COMMUNITY_MEETING,
+        17,
+        1,
+        (30, 50),
+        True,
+        True,
+        ("English learner advisory committee", "Review the plan for English learners."),
+        ("Comité asesor de aprendices de inglés", "Revisemos el plan para aprendices de inglés."),
     ),
-    "draft": (("Spring community meeting", "Draft: agenda to follow."), ("", "")),
+    "stem": (
+        EventKind.FAMILY_NIGHT,
+        17,
+        2,
+        (100, 180),
+        True,
+        True,
+        ("STEM fair", "Students show their projects; try the experiments yourself."),
+        ("Feria de ciencias", "Los estudiantes presentan sus proyectos; pruebe los experimentos."),
+    ),
+    "budget": (
+        EventKind.COMMUNITY_MEETING,
+        18,
+        1,
+        (40, 60),
+        True,
+        False,
+        ("School plan and budget meeting", "Have a say in next year's plan and budget."),
+        ("Reunión del plan y presupuesto", "Opine sobre el plan y el presupuesto del próximo año."),
+    ),
+    "celebration": (
+        EventKind.FAMILY_NIGHT,
+        17,
+        2,
+        (150, 250),
+        True,
+        True,
+        ("End-of-year celebration", "Draft: agenda to follow."),
+        ("Celebración de fin de año", "Borrador: el programa se enviará pronto."),
+    ),
 }
-
+# The school year's calendar of events, in order: the first and last are fixed.
+MIDDLE = ["coffee", "math", "workshop", "conference", "walk", "elac", "reading", "stem", "budget"]
 ACCESS_NOTES = "Step-free entrance by the main office; hearing loop in the library."
+ACCESS_NEEDS = [
+    "Wheelchair access",
+    "Seating near the front: low vision",
+    "Large-print materials",
+    "ASL interpreter",
+    "Step-free route from the parking lot",
+]
+COMMENTS = [
+    "Very useful, thank you!",
+    "Please offer it in the evening too.",
+    "",
+    "Great interpreter.",
+    "",
+    "My kids loved it.",
+    "Too short; we had more questions.",
+    "",
+]
+# Children that come along to adults' events (childcare); none on a learning walk.
+CHILDREN = {
+    "walk": [0],
+    "coffee": [0, 0, 0, 1],
+    "elac": [0, 0, 1, 2],
+    "budget": [0, 0, 1, 2],
+    "workshop": [0, 0, 1, 2],
+}
+WALK_INS = ["Walk-in family", "Neighbour", "Grandparent", "Walk-in: new family"]
 
 
-def _at(day, hour: int, tz: ZoneInfo) -> datetime:
+@contextmanager
+def timestamps_as_given(model, *names):
+    """Let bulk_create write the dates the demo chose: auto_now(_add) would stamp them all now.
+
+    Only the seeding command runs this, on one thread, around single bulk inserts.
+    """
+    fields = [model._meta.get_field(name) for name in names]
+    saved = [(f.auto_now, f.auto_now_add) for f in fields]
+    for field in fields:
+        field.auto_now = field.auto_now_add = False
+    try:
+        yield
+    finally:
+        for field, (auto_now, auto_now_add) in zip(fields, saved, strict=True):
+            field.auto_now, field.auto_now_add = auto_now, auto_now_add
+
+
+def _at(day: date, hour: int, tz: ZoneInfo) -> datetime:
     return datetime.combine(day, time(hour, 0), tzinfo=tz)
 
 
-def seed(*, district, schools) -> str:
+def _weekday(day: date) -> date:
+    """Saturday and Sunday move to the Friday before and the Monday after."""
+    if day.weekday() == 5:
+        return day - timedelta(days=1)
+    if day.weekday() == 6:
+        return day + timedelta(days=1)
+    return day
+
+
+def calendar(rng: random.Random, start: date, end: date) -> list[tuple[str, date]]:
+    """20 events from the week after the start of the year to the week before its end."""
+    keys = ["back"] + [rng.choice(MIDDLE) for _ in range(EVENTS - 2)] + ["celebration"]
+    # At least one learning walk and one coffee each year, at a random place in the middle.
+    for key in ("walk", "coffee"):
+        if key not in keys:
+            keys[rng.randint(1, EVENTS - 2)] = key
+    first, last = start + timedelta(days=7), end - timedelta(days=7)
+    gap = (last - first).days / (EVENTS - 1)
+    days = []
+    for n in range(EVENTS):
+        jitter = 0 if n in (0, EVENTS - 1) else rng.randint(-3, 3)
+        days.append(_weekday(first + timedelta(days=round(gap * n) + jitter)))
+    return list(zip(keys, days, strict=True))
+
+
+def seed(*, district, schools, year=None) -> str:
     tz = ZoneInfo(district.timezone)
-    today = timezone.localdate(timezone=tz)
-    todo = [s for s in schools if not Event.objects.filter(school=s).exists()]
+    now = timezone.now()
+    year = year or SchoolYear.objects.filter(district=district, is_current=True).first()
+    start = year.start if year else timezone.localdate(timezone=tz) - timedelta(days=90)
+    end = year.end if year else start + timedelta(days=300)
+    have = set(
+        Event.objects.filter(school__in=schools).values_list("school_id", flat=True).distinct()
+    )
+    todo = [s for s in schools if s.pk not in have]
     if not todo:
         return "demo events already there"
-    families: dict[int, list[int]] = {}
-    for school_id, user_id in (
+    families: dict[int, list[tuple[int, str]]] = {}
+    staff: dict[int, list[int]] = {}
+    for school_id, role, user_id, language in (
         Membership.objects.active()
-        .filter(school__in=todo, role=Role.FAMILY)
-        .order_by("school_id", "user_id")
-        .values_list("school_id", "user_id")
+        .filter(school__in=todo, role__in=[Role.FAMILY, Role.PRINCIPAL, Role.STAFF])
+        .order_by("school_id", "user__email")
+        .values_list("school_id", "role", "user_id", "user__preferred_language")
     ):
-        families.setdefault(school_id, []).append(user_id)
+        if role == Role.FAMILY:
+            families.setdefault(school_id, []).append((user_id, language))
+        else:
+            staff.setdefault(school_id, []).append(user_id)
 
-    plan = [
-        # key, kind, status, days from today, hours, capacity
-        ("math", EventKind.FAMILY_NIGHT, EventStatus.PUBLISHED, 12, 18, 60),
-        ("walk", EventKind.LEARNING_WALK, EventStatus.PUBLISHED, 5, 9, 6),  # full, waitlist
-        ("coffee", EventKind.COMMUNITY_MEETING, EventStatus.PUBLISHED, -10, 8, 30),  # past
-        ("draft", EventKind.COMMUNITY_MEETING, EventStatus.DRAFT, 40, 18, 80),
-    ]
-    events, keys = [], []
+    events, keys, texts = [], [], []
     for school in todo:
-        for key, kind, status, days, hour, capacity in plan:
-            day = today + timedelta(days=days)
-            keys.append((school.pk, key))
-            events.append(
-                Event(
-                    school=school,
-                    kind=kind,
-                    status=status,
-                    starts_at=_at(day, hour, tz),
-                    ends_at=_at(day, hour, tz) + timedelta(hours=2),
-                    rsvp_deadline=_at(day - timedelta(days=1), 17, tz),
-                    location=f"{school.name} library",
-                    capacity=capacity,
-                    interpretation_languages=["Spanish", "Vietnamese"],
-                    offers_childcare=key in ("math", "coffee"),
-                    offers_food=key == "math",
-                    accessibility_notes=ACCESS_NOTES,
-                )
+        rng = random.Random(f"{school.slug}:engagement")
+        full_walk_done = False
+        for key, day in calendar(rng, start, end):
+            kind, hour, hours, (cap_low, cap_high), childcare, food, en, es = TEMPLATES[key]
+            starts_at = _at(day, hour, tz)
+            past = starts_at + timedelta(hours=hours) <= now
+            capacity = rng.randint(cap_low, cap_high)
+            event = Event(
+                school=school,
+                kind=kind,
+                status=EventStatus.DRAFT if key == "celebration" else EventStatus.PUBLISHED,
+                starts_at=starts_at,
+                ends_at=starts_at + timedelta(hours=hours),
+                rsvp_deadline=_at(day - timedelta(days=1), 17, tz),
+                location=f"{school.name} {'cafeteria' if capacity > 60 else 'library'}",
+                capacity=capacity,
+                interpretation_languages=["Spanish", "Vietnamese"]
+                if rng.random() < 0.6
+                else ["Spanish"],
+                offers_childcare=childcare,
+                offers_transport=kind == EventKind.CONFERENCE and rng.random() < 0.4,
+                offers_food=food,
+                accessibility_notes=ACCESS_NOTES,
             )
-    # PostgreSQL and SQLite (3.35+) both return the new ids from a bulk insert.
-    Event.objects.bulk_create(events)
-    by_school: dict[int, dict[str, Event]] = {}
-    for (school_id, key), event in zip(keys, events, strict=True):
-        by_school.setdefault(school_id, {})[key] = event
-
-    texts, rsvps = [], []
-    for school in todo:
-        mine = by_school[school.pk]
-        for key, event in mine.items():
-            (en_title, en_desc), (es_title, es_desc) = TEXTS[key]
+            # The demand: most families at past events, more the nearer an upcoming one is.
+            days_ahead = (day - now.date()).days
+            if event.status == EventStatus.DRAFT:
+                demand = 0
+            elif past:
+                demand = rng.randint(10, 26)
+            elif days_ahead <= 30:
+                demand = rng.randint(8, 22)
+            elif days_ahead <= 90:
+                demand = rng.randint(3, 12)
+            else:
+                demand = rng.randint(0, 5)
+            if key == "walk":
+                # Parties of two for a few seats: the first walk still to come fills up and
+                # has a waitlist; the others have about as many parties as seats.
+                demand = capacity // 2 + rng.randint(-1, 1) if demand else 0
+                if not past and not full_walk_done:
+                    demand = capacity // 2 + rng.randint(2, 4)
+                    full_walk_done = True
+            event.demo = (key, past, demand, rng)
+            events.append(event)
+            keys.append(key)
             texts.append(
-                EventTranslation(event=event, language="en", title=en_title, description=en_desc)
+                EventTranslation(event=event, language="en", title=en[0], description=en[1])
             )
-            if es_title:
-                texts.append(
-                    EventTranslation(
-                        event=event, language="es", title=es_title, description=es_desc
-                    )
-                )
-        people = families.get(school.pk, [])
-        now = timezone.now()
-        # Family night: most families, some with needs.
-        for n, user_id in enumerate(people[:8]):
-            rsvps.append(
-                Rsvp(
-                    event=mine["math"],
-                    family_id=user_id,
-                    status=RsvpStatus.GOING,
-                    adults=1 + n % 2,
-                    children=n % 3,
-                    interpretation_language="Spanish" if n % 3 == 1 else "",
-                    childcare_count=1 if n % 3 == 2 else 0,
-                    accessibility_needs="Wheelchair access" if n == 4 else "",
-                )
+            texts.append(
+                EventTranslation(event=event, language="es", title=es[0], description=es[1])
             )
-        # Learning walk: 6 seats, 3 parties of 2 going, the rest waiting in order.
-        for n, user_id in enumerate(people[:6]):
-            going = n < 3
-            rsvps.append(
-                Rsvp(
-                    event=mine["walk"],
-                    family_id=user_id,
-                    status=RsvpStatus.GOING if going else RsvpStatus.WAITLISTED,
-                    adults=2,
-                    waitlisted_at=None if going else now + timedelta(seconds=n),
-                )
+    Event.objects.bulk_create(events, batch_size=BATCH)
+    EventTranslation.objects.bulk_create(texts, batch_size=BATCH)
+
+    rsvps = []
+    for event in events:
+        key, past, demand, rng = event.demo
+        people = families.get(event.school_id, [])
+        chosen = rng.sample(people, min(demand, len(people)))
+        # RSVPs open three weeks ahead (earlier for events far off), and none is in the future.
+        # In UTC, so that the arithmetic is not off by an hour across a DST change.
+        opened = min(event.starts_at - timedelta(days=21), now - timedelta(days=2))
+        opened = opened.astimezone(UTC)
+        latest = min(event.rsvp_deadline, now).astimezone(UTC)
+        moments = sorted(
+            opened + (latest - opened) * rng.random() for _ in chosen
+        )  # the order they pressed RSVP
+        waiting = False
+        for (family_id, language), at in zip(chosen, moments, strict=True):
+            adults = 2 if key == "walk" else rng.choice([1, 1, 2, 2, 2, 3])
+            children = rng.choice(CHILDREN.get(key, [0, 1, 1, 2, 2, 3]))
+            wants = event.interpretation_languages
+            interpretation = ""
+            if language == "es" and "Spanish" in wants and rng.random() < 0.75:
+                interpretation = "Spanish"
+            elif "Vietnamese" in wants and rng.random() < 0.06:
+                interpretation = "Vietnamese"
+            childcare = (
+                rng.randint(1, children)
+                if event.offers_childcare and children and rng.random() < 0.35
+                else 0
             )
-        # Past coffee: six came.
-        for user_id in people[:6]:
-            rsvps.append(
-                Rsvp(event=mine["coffee"], family_id=user_id, status=RsvpStatus.GOING, adults=1)
+            rsvp = Rsvp(
+                event=event,
+                family_id=family_id,
+                adults=adults,
+                children=children,
+                interpretation_language=interpretation,
+                childcare_count=childcare,
+                accessibility_needs=rng.choice(ACCESS_NEEDS) if rng.random() < 0.06 else "",
+                language=language or "en",
+                created_at=at,
+                updated_at=at,
             )
-    EventTranslation.objects.bulk_create(texts)
-    Rsvp.objects.bulk_create(rsvps)
-    # Seats held by the RSVPs just made, written in one bulk UPDATE.
-    for rsvp in rsvps:
-        if rsvp.status == RsvpStatus.GOING:
-            rsvp.event.seats_taken += rsvp.party_size
+            if rng.random() < 0.05:
+                rsvp.status = RsvpStatus.CANCELLED  # changed their mind: holds no seat
+            elif waiting or rsvp.party_size > event.capacity - event.seats_taken:
+                # Whole parties, first come first served: once one waits, the rest wait too.
+                waiting = True
+                rsvp.status = RsvpStatus.WAITLISTED
+                rsvp.waitlisted_at = at
+            else:
+                rsvp.status = RsvpStatus.GOING
+                event.seats_taken += rsvp.party_size
+            rsvps.append(rsvp)
+    with timestamps_as_given(Rsvp, "created_at", "updated_at"):
+        Rsvp.objects.bulk_create(rsvps, batch_size=BATCH)
     Event.objects.bulk_update(events, ["seats_taken"], batch_size=500)
 
-    coffee_ids = [by_school[s.pk]["coffee"].pk for s in todo]
-    came = list(Rsvp.objects.filter(event_id__in=coffee_ids).order_by("event_id", "id"))
-    CheckIn.objects.bulk_create(
-        [CheckIn(event_id=r.event_id, rsvp=r, party_size=r.party_size) for r in came]
-        + [CheckIn(event_id=pk, name="Walk-in neighbour", party_size=2) for pk in coffee_ids]
-    )
-    comments = [
-        "Very useful, thank you!",
-        "Please offer it in the evening too.",
-        "",
-        "Great interpreter.",
-        "",
-        "",
-    ]
-    Feedback.objects.bulk_create(
-        [
-            Feedback(
-                event_id=r.event_id,
-                family_id=r.family_id,
-                rating=5 - i % 6 // 2,
-                comment=comments[i % 6],
+    # Past events: who came (most of those going, plus walk-ins), the reminders and surveys
+    # that went out, and feedback from some who came.
+    check_ins, messages, feedback = [], [], []
+    for rsvp in rsvps:
+        event = rsvp.event
+        key, past, _demand, rng = event.demo
+        if not past or rsvp.status != RsvpStatus.GOING:
+            continue
+        door = staff.get(event.school_id) or [None]
+        messages.append(
+            SentMessage(
+                rsvp=rsvp,
+                kind=MessageKind.REMINDER,
+                sent_at=max(rsvp.created_at, event.starts_at - timedelta(hours=48)),
             )
-            for i, r in enumerate(came)
-        ]
+        )
+        if rng.random() < 0.82:
+            check_ins.append(
+                CheckIn(
+                    event=event,
+                    rsvp=rsvp,
+                    party_size=rsvp.party_size,
+                    checked_in_by_id=rng.choice(door),
+                    checked_in_at=event.starts_at + timedelta(minutes=rng.randint(-10, 25)),
+                )
+            )
+            surveyed = event.ends_at + timedelta(hours=2)
+            if surveyed <= now:
+                messages.append(SentMessage(rsvp=rsvp, kind=MessageKind.FEEDBACK, sent_at=surveyed))
+                if rng.random() < 0.5:
+                    feedback.append(
+                        Feedback(
+                            event=event,
+                            family_id=rsvp.family_id,
+                            rating=rng.choice([3, 4, 4, 5, 5, 5, 2]),
+                            comment=rng.choice(COMMENTS),
+                            created_at=min(surveyed + timedelta(hours=rng.randint(1, 48)), now),
+                        )
+                    )
+    for event in events:
+        key, past, _demand, rng = event.demo
+        if past:
+            door = staff.get(event.school_id) or [None]
+            for n in range(rng.randint(0, 4)):
+                check_ins.append(
+                    CheckIn(
+                        event=event,
+                        name=f"{rng.choice(WALK_INS)} {n + 1}",
+                        party_size=rng.randint(1, 4),
+                        checked_in_by_id=rng.choice(door),
+                        checked_in_at=event.starts_at + timedelta(minutes=rng.randint(0, 30)),
+                    )
+                )
+    CheckIn.objects.bulk_create(check_ins, batch_size=BATCH)
+    SentMessage.objects.bulk_create(messages, batch_size=BATCH)
+    with timestamps_as_given(Feedback, "created_at"):
+        Feedback.objects.bulk_create(feedback, batch_size=BATCH)
+    return (
+        f"{len(events)} events, {len(rsvps)} RSVPs, {len(check_ins)} check-ins, "
+        f"{len(feedback)} feedback in {len(todo)} schools"
     )
-    return f"{len(events)} events, {len(rsvps)} RSVPs in {len(todo)} schools"

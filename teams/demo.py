@@ -1,9 +1,18 @@
-"""Demo data of the teams app, in bulk: a few queries per kind of row, whatever the schools."""
+"""Demo data of the teams app, in bulk: a school year of ILT meetings, a few queries a kind.
+
+Per school: an ILT with seats, a written decision model, 15 meetings every two weeks from the
+start of the year (those already over are held, with attendance, agenda, minutes, decisions and
+action items; the rest are scheduled), and open action items carried from meeting to meeting
+as the services do. The numbers vary between schools, deterministically (a random generator
+seeded by the school's slug), so the district's pages show a spread.
+"""
 
 from __future__ import annotations
 
+import random
 import zoneinfo
-from datetime import datetime, time, timedelta
+from contextlib import contextmanager
+from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -12,6 +21,7 @@ from leadership.models import Membership, Role
 
 from .models import (
     ActionItem,
+    ActionStatus,
     AgendaItem,
     Attendance,
     Decision,
@@ -30,6 +40,8 @@ from .models import (
     TeamRole,
 )
 
+MEETINGS = 15
+BATCH = 2000
 SEATS = [
     (StakeholderGroup.ADMINISTRATOR, 1),
     (StakeholderGroup.TEACHER, 2),
@@ -43,32 +55,197 @@ RULES = [
     ("Curriculum", DecisionModel.FIST_TO_FIVE, "The whole ILT", 4),
     ("Hiring", DecisionModel.LEADER_AFTER_INPUT, "The principal, after hearing the ILT", 0),
 ]
-HELD_ITEMS = [
+QUORUM = {area: quorum for area, _model, _who, quorum in RULES}
+MODEL = {area: model for area, model, _who, _quorum in RULES}
+OPENER = ("Welcome, norms and the last meeting's minutes", ItemKind.INFORM, 5, "Norms reviewed.")
+# Discussion and information items: title, kind, minutes, minutes of the item, action items.
+TOPICS = [
     (
-        "Reading data: winter screener",
+        "Reading data: fall screener",
         ItemKind.DISCUSS,
         20,
         "Grade 2 and 3 fluency below target; grade 1 on track. Intervention groups to be reviewed.",
+        ["Review intervention groups by grade", "Share screener results with grade teams"],
     ),
     (
-        "Adopt the phonics sequence for K-2",
-        ItemKind.DECIDE,
-        25,
-        "Teachers piloted the sequence for six weeks. Concerns about materials cost were answered.",
+        "Attendance: chronic absence by grade",
+        ItemKind.DISCUSS,
+        20,
+        "Kindergarten and grade 6 have the most chronic absence; mornings are the hard part.",
+        ["Call families of students absent 3+ days", "Draft the attendance incentive plan"],
     ),
-    ("Family reading night", ItemKind.INFORM, 10, "Date set; interpretation in Spanish offered."),
+    (
+        "Learning walk debrief: student discourse",
+        ItemKind.DISCUSS,
+        25,
+        "Students explained their reasoning in 7 of 12 classrooms; sentence frames helped most.",
+        ["Post the discourse look-fors in every classroom", "Schedule the next learning walk"],
+    ),
+    (
+        "Work plan: where our measures stand",
+        ItemKind.DISCUSS,
+        20,
+        "Two goals on track, one at risk; the team named what it will try next month.",
+        ["Update the work plan steps after the data review"],
+    ),
+    (
+        "Family engagement: conference turnout",
+        ItemKind.DISCUSS,
+        15,
+        "Evening slots filled first; families asked for interpretation in Spanish and Vietnamese.",
+        ["Add evening conference slots", "Book interpreters for conferences"],
+    ),
+    (
+        "Coaching cycle check-in",
+        ItemKind.INFORM,
+        10,
+        "Grade 3 cycle in week 4 of 6; teachers report more small-group time.",
+        [],
+    ),
+    (
+        "Behaviour data: referrals by location",
+        ItemKind.DISCUSS,
+        15,
+        "Most referrals happen at lunch recess; more adults on the yard suggested.",
+        ["Redraw the lunch supervision schedule"],
+    ),
+    (
+        "Student voice survey results",
+        ItemKind.DISCUSS,
+        15,
+        "78% of students say an adult at school knows them well; lower in grade 5.",
+        ["Plan student focus groups for grade 5"],
+    ),
+    (
+        "Family reading night",
+        ItemKind.INFORM,
+        10,
+        "Date set; interpretation in Spanish offered, childcare by the after-school staff.",
+        [],
+    ),
+    (
+        "Professional development calendar",
+        ItemKind.INFORM,
+        10,
+        "Two PD days left this semester: phonics and math talks.",
+        ["Send the PD calendar to staff"],
+    ),
+]
+# Decision items: title, minutes, area of the charter, decision, rationale, follow-up action.
+DECISIONS = [
+    (
+        "Adopt the phonics sequence for K-2",
+        25,
+        "Curriculum",
+        "Adopt the K-2 phonics sequence from January.",
+        "Teachers piloted the sequence for six weeks; concerns about materials were answered.",
+        "Order K-2 phonics materials",
+    ),
+    (
+        "Protect a daily intervention block",
+        20,
+        "Schedule",
+        "Hold a 30-minute intervention block every morning in grades 1-5.",
+        "Screener data show the same students below benchmark in every grade.",
+        "Publish the new bell schedule",
+    ),
+    (
+        "Childcare at family events from the site budget",
+        15,
+        "Budget",
+        "Pay for childcare at every evening family event this year.",
+        "Families named childcare as the main reason they could not come.",
+        "Book childcare staff for the next family night",
+    ),
+    (
+        "Grade-team time on PD Wednesdays",
+        20,
+        "Schedule",
+        "Give every other PD Wednesday to grade-team data cycles.",
+        "Teams asked for time to act on the data together.",
+        "Share the PD Wednesday rotation",
+    ),
+    (
+        "Pilot student-led conferences in grades 3-5",
+        25,
+        "Curriculum",
+        "Pilot student-led conferences in grades 3-5 in the spring.",
+        "Portfolios are ready in most classrooms; teachers want a pilot before a full launch.",
+        "Prepare the student-led conference guide",
+    ),
+    (
+        "Decodable readers for grades 1-2",
+        15,
+        "Budget",
+        "Buy a second set of decodable readers for grades 1-2.",
+        "Classrooms share one set; students wait for books during small groups.",
+        "Order the decodable readers",
+    ),
+    (
+        "Counselor hiring panel",
+        10,
+        "Hiring",
+        "The principal will hire the counselor after the panel's input.",
+        "A teacher and a parent sit on the panel with the principal.",
+        "Set the interview dates for the counselor panel",
+    ),
 ]
 NEXT_ITEMS = [
-    ("Approve the minutes of the last meeting", ItemKind.DECIDE, 5),
     ("Attendance: chronic absence by grade", ItemKind.DISCUSS, 20),
     ("Schedule for spring learning walks", ItemKind.DECIDE, 15),
+    ("Work plan: where our measures stand", ItemKind.DISCUSS, 20),
 ]
 
 
-def _local(district, days: int) -> datetime:
-    tz = zoneinfo.ZoneInfo(district.timezone)
-    day = timezone.localdate() + timedelta(days=days)
-    return datetime.combine(day, time(15, 30), tzinfo=tz)
+@contextmanager
+def timestamps_as_given(model, *names):
+    """Let bulk_create write the dates the demo chose: auto_now(_add) would stamp them all now.
+
+    Only the seeding command runs this, on one thread, around single bulk inserts.
+    """
+    fields = [model._meta.get_field(name) for name in names]
+    saved = [(f.auto_now, f.auto_now_add) for f in fields]
+    for field in fields:
+        field.auto_now = field.auto_now_add = False
+    try:
+        yield
+    finally:
+        for field, (auto_now, auto_now_add) in zip(fields, saved, strict=True):
+            field.auto_now, field.auto_now_add = auto_now, auto_now_add
+
+
+def meeting_days(first: date, count: int) -> list[date]:
+    """Every two weeks from `first`, skipping the winter break (from Dec 19 to Jan 3)."""
+    days, day = [], first
+    while len(days) < count:
+        in_break = (day.month == 12 and day.day >= 19) or (day.month == 1 and day.day <= 3)
+        if not in_break:
+            days.append(day)
+        day += timedelta(weeks=2)
+    return days
+
+
+def _tally(model: str, present: int, rng: random.Random) -> tuple[dict, str]:
+    """The poll counts a decision taken by `model` would carry, and its outcome."""
+    if model in (DecisionModel.FIST_TO_FIVE, DecisionModel.CONSENSUS):
+        counts = {str(n): 0 for n in range(6)}
+        low = 3 if model == DecisionModel.CONSENSUS else 2
+        for _ in range(present):
+            counts[str(rng.choice([low, 3, 4, 4, 5, 5]))] += 1
+        outcome = DecisionOutcome.ADOPTED
+        if model == DecisionModel.FIST_TO_FIVE and counts["2"] >= 2:
+            outcome = DecisionOutcome.DEFERRED
+        kind = "fist_to_five"
+        return {"poll": "Ready to go ahead?", "kind": kind, "counts": counts}, outcome
+    if model == DecisionModel.MAJORITY:
+        no = rng.choice([0, 0, 1, 1, 2, 3])
+        no = min(no, present)
+        abstain = 1 if present - no > 2 and rng.random() < 0.3 else 0
+        yes = present - no - abstain
+        outcome = DecisionOutcome.ADOPTED if yes > no else DecisionOutcome.REJECTED
+        counts = {"yes": yes, "no": no, "abstain": abstain}
+        return {"poll": "Do we adopt it?", "kind": "yes_no", "counts": counts}, outcome
+    return {}, DecisionOutcome.ADOPTED
 
 
 @transaction.atomic
@@ -81,6 +258,11 @@ def seed(*, district, schools, year) -> str:
     todo = [school for school in schools if school.pk not in have_ilt]
     if not todo:
         return f"{len(schools)} ILTs already there; nothing added."
+
+    tz = zoneinfo.ZoneInfo(district.timezone)
+    now = timezone.now()
+    today = timezone.localdate()
+    rngs = {school.pk: random.Random(f"{school.slug}:teams") for school in todo}
 
     people: dict[int, dict[str, list[int]]] = {}
     rows = (
@@ -154,120 +336,246 @@ def seed(*, district, schools, year) -> str:
                             term_end=year.end,
                         )
                     )
-    members = TeamMember.objects.bulk_create(members)
+    members = TeamMember.objects.bulk_create(members, batch_size=BATCH)
     members_of: dict[int, list[TeamMember]] = {}
     for member in members:
         members_of.setdefault(member.team_id, []).append(member)
 
-    now = timezone.now()
-    held = Meeting.objects.bulk_create(
-        [
-            Meeting(
-                team=t,
-                starts_at=_local(district, -14),
-                location="Library",
-                status=MeetingStatus.HELD,
-                minutes_status=MinutesStatus.APPROVED,
-                approved_at=now,
-                agenda_sent_at=now,
-            )
-            for t in teams
-        ]
-    )
-    upcoming = Meeting.objects.bulk_create(
-        [Meeting(team=t, starts_at=_local(district, 7), location="Library") for t in teams]
-    )
-    Attendance.objects.bulk_create(
-        [
-            Attendance(meeting=m, member=member, present=True)
-            for m in held
-            for member in members_of.get(m.team_id, [])
-        ]
-    )
-    held_items = AgendaItem.objects.bulk_create(
-        [
-            AgendaItem(
-                meeting=m,
-                order=n,
-                title=title,
-                kind=kind,
-                minutes_allotted=minutes,
-                notes=notes,
-                version=2,
-            )
-            for m in held
-            for n, (title, kind, minutes, notes) in enumerate(HELD_ITEMS, start=1)
-        ]
-    )
-    AgendaItem.objects.bulk_create(
-        [
-            AgendaItem(meeting=m, order=n, title=title, kind=kind, minutes_allotted=minutes)
-            for m in upcoming
-            for n, (title, kind, minutes) in enumerate(NEXT_ITEMS, start=1)
-        ]
-    )
-    team_of_meeting = {m.pk: m.team_id for m in held}
-    decisions, actions = [], []
-    for item in held_items:
-        team_id = team_of_meeting[item.meeting_id]
-        present = len(members_of.get(team_id, []))
-        team_members = members_of.get(team_id, [])
-        if item.order == 2:
-            decisions.append(
-                Decision(
-                    item=item,
-                    meeting_id=item.meeting_id,
-                    rule=rule_of[(team_id, "Curriculum")],
-                    model_used=DecisionModel.FIST_TO_FIVE,
-                    text="Adopt the K-2 phonics sequence from January.",
-                    rationale="Pilot classes gained; every member at 3 or above.",
-                    outcome=DecisionOutcome.ADOPTED,
-                    tally={
-                        "poll": "Ready to adopt?",
-                        "kind": "fist_to_five",
-                        "counts": {
-                            "0": 0,
-                            "1": 0,
-                            "2": 0,
-                            "3": 1,
-                            "4": 2,
-                            "5": max(present - 3, 0),
-                        },
-                    },
-                    present=present,
+    # Meetings: every two weeks on the school's own weekday and hour.
+    meetings: list[Meeting] = []
+    for team in teams:
+        rng = rngs[team.school_id]
+        first = year.start + timedelta(days=rng.randint(1, 4))
+        hour = rng.choice([time(7, 30), time(15, 30), time(15, 30), time(16, 0)])
+        days = meeting_days(first, MEETINGS)
+        starts = [datetime.combine(day, hour, tzinfo=tz) for day in days]
+        held = [s for s in starts if s + timedelta(minutes=60) <= now]
+        last_held = held[-1] if held else None
+        for starts_at in starts:
+            is_held = starts_at in held
+            meetings.append(
+                Meeting(
+                    team=team,
+                    starts_at=starts_at,
+                    duration_minutes=60,
+                    location=rng.choice(["Library", "Library", "Room 12", "Staff lounge"]),
+                    status=MeetingStatus.HELD if is_held else MeetingStatus.SCHEDULED,
+                    # Minutes are approved at the next meeting, so the latest stay a draft.
+                    minutes_status=MinutesStatus.APPROVED
+                    if is_held and starts_at != last_held
+                    else MinutesStatus.DRAFT,
+                    approved_at=starts_at + timedelta(days=14, minutes=10)
+                    if is_held and starts_at != last_held
+                    else None,
+                    agenda_sent_at=starts_at - timedelta(days=2) if is_held else None,
+                    updated_at=starts_at + timedelta(hours=1) if is_held else now,
                 )
             )
-        if item.order in (1, 2) and len(team_members) > 1:
-            actions.append(
-                ActionItem(
-                    team_id=team_id,
-                    meeting_id=item.meeting_id,
-                    item=item,
-                    title="Review intervention groups"
-                    if item.order == 1
-                    else "Order K-2 materials",
-                    owner_id=team_members[item.order % len(team_members)].user_id,
-                    due=timezone.localdate() + timedelta(days=-2 if item.order == 1 else 10),
+    meetings = Meeting.objects.bulk_create(meetings, batch_size=BATCH)
+    meetings_of: dict[int, list[Meeting]] = {}
+    for meeting in meetings:
+        meetings_of.setdefault(meeting.team_id, []).append(meeting)
+
+    # Agenda items, decisions and action items of the held meetings. The objects are built
+    # per team, then written kind by kind.
+    attendance: list[Attendance] = []
+    items: list[AgendaItem] = []
+    pending_decisions: list[tuple[AgendaItem, Decision]] = []
+    pending_actions: list[tuple[AgendaItem, ActionItem]] = []
+    for team in teams:
+        rng = rngs[team.school_id]
+        team_members = members_of.get(team.pk, [])
+        rate = rng.uniform(0.78, 0.97)
+        note_taker = next(
+            (m.user_id for m in team_members if m.role == TeamRole.NOTE_TAKER),
+            team_members[0].user_id if team_members else None,
+        )
+        decision_pool = rng.sample(DECISIONS, len(DECISIONS))
+        for meeting in meetings_of[team.pk]:
+            if meeting.status != MeetingStatus.HELD:
+                continue
+            day = meeting.starts_at.date()
+            present = {m.pk: rng.random() < rate for m in team_members}
+            decide = decision_pool.pop() if decision_pool and rng.random() < 0.7 else None
+            if decide is not None:
+                # A decision needs its quorum: the absent are the first to be counted present.
+                for m in team_members:
+                    if sum(present.values()) >= QUORUM[decide[2]]:
+                        break
+                    present[m.pk] = True
+            attendance.extend(
+                Attendance(meeting=meeting, member=m, present=present[m.pk]) for m in team_members
+            )
+            order = 1
+            title, kind, minutes, notes = OPENER
+            items.append(
+                AgendaItem(
+                    meeting=meeting,
+                    order=order,
+                    title=title,
+                    kind=kind,
+                    minutes_allotted=minutes,
+                    notes=notes,
+                    version=2,
                 )
             )
-    Decision.objects.bulk_create(decisions)
-    actions = ActionItem.objects.bulk_create(actions)
-    upcoming_of = {m.team_id: m for m in upcoming}
-    AgendaItem.objects.bulk_create(
-        [
-            AgendaItem(
-                meeting=upcoming_of[a.team_id],
-                order=10 + n,
-                title=f"Follow-up: {a.title}",
-                kind=ItemKind.INFORM,
-                minutes_allotted=5,
-                carried_action=a,
+            for title, kind, minutes, notes, actions in rng.sample(TOPICS, rng.randint(2, 3)):
+                order += 1
+                item = AgendaItem(
+                    meeting=meeting,
+                    order=order,
+                    title=title,
+                    kind=kind,
+                    minutes_allotted=minutes,
+                    notes=notes,
+                    version=2,
+                )
+                items.append(item)
+                if actions and team_members and rng.random() < 0.6:
+                    pending_actions.append(
+                        (
+                            item,
+                            ActionItem(
+                                team=team,
+                                meeting=meeting,
+                                title=rng.choice(actions),
+                                owner_id=rng.choice(team_members).user_id,
+                                due=day + timedelta(days=rng.choice([7, 10, 14, 21])),
+                            ),
+                        )
+                    )
+            if decide is not None:
+                title, minutes, area, text, rationale, follow_up = decide
+                order += 1
+                item = AgendaItem(
+                    meeting=meeting,
+                    order=order,
+                    title=title,
+                    kind=ItemKind.DECIDE,
+                    minutes_allotted=minutes,
+                    notes=rationale,
+                    version=2,
+                )
+                items.append(item)
+                count = sum(present.values())
+                tally, outcome = _tally(MODEL[area], count, rng)
+                pending_decisions.append(
+                    (
+                        item,
+                        Decision(
+                            meeting=meeting,
+                            rule=rule_of[(team.pk, area)],
+                            model_used=MODEL[area],
+                            text=text,
+                            rationale=rationale,
+                            outcome=outcome,
+                            tally=tally,
+                            present=count,
+                            review_on=day + timedelta(days=90)
+                            if outcome == DecisionOutcome.ADOPTED
+                            else None,
+                            recorded_by_id=note_taker,
+                            created_at=meeting.starts_at + timedelta(minutes=45),
+                        ),
+                    )
+                )
+                if outcome == DecisionOutcome.ADOPTED and team_members:
+                    pending_actions.append(
+                        (
+                            item,
+                            ActionItem(
+                                team=team,
+                                meeting=meeting,
+                                title=follow_up,
+                                owner_id=rng.choice(team_members).user_id,
+                                due=day + timedelta(days=rng.choice([7, 14, 21, 28])),
+                            ),
+                        )
+                    )
+        # The next meeting's agenda is written; later ones carry a standing item.
+        upcoming = [m for m in meetings_of[team.pk] if m.status == MeetingStatus.SCHEDULED]
+        for n, meeting in enumerate(upcoming):
+            planned = NEXT_ITEMS if n == 0 else NEXT_ITEMS[2:]
+            for order, (title, kind, minutes) in enumerate(planned, start=1):
+                items.append(
+                    AgendaItem(
+                        meeting=meeting,
+                        order=order,
+                        title=title,
+                        kind=kind,
+                        minutes_allotted=minutes,
+                    )
+                )
+
+    Attendance.objects.bulk_create(attendance, batch_size=BATCH)
+    AgendaItem.objects.bulk_create(items, batch_size=BATCH)
+    decisions = []
+    for item, decision in pending_decisions:
+        decision.item = item
+        decisions.append(decision)
+    with timestamps_as_given(Decision, "created_at"):
+        Decision.objects.bulk_create(decisions, batch_size=BATCH)
+
+    # Action items: most of those due are done, some are overdue, the recent ones are open.
+    actions = []
+    for item, action in pending_actions:
+        rng = rngs[action.team.school_id]
+        action.item = item
+        action.created_at = action.meeting.starts_at + timedelta(minutes=50)
+        if action.due < today:
+            roll = rng.random()
+            action.status = (
+                ActionStatus.DONE
+                if roll < 0.72
+                else ActionStatus.DROPPED
+                if roll < 0.78
+                else ActionStatus.OPEN
             )
-            for n, a in enumerate(actions)
-        ],
-        ignore_conflicts=True,
-    )
+        else:
+            action.status = ActionStatus.DONE if rng.random() < 0.2 else ActionStatus.OPEN
+        actions.append(action)
+    with timestamps_as_given(ActionItem, "created_at"):
+        ActionItem.objects.bulk_create(actions, batch_size=BATCH)
+
+    # Follow-ups: an action is carried to every later meeting while it is open (a done one
+    # until its due date), and the open ones to the next scheduled meeting too, as
+    # `services.carry_open_actions` does when a meeting is scheduled or started.
+    actions_of: dict[int, list[ActionItem]] = {}
+    for action in actions:
+        actions_of.setdefault(action.team_id, []).append(action)
+    next_order: dict[int, int] = {}
+    for item in items:
+        next_order[item.meeting_id] = max(next_order.get(item.meeting_id, 0), item.order)
+    carried = []
+    for team in teams:
+        upcoming = [m for m in meetings_of[team.pk] if m.status == MeetingStatus.SCHEDULED]
+        targets = [m for m in meetings_of[team.pk] if m.status == MeetingStatus.HELD]
+        targets += upcoming[:1]
+        for meeting in targets:
+            for action in actions_of.get(team.pk, []):
+                if action.meeting.starts_at >= meeting.starts_at:
+                    continue
+                still_open = action.status == ActionStatus.OPEN or (
+                    meeting.status == MeetingStatus.HELD and action.due >= meeting.starts_at.date()
+                )
+                if not still_open:
+                    continue
+                next_order[meeting.pk] = next_order.get(meeting.pk, 0) + 1
+                carried.append(
+                    AgendaItem(
+                        meeting=meeting,
+                        order=next_order[meeting.pk],
+                        title=f"Follow-up: {action.title}"[:200],
+                        kind=ItemKind.INFORM,
+                        minutes_allotted=5,
+                        notes="Reported on." if meeting.status == MeetingStatus.HELD else "",
+                        carried_action=action,
+                    )
+                )
+    AgendaItem.objects.bulk_create(carried, batch_size=BATCH, ignore_conflicts=True)
+    held = sum(1 for m in meetings if m.status == MeetingStatus.HELD)
     return (
-        f"{len(teams)} ILTs with {len(members)} members, {len(held)} held and "
-        f"{len(upcoming)} scheduled meetings, {len(decisions)} decisions."
+        f"{len(teams)} ILTs with {len(members)} members, {held} held and "
+        f"{len(meetings) - held} scheduled meetings, {len(decisions)} decisions, "
+        f"{len(actions)} action items."
     )

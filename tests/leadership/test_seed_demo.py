@@ -41,3 +41,46 @@ def test_demo_families_have_no_password_and_staff_do(db):
     seed(quiet_logins=True)
     assert not User.objects.get(email="family@riverside.example").has_usable_password()
     assert User.objects.get(email="principal@riverside.example").check_password("accord-demo")
+
+
+def test_seeded_volumes_per_school_and_a_second_run_adds_nothing(db):
+    from django.apps import apps
+    from django.utils import timezone
+
+    from engagement.models import Event
+    from teams.models import Attendance, Meeting, Team
+    from workplans.models import ActionStep, DistrictPriority, Goal, WorkPlan
+
+    def all_counts():
+        labels = ("leadership", "teams", "workplans", "engagement", "account")
+        return {
+            model._meta.label: model.objects.count()
+            for model in apps.get_models()
+            if model._meta.app_label in labels
+        }
+
+    seed(schools=2, quiet_logins=True)
+    first = all_counts()
+    now = timezone.now()
+    district = District.objects.get(slug="riverside")
+    year = district.school_years.get(is_current=True)
+    assert DistrictPriority.objects.filter(district=district, school_year=year).count() == 3
+    for school in district.schools.all():
+        families = Membership.objects.filter(school=school, role=Role.FAMILY).count()
+        assert families >= 30
+        team = Team.objects.get(school=school, school_year=year, kind="ilt")
+        meetings = list(Meeting.objects.filter(team=team))
+        assert len(meetings) == 15
+        held = [m for m in meetings if m.status == "held"]
+        assert held and all(m.ends_at <= now for m in held)
+        assert all(m.ends_at > now for m in meetings if m.status == "scheduled")
+        assert len(held) + sum(m.status == "scheduled" for m in meetings) == 15
+        members = team.members.count()
+        assert Attendance.objects.filter(meeting__team=team).count() == len(held) * members
+        plan = WorkPlan.objects.get(school=school, school_year=year, status="active")
+        assert Goal.objects.filter(plan=plan).count() == 4
+        assert ActionStep.objects.filter(goal__plan=plan).count() == 25
+        assert Event.objects.filter(school=school).count() == 20
+
+    seed(schools=2, quiet_logins=True)
+    assert all_counts() == first

@@ -1,27 +1,60 @@
-"""Demo data: an active plan per school, with goals, a year of data, steps and updates."""
+"""Demo data: district priorities and, per school, an active plan with goals aligned to them, a
+month of data at a time since the start of the year, steps and updates; idempotent."""
 
 from django.core.management import call_command
+from django.utils import timezone
 
+from leadership.models import SchoolYear
 from workplans import selectors
-from workplans.models import ActionStep, DataPoint, Goal, ProgressUpdate, WorkPlan
+from workplans.demo import month_days
+from workplans.models import (
+    ActionStep,
+    DataPoint,
+    DistrictPriority,
+    Goal,
+    ProgressUpdate,
+    WorkPlan,
+)
 
 
 def counts():
-    return [m.objects.count() for m in (WorkPlan, Goal, DataPoint, ActionStep, ProgressUpdate)]
+    return [
+        m.objects.count()
+        for m in (DistrictPriority, WorkPlan, Goal, DataPoint, ActionStep, ProgressUpdate)
+    ]
 
 
 def test_seed_demo_makes_varied_active_plans_and_is_idempotent(db):
     call_command("seed_demo", schools=3, quiet_logins=True)
+    year = SchoolYear.objects.get(is_current=True)
+    today = timezone.localdate()
+    assert DistrictPriority.objects.filter(school_year=year).count() == 3
     plans = list(WorkPlan.objects.select_related("school__district"))
     assert len(plans) == 3 and {p.status for p in plans} == {"active"}
+    monthly = len(month_days(year.start, today))
+    goal_statuses, step_statuses, aligned = set(), set(), []
     for plan in plans:
         goals = selectors.goals_of(plan)
-        assert 3 <= len(goals) <= 5
-        assert all(len(v.points) >= 11 for g in goals for v in g.measure_views)
-    statuses = {v.status for g in selectors.goals_of(plans[0]) for v in g.measure_views}
-    assert {"on_track", "off_track"} <= statuses
-    assert ProgressUpdate.objects.exists()
+        assert len(goals) == 4
+        assert sum(g.steps.count() for g in goals) == 25
+        for goal in goals:
+            goal_statuses.add(goal.status)
+            aligned.append(goal.district_priority_id is not None)
+            for view in goal.measure_views:
+                assert view.measure.baseline != view.measure.target
+                assert view.measure.baseline_date == year.start
+                expected = 1 if goal.status == "not_enough_data" else monthly
+                assert len(view.points) == expected
+            for step in goal.steps.all():
+                step_statuses.add(step.status)
+                latest = step.latest_update
+                assert (latest is None) == (step.status == "not_started")
+                assert latest is None or latest.status == step.status
+    assert goal_statuses == {"on_track", "at_risk", "off_track", "not_enough_data"}
+    assert 0 < aligned.count(False) < aligned.count(True)
+    assert {"done", "on_track", "not_started"} <= step_statuses
     assert any(s.is_overdue for s in map(selectors.decorate_step, ActionStep.objects.all()))
+    assert not ProgressUpdate.objects.filter(created_at__gt=timezone.now()).exists()
     before = counts()
     call_command("seed_demo", schools=3, quiet_logins=True)
     assert counts() == before

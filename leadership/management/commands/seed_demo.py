@@ -1,4 +1,5 @@
-"""Load the demo district: schools, a school year and people in every role. Safe to run again."""
+"""Load the demo district: schools, school years, people in every role and, through each app's
+seeder, a school year of ILT meetings, work plans and family events. Safe to run again."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 from django.utils.text import slugify
 
+from leadership.dashboard import rollups
 from leadership.models import District, Membership, Role, School, SchoolYear, User
 
 DEMO_PASSWORD = "accord-demo"  # noqa: S105  (printed for the demo; never a real account)
@@ -35,7 +37,7 @@ VISIONS = {
 # People per school besides the principal: the first school's are the printed demo logins.
 TEACHER_LEADERS = 2
 STAFF = 4
-FAMILIES = 10
+FAMILIES = 30
 
 
 def school_name(index: int) -> tuple[str, str]:
@@ -179,8 +181,16 @@ class Command(BaseCommand):
                 summary = seeder(district=district, schools=school_list, year=year)
                 if summary:
                     self.stdout.write(self.style.SUCCESS(f"{config.verbose_name}: {summary}"))
+        # Bulk inserts send no signals: compute the dashboard's figures of every school once
+        # the data is committed (after the marks that the few single saves leave), so the
+        # first visit to the dashboard finds them ready.
+        transaction.on_commit(lambda: self._refresh_dashboard(district))
         if not quiet_logins:
             self.print_logins()
+
+    def _refresh_dashboard(self, district: District) -> None:
+        computed = rollups.refresh_district(district)
+        self.stdout.write(f"Dashboard: figures of {computed} schools computed.")
 
     def print_logins(self) -> None:
         rows = [
