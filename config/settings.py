@@ -97,6 +97,9 @@ if REDIS_URL:
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="accord"),
         }
     }
+    # Sessions read from the cache and written through to the database: one query less on
+    # every signed-in page, and nothing lost when the cache is flushed.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

@@ -3,6 +3,8 @@
 from django.utils.functional import SimpleLazyObject
 
 from . import selectors
+from .models import Role
+from .permissions import roles_of
 
 
 def navigation(request):
@@ -11,10 +13,16 @@ def navigation(request):
         return {}
 
     def build():
+        roles = roles_of(user)  # read once per request; no query for what the person lacks
+        by_school = roles.by_school.values()
         return {
-            "districts": list(selectors.user_districts(user=user)),
-            "schools": list(selectors.user_schools(user=user)),
-            "is_family": selectors.family_schools(user=user).exists(),
+            "districts": list(selectors.user_districts(user=user))
+            if roles.district_admin_of
+            else [],
+            "schools": list(selectors.user_schools(user=user))
+            if any(r - {Role.FAMILY} for r in by_school)
+            else [],
+            "is_family": any(Role.FAMILY in r for r in by_school),
         }
 
     return {"nav": SimpleLazyObject(build)}

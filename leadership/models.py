@@ -496,6 +496,8 @@ class SchoolRollup(models.Model):
     as_of = models.DateField()
     computed_at = models.DateTimeField()
     dirtied_at = models.DateTimeField(null=True, blank=True)
+    # +1 on every committed write to the school's data: a version for caching its pages.
+    data_version = models.PositiveBigIntegerField(default=0)
 
     # ILT of the current school year
     has_ilt = models.BooleanField(default=False)

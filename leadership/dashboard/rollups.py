@@ -13,12 +13,12 @@ from datetime import datetime
 from functools import partial
 from zoneinfo import ZoneInfo
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q, QuerySet
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
-from leadership.models import District, School, SchoolRollup, SchoolYear
+from leadership.models import AuditEntry, District, School, SchoolRollup, SchoolYear
 
 FIGURE_DEFAULTS = {
     "has_ilt": False,
@@ -89,27 +89,71 @@ def compute(district: District, school_ids: list[int], *, year=None, now=None) -
     return len(rows)
 
 
+def _stale(today) -> Q:
+    return (
+        Q(rollup__isnull=True)
+        | ~Q(rollup__as_of=today)
+        | Q(rollup__dirtied_at__gte=F("rollup__computed_at"))
+    )
+
+
 def stale_school_ids(district: District, *, today=None) -> list[int]:
     """Active schools of the district whose figures are missing, from another day, or older
     than the last write to their data (one query)."""
     today = today or district_today(district)
     return list(
         School.objects.filter(district=district, is_active=True)
-        .filter(
-            Q(rollup__isnull=True)
-            | ~Q(rollup__as_of=today)
-            | Q(rollup__dirtied_at__gte=F("rollup__computed_at"))
-        )
+        .filter(_stale(today))
         .values_list("pk", flat=True)
     )
 
 
+_VERSION_SQL = """
+    SELECT COUNT(r.id), MAX(r.computed_at),
+           COUNT(*) FILTER (WHERE r.id IS NULL OR r.as_of <> %s OR r.dirtied_at >= r.computed_at)
+    FROM {school} s LEFT JOIN {rollup} r ON r.school_id = s.id
+    WHERE s.district_id = %s AND s.is_active
+"""
+
+
+def _version_row(district: District, today) -> tuple[int, object, int]:
+    # Hand-written: it runs on every dashboard request, and the ORM's version of this
+    # aggregate costs more to build than the database takes to answer it.
+    sql = _VERSION_SQL.format(school=School._meta.db_table, rollup=SchoolRollup._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [today, district.pk])
+        return cursor.fetchone()
+
+
+def fresh_version(district: District) -> tuple[int, object]:
+    """Recompute the district's stale figures, then return their version: (rows, newest
+    computation), which changes whenever a row is recomputed, added or removed. One query
+    when every row is fresh."""
+    today = district_today(district)
+    count, latest, stale = _version_row(district, today)
+    if stale:
+        compute(district, stale_school_ids(district, today=today))
+        count, latest, _stale_now = _version_row(district, today)
+    return count, latest
+
+
 def fresh_rollups(district: District) -> QuerySet[SchoolRollup]:
     """The district's active schools' figures, recomputing the stale ones first."""
-    stale = stale_school_ids(district)
-    if stale:
-        compute(district, stale)
+    fresh_version(district)
     return SchoolRollup.objects.filter(school__district=district, school__is_active=True)
+
+
+def school_data_version(school_id: int) -> int | None:
+    """A number that grows with every committed write to the school's data (every model a
+    dashboard figure reads, and every audited change): a version for caching the school's
+    pages. None while the school has no figures yet (then: do not cache). Read it before
+    the data it versions, so that a page is never cached under a newer version than its
+    data."""
+    return (
+        SchoolRollup.objects.filter(school_id=school_id)
+        .values_list("data_version", flat=True)
+        .first()
+    )
 
 
 def refresh_district(district: District) -> int:
@@ -139,7 +183,7 @@ def _mark(*, school_ids=None, district_id=None, subquery=None) -> None:
         rows = rows.filter(school_id__in=subquery)
     else:
         rows = rows.filter(school_id__in=list(school_ids))
-    rows.update(dirtied_at=timezone.now())
+    rows.update(dirtied_at=timezone.now(), data_version=F("data_version") + 1)
 
 
 def _on_save(sender, instance, *, anchor, key, path, **kwargs) -> None:
@@ -159,6 +203,17 @@ def _on_delete(sender, instance, *, anchor, key, path, **kwargs) -> None:
         anchor_id = instance.pk if key == "pk" else getattr(instance, key)
         school_ids = list(anchor.objects.filter(pk=anchor_id).values_list(path, flat=True))
     mark_dirty(school_ids=school_ids)
+
+
+def _on_school_change(sender, instance, **kwargs) -> None:
+    # Name, grade span and being active show on the dashboard.
+    mark_dirty(school_ids=[instance.pk])
+
+
+def _on_audit(sender, instance, created=False, **kwargs) -> None:
+    # Services record an audit entry for every change they make to a school's data.
+    if created and instance.school_id:
+        mark_dirty(school_ids=[instance.school_id])
 
 
 def _on_district_change(sender, instance, **kwargs) -> None:
@@ -188,6 +243,8 @@ def connect() -> None:
                 weak=False,
                 dispatch_uid=uid,
             )
+    post_save.connect(_on_school_change, sender=School, weak=False, dispatch_uid="dashboard-school")
+    post_save.connect(_on_audit, sender=AuditEntry, weak=False, dispatch_uid="dashboard-audit")
     for model in (District, SchoolYear, DistrictPriority):
         for signal in (post_save, post_delete):
             signal.connect(

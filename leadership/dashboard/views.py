@@ -4,14 +4,19 @@ and the district's priorities."""
 from __future__ import annotations
 
 import csv
+import hashlib
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
@@ -37,19 +42,22 @@ def _decorate(row: SchoolRollup) -> SchoolRollup:
     return row
 
 
+def _grade_choices(district: District) -> list[str]:
+    spans = (
+        School.objects.filter(district=district, is_active=True)
+        .exclude(grade_span="")
+        .order_by()
+        .values_list("grade_span", flat=True)
+        .distinct()
+    )
+    return sorted(spans)
+
+
 def _state(request, district: District):
     from workplans import selectors as workplans
 
     year = rollups.current_year(district)
-    grade_choices = sorted(
-        {
-            span
-            for span in School.objects.filter(district=district, is_active=True)
-            .exclude(grade_span="")
-            .values_list("grade_span", flat=True)
-            .distinct()
-        }
-    )
+    grade_choices = _grade_choices(district)
     priorities = list(workplans.district_priorities(district=district, year=year)) if year else []
     query = DashboardQuery.parse(
         request.GET,
@@ -61,12 +69,84 @@ def _state(request, district: District):
     return year, grade_choices, priorities, query, all_rows, rows
 
 
+CONTENT = "leadership/dashboard/_content.html"
+RESULTS = CONTENT + "#results"
+TREND = CONTENT + "#trend"
+CACHE_SECONDS = 60 * 60
+
+
+def _cache_key(district: District, version, *parts) -> str:
+    count, latest = version
+    stamp = str(latest).replace(" ", "T")  # a datetime, or text on SQLite
+    return ":".join(["dashboard", str(district.pk), get_language(), str(count), stamp, *parts])
+
+
+def _choices(district: District) -> dict:
+    """What the filter form offers: plain values, so they can be cached with the figures."""
+    from workplans import selectors as workplans
+
+    year = rollups.current_year(district)
+    priorities = workplans.district_priorities(district=district, year=year) if year else []
+    return {
+        "year": {"label": year.label} if year else None,
+        "grades": _grade_choices(district),
+        "priorities": [{"pk": p.pk, "title": p.title} for p in priorities],
+    }
+
+
 @login_required
 @require_GET
 @vary_on_headers("HX-Request")
 @district_view()
 def dashboard(request: HtmxHttpRequest, district: District) -> HttpResponse:
-    year, grade_choices, priorities, query, all_rows, rows = _state(request, district)
+    # What the page shows is cached under the version of the district's figures (how many
+    # rows, when the newest was computed). Any write to a school's data (or to the school,
+    # the year or the priorities) makes rows stale, `fresh_version` recomputes them, and the
+    # version, hence every key, moves on: a cached page is never older than the figures.
+    version = rollups.fresh_version(district)
+    partial = is_partial(request) and request.htmx.target == "dashboard-results"
+    raw_query = hashlib.sha1(request.GET.urlencode().encode(), usedforsecurity=False).hexdigest()
+    keys = {
+        "choices": _cache_key(district, version, "choices"),
+        "trend": _cache_key(district, version, "trend"),
+        # The htmx swap needs the results; a page load the whole content (form, results and
+        # trend: nothing in it depends on who asks, only on the query and the language).
+        "html": _cache_key(district, version, "results" if partial else "content", raw_query),
+    }
+    cached = cache.get_many(keys.values())
+    rendered = cached.get(keys["html"])
+    if rendered is None:
+        rendered = _render_content(request, district, version, partial, keys, cached)
+        cache.set(keys["html"], rendered, CACHE_SECONDS)
+    html, canonical = rendered
+    if partial:
+        response = HttpResponse(html)
+        # The address bar gets the view's canonical URL, not the form's raw fields.
+        response["HX-Push-Url"] = request.path + (canonical if canonical != "?" else "")
+        return response
+    return render(
+        request,
+        "leadership/dashboard/dashboard.html",
+        {"district": district, "content_html": mark_safe(html)},  # noqa: S308 (our template)
+    )
+
+
+def _render_content(request, district, version, partial, keys, cached) -> tuple[str, str]:
+    """The HTML of the results (htmx) or of the page's content, and the view's canonical
+    query string."""
+    from workplans import selectors as workplans
+
+    choices = cached.get(keys["choices"])
+    if choices is None:
+        choices = _choices(district)
+        cache.set(keys["choices"], choices, CACHE_SECONDS)
+    query = DashboardQuery.parse(
+        request.GET,
+        grade_choices=choices["grades"],
+        priority_choices={p["pk"] for p in choices["priorities"]},
+    )
+    all_rows = SchoolRollup.objects.filter(school__district=district, school__is_active=True)
+    rows = query.apply(all_rows.select_related("school"), aligned_to=workplans.schools_aligned_to)
     paginator = Paginator(rows, PER_PAGE)
     number = paginator.num_pages if query.page == "last" else query.page
     page = paginator.get_page(number)  # past the end: the last page
@@ -74,29 +154,31 @@ def dashboard(request: HtmxHttpRequest, district: District) -> HttpResponse:
         _decorate(row)
     context = {
         "district": district,
-        "year": year,
+        "year": choices["year"],
         "query": query,
         "page": page,
         "columns": COLUMNS,
+        "labels": {column.key: str(column.label) for column in COLUMNS},
         "statuses": [(key, label) for key, (label, _q) in STATUSES.items()],
-        "grade_choices": grade_choices,
-        "priorities": priorities,
+        "grade_choices": choices["grades"],
+        "priorities": choices["priorities"],
         "csv_query": query.querystring(page=""),
+        "oob": partial,  # the form's sort field follows a sort by column header
+        "school_count": version[0],
     }
-    if is_partial(request) and request.htmx.target == "dashboard-results":
-        context["oob"] = True  # the form's sort field follows a sort by column header
-        response = render(request, "leadership/dashboard/dashboard.html#results", context)
-        # The address bar gets the view's canonical URL, not the form's raw fields.
-        canonical = query.querystring()
-        response["HX-Push-Url"] = request.path + (canonical if canonical != "?" else "")
-        return response
-    trend = charts.trend_rows(charts.sum_trends(all_rows.values_list("trend", flat=True)))
-    context.update(
-        trend=trend,
-        trend_chart=charts.trend_chart(trend, title_id="trend-title"),
-        school_count=all_rows.count(),
-    )
-    return render(request, "leadership/dashboard/dashboard.html", context)
+    if partial:
+        return render_to_string(RESULTS, context, request=request), query.querystring()
+    trend_html = cached.get(keys["trend"])
+    if trend_html is None:
+        trend = charts.trend_rows(charts.sum_trends(all_rows.values_list("trend", flat=True)))
+        trend_html = render_to_string(
+            TREND,
+            {"trend": trend, "trend_chart": charts.trend_chart(trend, title_id="trend-title")},
+            request=request,
+        )
+        cache.set(keys["trend"], trend_html, CACHE_SECONDS)
+    context["trend_html"] = mark_safe(trend_html)  # noqa: S308  (our own rendered template)
+    return render_to_string(CONTENT, context, request=request), query.querystring()
 
 
 CSV_HEADER = [

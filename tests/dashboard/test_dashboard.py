@@ -321,3 +321,50 @@ def test_the_hourly_task_recomputes_only_stale_figures(world, activity):
     assert refresh_dashboards() == 0
     SchoolRollup.objects.filter(school=world.school).update(as_of="2026-01-01")
     assert refresh_dashboards() == 1
+
+
+def test_the_cached_page_follows_a_change(
+    world, activity, client_for, django_capture_on_commit_callbacks
+):
+    from workplans import services
+
+    client = client_for(world.district_admin)
+    before = 'aria-label="Goals: 1 on track, 1 off track, 1 not enough data"'
+    assert before in client.get(dashboard_url(world)).content.decode()
+    assert before in client.get(dashboard_url(world)).content.decode()  # from the cache
+    with django_capture_on_commit_callbacks(execute=True):
+        services.datapoint_create(
+            measure=activity.measure, actor=world.principal, date="2026-11-20", value="41"
+        )
+    page = client.get(dashboard_url(world)).content.decode()
+    assert 'aria-label="Goals: 2 off track, 1 not enough data"' in page
+    with django_capture_on_commit_callbacks(execute=True):
+        world.school.name = "Lincoln Community School"
+        world.school.save()
+    assert "Lincoln Community School" in client.get(dashboard_url(world)).content.decode()
+    # The htmx partial is cached apart from the page and follows too.
+    partial = client.get(
+        dashboard_url(world, q="lincoln"),
+        headers={"HX-Request": "true", "HX-Target": "dashboard-results"},
+    )
+    assert "Lincoln Community School" in partial.content.decode()
+
+
+def test_the_school_data_version_grows_with_every_committed_write(
+    world, activity, django_capture_on_commit_callbacks
+):
+    from leadership import audit
+
+    assert rollups.school_data_version(world.school.pk) is None  # no figures yet: no caching
+    _refresh(world)
+    first = rollups.school_data_version(world.school.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        _steps_done(activity, world)
+    second = rollups.school_data_version(world.school.pk)
+    assert second > first
+    with django_capture_on_commit_callbacks(execute=True):
+        audit.record(
+            actor=world.principal, action="vision.update", obj=world.school, school=world.school
+        )
+    assert rollups.school_data_version(world.school.pk) > second
+    assert rollups.school_data_version(world.other_school.pk) == 0
