@@ -12,8 +12,10 @@ from tests.dashboard.conftest import add_schools
 
 pytestmark = pytest.mark.django_db
 
-# Budgets: a warm page (figures fresh) and a cold one (every school's figures recomputed).
-WARM_MAX = 14
+# Budgets: a warm page (figures fresh, page cached: session, user, district, roles, the
+# version of the figures and the navigation) and a cold one (every school's figures
+# recomputed and the page rendered).
+WARM_MAX = 6
 COLD_MAX = 30
 
 
