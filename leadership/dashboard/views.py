@@ -14,12 +14,14 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HttpResponseClientRedirect
 
 from leadership.exports import csv_safe
 from leadership.htmx import HtmxHttpRequest, apply_form_errors, is_partial
@@ -344,13 +346,15 @@ def priorities(request: HtmxHttpRequest, district: District) -> HttpResponse:
                 apply_form_errors(form, error)
             else:
                 messages.success(request, _("Priority “%(title)s” added.") % {"title": priority})
-                return redirect("leadership:district_priorities", slug=district.slug)
+                url = reverse("leadership:district_priorities", kwargs={"slug": district.slug})
+                if is_partial(request):
+                    return HttpResponseClientRedirect(url)
+                return redirect(url)
         if is_partial(request):
             return render(
                 request,
                 "leadership/dashboard/priorities.html#priority-form",
                 {"district": district, "form": form, "year": year},
-                status=422 if form.errors else 200,
             )
     return render(
         request,
@@ -361,7 +365,6 @@ def priorities(request: HtmxHttpRequest, district: District) -> HttpResponse:
             "form": form,
             "priorities": _priority_overview(district, year),
         },
-        status=422 if form.errors else 200,
     )
 
 
@@ -434,5 +437,4 @@ def priority_edit(request: HtmxHttpRequest, district: District, pk: int) -> Http
         request,
         "leadership/dashboard/priority_edit.html",
         {"district": district, "year": year, "form": form, "priority": priority},
-        status=422 if form.errors else 200,
     )

@@ -61,3 +61,22 @@ def test_district_admin_filters_sorts_opens_and_exports(page, axe_check, world):
     download = download_info.value
     rows = list(csv.reader(io.StringIO(Path(download.path()).read_text(encoding="utf-8"))))
     assert [row[0] for row in rows[1:]] == ["Lincoln Elementary"]
+
+
+def test_district_admin_adds_a_priority_and_sees_aligned_schools(page, axe_check, world):
+    build_activity(world)
+    page.goto("/accounts/login/")
+    page.get_by_label("Email").fill(world.district_admin.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("link", name="District priorities").first.click()
+    expect(page.get_by_role("heading", level=2, name="Every student reads")).to_be_visible()
+    expect(page.get_by_text("1 school has aligned goals.")).to_be_visible()
+    axe_check(page)
+    page.get_by_label("Title").fill("Every family is a partner")
+    page.get_by_role("button", name="Add priority").click()
+    expect(page.get_by_text("Priority “Every family is a partner” added.")).to_be_visible()
+    expect(page.get_by_text("No school has aligned a goal to this priority yet.")).to_be_visible()
+    page.get_by_role("button", name="Add priority").click()  # empty title
+    expect(page.get_by_role("alert")).to_contain_text("The priority was not saved")
+    axe_check(page)
