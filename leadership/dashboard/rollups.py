@@ -97,15 +97,14 @@ def _stale(today) -> Q:
     )
 
 
-def stale_school_ids(district: District, *, today=None) -> list[int]:
-    """Active schools of the district whose figures are missing, from another day, or older
-    than the last write to their data (one query)."""
+def stale_school_ids(district: District, *, today=None, school_ids=None) -> list[int]:
+    """Active schools of the district (or of these) whose figures are missing, from another
+    day, or older than the last write to their data (one query)."""
     today = today or district_today(district)
-    return list(
-        School.objects.filter(district=district, is_active=True)
-        .filter(_stale(today))
-        .values_list("pk", flat=True)
-    )
+    schools = School.objects.filter(district=district, is_active=True)
+    if school_ids is not None:
+        schools = schools.filter(pk__in=school_ids)
+    return list(schools.filter(_stale(today)).values_list("pk", flat=True))
 
 
 _VERSION_SQL = """

@@ -248,12 +248,14 @@ def dashboard_csv(request: HtmxHttpRequest, district: District) -> HttpResponse:
 
 
 def _school_row(school: School) -> SchoolRollup:
-    rows = rollups.fresh_rollups(school.district).filter(school=school).select_related("school")
-    row = rows.first()
-    if row is None:  # an inactive school: figures computed for the page alone
-        rollups.compute(school.district, [school.pk])
-        row = SchoolRollup.objects.select_related("school").get(school=school)
-    return _decorate(row)
+    """The school's figures, recomputed first if stale (this school only)."""
+    district = school.district
+    today = rollups.district_today(district)
+    if rollups.stale_school_ids(district, today=today, school_ids=[school.pk]) or not (
+        school.is_active
+    ):
+        rollups.compute(district, [school.pk])
+    return _decorate(SchoolRollup.objects.select_related("school").get(school=school))
 
 
 def _school_context(request, school: School) -> dict:

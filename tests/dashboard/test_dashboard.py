@@ -368,3 +368,9 @@ def test_the_school_data_version_grows_with_every_committed_write(
         )
     assert rollups.school_data_version(world.school.pk) > second
     assert rollups.school_data_version(world.other_school.pk) == 0
+
+
+def test_the_principals_page_recomputes_only_their_school(world, activity, client_for):
+    url = reverse("leadership:school_dashboard", kwargs={"slug": world.school.slug})
+    assert client_for(world.principal).get(url).status_code == 200
+    assert list(SchoolRollup.objects.values_list("school_id", flat=True)) == [world.school.pk]
