@@ -115,7 +115,17 @@ def dashboard(request: HtmxHttpRequest, district: District) -> HttpResponse:
         # trend: nothing in it depends on who asks, only on the query and the language).
         "html": _cache_key(district, version, "results" if partial else "content", raw_query),
     }
+    # A page load is also kept whole for this browser session: the layout around the content
+    # holds the person's name and a CSRF token valid for their session and CSRF cookie, both
+    # in the key. Not while messages wait to be shown.
+    page_key = None
+    if not partial and not len(messages.get_messages(request)):
+        session = f"{request.session.session_key}:{request.COOKIES.get('csrftoken', '')}"
+        owner = hashlib.sha1(session.encode(), usedforsecurity=False).hexdigest()
+        page_key = keys["page"] = keys["html"] + ":page:" + owner
     cached = cache.get_many(keys.values())
+    if page_key and page_key in cached:
+        return HttpResponse(cached[page_key])
     rendered = cached.get(keys["html"])
     if rendered is None:
         rendered = _render_content(request, district, version, partial, keys, cached)
@@ -126,11 +136,14 @@ def dashboard(request: HtmxHttpRequest, district: District) -> HttpResponse:
         # The address bar gets the view's canonical URL, not the form's raw fields.
         response["HX-Push-Url"] = request.path + (canonical if canonical != "?" else "")
         return response
-    return render(
+    response = render(
         request,
         "leadership/dashboard/dashboard.html",
         {"district": district, "content_html": mark_safe(html)},  # noqa: S308 (our template)
     )
+    if page_key and request.COOKIES.get("csrftoken"):
+        cache.set(page_key, response.content, CACHE_SECONDS)
+    return response
 
 
 def _render_content(request, district, version, partial, keys, cached) -> tuple[str, str]:

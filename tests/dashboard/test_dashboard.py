@@ -374,3 +374,34 @@ def test_the_principals_page_recomputes_only_their_school(world, activity, clien
     url = reverse("leadership:school_dashboard", kwargs={"slug": world.school.slug})
     assert client_for(world.principal).get(url).status_code == 200
     assert list(SchoolRollup.objects.values_list("school_id", flat=True)) == [world.school.pk]
+
+
+def test_a_page_kept_for_one_session_is_not_shown_to_another(world, client, client_for):
+    from django.test import Client
+
+    from leadership.models import Role
+    from tests.leadership.factories import person
+
+    first = client_for(world.district_admin)
+    first.get(dashboard_url(world))
+    page = first.get(dashboard_url(world)).content.decode()  # kept for this session
+    assert world.district_admin.get_full_name() in page
+    colleague = person(Role.DISTRICT_ADMIN, district=world.district, email="colleague@example.org")
+    other = Client()
+    other.force_login(colleague)
+    other.get(dashboard_url(world))
+    theirs = other.get(dashboard_url(world)).content.decode()
+    assert colleague.get_full_name() in theirs
+    assert world.district_admin.get_full_name() not in theirs
+
+
+def test_a_waiting_message_is_shown_not_a_kept_page(world, client_for):
+    from tests.teams.factories import current_year
+
+    current_year(world.district)
+    client = client_for(world.district_admin)
+    client.get(dashboard_url(world))
+    client.get(dashboard_url(world))  # kept
+    priorities = reverse("leadership:district_priorities", kwargs={"slug": world.district.slug})
+    client.post(priorities, {"title": "Attendance"})  # leaves “Priority … added.”
+    assert "Priority “Attendance” added." in client.get(dashboard_url(world)).content.decode()
