@@ -66,8 +66,10 @@ def _updates_prefetch() -> Prefetch:
     )
 
 
-def goals_of(plan: WorkPlan) -> list[Goal]:
-    """The plan's goals with measures, data, steps, updates and learning, in fixed queries."""
+def goals_of(plan: WorkPlan, *, today: date | None = None) -> list[Goal]:
+    """The plan's goals with measures, data, steps, updates and learning, in fixed queries;
+    steps are due or overdue as of `today` (default: today)."""
+    today = today or timezone.localdate()
     goals = list(
         plan.goals.select_related("district_priority").prefetch_related(
             Prefetch("measures", queryset=Measure.objects.prefetch_related("data_points")),
@@ -87,7 +89,7 @@ def goals_of(plan: WorkPlan) -> list[Goal]:
     for goal in goals:
         decorate_goal(goal, threshold, charts_too=True)
         for step in goal.steps.all():
-            decorate_step(step)
+            decorate_step(step, today)
     return goals
 
 
@@ -183,10 +185,19 @@ def step_with_goal(step: ActionStep) -> ActionStep:
     return fresh
 
 
-def plan_history(*, plan: WorkPlan, limit: int = 50) -> list[AuditEntry]:
-    goal_ids = list(plan.goals.values_list("id", flat=True))
-    measure_ids = list(Measure.objects.filter(goal__plan=plan).values_list("id", flat=True))
-    step_ids = list(ActionStep.objects.filter(goal__plan=plan).values_list("id", flat=True))
+def plan_history(
+    *, plan: WorkPlan, goals: list[Goal] | None = None, limit: int = 50
+) -> list[AuditEntry]:
+    """The latest changes to the plan, its goals, measures and steps. Pass `goals` as read by
+    `goals_of` to take their ids from memory (one query instead of four)."""
+    if goals is None:
+        goal_ids = list(plan.goals.values_list("id", flat=True))
+        measure_ids = list(Measure.objects.filter(goal__plan=plan).values_list("id", flat=True))
+        step_ids = list(ActionStep.objects.filter(goal__plan=plan).values_list("id", flat=True))
+    else:
+        goal_ids = [goal.pk for goal in goals]
+        measure_ids = [view.measure.pk for goal in goals for view in goal.measure_views]
+        step_ids = [step.pk for goal in goals for step in goal.steps.all()]
 
     def of(label: str, ids) -> Q:
         return Q(object_type=label, object_id__in=[str(i) for i in ids])
@@ -332,7 +343,7 @@ def aligned_goals(*, district, year) -> QuerySet[Goal]:
 
 
 def dashboard_sources():
-    from .models import DataPoint
+    from .models import DataPoint, Evidence, LookForTally
 
     # model -> (model holding the school, foreign key to it on the instance, path to school)
     return {
@@ -341,4 +352,10 @@ def dashboard_sources():
         Measure: (Goal, "goal_id", "plan__school_id"),
         DataPoint: (Measure, "measure_id", "goal__plan__school_id"),
         ActionStep: (Goal, "goal_id", "plan__school_id"),
+        # Not in the dashboard's figures, but on the plan page, which is cached under the
+        # school's data version (workplans.views.plan_detail).
+        ProgressUpdate: (ActionStep, "step_id", "goal__plan__school_id"),
+        Evidence: (ProgressUpdate, "update_id", "step__goal__plan__school_id"),
+        LearningActivity: (Goal, "goal_id", "plan__school_id"),
+        LookForTally: (LearningActivity, "activity_id", "goal__plan__school_id"),
     }

@@ -5,23 +5,29 @@ from __future__ import annotations
 import csv
 import mimetypes
 import os
+from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
+from leadership.dashboard.rollups import school_data_version
 from leadership.htmx import HtmxHttpRequest, is_partial
 from leadership.htmx import apply_form_errors as _apply_errors
 from leadership.models import School
-from leadership.permissions import school_view
+from leadership.permissions import is_school_staff, school_view
 
 from . import charts, selectors, services
 from .forms import (
@@ -45,6 +51,31 @@ from .permissions import (
     get_in_school,
     require,
 )
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """What the plan page shows differently by viewer: edit links (and "Post an update" on
+    every step) to those who edit the plan; "Post an update" on their own steps to staff."""
+
+    edits_plan: bool
+    staff_pk: int | None  # the viewer's pk, when on staff (owners of steps update them)
+
+    @classmethod
+    def of(cls, user, plan: WorkPlan) -> Viewer:
+        edits = can_edit_plan(user, plan)
+        on_staff = not edits and is_school_staff(user, plan.school)
+        return cls(edits_plan=edits, staff_pk=user.pk if on_staff else None)
+
+    def can_update(self, step: ActionStep) -> bool:
+        # As permissions.can_update_step, from the flags alone.
+        return self.edits_plan or (self.staff_pk is not None and step.owner_id == self.staff_pk)
+
+    @property
+    def key(self) -> str:
+        if self.edits_plan:
+            return "edit"
+        return f"staff{self.staff_pk}" if self.staff_pk is not None else "read"
 
 
 def plan_url(plan: WorkPlan) -> str:
@@ -154,16 +185,82 @@ def _plan_context(request, plan: WorkPlan, **extra) -> dict:
     }
 
 
+PLAN_PAGE = "workplans/plan_detail.html"
+PLAN_PAGE_SECONDS = 60 * 60  # the key moves on with every write; this only bounds the memory
+
+
+def _plan_page_parts(plan: WorkPlan, *, can_edit: bool, viewer: Viewer, today) -> tuple[str, str]:
+    """The plan page's HTML around the "Manage the plan" forms: what it shows depends only on
+    the plan's data, the language, `today` and the viewer's rights (rendered without the
+    request, so nothing else can slip in)."""
+    goals = selectors.goals_of(plan, today=today)
+    for goal in goals:
+        for step in goal.steps.all():
+            step.can_update = viewer.can_update(step)
+    context = {
+        "school": plan.school,
+        "plan": plan,
+        "goals": goals,
+        "can_edit": can_edit,
+        "status_rule": charts.STATUS_RULE,
+        "goal_rule": charts.GOAL_RULE,
+        "threshold": plan.school.district.small_group_threshold,
+        "history": selectors.plan_history(plan=plan, goals=goals),
+    }
+    return (
+        render_to_string(PLAN_PAGE + "#head", context),
+        render_to_string(PLAN_PAGE + "#body", context),
+    )
+
+
+def _plan_page_key(plan: WorkPlan, version: int, viewer: Viewer, today) -> str:
+    # Everything the cached HTML depends on besides the plan's data (which `version` covers):
+    # the language (and the formats with it), the time zone of the history's times, the day
+    # (overdue and due-soon badges) and the viewer's rights.
+    return ":".join(
+        [
+            "workplans:plan-page",
+            str(plan.pk),
+            str(version),
+            get_language(),
+            timezone.get_current_timezone_name(),
+            today.isoformat(),
+            viewer.key,
+        ]
+    )
+
+
 @login_required
 @require_GET
 @school_view()
 def plan_detail(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
+    # The version first, then the data it versions (the plan too): a page rendered from data
+    # newer than its version is re-rendered at the next version; the other way round, a page
+    # could be served stale.
+    version = school_data_version(school.pk)
     plan = _plan(school, pk)
     if not can_view_plan(request.user, plan):
         require(can_view_summary(request.user, plan))
         return render(request, "workplans/plan_summary.html", _plan_context(request, plan))
-    context = _plan_context(request, plan, history=selectors.plan_history(plan=plan))
-    return render(request, "workplans/plan_detail.html", context)
+    viewer = Viewer.of(request.user, plan)
+    can_edit = viewer.edits_plan and not plan.is_closed
+    today = timezone.localdate()
+    key = _plan_page_key(plan, version, viewer, today) if version is not None else None
+    parts = cache.get(key) if key else None
+    if parts is None:
+        parts = _plan_page_parts(plan, can_edit=can_edit, viewer=viewer, today=today)
+        if key:
+            cache.set(key, parts, PLAN_PAGE_SECONDS)
+    head, body = parts
+    context = {
+        "school": plan.school,
+        "plan": plan,
+        "can_edit": can_edit,
+        "next_status": services.NEXT_STATUS.get(plan.status),
+        "head_html": mark_safe(head),  # noqa: S308 (our own template, rendered without input)
+        "body_html": mark_safe(body),  # noqa: S308
+    }
+    return render(request, PLAN_PAGE, context)
 
 
 @login_required

@@ -18,7 +18,15 @@ from django.db.models import F, Q, QuerySet
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
-from leadership.models import AuditEntry, District, School, SchoolRollup, SchoolYear
+from leadership.models import (
+    AuditEntry,
+    District,
+    Membership,
+    School,
+    SchoolRollup,
+    SchoolYear,
+    User,
+)
 
 FIGURE_DEFAULTS = {
     "has_ilt": False,
@@ -215,6 +223,14 @@ def _on_audit(sender, instance, created=False, **kwargs) -> None:
         mark_dirty(school_ids=[instance.school_id])
 
 
+def _on_user_change(sender, instance, update_fields=None, **kwargs) -> None:
+    # People show by name on the schools' pages (owners, authors, members).
+    if update_fields is not None and not {"full_name", "email"} & set(update_fields):
+        return  # e.g. the last sign-in time
+    schools = Membership.objects.filter(user_id=instance.pk, school__isnull=False)
+    transaction.on_commit(partial(_mark, subquery=schools.values("school_id")))
+
+
 def _on_district_change(sender, instance, **kwargs) -> None:
     district_id = instance.pk if isinstance(instance, District) else instance.district_id
     mark_dirty(district_id=district_id)
@@ -244,6 +260,7 @@ def connect() -> None:
             )
     post_save.connect(_on_school_change, sender=School, weak=False, dispatch_uid="dashboard-school")
     post_save.connect(_on_audit, sender=AuditEntry, weak=False, dispatch_uid="dashboard-audit")
+    post_save.connect(_on_user_change, sender=User, weak=False, dispatch_uid="dashboard-user")
     for model in (District, SchoolYear, DistrictPriority):
         for signal in (post_save, post_delete):
             signal.connect(

@@ -405,3 +405,19 @@ def test_a_waiting_message_is_shown_not_a_kept_page(world, client_for):
     priorities = reverse("leadership:district_priorities", kwargs={"slug": world.district.slug})
     client.post(priorities, {"title": "Attendance"})  # leaves “Priority … added.”
     assert "Priority “Attendance” added." in client.get(dashboard_url(world)).content.decode()
+
+
+def test_renaming_a_person_moves_their_schools_version(
+    world, activity, django_capture_on_commit_callbacks
+):
+    _refresh(world)
+    before = rollups.school_data_version(world.school.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        world.teacher_leader.last_login = world.teacher_leader.date_joined
+        world.teacher_leader.save(update_fields=["last_login"])
+    assert rollups.school_data_version(world.school.pk) == before  # signing in changes nothing
+    with django_capture_on_commit_callbacks(execute=True):
+        world.teacher_leader.full_name = "Renamed Leader"
+        world.teacher_leader.save()
+    assert rollups.school_data_version(world.school.pk) > before
+    assert rollups.school_data_version(world.other_school.pk) == 0  # not their school
