@@ -4,13 +4,22 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.db.models import Case, Count, Prefetch, Q, QuerySet, Sum, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    FilteredRelation,
+    Prefetch,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
 from django.http import Http404
 from django.utils import timezone
 
-from leadership.selectors import family_schools
-
-from .models import CheckIn, Event, EventStatus, Feedback, Rsvp, RsvpStatus
+from .models import CheckIn, Event, EventStatus, EventTranslation, Feedback, Rsvp, RsvpStatus
 from .permissions import can_see_drafts, can_see_rsvps
 
 STATUS_ORDER = Case(
@@ -46,26 +55,67 @@ def event_for(*, user, school, pk: int) -> Event:
     return event
 
 
-def family_events(*, user) -> list[tuple[object, list[Event]]]:
-    """(school, upcoming visible events) for each of the family's schools; 2 queries + 2."""
-    schools = list(family_schools(user=user))
+def event_to_rsvp(*, user, school, pk: int) -> Event:
+    """One event of the school as the RSVP post needs it (1 query: the row with its school,
+    no texts, no RSVPs), or 404 as `event_for`."""
+    events = Event.objects.filter(school=school, pk=pk)
+    if not can_see_drafts(user, school):
+        events = events.filter(status__in=VISIBLE_TO_FAMILIES)
+    event = events.first()
+    if event is None:
+        raise Http404
+    event.school = school
+    return event
+
+
+def family_upcoming_events(*, user, schools, now) -> dict[int, list[Event]]:
+    """The published and cancelled events of `schools` that end after `now`, by school id, in
+    2 queries: the events with the family's own RSVP joined in (at most one per event), and
+    their titles. Only what the family page shows is loaded: each event carries `my_rsvps`
+    (a list of 0 or 1 RSVP holding its status and party) and its school (from `schools`);
+    its translations hold titles only."""
+    school_by_id = {school.pk: school for school in schools}
     events = (
-        _with_texts(
-            Event.objects.filter(
-                school__in=schools,
-                status__in=VISIBLE_TO_FAMILIES,
-                ends_at__gt=timezone.now(),
-            )
+        Event.objects.filter(
+            school_id__in=list(school_by_id),
+            status__in=VISIBLE_TO_FAMILIES,
+            ends_at__gt=now,
         )
+        .annotate(mine=FilteredRelation("rsvps", condition=Q(rsvps__family=user.pk)))
+        .annotate(
+            my_rsvp_id=F("mine__id"),
+            my_status=F("mine__status"),
+            my_adults=F("mine__adults"),
+            my_children=F("mine__children"),
+        )
+        .only("id", "school_id", "status", "starts_at", "ends_at")
         .prefetch_related(
-            Prefetch("rsvps", queryset=Rsvp.objects.filter(family=user.pk), to_attr="my_rsvps")
+            Prefetch(
+                "translations",
+                queryset=EventTranslation.objects.only("id", "event_id", "language", "title"),
+            )
         )
         .order_by("starts_at", "id")
     )
-    by_school: dict[int, list[Event]] = {school.pk: [] for school in schools}
+    by_school: dict[int, list[Event]] = {pk: [] for pk in school_by_id}
     for event in events:
+        event.school = school_by_id[event.school_id]
+        event.my_rsvps = (
+            [
+                Rsvp(
+                    pk=event.my_rsvp_id,
+                    event=event,
+                    family_id=user.pk,
+                    status=event.my_status,
+                    adults=event.my_adults,
+                    children=event.my_children,
+                )
+            ]
+            if event.my_rsvp_id
+            else []
+        )
         by_school[event.school_id].append(event)
-    return [(school, by_school[school.pk]) for school in schools]
+    return by_school
 
 
 def my_rsvp(*, user, event: Event) -> Rsvp | None:
@@ -240,4 +290,6 @@ def dashboard_sources():
         Event: (Event, "pk", "school_id"),
         Rsvp: (Event, "event_id", "school_id"),
         CheckIn: (Event, "event_id", "school_id"),
+        # No figure reads the texts, but pages cached on the school's data version show them.
+        EventTranslation: (Event, "event_id", "school_id"),
     }

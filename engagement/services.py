@@ -260,15 +260,21 @@ def rsvp_submit(
     childcare_count: int = 0,
     accessibility_needs: str = "",
     join_waitlist: bool = True,
+    event_is_fresh: bool = False,
 ) -> Rsvp:
     """Say a family is coming, or change how many come and what they need.
 
     A party that fits takes its seats; one that does not is waitlisted (if `join_waitlist`)
     or refused. A family already going that asks for more seats than are free keeps its
     RSVP as it was and is told so.
+
+    `event` is read again unless `event_is_fresh`: the caller read the whole row (with its
+    school) in this request, just before (the RSVP view). Neither read locks the row: the
+    seats are held by the conditional UPDATE either way.
     """
     _check_party(adults=adults, children=children, childcare_count=childcare_count)
-    event = Event.objects.select_related("school").get(pk=event.pk)
+    if not event_is_fresh:
+        event = Event.objects.select_related("school").get(pk=event.pk)
     _check_open(event, family)
     party = adults + children
     if party > event.capacity:
@@ -313,26 +319,38 @@ def rsvp_submit(
     rsvp.interpretation_language = interpretation_language.strip()
     rsvp.childcare_count = childcare_count
     rsvp.accessibility_needs = accessibility_needs.strip()
+    kept = (rsvp.language, rsvp.waitlisted_at)
     rsvp.language = family.preferred_language
     if status == RsvpStatus.WAITLISTED and was != RsvpStatus.WAITLISTED:
         rsvp.waitlisted_at = timezone.now()
     elif status == RsvpStatus.GOING:
         rsvp.waitlisted_at = None
-    rsvp.full_clean(validate_unique=False, validate_constraints=False)
-    rsvp.save()
-    audit.record(
-        actor=family,
-        action="rsvp.submit",
-        obj=rsvp,
-        school=event.school,
-        before=before,
-        after=audit.snapshot(rsvp, RSVP_FIELDS),
-    )
+    after = audit.snapshot(rsvp, RSVP_FIELDS)
+    # The same RSVP sent again (a double click, "Save changes" with nothing changed) writes
+    # nothing: no seats moved above, and a row, an audit entry and a new version of the
+    # school's data for no change would only cost every page that caches on that version.
+    unchanged = was is not None and after == before and (rsvp.language, rsvp.waitlisted_at) == kept
+    if not unchanged:
+        # The event and the family are rows in hand: no need to query that they exist.
+        rsvp.full_clean(
+            exclude=["event", "family"], validate_unique=False, validate_constraints=False
+        )
+        rsvp.save()
+        audit.record(
+            actor=family,
+            action="rsvp.submit",
+            obj=rsvp,
+            school=event.school,
+            before=before,
+            after=after,
+        )
     if party < old_party or was == RsvpStatus.WAITLISTED:
         # Seats freed, or the head of the waitlist got smaller: let the waitlist move.
-        promoted = waitlist_promote(event=event)
-        rsvp.refresh_from_db()
+        # Already in this transaction: no savepoint needed around the promotion.
+        promoted = _promote(event)
         if rsvp in promoted:
+            # Only a promotion changes this RSVP after its save above.
+            rsvp.refresh_from_db()
             rsvp._just_promoted = True
     return rsvp
 
@@ -366,6 +384,11 @@ def rsvp_cancel(*, rsvp: Rsvp, actor) -> Rsvp:
 def waitlist_promote(*, event: Event) -> list[Rsvp]:
     """Move waiting parties to going, in order, whole parties only; stop at the first that
     does not fit. Each promoted family is told by e-mail after the commit."""
+    return _promote(event)
+
+
+def _promote(event: Event) -> list[Rsvp]:
+    """`waitlist_promote`, inside a transaction that the caller holds."""
     # The row lock makes concurrent promotions of one event run one after the other.
     event = Event.objects.select_for_update(of=("self",)).select_related("school").get(pk=event.pk)
     if event.status != EventStatus.PUBLISHED:

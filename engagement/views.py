@@ -8,26 +8,33 @@ from functools import wraps
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from leadership.dashboard.rollups import school_data_version
 from leadership.exports import csv_safe
 from leadership.htmx import HtmxHttpRequest, is_partial
 from leadership.htmx import apply_form_errors as _apply_form_errors
 from leadership.models import School
 from leadership.permissions import school_view
+from leadership.selectors import family_schools
 
 from . import calendar, selectors, services, tokens
 from .forms import EventForm, FeedbackForm, RsvpForm, WalkInForm
-from .models import CheckIn, Event, Rsvp, RsvpStatus
+from .models import CheckIn, Event, EventStatus, Rsvp, RsvpStatus
 from .permissions import can_manage_events, can_see_drafts, can_see_rsvps, is_family_at
 
 WAITLISTED = _lazy(
@@ -57,34 +64,102 @@ def _language(request) -> str:
 # --- family portal --------------------------------------------------------------------
 
 
+def _family_rows(events: list[Event], language: str) -> None:
+    """What each row of the family page shows, worked out here rather than with template tags
+    and includes per row: the page lists every upcoming event of the family's schools."""
+    badges = {
+        RsvpStatus.GOING: format_html('<span class="badge badge-ok">{}</span>', _("You are going")),
+        RsvpStatus.WAITLISTED: format_html(
+            '<span class="badge badge-warn">{}</span>', _("On the waitlist")
+        ),
+    }
+    cancelled = format_html('<span class="badge">{}</span>', _("RSVP cancelled"))
+    for event in events:
+        event.url = event.get_absolute_url()
+        event.shown = event.text(language)
+        rsvp = event.rsvp = event.my_rsvps[0] if event.my_rsvps else None
+        event.rsvp_badge = badges.get(rsvp.status, cancelled) if rsvp else ""
+        event.party_label = (
+            ngettext("%(n)s person", "%(n)s people", rsvp.party_size) % {"n": rsvp.party_size}
+            if rsvp and rsvp.status != RsvpStatus.CANCELLED
+            else ""
+        )
+
+
+FAMILY_EVENTS = "engagement/includes/family_events.html"
+FAMILY_EVENTS_SECONDS = 60 * 60
+
+
+def _family_events_key(school: School, version: int, user, language: str) -> str:
+    # Everything the fragment shows: the school's data (its version), whose RSVPs, the
+    # events' language and the page's (headings, dates). The time that decides "upcoming"
+    # is kept with the fragment (see family_home).
+    page_language = translation.get_language()
+    return f"family-events:{school.pk}:{version}:{user.pk}:{language}:{page_language}"
+
+
+def _render_family_events(school: School, events: list[Event], language: str) -> str:
+    # Rendered without the request: the fragment holds no CSRF token, no messages, nothing
+    # of the request but what its cache key names.
+    _family_rows(events, language)
+    return render_to_string(
+        FAMILY_EVENTS,
+        {"school": school, "events": events, "cancelled_label": EventStatus.CANCELLED.label},
+    )
+
+
 @login_required
 @require_GET
 def family_home(request: HttpRequest) -> HttpResponse:
-    """A family's page: its children's schools, their upcoming events and its own RSVPs."""
-    sections = selectors.family_events(user=request.user)
-    if not sections:
+    """A family's page: its children's schools, their upcoming events and its own RSVPs.
+
+    Each school's list of events is cached per family and language under the school's data
+    version (read before the data: a fragment is never kept under a newer version than what
+    it shows). The list also changes with time, when an event ends and leaves it: each
+    fragment is kept with the moment its first event ends and is not used from then on.
+    """
+    user = request.user
+    schools = list(family_schools(user=user))
+    if not schools:
         raise PermissionDenied
-    return render(
-        request,
-        "engagement/family_home.html",
+    language = _language(request)
+    keys = {}
+    for school in schools:
+        version = school_data_version(school.pk)
+        if version is not None:  # no figures yet, so no version: do not cache
+            keys[school.pk] = _family_events_key(school, version, user, language)
+    now = timezone.now()
+    cached = cache.get_many(list(keys.values())) if keys else {}
+    html: dict[int, str] = {}
+    for school_id, key in keys.items():
+        entry = cached.get(key)
+        if entry is not None and (entry[0] is None or now.timestamp() < entry[0]):
+            html[school_id] = mark_safe(entry[1])  # noqa: S308 (our template's output)
+    missing = [school for school in schools if school.pk not in html]
+    if missing:
+        events = selectors.family_upcoming_events(user=user, schools=missing, now=now)
+        fresh = {}
+        for school in missing:
+            shown = events[school.pk]
+            html[school.pk] = _render_family_events(school, shown, language)
+            if school.pk in keys:
+                until = min((e.ends_at for e in shown), default=None)
+                fresh[keys[school.pk]] = (until.timestamp() if until else None, html[school.pk])
+        if fresh:
+            cache.set_many(fresh, FAMILY_EVENTS_SECONDS)
+    sections = [
         {
-            "sections": [
-                {
-                    "school": school,
-                    "events": events,
-                    "feed_url": request.build_absolute_uri(
-                        reverse(
-                            "engagement:school_feed",
-                            kwargs={"token": tokens.make_feed_token(school)},
-                        )
-                    )
-                    + f"?lang={_language(request)}",
-                }
-                for school, events in sections
-            ],
-            "language": _language(request),
-        },
-    )
+            "school": school,
+            "events_html": html[school.pk],
+            "list_url": reverse("engagement:event_list", kwargs={"slug": school.slug}),
+            "feed_url": request.build_absolute_uri(
+                reverse("engagement:school_feed", kwargs={"token": tokens.make_feed_token(school)})
+            )
+            + f"?lang={language}",
+        }
+        for school in schools
+    ]
+    return render(request, "engagement/family_home.html", {"sections": sections})
 
 
 # --- events ---------------------------------------------------------------------------
@@ -239,11 +314,13 @@ def _rsvp_done_message(rsvp: Rsvp) -> str:
 @school_view(is_family_at)
 @in_school_time
 def rsvp_submit(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
-    event = selectors.event_for(user=request.user, school=school, pk=pk)
+    event = selectors.event_to_rsvp(user=request.user, school=school, pk=pk)
     form = RsvpForm(request.POST, event=event)
     if form.is_valid():
         try:
-            rsvp = services.rsvp_submit(event=event, family=request.user, **form.rsvp_fields())
+            rsvp = services.rsvp_submit(
+                event=event, family=request.user, event_is_fresh=True, **form.rsvp_fields()
+            )
         except ValidationError as error:
             _apply_form_errors(form, error)
         else:

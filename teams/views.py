@@ -7,7 +7,7 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse, HttpResponseNotModified
+from django.http import Http404, HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -19,7 +19,7 @@ from django.views.decorators.vary import vary_on_headers
 from leadership.htmx import HtmxHttpRequest, is_partial
 from leadership.htmx import apply_form_errors as _apply_form_errors
 from leadership.models import AuditEntry, Membership, School
-from leadership.permissions import is_principal, school_view
+from leadership.permissions import can_view_school, is_principal, school_view
 from leadership.tasks import site_url
 
 from . import selectors, services
@@ -400,9 +400,33 @@ def meeting_detail(request: HtmxHttpRequest, meeting: Meeting) -> HttpResponse:
     return _render_meeting(request, meeting)
 
 
+def _live_meeting_view(view):
+    """`meeting_view(can_view_meeting)` in one query: the poll comes every few seconds from
+    everyone on the page. The meeting is read with its school by the school's slug; the
+    answers are those of `school_view` then `meeting_view`: 404 for a school the user cannot
+    see or a meeting not of that school, 403 for a meeting they may not see."""
+
+    @wraps(view)
+    def wrapped(request, slug: str, pk: int, *args, **kwargs):
+        meeting = (
+            Meeting.objects.select_related(
+                "team__school__district", "team__school_year", "current_item"
+            )
+            .filter(pk=pk, team__school__slug=slug)
+            .first()
+        )
+        if meeting is None or not can_view_school(request.user, meeting.team.school):
+            raise Http404
+        require(can_view_meeting(request.user, meeting))
+        request.school = meeting.team.school
+        return view(request, meeting, *args, **kwargs)
+
+    return wrapped
+
+
 @login_required
 @require_GET
-@meeting_view(can_view_meeting)
+@_live_meeting_view
 def meeting_live(request: HtmxHttpRequest, meeting: Meeting) -> HttpResponse:
     """The live region, polled every few seconds by everyone on the meeting page.
 
