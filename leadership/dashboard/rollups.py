@@ -9,6 +9,7 @@ stale rows of a district before a read, in a fixed number of queries whatever th
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 from zoneinfo import ZoneInfo
@@ -22,6 +23,7 @@ from leadership.models import (
     AuditEntry,
     District,
     Membership,
+    Role,
     School,
     SchoolRollup,
     SchoolYear,
@@ -142,6 +144,68 @@ def fresh_version(district: District) -> tuple[int, object]:
         compute(district, stale_school_ids(district, today=today))
         count, latest, _stale_now = _version_row(district, today)
     return count, latest
+
+
+_GATE_SQL = """
+    SELECT d.id, d.timezone,
+      EXISTS (SELECT 1 FROM {membership} m WHERE m.user_id = %s AND m.is_active
+              AND m.role = %s AND m.district_id = d.id),
+      EXISTS (SELECT 1 FROM {membership} m WHERE m.user_id = %s AND m.is_active
+              AND m.district_id = d.id),
+      (SELECT COUNT(r.id) FROM {school} s JOIN {rollup} r ON r.school_id = s.id
+        WHERE s.district_id = d.id AND s.is_active),
+      (SELECT MAX(r.computed_at) FROM {school} s JOIN {rollup} r ON r.school_id = s.id
+        WHERE s.district_id = d.id AND s.is_active),
+      (SELECT MIN(r.as_of) FROM {school} s JOIN {rollup} r ON r.school_id = s.id
+        WHERE s.district_id = d.id AND s.is_active),
+      (SELECT MAX(r.as_of) FROM {school} s JOIN {rollup} r ON r.school_id = s.id
+        WHERE s.district_id = d.id AND s.is_active),
+      (SELECT COUNT(*) FROM {school} s LEFT JOIN {rollup} r ON r.school_id = s.id
+        WHERE s.district_id = d.id AND s.is_active
+          AND (r.id IS NULL OR r.dirtied_at >= r.computed_at))
+    FROM {district} d WHERE d.slug = %s
+"""
+
+
+@dataclass
+class Gate:
+    """What the dashboard needs before anything else, read in one query: the district, the
+    person's right to it, and the version of its figures."""
+
+    district_id: int
+    timezone: str
+    is_admin: bool
+    in_district: bool
+    version: tuple[int, object]
+    fresh: bool
+
+
+def dashboard_gate(slug: str, user_id: int) -> Gate | None:
+    """One query for the dashboard's hot path (the page is read far more often than the
+    figures change): it replaces loading the district, the person's roles and the version
+    of the figures one by one. None when no district has this slug."""
+    sql = _GATE_SQL.format(
+        district=District._meta.db_table,
+        membership=Membership._meta.db_table,
+        school=School._meta.db_table,
+        rollup=SchoolRollup._meta.db_table,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user_id, Role.DISTRICT_ADMIN, user_id, slug])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    district_id, tz, is_admin, in_district, count, latest, min_as_of, max_as_of, bad = row
+    today = timezone.now().astimezone(ZoneInfo(tz)).date()
+    as_of = {str(min_as_of)[:10], str(max_as_of)[:10]} if count else set()
+    return Gate(
+        district_id=district_id,
+        timezone=tz,
+        is_admin=bool(is_admin),
+        in_district=bool(in_district),
+        version=(count, latest),
+        fresh=not bad and (not count or as_of == {today.isoformat()}),
+    )
 
 
 def fresh_rollups(district: District) -> QuerySet[SchoolRollup]:

@@ -9,7 +9,7 @@ import hashlib
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -77,10 +77,10 @@ TREND = CONTENT + "#trend"
 CACHE_SECONDS = 60 * 60
 
 
-def _cache_key(district: District, version, *parts) -> str:
+def _cache_key(district_id: int, version, *parts) -> str:
     count, latest = version
     stamp = str(latest).replace(" ", "T")  # a datetime, or text on SQLite
-    return ":".join(["dashboard", str(district.pk), get_language(), str(count), stamp, *parts])
+    return ":".join(["dashboard", str(district_id), get_language(), str(count), stamp, *parts])
 
 
 def _choices(district: District) -> dict:
@@ -99,21 +99,34 @@ def _choices(district: District) -> dict:
 @login_required
 @require_GET
 @vary_on_headers("HX-Request")
-@district_view()
-def dashboard(request: HtmxHttpRequest, district: District) -> HttpResponse:
+def dashboard(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    # The district, the person's right to it and the version of the figures come in one
+    # query (the rules of `district_view`: outside the district 404, inside without the
+    # right 403).
+    gate = rollups.dashboard_gate(slug, request.user.pk)
+    if gate is None or not (gate.is_admin or gate.in_district):
+        raise Http404
+    if not gate.is_admin:
+        raise PermissionDenied
+    district = None
+    if gate.fresh:
+        version = gate.version
+    else:
+        district = District.objects.get(pk=gate.district_id)
+        version = rollups.fresh_version(district)
     # What the page shows is cached under the version of the district's figures (how many
     # rows, when the newest was computed). Any write to a school's data (or to the school,
-    # the year or the priorities) makes rows stale, `fresh_version` recomputes them, and the
-    # version, hence every key, moves on: a cached page is never older than the figures.
-    version = rollups.fresh_version(district)
+    # the year or the priorities) makes rows stale, they are recomputed before the read, and
+    # the version, hence every key, moves on: a cached page is never older than the figures.
     partial = is_partial(request) and request.htmx.target == "dashboard-results"
     raw_query = hashlib.sha1(request.GET.urlencode().encode(), usedforsecurity=False).hexdigest()
+    district_id = gate.district_id
     keys = {
-        "choices": _cache_key(district, version, "choices"),
-        "trend": _cache_key(district, version, "trend"),
+        "choices": _cache_key(district_id, version, "choices"),
+        "trend": _cache_key(district_id, version, "trend"),
         # The htmx swap needs the results; a page load the whole content (form, results and
         # trend: nothing in it depends on who asks, only on the query and the language).
-        "html": _cache_key(district, version, "results" if partial else "content", raw_query),
+        "html": _cache_key(district_id, version, "results" if partial else "content", raw_query),
     }
     # A page load is also kept whole for this browser session: the layout around the content
     # holds the person's name and a CSRF token valid for their session and CSRF cookie, both
@@ -123,9 +136,13 @@ def dashboard(request: HtmxHttpRequest, district: District) -> HttpResponse:
         session = f"{request.session.session_key}:{request.COOKIES.get('csrftoken', '')}"
         owner = hashlib.sha1(session.encode(), usedforsecurity=False).hexdigest()
         page_key = keys["page"] = keys["html"] + ":page:" + owner
+    if page_key:
+        page = cache.get(page_key)
+        if page is not None:
+            return HttpResponse(page)
+    district = district or District.objects.get(pk=district_id)
+    request.district = district
     cached = cache.get_many(keys.values())
-    if page_key and page_key in cached:
-        return HttpResponse(cached[page_key])
     rendered = cached.get(keys["html"])
     if rendered is None:
         rendered = _render_content(request, district, version, partial, keys, cached)
