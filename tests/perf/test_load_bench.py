@@ -1,0 +1,444 @@
+"""Load benchmark: the demo district served by gunicorn with production settings, driven by wrk.
+
+Run by `make bench` (pytest tests/perf -s). It seeds a PostgreSQL database of its own
+(`accord_load`; reused while the seed code and migrations are unchanged), serves it with
+`gunicorn config.wsgi -w 2` and DEBUG=0 behind a pretend TLS proxy (every request carries
+`X-Forwarded-Proto: https`), signs users in through the real login form, and runs wrk at 20
+connections against six scenarios. It prints a table and writes it to docs/benchmarks.md.
+
+Speed is reported, never asserted: the only assertion is that no scenario got an error or an
+unexpected answer (a 403, 500 or a redirect to the login page would measure an error page).
+
+Settings (environment): BENCH_SCHOOLS (200), BENCH_DURATION (20 s per scenario),
+BENCH_WARMUP (5 s), BENCH_CONNECTIONS (20), BENCH_THREADS (2), BENCH_SESSIONS (20),
+BENCH_WORKERS (2), BENCH_RESEED=1 (seed again), BENCH_DOCS=0 (do not write the docs),
+BENCH_QUIET_WAIT (30: seconds to wait, before each scenario, for other processes to leave the
+CPU alone; the report says how much CPU they took either way),
+BENCH_DATABASE_URL (else DATABASE_URL's server, database accord_load), BENCH_REDIS_URL
+(redis://127.0.0.1:6379/5) and BENCH_BROKER_URL (redis://127.0.0.1:6379/6).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shlex
+import subprocess
+import time
+import urllib.parse
+from itertools import cycle, islice
+
+import pytest
+
+from tests.perf.load import harness as h
+
+STAFF_PASSWORD = "accord-demo"  # the demo accounts' password (seed_demo)
+FAMILY_PASSWORD = "accord-bench-family"  # given to the benchmark's families only
+KEEP_COOKIES = ("sessionid", "csrftoken", "accord_language")
+
+
+def take(items: list, n: int) -> list:
+    """n items, going round again when there are fewer (a user then has several sessions)."""
+    return list(islice(cycle(items), n)) if items else []
+
+
+def services_or_skip(settings: h.Settings) -> None:
+    try:
+        import psycopg
+
+        with psycopg.connect(h._maintenance_conninfo(settings.database_url), connect_timeout=5):
+            pass
+    except Exception as error:
+        pytest.skip(f"the load benchmark needs PostgreSQL ({settings.database_url}): {error}")
+    try:
+        import redis
+
+        redis.Redis.from_url(settings.redis_cache_url, socket_timeout=5).ping()
+    except Exception as error:
+        pytest.skip(f"the load benchmark needs Redis ({settings.redis_cache_url}): {error}")
+
+
+def page_headers(server: h.Server, browser: h.Browser) -> dict[str, str]:
+    cookies = "; ".join(f"{k}={v}" for k, v in browser.cookies().items() if k in KEEP_COOKIES)
+    return {
+        "Host": f"127.0.0.1:{server.port}",
+        "User-Agent": h.BROWSER_HEADERS["User-Agent"],
+        "Accept": h.BROWSER_HEADERS["Accept"],
+        "X-Forwarded-Proto": "https",
+        "Cookie": cookies,
+    }
+
+
+def check_lines(server: h.Server, scenario: h.Scenario, browsers: list[h.Browser]) -> None:
+    """Each session's request once, from Python, so that a wrong answer fails with its page."""
+    for line, browser in zip(scenario.lines, browsers, strict=True):
+        headers = {k: v for k, v in line.headers.items() if k not in ("Host", "Cookie")}
+        data = urllib.parse.parse_qsl(line.body, keep_blank_values=True) if line.body else None
+        _status, _body, answer = browser.expect(
+            line.method, line.path, statuses=scenario.expected, data=data, headers=headers
+        )
+        if "/accounts/login/" in (answer.get("Location") or ""):
+            raise h.BenchError(f"{browser.email}: {line.path} sent the session to sign in")
+
+
+def test_load_benchmark(tmp_path, request):
+    settings = h.Settings()
+    services_or_skip(settings)
+    wrk = h.ensure_wrk()
+    if wrk is None:
+        pytest.skip(
+            "the load benchmark needs wrk: `apt-get install wrk` (Debian) did not work here"
+        )
+    started = time.perf_counter()
+    env = h.server_env(settings)
+    seed = h.ensure_seeded(settings, env)
+    h.manage(env, "collectstatic", "--noinput")
+
+    picked = subprocess.run(
+        [h.PYTHON, str(h.LOAD_DIR / "prepare.py"), str(settings.sessions), FAMILY_PASSWORD],
+        cwd=h.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if picked.returncode != 0:
+        raise h.BenchError(f"prepare.py failed:\n{picked.stdout}\n{picked.stderr}")
+    picks = json.loads(picked.stdout.strip().splitlines()[-1])
+    n = settings.sessions
+    assert picks["admin"], "no district admin in the bench database"
+    for key in ("principals", "live", "families"):
+        assert picks[key], f"the bench database has no {key} to benchmark"
+    h.say(
+        f"bench database: {picks['schools']} schools, {picks['people']} people. "
+        f"{len(picks['families'])} family accounts were given the password "
+        f"{FAMILY_PASSWORD!r} in the bench database (families normally sign in by e-mailed "
+        "code) so that they sign in through the same login form."
+    )
+
+    scenarios: list[h.Scenario] = []
+    with h.redis_dbs(settings), h.gunicorn(settings, env, tmp_path / "gunicorn.log") as server:
+        first_workers = server.workers()
+        database = h._db_name(settings.database_url)
+        load_before = h.load_average()
+        origin = server.origin
+
+        # Sign everybody in through the login form: GET for the CSRF cookie, POST the form.
+        admin_browsers = h.sign_in_all(server, settings, [picks["admin"]] * n, STAFF_PASSWORD)
+        principals = take(picks["principals"], n)
+        principal_browsers = h.sign_in_all(
+            server, settings, [p["email"] for p in principals], STAFF_PASSWORD
+        )
+        live = take(picks["live"], n)
+        live_browsers = h.sign_in_all(server, settings, [p["email"] for p in live], STAFF_PASSWORD)
+        families = take(picks["families"], n)
+        family_browsers = h.sign_in_all(
+            server, settings, [f["email"] for f in families], FAMILY_PASSWORD
+        )
+        h.say(
+            f"signed in {4 * n} sessions through /accounts/login/ "
+            "(allauth's per-IP sign-in rate-limit keys cleared before each batch of 20)"
+        )
+
+        # (a) the minimal view, anonymous.
+        scenarios.append(
+            h.Scenario(
+                "healthz",
+                "minimal view GET /healthz",
+                [
+                    h.Line(
+                        "GET",
+                        "/healthz",
+                        {
+                            "Host": f"127.0.0.1:{server.port}",
+                            "User-Agent": h.BROWSER_HEADERS["User-Agent"],
+                            "X-Forwarded-Proto": "https",
+                        },
+                    )
+                ],
+                expected=(200,),
+                note="anonymous; plain HttpResponse through the whole middleware stack",
+                budget_p95_ms=None,
+            )
+        )
+
+        # (b) the district dashboard, or the district page until the dashboard exists.
+        district = picks["district"]
+        dashboard = f"/districts/{district}/dashboard/"
+        status, _body, _headers = admin_browsers[0].request("GET", dashboard)
+        if status != 200:
+            h.say(f"{dashboard} answered {status}: benchmarking /districts/{district}/ instead")
+            dashboard = f"/districts/{district}/"
+        scenarios.append(
+            h.Scenario(
+                "dashboard",
+                f"district dashboard GET {dashboard}",
+                [h.Line("GET", dashboard, page_headers(server, b)) for b in admin_browsers],
+                expected=(200,),
+                note=f"the district admin, {n} sessions",
+                min_ratio=0.25,
+            )
+        )
+
+        # (c) each school's principal on the school's work plan.
+        scenarios.append(
+            h.Scenario(
+                "plan",
+                "work plan GET schools/<slug>/plans/<pk>/",
+                [
+                    h.Line("GET", p["path"], page_headers(server, b))
+                    for p, b in zip(principals, principal_browsers, strict=True)
+                ],
+                expected=(200,),
+                note=(
+                    f"{len({p['school'] for p in principals})} schools' principals, "
+                    "each on their own school's plan"
+                ),
+            )
+        )
+
+        # (d) the live meeting page's poll, as htmx sends it (with If-None-Match once known).
+        live_lines = []
+        for p, b in zip(live, live_browsers, strict=True):
+            headers = page_headers(server, b)
+            headers.update(
+                {
+                    "Accept": "*/*",
+                    "HX-Request": "true",
+                    "HX-Trigger": "live",
+                    "HX-Target": "live",
+                    "HX-Current-URL": origin + p["page"],
+                    "Referer": origin + p["page"],
+                }
+            )
+            live_lines.append(h.Line("GET", p["path"], headers, etag_key=str(p["user_id"])))
+        meetings = sorted({(p["meeting"], p["status"]) for p in live})
+        scenarios.append(
+            h.Scenario(
+                "live",
+                "live meeting poll GET schools/<slug>/meetings/<pk>/live/",
+                live_lines,
+                expected=(200, 304),
+                note=(
+                    f"{len({p['email'] for p in live})} ILT members of "
+                    f"{len(meetings)} meeting(s) ({', '.join(sorted({s for _m, s in meetings}))}); "
+                    "each session's first poll in a wrk thread has no If-None-Match and gets "
+                    "200 with the ETag, every later poll sends it back and gets 304"
+                ),
+            )
+        )
+
+        # (e) the family page.
+        scenarios.append(
+            h.Scenario(
+                "family",
+                "family events GET /family/",
+                [h.Line("GET", "/family/", page_headers(server, b)) for b in family_browsers],
+                expected=(200,),
+                note=f"{len({f['email'] for f in families})} families of "
+                f"{len({f['school'] for f in families})} school(s), each on its own school's page",
+            )
+        )
+
+        for scenario, browsers in zip(
+            scenarios,
+            [
+                [h.Browser(server, "anonymous")],
+                admin_browsers,
+                principal_browsers,
+                live_browsers,
+                family_browsers,
+            ],
+            strict=True,
+        ):
+            check_lines(server, scenario, browsers)
+
+        # (f) an RSVP, posted as the event page's form does it (htmx: hx-post, X-CSRFToken from
+        # the body's hx-headers, the form's fields). A first RSVP is posted from Python, then
+        # the page's "Save changes" form is what wrk posts again and again.
+        rsvp_lines = []
+        for f, b in zip(families, family_browsers, strict=True):
+            rsvp_lines.append(rsvp_line(server, f, b))
+        rsvp = h.Scenario(
+            "rsvp",
+            "RSVP POST schools/<slug>/events/<pk>/rsvp/",
+            rsvp_lines,
+            expected=(302,),
+            note=(
+                "htmx POST of the event page's RSVP form (changing nothing); the view answers "
+                "302 to the event page, which the browser's XHR then GETs (not counted here)"
+            ),
+        )
+        check_lines(server, rsvp, family_browsers)
+        scenarios.append(rsvp)
+
+        for scenario in scenarios:
+            h.wait_for_quiet(server, database, settings.quiet_wait)
+            if settings.warmup:
+                warm = h.run_wrk(wrk, server, settings, scenario, tmp_path, settings.warmup)
+                scenario.result = warm
+                if scenario.errors:
+                    break
+            before = h.cpu_snapshot(server, database)
+            scenario.result = h.run_wrk(
+                wrk, server, settings, scenario, tmp_path, settings.duration
+            )
+            scenario.cpu = h.cpu_share(before, h.cpu_snapshot(server, database))
+            h.say(
+                f"{scenario.key}: {scenario.rps:,.0f} req/s, p50 {scenario.ms('p50'):.1f} ms, "
+                f"p95 {scenario.ms('p95'):.1f} ms, p99 {scenario.ms('p99'):.1f} ms, "
+                f"statuses {scenario.result['statuses']}, errors {scenario.errors}, "
+                f"worker CPU {scenario.cpu_ms('workers'):.1f} ms/request, "
+                f"other processes {scenario.cpu['other']:.2f} cores"
+            )
+            if scenario.errors:
+                break
+
+        memory = h.worker_memory(server)
+        restarted = sorted(set(first_workers) ^ {m["pid"] for m in memory})
+        log_tail = server.log_tail(120)
+
+    elapsed = time.perf_counter() - started
+    ran = [s for s in scenarios if s.result]
+    baseline = scenarios[0]
+    args = " ".join(shlex.quote(a) for a in request.config.invocation_params.args)
+    if os.environ.get("MAKELEVEL"):
+        command = " ".join([*settings.overrides(), "make bench"]) + f" (pytest {args})"
+    else:
+        command = " ".join([*settings.overrides(), "python -m pytest", args])
+    lines = report(
+        settings, seed, picks, ran, baseline, memory, restarted, command, elapsed, load_before
+    )
+    print("\n" + "\n".join(lines) + "\n")
+    problems = [s for s in ran if s.errors] + [s for s in scenarios if not s.result]
+    if re.search(r"Traceback|Internal Server Error", log_tail):
+        print("--- gunicorn log (tail) ---\n" + log_tail)
+    if problems:
+        print("--- gunicorn log (tail) ---\n" + log_tail)
+    listed = ", ".join(
+        f"{s.key} {s.result.get('statuses')} {s.result.get('errors')}" for s in problems
+    )
+    assert not problems, (
+        f"scenarios with errors or unexpected answers (the figures would measure an error page): "
+        f"{listed}"
+    )
+    if settings.write_docs:
+        h.write_section(h.BASE_DIR / "docs" / "benchmarks.md", lines)
+        h.say("wrote docs/benchmarks.md")
+
+
+def rsvp_line(server: h.Server, family: dict, browser: h.Browser) -> h.Line:
+    _status, page, _headers = browser.expect("GET", family["event_path"])
+    form = h.parse_form(page, form_id="rsvp-form")
+    match = re.search(r"hx-headers='\{\"x-csrftoken\": \"([^\"]+)\"\}'", page)
+    if not match:
+        raise h.BenchError(f"no hx-headers CSRF token on {family['event_path']}")
+    token = match.group(1)
+    if not any(name == "csrfmiddlewaretoken" for name, _value in form["fields"]):
+        form["fields"].insert(0, ("csrfmiddlewaretoken", token))
+    origin = server.origin
+    headers = page_headers(server, browser)
+    headers.update(
+        {
+            "Accept": "*/*",
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Origin": origin,
+            "Referer": origin + family["event_path"],
+            "X-CSRFToken": token,
+            "HX-Request": "true",
+            "HX-Trigger": "rsvp-form",
+            "HX-Target": "my-rsvp",
+            "HX-Current-URL": origin + family["event_path"],
+        }
+    )
+    body = urllib.parse.urlencode(form["fields"])
+    line = h.Line("POST", form["action"] or family["rsvp_path"], headers, body=body)
+    # Post it once (the family's RSVP then exists) and take the form the page shows now.
+    browser.expect(
+        "POST",
+        line.path,
+        statuses=(302,),
+        data=form["fields"],
+        headers={k: v for k, v in headers.items() if k not in ("Host", "Cookie")},
+    )
+    _status, page, _headers = browser.expect("GET", family["event_path"])
+    form = h.parse_form(page, form_id="rsvp-form")
+    line.body = urllib.parse.urlencode(form["fields"])
+    return line
+
+
+def report(
+    settings, seed, picks, scenarios, baseline, memory, restarted, command, elapsed, load_before
+):
+    m = h.machine()
+    seeded = (
+        f"reused the database seeded {seed['seeded_at']}"
+        if seed["reused"]
+        else f"seeded this run in {seed['seconds']:.0f} s"
+    )
+    lines = [
+        "## Load benchmark (tests/perf/test_load_bench.py)",
+        "",
+        f"- Date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}",
+        f"- Machine: {m['cores']} cores, {m['cpu']}, {m['mem_gb']:.0f} GB RAM; wrk, gunicorn, "
+        "PostgreSQL and Redis all on this machine (loopback)",
+        f"- Command: `{command}`",
+        f"- Seed: `manage.py seed_demo --schools {settings.schools}` "
+        f"({picks['schools']} schools, {picks['people']} people; {seeded})",
+        f"- Server: `gunicorn config.wsgi -w {settings.workers} -b 127.0.0.1:<port>` (sync "
+        "workers), DEBUG=0, Redis cache, Celery broker set (no worker running), every request "
+        "with `X-Forwarded-Proto: https` as the TLS proxy sends it",
+        f"- Load: `wrk -t{settings.threads} -c{settings.connections} -d{settings.duration}s "
+        f"--latency` per scenario after a {settings.warmup} s warm-up, {settings.sessions} "
+        "signed-in sessions per scenario (signed in through /accounts/login/), rotated per "
+        "request by tests/perf/load/sessions.lua",
+        f"- {len(picks['families'])} family accounts get a password in the bench database "
+        "(families normally sign in by e-mailed code)",
+        "",
+        *h.table(scenarios, baseline),
+        "",
+        "Budget: every page p95 < 250 ms at 20 concurrent connections; the dashboard's "
+        "throughput ≥ 25% of the minimal view's. Errors count every answer other than the "
+        "expected one (200; 200/304 for the poll; 302 for the RSVP) and every socket error. "
+        "CPU ms/request is the CPU time the gunicorn workers and the bench database's "
+        "PostgreSQL backends spent per request during the run (from /proc): it moves less "
+        "than the latencies when other processes share the machine, but it does rise with "
+        "them (shared caches and cores). With 20 connections on "
+        f"{settings.workers} sync workers about {settings.connections // settings.workers} "
+        "requests wait at each worker, so a request's latency is about that many times the "
+        "time one request takes: p95 < 250 ms needs roughly 20 ms or less per request.",
+        "",
+    ]
+    shared = False
+    for s in scenarios:
+        statuses = ", ".join(f"{k}: {v:,}" for k, v in sorted(s.result["statuses"].items()))
+        cpu = getattr(s, "cpu", None)
+        busy = ""
+        if cpu:
+            shared = shared or cpu["other"] > 0.15
+            busy = (
+                f" CPU (cores, average): machine {cpu['machine']:.2f} of {h.machine()['cores']}"
+                f" = gunicorn workers {cpu['workers']:.2f} + PostgreSQL {cpu['postgres']:.2f}"
+                f" + wrk {cpu['wrk']:.2f} + other processes {cpu['other']:.2f}."
+            )
+        lines.append(f"- {s.label}: {s.note}. Answers: {statuses}.{busy}")
+    lines += [
+        "",
+        f"Load average before the first scenario: {load_before}."
+        + (
+            " Other processes used the CPU during the run (see 'other processes' above): "
+            "the figures understate what the app does on a quiet machine."
+            if shared
+            else ""
+        ),
+    ]
+    lines += ["", "Peak memory per gunicorn worker (VmHWM from /proc/<pid>/status):", ""]
+    for row in memory:
+        lines.append(
+            f"- worker {row['pid']}: {row['hwm_mb']:.0f} MB peak, {row['rss_mb']:.0f} MB at the end"
+        )
+    if restarted:
+        lines.append(f"- workers replaced during the run (peaks incomplete): {restarted}")
+    lines += ["", f"Whole benchmark run: {elapsed / 60:.1f} min."]
+    return lines
