@@ -152,18 +152,14 @@ _GATE_SQL = """
               AND m.role = %s AND m.district_id = d.id),
       EXISTS (SELECT 1 FROM {membership} m WHERE m.user_id = %s AND m.is_active
               AND m.district_id = d.id),
-      (SELECT COUNT(r.id) FROM {school} s JOIN {rollup} r ON r.school_id = s.id
-        WHERE s.district_id = d.id AND s.is_active),
-      (SELECT MAX(r.computed_at) FROM {school} s JOIN {rollup} r ON r.school_id = s.id
-        WHERE s.district_id = d.id AND s.is_active),
-      (SELECT MIN(r.as_of) FROM {school} s JOIN {rollup} r ON r.school_id = s.id
-        WHERE s.district_id = d.id AND s.is_active),
-      (SELECT MAX(r.as_of) FROM {school} s JOIN {rollup} r ON r.school_id = s.id
-        WHERE s.district_id = d.id AND s.is_active),
-      (SELECT COUNT(*) FROM {school} s LEFT JOIN {rollup} r ON r.school_id = s.id
-        WHERE s.district_id = d.id AND s.is_active
-          AND (r.id IS NULL OR r.dirtied_at >= r.computed_at))
-    FROM {district} d WHERE d.slug = %s
+      COUNT(r.id), MAX(r.computed_at), MIN(r.as_of), MAX(r.as_of),
+      SUM(CASE WHEN s.id IS NOT NULL AND (r.id IS NULL OR r.dirtied_at >= r.computed_at)
+          THEN 1 ELSE 0 END)
+    FROM {district} d
+    LEFT JOIN {school} s ON s.district_id = d.id AND s.is_active
+    LEFT JOIN {rollup} r ON r.school_id = s.id
+    WHERE d.slug = %s
+    GROUP BY d.id, d.timezone
 """
 
 
