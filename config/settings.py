@@ -145,6 +145,10 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password_from_key": "20/m/ip",
 }
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
+# The rate limits count per client address. Behind the TLS proxy every request comes from
+# the proxy's address, so the limits would be shared by the whole district: trust the
+# X-Forwarded-For entry the proxy adds (production runs behind exactly one by default).
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0 if DEBUG else 1)
 
 INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=14)
 
