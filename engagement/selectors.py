@@ -231,26 +231,29 @@ def feed_events(*, school) -> QuerySet[Event]:
 # --- district dashboard ---------------------------------------------------------------
 
 
-def dashboard_figures(school_ids, *, year, now) -> dict[int, dict]:
+def dashboard_figures(school_ids, *, year, now, bounds=None) -> dict[int, dict]:
     """Family-engagement figures per school for the district dashboard, in two queries for any
     number of schools: published events of the school year held and upcoming, RSVPs (parties
     going or waitlisted), attendance (RSVP'd parties checked in over parties going, at events
     already held) and interpretation requests."""
     if year is None:
         return {}
+    # The year's first and last day in the district's time (`bounds`: aware datetimes, the
+    # first instant of the year and of the day after it).
+    start, end = bounds or (year.start, year.end + timedelta(days=1))
     in_year = Q(
         event__school_id__in=school_ids,
         event__status=EventStatus.PUBLISHED,
-        event__starts_at__date__gte=year.start,
-        event__starts_at__date__lte=year.end,
+        event__starts_at__gte=start,
+        event__starts_at__lt=end,
     )
     figures: dict[int, dict] = {}
     events = (
         Event.objects.filter(
             school_id__in=school_ids,
             status=EventStatus.PUBLISHED,
-            starts_at__date__gte=year.start,
-            starts_at__date__lte=year.end,
+            starts_at__gte=start,
+            starts_at__lt=end,
         )
         .values("school_id")
         .annotate(

@@ -137,9 +137,9 @@ def team_meetings(team: Team, *, published_only: bool = False) -> QuerySet[Meeti
     return meetings.order_by("-starts_at")
 
 
-def overdue_actions(team: Team) -> QuerySet[ActionItem]:
+def overdue_actions(team: Team, today=None) -> QuerySet[ActionItem]:
     return team.action_items.filter(
-        status=ActionStatus.OPEN, due__lt=timezone.localdate()
+        status=ActionStatus.OPEN, due__lt=today or timezone.localdate()
     ).select_related("owner", "meeting__team__school")
 
 

@@ -10,7 +10,7 @@ stale rows of a district before a read, in a fixed number of queries whatever th
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from functools import partial
 from zoneinfo import ZoneInfo
 
@@ -66,6 +66,15 @@ def current_year(district: District) -> SchoolYear | None:
     return SchoolYear.objects.filter(district=district, is_current=True).first()
 
 
+def _year_bounds(district: District, year):
+    if year is None:
+        return None
+    zone = ZoneInfo(district.timezone)
+    first = datetime.combine(year.start, time.min, tzinfo=zone)
+    after = datetime.combine(year.end + timedelta(days=1), time.min, tzinfo=zone)
+    return first, after
+
+
 def compute(district: District, school_ids: list[int], *, year=None, now=None) -> int:
     """Recompute and store the figures of these schools of the district (about a dozen queries,
     whatever the number of schools). Returns how many rows were written."""
@@ -81,7 +90,9 @@ def compute(district: District, school_ids: list[int], *, year=None, now=None) -
     parts = (
         teams.dashboard_figures(school_ids, year=year, now=now, today=today),
         workplans.dashboard_figures(school_ids, year=year, today=today),
-        engagement.dashboard_figures(school_ids, year=year, now=now),
+        engagement.dashboard_figures(
+            school_ids, year=year, now=now, bounds=_year_bounds(district, year)
+        ),
     )
     rows = []
     for school_id in school_ids:

@@ -300,7 +300,8 @@ def _school_context(request, school: School) -> dict:
     meetings = teams.team_meetings(ilt) if ilt else None
     recent_meetings = list(meetings.filter(starts_at__lte=now)[:5]) if ilt else []
     next_meeting = meetings.filter(starts_at__gt=now).order_by("starts_at").first() if ilt else None
-    overdue = list(teams.overdue_actions(ilt).select_related("owner")[:10]) if ilt else []
+    # The district's day, as the row's overdue count uses.
+    overdue = list(teams.overdue_actions(ilt, today=row.as_of)[:10]) if ilt else []
     plan = workplans.current_plan(user=request.user, school=school)
     statuses = {goal_id: status for goal_id, _priority, status in row.goal_statuses}
     goals = list(plan.goals.select_related("district_priority")) if plan else []

@@ -30,6 +30,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
+from leadership.dashboard import rollups
 from leadership.models import District, Membership, Role, School, SchoolYear, User
 
 from .source import ExportRefused, ExportSource
@@ -604,6 +605,9 @@ class RosterRun:
             return self.report
         try:
             with transaction.atomic():
+                # Bulk writes send no signals: the dashboard's figures and the schools'
+                # cached pages (names of schools and people) follow on commit.
+                rollups.mark_dirty(district_id=self.district.pk)
                 self._write(apply)
                 if not apply:
                     transaction.set_rollback(True)

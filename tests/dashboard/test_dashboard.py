@@ -421,3 +421,38 @@ def test_renaming_a_person_moves_their_schools_version(
         world.teacher_leader.save()
     assert rollups.school_data_version(world.school.pk) > before
     assert rollups.school_data_version(world.other_school.pk) == 0  # not their school
+
+
+def test_the_drilldown_speaks_district_time(world, activity, client_for):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from teams.models import Meeting
+
+    world.district.timezone = "America/Los_Angeles"
+    world.district.save()
+    evening = datetime(2026, 12, 16, 18, 0, tzinfo=ZoneInfo("America/Los_Angeles"))  # 02:00 UTC
+    Meeting.objects.create(team=activity.ilt.team, starts_at=evening)
+    url = reverse(
+        "leadership:school_drilldown",
+        kwargs={"slug": world.district.slug, "school": world.school.slug},
+    )
+    page = client_for(world.district_admin).get(url).content.decode()
+    assert "Next meeting: <a" in page and "Dec. 16, 2026" in page.split("Next meeting:")[1][:200]
+
+
+def test_an_event_counts_in_the_school_year_of_its_district_day(world, activity):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from tests.engagement.factories import EventFactory
+
+    world.district.timezone = "America/Los_Angeles"
+    world.district.save()
+    zone = ZoneInfo("America/Los_Angeles")
+    last_evening = datetime(2027, 6, 11, 18, 0, tzinfo=zone)  # the year's last day, 01:00 UTC
+    before = datetime(2026, 8, 16, 18, 0, tzinfo=zone)  # the day before it starts
+    EventFactory(school=world.school, starts_at=last_evening, ends_at=last_evening.replace(hour=20))
+    EventFactory(school=world.school, starts_at=before, ends_at=before.replace(hour=20))
+    row = _refresh(world)
+    assert row.events_upcoming == 2  # the upcoming one of the fixture and the last evening
