@@ -87,6 +87,13 @@ def compute(district: District, school_ids: list[int], *, year=None, now=None) -
     now = now or timezone.now()
     today = district_today(district, now)
     year = year if year is not None else current_year(district)
+    # The versions first, the data after: a write that commits in between leaves the row
+    # stale (recomputed next time), never fresh with older figures.
+    versions = dict(
+        SchoolRollup.objects.filter(school_id__in=school_ids).values_list(
+            "school_id", "data_version"
+        )
+    )
     parts = (
         teams.dashboard_figures(school_ids, year=year, now=now, today=today),
         workplans.dashboard_figures(school_ids, year=year, today=today),
@@ -99,12 +106,20 @@ def compute(district: District, school_ids: list[int], *, year=None, now=None) -
         figures = dict(FIGURE_DEFAULTS)
         for part in parts:
             figures.update(part.get(school_id, {}))
-        rows.append(SchoolRollup(school_id=school_id, as_of=today, computed_at=now, **figures))
+        rows.append(
+            SchoolRollup(
+                school_id=school_id,
+                as_of=today,
+                computed_at=now,
+                computed_version=versions.get(school_id, 0),
+                **figures,
+            )
+        )
     SchoolRollup.objects.bulk_create(
         rows,
         update_conflicts=True,
         unique_fields=["school"],
-        update_fields=["as_of", "computed_at", *FIGURE_DEFAULTS],
+        update_fields=["as_of", "computed_at", "computed_version", *FIGURE_DEFAULTS],
         batch_size=500,
     )
     return len(rows)
@@ -114,7 +129,7 @@ def _stale(today) -> Q:
     return (
         Q(rollup__isnull=True)
         | ~Q(rollup__as_of=today)
-        | Q(rollup__dirtied_at__gte=F("rollup__computed_at"))
+        | ~Q(rollup__data_version=F("rollup__computed_version"))
     )
 
 
@@ -128,50 +143,69 @@ def stale_school_ids(district: District, *, today=None, school_ids=None) -> list
     return list(schools.filter(_stale(today)).values_list("pk", flat=True))
 
 
-_VERSION_SQL = """
-    SELECT COUNT(r.id), MAX(r.computed_at),
-           COUNT(*) FILTER (WHERE r.id IS NULL OR r.as_of <> %s OR r.dirtied_at >= r.computed_at)
+# The version of a district's figures: rows, the sum of their data versions, the sum of
+# their school ids and their day; any write, added or removed school or new day moves it.
+# Then what decides freshness: the oldest day and the rows missing or behind their data.
+_FIGURES = """
+      COUNT(r.id), COALESCE(SUM(r.data_version), 0), COALESCE(SUM(r.school_id), 0),
+      MAX(r.as_of), MIN(r.as_of),
+      SUM(CASE WHEN s.id IS NOT NULL AND (r.id IS NULL OR r.data_version <> r.computed_version)
+          THEN 1 ELSE 0 END)
+"""
+
+_VERSION_SQL = (
+    "SELECT"
+    + _FIGURES
+    + """
     FROM {school} s LEFT JOIN {rollup} r ON r.school_id = s.id
     WHERE s.district_id = %s AND s.is_active
 """
+)
 
 
-def _version_row(district: District, today) -> tuple[int, object, int]:
+def _version_of(figures, today) -> tuple[tuple, bool]:
+    """(version, fresh) from the _FIGURES columns."""
+    count, versions, ids, newest, oldest, behind = figures
+    days = {str(newest)[:10], str(oldest)[:10]} if count else set()
+    fresh = not behind and (not count or days == {today.isoformat()})
+    return (count, int(versions), int(ids), str(newest)[:10]), fresh
+
+
+def _version_row(district: District, today) -> tuple[tuple, bool]:
     # Hand-written: it runs on every dashboard request, and the ORM's version of this
     # aggregate costs more to build than the database takes to answer it.
     sql = _VERSION_SQL.format(school=School._meta.db_table, rollup=SchoolRollup._meta.db_table)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [today, district.pk])
-        return cursor.fetchone()
+        cursor.execute(sql, [district.pk])
+        return _version_of(cursor.fetchone(), today)
 
 
-def fresh_version(district: District) -> tuple[int, object]:
-    """Recompute the district's stale figures, then return their version: (rows, newest
-    computation), which changes whenever a row is recomputed, added or removed. One query
-    when every row is fresh."""
+def fresh_version(district: District) -> tuple:
+    """Recompute the district's stale figures, then return their version, which changes
+    whenever a row is recomputed for a write or a new day, added or removed. One query when
+    every row is fresh."""
     today = district_today(district)
-    count, latest, stale = _version_row(district, today)
-    if stale:
+    version, fresh = _version_row(district, today)
+    if not fresh:
         compute(district, stale_school_ids(district, today=today))
-        count, latest, _stale_now = _version_row(district, today)
-    return count, latest
+        version, _fresh = _version_row(district, today)
+    return version
 
 
-_GATE_SQL = """
+_GATE_HEAD = """
     SELECT d.id, d.timezone,
       EXISTS (SELECT 1 FROM {membership} m WHERE m.user_id = %s AND m.is_active
               AND m.role = %s AND m.district_id = d.id),
       EXISTS (SELECT 1 FROM {membership} m WHERE m.user_id = %s AND m.is_active
-              AND m.district_id = d.id),
-      COUNT(r.id), MAX(r.computed_at), MIN(r.as_of), MAX(r.as_of),
-      SUM(CASE WHEN s.id IS NOT NULL AND (r.id IS NULL OR r.dirtied_at >= r.computed_at)
-          THEN 1 ELSE 0 END)
+              AND m.district_id = d.id),"""
+_GATE_FROM = """
     FROM {district} d
     LEFT JOIN {school} s ON s.district_id = d.id AND s.is_active
     LEFT JOIN {rollup} r ON r.school_id = s.id
     WHERE d.slug = %s
     GROUP BY d.id, d.timezone
 """
+_GATE_SQL = _GATE_HEAD + _FIGURES + _GATE_FROM
 
 
 @dataclass
@@ -183,7 +217,7 @@ class Gate:
     timezone: str
     is_admin: bool
     in_district: bool
-    version: tuple[int, object]
+    version: tuple
     fresh: bool
 
 
@@ -202,16 +236,16 @@ def dashboard_gate(slug: str, user_id: int) -> Gate | None:
         row = cursor.fetchone()
     if row is None:
         return None
-    district_id, tz, is_admin, in_district, count, latest, min_as_of, max_as_of, bad = row
+    district_id, tz, is_admin, in_district, *figures = row
     today = timezone.now().astimezone(ZoneInfo(tz)).date()
-    as_of = {str(min_as_of)[:10], str(max_as_of)[:10]} if count else set()
+    version, fresh = _version_of(figures, today)
     return Gate(
         district_id=district_id,
         timezone=tz,
         is_admin=bool(is_admin),
         in_district=bool(in_district),
-        version=(count, latest),
-        fresh=not bad and (not count or as_of == {today.isoformat()}),
+        version=version,
+        fresh=fresh,
     )
 
 
@@ -261,7 +295,7 @@ def _mark(*, school_ids=None, district_id=None, subquery=None) -> None:
         rows = rows.filter(school_id__in=subquery)
     else:
         rows = rows.filter(school_id__in=list(school_ids))
-    rows.update(dirtied_at=timezone.now(), data_version=F("data_version") + 1)
+    rows.update(data_version=F("data_version") + 1)
 
 
 def _on_save(sender, instance, *, anchor, key, path, **kwargs) -> None:

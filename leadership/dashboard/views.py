@@ -78,9 +78,8 @@ CACHE_SECONDS = 60 * 60
 
 
 def _cache_key(district_id: int, version, *parts) -> str:
-    count, latest = version
-    stamp = str(latest).replace(" ", "T")  # a datetime, or text on SQLite
-    return ":".join(["dashboard", str(district_id), get_language(), str(count), stamp, *parts])
+    stamp = "-".join(str(part) for part in version)
+    return ":".join(["dashboard", str(district_id), get_language(), stamp, *parts])
 
 
 def _choices(district: District) -> dict:

@@ -456,3 +456,13 @@ def test_an_event_counts_in_the_school_year_of_its_district_day(world, activity)
     EventFactory(school=world.school, starts_at=before, ends_at=before.replace(hour=20))
     row = _refresh(world)
     assert row.events_upcoming == 2  # the upcoming one of the fixture and the last evening
+
+
+def test_freshness_does_not_depend_on_clocks(world, activity, django_capture_on_commit_callbacks):
+    # A server whose clock ran ahead computed the row: a later write still makes it stale.
+    row = _refresh(world)
+    SchoolRollup.objects.filter(pk=row.pk).update(computed_at="2100-01-01T00:00:00Z")
+    with django_capture_on_commit_callbacks(execute=True):
+        _steps_done(activity, world)
+    assert rollups.stale_school_ids(world.district) == [world.school.pk]
+    assert _refresh(world).steps_done == 2
