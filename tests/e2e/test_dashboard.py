@@ -21,18 +21,18 @@ def test_district_admin_filters_sorts_opens_and_exports(page, axe_check, world):
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("heading", level=1, name="District dashboard")).to_be_visible()
     results = page.locator("#dashboard-results")
-    expect(results.get_by_role("status").first).to_contain_text("of 32 schools")
+    expect(results.locator(".dash-count")).to_contain_text("of 32 schools")
     axe_check(page)
 
     # Filter: htmx swaps the results and puts the state in the URL.
     page.get_by_label("Status").select_option("off_track")
-    expect(results.get_by_role("status").first).to_contain_text("of 1 school")
+    expect(results.locator(".dash-count")).to_contain_text("of 1 school")
     expect(page).to_have_url(re.compile(r"/districts/riverside/dashboard/\?status=off_track$"))
     expect(results.get_by_role("link", name="Lincoln Elementary")).to_be_visible()
 
     # Widen to every school with data problems, then sort by RSVPs, most first.
     page.get_by_label("Status").select_option("")
-    expect(results.get_by_role("status").first).to_contain_text("of 32 schools")
+    expect(results.locator(".dash-count")).to_contain_text("of 32 schools")
     results.get_by_role("link", name="RSVPs").click()
     expect(page).to_have_url(re.compile(r"sort=-rsvps"))
     expect(results.locator("th[aria-sort=descending]")).to_contain_text("RSVPs")
@@ -40,13 +40,17 @@ def test_district_admin_filters_sorts_opens_and_exports(page, axe_check, world):
     expect(first_row).to_contain_text("Lincoln Elementary")  # 3 RSVPs, the others 1
     axe_check(page)
 
+    # Keyboard focus stays on the header used, and the new count is announced.
+    expect(page.locator("#sort-rsvps")).to_be_focused()
+    expect(page.locator("#dash-announce")).to_contain_text("of 32 schools")
+
     # The URL is shareable: opening it fresh shows the same view.
     page.reload()
     expect(results.locator("th[aria-sort=descending]")).to_contain_text("RSVPs")
 
     expect(page.get_by_label("Sort by")).to_have_value("-rsvps")  # the form follows the header
     page.get_by_label("Status").select_option("off_track")
-    expect(results.get_by_role("status").first).to_contain_text("of 1 school")
+    expect(results.locator(".dash-count")).to_contain_text("of 1 school")
     expect(page).to_have_url(re.compile(r"status=off_track&sort=-rsvps$"))
     results.get_by_role("link", name="Lincoln Elementary").click()
     expect(page.get_by_role("heading", level=1, name="Lincoln Elementary")).to_be_visible()
