@@ -23,6 +23,17 @@ def status_labels() -> dict[str, str]:
     }
 
 
+def mark_goal(goal, status: str):
+    """Give a goal its dashboard status key and the plan page's badge for `status` (a status
+    stored in the figures: the work plan's own names)."""
+    from workplans import charts as plan
+
+    goal.dash_status = "no_data" if status == plan.Status.NOT_ENOUGH else status
+    goal.dash_label = plan.STATUS_LABELS[status]
+    goal.dash_badge = plan.STATUS_BADGES.get(status, "")
+    return goal
+
+
 def describe(counts: dict[str, int]) -> str:
     labels = status_labels()
     parts = [f"{counts[key]} {labels[key]}" for key in STATUS_KEYS if counts.get(key)]

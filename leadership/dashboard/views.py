@@ -55,20 +55,18 @@ def _grade_choices(district: District) -> list[str]:
     return sorted(spans)
 
 
-def _state(request, district: District):
+def _filtered(request, district: District, choices: dict):
+    """The query string read against what the form offers, and the rows it selects."""
     from workplans import selectors as workplans
 
-    year = rollups.current_year(district)
-    grade_choices = _grade_choices(district)
-    priorities = list(workplans.district_priorities(district=district, year=year)) if year else []
     query = DashboardQuery.parse(
         request.GET,
-        grade_choices=grade_choices,
-        priority_choices={p.pk for p in priorities},
+        grade_choices=choices["grades"],
+        priority_choices={p["pk"] for p in choices["priorities"]},
     )
-    all_rows = rollups.fresh_rollups(district)
+    all_rows = SchoolRollup.objects.filter(school__district=district, school__is_active=True)
     rows = query.apply(all_rows.select_related("school"), aligned_to=workplans.schools_aligned_to)
-    return year, grade_choices, priorities, query, all_rows, rows
+    return query, all_rows, rows
 
 
 CONTENT = "leadership/dashboard/_content.html"
@@ -165,19 +163,11 @@ def dashboard(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 def _render_content(request, district, version, partial, keys, cached) -> tuple[str, str]:
     """The HTML of the results (htmx) or of the page's content, and the view's canonical
     query string."""
-    from workplans import selectors as workplans
-
     choices = cached.get(keys["choices"])
     if choices is None:
         choices = _choices(district)
         cache.set(keys["choices"], choices, CACHE_SECONDS)
-    query = DashboardQuery.parse(
-        request.GET,
-        grade_choices=choices["grades"],
-        priority_choices={p["pk"] for p in choices["priorities"]},
-    )
-    all_rows = SchoolRollup.objects.filter(school__district=district, school__is_active=True)
-    rows = query.apply(all_rows.select_related("school"), aligned_to=workplans.schools_aligned_to)
+    query, all_rows, rows = _filtered(request, district, choices)
     paginator = Paginator(rows, PER_PAGE)
     number = paginator.num_pages if query.page == "last" else query.page
     page = paginator.get_page(number)  # past the end: the last page
@@ -242,7 +232,8 @@ def _blank(value):
 @require_GET
 @district_view()
 def dashboard_csv(request: HtmxHttpRequest, district: District) -> HttpResponse:
-    _year, _grades, _priorities, _query, _all, rows = _state(request, district)
+    rollups.fresh_version(district)
+    _query, _all, rows = _filtered(request, district, _choices(district))
     today = rollups.district_today(district)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (
@@ -304,11 +295,8 @@ def _school_context(request, school: School) -> dict:
     plan = workplans.current_plan(user=request.user, school=school)
     statuses = {goal_id: status for goal_id, _priority, status in row.goal_statuses}
     goals = list(plan.goals.select_related("district_priority")) if plan else []
-    labels = charts.status_labels()
     for goal in goals:
-        status = statuses.get(goal.pk, "not_enough_data")
-        goal.dash_status = "no_data" if status == "not_enough_data" else status
-        goal.dash_label = labels[goal.dash_status]
+        charts.mark_goal(goal, statuses.get(goal.pk, "not_enough_data"))
     events = engagement.school_events(user=request.user, school=school)
     recent_events = list(events.filter(starts_at__lte=now).order_by("-starts_at")[:5])
     upcoming_events = list(events.filter(starts_at__gt=now).order_by("starts_at")[:5])
@@ -410,7 +398,6 @@ def _priority_overview(district: District, year) -> list:
     statuses = {}
     for goal_statuses in rollups.fresh_rollups(district).values_list("goal_statuses", flat=True):
         statuses.update({goal_id: status for goal_id, _p, status in goal_statuses})
-    labels = charts.status_labels()
     by_priority: dict[int, dict[int, dict]] = {p.pk: {} for p in priorities}
     for goal in workplans.aligned_goals(district=district, year=year):
         if goal.district_priority_id not in by_priority:
@@ -420,11 +407,9 @@ def _priority_overview(district: District, year) -> list:
             school.pk,
             {"school": school, "goals": [], "counts": dict.fromkeys(charts.STATUS_KEYS, 0)},
         )
-        status = statuses.get(goal.pk, "not_enough_data")
-        key = "no_data" if status == "not_enough_data" else status
-        goal.dash_status, goal.dash_label = key, labels[key]
+        charts.mark_goal(goal, statuses.get(goal.pk, "not_enough_data"))
         entry["goals"].append(goal)
-        entry["counts"][key] += 1
+        entry["counts"][goal.dash_status] += 1
     for priority in priorities:
         schools = sorted(by_priority[priority.pk].values(), key=lambda e: e["school"].name)
         for entry in schools:
