@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from leadership.models import District, School, SchoolYear
@@ -25,6 +26,15 @@ class DistrictPriority(models.Model):
         ordering = ["title"]
         verbose_name = _("district priority")
         verbose_name_plural = _("district priorities")
+        constraints = [
+            models.UniqueConstraint(
+                "district",
+                "school_year",
+                Lower("title"),
+                name="priority_title_once_per_year",
+                violation_error_message=_("This year already has a priority with that title."),
+            )
+        ]
 
     def __str__(self) -> str:
         return self.title

@@ -9,7 +9,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -588,20 +588,19 @@ def priority_save(
 ) -> DistrictPriority:
     """Add a district priority for the school year, or change one (district admins)."""
     title = " ".join(fields.get("title", "").split())
-    duplicate = DistrictPriority.objects.filter(
-        district=district, school_year=year, title__iexact=title
-    )
-    if priority is not None:
-        duplicate = duplicate.exclude(pk=priority.pk)
-    if duplicate.exists():
-        raise ValidationError({"title": _("This year already has a priority with that title.")})
     before = audit.snapshot(priority, PRIORITY_FIELDS) if priority else None
     if priority is None:
         priority = DistrictPriority(district=district, school_year=year)
     priority.title = title
     priority.description = fields.get("description", "").strip()
-    priority.full_clean()
-    priority.save()
+    priority.full_clean()  # a duplicate title too, by the model's constraint
+    try:
+        with transaction.atomic():
+            priority.save()
+    except IntegrityError as error:  # the same title added at the same moment
+        raise ValidationError(
+            {"title": _("This year already has a priority with that title.")}
+        ) from error
     audit.record(
         actor=actor,
         action="priority.update" if before else "priority.create",

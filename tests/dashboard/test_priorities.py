@@ -89,3 +89,12 @@ def test_the_overview_shows_aligned_schools_and_their_goal_status(world, activit
 def test_without_a_current_year_the_page_says_so(world, client_for):
     page = client_for(world.district_admin).get(url(world)).content.decode()
     assert "no current school year" in page
+
+
+def test_the_database_refuses_a_duplicate_title_whatever_the_case(world):
+    from django.db import IntegrityError, transaction
+
+    year = current_year(world.district)
+    DistrictPriority.objects.create(district=world.district, school_year=year, title="Literacy")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        DistrictPriority.objects.create(district=world.district, school_year=year, title="LITERACY")
