@@ -21,7 +21,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from leadership.dashboard.rollups import school_data_version
@@ -109,7 +109,7 @@ def _render_family_events(school: School, events: list[Event], language: str) ->
 
 
 @login_required
-@require_GET
+@require_safe
 def family_home(request: HttpRequest) -> HttpResponse:
     """A family's page: its children's schools, their upcoming events and its own RSVPs.
 
@@ -166,7 +166,7 @@ def family_home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 @school_view()
 @in_school_time
 def event_list(request: HtmxHttpRequest, school: School) -> HttpResponse:
@@ -263,7 +263,7 @@ def _event_context(request, school: School, event: Event, form=None) -> dict:
 
 
 @login_required
-@require_GET
+@require_safe
 @school_view()
 @in_school_time
 def event_detail(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
@@ -423,7 +423,7 @@ def _ics_response(body: bytes, filename: str) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 @school_view()
 def event_ics(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
     event = selectors.event_for(user=request.user, school=school, pk=pk)
@@ -433,7 +433,7 @@ def event_ics(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse
     return _ics_response(calendar.event_ics(event, language=language), f"{name}.ics")
 
 
-@require_GET
+@require_safe
 def school_feed(request: HttpRequest, token: str) -> HttpResponse:
     """A school's published events, for calendar apps that cannot sign in: the URL carries a
     signed token for the school, so only people given the link (its families) can read it."""
@@ -451,7 +451,7 @@ def school_feed(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 @school_view(can_see_rsvps)
 @in_school_time
 def rsvp_list(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
@@ -472,7 +472,7 @@ def rsvp_list(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse
 
 
 @login_required
-@require_GET
+@require_safe
 @school_view(can_see_rsvps)
 @in_school_time
 def rsvp_csv(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
@@ -519,7 +519,7 @@ def _checked_in(rsvp: Rsvp) -> bool:
 
 
 @login_required
-@require_GET
+@require_safe
 @vary_on_headers("HX-Request")
 @school_view(can_manage_events)
 @in_school_time

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -35,7 +35,7 @@ from .permissions import (
 )
 
 
-@require_GET
+@require_safe
 def home(request: HtmxHttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return render(request, "leadership/welcome.html")
@@ -45,7 +45,7 @@ def home(request: HtmxHttpRequest) -> HttpResponse:
     return render(request, "leadership/no_role.html")
 
 
-@require_GET
+@require_safe
 def healthz(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok", content_type="text/plain")
 
@@ -54,7 +54,7 @@ def healthz(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 @district_view()
 def district_detail(request: HtmxHttpRequest, district: District) -> HttpResponse:
     return render(
@@ -118,7 +118,7 @@ def _school_context(request, school: School, **extra) -> dict:
 
 
 @login_required
-@require_GET
+@require_safe
 @vary_on_headers("HX-Request")
 @school_view()
 def school_detail(request: HtmxHttpRequest, school: School) -> HttpResponse:
@@ -173,7 +173,7 @@ def _people_context(request, school: School, form: InvitationForm | None = None)
 
 
 @login_required
-@require_GET
+@require_safe
 @school_view(can_view_people)
 def school_people(request: HtmxHttpRequest, school: School) -> HttpResponse:
     return render(request, "leadership/school_people.html", _people_context(request, school))

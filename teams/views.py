@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from leadership.htmx import HtmxHttpRequest, is_partial
@@ -139,7 +139,7 @@ def _team_list(request, school: School, form: TeamForm | None = None) -> HttpRes
 
 
 @login_required
-@require_GET
+@require_safe
 @school_view(can_view_teams)
 def team_list(request: HtmxHttpRequest, school: School) -> HttpResponse:
     return _team_list(request, school)
@@ -187,7 +187,7 @@ def _team_context(request, team: Team, form: MeetingForm | None = None, **forms)
 
 
 @login_required
-@require_GET
+@require_safe
 @team_view(can_view_team)
 def team_detail(request: HtmxHttpRequest, team: Team) -> HttpResponse:
     return render(request, "teams/team_detail.html", _team_context(request, team))
@@ -393,7 +393,7 @@ def _refused(request, meeting: Meeting, error: ValidationError) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 @vary_on_headers("HX-Request")
 @meeting_view(can_view_meeting)
 def meeting_detail(request: HtmxHttpRequest, meeting: Meeting) -> HttpResponse:
@@ -425,7 +425,7 @@ def _live_meeting_view(view):
 
 
 @login_required
-@require_GET
+@require_safe
 @_live_meeting_view
 def meeting_live(request: HtmxHttpRequest, meeting: Meeting) -> HttpResponse:
     """The live region, polled every few seconds by everyone on the meeting page.
@@ -718,7 +718,7 @@ def action_item_done(request: HtmxHttpRequest, meeting: Meeting, action_pk: int)
 
 
 @login_required
-@require_GET
+@require_safe
 @meeting_view(can_view_meeting)
 def meeting_ics_file(request: HtmxHttpRequest, meeting: Meeting) -> HttpResponse:
     body = meeting_ics(meeting, url=site_url(meeting.get_absolute_url()))
@@ -728,7 +728,7 @@ def meeting_ics_file(request: HtmxHttpRequest, meeting: Meeting) -> HttpResponse
 
 
 @login_required
-@require_GET
+@require_safe
 @meeting_view(can_view_meeting)
 def meeting_print(request: HtmxHttpRequest, meeting: Meeting) -> HttpResponse:
     items = selectors.meeting_items(meeting)
@@ -748,7 +748,7 @@ def meeting_print(request: HtmxHttpRequest, meeting: Meeting) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 @school_view(can_view_teams)
 def decision_log(request: HtmxHttpRequest, school: School) -> HttpResponse:
     form = DecisionSearchForm(request.GET)

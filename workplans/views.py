@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -135,7 +135,7 @@ def _handle(request, *, form, save, title: str, back: str, message: str, **page)
 
 
 @login_required
-@require_GET
+@require_safe
 @school_view(can_see_plans)
 def plan_list(request: HtmxHttpRequest, school: School) -> HttpResponse:
     return render(
@@ -231,7 +231,7 @@ def _plan_page_key(plan: WorkPlan, version: int, viewer: Viewer, today) -> str:
 
 
 @login_required
-@require_GET
+@require_safe
 @school_view()
 def plan_detail(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
     # The version first, then the data it versions (the plan too): a page rendered from data
@@ -264,7 +264,7 @@ def plan_detail(request: HtmxHttpRequest, school: School, pk: int) -> HttpRespon
 
 
 @login_required
-@require_GET
+@require_safe
 @school_view()
 def plan_print(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
     plan = _plan(school, pk)
@@ -297,7 +297,7 @@ EXPORT_HEADER = [
 
 
 @login_required
-@require_GET
+@require_safe
 @school_view()
 def plan_export(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
     """Goals, measures, data (small groups suppressed, as on the page) and steps, as CSV."""
@@ -651,7 +651,7 @@ def step_progress(request: HtmxHttpRequest, school: School, pk: int) -> HttpResp
 
 
 @login_required
-@require_GET
+@require_safe
 @school_view()
 def evidence_download(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
     """Evidence is served only here, after the permission check; never from /media/."""
@@ -681,7 +681,7 @@ def evidence_download(request: HtmxHttpRequest, school: School, pk: int) -> Http
 
 
 @login_required
-@require_GET
+@require_safe
 def my_steps(request: HtmxHttpRequest) -> HttpResponse:
     if not selectors.works_in_a_school(request.user):
         raise PermissionDenied

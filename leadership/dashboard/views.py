@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -94,7 +94,7 @@ def _choices(district: District) -> dict:
 
 
 @login_required
-@require_GET
+@require_safe
 @vary_on_headers("HX-Request")
 def dashboard(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     # The district, the person's right to it and the version of the figures come in one
@@ -229,7 +229,7 @@ def _blank(value):
 
 
 @login_required
-@require_GET
+@require_safe
 @district_view()
 def dashboard_csv(request: HtmxHttpRequest, district: District) -> HttpResponse:
     rollups.fresh_version(district)
@@ -318,7 +318,7 @@ def _school_context(request, school: School) -> dict:
 
 
 @login_required
-@require_GET
+@require_safe
 @district_view()
 def school_drilldown(request: HtmxHttpRequest, district: District, school: str) -> HttpResponse:
     school_obj = get_object_or_404(
@@ -334,7 +334,7 @@ def _can_see_school_row(user, school: School) -> bool:
 
 
 @login_required
-@require_GET
+@require_safe
 @school_view(_can_see_school_row)
 def school_dashboard(request: HtmxHttpRequest, school: School) -> HttpResponse:
     context = _school_context(request, school)

@@ -9,7 +9,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -113,7 +113,7 @@ def _detail_context(request, district: District, roster_import: RosterImport) ->
 
 
 @login_required
-@require_GET
+@require_safe
 @vary_on_headers("HX-Request")
 @district_view(is_district_admin)
 def roster_import_detail(request: HtmxHttpRequest, district: District, pk: int) -> HttpResponse:
@@ -145,7 +145,7 @@ def roster_import_apply(request: HtmxHttpRequest, district: District, pk: int) -
 
 
 @login_required
-@require_GET
+@require_safe
 @district_view(is_district_admin)
 def roster_import_problems(request: HtmxHttpRequest, district: District, pk: int) -> HttpResponse:
     roster_import = _get_import(request, district, pk)
