@@ -7,11 +7,17 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test bench lint format lock messages clean
+.PHONY: help install run test test-clock bench lint format lock messages clean
+
+# Instants at which the suite is run again (UTC), each chosen to bite in the test district's
+# zone (America/Chicago): an evening whose UTC date is already the next day, the night of the
+# spring and of the autumn change, and the last and first hours of a school year (1 August).
+CLOCKS ?= 2027-01-20T03:00Z 2027-03-14T07:30Z 2026-11-01T06:30Z 2027-08-01T04:30Z 2027-08-01T05:30Z
 
 help:
 	@echo "make run      install, migrate, load the demo district and serve http://$(HOST):$(PORT)"
 	@echo "make test     install and run the whole test suite"
+	@echo "make test-clock  run the suite again at each instant of CLOCKS (no browser tests)"
 	@echo "make bench    run the benchmarks in tests/perf"
 	@echo "make install  create .venv and install the locked dependencies"
 	@echo "make lint     ruff check and format check"
@@ -34,6 +40,12 @@ run: install
 
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+test-clock: install
+	@set -e; for instant in $(CLOCKS); do \
+	  echo "== the suite at $$instant"; \
+	  ACCORD_TEST_CLOCK=$$instant $(PY) -m pytest -q -m "not e2e" -p no:cacheprovider $(PYTEST_ARGS); \
+	done
 
 bench: install
 	$(PY) -m pytest tests/perf -p no:cacheprovider -o addopts="" -s $(PYTEST_ARGS)

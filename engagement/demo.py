@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
+from leadership import clock
 from leadership.models import Membership, Role, SchoolYear
 
 from .models import (
@@ -238,7 +239,8 @@ def seed(*, district, schools, year=None) -> str:
     tz = ZoneInfo(district.timezone)
     now = timezone.now()
     year = year or SchoolYear.objects.filter(district=district, is_current=True).first()
-    start = year.start if year else timezone.localdate(timezone=tz) - timedelta(days=90)
+    today = clock.today_in(district, now)
+    start = year.start if year else today - timedelta(days=90)
     end = year.end if year else start + timedelta(days=300)
     have = set(
         Event.objects.filter(school__in=schools).values_list("school_id", flat=True).distinct()
@@ -286,7 +288,7 @@ def seed(*, district, schools, year=None) -> str:
                 accessibility_notes=ACCESS_NOTES,
             )
             # The demand: most families at past events, more the nearer an upcoming one is.
-            days_ahead = (day - now.date()).days
+            days_ahead = (day - today).days
             if event.status == EventStatus.DRAFT:
                 demand = 0
             elif past:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
@@ -41,17 +40,6 @@ WAITLISTED = _lazy(
     "The event is full, so you are on the waitlist (number %(position)s). "
     "We will e-mail you if seats open up."
 )
-
-
-def in_school_time(view):
-    """Read and show times in the school district's time zone."""
-
-    @wraps(view)
-    def wrapped(request, school, *args, **kwargs):
-        with timezone.override(school.district.timezone):
-            return view(request, school, *args, **kwargs)
-
-    return wrapped
 
 
 def _language(request) -> str:
@@ -168,7 +156,6 @@ def family_home(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_safe
 @school_view()
-@in_school_time
 def event_list(request: HtmxHttpRequest, school: School) -> HttpResponse:
     events = selectors.school_events(user=request.user, school=school).order_by("-starts_at", "-id")
     return render(
@@ -189,7 +176,6 @@ def event_list(request: HtmxHttpRequest, school: School) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 @school_view(can_manage_events)
-@in_school_time
 def event_create(request: HtmxHttpRequest, school: School) -> HttpResponse:
     form = EventForm(request.POST or None, school=school)
     if request.method == "POST" and form.is_valid():
@@ -214,7 +200,6 @@ def event_create(request: HtmxHttpRequest, school: School) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 @school_view(can_manage_events)
-@in_school_time
 def event_edit(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
     event = selectors.event_for(user=request.user, school=school, pk=pk)
     form = EventForm(request.POST or None, school=school, initial=EventForm.initial_for(event))
@@ -265,7 +250,6 @@ def _event_context(request, school: School, event: Event, form=None) -> dict:
 @login_required
 @require_safe
 @school_view()
-@in_school_time
 def event_detail(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
     event = selectors.event_for(user=request.user, school=school, pk=pk)
     return render(request, "engagement/event_detail.html", _event_context(request, school, event))
@@ -312,7 +296,6 @@ def _rsvp_done_message(rsvp: Rsvp) -> str:
 @login_required
 @require_POST
 @school_view(is_family_at)
-@in_school_time
 def rsvp_submit(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
     event = selectors.event_to_rsvp(user=request.user, school=school, pk=pk)
     form = RsvpForm(request.POST, event=event)
@@ -453,7 +436,6 @@ def school_feed(request: HttpRequest, token: str) -> HttpResponse:
 @login_required
 @require_safe
 @school_view(can_see_rsvps)
-@in_school_time
 def rsvp_list(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
     event = selectors.event_for(user=request.user, school=school, pk=pk)
     return render(
@@ -474,7 +456,6 @@ def rsvp_list(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse
 @login_required
 @require_safe
 @school_view(can_see_rsvps)
-@in_school_time
 def rsvp_csv(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
     event = selectors.event_for(user=request.user, school=school, pk=pk)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
@@ -522,7 +503,6 @@ def _checked_in(rsvp: Rsvp) -> bool:
 @require_safe
 @vary_on_headers("HX-Request")
 @school_view(can_manage_events)
-@in_school_time
 def check_in(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
     event = selectors.event_for(user=request.user, school=school, pk=pk)
     return _door(request, school, event, walk_in_form=WalkInForm())
@@ -549,7 +529,6 @@ def _door(request, school, event, *, walk_in_form, status_message="", partial=No
 @login_required
 @require_POST
 @school_view(can_manage_events)
-@in_school_time
 def check_in_mark(request: HtmxHttpRequest, school: School, pk: int, rsvp_pk: int) -> HttpResponse:
     event = selectors.event_for(user=request.user, school=school, pk=pk)
     rsvp = get_object_or_404(Rsvp.objects.select_related("family"), pk=rsvp_pk, event=event)
@@ -569,7 +548,6 @@ def check_in_mark(request: HtmxHttpRequest, school: School, pk: int, rsvp_pk: in
 @login_required
 @require_POST
 @school_view(can_manage_events)
-@in_school_time
 def walk_in(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
     event = selectors.event_for(user=request.user, school=school, pk=pk)
     form = WalkInForm(request.POST)
@@ -596,7 +574,6 @@ def walk_in(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 @school_view(is_family_at)
-@in_school_time
 def feedback(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
     event = selectors.event_for(user=request.user, school=school, pk=pk)
     form = FeedbackForm(request.POST or None)

@@ -50,6 +50,14 @@ def today_in(place, now: datetime | None = None) -> date:
     return now_in(place, now).date()
 
 
+def today(place=None) -> date:
+    """Today in `place`'s district, or, without one, in the zone this request runs in (the
+    loaders and `DistrictTimeMiddleware` activate the district's zone for every page)."""
+    if place is not None:
+        return today_in(place)
+    return timezone.localdate()
+
+
 def start_of_day(place, day: date) -> datetime:
     """The first instant of `day` in the district (aware), for half-open date ranges."""
     return datetime.combine(day, time.min, tzinfo=zone_of(place))
@@ -73,3 +81,21 @@ def at_local(place, day: date, hour: int, minute: int = 0) -> datetime:
 def activate(place) -> None:
     """Render timestamps of this request in the district's zone."""
     timezone.activate(zone_of(place))
+
+
+class DistrictTimeMiddleware:
+    """Every request runs in a district's time: the signed-in person's district by default,
+    the district of the school or district a page loads once its loader has run (see
+    `leadership.permissions`). The zone is dropped after the response, since the thread
+    serves other districts next."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from .permissions import roles_of
+
+        zone = roles_of(getattr(request, "user", None)).zone
+        # override() puts back what was active before, whatever a loader activated meanwhile.
+        with timezone.override(zone_named(zone) if zone else None):
+            return self.get_response(request)

@@ -18,6 +18,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 
+from . import clock
 from .models import STAFF_ROLES, District, Membership, Role, School
 
 
@@ -28,6 +29,8 @@ class Roles:
     district_admin_of: frozenset[int] = frozenset()
     by_school: dict[int, frozenset[str]] = field(default_factory=dict)
     school_district: dict[int, int] = field(default_factory=dict)
+    # The time zone of the person's district (the first one, for the rare person in two).
+    zone: str = ""
 
     def at(self, school: School) -> frozenset[str]:
         return self.by_school.get(school.pk, frozenset())
@@ -43,12 +46,15 @@ def roles_of(user) -> Roles:
     district_admin_of: set[int] = set()
     by_school: dict[int, set[str]] = {}
     school_district: dict[int, int] = {}
+    zone = ""
     rows = (
         Membership.objects.active()
         .filter(user=user)
-        .values_list("role", "district_id", "school_id")
+        .order_by("district_id", "pk")
+        .values_list("role", "district_id", "school_id", "district__timezone")
     )
-    for role, district_id, school_id in rows:
+    for role, district_id, school_id, district_zone in rows:
+        zone = zone or district_zone
         if role == Role.DISTRICT_ADMIN:
             district_admin_of.add(district_id)
         elif school_id is not None:
@@ -58,6 +64,7 @@ def roles_of(user) -> Roles:
         district_admin_of=frozenset(district_admin_of),
         by_school={k: frozenset(v) for k, v in by_school.items()},
         school_district=school_district,
+        zone=zone,
     )
     user._accord_roles = roles
     return roles
@@ -163,6 +170,7 @@ def school_view(check: SchoolCheck | None = None, *, slug_kwarg: str = "slug"):
             if check is not None:
                 _require(check, request.user, school)
             request.school = school
+            clock.activate(school.district)
             return view(request, school, *args, **kwargs)
 
         return wrapped
@@ -185,6 +193,7 @@ def district_view(check: DistrictCheck | None = None, *, slug_kwarg: str = "slug
                 raise Http404
             _require(check or can_view_district, request.user, district)
             request.district = district
+            clock.activate(district)
             return view(request, district, *args, **kwargs)
 
         return wrapped

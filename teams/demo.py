@@ -17,6 +17,7 @@ from datetime import date, datetime, time, timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from leadership import clock
 from leadership.models import Membership, Role
 
 from .models import (
@@ -261,7 +262,7 @@ def seed(*, district, schools, year) -> str:
 
     tz = zoneinfo.ZoneInfo(district.timezone)
     now = timezone.now()
-    today = timezone.localdate()
+    today = clock.today_in(district)
     rngs = {school.pk: random.Random(f"{school.slug}:teams") for school in todo}
 
     people: dict[int, dict[str, list[int]]] = {}

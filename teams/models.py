@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from leadership import clock
 from leadership.models import School, SchoolYear
 
 
@@ -91,7 +92,7 @@ class Team(models.Model):
 
 class TeamMemberQuerySet(models.QuerySet):
     def active(self) -> TeamMemberQuerySet:
-        today = timezone.localdate()
+        today = clock.today()
         return self.filter(is_active=True).exclude(term_end__lt=today)
 
 
@@ -446,4 +447,4 @@ class ActionItem(models.Model):
 
     @property
     def is_overdue(self) -> bool:
-        return self.status == ActionStatus.OPEN and self.due < timezone.localdate()
+        return self.status == ActionStatus.OPEN and self.due < clock.today()

@@ -6,8 +6,8 @@ from collections import Counter
 from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch, Q, QuerySet
-from django.utils import timezone
 
+from leadership import clock
 from leadership.models import School
 
 from .models import (
@@ -33,7 +33,7 @@ def _team_roles(user) -> dict[int, str]:
     cached = getattr(user, "_accord_team_roles", None)
     if cached is not None:
         return cached
-    today = timezone.localdate()
+    today = clock.today()
     rows = (
         TeamMember.objects.filter(user=user, is_active=True)
         .exclude(term_end__lt=today)
@@ -63,7 +63,7 @@ def facilitates_ilt(user, school: School) -> bool:
         return False
     cache = getattr(user, "_accord_ilt_facilitated", None)
     if cache is None:
-        today = timezone.localdate()
+        today = clock.today()
         cache = frozenset(
             TeamMember.objects.filter(
                 user=user,
@@ -139,7 +139,7 @@ def team_meetings(team: Team, *, published_only: bool = False) -> QuerySet[Meeti
 
 def overdue_actions(team: Team, today=None) -> QuerySet[ActionItem]:
     return team.action_items.filter(
-        status=ActionStatus.OPEN, due__lt=today or timezone.localdate()
+        status=ActionStatus.OPEN, due__lt=today or clock.today_in(team.school.district)
     ).select_related("owner", "meeting__team__school")
 
 

@@ -2,20 +2,50 @@
 
 With REQUIRE_E2E=1 (set by .ci/run) a missing PostgreSQL, broker or browser fails the run
 instead of skipping the tests that need them.
+
+ACCORD_TEST_CLOCK=<ISO instant> starts the whole run at that instant, the clock ticking on
+from there (time-machine): CI runs the suite at the real time and again at instants chosen to
+bite (see `make test-clock`), so no test may depend on today's calendar date.
 """
 
 import os
 from dataclasses import dataclass
+from datetime import datetime
 
 import pytest
 from django.conf import settings
 from django.core.cache import cache
 from django.utils import translation
 
+from leadership import clock
 from leadership.models import District, Role, School, User
 from tests.leadership.factories import DistrictFactory, SchoolFactory, person
 
 REQUIRED = os.environ.get("REQUIRE_E2E") == "1"
+
+
+CLOCK = os.environ.get("ACCORD_TEST_CLOCK", "").strip()
+
+
+def pytest_configure(config):
+    if CLOCK:
+        import time_machine
+
+        instant = datetime.fromisoformat(CLOCK.replace("Z", "+00:00"))
+        if instant.tzinfo is None:
+            raise pytest.UsageError("ACCORD_TEST_CLOCK needs a UTC offset, e.g. 2027-03-14T07:30Z")
+        config._accord_clock = time_machine.travel(instant, tick=True)
+        config._accord_clock.start()
+
+
+def pytest_unconfigure(config):
+    clock = getattr(config, "_accord_clock", None)
+    if clock is not None:
+        clock.stop()
+
+
+def pytest_report_header(config):
+    return f"clock: {CLOCK or 'real time'}"
 
 
 def pytest_sessionstart(session):
@@ -135,6 +165,17 @@ def family(world):
 @pytest.fixture
 def other_school_principal(world):
     return world.other_school_principal
+
+
+@pytest.fixture
+def demo_mid_year():
+    """Run on 1 December of the demo district's school year (America/Los_Angeles), at the
+    hour the run is at: the demo's year then has a past and a future."""
+    from tests.clock import mid_year, travel_to_day
+
+    zone = "America/Los_Angeles"
+    with travel_to_day(zone, mid_year(clock.today_in(zone))):
+        yield
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from leadership import clock
 from leadership.models import Membership, Role
 
 from . import charts
@@ -340,7 +341,7 @@ def seed(*, district, schools, year) -> str:
         return "plans already there."
     tz = zoneinfo.ZoneInfo(district.timezone)
     now = timezone.now()
-    today = timezone.localdate()
+    today = clock.today_in(district)
     rngs = {school.pk: random.Random(f"{school.slug}:workplans") for school in todo}
     owners: dict[int, list[int]] = {}
     for school_id, user_id in (

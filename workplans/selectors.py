@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db.models import Prefetch, Q, QuerySet
-from django.utils import timezone
 
+from leadership import clock
 from leadership.models import AuditEntry, Membership, Role, School, User
 from leadership.permissions import is_district_admin, roles_of
 
@@ -68,8 +68,8 @@ def _updates_prefetch() -> Prefetch:
 
 def goals_of(plan: WorkPlan, *, today: date | None = None) -> list[Goal]:
     """The plan's goals with measures, data, steps, updates and learning, in fixed queries;
-    steps are due or overdue as of `today` (default: today)."""
-    today = today or timezone.localdate()
+    steps are due or overdue as of `today` (default: today in the school's district)."""
+    today = today or clock.today_in(plan.school.district)
     goals = list(
         plan.goals.select_related("district_priority").prefetch_related(
             Prefetch("measures", queryset=Measure.objects.prefetch_related("data_points")),
@@ -112,7 +112,7 @@ def decorate_goal(goal: Goal, threshold: int, *, charts_too: bool = False) -> Go
 
 
 def decorate_step(step: ActionStep, today: date | None = None) -> ActionStep:
-    today = today or timezone.localdate()
+    today = today or clock.today_in(step.goal.plan.school.district)
     updates = list(step.updates.all())
     step.latest_update = updates[0] if updates else None
     step.is_overdue = step.status != StepStatus.DONE and step.due < today

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
+from leadership import clock
 from leadership.dashboard.rollups import school_data_version
 from leadership.htmx import HtmxHttpRequest, is_partial
 from leadership.htmx import apply_form_errors as _apply_errors
@@ -244,7 +245,7 @@ def plan_detail(request: HtmxHttpRequest, school: School, pk: int) -> HttpRespon
         return render(request, "workplans/plan_summary.html", _plan_context(request, plan))
     viewer = Viewer.of(request.user, plan)
     can_edit = viewer.edits_plan and not plan.is_closed
-    today = timezone.localdate()
+    today = clock.today_in(school.district)
     key = _plan_page_key(plan, version, viewer, today) if version is not None else None
     parts = cache.get(key) if key else None
     if parts is None:
@@ -689,5 +690,5 @@ def my_steps(request: HtmxHttpRequest) -> HttpResponse:
     return render(
         request,
         "workplans/my_steps.html",
-        {"steps": steps, "today": timezone.localdate(), "goal_rule": charts.GOAL_RULE},
+        {"steps": steps, "today": clock.today(), "goal_rule": charts.GOAL_RULE},
     )

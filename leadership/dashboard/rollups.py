@@ -10,15 +10,15 @@ stale rows of a district before a read, in a fixed number of queries whatever th
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import datetime
 from functools import partial
-from zoneinfo import ZoneInfo
 
 from django.db import connection, transaction
 from django.db.models import F, Q, QuerySet
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
+from leadership import clock
 from leadership.models import (
     AuditEntry,
     District,
@@ -58,8 +58,7 @@ FIGURE_DEFAULTS = {
 
 
 def district_today(district: District, now: datetime | None = None):
-    now = now or timezone.now()
-    return now.astimezone(ZoneInfo(district.timezone)).date()
+    return clock.today_in(district, now)
 
 
 def current_year(district: District) -> SchoolYear | None:
@@ -69,10 +68,7 @@ def current_year(district: District) -> SchoolYear | None:
 def _year_bounds(district: District, year):
     if year is None:
         return None
-    zone = ZoneInfo(district.timezone)
-    first = datetime.combine(year.start, time.min, tzinfo=zone)
-    after = datetime.combine(year.end + timedelta(days=1), time.min, tzinfo=zone)
-    return first, after
+    return clock.day_bounds(district, year.start, year.end)
 
 
 def compute(district: District, school_ids: list[int], *, year=None, now=None) -> int:
@@ -237,7 +233,7 @@ def dashboard_gate(slug: str, user_id: int) -> Gate | None:
     if row is None:
         return None
     district_id, tz, is_admin, in_district, *figures = row
-    today = timezone.now().astimezone(ZoneInfo(tz)).date()
+    today = clock.today_in(tz)
     version, fresh = _version_of(figures, today)
     return Gate(
         district_id=district_id,

@@ -26,10 +26,10 @@ from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
+from leadership import clock
 from leadership.dashboard import rollups
 from leadership.models import District, Membership, Role, School, SchoolYear, User
 
@@ -390,7 +390,7 @@ class RosterRun:
                     {"sid": sid, "start": start, "end": end, "year": row.get("schoolyear", "")}
                 )
         if years:
-            today = timezone.localdate()
+            today = clock.today_in(self.district)
             current = [y for y in years if y["start"] <= today <= y["end"]]
             self.session = (current or sorted(years, key=lambda y: y["start"]))[-1]
 

@@ -1,4 +1,9 @@
-"""A school with a known month of leadership activity, and a district of many such schools."""
+"""A school with a known month of leadership activity, and a district of many such schools.
+
+Every test here runs on 1 December of the current school year (at the hour the run is at):
+data in September and November is past, a step due in May is ahead. Dates are built from
+that year, never from a calendar year that will pass.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ import pytest
 from django.utils import timezone
 
 from engagement.models import CheckIn, Event, EventStatus, Rsvp, RsvpStatus
+from leadership import clock
 from leadership.models import Role, School
 from teams.models import (
     ActionItem,
@@ -21,6 +27,7 @@ from teams.models import (
     TeamKind,
     TeamMember,
 )
+from tests.clock import mid_year, travel_to_day
 from tests.engagement.factories import EventFactory, RsvpFactory
 from tests.leadership.factories import SchoolFactory, person
 from tests.teams import factories as tf
@@ -43,20 +50,27 @@ class Activity:
 
 
 def _measure(goal: Goal, *points) -> Measure:
+    y = goal.plan.school_year.start.year
     measure = Measure.objects.create(
         goal=goal,
         name=f"Measure of {goal.pk}",
         unit="%",
         direction="up",
         baseline=Decimal("40"),
-        baseline_date=date(2026, 8, 17),
+        baseline_date=date(y, 8, 17),
         target=Decimal("60"),
-        target_date=date(2027, 6, 11),
+        target_date=date(y + 1, 6, 11),
     )
     DataPoint.objects.bulk_create(
         [DataPoint(measure=measure, date=day, value=Decimal(value), n=200) for day, value in points]
     )
     return measure
+
+
+@pytest.fixture(autouse=True)
+def _mid_year(world):
+    with travel_to_day(world.district, mid_year(clock.today_in(world.district))):
+        yield
 
 
 @pytest.fixture
@@ -106,23 +120,24 @@ def build_activity(world) -> Activity:
     no_data = Goal.objects.create(
         plan=plan, focus_area="climate", smart_statement="Attendance rises", order=3
     )
-    measure = _measure(on_track, (date(2026, 9, 1), "41"), (date(2026, 11, 1), "46"))
-    _measure(off_track, (date(2026, 9, 1), "40"), (date(2026, 11, 1), "40.5"))
+    y = ilt.year.start.year
+    measure = _measure(on_track, (date(y, 9, 1), "41"), (date(y, 11, 1), "46"))
+    _measure(off_track, (date(y, 9, 1), "40"), (date(y, 11, 1), "40.5"))
     _measure(no_data)
     ActionStep.objects.create(
         goal=on_track,
         title="Done step",
         owner=world.teacher_leader,
-        start=date(2026, 9, 1),
-        due=date(2026, 10, 1),
+        start=date(y, 9, 1),
+        due=date(y, 10, 1),
         status="done",
     )
     step_open = ActionStep.objects.create(
         goal=on_track,
         title="Open step",
         owner=world.teacher_leader,
-        start=date(2026, 9, 1),
-        due=date(2027, 5, 1),
+        start=date(y, 9, 1),
+        due=date(y + 1, 5, 1),
         status="not_started",
     )
     families = [world.family] + [
@@ -182,6 +197,7 @@ def add_schools(world, count: int, *, start: int = 0) -> list[School]:
     """`count` more schools of the district, each with an ILT, a held meeting with attendance,
     an action item, a plan with two goals and data, a step, and an event with an RSVP."""
     year = tf.current_year(world.district)
+    y = year.start.year
     schools = [
         SchoolFactory(
             district=world.district,
@@ -217,7 +233,7 @@ def add_schools(world, count: int, *, start: int = 0) -> list[School]:
                 meeting=m,
                 title="Follow up",
                 owner=world.teacher_leader,
-                due=timezone.localdate() - timedelta(days=i % 2),
+                due=clock.today_in(world.district) - timedelta(days=i % 2),
             )
             for i, (t, m) in enumerate(zip(teams, meetings, strict=True))
         ]
@@ -240,9 +256,9 @@ def add_schools(world, count: int, *, start: int = 0) -> list[School]:
                 unit="%",
                 direction="up",
                 baseline=Decimal("40"),
-                baseline_date=date(2026, 8, 17),
+                baseline_date=date(y, 8, 17),
                 target=Decimal("60"),
-                target_date=date(2027, 6, 11),
+                target_date=date(y + 1, 6, 11),
             )
             for g in goals
         ]
@@ -251,7 +267,7 @@ def add_schools(world, count: int, *, start: int = 0) -> list[School]:
         [
             DataPoint(measure=m, date=day, value=Decimal(value), n=100)
             for m in measures
-            for day, value in ((date(2026, 9, 1), 41), (date(2026, 11, 1), 46))
+            for day, value in ((date(y, 9, 1), 41), (date(y, 11, 1), 46))
         ]
     )
     ActionStep.objects.bulk_create(
@@ -260,8 +276,8 @@ def add_schools(world, count: int, *, start: int = 0) -> list[School]:
                 goal=g,
                 title="Step",
                 owner=world.teacher_leader,
-                start=date(2026, 9, 1),
-                due=date(2026, 12, 1),
+                start=date(y, 9, 1),
+                due=date(y, 12, 1),
                 status="done" if i % 2 else "not_started",
             )
             for i, g in enumerate(goals)

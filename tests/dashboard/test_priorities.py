@@ -58,15 +58,9 @@ def test_edit_a_priority(world, client_for):
 
 
 def test_another_districts_priority_is_not_found(world, client_for):
-    from leadership.models import SchoolYear
+    from tests.leadership.factories import SchoolYearFactory
 
-    year = SchoolYear.objects.create(
-        district=world.other_district,
-        label="2026-27",
-        start="2026-08-17",
-        end="2027-06-11",
-        is_current=True,
-    )
+    year = SchoolYearFactory(district=world.other_district)
     theirs = DistrictPriority.objects.create(
         district=world.other_district, school_year=year, title="Theirs"
     )

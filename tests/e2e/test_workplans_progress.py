@@ -5,9 +5,9 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
 from playwright.sync_api import expect
 
+from leadership import clock
 from tests.leadership.factories import PASSWORD, SchoolYearFactory
 from tests.workplans.factories import (
     ActionStepFactory,
@@ -25,7 +25,7 @@ PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 @pytest.fixture
 def overdue_step(world, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    today = timezone.localdate()
+    today = clock.today_in(world.district)
     plan = WorkPlanFactory(
         school=world.school, school_year=SchoolYearFactory(district=world.district)
     )

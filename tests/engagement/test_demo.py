@@ -1,6 +1,7 @@
 """Demo data: a school year of events per school, RSVPs with needs, a full one with a waitlist,
 check-ins and feedback at past events; seats as the services keep them; idempotent."""
 
+import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -13,6 +14,8 @@ from engagement.models import (
     RsvpStatus,
     SentMessage,
 )
+
+pytestmark = pytest.mark.usefixtures("demo_mid_year")
 
 
 def counts():

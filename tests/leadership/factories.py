@@ -5,7 +5,7 @@ from datetime import date, timedelta
 import factory
 from django.utils import timezone
 
-from leadership import tokens
+from leadership import clock, tokens
 from leadership.models import District, Invitation, Membership, Role, School, SchoolYear, User
 
 PASSWORD = "correct-horse-battery"
@@ -33,14 +33,27 @@ class SchoolFactory(factory.django.DjangoModelFactory):
     languages = ["en", "es"]
 
 
+def school_year_around(day: date) -> tuple[date, date]:
+    """The August-to-July school year that holds `day` (so "today" is always inside the
+    current year, whatever the date the tests run on)."""
+    first = day.year if day.month >= 8 else day.year - 1
+    return date(first, 8, 1), date(first + 1, 7, 31)
+
+
+def year_label(start: date) -> str:
+    return f"{start.year}-{(start.year + 1) % 100:02d}"
+
+
 class SchoolYearFactory(factory.django.DjangoModelFactory):
+    """By default the current school year around today in the district."""
+
     class Meta:
         model = SchoolYear
 
     district = factory.SubFactory(DistrictFactory)
-    label = "2026-27"
-    start = date(2026, 8, 17)
-    end = date(2027, 6, 11)
+    start = factory.LazyAttribute(lambda y: school_year_around(clock.today_in(y.district))[0])
+    end = factory.LazyAttribute(lambda y: date(y.start.year + 1, 7, 31))
+    label = factory.LazyAttribute(lambda y: year_label(y.start))
     is_current = True
 
 

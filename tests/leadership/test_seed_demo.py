@@ -2,9 +2,12 @@
 
 from io import StringIO
 
+import pytest
 from django.core.management import call_command
 
 from leadership.models import District, Membership, Role, School, User
+
+pytestmark = pytest.mark.usefixtures("demo_mid_year")
 
 
 def seed(**options) -> str:

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from leadership import clock
 from leadership.models import SchoolYear
 from teams.models import (
     ActionItem,
@@ -146,6 +147,6 @@ def action(ilt: Ilt, m: Meeting, *, owner=None, days: int = 7, **extra) -> Actio
         meeting=m,
         title=extra.pop("title", "Share the reading data"),
         owner=owner or ilt.leader.user,
-        due=timezone.localdate() + timedelta(days=days),
+        due=clock.today_in(ilt.team.school.district) + timedelta(days=days),
         **extra,
     )

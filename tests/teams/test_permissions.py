@@ -3,8 +3,8 @@
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 
+from leadership import clock
 from teams.models import MeetingStatus, PollKind
 from tests.matrix import Row, check_row, parametrize
 from tests.teams import factories as f
@@ -97,7 +97,7 @@ def _action_data(world):
     return {
         "title": "Draft the letter",
         "owner": world.teacher_leader.pk,
-        "due": (timezone.localdate() + timedelta(days=7)).isoformat(),
+        "due": (clock.today_in(world.district) + timedelta(days=7)).isoformat(),
     }
 
 

@@ -11,7 +11,7 @@ from leadership.models import User
 from teams import selectors
 from teams.models import ActionItem, AgendaItem, Attendance, Decision, Meeting, Team, TeamMember
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_mid_year")]
 
 
 def counts():

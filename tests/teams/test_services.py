@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from leadership import clock
 from leadership.models import AuditEntry, SchoolYear
 from teams import selectors, services
 from teams.models import (
@@ -267,7 +268,7 @@ def test_an_action_item_owner_must_sit_on_the_team(world, ilt):
             actor=world.principal,
             title="Order books",
             owner=world.staff,
-            due=timezone.localdate(),
+            due=clock.today_in(world.district),
         )
     assert error.value.message_dict["owner"] == [str(services.OWNER_NOT_MEMBER)]
 

@@ -4,9 +4,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 from ical.calendar_stream import IcsCalendarStream
 
+from leadership import clock
 from teams import services
 from teams.models import ActionItem, AgendaItem, Decision, Meeting, MeetingStatus, PollKind, Vote
 from tests.teams import factories as f
@@ -158,7 +158,7 @@ def test_the_meeting_page_runs_a_meeting(world, ilt, client_for):
         {
             "title": "Send the letter",
             "owner": world.teacher_leader.pk,
-            "due": (timezone.localdate() + timedelta(days=5)).isoformat(),
+            "due": (clock.today_in(world.district) + timedelta(days=5)).isoformat(),
         },
     )
     client.post(url("teams:meeting_close", m))

@@ -1,11 +1,11 @@
 """Fixtures of the workplans tests: an active plan at Lincoln with a goal, a measure and a step."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
 
+from leadership import clock
 from tests.leadership.factories import SchoolYearFactory
 from tests.workplans.factories import (
     ActionStepFactory,
@@ -38,7 +38,7 @@ def goal(plan):
 
 @pytest.fixture
 def measure(goal):
-    today = timezone.localdate()
+    today = clock.today_in(goal.plan.school.district)
     return MeasureFactory(
         goal=goal,
         name="Reading at grade level",
@@ -52,7 +52,7 @@ def measure(goal):
 @pytest.fixture
 def on_track_data(measure):
     """Two values exactly on the path: the measure is on track."""
-    today = timezone.localdate()
+    today = clock.today_in(measure.goal.plan.school.district)
     DataPointFactory(measure=measure, date=today - timedelta(days=50), value=Decimal("45"))
     DataPointFactory(measure=measure, date=today, value=Decimal("50"))
     return measure
@@ -64,6 +64,6 @@ def step(goal, world):
         goal=goal,
         title="Plan the learning walk",
         owner=world.teacher_leader,
-        start=date.today() - timedelta(days=30),
-        due=date.today() - timedelta(days=2),
+        start=clock.today_in(world.district) - timedelta(days=30),
+        due=clock.today_in(world.district) - timedelta(days=2),
     )

@@ -1,9 +1,11 @@
 """Demo data: district priorities and, per school, an active plan with goals aligned to them, a
 month of data at a time since the start of the year, steps and updates; idempotent."""
 
+import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from leadership import clock
 from leadership.models import SchoolYear
 from workplans import selectors
 from workplans.demo import month_days
@@ -16,6 +18,8 @@ from workplans.models import (
     WorkPlan,
 )
 
+pytestmark = pytest.mark.usefixtures("demo_mid_year")
+
 
 def counts():
     return [
@@ -27,7 +31,7 @@ def counts():
 def test_seed_demo_makes_varied_active_plans_and_is_idempotent(db):
     call_command("seed_demo", schools=3, quiet_logins=True)
     year = SchoolYear.objects.get(is_current=True)
-    today = timezone.localdate()
+    today = clock.today_in(year.district)
     assert DistrictPriority.objects.filter(school_year=year).count() == 3
     plans = list(WorkPlan.objects.select_related("school__district"))
     assert len(plans) == 3 and {p.status for p in plans} == {"active"}

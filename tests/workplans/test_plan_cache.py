@@ -6,11 +6,13 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from leadership import clock
 from leadership.dashboard import rollups
 from tests.workplans.factories import ActionStepFactory, ProgressUpdateFactory
 from workplans import services
@@ -71,7 +73,10 @@ def _progress_with_evidence(world, plan, goal, measure, step):
 
 def _data_point(world, plan, goal, measure, step):
     services.datapoint_create(
-        measure=measure, actor=world.principal, date=timezone.localdate(), value=Decimal("58.25")
+        measure=measure,
+        actor=world.principal,
+        date=clock.today_in(world.district),
+        value=Decimal("58.25"),
     )
     return "58.25%"
 
@@ -201,14 +206,13 @@ def test_the_page_is_cached_by_language(client_for, world, versioned):
     assert 'lang="es"' in html and "Action steps" not in html
 
 
-def test_the_page_is_cached_by_day(client_for, world, versioned, step, monkeypatch):
-    step.due = timezone.localdate() + timedelta(days=20)
+def test_the_page_is_cached_by_day(client_for, world, versioned, step):
+    step.due = clock.today_in(world.district) + timedelta(days=20)
     step.save()  # in the test's transaction: no new version, only the day can change the page
     client = client_for(world.principal)
     assert "Due soon" not in page(client, versioned)
-    later = timezone.localdate() + timedelta(days=10)
-    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: later)
-    assert "Due soon" in page(client, versioned)
+    with time_machine.travel(timezone.now() + timedelta(days=10), tick=True):
+        assert "Due soon" in page(client, versioned)
 
 
 def test_without_a_version_the_page_is_not_cached(client_for, world, plan, goal):

@@ -5,8 +5,8 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
+from leadership import clock
 from workplans.models import ActionStep, DataPoint, Goal, Measure, ProgressUpdate
 
 GOALS, STEPS_PER_GOAL, POINTS_PER_GOAL = 20, 5, 100
@@ -15,7 +15,7 @@ GOALS, STEPS_PER_GOAL, POINTS_PER_GOAL = 20, 5, 100
 @pytest.fixture
 def big_plan(plan, world):
     """20 goals, 100 steps (with an update each), 2,000 data points, built in bulk."""
-    today = timezone.localdate()
+    today = clock.today_in(world.district)
     goals = Goal.objects.bulk_create(
         [
             Goal(plan=plan, focus_area="instruction", smart_statement=f"Goal {i}", order=i)

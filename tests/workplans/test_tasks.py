@@ -4,13 +4,14 @@ from datetime import date, timedelta
 
 from django.utils import timezone
 
+from leadership import clock
 from tests.workplans.factories import ActionStepFactory, ProgressUpdateFactory
 from workplans import tasks
 from workplans.models import ActionStep, DigestSent, ReminderSent
 
 
 def test_owners_of_overdue_or_stale_steps_are_reminded_once_a_week(world, goal, step, mailoutbox):
-    today = timezone.localdate()
+    today = clock.today_in(world.district)
     fresh = ActionStepFactory(
         goal=goal,
         owner=world.staff,

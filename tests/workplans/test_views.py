@@ -8,8 +8,8 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import timezone
 
+from leadership import clock
 from leadership.models import AuditEntry
 from tests.leadership.factories import SchoolYearFactory
 from tests.workplans.factories import (
@@ -526,8 +526,8 @@ def test_my_steps_lists_my_open_steps_due_soonest_first(client_for, world, plan,
         goal=goal,
         owner=world.teacher_leader,
         title="Later step",
-        start=date.today(),
-        due=date.today() + timedelta(days=40),
+        start=clock.today_in(world.district),
+        due=clock.today_in(world.district) + timedelta(days=40),
     )
     ActionStepFactory(goal=goal, owner=world.teacher_leader, title="Done step", status="done")
     ActionStepFactory(goal=goal, owner=world.staff, title="Someone else's step")
@@ -597,5 +597,5 @@ def test_an_ilt_member_who_does_not_facilitate_cannot_edit(client_for, world, pl
 def test_status_uses_today_for_overdue(world, step):
     from workplans.selectors import decorate_step
 
-    step.due = timezone.localdate()
+    step.due = clock.today_in(world.district)
     assert decorate_step(step).is_overdue is False

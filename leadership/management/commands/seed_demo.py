@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 from django.utils.text import slugify
 
+from leadership import clock
 from leadership.dashboard import rollups
 from leadership.models import District, Membership, Role, School, SchoolYear, User
 
@@ -66,15 +67,31 @@ class Command(BaseCommand):
                 "languages": ["en", "es"],
             },
         )
+        # The school year under way in the district (from August to the next summer), and
+        # the one before it: the demo never goes out of date.
+        today = clock.today_in(district)
+        first = today.year if today.month >= 8 else today.year - 1
+        label = f"{first}-{(first + 1) % 100:02d}"
+        SchoolYear.objects.filter(district=district, is_current=True).exclude(label=label).update(
+            is_current=False
+        )
         year, _ = SchoolYear.objects.get_or_create(
             district=district,
-            label="2026-27",
-            defaults={"start": date(2026, 8, 17), "end": date(2027, 6, 11), "is_current": True},
+            label=label,
+            defaults={
+                "start": date(first, 8, 17),
+                "end": date(first + 1, 6, 11),
+                "is_current": True,
+            },
         )
         SchoolYear.objects.get_or_create(
             district=district,
-            label="2025-26",
-            defaults={"start": date(2025, 8, 18), "end": date(2026, 6, 12), "is_current": False},
+            label=f"{first - 1}-{first % 100:02d}",
+            defaults={
+                "start": date(first - 1, 8, 18),
+                "end": date(first, 6, 12),
+                "is_current": False,
+            },
         )
 
         School.objects.bulk_create(
