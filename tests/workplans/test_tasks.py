@@ -2,6 +2,7 @@
 
 from datetime import date, timedelta
 
+import pytest
 from django.utils import timezone
 
 from tests.workplans.factories import ActionStepFactory, ProgressUpdateFactory
@@ -9,7 +10,15 @@ from workplans import tasks
 from workplans.models import ActionStep, DigestSent, ReminderSent
 
 
-def test_owners_of_overdue_or_stale_steps_are_reminded_once_a_week(world, goal, step, mailoutbox):
+@pytest.fixture
+def on_commit(django_capture_on_commit_callbacks):
+    """The beat tasks queue through the outbox: their work is handed over on commit."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+def test_owners_of_overdue_or_stale_steps_are_reminded_once_a_week(
+    world, goal, step, mailoutbox, on_commit
+):
     today = timezone.localdate()
     fresh = ActionStepFactory(
         goal=goal,
@@ -38,7 +47,8 @@ def test_owners_of_overdue_or_stale_steps_are_reminded_once_a_week(world, goal, 
     )
     ProgressUpdateFactory(step=fresh)
 
-    assert tasks.queue_step_reminders(today.isoformat()) == 2
+    with on_commit():
+        assert tasks.queue_step_reminders(today.isoformat()) == 2
     by_person = {m.to[0]: m for m in mailoutbox}
     assert set(by_person) == {world.teacher_leader.email, world.staff.email}
     assert "Plan the learning walk" in by_person[world.teacher_leader.email].body
@@ -49,9 +59,11 @@ def test_owners_of_overdue_or_stale_steps_are_reminded_once_a_week(world, goal, 
     assert "/my/steps/" in staff_body
 
     # The same week again: nothing more. Next week: again.
-    tasks.queue_step_reminders((today + timedelta(days=(6 - today.weekday()))).isoformat())
+    with on_commit():
+        tasks.queue_step_reminders((today + timedelta(days=(6 - today.weekday()))).isoformat())
     assert len(mailoutbox) == 2
-    tasks.queue_step_reminders((today + timedelta(days=7)).isoformat())
+    with on_commit():
+        tasks.queue_step_reminders((today + timedelta(days=7)).isoformat())
     assert len(mailoutbox) == 4
     assert ReminderSent.objects.filter(step=step).count() == 2
 
@@ -63,8 +75,11 @@ def test_closed_plans_send_no_reminder(world, plan, step, mailoutbox):
     assert mailoutbox == []
 
 
-def test_the_monthly_digest_goes_to_the_ilt_once(world, plan, on_track_data, step, mailoutbox):
-    assert tasks.queue_monthly_digests("2026-11") == 1
+def test_the_monthly_digest_goes_to_the_ilt_once(
+    world, plan, on_track_data, step, mailoutbox, on_commit
+):
+    with on_commit():
+        assert tasks.queue_monthly_digests("2026-11") == 1
     # Without the teams app's ILT roster: the principal and the teacher leaders.
     assert sorted(m.to[0] for m in mailoutbox) == sorted(
         [world.principal.email, world.teacher_leader.email]
@@ -72,14 +87,18 @@ def test_the_monthly_digest_goes_to_the_ilt_once(world, plan, on_track_data, ste
     body = mailoutbox[0].body
     assert "Reading at grade level rises to 60%." in body and "On track" in body
     assert f"/plans/{plan.pk}/" in body
-    tasks.queue_monthly_digests("2026-11")
+    with on_commit():
+        tasks.queue_monthly_digests("2026-11")
     assert len(mailoutbox) == 2
     assert DigestSent.objects.count() == 1
-    tasks.queue_monthly_digests("2026-12")
+    with on_commit():
+        tasks.queue_monthly_digests("2026-12")
     assert len(mailoutbox) == 4
 
 
-def test_the_digest_goes_to_the_current_ilt_when_the_school_has_one(world, plan, mailoutbox):
+def test_the_digest_goes_to_the_current_ilt_when_the_school_has_one(
+    world, plan, mailoutbox, on_commit
+):
     from teams.models import Team, TeamMember
 
     ilt = Team.objects.create(
@@ -87,7 +106,8 @@ def test_the_digest_goes_to_the_current_ilt_when_the_school_has_one(world, plan,
     )
     for user, group in [(world.staff, "teacher"), (world.family, "family")]:
         TeamMember.objects.create(team=ilt, user=user, stakeholder_group=group)
-    tasks.send_plan_digest(plan.pk, "2026-11")
+    with on_commit():
+        tasks.send_plan_digest(plan.pk, "2026-11")
     assert sorted(m.to[0] for m in mailoutbox) == sorted([world.staff.email, world.family.email])
 
 
