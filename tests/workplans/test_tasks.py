@@ -113,3 +113,63 @@ def test_the_digest_goes_to_the_current_ilt_when_the_school_has_one(
 
 def test_iso_week_label():
     assert tasks.iso_week(date(2026, 11, 23)) == "2026-W48"
+
+
+def refuse_mail_to(monkeypatch, address: str, times: int) -> list[str]:
+    """The mail server refuses `address` the first `times` tries; returns every try."""
+    from django.core.mail.backends.locmem import EmailBackend
+
+    tries: list[str] = []
+    send = EmailBackend.send_messages
+
+    def flaky(backend, messages):
+        for message in messages:
+            tries.append(message.to[0])
+            if message.to == [address] and tries.count(address) <= times:
+                raise OSError(f"550 mailbox of {address} unavailable")
+        return send(backend, messages)
+
+    monkeypatch.setattr(EmailBackend, "send_messages", flaky)
+    return tries
+
+
+def test_a_digest_that_failed_for_the_third_person_goes_to_that_person_alone(
+    world, plan, mailoutbox, on_commit, monkeypatch, settings
+):
+    from collections import Counter
+
+    from leadership import outbox
+    from leadership.models import OutboxTask
+    from teams.models import Team, TeamMember
+
+    ilt = Team.objects.create(
+        school=world.school, school_year=plan.school_year, kind="ilt", name="Lincoln ILT"
+    )
+    people = [world.teacher_leader, world.staff, world.family]  # by pk: the family is third
+    for user in people:
+        TeamMember.objects.create(team=ilt, user=user, stakeholder_group="teacher")
+    # The family's mailbox refuses the first try: its digest is left in the outbox (in
+    # process, a task's retry is not run inline), while the two others have theirs.
+    tries = refuse_mail_to(monkeypatch, world.family.email, times=1)
+    with on_commit():
+        assert tasks.send_plan_digest(plan.pk, "2026-11") == 3
+    assert Counter(m.to[0] for m in mailoutbox) == {
+        world.teacher_leader.email: 1,
+        world.staff.email: 1,
+    }
+    assert tries.count(world.family.email) == 1
+    left = OutboxTask.objects.get(dispatched_at__isnull=True)
+    assert left.task == "workplans.tasks.send_plan_digest_to"
+    assert left.args == [plan.pk, "2026-11", world.family.pk] and "550" in left.last_error
+
+    # The mailbox is back; the sweep retries the family's digest and nobody else's.
+    settings.OUTBOX_OVERDUE_SECONDS = 0
+    with on_commit():
+        assert outbox.sweep() == 1
+        assert outbox.sweep() == 0
+        assert tasks.send_plan_digest(plan.pk, "2026-11") == 0
+    assert Counter(m.to[0] for m in mailoutbox) == {person.email: 1 for person in people}
+    assert tries.count(world.teacher_leader.email) == 1 and tries.count(world.staff.email) == 1
+    # A redelivered per-person task sends nothing more.
+    assert tasks.send_plan_digest_to(plan.pk, "2026-11", world.staff.pk) is False
+    assert len(mailoutbox) == 3

@@ -1,0 +1,183 @@
+"""The outbox: work is recorded with the write, handed to the broker on commit, swept after.
+
+The `broker` fixture turns eager execution off and stands in for the broker's publish: it can
+refuse (kombu's OperationalError, as a Redis that is down does) or keep what was published,
+and `deliver()` runs the kept messages as a worker would.
+"""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+from celery.utils.imports import symbol_by_name
+from django.db import transaction
+from kombu.exceptions import OperationalError
+
+from leadership import outbox, services
+from leadership.models import Invitation, OutboxTask, Role
+
+INSTANT = datetime(2026, 3, 10, 15, 0, tzinfo=UTC)
+SEND = "leadership.tasks.send_invitation_email"
+
+
+class FakeBroker:
+    def __init__(self):
+        self.refuse = 0  # how many publishes to refuse from now on
+        self.messages: list[tuple[str, list]] = []
+
+    def publish(self, producer, body, *args, headers=None, **kwargs):
+        if self.refuse:
+            self.refuse -= 1
+            raise OperationalError("Error 111 connecting to 127.0.0.1:6399. Connection refused.")
+        self.messages.append((headers["task"], list(body[0])))
+
+    def deliver(self):
+        """Run what was published, once each, as a worker would."""
+        messages, self.messages = self.messages, []
+        for name, args in messages:
+            symbol_by_name(name).apply(args=args)
+        return messages
+
+
+@pytest.fixture
+def broker(monkeypatch):
+    from config.celery import app
+
+    fake = FakeBroker()
+    monkeypatch.setattr(
+        "kombu.messaging.Producer.publish",
+        lambda producer, body, *a, **kw: fake.publish(producer, body, *a, **kw),
+    )
+    app.conf.task_always_eager = False
+    yield fake
+    app.conf.task_always_eager = True
+
+
+@pytest.fixture
+def clock():
+    with time_machine.travel(INSTANT, tick=False) as traveller:
+        yield traveller
+
+
+def invite(world, email="new@example.org"):
+    return services.invitation_create(
+        actor=world.principal, email=email, role=Role.STAFF, school=world.school
+    )
+
+
+def test_the_outbox_row_is_written_with_the_invitation_and_rolled_back_with_it(
+    world, broker, mailoutbox, django_capture_on_commit_callbacks
+):
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        invite(world)
+        assert OutboxTask.objects.filter(task=SEND).count() == 1
+        raise RuntimeError("the request failed after the write")
+    assert not Invitation.objects.exists()
+    assert not OutboxTask.objects.exists()
+    assert callbacks == [] and broker.messages == [] and mailoutbox == []
+
+
+def test_the_task_is_handed_over_on_commit_and_marked(
+    world, broker, clock, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        invitation = invite(world)
+    row = OutboxTask.objects.get()
+    assert (row.task, row.args, row.dispatched_at) == (SEND, [invitation.pk], None)
+    assert broker.messages == []  # nothing goes before the commit
+
+    for callback in callbacks:  # the commit
+        callback()
+    row.refresh_from_db()
+    assert row.dispatched_at == INSTANT and row.attempts == 1 and row.last_error == ""
+    assert broker.deliver() == [(SEND, [invitation.pk])]
+    assert [m.to for m in mailoutbox] == [["new@example.org"]]
+
+
+def test_without_a_broker_the_task_runs_in_process_on_commit(
+    world, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation = invite(world)
+    assert OutboxTask.objects.get().dispatched_at is not None
+    invitation.refresh_from_db()
+    assert invitation.sent_at is not None and len(mailoutbox) == 1
+
+
+def test_a_broker_down_at_commit_is_no_error_and_the_sweep_queues_the_work_once(
+    world, client_for, broker, clock, mailoutbox, django_capture_on_commit_callbacks
+):
+    broker.refuse = 1  # the on-commit attempt only
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(world.principal).post(
+            "/schools/lincoln/people/invite/",
+            {"email": "new@example.org", "full_name": "", "role": "staff", "language": "en"},
+            follow=True,
+        )
+    assert response.status_code == 200
+    assert "Invitation sent to new@example.org." in response.text
+    invitation = Invitation.objects.get()
+    row = OutboxTask.objects.get()
+    assert row.dispatched_at is None and row.attempts == 1
+    assert "OperationalError" in row.last_error
+    assert broker.messages == [] and mailoutbox == []
+
+    # Not overdue yet: the sweep leaves a hand-over that may still be under way.
+    assert outbox.sweep() == 0
+    clock.shift(timedelta(seconds=61))
+    assert outbox.sweep() == 1
+    assert outbox.sweep() == 0  # swept twice: queued once
+    row.refresh_from_db()
+    assert row.dispatched_at is not None and row.attempts == 2
+    assert broker.deliver() == [(SEND, [invitation.pk])]
+    assert [m.to for m in mailoutbox] == [["new@example.org"]]
+    invitation.refresh_from_db()
+    assert invitation.sent_at is not None
+
+
+def test_the_sweep_stops_while_the_broker_is_down_and_keeps_the_rows(world, broker, clock):
+    with time_machine.travel(INSTANT - timedelta(minutes=5), tick=False):
+        first = outbox.enqueue(SEND, 1)
+        second = outbox.enqueue(SEND, 2)
+    broker.refuse = 5
+    assert outbox.sweep() == 0
+    first.refresh_from_db()
+    second.refresh_from_db()
+    # One refusal is enough to tell the broker is down: the second row is not even tried.
+    assert (first.attempts, second.attempts) == (1, 0)
+    assert outbox.pending() == 2
+
+
+def test_inviting_again_after_the_email_failed_sends_it_instead_of_refusing(
+    world, client_for, broker, mailoutbox, django_capture_on_commit_callbacks
+):
+    broker.refuse = 1
+    with django_capture_on_commit_callbacks(execute=True):
+        first = invite(world)
+    assert Invitation.objects.get().sent_at is None
+
+    client = client_for(world.principal)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/schools/lincoln/people/invite/",
+            {"email": "new@example.org", "full_name": "", "role": "staff", "language": "en"},
+            follow=True,
+        )
+    assert "Invitation sent to new@example.org." in response.text
+    assert "already invited" not in response.text
+    assert Invitation.objects.get().pk == first.pk  # the same invitation, sent this time
+    broker.deliver()
+    assert [m.to for m in mailoutbox] == [["new@example.org"]]
+
+    # Once it has gone, inviting again is refused with the reason.
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/schools/lincoln/people/invite/",
+            {"email": "new@example.org", "full_name": "", "role": "staff", "language": "en"},
+        )
+    assert str(services.ALREADY_INVITED % {"email": "new@example.org"}) in response.text
+    assert len(mailoutbox) == 1 and broker.messages == []
