@@ -13,6 +13,7 @@ Rows are handed over at least once, so every task queued this way must be idempo
 from __future__ import annotations
 
 import logging
+import time
 from datetime import timedelta
 from functools import partial
 
@@ -45,8 +46,23 @@ def enqueue(task, *args) -> OutboxTask:
     return row
 
 
+# After the broker was found unreachable, on-commit hand-overs in this process are not
+# tried for this many seconds and are left to the sweep: each failed publish costs its
+# connection retries (about half a second), so without this pause a request that queues
+# an e-mail per family would take that long for every family while the broker is down.
+PAUSE_AFTER_BROKER_DOWN = 10.0
+_broker_down_at: float | None = None
+
+
+def _broker_resting() -> bool:
+    down_at = _broker_down_at
+    return down_at is not None and time.monotonic() - down_at < PAUSE_AFTER_BROKER_DOWN
+
+
 def dispatch(row_id: int) -> bool:
     """Hand one committed row to Celery, unless already done. Never raises."""
+    if _broker_resting():
+        return False  # the sweep will queue it
     row = OutboxTask.objects.filter(pk=row_id, dispatched_at__isnull=True).first()
     return row is not None and _publish(row) == QUEUED
 
@@ -55,6 +71,7 @@ QUEUED, FAILED, BROKER_UNREACHABLE = "queued", "failed", "broker unreachable"
 
 
 def _publish(row: OutboxTask) -> str:
+    global _broker_down_at
     try:
         symbol_by_name(row.task).apply_async(args=row.args)
     except Exception as error:  # the request (or the sweep) goes on; the row remembers
@@ -62,7 +79,11 @@ def _publish(row: OutboxTask) -> str:
         OutboxTask.objects.filter(pk=row.pk).update(
             attempts=F("attempts") + 1, last_error=repr(error)[:2000]
         )
-        return BROKER_UNREACHABLE if isinstance(error, BROKER_DOWN) else FAILED
+        if isinstance(error, BROKER_DOWN):
+            _broker_down_at = time.monotonic()
+            return BROKER_UNREACHABLE
+        return FAILED
+    _broker_down_at = None
     OutboxTask.objects.filter(pk=row.pk, dispatched_at__isnull=True).update(
         dispatched_at=timezone.now(), attempts=F("attempts") + 1
     )

@@ -53,6 +53,11 @@ def broker(monkeypatch):
     app.conf.task_always_eager = True
 
 
+@pytest.fixture(autouse=True)
+def _broker_not_resting(monkeypatch):
+    monkeypatch.setattr(outbox, "_broker_down_at", None)
+
+
 @pytest.fixture
 def clock():
     with time_machine.travel(INSTANT, tick=False) as traveller:
@@ -159,6 +164,7 @@ def test_inviting_again_after_the_email_failed_sends_it_instead_of_refusing(
     with django_capture_on_commit_callbacks(execute=True):
         first = invite(world)
     assert Invitation.objects.get().sent_at is None
+    outbox._broker_down_at = None  # the broker is back (and has been seen to be)
 
     client = client_for(world.principal)
     with django_capture_on_commit_callbacks(execute=True):
@@ -181,3 +187,21 @@ def test_inviting_again_after_the_email_failed_sends_it_instead_of_refusing(
         )
     assert str(services.ALREADY_INVITED % {"email": "new@example.org"}) in response.text
     assert len(mailoutbox) == 1 and broker.messages == []
+
+
+def test_while_the_broker_is_down_a_commit_tries_it_once_and_leaves_the_rest_to_the_sweep(
+    world, broker, settings, django_capture_on_commit_callbacks
+):
+    broker.refuse = 3
+    with django_capture_on_commit_callbacks(execute=True):
+        rows = [outbox.enqueue(SEND, pk) for pk in (1, 2, 3)]
+    assert broker.refuse == 2  # one publish was tried
+    attempts = list(
+        OutboxTask.objects.filter(pk__in=[r.pk for r in rows]).values_list("attempts", flat=True)
+    )
+    assert attempts == [1, 0, 0] and outbox.pending() == 3
+    # The sweep does not pause: it is how the work gets out once the broker is back.
+    broker.refuse = 0
+    settings.OUTBOX_OVERDUE_SECONDS = 0
+    assert outbox.sweep() == 3
+    assert [args for _name, args in broker.messages] == [[1], [2], [3]]
