@@ -90,6 +90,17 @@ def _publish(row: OutboxTask) -> str:
     return QUEUED
 
 
+# Dispatched rows are kept this long, to look into what was queued, then deleted.
+KEEP_DISPATCHED = timedelta(days=7)
+
+
+def prune() -> int:
+    """Delete the rows handed over more than KEEP_DISPATCHED ago; returns how many."""
+    cutoff = timezone.now() - KEEP_DISPATCHED
+    deleted, _by_model = OutboxTask.objects.filter(dispatched_at__lt=cutoff).delete()
+    return deleted
+
+
 def pending() -> int:
     return OutboxTask.objects.filter(dispatched_at__isnull=True).count()
 

@@ -58,9 +58,11 @@ from leadership.rostering import tasks as rostering_tasks  # noqa: E402, F401
 
 @shared_task
 def sweep_outbox() -> int:
-    """Queue the background work whose hand-over to the broker failed (every minute)."""
+    """Queue the background work whose hand-over to the broker failed (every minute), and
+    forget what was handed over a week ago."""
     from . import outbox
 
+    outbox.prune()
     return outbox.sweep()
 
 

@@ -205,3 +205,29 @@ def test_while_the_broker_is_down_a_commit_tries_it_once_and_leaves_the_rest_to_
     settings.OUTBOX_OVERDUE_SECONDS = 0
     assert outbox.sweep() == 3
     assert [args for _name, args in broker.messages] == [[1], [2], [3]]
+
+
+def test_the_sweep_runs_every_minute_and_a_lost_worker_gives_its_task_back(settings):
+    from config.celery import app
+
+    assert settings.CELERY_BEAT_SCHEDULE["leadership-sweep-outbox"] == {
+        "task": "leadership.tasks.sweep_outbox",
+        "schedule": 60,
+    }
+    for entry in settings.CELERY_BEAT_SCHEDULE.values():
+        assert symbol_by_name(entry["task"]).name == entry["task"]
+    assert app.conf.task_acks_late is True
+    assert app.conf.task_reject_on_worker_lost is True
+    # Longer than the longest task, or Redis would hand a running task to a second worker.
+    assert app.conf.broker_transport_options["visibility_timeout"] == 15 * 60
+
+
+def test_rows_handed_over_a_week_ago_are_pruned_and_pending_ones_kept(world, clock):
+    old = outbox.enqueue(SEND, 1)
+    OutboxTask.objects.filter(pk=old.pk).update(dispatched_at=INSTANT - timedelta(days=8))
+    recent = outbox.enqueue(SEND, 2)
+    OutboxTask.objects.filter(pk=recent.pk).update(dispatched_at=INSTANT - timedelta(days=6))
+    waiting = outbox.enqueue(SEND, 3)
+    OutboxTask.objects.filter(pk=waiting.pk).update(created_at=INSTANT - timedelta(days=30))
+    assert outbox.prune() == 1
+    assert set(OutboxTask.objects.values_list("pk", flat=True)) == {recent.pk, waiting.pk}
