@@ -191,7 +191,16 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BROKER_URL = CELERY_BROKER_URL or "memory://localhost/"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
+# Every task is idempotent (see DESIGN.md), so a task is acknowledged only once it has run,
+# and one whose worker died mid-run (OOM, SIGKILL, a lost host) goes back to the queue
+# instead of being dropped: acks_late alone acknowledges a task whose worker was lost.
+# Redis redelivers a message not acknowledged within `visibility_timeout`, so it must be longer
+# than the longest task (a district's roster apply: a few minutes) or a task still running
+# would be handed to a second worker; 15 minutes leaves room and still bounds how long a task
+# of a vanished worker waits.
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 15 * 60}
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
@@ -251,22 +260,32 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 15 * 60,
         "kwargs": {"hours": 48},
     },
+    # Beat keeps UTC; 14:00 UTC is Monday morning (and the 1st of the month) in every US
+    # district's zone, so the week and the month each task takes from the district's
+    # calendar are the same everywhere.
     "workplans-weekly-step-reminders": {
         "task": "workplans.tasks.queue_step_reminders",
-        "schedule": crontab(minute=0, hour=7, day_of_week="mon"),
+        "schedule": crontab(minute=0, hour=14, day_of_week="mon"),
     },
     "workplans-monthly-digest": {
         "task": "workplans.tasks.queue_monthly_digests",
-        "schedule": crontab(minute=30, hour=7, day_of_month="1"),
+        "schedule": crontab(minute=30, hour=14, day_of_month="1"),
     },
     "engagement-due-messages": {
         "task": "engagement.tasks.queue_due_messages",
         "schedule": 15 * 60,
+    },
+    # Work recorded in the outbox whose hand-over to the broker failed at commit.
+    "leadership-sweep-outbox": {
+        "task": "leadership.tasks.sweep_outbox",
+        "schedule": 60,
     },
     "leadership-refresh-dashboards": {
         "task": "leadership.tasks.refresh_dashboards",
         "schedule": crontab(minute=5),
     },
 }
+# How old an undispatched outbox row is before the sweep queues it (seconds).
+OUTBOX_OVERDUE_SECONDS = env.int("OUTBOX_OVERDUE_SECONDS", default=60)
 ENGAGEMENT_REMINDER_HOURS = env.int("ENGAGEMENT_REMINDER_HOURS", default=48)
 ENGAGEMENT_RSVP_LINK_MAX_AGE = env.int("ENGAGEMENT_RSVP_LINK_MAX_AGE", default=14 * 24 * 3600)

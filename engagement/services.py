@@ -21,7 +21,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from leadership import audit
+from leadership import audit, outbox
 
 from .models import (
     MAX_ADULTS,
@@ -90,10 +90,8 @@ RSVP_FIELDS = [
 
 
 def _notify(rsvp_ids: Iterable[int], kind: str) -> None:
-    from .tasks import send_rsvp_message
-
-    ids = list(rsvp_ids)
-    transaction.on_commit(lambda: [send_rsvp_message.delay(pk, kind) for pk in ids])
+    for pk in rsvp_ids:
+        outbox.enqueue("engagement.tasks.send_rsvp_message", pk, str(kind))
 
 
 # --- events ---------------------------------------------------------------------------

@@ -17,8 +17,12 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from leadership import outbox
+
 from . import tokens
 from .models import CheckIn, EventStatus, MessageKind, Rsvp, RsvpStatus, SentMessage
+
+SEND = "engagement.tasks.send_rsvp_message"
 
 
 def site_url(path: str) -> str:
@@ -123,9 +127,9 @@ def queue_due_messages() -> int:
     )
     queued = 0
     for pk in reminders:
-        send_rsvp_message.delay(pk, MessageKind.REMINDER)
+        outbox.enqueue(SEND, pk, MessageKind.REMINDER.value)
         queued += 1
     for pk in surveys:
-        send_rsvp_message.delay(pk, MessageKind.FEEDBACK)
+        outbox.enqueue(SEND, pk, MessageKind.FEEDBACK.value)
         queued += 1
     return queued

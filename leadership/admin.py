@@ -9,6 +9,7 @@ from .models import (
     District,
     Invitation,
     Membership,
+    OutboxTask,
     RosterImport,
     School,
     SchoolYear,
@@ -114,3 +115,19 @@ class RosterImportAdmin(admin.ModelAdmin):
     list_filter = ["status", "district"]
     readonly_fields = ["preview_counts", "counts", "problems", "progress"]
     raw_id_fields = ["uploaded_by", "applied_by"]
+
+
+@admin.register(OutboxTask)
+class OutboxTaskAdmin(admin.ModelAdmin):
+    """Background work waiting for the broker, and what was handed over; read only."""
+
+    list_display = ["task", "args", "created_at", "dispatched_at", "attempts"]
+    list_filter = [("dispatched_at", admin.EmptyFieldListFilter)]
+    search_fields = ["task"]
+    readonly_fields = ["task", "args", "created_at", "dispatched_at", "attempts", "last_error"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

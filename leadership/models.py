@@ -535,3 +535,45 @@ class SchoolRollup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.school} · {self.as_of}"
+
+
+class OutboxTask(models.Model):
+    """Background work recorded in the transaction of the write that asks for it.
+
+    A row is written beside the data, so it commits or rolls back with it; on commit it is
+    handed to the broker and `dispatched_at` is set. If the broker cannot be reached then, the
+    row stays undispatched and the sweep (leadership.outbox.sweep, every minute) queues it.
+    Nothing is lost between commit and queue; the tasks themselves are idempotent, so a row
+    queued twice (a crash after publishing, before marking) does its work once.
+    """
+
+    task = models.CharField(max_length=200)  # the task's dotted name
+    args = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    dispatched_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(dispatched_at__isnull=True),
+                name="outbox_pending_idx",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task}{tuple(self.args)}"
+
+
+class SentMail(models.Model):
+    """One e-mail to one person, sent: the unique key is inserted in the transaction that
+    sends, so a retry finds it and sends nothing, and a failed send rolls it back."""
+
+    key = models.CharField(max_length=200, unique=True)
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.key

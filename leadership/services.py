@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import audit, tokens
+from . import audit, outbox, tokens
 from .models import Invitation, Membership, Role, School, User
 from .permissions import forget_roles
 
@@ -20,6 +20,7 @@ ALREADY_INVITED = _(
     "%(email)s was already invited to this role. Withdraw that invitation to send a new one."
 )
 INVITATION_NOT_PENDING = _("This invitation can no longer be used.")
+SEND_INVITATION = "leadership.tasks.send_invitation_email"
 WRONG_SCOPE = _("A district admin is invited to a district; every other role to a school.")
 
 
@@ -59,9 +60,12 @@ def invitation_create(
     full_name: str = "",
     language: str = settings.LANGUAGE_CODE,
 ) -> Invitation:
-    """Invite a person to a role and queue the e-mail. The caller has checked the actor's right."""
-    from .tasks import send_invitation_email
+    """Invite a person to a role and queue the e-mail. The caller has checked the actor's right.
 
+    A pending invitation whose e-mail has not gone out yet (the broker was down, the mail
+    server refused it) is not a reason to refuse: its e-mail is queued again and that
+    invitation is returned. The send task sends it once however often it is queued.
+    """
     email = User.objects.normalize_email(email).strip().lower()
     district = school.district if school is not None else district
     if (role == Role.DISTRICT_ADMIN) != (school is None):
@@ -74,12 +78,19 @@ def invitation_create(
         .exists()
     ):
         raise ValidationError({"email": ALREADY_MEMBER % {"email": email}})
-    if (
+    pending = (
         Invitation.objects.pending()
+        .select_for_update(of=("self",))
         .filter(email__iexact=email, role=role, district=district, **scope)
-        .exists()
-    ):
+        .order_by("-created_at")
+        .first()
+    )
+    if pending is not None and pending.sent_at:
         raise ValidationError({"email": ALREADY_INVITED % {"email": email}})
+    if pending is not None:
+        audit.record(actor=actor, action="invitation.resend", obj=pending, school=school)
+        outbox.enqueue(SEND_INVITATION, pending.pk)
+        return pending
 
     invitation = Invitation(
         email=email,
@@ -101,7 +112,7 @@ def invitation_create(
         school=school,
         after=audit.snapshot(invitation, ["email", "role", "school", "district", "language"]),
     )
-    transaction.on_commit(lambda: send_invitation_email.delay(invitation.pk))
+    outbox.enqueue(SEND_INVITATION, invitation.pk)
     return invitation
 
 

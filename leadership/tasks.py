@@ -57,6 +57,16 @@ from leadership.rostering import tasks as rostering_tasks  # noqa: E402, F401
 
 
 @shared_task
+def sweep_outbox() -> int:
+    """Queue the background work whose hand-over to the broker failed (every minute), and
+    forget what was handed over a week ago."""
+    from . import outbox
+
+    outbox.prune()
+    return outbox.sweep()
+
+
+@shared_task
 def refresh_dashboards() -> int:
     """Recompute the stale dashboard figures of every district (hourly), so the first visit
     after a district's midnight, or after a busy hour, does not pay for it. Returns how many

@@ -12,7 +12,7 @@ from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from leadership import audit
+from leadership import audit, outbox
 from leadership.models import User
 
 from .models import (
@@ -350,13 +350,10 @@ def minutes_approve(*, meeting: Meeting, actor: User) -> Meeting:
 
 @transaction.atomic
 def agenda_send(*, meeting: Meeting, actor: User) -> None:
-    """Queue the agenda e-mail to the members; the task sends it once."""
-    from .tasks import send_meeting_agenda
-
+    """Queue the agenda e-mail to the members; the task sends it once to each."""
     _require_open(meeting)
     audit.record(actor=actor, action="meeting.agenda_send", obj=meeting, school=meeting.team.school)
-    meeting_id = meeting.pk
-    transaction.on_commit(lambda: send_meeting_agenda.delay(meeting_id))
+    outbox.enqueue("teams.tasks.send_meeting_agenda", meeting.pk)
 
 
 # --- polls ----------------------------------------------------------------------------

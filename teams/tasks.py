@@ -10,6 +10,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from leadership import outbox
 from leadership.tasks import site_url
 
 from .models import Meeting, MeetingStatus, TeamMember
@@ -18,39 +19,63 @@ from .models import Meeting, MeetingStatus, TeamMember
 AGENDA_LEAD_HOURS = 48
 
 
-@shared_task(bind=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
-def send_meeting_agenda(self, meeting_id: int) -> bool:
-    """E-mail the agenda to every active member, once: `agenda_sent_at` marks it sent."""
+@shared_task
+def send_meeting_agenda(meeting_id: int) -> bool:
+    """Queue the agenda to every active member, once: `agenda_sent_at` marks it queued.
+
+    One e-mail per member is its own task, so a failure for one member is retried for that
+    member alone and nobody gets the agenda twice.
+    """
     with transaction.atomic():
-        meeting = (
-            Meeting.objects.select_for_update(of=("self",))
-            .select_related("team__school__district")
-            .filter(pk=meeting_id)
-            .first()
-        )
+        meeting = Meeting.objects.select_for_update(of=("self",)).filter(pk=meeting_id).first()
         if meeting is None or meeting.agenda_sent_at or meeting.status != MeetingStatus.SCHEDULED:
             return False
-        items = list(meeting.items.order_by("order", "id"))
-        members = TeamMember.objects.active().filter(team=meeting.team).select_related("user")
-        link = site_url(meeting.get_absolute_url())
-        for member in members:
-            user = member.user
-            context = {"meeting": meeting, "items": items, "link": link, "user": user}
-            with (
-                translation.override(user.preferred_language),
-                timezone.override(meeting.team.school.district.timezone),
-            ):
-                subject = render_to_string("teams/email/agenda_subject.txt", context).strip()
-                body = render_to_string("teams/email/agenda.txt", context)
-            message = EmailMultiAlternatives(
-                subject=subject,
-                body=body,
-                to=[user.email],
-                headers={"Auto-Submitted": "auto-generated"},
-            )
-            message.send()
+        members = TeamMember.objects.active().filter(team=meeting.team)
+        for user_id in sorted(set(members.values_list("user_id", flat=True))):
+            outbox.enqueue("teams.tasks.send_agenda_to_member", meeting.pk, user_id)
         meeting.agenda_sent_at = timezone.now()
         meeting.save(update_fields=["agenda_sent_at"])
+    return True
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_agenda_to_member(meeting_id: int, user_id: int) -> bool:
+    """E-mail the agenda to one member, at most once."""
+    meeting = (
+        Meeting.objects.select_related("team__school__district")
+        .filter(pk=meeting_id, status=MeetingStatus.SCHEDULED)
+        .first()
+    )
+    member = (
+        TeamMember.objects.active()
+        .select_related("user")
+        .filter(team_id=meeting.team_id, user_id=user_id)
+        .first()
+        if meeting is not None
+        else None
+    )
+    if member is None:
+        return False
+    user = member.user
+    with transaction.atomic():
+        if not outbox.claim_send(f"agenda:{meeting.pk}:{user.pk}"):
+            return False
+        items = list(meeting.items.order_by("order", "id"))
+        link = site_url(meeting.get_absolute_url())
+        context = {"meeting": meeting, "items": items, "link": link, "user": user}
+        with (
+            translation.override(user.preferred_language),
+            timezone.override(meeting.team.school.district.timezone),
+        ):
+            subject = render_to_string("teams/email/agenda_subject.txt", context).strip()
+            body = render_to_string("teams/email/agenda.txt", context)
+        message = EmailMultiAlternatives(
+            subject=subject,
+            body=body,
+            to=[user.email],
+            headers={"Auto-Submitted": "auto-generated"},
+        )
+        message.send()
     return True
 
 
@@ -67,5 +92,5 @@ def send_upcoming_agendas(hours: int = AGENDA_LEAD_HOURS) -> int:
         ).values_list("pk", flat=True)
     )
     for meeting_id in ids:
-        send_meeting_agenda.delay(meeting_id)
+        outbox.enqueue("teams.tasks.send_meeting_agenda", meeting_id)
     return len(ids)

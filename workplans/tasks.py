@@ -17,7 +17,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from leadership.models import Membership, Role, User
+from leadership import clock, outbox
+from leadership.models import District, Membership, Role, User
 
 from . import selectors
 from .models import ActionStep, DigestSent, ReminderSent, StepStatus, WorkPlan
@@ -51,12 +52,20 @@ def steps_needing_reminder(today: date):
 @shared_task
 def queue_step_reminders(today: str | None = None) -> int:
     """Beat entry (weekly): one reminder task per owner with steps that need attention."""
-    on = date.fromisoformat(today) if today else timezone.localdate()
-    owners = steps_needing_reminder(on).values_list("owner_id", flat=True).distinct()
-    owner_ids = sorted(set(owners))
-    for owner_id in owner_ids:
-        send_step_reminder.delay(owner_id, on.isoformat())
-    return len(owner_ids)
+    queued = 0
+    for district in District.objects.all():
+        # "Overdue" and the week of the reminder are the district's.
+        on = date.fromisoformat(today) if today else clock.today_in(district)
+        owners = (
+            steps_needing_reminder(on)
+            .filter(goal__plan__school__district=district)
+            .values_list("owner_id", flat=True)
+            .distinct()
+        )
+        for owner_id in sorted(set(owners)):
+            outbox.enqueue("workplans.tasks.send_step_reminder", owner_id, on.isoformat())
+            queued += 1
+    return queued
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
@@ -114,18 +123,27 @@ def digest_recipients(school) -> list[User]:
 @shared_task
 def queue_monthly_digests(month: str | None = None) -> int:
     """Beat entry (monthly): one digest task per active plan."""
-    month = month or timezone.localdate().strftime("%Y-%m")
-    ids = list(WorkPlan.objects.filter(status=WorkPlan.Status.ACTIVE).values_list("pk", flat=True))
-    for plan_id in ids:
-        send_plan_digest.delay(plan_id, month)
-    return len(ids)
+    plans = WorkPlan.objects.filter(status=WorkPlan.Status.ACTIVE).values_list(
+        "pk", "school__district__timezone"
+    )
+    for plan_id, zone in plans:
+        # The month as the district's calendar has it when beat fires.
+        outbox.enqueue(
+            "workplans.tasks.send_plan_digest",
+            plan_id,
+            month or clock.today_in(zone).strftime("%Y-%m"),
+        )
+    return len(plans)
 
 
-@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+@shared_task
 def send_plan_digest(plan_id: int, month: str) -> int:
-    """The month's progress of one plan to its ILT, once per plan and month."""
+    """Queue the month's digest of one plan to each member of its ILT, once per plan and month.
+
+    Each person's e-mail is its own task, so a failure for one is retried for that one alone.
+    """
     plan = (
-        WorkPlan.objects.select_related("school__district", "school_year")
+        WorkPlan.objects.select_related("school")
         .filter(pk=plan_id, status=WorkPlan.Status.ACTIVE)
         .first()
     )
@@ -135,15 +153,33 @@ def send_plan_digest(plan_id: int, month: str) -> int:
         _sent, created = DigestSent.objects.get_or_create(plan=plan, month=month)
         if not created:
             return 0
+        recipients = digest_recipients(plan.school)
+        for person in recipients:
+            outbox.enqueue("workplans.tasks.send_plan_digest_to", plan.pk, month, person.pk)
+    return len(recipients)
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_plan_digest_to(plan_id: int, month: str, user_id: int) -> bool:
+    """The month's progress of one plan to one person, at most once."""
+    plan = (
+        WorkPlan.objects.select_related("school__district", "school_year")
+        .filter(pk=plan_id, status=WorkPlan.Status.ACTIVE)
+        .first()
+    )
+    person = User.objects.filter(pk=user_id, is_active=True).first()
+    if plan is None or person is None:
+        return False
+    with transaction.atomic():
+        if not outbox.claim_send(f"digest:{plan.pk}:{month}:{person.pk}"):
+            return False
         goals = selectors.goals_of(plan)
         link = site_url(
             reverse("workplans:plan_detail", kwargs={"slug": plan.school.slug, "pk": plan.pk})
         )
-        recipients = digest_recipients(plan.school)
-        for person in recipients:
-            context = {"plan": plan, "goals": goals, "month": month, "link": link}
-            with translation.override(person.preferred_language):
-                subject = render_to_string("workplans/email/digest_subject.txt", context).strip()
-                body = render_to_string("workplans/email/digest.txt", context)
-            send_mail(subject, body, None, [person.email])
-    return len(recipients)
+        context = {"plan": plan, "goals": goals, "month": month, "link": link}
+        with translation.override(person.preferred_language):
+            subject = render_to_string("workplans/email/digest_subject.txt", context).strip()
+            body = render_to_string("workplans/email/digest.txt", context)
+        send_mail(subject, body, None, [person.email])
+    return True

@@ -18,8 +18,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from leadership import audit, tokens
+from leadership import audit, outbox, tokens
 from leadership.models import Invitation, Membership, Role, RosterImport, School, User
+from leadership.services import SEND_INVITATION
 
 from .importer import Report, RosterRun
 from .source import ONEROSTER_FILES, ExportRefused, ExportSource, ZipSource, max_upload_bytes
@@ -120,9 +121,7 @@ def roster_import_create(
     roster_import.save()
     audit.record(actor=actor, action="rosterimport.upload", obj=roster_import)
     if queue_preview:
-        from .tasks import preview_roster_import
-
-        transaction.on_commit(lambda: preview_roster_import.delay(roster_import.pk))
+        outbox.enqueue("leadership.rostering.tasks.preview_roster_import", roster_import.pk)
     return roster_import
 
 
@@ -179,9 +178,7 @@ def roster_import_queue_apply(*, roster_import: RosterImport, actor: User) -> Ro
     roster_import.applied_by = actor
     roster_import.save(update_fields=["status", "progress", "applied_by"])
     cache.set(progress_key(roster_import.pk), 0, 60 * 60)
-    from .tasks import apply_roster_import
-
-    transaction.on_commit(lambda: apply_roster_import.delay(roster_import.pk))
+    outbox.enqueue("leadership.rostering.tasks.apply_roster_import", roster_import.pk)
     return roster_import
 
 
@@ -262,8 +259,6 @@ def roster_invitations_create(*, district, actor: User, school: School | None = 
     fields, expiry and e-mail task. A person is invited once, in their preferred language
     (from the export where it had one, else the school's), for their first membership.
     """
-    from leadership.tasks import send_invitation_email
-
     rows = (
         new_people_memberships(district=district, school=school)
         .select_related("user", "school")
@@ -302,5 +297,16 @@ def roster_invitations_create(*, district, actor: User, school: School | None = 
         after={"invitations": len(ids)},
     )
     for pk in ids:
-        transaction.on_commit(lambda pk=pk: send_invitation_email.delay(pk))
+        outbox.enqueue(SEND_INVITATION, pk)
     return len(ids)
+
+
+@transaction.atomic
+def roster_invitations_queue(*, district, actor: User, school: School | None = None) -> None:
+    """Queue the invitations of the roster's new people (the task is rerun safely)."""
+    outbox.enqueue(
+        "leadership.rostering.tasks.invite_new_roster_people",
+        district.pk,
+        actor.pk,
+        school.pk if school else None,
+    )

@@ -19,7 +19,6 @@ from leadership.views import HtmxHttpRequest, is_partial
 
 from . import selectors, services
 from .forms import RosterInviteForm, RosterUploadForm
-from .tasks import invite_new_roster_people
 
 COUNT_ROWS = [
     ("schools", "Schools"),
@@ -161,7 +160,7 @@ def roster_invite(request: HtmxHttpRequest, district: District) -> HttpResponse:
     form = RosterInviteForm(request.POST, district=district)
     if form.is_valid():
         school = form.cleaned_data["school"]
-        invite_new_roster_people.delay(district.pk, request.user.pk, school.pk if school else None)
+        services.roster_invitations_queue(district=district, actor=request.user, school=school)
         messages.success(
             request,
             _("Invitations are on their way to the new people of %(place)s.")

@@ -35,10 +35,14 @@ def test_the_facilitator_sends_the_agenda_once(world, ilt, client_for):
 
 
 @pytest.mark.django_db
-def test_the_periodic_task_sends_agendas_of_meetings_starting_soon(world, ilt):
+def test_the_periodic_task_sends_agendas_of_meetings_starting_soon(
+    world, ilt, django_capture_on_commit_callbacks
+):
     soon = f.meeting(ilt.team, days=1)
     later = f.meeting(ilt.team, days=5)
-    assert send_upcoming_agendas(hours=48) == 1
+    # The beat task queues through the outbox: its work is handed over on commit.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert send_upcoming_agendas(hours=48) == 1
     assert Meeting.objects.get(pk=soon.pk).agenda_sent_at is not None
     assert Meeting.objects.get(pk=later.pk).agenda_sent_at is None
     assert send_upcoming_agendas(hours=48) == 0
@@ -92,3 +96,40 @@ def test_a_real_worker_mails_the_agenda_once(transactional_db, world):
     assert Meeting.objects.get(pk=m.pk).agenda_sent_at is not None
     assert len(mail.outbox) == 3
     assert timezone.now() - Meeting.objects.get(pk=m.pk).agenda_sent_at < timedelta(minutes=1)
+
+
+@pytest.mark.django_db
+def test_an_agenda_that_failed_for_the_third_member_is_retried_for_that_member_alone(
+    world, ilt, monkeypatch, settings, django_capture_on_commit_callbacks
+):
+    from collections import Counter
+
+    from django.core.mail.backends.locmem import EmailBackend
+
+    from leadership import outbox
+
+    members = sorted([world.principal, world.teacher_leader, world.family], key=lambda u: u.pk)
+    third = members[2].email
+    tries: list[str] = []
+    send = EmailBackend.send_messages
+
+    def refuse_the_third_once(backend, messages):
+        for message in messages:
+            tries.append(message.to[0])
+            if message.to == [third] and tries.count(third) == 1:
+                raise OSError("451 try again later")
+        return send(backend, messages)
+
+    monkeypatch.setattr(EmailBackend, "send_messages", refuse_the_third_once)
+    settings.OUTBOX_OVERDUE_SECONDS = 0
+    m = f.meeting(ilt.team, days=2)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.agenda_send(meeting=m, actor=world.principal)
+    assert Counter(msg.to[0] for msg in mail.outbox) == {members[0].email: 1, members[1].email: 1}
+    # The third member's e-mail waits in the outbox; the retry sends it and nothing else.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert outbox.sweep() == 1
+        assert outbox.sweep() == 0
+        assert send_meeting_agenda(m.pk) is False
+    assert Counter(tries) == {members[0].email: 1, members[1].email: 1, third: 2}
+    assert Counter(msg.to[0] for msg in mail.outbox) == {u.email: 1 for u in members}
