@@ -3,11 +3,15 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from leadership import health
 from leadership import views as leadership_views
+
+handler500 = "leadership.health.server_error"
 
 urlpatterns = [
     path("", leadership_views.home, name="home"),
-    path("healthz", leadership_views.healthz, name="healthz"),
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("", include("leadership.urls")),
     path("", include("teams.urls")),
     path("", include("workplans.urls")),

@@ -38,6 +38,7 @@ OUTSIDERS_404 = dict(other_school_principal=404, other_district_admin=404)
 MATRIX = [
     Row("home", everyone(302, anonymous=200)),
     Row("healthz", everyone(200)),
+    Row("readyz", everyone(200)),
     Row(
         "leadership:district_detail",
         everyone(403, anonymous=302, district_admin=200, other_district_admin=404),
