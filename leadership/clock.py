@@ -3,7 +3,8 @@
 Every date a person sees or the system decides on (today, overdue, this week, next meeting,
 when a reminder goes out) is the district's. The server and the database keep UTC; this is
 the one place that turns an instant into the district's calendar. Views that load a school
-or district activate its zone (see `leadership.permissions`), so templates print
+or district activate its zone (see `leadership.permissions`, and `DistrictTimeMiddleware` in
+`leadership.middleware` for the signed-in person's own district), so templates print
 timestamps in it too.
 """
 
@@ -81,21 +82,3 @@ def at_local(place, day: date, hour: int, minute: int = 0) -> datetime:
 def activate(place) -> None:
     """Render timestamps of this request in the district's zone."""
     timezone.activate(zone_of(place))
-
-
-class DistrictTimeMiddleware:
-    """Every request runs in a district's time: the signed-in person's district by default,
-    the district of the school or district a page loads once its loader has run (see
-    `leadership.permissions`). The zone is dropped after the response, since the thread
-    serves other districts next."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        from .permissions import roles_of
-
-        zone = roles_of(getattr(request, "user", None)).zone
-        # override() puts back what was active before, whatever a loader activated meanwhile.
-        with timezone.override(zone_named(zone) if zone else None):
-            return self.get_response(request)

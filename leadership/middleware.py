@@ -1,6 +1,9 @@
-"""Speak to a signed-in person in the language they chose, on every device."""
+"""Speak to a signed-in person in their language and their district's time, on every device."""
 
-from django.utils import translation
+from django.utils import timezone, translation
+
+from . import clock
+from .permissions import roles_of
 
 
 class UserLanguageMiddleware:
@@ -15,3 +18,19 @@ class UserLanguageMiddleware:
             translation.activate(user.preferred_language)
             request.LANGUAGE_CODE = translation.get_language()
         return self.get_response(request)
+
+
+class DistrictTimeMiddleware:
+    """Every request runs in a district's time: the signed-in person's district by default,
+    the district of the school or district a page loads once its loader has run (see
+    `leadership.permissions`). The zone is dropped after the response, since the thread
+    serves other districts next."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        zone = roles_of(getattr(request, "user", None)).zone
+        # override() puts back what was active before, whatever a loader activated meanwhile.
+        with timezone.override(clock.zone_named(zone) if zone else None):
+            return self.get_response(request)
