@@ -33,6 +33,8 @@ $(STAMP): requirements/dev.lock
 
 install: $(STAMP)
 
+# Links and calendar UIDs follow the address served, unless SITE_URL is set already.
+run: export SITE_URL ?= http://$(HOST):$(PORT)
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo

@@ -6,33 +6,29 @@ them right on both sides of a daylight-saving change.
 
 from __future__ import annotations
 
-import zoneinfo
 from collections.abc import Iterable
 
 import icalendar
-from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+
+from leadership import ical
+from leadership.clock import zone_of
 
 from .models import Event, EventStatus
 
 PRODID = "-//Accord//Family events//EN"
 
 
-def _uid(event: Event) -> str:
-    host = settings.SITE_URL.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0] or "accord"
-    return f"event-{event.pk}@{host}"
-
-
 def _vevent(event: Event, language: str) -> icalendar.Event:
-    tz = zoneinfo.ZoneInfo(event.school.district.timezone)
+    tz = zone_of(event.school)
     text = event.text(language)
     item = icalendar.Event()
-    item.add("uid", _uid(event))
+    item.add("uid", ical.uid("event", event.pk))
     item.add("dtstamp", timezone.now())
     item.add("last-modified", event.updated_at)
-    item.add("dtstart", event.starts_at.astimezone(tz))
-    item.add("dtend", event.ends_at.astimezone(tz))
+    item.add("dtstart", ical.wall_time(event.starts_at, tz))
+    item.add("dtend", ical.wall_time(event.ends_at, tz))
     title = text.title if text else ""
     if event.status == EventStatus.CANCELLED:
         title = _("Cancelled: %(title)s") % {"title": title}
@@ -56,15 +52,8 @@ def _vevent(event: Event, language: str) -> icalendar.Event:
 
 def _calendar(events: Iterable[Event], *, language: str, name: str) -> bytes:
     with translation.override(language):
-        cal = icalendar.Calendar()
-        cal.add("prodid", PRODID)
-        cal.add("version", "2.0")
-        cal.add("calscale", "GREGORIAN")
-        cal.add("x-wr-calname", name)
-        for event in events:
-            cal.add_component(_vevent(event, language))
-        cal.add_missing_timezones()
-        return cal.to_ical()
+        items = [_vevent(event, language) for event in events]
+        return ical.ics_file(items, prodid=PRODID, name=name)
 
 
 def event_ics(event: Event, *, language: str) -> bytes:

@@ -2,27 +2,25 @@
 
 from __future__ import annotations
 
-import zoneinfo
+import icalendar
 
-from django.conf import settings
-from icalendar import Calendar, Event
+from leadership import ical
+from leadership.clock import zone_of
 
 from .models import Meeting
 
+PRODID = "-//Accord//Teams//EN"
+
 
 def meeting_ics(meeting: Meeting, *, url: str) -> bytes:
-    tz = zoneinfo.ZoneInfo(meeting.team.school.district.timezone)
-    calendar = Calendar()
-    calendar.add("prodid", "-//Accord//Teams//EN")
-    calendar.add("version", "2.0")
-    event = Event()
-    host = settings.SITE_URL.split("//")[-1].split("/")[0] or "accord"
-    event.add("uid", f"meeting-{meeting.pk}@{host}")
+    zone = zone_of(meeting.team.school)
+    event = icalendar.Event()
+    event.add("uid", ical.uid("meeting", meeting.pk))
     event.add("dtstamp", meeting.updated_at)
-    # Local wall-clock times with a TZID (and its VTIMEZONE below), so calendars show the
+    # Local wall-clock times with a TZID (and its VTIMEZONE), so calendars show the
     # meeting at the school's time even across a daylight-saving change.
-    event.add("dtstart", meeting.starts_at.astimezone(tz))
-    event.add("dtend", meeting.ends_at.astimezone(tz))
+    event.add("dtstart", ical.wall_time(meeting.starts_at, zone))
+    event.add("dtend", ical.wall_time(meeting.ends_at, zone))
     event.add("summary", meeting.team.name)
     if meeting.location:
         event.add("location", meeting.location)
@@ -31,6 +29,4 @@ def meeting_ics(meeting: Meeting, *, url: str) -> bytes:
     event.add("url", url)
     if meeting.status == "cancelled":
         event.add("status", "CANCELLED")
-    calendar.add_component(event)
-    calendar.add_missing_timezones()
-    return calendar.to_ical()
+    return ical.ics_file([event], prodid=PRODID)

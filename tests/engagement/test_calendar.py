@@ -1,17 +1,183 @@
-"""Calendar files: valid RFC 5545 (checked by the strict `ical` parser), right across DST."""
+"""Calendar files of events: valid RFC 5545, right on both sides of both daylight-saving
+changes of the district's zone as two independent parsers read them, with a VTIMEZONE in
+the form calendar applications write (one rule per observance, no RDATE list)."""
 
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.urls import reverse
 from ical.calendar_stream import IcsCalendarStream
 
 from engagement import tokens
 from engagement.models import EventStatus
+from leadership.clock import at_local
+from tests import calendar_checks as check
 from tests.engagement.factories import EventFactory
 
-LA = ZoneInfo("America/Los_Angeles")
+# Any instant will do: every date below is built from it. One in the northern summer and
+# one in its winter, so the spring change comes first for one and second for the other.
+FROZEN = [datetime(2026, 7, 14, 15, 0, tzinfo=UTC), datetime(2027, 1, 20, 9, 30, tzinfo=UTC)]
+DST_ZONES = ["America/Chicago", "America/Santiago", "Australia/Sydney"]
+
+
+@pytest.fixture(params=FROZEN, ids=["july", "january"])
+def frozen(request):
+    with time_machine.travel(request.param, tick=False):
+        yield request.param
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _report():
+    before = check.TALLY.copy()
+    yield
+    print(f"\nevent times read and checked, per parser: {dict(check.TALLY - before)}")
+
+
+def in_zone(world, name: str):
+    world.district.timezone = name
+    world.district.save(update_fields=["timezone"])
+    return ZoneInfo(name)
+
+
+def event_url(event) -> str:
+    return reverse("engagement:event_ics", kwargs={"slug": event.school.slug, "pk": event.pk})
+
+
+def feed_url(school) -> str:
+    return reverse("engagement:school_feed", kwargs={"token": tokens.make_feed_token(school)})
+
+
+def events_around(school, zone: ZoneInfo, change: check.Change, n: int) -> dict:
+    """Events the evening before and after a change, and one hour-long event each side of
+    its instant (in the autumn, the second starts in the hour the clocks repeat)."""
+    day = change.at.astimezone(zone).date()
+    made = {}
+    for label, start in [
+        ("eve", at_local(zone, day - timedelta(days=1), 18)),
+        ("next", at_local(zone, day + timedelta(days=1), 18)),
+        ("across", change.at - timedelta(minutes=30)),
+        ("after", change.at + timedelta(minutes=30)),
+    ]:
+        event = EventFactory(
+            school=school,
+            starts_at=start,
+            ends_at=start + timedelta(hours=1),
+            texts={"en": (f"{label} {n}", "")},
+        )
+        made[f"event-{event.pk}@testserver"] = (
+            start.astimezone(UTC),
+            (start + timedelta(hours=1)).astimezone(UTC),
+        )
+    return made
+
+
+# --- both sides of both changes, two parsers ---------------------------------------------
+
+
+@pytest.mark.parametrize("through_vtimezone", [False, True], ids=["tzid", "vtimezone"])
+@pytest.mark.parametrize("parser", check.PARSERS)
+@pytest.mark.parametrize("zone_name", DST_ZONES)
+def test_feed_times_are_exact_on_both_sides_of_both_changes(
+    world, client, settings, frozen, zone_name, parser, through_vtimezone
+):
+    settings.SITE_URL = "http://testserver"
+    zone = in_zone(world, zone_name)
+    changes = check.changes_after(zone, frozen)
+    assert {c.spring for c in changes} == {True, False}
+    expected = {}
+    for n, change in enumerate(changes):
+        expected |= events_around(world.school, zone, change, n)
+    body = client.get(feed_url(world.school)).content
+    check.assert_times(body, parser, expected, through_vtimezone=through_vtimezone)
+
+
+@pytest.mark.parametrize("zone_name", DST_ZONES)
+def test_vtimezone_is_one_rule_per_observance_with_dtstart_before_the_change(
+    world, client, frozen, zone_name
+):
+    zone = in_zone(world, zone_name)
+    changes = check.changes_after(zone, frozen)
+    for n, change in enumerate(changes):
+        events_around(world.school, zone, change, n)
+    body = client.get(feed_url(world.school)).content
+    timezone = check.vtimezone(body, zone)
+    assert sorted(o.name for o in timezone.subcomponents) == ["DAYLIGHT", "STANDARD"]
+    for change in changes:
+        observance = check.observance_for(timezone, change)
+        assert observance["RRULE"]["FREQ"] == ["YEARLY"]
+        assert observance.name == ("DAYLIGHT" if change.spring else "STANDARD")
+
+
+def test_the_districts_zone_is_written_as_us_rules_with_the_hour_before_the_change(
+    world, client_for, frozen
+):
+    zone = ZoneInfo("America/Chicago")
+    assert world.district.timezone == zone.key  # the world's district
+    spring, fall = sorted(check.changes_after(zone, frozen), key=lambda c: not c.spring)
+    event = EventFactory(school=world.school, starts_at=spring.at + timedelta(days=30))
+    body = client_for(world.family).get(event_url(event)).content
+    text = body.decode()
+    assert "TZID:America/Chicago" in text and "RRULE:" in text and "RDATE" not in text
+    timezone = check.vtimezone(body, zone)
+    (daylight,) = timezone.walk("DAYLIGHT")
+    (standard,) = timezone.walk("STANDARD")
+    assert daylight["RRULE"]["BYMONTH"] == [3] and daylight["RRULE"]["BYDAY"] == ["2SU"]
+    assert standard["RRULE"]["BYMONTH"] == [11] and standard["RRULE"]["BYDAY"] == ["1SU"]
+    central, central_daylight = timedelta(hours=-6), timedelta(hours=-5)
+    assert check.offsets(daylight) == (central, central_daylight)
+    assert check.offsets(standard) == (central_daylight, central)
+    # 02:00 on the clocks before they change, in spring and in the autumn.
+    assert daylight.DTSTART.time().isoformat() == standard.DTSTART.time().isoformat() == "02:00:00"
+    assert check.observance_for(timezone, spring) is daylight
+    assert check.observance_for(timezone, fall) is standard
+
+
+@pytest.mark.parametrize("parser", check.PARSERS)
+def test_a_zone_without_daylight_saving_has_one_standard_observance(
+    world, client, settings, frozen, parser
+):
+    settings.SITE_URL = "http://testserver"
+    zone = in_zone(world, "America/Phoenix")
+    expected = {}
+    for days in (20, 110, 200, 290):  # a year round, across the dates other zones change
+        start = at_local(zone, (frozen + timedelta(days=days)).date(), 19)
+        ends = start + timedelta(hours=2)
+        event = EventFactory(school=world.school, starts_at=start, ends_at=ends)
+        expected[f"event-{event.pk}@testserver"] = (start.astimezone(UTC), ends.astimezone(UTC))
+    body = client.get(feed_url(world.school)).content
+    timezone = check.vtimezone(body, zone)
+    (standard,) = timezone.subcomponents
+    assert standard.name == "STANDARD"
+    assert standard.TZOFFSETFROM == standard.TZOFFSETTO == timedelta(hours=-7)
+    first = min(expected.values())[0].astimezone(zone).replace(tzinfo=None)
+    assert first >= standard.DTSTART, "the observance is in force from before the first event"
+    check.assert_times(body, parser, expected)
+    if parser == "icalendar":
+        # Through the file's VTIMEZONE alone. (`ical` ignores an observance that has a
+        # DTSTART and no RRULE or RDATE, the form every application writes for such a zone,
+        # so for this zone it can only be checked by name, above.)
+        check.assert_times(body, parser, expected, through_vtimezone=True)
+
+
+# --- UIDs and links ---------------------------------------------------------------------
+
+
+def test_uids_are_stable_and_their_host_follows_site_url(world, client, client_for, settings):
+    event = EventFactory(school=world.school)
+    family = client_for(world.family)
+    settings.SITE_URL = "https://accord.example.org:8443/portal"
+    first = check.times(family.get(event_url(event)).content, "icalendar")
+    again = check.times(family.get(event_url(event)).content, "ical")
+    in_feed = check.times(client.get(feed_url(world.school)).content, "icalendar")
+    assert list(first) == list(again) == list(in_feed) == [f"event-{event.pk}@accord.example.org"]
+    settings.SITE_URL = "http://127.0.0.1:8101"
+    moved = check.times(client_for(world.family).get(event_url(event)).content, "ical")
+    assert list(moved) == [f"event-{event.pk}@127.0.0.1"]
+
+
+# --- what the calendar files held before ------------------------------------------------
 
 
 @pytest.fixture
@@ -21,28 +187,30 @@ def pacific(world):
     return world
 
 
-def parse(body: bytes):
-    return IcsCalendarStream.calendar_from_ics(body.decode())
-
-
-def test_event_ics_across_the_fall_dst_change_is_valid_and_exact(pacific, client_for):
-    # 1 November 2026, 00:30 PDT (UTC-7) to 03:30 PST (UTC-8): four real hours.
-    starts = datetime(2026, 11, 1, 0, 30, tzinfo=LA)
-    ends = datetime(2026, 11, 1, 3, 30, tzinfo=LA)
+@pytest.mark.parametrize("parser", check.PARSERS)
+def test_event_ics_across_the_fall_dst_change_is_valid_and_exact(
+    pacific, client_for, frozen, parser
+):
+    zone = ZoneInfo("America/Los_Angeles")
+    (fall,) = [c for c in check.changes_after(zone, frozen) if not c.spring]
+    # 00:30 PDT (UTC-7) to 03:30 PST (UTC-8) on the day the clocks go back: four real hours.
+    starts = fall.at - timedelta(hours=1, minutes=30)
+    ends = fall.at + timedelta(hours=2, minutes=30)
+    assert starts.astimezone(zone).strftime("%H:%M %Z") == "00:30 PDT"
+    assert ends.astimezone(zone).strftime("%H:%M %Z") == "03:30 PST"
     event = EventFactory(school=pacific.school, starts_at=starts, ends_at=ends)
-    response = client_for(pacific.family).get(
-        reverse("engagement:event_ics", kwargs={"slug": pacific.school.slug, "pk": event.pk})
-    )
+    response = client_for(pacific.family).get(event_url(event))
     assert response["Content-Type"].startswith("text/calendar")
     assert "attachment" in response["Content-Disposition"]
     body = response.content.decode()
     assert "BEGIN:VTIMEZONE" in body and "TZID:America/Los_Angeles" in body
-    calendar = parse(response.content)
+    ((start, end),) = check.times(response.content, parser).values()
+    assert (start, end) == (starts, ends)
+    assert end - start == timedelta(hours=4)
+    check.TALLY[parser] += 1
+    calendar = IcsCalendarStream.calendar_from_ics(body)
     (item,) = calendar.events
     assert item.summary == "Family math night"
-    assert item.dtstart.astimezone(UTC) == datetime(2026, 11, 1, 7, 30, tzinfo=UTC)
-    assert item.dtend.astimezone(UTC) == datetime(2026, 11, 1, 11, 30, tzinfo=UTC)
-    assert item.dtend.astimezone(UTC) - item.dtstart.astimezone(UTC) == timedelta(hours=4)
     assert item.location == "Library"
 
 
@@ -50,39 +218,36 @@ def test_event_ics_is_in_the_familys_language(pacific, client_for):
     pacific.family.preferred_language = "es"
     pacific.family.save(update_fields=["preferred_language"])
     event = EventFactory(school=pacific.school)
-    response = client_for(pacific.family).get(
-        reverse("engagement:event_ics", kwargs={"slug": pacific.school.slug, "pk": event.pk})
-    )
-    (item,) = parse(response.content).events
+    response = client_for(pacific.family).get(event_url(event))
+    (item,) = IcsCalendarStream.calendar_from_ics(response.content.decode()).events
     assert item.summary == "Noche familiar de matemáticas"
     assert "Juegos y acertijos" in item.description
 
 
-def test_school_feed_needs_no_session_and_shows_published_events_only(pacific, client):
-    spring = EventFactory(
-        school=pacific.school,
-        # 14 March 2027, the spring change: 01:30 PST to 03:30 PDT is one real hour.
-        starts_at=datetime(2027, 3, 14, 1, 30, tzinfo=LA),
-        ends_at=datetime(2027, 3, 14, 3, 30, tzinfo=LA),
-    )
+def test_school_feed_needs_no_session_and_shows_published_events_only(pacific, client, frozen):
+    zone = ZoneInfo("America/Los_Angeles")
+    (spring,) = [c for c in check.changes_after(zone, frozen) if c.spring]
+    # The spring change: 01:30 PST to 03:30 PDT on the clocks is one real hour.
+    starts, ends = spring.at - timedelta(minutes=30), spring.at + timedelta(minutes=30)
+    assert starts.astimezone(zone).strftime("%H:%M %Z") == "01:30 PST"
+    assert ends.astimezone(zone).strftime("%H:%M %Z") == "03:30 PDT"
+    EventFactory(school=pacific.school, starts_at=starts, ends_at=ends)
     EventFactory(school=pacific.school, status=EventStatus.DRAFT, texts={"en": ("Draft", "")})
     EventFactory(
         school=pacific.school, status=EventStatus.CANCELLED, texts={"en": ("Called off", "")}
     )
     EventFactory(school=pacific.other_school, texts={"en": ("Other school", "")})
-    feed = reverse(
-        "engagement:school_feed", kwargs={"token": tokens.make_feed_token(pacific.school)}
-    )
+    feed = feed_url(pacific.school)
     response = client.get(feed)
     assert response.status_code == 200
-    calendar = parse(response.content)
+    calendar = IcsCalendarStream.calendar_from_ics(response.content.decode())
     summaries = sorted(item.summary for item in calendar.events)
     assert summaries == ["Cancelled: Called off", "Family math night"]
     item = next(i for i in calendar.events if i.summary == "Family math night")
+    assert item.dtstart.astimezone(UTC) == starts
     assert item.dtend.astimezone(UTC) - item.dtstart.astimezone(UTC) == timedelta(hours=1)
-    assert spring.pk
     # Spanish on request.
-    spanish = parse(client.get(feed, {"lang": "es"}).content)
+    spanish = IcsCalendarStream.calendar_from_ics(client.get(feed, {"lang": "es"}).text)
     assert "Noche familiar de matemáticas" in [i.summary for i in spanish.events]
 
 
@@ -95,8 +260,6 @@ def test_school_feed_with_a_bad_token_is_404(world, client):
 
 
 def test_an_empty_feed_is_still_valid(world, client):
-    response = client.get(
-        reverse("engagement:school_feed", kwargs={"token": tokens.make_feed_token(world.school)})
-    )
+    response = client.get(feed_url(world.school))
     assert response.status_code == 200
-    assert parse(response.content).events == []
+    assert IcsCalendarStream.calendar_from_ics(response.content.decode()).events == []
