@@ -7,10 +7,13 @@ from django.conf import settings
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
+from .edits import VersionField
 from .models import Role, School
 
 
 class VisionForm(forms.ModelForm):
+    version = VersionField()
+
     class Meta:
         model = School
         fields = ["vision_statement"]

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
-from . import selectors, services, tokens
+from . import edits, selectors, services, tokens
 from .forms import AcceptInvitationForm, InvitationForm, LanguageForm, VisionForm
 from .htmx import HtmxHttpRequest, is_partial
 from .htmx import apply_form_errors as _apply_form_errors
@@ -135,12 +135,19 @@ def school_detail(request: HtmxHttpRequest, school: School) -> HttpResponse:
 def school_vision_edit(request: HtmxHttpRequest, school: School) -> HttpResponse:
     if request.method == "POST":
         form = VisionForm(request.POST, instance=School.objects.get(pk=school.pk))
+        conflict = None
         if form.is_valid():
-            services.school_vision_update(
-                school=school,
-                actor=request.user,
-                vision_statement=form.cleaned_data["vision_statement"],
-            )
+            try:
+                services.school_vision_update(
+                    school=school,
+                    actor=request.user,
+                    vision_statement=form.cleaned_data["vision_statement"],
+                    version=form.cleaned_data["version"],
+                )
+            except edits.StaleEdit as stale:
+                saved = {"vision_statement": stale.current.vision_statement}
+                conflict = edits.show_conflict(form, stale, saved, place=school)
+        if form.is_valid() and conflict is None:
             if is_partial(request):
                 return render(
                     request,
@@ -150,8 +157,11 @@ def school_vision_edit(request: HtmxHttpRequest, school: School) -> HttpResponse
             messages.success(request, _("The vision statement was saved."))
             return redirect(school)
     else:
-        form = VisionForm(instance=school)
-    context = _school_context(request, school, form=form)
+        form = VisionForm(
+            instance=school, initial={"version": services.school_vision_version(school)}
+        )
+        conflict = None
+    context = _school_context(request, school, form=form, conflict=conflict)
     if is_partial(request):
         return render(request, "leadership/school_vision_edit.html#vision-form", context)
     return render(request, "leadership/school_vision_edit.html", context)
