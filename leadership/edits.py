@@ -22,7 +22,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -33,7 +33,7 @@ from django.db import models
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import audit, clock
+from . import clock
 from .models import AuditEntry
 
 EDIT_STALE = _(
@@ -55,14 +55,37 @@ class VersionField(forms.CharField):
         super().__init__(**kwargs)
 
 
+class VersionedModelForm(forms.ModelForm):
+    """A ModelForm that, when it edits a saved row, carries the version it was loaded from."""
+
+    version = VersionField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is None:
+            del self.fields["version"]
+
+
 def fingerprint(values: dict[str, Any]) -> str:
     payload = json.dumps(values, cls=DjangoJSONEncoder, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(payload.encode()).hexdigest()[:32]
 
 
 def version_of(obj: models.Model, fields: list[str], **extra: Any) -> str:
-    """The version of `obj` as an edit form of `fields` sees it (plus values kept elsewhere)."""
-    return fingerprint({**audit.snapshot(obj, fields), **extra})
+    """The version of `obj` as an edit form of `fields` sees it (plus values kept elsewhere).
+
+    Foreign keys count by id, read from the row itself (no query); a decimal by its value,
+    so 40 typed and 40.00 stored are one version."""
+    values = {name: _plain(getattr(obj, obj._meta.get_field(name).attname)) for name in fields}
+    return fingerprint({**values, **extra})
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    if isinstance(value, datetime) and timezone.is_aware(value):
+        return value.astimezone(UTC)  # one instant, one version, whatever zone it came in
+    return value
 
 
 def last_saved(obj: models.Model, *, also: list[models.Model] = ()) -> AuditEntry | None:
@@ -146,6 +169,11 @@ def _shown(form_field: forms.Field, value: Any) -> str:
     if hasattr(value, "isoformat"):
         return formats.date_format(value, "SHORT_DATE_FORMAT")
     return str(value)
+
+
+def model_initial(form: forms.ModelForm, obj: models.Model) -> dict[str, Any]:
+    """What a fresh edit page of a ModelForm would show for `obj`."""
+    return forms.models.model_to_dict(obj, fields=list(form._meta.fields))
 
 
 def show_conflict(form: forms.Form, stale: StaleEdit, saved: dict[str, Any], *, place) -> Conflict:
