@@ -25,7 +25,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from leadership import audit
+from leadership import audit, edits
 from leadership.db import retry_on_conflict
 
 from .models import (
@@ -84,6 +84,8 @@ EVENT_FIELDS = [
     "offers_food",
     "accessibility_notes",
 ]
+# What the event's edit form changes (publishing and cancelling move the status).
+EVENT_EDIT_FIELDS = [name for name in EVENT_FIELDS if name != "status"]
 RSVP_FIELDS = [
     "status",
     "adults",
@@ -149,10 +151,25 @@ def event_create(*, school, actor, texts: dict[str, tuple[str, str]], **fields) 
     return event
 
 
+def event_version(event: Event) -> str:
+    """The version of an event its edit form carries: its fields and its texts per language."""
+    texts = {t.language: [t.title, t.description] for t in event.translations.all()}
+    return edits.version_of(event, EVENT_EDIT_FIELDS, texts=texts)
+
+
 @retry_on_conflict
 @transaction.atomic
-def event_update(*, event: Event, actor, texts: dict[str, tuple[str, str]], **fields) -> Event:
+def event_update(
+    *,
+    event: Event,
+    actor,
+    texts: dict[str, tuple[str, str]],
+    version: str | None = None,
+    **fields,
+) -> Event:
+    """Change an event, unless someone saved it since the form's `version` (StaleEdit)."""
     event = Event.objects.select_for_update(of=("self",)).select_related("school").get(pk=event.pk)
+    edits.refuse_if_stale(event, version, event_version(event))
     before = audit.snapshot(event, EVENT_FIELDS)
     grew = fields.get("capacity", event.capacity) > event.capacity
     for name, value in fields.items():
