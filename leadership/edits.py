@@ -90,7 +90,9 @@ def _plain(value: Any) -> Any:
 
 def last_saved(obj: models.Model, *, also: list[models.Model] = ()) -> AuditEntry | None:
     """The audit entry of the last save of `obj` (or of any of `also`): who and when."""
-    objects = [obj, *also]
+    objects = [each for each in (obj, *also) if each.pk is not None]
+    if not objects:
+        return None
     entries = AuditEntry.objects.none()
     for each in objects:
         entries |= AuditEntry.objects.filter(
@@ -123,8 +125,7 @@ def refuse_if_stale(
 
     `version` None is a write that no form loaded (a script, the demo data): not checked."""
     if version is not None and version != now:
-        entry = last_saved(current, also=also) if current.pk else None
-        raise StaleEdit(current, now, entry=entry)
+        raise StaleEdit(current, now, entry=last_saved(current, also=also))
 
 
 # --- the view side --------------------------------------------------------------------
@@ -137,7 +138,8 @@ class Conflict:
     rows: list[dict[str, Any]] = field(default_factory=list)
     saved_by: str = ""
     saved_at: str = ""
-    form_id: str = ""
+    # Which of several forms on one page it belongs to (a meeting's items), if need be.
+    where: Any = None
 
 
 def _shown(form_field: forms.Field, value: Any) -> str:
@@ -184,7 +186,7 @@ def show_conflict(form: forms.Form, stale: StaleEdit, saved: dict[str, Any], *, 
     form.data = form.data.copy()
     form.data[form.add_prefix("version")] = stale.version
     form.add_error(None, stale)
-    conflict = Conflict(form_id=form.auto_id % "version" if form.auto_id else "")
+    conflict = Conflict()
     if stale.saved_by is not None:
         conflict.saved_by = str(stale.saved_by)
     if stale.saved_at is not None:

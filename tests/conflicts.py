@@ -40,6 +40,7 @@ def stale_save_refused_then_resubmit_wins(
     page_url: str | None = None,
     after: str = "",
     ok: Callable = saved_ok,
+    message: str = STALE,
 ) -> str:
     """Both load the form; the second saves; the first's save is refused with both
     versions shown and nothing overwritten; the first sends it again and it wins.
@@ -58,7 +59,7 @@ def stale_save_refused_then_resubmit_wins(
     stale = first.post(url, {**mine, "version": my_version}, **headers)
     assert stale.status_code == 200
     page = html.unescape(stale.text)
-    assert STALE in page
+    assert message in page
     assert shown[0] in page, "their version is not shown"
     assert shown[1] in page, "my version is not kept"
     assert f"Saved by {second_name}" in page
