@@ -53,8 +53,10 @@ def storm_event(transactional_db):
 
 
 def _said(response) -> str:
-    """What the family was told: the flash message of a redirect."""
-    return " ".join(str(m) for m in get_messages(response.wsgi_request))
+    """What this request told the family: the last flash message (the client does not follow
+    redirects, so the messages of earlier requests are still stored before it)."""
+    said = [str(m) for m in get_messages(response.wsgi_request)]
+    return said[-1] if said else ""
 
 
 def test_cancel_and_resend_storm_no_500_no_overbooking(storm_event):
@@ -141,3 +143,45 @@ def test_cancel_and_resend_storm_no_500_no_overbooking(storm_event):
             assert final.status in (RsvpStatus.WAITLISTED, RsvpStatus.GOING)
             assert final.adults == int(action[-1])
     assert Event.objects.get(pk=event.pk).seats_taken == event.seats_taken
+
+
+def test_two_principals_save_the_vision_at_the_same_moment(transactional_db):
+    """Both loaded the same version and press Save together: one wins, the other is shown
+    both versions; neither is lost without the person knowing."""
+    from leadership.edits import EDIT_STALE
+    from leadership.services import school_vision_version
+
+    district = DistrictFactory(slug="race", name="Race")
+    school = SchoolFactory(district=district, slug="race-elementary", name="Race Elementary")
+    principals = [
+        person(Role.PRINCIPAL, school=school, email=f"race{i}@example.org") for i in range(2)
+    ]
+    url = reverse("leadership:school_vision_edit", kwargs={"slug": school.slug})
+    version = school_vision_version(school)
+    start = threading.Barrier(2)
+    answers: dict[int, tuple[int, str]] = {}
+
+    def save(i, principal):
+        client = Client(raise_request_exception=False)
+        client.force_login(principal)
+        try:
+            start.wait(30)
+            response = client.post(url, {"vision_statement": f"Vision {i}", "version": version})
+            answers[i] = (response.status_code, response.content.decode())
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=save, args=(i, p)) for i, p in enumerate(principals)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+
+    codes = sorted(code for code, _page in answers.values())
+    assert codes == [200, 302]
+    (winner,) = [i for i, (code, _page) in answers.items() if code == 302]
+    (loser_page,) = [page for code, page in answers.values() if code == 200]
+    school.refresh_from_db()
+    assert school.vision_statement == f"Vision {winner}"
+    assert str(EDIT_STALE) in loser_page
+    assert f"Vision {winner}" in loser_page and f"Vision {1 - winner}" in loser_page
