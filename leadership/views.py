@@ -133,9 +133,9 @@ def school_detail(request: HtmxHttpRequest, school: School) -> HttpResponse:
 @vary_on_headers("HX-Request")
 @school_view(can_edit_school)
 def school_vision_edit(request: HtmxHttpRequest, school: School) -> HttpResponse:
+    conflict = None
     if request.method == "POST":
         form = VisionForm(request.POST, instance=School.objects.get(pk=school.pk))
-        conflict = None
         if form.is_valid():
             try:
                 services.school_vision_update(
@@ -147,20 +147,19 @@ def school_vision_edit(request: HtmxHttpRequest, school: School) -> HttpResponse
             except edits.StaleEdit as stale:
                 saved = {"vision_statement": stale.current.vision_statement}
                 conflict = edits.show_conflict(form, stale, saved, place=school)
-        if form.is_valid() and conflict is None:
-            if is_partial(request):
-                return render(
-                    request,
-                    "leadership/school_detail.html#vision",
-                    _school_context(request, school, saved=True),
-                )
-            messages.success(request, _("The vision statement was saved."))
-            return redirect(school)
+            else:
+                if is_partial(request):
+                    return render(
+                        request,
+                        "leadership/school_detail.html#vision",
+                        _school_context(request, school, saved=True),
+                    )
+                messages.success(request, _("The vision statement was saved."))
+                return redirect(school)
     else:
         form = VisionForm(
             instance=school, initial={"version": services.school_vision_version(school)}
         )
-        conflict = None
     context = _school_context(request, school, form=form, conflict=conflict)
     if is_partial(request):
         return render(request, "leadership/school_vision_edit.html#vision-form", context)
