@@ -6,6 +6,8 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from leadership.edits import VersionField
+
 from .models import MAX_ADULTS, MAX_CHILDREN, EventKind
 
 
@@ -49,9 +51,13 @@ class EventForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
-    def __init__(self, *args, school, **kwargs):
+    version = VersionField()
+
+    def __init__(self, *args, school, event=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.school = school
+        if event is None:  # a new event: nobody else can have saved it
+            del self.fields["version"]
         self.languages = list(school.languages or [settings.LANGUAGE_CODE])
         for i, code in enumerate(self.languages):
             name = language_name(code)

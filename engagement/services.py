@@ -9,6 +9,10 @@ Waitlist policy: strictly first come, first served, whole parties only. When sea
 waitlist is promoted in order; when the next party does not fit, promotion stops there (nobody
 behind it jumps the queue) and the seats stay free until more free up or that party gets
 smaller. While anyone is waiting, a new RSVP joins the end of the waitlist.
+
+Lock order: every write that touches RSVPs (submit, cancel, promotion, check-in, the event's
+own edits) locks the event row first, then RSVPs in id order. One order means no deadlock
+between them; `retry_on_conflict` reruns a transaction that PostgreSQL aborts anyway.
 """
 
 from __future__ import annotations
@@ -21,7 +25,8 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from leadership import audit, outbox
+from leadership import audit, edits, outbox
+from leadership.db import retry_on_conflict
 
 from .models import (
     MAX_ADULTS,
@@ -79,6 +84,8 @@ EVENT_FIELDS = [
     "offers_food",
     "accessibility_notes",
 ]
+# What the event's edit form changes (publishing and cancelling move the status).
+EVENT_EDIT_FIELDS = [name for name in EVENT_FIELDS if name != "status"]
 RSVP_FIELDS = [
     "status",
     "adults",
@@ -142,9 +149,25 @@ def event_create(*, school, actor, texts: dict[str, tuple[str, str]], **fields) 
     return event
 
 
+def event_version(event: Event) -> str:
+    """The version of an event its edit form carries: its fields and its texts per language."""
+    texts = {t.language: [t.title, t.description] for t in event.translations.all()}
+    return edits.version_of(event, EVENT_EDIT_FIELDS, texts=texts)
+
+
+@retry_on_conflict
 @transaction.atomic
-def event_update(*, event: Event, actor, texts: dict[str, tuple[str, str]], **fields) -> Event:
+def event_update(
+    *,
+    event: Event,
+    actor,
+    texts: dict[str, tuple[str, str]],
+    version: str | None = None,
+    **fields,
+) -> Event:
+    """Change an event, unless someone saved it since the form's `version` (StaleEdit)."""
     event = Event.objects.select_for_update(of=("self",)).select_related("school").get(pk=event.pk)
+    edits.refuse_if_stale(event, version, event_version(event))
     before = audit.snapshot(event, EVENT_FIELDS)
     grew = fields.get("capacity", event.capacity) > event.capacity
     for name, value in fields.items():
@@ -184,6 +207,7 @@ def event_publish(*, event: Event, actor) -> Event:
     return event
 
 
+@retry_on_conflict
 @transaction.atomic
 def event_cancel(*, event: Event, actor) -> Event:
     """Cancel the event and tell every family that RSVP'd (going or waiting), in its language."""
@@ -207,6 +231,19 @@ def event_cancel(*, event: Event, actor) -> Event:
 
 
 # --- RSVPs ----------------------------------------------------------------------------
+
+
+def _lock_event(event_id: int, *, school=None) -> Event:
+    """The event row, locked for this transaction: the first lock of every RSVP write.
+
+    NO KEY UPDATE, the lock the seats' UPDATE takes anyway: rows that only point at the
+    event (a walk-in's check-in) are not held up by it."""
+    events = Event.objects.select_for_update(no_key=True, of=("self",))
+    if school is None:
+        return events.select_related("school").get(pk=event_id)
+    event = events.get(pk=event_id)
+    event.school = school
+    return event
 
 
 def _take_seats(event_id: int, seats: int) -> bool:
@@ -247,6 +284,7 @@ def _check_open(event: Event, family) -> None:
         raise ValidationError(DEADLINE_PASSED)
 
 
+@retry_on_conflict
 @transaction.atomic
 def rsvp_submit(
     *,
@@ -266,13 +304,12 @@ def rsvp_submit(
     or refused. A family already going that asks for more seats than are free keeps its
     RSVP as it was and is told so.
 
-    `event` is read again unless `event_is_fresh`: the caller read the whole row (with its
-    school) in this request, just before (the RSVP view). Neither read locks the row: the
-    seats are held by the conditional UPDATE either way.
+    The event is read again under its lock (the first lock, see the module's lock order);
+    with `event_is_fresh` the caller already holds its school (the RSVP view), so only the
+    row is read. The seats themselves are held by the conditional UPDATE.
     """
     _check_party(adults=adults, children=children, childcare_count=childcare_count)
-    if not event_is_fresh:
-        event = Event.objects.select_related("school").get(pk=event.pk)
+    event = _lock_event(event.pk, school=event.school if event_is_fresh else None)
     _check_open(event, family)
     party = adults + children
     if party > event.capacity:
@@ -353,11 +390,12 @@ def rsvp_submit(
     return rsvp
 
 
+@retry_on_conflict
 @transaction.atomic
 def rsvp_cancel(*, rsvp: Rsvp, actor) -> Rsvp:
-    rsvp = (
-        Rsvp.objects.select_for_update(of=("self",)).select_related("event__school").get(pk=rsvp.pk)
-    )
+    event = _lock_event(rsvp.event_id)
+    rsvp = Rsvp.objects.select_for_update(of=("self",)).get(pk=rsvp.pk)
+    rsvp.event = event
     if rsvp.status == RsvpStatus.CANCELLED:
         raise ValidationError(RSVP_ALREADY_CANCELLED)
     was = rsvp.status
@@ -378,6 +416,7 @@ def rsvp_cancel(*, rsvp: Rsvp, actor) -> Rsvp:
     return rsvp
 
 
+@retry_on_conflict
 @transaction.atomic
 def waitlist_promote(*, event: Event) -> list[Rsvp]:
     """Move waiting parties to going, in order, whole parties only; stop at the first that
@@ -387,15 +426,18 @@ def waitlist_promote(*, event: Event) -> list[Rsvp]:
 
 def _promote(event: Event) -> list[Rsvp]:
     """`waitlist_promote`, inside a transaction that the caller holds."""
-    # The row lock makes concurrent promotions of one event run one after the other.
-    event = Event.objects.select_for_update(of=("self",)).select_related("school").get(pk=event.pk)
+    # The row lock makes concurrent promotions of one event run one after the other (a
+    # caller that holds it already takes it again at no cost).
+    event = _lock_event(event.pk)
     if event.status != EventStatus.PUBLISHED:
         return []
     promoted = []
-    waiting = (
+    # Locked in id order (the lock order), then walked in the waitlist's order.
+    waiting = sorted(
         Rsvp.objects.select_for_update(of=("self",))
         .filter(event=event, status=RsvpStatus.WAITLISTED)
-        .order_by("waitlisted_at", "id")
+        .order_by("id"),
+        key=lambda r: (r.waitlisted_at is None, r.waitlisted_at or event.created_at, r.pk),
     )
     for rsvp in waiting:
         if not _take_seats(event.pk, rsvp.party_size):
@@ -420,13 +462,13 @@ def _promote(event: Event) -> list[Rsvp]:
 # --- the door -------------------------------------------------------------------------
 
 
+@retry_on_conflict
 @transaction.atomic
 def check_in_rsvp(*, rsvp: Rsvp, actor) -> CheckIn:
-    rsvp = (
-        Rsvp.objects.select_for_update(of=("self",))
-        .select_related("family", "event__school")
-        .get(pk=rsvp.pk)
-    )
+    # Event first, then the RSVP: a family cancelling at the door cannot cross the check-in.
+    event = _lock_event(rsvp.event_id)
+    rsvp = Rsvp.objects.select_for_update(of=("self",)).select_related("family").get(pk=rsvp.pk)
+    rsvp.event = event
     if rsvp.status != RsvpStatus.GOING:
         raise ValidationError(NOT_GOING)
     try:

@@ -23,6 +23,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
+from leadership import edits
 from leadership.dashboard.rollups import school_data_version
 from leadership.exports import csv_safe
 from leadership.htmx import HtmxHttpRequest, is_partial
@@ -202,12 +203,21 @@ def event_create(request: HtmxHttpRequest, school: School) -> HttpResponse:
 @school_view(can_manage_events)
 def event_edit(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
     event = selectors.event_for(user=request.user, school=school, pk=pk)
-    form = EventForm(request.POST or None, school=school, initial=EventForm.initial_for(event))
+    initial = EventForm.initial_for(event) | {"version": services.event_version(event)}
+    form = EventForm(request.POST or None, school=school, event=event, initial=initial)
+    conflict = None
     if request.method == "POST" and form.is_valid():
         try:
             services.event_update(
-                event=event, actor=request.user, texts=form.texts(), **form.event_fields()
+                event=event,
+                actor=request.user,
+                texts=form.texts(),
+                version=form.cleaned_data["version"],
+                **form.event_fields(),
             )
+        except edits.StaleEdit as stale:
+            saved = EventForm.initial_for(stale.current)
+            conflict = edits.show_conflict(form, stale, saved, place=school)
         except ValidationError as error:
             _apply_form_errors(form, error)
         else:
@@ -218,7 +228,7 @@ def event_edit(request: HtmxHttpRequest, school: School, pk: int) -> HttpRespons
         "engagement/event_form.html#event-form"
         if is_partial(request)
         else "engagement/event_form.html",
-        {"school": school, "form": form, "event": event},
+        {"school": school, "form": form, "event": event, "conflict": conflict},
     )
 
 

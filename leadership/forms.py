@@ -7,10 +7,11 @@ from django.conf import settings
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
+from .edits import VersionedModelForm
 from .models import Role, School
 
 
-class VisionForm(forms.ModelForm):
+class VisionForm(VersionedModelForm):
     class Meta:
         model = School
         fields = ["vision_statement"]

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import audit, outbox, tokens
+from . import audit, edits, outbox, tokens
 from .models import Invitation, Membership, Role, School, User
 from .permissions import forget_roles
 
@@ -32,9 +32,19 @@ class InvitationUnusable(Exception):
         self.state = state
 
 
+def school_vision_version(school: School) -> str:
+    """The version of the vision an edit form carries (see leadership.edits)."""
+    return edits.version_of(school, ["vision_statement"])
+
+
 @transaction.atomic
-def school_vision_update(*, school: School, actor: User, vision_statement: str) -> School:
-    before = audit.snapshot(school, ["vision_statement"])
+def school_vision_update(
+    *, school: School, actor: User, vision_statement: str, version: str | None = None
+) -> School:
+    """Save the vision, unless someone saved it since the form's `version` (StaleEdit)."""
+    current = School.objects.select_for_update().get(pk=school.pk)
+    edits.refuse_if_stale(current, version, school_vision_version(current))
+    before = audit.snapshot(current, ["vision_statement"])
     school.vision_statement = vision_statement.strip()
     school.full_clean()
     school.save(update_fields=["vision_statement"])

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
-from . import selectors, services, tokens
+from . import edits, selectors, services, tokens
 from .forms import AcceptInvitationForm, InvitationForm, LanguageForm, VisionForm
 from .htmx import HtmxHttpRequest, is_partial
 from .htmx import apply_form_errors as _apply_form_errors
@@ -128,25 +128,34 @@ def school_detail(request: HtmxHttpRequest, school: School) -> HttpResponse:
 @vary_on_headers("HX-Request")
 @school_view(can_edit_school)
 def school_vision_edit(request: HtmxHttpRequest, school: School) -> HttpResponse:
+    conflict = None
     if request.method == "POST":
         form = VisionForm(request.POST, instance=School.objects.get(pk=school.pk))
         if form.is_valid():
-            services.school_vision_update(
-                school=school,
-                actor=request.user,
-                vision_statement=form.cleaned_data["vision_statement"],
-            )
-            if is_partial(request):
-                return render(
-                    request,
-                    "leadership/school_detail.html#vision",
-                    _school_context(request, school, saved=True),
+            try:
+                services.school_vision_update(
+                    school=school,
+                    actor=request.user,
+                    vision_statement=form.cleaned_data["vision_statement"],
+                    version=form.cleaned_data["version"],
                 )
-            messages.success(request, _("The vision statement was saved."))
-            return redirect(school)
+            except edits.StaleEdit as stale:
+                saved = {"vision_statement": stale.current.vision_statement}
+                conflict = edits.show_conflict(form, stale, saved, place=school)
+            else:
+                if is_partial(request):
+                    return render(
+                        request,
+                        "leadership/school_detail.html#vision",
+                        _school_context(request, school, saved=True),
+                    )
+                messages.success(request, _("The vision statement was saved."))
+                return redirect(school)
     else:
-        form = VisionForm(instance=school)
-    context = _school_context(request, school, form=form)
+        form = VisionForm(
+            instance=school, initial={"version": services.school_vision_version(school)}
+        )
+    context = _school_context(request, school, form=form, conflict=conflict)
     if is_partial(request):
         return render(request, "leadership/school_vision_edit.html#vision-form", context)
     return render(request, "leadership/school_vision_edit.html", context)

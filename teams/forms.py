@@ -5,6 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from leadership.edits import VersionField
+
 from .models import (
     AgendaItem,
     Cadence,
@@ -180,6 +182,7 @@ class RuleForm(_OwnIds):
         initial=0,
         help_text=_("Members present needed for a decision; 0 means none."),
     )
+    version = VersionField()
 
 
 class SeatForm(_OwnIds):

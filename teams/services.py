@@ -12,7 +12,7 @@ from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from leadership import audit, outbox
+from leadership import audit, edits, outbox
 from leadership.models import User
 
 from .models import (
@@ -280,12 +280,16 @@ def current_item_set(*, item: AgendaItem, actor: User) -> Meeting:
     return meeting
 
 
-class StaleMinutes(ValidationError):
-    """The minutes changed since the editor loaded them; carries the saved version."""
+class StaleMinutes(edits.StaleEdit):
+    """The minutes changed since the editor loaded them; carries the saved version.
+
+    The minutes keep the version counter they had before the other edit forms got their
+    fingerprints (leadership.edits); the refusal and the page are the same."""
 
     def __init__(self, current: AgendaItem):
-        super().__init__(MINUTES_STALE)
-        self.current = current
+        super().__init__(
+            current, str(current.version), entry=edits.last_saved(current), message=MINUTES_STALE
+        )
 
 
 @transaction.atomic
@@ -602,16 +606,42 @@ def member_add(
     return member
 
 
+RULE_FIELDS = ["area", "model", "who_decides", "quorum"]
+
+
+def charter_version(team: Team, rules: list[DecisionRule] | None = None) -> str:
+    """The version of the team's charter its form carries: every line of it.
+
+    The form adds a line or changes any line (by its area), so the whole charter as the
+    person saw it is what they edit; `rules` when the caller already read them."""
+    rules = list(team.decision_rules.all()) if rules is None else rules
+    lines = sorted([rule.area.lower(), rule.model, rule.who_decides, rule.quorum] for rule in rules)
+    return edits.fingerprint({"charter": lines})
+
+
 @transaction.atomic
 def rule_save(
-    *, team: Team, actor: User, area: str, model: str, who_decides: str, quorum: int = 0
+    *,
+    team: Team,
+    actor: User,
+    area: str,
+    model: str,
+    who_decides: str,
+    quorum: int = 0,
+    version: str | None = None,
 ) -> DecisionRule:
-    """Write one line of the charter (a new area, or a changed one), before/after audited."""
+    """Write one line of the charter (a new area, or a changed one), before/after audited;
+    refused if someone changed the charter since the form's `version` (StaleEdit, carrying
+    the line of this area as saved now, or a new one)."""
     area = area.strip()
-    rule = DecisionRule.objects.filter(team=team, area__iexact=area).first() or DecisionRule(
+    # One charter write at a time: the team's row is the charter's lock.
+    Team.objects.select_for_update().values_list("pk", flat=True).get(pk=team.pk)
+    rules = list(DecisionRule.objects.filter(team=team))
+    rule = next((r for r in rules if r.area.lower() == area.lower()), None) or DecisionRule(
         team=team, area=area
     )
-    before = audit.snapshot(rule, ["area", "model", "who_decides", "quorum"]) if rule.pk else {}
+    edits.refuse_if_stale(rule, version, charter_version(team, rules), also=rules)
+    before = audit.snapshot(rule, RULE_FIELDS) if rule.pk else {}
     rule.model = model
     rule.who_decides = who_decides.strip()
     rule.quorum = quorum
@@ -623,7 +653,7 @@ def rule_save(
         obj=rule,
         school=team.school,
         before=before,
-        after=audit.snapshot(rule, ["area", "model", "who_decides", "quorum"]),
+        after=audit.snapshot(rule, RULE_FIELDS),
     )
     return rule
 

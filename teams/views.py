@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
+from leadership import edits
 from leadership.htmx import HtmxHttpRequest, is_partial
 from leadership.htmx import apply_form_errors as _apply_form_errors
 from leadership.models import AuditEntry, Membership, School
@@ -166,12 +167,14 @@ def _team_context(request, team: Team, form: MeetingForm | None = None, **forms)
     members = selectors.team_members(team)
     runs = can_run_meeting(user, team)
     full_view = runs or is_member(user, team) or can_see_all_teams(user, team.school)
+    rules = list(team.decision_rules.all())
     context = {
         "school": team.school,
         "team": team,
         "members": members,
         "seats": selectors.seat_status(team, members),
-        "rules": list(team.decision_rules.all()),
+        "rules": rules,
+        "conflict": forms.get("conflict"),
         "meetings": list(selectors.team_meetings(team, published_only=not full_view)),
         "overdue": list(selectors.overdue_actions(team)) if runs else [],
         "can_run": runs,
@@ -180,7 +183,8 @@ def _team_context(request, team: Team, form: MeetingForm | None = None, **forms)
     if runs:
         context.update(
             member_form=forms.get("member_form") or MemberForm(people=_team_people(team)),
-            rule_form=forms.get("rule_form") or RuleForm(),
+            rule_form=forms.get("rule_form")
+            or RuleForm(initial={"version": services.charter_version(team, rules)}),
             seat_form=forms.get("seat_form") or SeatForm(),
         )
     return context
@@ -248,15 +252,25 @@ def member_add(request: HtmxHttpRequest, team: Team) -> HttpResponse:
 @team_view(can_run_meeting)
 def rule_save(request: HtmxHttpRequest, team: Team) -> HttpResponse:
     form = RuleForm(request.POST)
+    conflict = None
     if form.is_valid():
         try:
             services.rule_save(team=team, actor=request.user, **form.cleaned_data)
+        except edits.StaleEdit as stale:
+            line = stale.current  # this area's line as saved now, or a new one
+            saved = {"area": line.area} | (
+                {"model": line.model, "who_decides": line.who_decides, "quorum": line.quorum}
+                if line.pk
+                else {}
+            )
+            conflict = edits.show_conflict(form, stale, saved, place=team.school)
         except ValidationError as error:
             _apply_form_errors(form, error)
         else:
             messages.success(request, _("The charter was saved."))
             return redirect(team.get_absolute_url() + "#charter-heading")
-    return render(request, "teams/team_detail.html", _team_context(request, team, rule_form=form))
+    context = _team_context(request, team, rule_form=form, conflict=conflict)
+    return render(request, "teams/team_detail.html", context)
 
 
 @login_required
@@ -555,12 +569,9 @@ def minutes_save(request: HtmxHttpRequest, meeting: Meeting, item_pk: int) -> Ht
         except services.StaleMinutes as stale:
             # Keep the user's text, take the saved version as the new base: the next save is
             # a deliberate merge, and the other person's text is shown beside it.
-            data = request.POST.copy()
-            data["version"] = str(stale.current.version)
-            form = MinutesForm(data)
-            form.is_valid()
-            form.add_error(None, stale.messages[0])
-            conflict = {"item": item.pk, "theirs": stale.current.notes}
+            saved = {"notes": stale.current.notes}
+            conflict = edits.show_conflict(form, stale, saved, place=meeting.team.school)
+            conflict.where = item.pk
             return _render_meeting(
                 request, meeting, minutes_form=form, minutes_item=item.pk, conflict=conflict
             )

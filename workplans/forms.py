@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from leadership.edits import VersionedModelForm
 from leadership.models import SchoolYear
 
 from .models import (
@@ -31,7 +32,7 @@ class PlanCreateForm(forms.Form):
         self.fields["school_year"].queryset = SchoolYear.objects.filter(district=school.district)
 
 
-class GoalForm(forms.ModelForm):
+class GoalForm(VersionedModelForm):
     class Meta:
         model = Goal
         fields = ["focus_area", "district_priority", "smart_statement", "root_cause_notes", "order"]
@@ -48,7 +49,7 @@ class GoalForm(forms.ModelForm):
         self.fields["order"].required = False
 
 
-class MeasureForm(forms.ModelForm):
+class MeasureForm(VersionedModelForm):
     class Meta:
         model = Measure
         fields = [
@@ -88,7 +89,7 @@ class CsvUploadForm(forms.Form):
     )
 
 
-class StepForm(forms.ModelForm):
+class StepForm(VersionedModelForm):
     class Meta:
         model = ActionStep
         fields = ["title", "owner", "team", "start", "due", "learning_activity"]
@@ -176,7 +177,7 @@ class ProgressUpdateForm(forms.Form):
     )
 
 
-class DistrictPriorityForm(forms.ModelForm):
+class DistrictPriorityForm(VersionedModelForm):
     class Meta:
         model = DistrictPriority
         fields = ["title", "description"]

@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from leadership import audit
+from leadership import audit, edits
 from leadership.dashboard.rollups import mark_dirty
 from leadership.models import School, SchoolYear, User
 
@@ -81,6 +81,25 @@ MEASURE_FIELDS = [
     "student_group",
 ]
 STEP_FIELDS = ["title", "owner", "team", "start", "due", "status", "learning_activity"]
+# What the step's edit form changes (its status moves by progress updates, not by the form).
+STEP_EDIT_FIELDS = ["title", "owner", "team", "start", "due", "learning_activity"]
+
+
+def goal_version(goal: Goal) -> str:
+    """The version of a goal its edit form carries (see leadership.edits)."""
+    return edits.version_of(goal, GOAL_FIELDS)
+
+
+def measure_version(measure: Measure) -> str:
+    return edits.version_of(measure, MEASURE_FIELDS)
+
+
+def step_version(step: ActionStep) -> str:
+    return edits.version_of(step, STEP_EDIT_FIELDS)
+
+
+def priority_version(priority: DistrictPriority) -> str:
+    return edits.version_of(priority, PRIORITY_FIELDS)
 
 
 def _open(plan: WorkPlan) -> None:
@@ -239,8 +258,13 @@ def goal_create(*, plan: WorkPlan, actor: User, **fields) -> Goal:
 
 
 @transaction.atomic
-def goal_update(*, goal: Goal, actor: User, **fields) -> Goal:
+def goal_update(*, goal: Goal, actor: User, version: str | None = None, **fields) -> Goal:
+    """Change a goal, unless someone saved it since the form's `version` (StaleEdit)."""
     _open(goal.plan)
+    goal = (
+        Goal.objects.select_for_update(of=("self",)).select_related("plan__school").get(pk=goal.pk)
+    )
+    edits.refuse_if_stale(goal, version, goal_version(goal))
     before = audit.snapshot(goal, GOAL_FIELDS)
     if fields.get("order") is None:
         fields.pop("order", None)
@@ -279,8 +303,17 @@ def measure_create(*, goal: Goal, actor: User, **fields) -> Measure:
 
 
 @transaction.atomic
-def measure_update(*, measure: Measure, actor: User, **fields) -> Measure:
+def measure_update(
+    *, measure: Measure, actor: User, version: str | None = None, **fields
+) -> Measure:
+    """Change a measure, unless someone saved it since the form's `version` (StaleEdit)."""
     _open(measure.goal.plan)
+    measure = (
+        Measure.objects.select_for_update(of=("self",))
+        .select_related("goal__plan__school")
+        .get(pk=measure.pk)
+    )
+    edits.refuse_if_stale(measure, version, measure_version(measure))
     before = audit.snapshot(measure, MEASURE_FIELDS)
     for name, value in fields.items():
         setattr(measure, name, value)
@@ -489,8 +522,17 @@ def step_create(*, goal: Goal, actor: User, **fields) -> ActionStep:
 
 
 @transaction.atomic
-def step_update(*, step: ActionStep, actor: User, **fields) -> ActionStep:
+def step_update(
+    *, step: ActionStep, actor: User, version: str | None = None, **fields
+) -> ActionStep:
+    """Change an action step, unless someone saved it since the form's `version` (StaleEdit)."""
     _open(step.goal.plan)
+    step = (
+        ActionStep.objects.select_for_update(of=("self",))
+        .select_related("goal__plan__school")
+        .get(pk=step.pk)
+    )
+    edits.refuse_if_stale(step, version, step_version(step))
     before = audit.snapshot(step, STEP_FIELDS)
     for name, value in fields.items():
         setattr(step, name, value)
@@ -584,10 +626,20 @@ PRIORITY_FIELDS = ["title", "description"]
 
 @transaction.atomic
 def priority_save(
-    *, actor: User, district, year: SchoolYear, priority: DistrictPriority | None = None, **fields
+    *,
+    actor: User,
+    district,
+    year: SchoolYear,
+    priority: DistrictPriority | None = None,
+    version: str | None = None,
+    **fields,
 ) -> DistrictPriority:
-    """Add a district priority for the school year, or change one (district admins)."""
+    """Add a district priority for the school year, or change one (district admins); a change
+    is refused if someone saved the priority since the form's `version` (StaleEdit)."""
     title = " ".join(fields.get("title", "").split())
+    if priority is not None:
+        priority = DistrictPriority.objects.select_for_update().get(pk=priority.pk)
+        edits.refuse_if_stale(priority, version, priority_version(priority))
     before = audit.snapshot(priority, PRIORITY_FIELDS) if priority else None
     if priority is None:
         priority = DistrictPriority(district=district, school_year=year)

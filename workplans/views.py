@@ -23,7 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
-from leadership import clock
+from leadership import clock, edits
 from leadership.dashboard.rollups import school_data_version
 from leadership.htmx import HtmxHttpRequest, is_partial
 from leadership.htmx import apply_form_errors as _apply_errors
@@ -98,10 +98,13 @@ def _goal(school: School, pk: int) -> Goal:
     )
 
 
-def _form_page(request, *, form, title: str, back: str, intro: str = "", multipart=False):
+def _form_page(
+    request, *, form, title: str, back: str, intro: str = "", multipart=False, conflict=None
+):
     """One generic page (and partial) for the plan's smaller forms."""
     context = {
         "form": form,
+        "conflict": conflict,
         "title": title,
         "intro": intro,
         "back": back,
@@ -121,10 +124,16 @@ def _done(request, message: str, back: str) -> HttpResponse:
 
 
 def _handle(request, *, form, save, title: str, back: str, message: str, **page):
-    """Validate `form`; on success call `save(cleaned_data)` (a service) and go back."""
+    """Validate `form`; on success call `save(cleaned_data)` (a service) and go back.
+
+    Someone else saved the record since the form was loaded: both versions are shown, the
+    person's input kept, and saving again puts theirs in place."""
     if request.method == "POST" and form.is_valid():
         try:
             save(form.cleaned_data)
+        except edits.StaleEdit as stale:
+            saved = edits.model_initial(form, stale.current)
+            page["conflict"] = edits.show_conflict(form, stale, saved, place=request.school)
         except ValidationError as error:
             _apply_errors(form, error)
         else:
@@ -417,7 +426,12 @@ def goal_create(request: HtmxHttpRequest, school: School, pk: int) -> HttpRespon
 def goal_edit(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
     goal = _goal(school, pk)
     require(can_edit_plan(request.user, goal.plan))
-    form = GoalForm(request.POST or None, plan=goal.plan, instance=Goal.objects.get(pk=goal.pk))
+    form = GoalForm(
+        request.POST or None,
+        plan=goal.plan,
+        instance=Goal.objects.get(pk=goal.pk),
+        initial={"version": services.goal_version(goal)},
+    )
     return _handle(
         request,
         form=form,
@@ -458,7 +472,11 @@ def measure_create(request: HtmxHttpRequest, school: School, pk: int) -> HttpRes
 def measure_edit(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
     measure = _measure(school, pk)
     require(can_edit_plan(request.user, measure.goal.plan))
-    form = MeasureForm(request.POST or None, instance=Measure.objects.get(pk=measure.pk))
+    form = MeasureForm(
+        request.POST or None,
+        instance=Measure.objects.get(pk=measure.pk),
+        initial={"version": services.measure_version(measure)},
+    )
     return _handle(
         request,
         form=form,
@@ -570,6 +588,7 @@ def step_edit(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse
         goal=step.goal,
         owners=selectors.step_owner_choices(school),
         instance=ActionStep.objects.get(pk=step.pk),
+        initial={"version": services.step_version(step)},
     )
     return _handle(
         request,

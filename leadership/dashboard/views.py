@@ -23,6 +23,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
+from leadership import edits
 from leadership.exports import csv_safe
 from leadership.htmx import HtmxHttpRequest, apply_form_errors, is_partial
 from leadership.models import District, School, SchoolRollup
@@ -435,7 +436,12 @@ def priority_edit(request: HtmxHttpRequest, district: District, pk: int) -> Http
 
     year = rollups.current_year(district)
     priority = get_object_or_404(workplans.district_priorities(district=district, year=year), pk=pk)
-    form = DistrictPriorityForm(request.POST or None, instance=priority)
+    form = DistrictPriorityForm(
+        request.POST or None,
+        instance=priority,
+        initial={"version": workplan_services.priority_version(priority)},
+    )
+    conflict = None
     if request.method == "POST" and form.is_valid():
         try:
             workplan_services.priority_save(
@@ -445,6 +451,9 @@ def priority_edit(request: HtmxHttpRequest, district: District, pk: int) -> Http
                 priority=priority,
                 **form.cleaned_data,
             )
+        except edits.StaleEdit as stale:
+            saved = edits.model_initial(form, stale.current)
+            conflict = edits.show_conflict(form, stale, saved, place=district)
         except ValidationError as error:
             apply_form_errors(form, error)
         else:
@@ -453,5 +462,11 @@ def priority_edit(request: HtmxHttpRequest, district: District, pk: int) -> Http
     return render(
         request,
         "leadership/dashboard/priority_edit.html",
-        {"district": district, "year": year, "form": form, "priority": priority},
+        {
+            "district": district,
+            "year": year,
+            "form": form,
+            "priority": priority,
+            "conflict": conflict,
+        },
     )

@@ -3,6 +3,7 @@
 from tests.leadership.test_permissions import everyone
 from tests.matrix import Row, check_row, parametrize
 from workplans.models import DistrictPriority
+from workplans.services import priority_version
 
 
 def _district(world):
@@ -63,7 +64,11 @@ MATRIX = [
         everyone(403, anonymous=302, district_admin=302, other_district_admin=404),
         kwargs=_priority,
         method="POST",
-        data=lambda w: {"title": "Literacy for all", "description": ""},
+        data=lambda w: {
+            "title": "Literacy for all",
+            "description": "",
+            "version": priority_version(DistrictPriority.objects.get(district=w.district)),
+        },
     ),
     Row(
         "leadership:school_dashboard",

@@ -6,6 +6,7 @@ from django.urls import reverse
 from leadership.models import AuditEntry
 from tests.teams.factories import current_year
 from workplans.models import DistrictPriority
+from workplans.services import priority_version
 
 pytestmark = pytest.mark.django_db
 
@@ -50,9 +51,9 @@ def test_edit_a_priority(world, client_for):
         "leadership:priority_edit", kwargs={"slug": world.district.slug, "pk": priority.pk}
     )
     client = client_for(world.district_admin)
-    assert (
-        client.post(edit, {"title": "Literacy for all", "description": "K-12"}).status_code == 302
-    )
+    data = {"title": "Literacy for all", "description": "K-12"}
+    data["version"] = priority_version(priority)
+    assert client.post(edit, data).status_code == 302
     priority.refresh_from_db()
     assert (priority.title, priority.description) == ("Literacy for all", "K-12")
 

@@ -5,11 +5,15 @@ import re
 import pytest
 from django.urls import reverse
 
-from leadership import tokens
+from leadership import services, tokens
 from leadership.models import Invitation, Membership, Role, User
 from tests.leadership.factories import InvitationFactory, MembershipFactory, UserFactory
 
 HX = {"HTTP_HX_REQUEST": "true"}
+
+
+def _version(world) -> str:
+    return services.school_vision_version(world.school)
 
 
 @pytest.mark.parametrize(
@@ -55,7 +59,9 @@ def test_vision_edit_in_place_returns_only_the_form(world, client_for):
 
 def test_vision_save_in_place_returns_the_new_statement(world, client_for):
     response = client_for(world.principal).post(
-        "/schools/lincoln/vision/", {"vision_statement": "We lead together."}, **HX
+        "/schools/lincoln/vision/",
+        {"vision_statement": "We lead together.", "version": _version(world)},
+        **HX,
     )
     assert response.status_code == 200
     assert "<html" not in response.text
@@ -69,7 +75,9 @@ def test_an_over_long_vision_re_renders_in_place_with_the_input_kept(world, clie
     world.school.save()
     too_long = "word " * 900  # 4,500 characters
     response = client_for(world.principal).post(
-        "/schools/lincoln/vision/", {"vision_statement": too_long}, **HX
+        "/schools/lincoln/vision/",
+        {"vision_statement": too_long, "version": _version(world)},
+        **HX,
     )
     assert response.status_code == 200
     assert "The vision statement was not saved" in response.text
@@ -83,7 +91,9 @@ def test_an_over_long_vision_re_renders_in_place_with_the_input_kept(world, clie
 def test_vision_save_without_javascript_redirects_with_a_message(world, client_for):
     client = client_for(world.principal)
     response = client.post(
-        "/schools/lincoln/vision/", {"vision_statement": "Plain form."}, follow=True
+        "/schools/lincoln/vision/",
+        {"vision_statement": "Plain form.", "version": _version(world)},
+        follow=True,
     )
     assert response.redirect_chain[-1][0] == "/schools/lincoln/"
     assert "The vision statement was saved." in response.text

@@ -6,6 +6,7 @@ import pytest
 
 from leadership import clock
 from teams.models import MeetingStatus, PollKind
+from teams.services import charter_version
 from tests.matrix import Row, check_row, parametrize
 from tests.teams import factories as f
 
@@ -129,6 +130,7 @@ MATRIX = [
             "model": "leader_after_input",
             "who_decides": "P",
             "quorum": 0,
+            "version": charter_version(f.ilt_for(w).team),
         },
     ),
     Row(

@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from leadership.models import AuditEntry
 from teams.models import DecisionRule, StakeholderSeat, Team, TeamMember
+from teams.services import charter_version
 from tests.leadership.factories import UserFactory
 from tests.teams import factories as f
 
@@ -56,7 +57,13 @@ def test_a_charter_change_is_audited_before_and_after(world, ilt, client_for):
     client = client_for(world.principal)
     client.post(
         team_url("teams:rule_save", ilt.team),
-        {"area": "Budget", "model": "consent", "who_decides": "The ILT", "quorum": 3},
+        {
+            "area": "Budget",
+            "model": "consent",
+            "who_decides": "The ILT",
+            "quorum": 3,
+            "version": charter_version(ilt.team),
+        },
     )
     rule = DecisionRule.objects.get(pk=ilt.budget.pk)
     assert (rule.model, rule.quorum) == ("consent", 3)
@@ -64,7 +71,13 @@ def test_a_charter_change_is_audited_before_and_after(world, ilt, client_for):
     assert entry.before["model"] == "consensus" and entry.after["model"] == "consent"
     response = client.post(
         team_url("teams:rule_save", ilt.team),
-        {"area": "Schedule", "model": "majority", "who_decides": "", "quorum": -1},
+        {
+            "area": "Schedule",
+            "model": "majority",
+            "who_decides": "",
+            "quorum": -1,
+            "version": charter_version(ilt.team),
+        },
     )
     assert response.status_code == 200
     assert DecisionRule.objects.get(pk=ilt.schedule.pk).model == "majority"

@@ -199,7 +199,12 @@ def test_a_goal_edit_is_kept_in_the_history_with_before_and_after(client_for, wo
     client = client_for(world.principal)
     response = client.post(
         url("goal_edit", slug=world.school.slug, pk=goal.pk),
-        {"focus_area": "culture", "smart_statement": "Attendance improves.", "order": 1},
+        {
+            "focus_area": "culture",
+            "smart_statement": "Attendance improves.",
+            "order": 1,
+            "version": services.goal_version(goal),
+        },
         **HTMX,
     )
     assert response.status_code == 200 and response["HX-Redirect"] == plan_url(plan)
@@ -267,6 +272,7 @@ def test_a_measure_edit_is_audited_with_before_and_after(client_for, world, plan
             "baseline_date": measure.baseline_date.isoformat(),
             "target": "65",
             "target_date": measure.target_date.isoformat(),
+            "version": services.measure_version(measure),
         },
     )
     assert response.status_code == 302
@@ -286,6 +292,7 @@ def test_a_step_edit_moves_the_due_date_and_is_audited(client_for, world, step):
             "owner": world.staff.pk,
             "start": step.start.isoformat(),
             "due": (step.due + timedelta(days=20)).isoformat(),
+            "version": services.step_version(step),
         },
     )
     assert response.status_code == 302
