@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import mimetypes
 import os
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
 from leadership.dashboard.rollups import school_data_version
+from leadership.exports import csv_writer
 from leadership.htmx import HtmxHttpRequest, is_partial
 from leadership.htmx import apply_form_errors as _apply_errors
 from leadership.models import School
@@ -307,7 +307,7 @@ def plan_export(request: HtmxHttpRequest, school: School, pk: int) -> HttpRespon
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     filename = f"workplan-{school.slug}-{plan.school_year.label}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    writer = csv.writer(response)
+    writer = csv_writer(response)
     writer.writerow(EXPORT_HEADER)
     blank = {name: "" for name in EXPORT_HEADER}
 
