@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from leadership.models import SchoolYear
+from leadership.uploads import UploadLimitFormMixin
 
 from .models import (
     ActionStep,
@@ -78,7 +79,7 @@ class DataPointForm(forms.ModelForm):
         pass
 
 
-class CsvUploadForm(forms.Form):
+class CsvUploadForm(UploadLimitFormMixin, forms.Form):
     file = forms.FileField(
         label=_("CSV file"),
         help_text=_(
@@ -158,7 +159,7 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
-class ProgressUpdateForm(forms.Form):
+class ProgressUpdateForm(UploadLimitFormMixin, forms.Form):
     status = forms.ChoiceField(
         label=_("Status"),
         choices=[c for c in StepStatus.choices if c[0] != StepStatus.NOT_STARTED],

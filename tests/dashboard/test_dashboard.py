@@ -158,7 +158,7 @@ def test_a_data_import_marks_the_school(world, activity, django_capture_on_commi
         services.datapoints_import(
             measure=activity.measure,
             actor=world.principal,
-            content=b"date,value\n2026-11-20,41\n",
+            file=io.BytesIO(b"date,value\n2026-11-20,41\n"),
         )
     assert _refresh(world).goals_off_track == 2
 
