@@ -18,7 +18,10 @@ NEXT_STEP = {
         "Make the file smaller (for example, save the document as PDF or the photo at a "
         "lower resolution) and attach it again."
     ),
-    "roster": _("Upload the export's CSV files one by one instead of one archive."),
+    "roster": _(
+        "Leave out the files Accord does not read (it needs only manifest, orgs, "
+        "academicSessions, users, and roles or enrollments) and upload again."
+    ),
 }
 DEFAULT_NEXT_STEP = _("Choose a smaller file.")
 

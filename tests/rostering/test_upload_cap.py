@@ -33,7 +33,7 @@ def test_an_export_past_the_roster_cap_is_refused_with_the_limit(admin_client, w
     page = response.content.decode()
     assert response.status_code == 200
     assert "“export.zip” is larger than 1.0\xa0KB, the most this form accepts." in page
-    assert "Upload the export&#x27;s CSV files one by one" in page
+    assert "Leave out the files Accord does not read" in page
     assert not RosterImport.objects.exists()
 
 
