@@ -2,9 +2,11 @@
 
 import pytest
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
-from django.test import RequestFactory
+from django.middleware.csrf import CSRF_ALLOWED_CHARS
+from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import translation
+from django.utils.crypto import get_random_string
 
 from leadership.errors import bad_request
 
@@ -52,3 +54,20 @@ def test_the_page_needs_no_database(django_assert_num_queries):
     assert too_big.status_code == 413 and "Too much sent at once" in too_big.content.decode()
     assert too_many.status_code == 400
     assert other.status_code == 400 and "cannot read" in other.content.decode()
+
+
+def test_the_page_is_in_spanish_when_the_csrf_check_reads_the_body(world, settings):
+    # In production the body is first read by the CSRF check, before any view runs.
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1536
+    world.principal.preferred_language = "es"
+    world.principal.save()
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world.principal)
+    secret = get_random_string(32, allowed_chars=CSRF_ALLOWED_CHARS)
+    client.cookies[settings.CSRF_COOKIE_NAME] = secret
+    response = client.post(
+        vision_url(world), {"csrfmiddlewaretoken": secret, "vision_statement": "x" * 4000}
+    )
+    page = response.content.decode()
+    assert response.status_code == 413
+    assert '<html lang="es">' in page and "Volver a su página de inicio" in page
