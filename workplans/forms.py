@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from leadership.models import SchoolYear
-from leadership.uploads import UploadLimitFormMixin
+from leadership.uploads import UploadLimitFormMixin, limit_of, size_label
 
 from .models import (
     ActionStep,
@@ -87,6 +89,15 @@ class CsvUploadForm(UploadLimitFormMixin, forms.Form):
             "A file with any bad line is refused whole."
         ),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Built per form, so the limits read the settings and the person's language.
+        limits = _("At most %(size)s and %(rows)s data lines a file.") % {
+            "size": size_label(limit_of("data_csv")),
+            "rows": number_format(settings.DATA_CSV_MAX_ROWS, force_grouping=True),
+        }
+        self.fields["file"].help_text = f"{self.fields['file'].help_text} {limits}"
 
 
 class StepForm(forms.ModelForm):

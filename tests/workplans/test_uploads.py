@@ -192,3 +192,8 @@ def test_an_oversize_evidence_file_keeps_what_was_typed(client_for, world, step,
     assert "Walked all twelve rooms with the coaches." in html  # typed after the file, kept
     assert 'value="done" selected' in html
     assert not step.updates.exists() and not Evidence.objects.exists()
+
+
+def test_the_form_states_the_limits_before_anyone_uploads(client_for, world, measure):
+    html = client_for(world.principal).get(upload_url(measure)).content.decode()
+    assert "At most 2 MB and 20,000 data lines a file." in html
