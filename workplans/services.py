@@ -7,7 +7,7 @@ import csv
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import BinaryIO
 
 from django.conf import settings
@@ -488,7 +488,20 @@ def _datapoint_from_row(row, index, measure, line, seen, existing):
             seen[key] = line
     if problems:
         return problems, None
-    return [], DataPoint(measure=measure, date=on, value=value, n=n, group=group, source="CSV")
+    # Rounded to the column's 2 places as the database would, then held to its size, so a
+    # value too large for the column is a line's problem and not a failed insert.
+    value = value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    point = DataPoint(measure=measure, date=on, value=value, n=n, group=group, source="CSV")
+    try:
+        point.clean_fields(exclude=["measure"])
+    except ValidationError as error:
+        fields = DataPoint._meta
+        return [
+            f"{fields.get_field(name).verbose_name}: {message}"
+            for name, messages in error.message_dict.items()
+            for message in messages
+        ], None
+    return [], point
 
 
 @transaction.atomic

@@ -197,3 +197,21 @@ def test_an_oversize_evidence_file_keeps_what_was_typed(client_for, world, step,
 def test_the_form_states_the_limits_before_anyone_uploads(client_for, world, measure):
     html = client_for(world.principal).get(upload_url(measure)).content.decode()
     assert "At most 2 MB and 20,000 data lines a file." in html
+
+
+def test_values_too_large_for_the_column_are_reported_not_a_500(client_for, world, measure):
+    text = "date,value,n\n2026-09-01,41.555,20\n2026-09-02,123456789,20\n2026-09-03,4,9999999999\n"
+    response = post_csv(client_for(world.principal), measure, text.encode())
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert (
+        "<td>3</td><td>value: Ensure that there are no more than 10 digits in total.</td>" in html
+    )
+    assert "<td>4</td><td>group size (n): Ensure this value is less than or equal to" in html
+    assert "<td>2</td>" not in html  # 41.555 is kept, rounded as the column stores it
+    assert not DataPoint.objects.exists()
+
+
+def test_a_value_with_more_places_is_rounded_as_the_column_stores_it(client_for, world, measure):
+    post_csv(client_for(world.principal), measure, b"date,value\n2026-09-01,41.555\n")
+    assert list(DataPoint.objects.values_list("value", flat=True)) == [Decimal("41.56")]
