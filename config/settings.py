@@ -195,6 +195,31 @@ STORAGES = {
     },
 }
 
+# Request and upload limits. Every file streams through leadership.uploads.CappedUploadHandler,
+# which stops keeping a file once it passes the cap of its kind (the view names the kind with
+# @upload_limit), so a large upload costs neither memory nor disk; the form then says the limit.
+MB = 1024 * 1024
+# The fields of one request, files not counted (they have the caps below).
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2 * MB)
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+DATA_UPLOAD_MAX_NUMBER_FILES = 40  # a OneRoster export sent as its separate CSV files has up to 22
+FILE_UPLOAD_MAX_MEMORY_SIZE = 1 * MB  # a larger upload is spooled to a temporary file, not RAM
+FILE_UPLOAD_HANDLERS = [
+    "leadership.uploads.CappedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+ROSTER_MAX_UPLOAD_BYTES = env.int("ROSTER_MAX_UPLOAD_BYTES", default=200 * MB)
+UPLOAD_MAX_BYTES = {  # one file, by kind of upload
+    "default": 2 * MB,  # a view that names no kind
+    "data_csv": env.int("DATA_CSV_MAX_UPLOAD_BYTES", default=2 * MB),  # a measure's data points
+    "evidence": 10 * MB,  # each evidence file of a progress update
+    "roster": ROSTER_MAX_UPLOAD_BYTES,  # a district's OneRoster export (zip or CSV files)
+}
+DATA_CSV_MAX_ROWS = env.int("DATA_CSV_MAX_ROWS", default=20_000)
+DATA_CSV_MAX_FIELD_CHARS = 200  # a date, a number, a group name: far below csv's own 128 KB
+DATA_CSV_BATCH_ROWS = 1000
+
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Accord <no-reply@accord.example>")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -25,7 +23,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from leadership import edits
 from leadership.dashboard.rollups import school_data_version
-from leadership.exports import csv_safe
+from leadership.exports import csv_writer
 from leadership.htmx import HtmxHttpRequest, is_partial
 from leadership.htmx import apply_form_errors as _apply_form_errors
 from leadership.models import School
@@ -470,7 +468,7 @@ def rsvp_csv(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
     event = selectors.event_for(user=request.user, school=school, pk=pk)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="rsvps-{event.pk}.csv"'
-    writer = csv.writer(response)
+    writer = csv_writer(response)
     writer.writerow(
         [
             _("Name"),
@@ -488,14 +486,14 @@ def rsvp_csv(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
         checked = _checked_in(rsvp)
         writer.writerow(
             [
-                csv_safe(rsvp.family.full_name),
+                rsvp.family.full_name,
                 rsvp.family.email,
                 rsvp.get_status_display(),
                 rsvp.adults,
                 rsvp.children,
-                csv_safe(rsvp.interpretation_language),
+                rsvp.interpretation_language,
                 rsvp.childcare_count,
-                csv_safe(rsvp.accessibility_needs),
+                rsvp.accessibility_needs,
                 _("yes") if checked else "",
             ]
         )

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from leadership.edits import VersionedModelForm
 from leadership.models import SchoolYear
+from leadership.uploads import UploadLimitFormMixin, limit_of, size_label
 
 from .models import (
     ActionStep,
@@ -79,7 +82,7 @@ class DataPointForm(forms.ModelForm):
         pass
 
 
-class CsvUploadForm(forms.Form):
+class CsvUploadForm(UploadLimitFormMixin, forms.Form):
     file = forms.FileField(
         label=_("CSV file"),
         help_text=_(
@@ -87,6 +90,15 @@ class CsvUploadForm(forms.Form):
             "A file with any bad line is refused whole."
         ),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Built per form, so the limits read the settings and the person's language.
+        limits = _("At most %(size)s and %(rows)s data lines a file.") % {
+            "size": size_label(limit_of("data_csv")),
+            "rows": number_format(settings.DATA_CSV_MAX_ROWS, force_grouping=True),
+        }
+        self.fields["file"].help_text = f"{self.fields['file'].help_text} {limits}"
 
 
 class StepForm(VersionedModelForm):
@@ -159,7 +171,7 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
-class ProgressUpdateForm(forms.Form):
+class ProgressUpdateForm(UploadLimitFormMixin, forms.Form):
     status = forms.ChoiceField(
         label=_("Status"),
         choices=[c for c in StepStatus.choices if c[0] != StepStatus.NOT_STARTED],

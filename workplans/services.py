@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
-import io
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import BinaryIO
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -16,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from leadership import audit, edits
 from leadership.dashboard.rollups import mark_dirty
 from leadership.models import School, SchoolYear, User
+from leadership.uploads import size_label
 
 from . import charts
 from .models import (
@@ -38,7 +42,7 @@ BAD_STATUS_CHANGE = _("A plan goes from draft to active to closed, never back.")
 TARGET_EQUALS_BASELINE = _("The target must differ from the baseline.")
 DUE_BEFORE_START = _("The due date cannot come before the start.")
 OWNER_NOT_STAFF = _("The owner must be a staff member of this school.")
-EVIDENCE_TOO_LARGE = _("“%(name)s” is larger than 10 MB.")
+EVIDENCE_TOO_LARGE = _("“%(name)s” is larger than %(limit)s.")
 EVIDENCE_BAD_TYPE = _(
     "“%(name)s” is not an allowed file type (PDF, PNG, JPEG, Word, Excel, PowerPoint, text, CSV)."
 )
@@ -53,8 +57,19 @@ CSV_DUPLICATE = _("Duplicate of line %(line)s (same date and group).")
 CSV_ALREADY = _("The measure already has a value for %(date)s.")
 CSV_EMPTY = _("The file has no data lines.")
 CSV_NOT_TEXT = _("The file is not a UTF-8 CSV file.")
+CSV_MALFORMED = _(
+    "This line is not valid CSV: check its quotation marks (a value with a comma or a quote "
+    "inside must be in quotes, and each quote inside doubled)."
+)
+CSV_LINE_TOO_LONG = _("This line is longer than %(limit)s bytes: is this a CSV file of values?")
+CSV_FIELD_TOO_LONG = _("A value on this line is longer than %(limit)s characters.")
+CSV_TOO_MANY_ROWS = _(
+    "The file has more than %(limit)s data lines. Split it into smaller files and upload "
+    "them one after the other."
+)
+CSV_MORE_PROBLEMS = _("Reading stopped after %(count)s problems; correct these and try again.")
+CSV_MAX_REPORTED = 100
 
-MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
 MAX_FILES = 5
 # Extension -> the first bytes its content must start with (None: text, checked as UTF-8).
 ALLOWED_EVIDENCE = {
@@ -375,90 +390,170 @@ def _group_code(raw: str) -> str | None:
     return None
 
 
-def parse_datapoint_csv(content: bytes, measure: Measure) -> list[DataPoint]:
-    """Parse every line; raise CsvRejected with all problems, so nothing is half imported."""
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise CsvRejected([(1, str(CSV_NOT_TEXT))]) from None
-    reader = csv.reader(io.StringIO(text))
-    rows = list(reader)
-    header = [cell.strip().lower() for cell in rows[0]] if rows else []
-    if header[:2] != ["date", "value"]:
-        raise CsvRejected([(1, str(CSV_BAD_HEADER))])
-    index = {name: header.index(name) for name in ("date", "value", "n", "group") if name in header}
-    existing = set(measure.data_points.values_list("date", "group"))
+class _BadLine(Exception):
+    """A line that cannot be read at all (not UTF-8, far too long): reading stops there."""
+
+    def __init__(self, line: int, message):
+        super().__init__(str(message))
+        self.line, self.message = line, message
+
+
+class _Lines:
+    """The upload as text, one physical line at a time, each decoded and capped in length, so
+    a file without line breaks or in another encoding never reaches memory whole. Decoding line
+    by line (rather than through io.TextIOWrapper, which decodes 8 KB ahead) puts an encoding
+    error on the line that holds it."""
+
+    def __init__(self, binary: BinaryIO, max_bytes: int):
+        self.binary, self.max_bytes = binary, max_bytes
+
+    def __iter__(self) -> Iterator[str]:
+        number = 0
+        while raw := self.binary.readline(self.max_bytes + 1):
+            number += 1
+            if number == 1 and raw.startswith(codecs.BOM_UTF8):
+                raw = raw[len(codecs.BOM_UTF8) :]
+            if len(raw) > self.max_bytes:
+                raise _BadLine(number, CSV_LINE_TOO_LONG % {"limit": self.max_bytes})
+            try:
+                yield raw.decode("utf-8")
+            except UnicodeDecodeError:
+                raise _BadLine(number, CSV_NOT_TEXT) from None
+
+
+def _datapoint_batches(file: BinaryIO, measure: Measure) -> Iterator[list[DataPoint]]:
+    """Read the CSV as it streams and yield its points in batches; raise CsvRejected with every
+    problem (up to CSV_MAX_REPORTED) at the end. Points stop being kept at the first problem,
+    and the caller's transaction undoes the batches already written, so nothing is half
+    imported. Memory holds one batch and the (date, group) keys already seen."""
+    max_rows = settings.DATA_CSV_MAX_ROWS
+    max_field = settings.DATA_CSV_MAX_FIELD_CHARS
+    batch_size = settings.DATA_CSV_BATCH_ROWS
+    file.seek(0)
+    # A line holds a handful of short fields; allow 16 full ones (and 4 bytes a character).
+    reader = csv.reader(_Lines(file, max_bytes=16 * max_field * 4), strict=True)
     errors: list[tuple[int, str]] = []
-    seen: dict[tuple, int] = {}
-    points = []
-    for line, row in enumerate(rows[1:], start=2):
-        if not any(cell.strip() for cell in row):
-            continue
-
-        def cell(name: str, row=row) -> str:
-            i = index.get(name)
-            return row[i].strip() if i is not None and i < len(row) else ""
-
-        problems = []
-        raw_date, raw_value, raw_n, raw_group = (cell(k) for k in ("date", "value", "n", "group"))
-        try:
-            on = date.fromisoformat(raw_date)
-        except ValueError:
-            on = None
-            problems.append(CSV_BAD_DATE % {"value": raw_date})
-        try:
-            value = Decimal(raw_value)
-            if not value.is_finite():
-                raise InvalidOperation
-        except InvalidOperation:
-            value = None
-            problems.append(CSV_BAD_NUMBER % {"value": raw_value})
-        n = None
-        if raw_n:
-            if raw_n.isdigit():
-                n = int(raw_n)
+    rows = 0
+    batch: list[DataPoint] = []
+    try:
+        first = next(reader, [])
+        header = [cell.strip().lower() for cell in first]
+        if header[:2] != ["date", "value"]:
+            raise CsvRejected([(1, str(CSV_BAD_HEADER))])
+        index = {
+            name: header.index(name) for name in ("date", "value", "n", "group") if name in header
+        }
+        existing = set(measure.data_points.values_list("date", "group"))
+        seen: dict[tuple, int] = {}
+        for row in reader:
+            line = reader.line_num
+            if not any(cell.strip() for cell in row):
+                continue
+            rows += 1
+            if rows > max_rows:
+                errors.append((line, str(CSV_TOO_MANY_ROWS % {"limit": max_rows})))
+                break
+            if any(len(cell) > max_field for cell in row):
+                problems = [CSV_FIELD_TOO_LONG % {"limit": max_field}]
+                point = None
             else:
-                problems.append(CSV_BAD_N % {"value": raw_n})
-        group = _group_code(raw_group)
-        if group is None:
-            problems.append(CSV_UNKNOWN_GROUP % {"value": raw_group})
-        elif not group:
-            group = measure.student_group
-        if on is not None and group is not None:
-            key = (on, group)
-            if key in seen:
-                problems.append(CSV_DUPLICATE % {"line": seen[key]})
-            elif key in existing:
-                problems.append(CSV_ALREADY % {"date": on.isoformat()})
-            else:
-                seen[key] = line
-        if problems:
+                problems, point = _datapoint_from_row(row, index, measure, line, seen, existing)
             errors.extend((line, str(problem)) for problem in problems)
-        else:
-            points.append(
-                DataPoint(measure=measure, date=on, value=value, n=n, group=group, source="CSV")
-            )
+            if len(errors) >= CSV_MAX_REPORTED:
+                errors.append((line, str(CSV_MORE_PROBLEMS % {"count": len(errors)})))
+                break
+            if point is not None and not errors:
+                batch.append(point)
+                if len(batch) >= batch_size:
+                    yield batch
+                    batch = []
+    except csv.Error:
+        errors.append((reader.line_num, str(CSV_MALFORMED)))
+    except _BadLine as bad:
+        errors.append((bad.line, str(bad.message)))
     if errors:
         raise CsvRejected(errors)
-    if not points:
+    if not rows:
         raise CsvRejected([(1, str(CSV_EMPTY))])
-    return points
+    if batch:
+        yield batch
+
+
+def _datapoint_from_row(row, index, measure, line, seen, existing):
+    """One data line: its problems, or the point it makes."""
+
+    def cell(name: str) -> str:
+        i = index.get(name)
+        return row[i].strip() if i is not None and i < len(row) else ""
+
+    problems = []
+    raw_date, raw_value, raw_n, raw_group = (cell(k) for k in ("date", "value", "n", "group"))
+    try:
+        on = date.fromisoformat(raw_date)
+    except ValueError:
+        on = None
+        problems.append(CSV_BAD_DATE % {"value": raw_date})
+    try:
+        value = Decimal(raw_value)
+        if not value.is_finite():
+            raise InvalidOperation
+    except InvalidOperation:
+        value = None
+        problems.append(CSV_BAD_NUMBER % {"value": raw_value})
+    n = None
+    if raw_n:
+        if raw_n.isdigit():
+            n = int(raw_n)
+        else:
+            problems.append(CSV_BAD_N % {"value": raw_n})
+    group = _group_code(raw_group)
+    if group is None:
+        problems.append(CSV_UNKNOWN_GROUP % {"value": raw_group})
+    elif not group:
+        group = measure.student_group
+    if on is not None and group is not None:
+        key = (on, group)
+        if key in seen:
+            problems.append(CSV_DUPLICATE % {"line": seen[key]})
+        elif key in existing:
+            problems.append(CSV_ALREADY % {"date": on.isoformat()})
+        else:
+            seen[key] = line
+    if problems:
+        return problems, None
+    # Rounded to the column's 2 places as the database would, then held to its size, so a
+    # value too large for the column is a line's problem and not a failed insert.
+    value = value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    point = DataPoint(measure=measure, date=on, value=value, n=n, group=group, source="CSV")
+    try:
+        point.clean_fields(exclude=["measure"])
+    except ValidationError as error:
+        fields = DataPoint._meta
+        return [
+            f"{fields.get_field(name).verbose_name}: {message}"
+            for name, messages in error.message_dict.items()
+            for message in messages
+        ], None
+    return [], point
 
 
 @transaction.atomic
-def datapoints_import(*, measure: Measure, actor: User, content: bytes) -> int:
+def datapoints_import(*, measure: Measure, actor: User, file: BinaryIO) -> int:
+    """Import a CSV of data points (date, value, n, group) whole, or refuse it whole."""
     _open(measure.goal.plan)
-    points = parse_datapoint_csv(content, measure)
-    DataPoint.objects.bulk_create(points)
+    count = 0
+    for batch in _datapoint_batches(file, measure):
+        DataPoint.objects.bulk_create(batch)
+        count += len(batch)
     mark_dirty(school_ids=[measure.goal.plan.school_id])  # bulk_create sends no signal
     audit.record(
         actor=actor,
         action="measure.data_import",
         obj=measure,
         school=measure.goal.plan.school,
-        after={"imported": len(points)},
+        after={"imported": count},
     )
-    return len(points)
+    return count
 
 
 # --- steps, learning, updates ---------------------------------------------------------
@@ -558,8 +653,9 @@ def check_evidence(upload) -> None:
     import os
 
     name = upload.name
-    if upload.size > MAX_EVIDENCE_BYTES:
-        raise ValidationError(EVIDENCE_TOO_LARGE % {"name": name})
+    limit = settings.UPLOAD_MAX_BYTES["evidence"]  # the upload handler stops larger ones first
+    if upload.size > limit:
+        raise ValidationError(EVIDENCE_TOO_LARGE % {"name": name, "limit": size_label(limit)})
     extension = os.path.splitext(name)[1].lower()
     if extension not in ALLOWED_EVIDENCE:
         raise ValidationError(EVIDENCE_BAD_TYPE % {"name": name})

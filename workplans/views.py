@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import mimetypes
 import os
 from dataclasses import dataclass
@@ -25,10 +24,12 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from leadership import clock, edits
 from leadership.dashboard.rollups import school_data_version
+from leadership.exports import csv_writer
 from leadership.htmx import HtmxHttpRequest, is_partial
 from leadership.htmx import apply_form_errors as _apply_errors
 from leadership.models import School
 from leadership.permissions import is_school_staff, school_view
+from leadership.uploads import refused_uploads, upload_limit
 
 from . import charts, selectors, services
 from .forms import (
@@ -317,7 +318,7 @@ def plan_export(request: HtmxHttpRequest, school: School, pk: int) -> HttpRespon
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     filename = f"workplan-{school.slug}-{plan.school_year.label}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    writer = csv.writer(response)
+    writer = csv_writer(response)
     writer.writerow(EXPORT_HEADER)
     blank = {name: "" for name in EXPORT_HEADER}
 
@@ -514,6 +515,7 @@ def datapoint_create(request: HtmxHttpRequest, school: School, pk: int) -> HttpR
     )
 
 
+@upload_limit("data_csv")
 @login_required
 @require_http_methods(["GET", "POST"])
 @vary_on_headers("HX-Request")
@@ -521,14 +523,19 @@ def datapoint_create(request: HtmxHttpRequest, school: School, pk: int) -> HttpR
 def datapoint_upload(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
     measure = _measure(school, pk)
     require(can_edit_plan(request.user, measure.goal.plan))
-    form = CsvUploadForm(request.POST or None, request.FILES or None)
+    posted = request.method == "POST"  # bound even when the only field was refused
+    form = CsvUploadForm(
+        request.POST if posted else None,
+        request.FILES if posted else None,
+        refused=refused_uploads(request),
+    )
     back = plan_url(measure.goal.plan)
     title = _("Upload values for “%(name)s”") % {"name": measure.name}
     line_errors = []
     if request.method == "POST" and form.is_valid():
         try:
             count = services.datapoints_import(
-                measure=measure, actor=request.user, content=form.cleaned_data["file"].read()
+                measure=measure, actor=request.user, file=form.cleaned_data["file"]
             )
         except services.CsvRejected as rejected:
             line_errors = rejected.errors
@@ -619,6 +626,7 @@ def learning_create(request: HtmxHttpRequest, school: School, pk: int) -> HttpRe
     )
 
 
+@upload_limit("evidence")
 @login_required
 @require_http_methods(["GET", "POST"])
 @vary_on_headers("HX-Request")
@@ -635,7 +643,12 @@ def step_progress(request: HtmxHttpRequest, school: School, pk: int) -> HttpResp
     back = request.GET.get("next") or request.POST.get("next") or ""
     if back not in (reverse("workplans:my_steps"), plan_url(step.goal.plan)):
         back = plan_url(step.goal.plan)
-    form = ProgressUpdateForm(request.POST or None, request.FILES or None)
+    posted = request.method == "POST"  # bound even when the only field was refused
+    form = ProgressUpdateForm(
+        request.POST if posted else None,
+        request.FILES if posted else None,
+        refused=refused_uploads(request),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.progress_update_create(

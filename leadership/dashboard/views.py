@@ -3,7 +3,6 @@ and the district's priorities."""
 
 from __future__ import annotations
 
-import csv
 import hashlib
 
 from django.contrib import messages
@@ -24,7 +23,7 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
 from leadership import edits
-from leadership.exports import csv_safe
+from leadership.exports import csv_writer
 from leadership.htmx import HtmxHttpRequest, apply_form_errors, is_partial
 from leadership.models import District, School, SchoolRollup
 from leadership.permissions import district_view, is_district_admin, is_principal, school_view
@@ -240,13 +239,13 @@ def dashboard_csv(request: HtmxHttpRequest, district: District) -> HttpResponse:
     response["Content-Disposition"] = (
         f'attachment; filename="dashboard-{district.slug}-{today.isoformat()}.csv"'
     )
-    writer = csv.writer(response)
+    writer = csv_writer(response)
     writer.writerow(CSV_HEADER)
     for row in rows:
         writer.writerow(
             [
-                csv_safe(row.school.name),
-                csv_safe(row.school.grade_span),
+                row.school.name,
+                row.school.grade_span,
                 row.seats_filled,
                 row.seats_required,
                 row.meetings_30d,

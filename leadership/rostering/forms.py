@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from leadership.models import School
+from leadership.uploads import UploadLimitFormMixin
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -24,7 +25,7 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
-class RosterUploadForm(forms.Form):
+class RosterUploadForm(UploadLimitFormMixin, forms.Form):
     files = MultipleFileField(
         label=_("OneRoster export"),
         help_text=_(

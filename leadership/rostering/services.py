@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import tempfile
 import zipfile
@@ -19,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from leadership import audit, outbox, tokens
+from leadership.exports import csv_writer
 from leadership.models import Invitation, Membership, Role, RosterImport, School, User
 from leadership.services import SEND_INVITATION
 
@@ -219,7 +219,7 @@ def roster_import_apply(*, roster_import: RosterImport, actor: User | None) -> R
 
 def problems_csv(roster_import: RosterImport) -> str:
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv_writer(out)
     writer.writerow(["severity", "file", "line", "message"])
     for severity, file, line, message in roster_import.problems:
         writer.writerow([severity, file, line if line is not None else "", message])

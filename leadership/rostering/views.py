@@ -15,6 +15,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from leadership.models import District, RosterImport
 from leadership.permissions import district_view, is_district_admin
+from leadership.uploads import refused_uploads, upload_limit
 from leadership.views import HtmxHttpRequest, is_partial
 
 from . import selectors, services
@@ -38,13 +39,14 @@ def _list_context(request, district: District, form=None, invite_form=None) -> d
     }
 
 
+@upload_limit("roster")
 @login_required
 @require_http_methods(["GET", "POST"])
 @district_view(is_district_admin)
 def roster_imports(request: HtmxHttpRequest, district: District) -> HttpResponse:
     form = RosterUploadForm()
     if request.method == "POST":
-        form = RosterUploadForm(request.POST, request.FILES)
+        form = RosterUploadForm(request.POST, request.FILES, refused=refused_uploads(request))
         if form.is_valid():
             try:
                 roster_import = services.roster_import_create(

@@ -163,7 +163,7 @@ def test_a_data_import_marks_the_school(world, activity, django_capture_on_commi
         services.datapoints_import(
             measure=activity.measure,
             actor=world.principal,
-            content=f"date,value\n{_nov_20(activity)},41\n".encode(),
+            file=io.BytesIO(f"date,value\n{_nov_20(activity)},41\n".encode()),
         )
     assert _refresh(world).goals_off_track == 2
 
