@@ -17,7 +17,7 @@ CLOCKS ?= 2027-01-20T03:00Z 2027-03-14T07:30Z 2026-11-01T06:30Z 2027-08-01T04:30
 help:
 	@echo "make run      install, migrate, load the demo district and serve http://$(HOST):$(PORT)"
 	@echo "make test     install and run the whole test suite"
-	@echo "make test-clock  run the suite again at each instant of CLOCKS (no browser tests)"
+	@echo "make test-clock  run the suite again at each instant of CLOCKS (no browser or fault tests)"
 	@echo "make bench    run the benchmarks in tests/perf"
 	@echo "make install  create .venv and install the locked dependencies"
 	@echo "make lint     ruff check and format check"
@@ -46,7 +46,7 @@ test: install
 test-clock: install
 	@set -e; for instant in $(CLOCKS); do \
 	  echo "== the suite at $$instant"; \
-	  ACCORD_TEST_CLOCK=$$instant $(PY) -m pytest -q -m "not e2e" -p no:cacheprovider $(PYTEST_ARGS); \
+	  ACCORD_TEST_CLOCK=$$instant $(PY) -m pytest -q -m "not e2e and not faults" -p no:cacheprovider $(PYTEST_ARGS); \
 	done
 
 bench: install
