@@ -266,6 +266,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "leadership.tasks.refresh_dashboards",
         "schedule": crontab(minute=5),
     },
+    # A roster apply whose worker vanished is shown failed (and can be applied again).
+    "rostering-sweep-stalled-imports": {
+        "task": "leadership.rostering.tasks.sweep_stalled_roster_imports",
+        "schedule": 60,
+    },
 }
 ENGAGEMENT_REMINDER_HOURS = env.int("ENGAGEMENT_REMINDER_HOURS", default=48)
 ENGAGEMENT_RSVP_LINK_MAX_AGE = env.int("ENGAGEMENT_RSVP_LINK_MAX_AGE", default=14 * 24 * 3600)
