@@ -447,6 +447,7 @@ class RosterRun:
         self.session: dict | None = None
         self.people: list[Person] = []
         self.people_in_file = 0  # active people (not students) on users.csv
+        self.users_readable = False  # users.csv was there and its header complete
         self.user_sids: dict[str, int] = {}  # every user sourcedId of users.csv -> line
         self.student_schools: dict[str, tuple[str, ...]] = {}
         self.students_of_agent: dict[str, set[str]] = defaultdict(set)
@@ -779,6 +780,7 @@ class RosterRun:
                 if language:
                     break
             self.people.append(Person(sid, email, name, line, True, language, mapped, agents))
+        self.users_readable = bool(header)
 
     def _check_links(self) -> None:
         """References that can only be checked once every user is read; schools of families.
@@ -788,7 +790,9 @@ class RosterRun:
         so there is nothing else to look them up in.
         """
         report = self.report
-        strict = self.mode("users") == "bulk"
+        # Without a readable users.csv every reference to a user would fail: its own error
+        # says what to fix.
+        strict = self.mode("users") == "bulk" and self.users_readable
         if self.roles_by_user and strict:
             for user_sid, rows in self.roles_by_user.items():
                 if user_sid not in self.user_sids:
