@@ -48,7 +48,7 @@ ALREADY_APPLYING = _(
     "finished; there is no need to apply it again."
 )
 ALREADY_APPLIED = _(
-    "The export was applied on %(when)s. To bring in later changes, upload a new export."
+    "The export was applied on %(when)s; to bring in later changes, upload a new export."
 )
 OTHER_APPLYING = _(
     "Another export of this district (“%(name)s”) is being applied now. Apply this one once "
