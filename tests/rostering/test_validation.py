@@ -6,6 +6,7 @@ import html as html_lib
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
 
 from leadership.models import Membership, RosterImport, School, SchoolYear, User
 from leadership.rostering import importer, services
@@ -351,3 +352,21 @@ def test_an_export_where_everyone_is_skipped_is_an_error_and_students_are_counte
     skipped = [p for p in problems if p[0] == "warning" and "skipped" in p[3]]
     assert sorted(p[2] for p in skipped) == [2, 5]  # Tess and Gil; Sam and Sue not at all
     assert not SchoolYear.objects.filter(district=world.district).exists()
+
+
+def test_the_preview_speaks_the_readers_language(world, client):
+    """Problems are kept untranslated: an admin who reads Spanish sees them in Spanish,
+    whoever uploaded the export and whatever language the worker ran in."""
+    rows = [*USERS_ROWS, "x2,active,,TRUE,s1,teacher,x2,,Bad,Mail,,,not-an-email,,,,,"]
+    roster_import, _page = upload_and_try_to_apply(
+        client, world, base_files(**{"users.csv": users_csv(rows)})
+    )
+    User.objects.filter(pk=world.district_admin.pk).update(preferred_language="es")
+    client.force_login(world.district_admin)
+    page = html_lib.unescape(client.get(detail_url(world, roster_import)).content.decode())
+    with translation.override("es"):
+        spanish = msg(importer.BAD_EMAIL, email="not-an-email")
+    with translation.override("en"):
+        english = msg(importer.BAD_EMAIL, email="not-an-email")
+    assert spanish != english
+    assert spanish in page and english not in page
