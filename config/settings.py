@@ -326,6 +326,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "leadership.tasks.refresh_dashboards",
         "schedule": crontab(minute=5),
     },
+    # A roster apply whose worker vanished is shown failed (and can be applied again).
+    "rostering-sweep-stalled-imports": {
+        "task": "leadership.rostering.tasks.sweep_stalled_roster_imports",
+        "schedule": 60,
+    },
 }
 # How old an undispatched outbox row is before the sweep queues it (seconds).
 OUTBOX_OVERDUE_SECONDS = env.int("OUTBOX_OVERDUE_SECONDS", default=60)

@@ -437,6 +437,11 @@ class RosterImport(models.Model):
         APPLIED = "applied", _("Applied")
         FAILED = "failed", _("Failed")
 
+    class Failure(models.TextChoices):
+        STALLED = "stalled", _("The worker applying it stopped")
+        NOT_STARTED = "not_started", _("No worker began applying it")
+        CRASHED = "crashed", _("An unexpected error stopped it")
+
     district = models.ForeignKey(
         District,
         on_delete=models.CASCADE,
@@ -469,11 +474,30 @@ class RosterImport(models.Model):
     applied_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # The apply's signs of life. The worker's writes stay invisible until its one transaction
+    # commits, so these are written on a connection of their own: when the apply was queued,
+    # when a worker began it, and the worker's last heartbeat. A run whose heartbeat stopped
+    # is marked failed by a periodic sweep (services.roster_imports_sweep_stalled).
+    apply_queued_at = models.DateTimeField(null=True, blank=True)
+    apply_started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    failure = models.CharField(
+        _("why it failed"), max_length=20, choices=Failure.choices, blank=True
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("roster import")
         verbose_name_plural = _("roster imports")
+        constraints = [
+            # One apply at a time per district, held by the database: two people pressing
+            # apply on two exports of one district cannot both queue one.
+            models.UniqueConstraint(
+                fields=["district"],
+                condition=models.Q(status="applying"),
+                name="rosterimport_one_applying_per_district",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.district} · {self.original_name} · {self.get_status_display()}"

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import io
+import logging
 import tempfile
+import threading
 import zipfile
 from collections.abc import Iterable
 from datetime import timedelta
@@ -13,16 +15,18 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
-from django.utils import timezone
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
-from leadership import audit, outbox, tokens
+from leadership import audit, clock, outbox, tokens
 from leadership.exports import csv_writer
-from leadership.models import Invitation, Membership, Role, RosterImport, School, User
+from leadership.models import District, Invitation, Membership, Role, RosterImport, School, User
 from leadership.services import SEND_INVITATION
 
-from .importer import Report, RosterRun
+from . import importer
+from .importer import Report, RosterRun, lock_district
 from .source import ONEROSTER_FILES, ExportRefused, ExportSource, ZipSource, max_upload_bytes
 
 NOT_CSV_OR_ZIP = _("“%(name)s” is neither a CSV file nor a zip archive.")
@@ -30,14 +34,40 @@ UNKNOWN_CSV = _("“%(name)s” is not a OneRoster file name (such as users.csv)
 TOO_BIG = _("The upload is larger than %(limit)s MB.")
 NOTHING_UPLOADED = _("Choose a zip archive or the CSV files of the export.")
 ONE_ZIP_ONLY = _("Upload one zip archive, or CSV files, not both.")
-NOT_READY = _("This import cannot be applied: preview it again and fix its errors first.")
 HAS_ERRORS = _("The export has errors; nothing was changed.")
 
-STORE_PROBLEMS = 5000
+# What pressing "apply" answers, in each state of the import.
+STILL_CHECKING = _(
+    "The export is still being checked. You can apply it once the check has finished."
+)
+CANNOT_APPLY_ERRORS = _(
+    "The export has errors, so it cannot be applied. Fix them in your information system "
+    "and upload the export again."
+)
+ALREADY_APPLYING = _(
+    "The export is already being applied (since %(time)s). This page shows when it has "
+    "finished; there is no need to apply it again."
+)
+ALREADY_APPLIED = _(
+    "The export was applied on %(when)s; to bring in later changes, upload a new export."
+)
+OTHER_APPLYING = _(
+    "Another export of this district (“%(name)s”) is being applied now. Apply this one once "
+    "that one has finished."
+)
+
+# A worker beats every ROSTER_HEARTBEAT_SECONDS while it applies. A run that has not beaten
+# for ROSTER_APPLY_STALE_SECONDS, or that no worker began within ROSTER_APPLY_START_SECONDS
+# of being queued, and whose district no transaction holds, is marked failed by the sweep.
+HEARTBEAT_SECONDS = 10
+APPLY_STALE_SECONDS = 60
+APPLY_START_SECONDS = 600
+
+log = logging.getLogger(__name__)
 
 
 def max_problems() -> int:
-    return getattr(settings, "ROSTER_MAX_PROBLEMS", STORE_PROBLEMS)
+    return importer.max_problems()
 
 
 def progress_key(roster_import_id: int) -> str:
@@ -135,12 +165,29 @@ def _open_source(roster_import: RosterImport) -> tuple[ExportSource, object]:
 
 
 def _save_report(roster_import: RosterImport, report: Report, *, counts_field: str) -> None:
+    """Errors first, then warnings, up to the limit; each as [severity, file, line, message,
+    values] with the message untranslated, so that the page shows it in the reader's
+    language."""
     limit = max_problems()
+    kept = (report.errors + report.warnings)[:limit]
     roster_import.version = report.version[:20]
-    roster_import.problems = [p.as_list() for p in report.problems[:limit]]
-    roster_import.error_count = len(report.errors)
-    roster_import.warning_count = len(report.warnings)
+    roster_import.problems = [p.as_list() for p in kept]
+    roster_import.error_count = report.error_count
+    roster_import.warning_count = report.warning_count
     setattr(roster_import, counts_field, dict(report.counts))
+
+
+def problem_rows(problems: list) -> list[tuple]:
+    """Stored problems as (severity, file, line, message in the current language). Rows kept
+    before messages were stored untranslated have the text itself in fourth place."""
+    rows = []
+    for problem in problems:
+        severity, file, line, message = problem[:4]
+        params = problem[4] if len(problem) > 4 else None
+        if len(problem) > 4:
+            message = importer.render_message(message, params)
+        rows.append((severity, file, line, message))
+    return rows
 
 
 def roster_import_preview(*, roster_import: RosterImport) -> Report:
@@ -149,7 +196,7 @@ def roster_import_preview(*, roster_import: RosterImport) -> Report:
         source, handle = _open_source(roster_import)
     except ExportRefused as refused:
         report = Report()
-        report.error("", None, refused.message)
+        report.error("", None, refused.template, **refused.params)
     else:
         with handle:
             run = RosterRun(
@@ -167,31 +214,99 @@ def roster_import_preview(*, roster_import: RosterImport) -> Report:
     return report
 
 
+def _local(value, district) -> str:
+    return formats.date_format(
+        timezone.localtime(value, clock.zone_of(district)), "SHORT_DATETIME_FORMAT"
+    )
+
+
+def _refusal(roster_import: RosterImport) -> str | None:
+    """Why this import cannot be applied now, in the reader's language; None if it can."""
+    Status = RosterImport.Status
+    status = roster_import.status
+    if status in {Status.READY, Status.FAILED}:
+        return None
+    if status == Status.PREVIEWING:
+        return str(STILL_CHECKING)
+    if status == Status.APPLYING:
+        since = roster_import.apply_queued_at or roster_import.created_at
+        return str(ALREADY_APPLYING % {"time": _local(since, roster_import.district)})
+    if status == Status.APPLIED:
+        when = roster_import.applied_at or roster_import.created_at
+        return str(ALREADY_APPLIED % {"when": _local(when, roster_import.district)})
+    return str(CANNOT_APPLY_ERRORS)
+
+
+def _other_applying(roster_import: RosterImport) -> ValidationError:
+    other = (
+        RosterImport.objects.filter(
+            district_id=roster_import.district_id, status=RosterImport.Status.APPLYING
+        )
+        .exclude(pk=roster_import.pk)
+        .first()
+    )
+    name = (other.original_name or str(other.pk)) if other else "—"
+    return ValidationError(OTHER_APPLYING % {"name": name})
+
+
 @transaction.atomic
 def roster_import_queue_apply(*, roster_import: RosterImport, actor: User) -> RosterImport:
-    """Mark the import as applying and queue the worker; refused unless the preview was clean."""
-    roster_import = RosterImport.objects.select_for_update().get(pk=roster_import.pk)
-    if roster_import.status != RosterImport.Status.READY:
-        raise ValidationError(NOT_READY)
+    """Mark the import as applying and queue the worker.
+
+    Refused, with a message that says why, unless the preview was clean (ready) or an earlier
+    apply failed. One import per district can be applying: the database holds that (a
+    partial unique constraint), so two people pressing apply at the same moment on two
+    exports of one district cannot both queue one.
+    """
+    roster_import = (
+        RosterImport.objects.select_for_update(of=("self",))
+        .select_related("district")
+        .get(pk=roster_import.pk)
+    )
+    refusal = _refusal(roster_import)
+    if refusal:
+        raise ValidationError(refusal)
     roster_import.status = RosterImport.Status.APPLYING
     roster_import.progress = 0
     roster_import.applied_by = actor
-    roster_import.save(update_fields=["status", "progress", "applied_by"])
+    roster_import.apply_queued_at = timezone.now()
+    roster_import.apply_started_at = None
+    roster_import.heartbeat_at = None
+    roster_import.failure = ""
+    try:
+        with transaction.atomic():
+            roster_import.save(
+                update_fields=[
+                    "status",
+                    "progress",
+                    "applied_by",
+                    "apply_queued_at",
+                    "apply_started_at",
+                    "heartbeat_at",
+                    "failure",
+                ]
+            )
+    except IntegrityError:
+        raise _other_applying(roster_import) from None
+    audit.record(actor=actor, action="rosterimport.queue_apply", obj=roster_import)
     cache.set(progress_key(roster_import.pk), 0, 60 * 60)
     outbox.enqueue("leadership.rostering.tasks.apply_roster_import", roster_import.pk)
     return roster_import
 
 
+@transaction.atomic
 def roster_import_apply(*, roster_import: RosterImport, actor: User | None) -> Report:
-    """Apply the export whole, in one transaction, or nothing of it.
+    """Apply the export whole, in one transaction with the import's new status, or nothing.
 
-    The export is read again: the district may have changed since the preview.
+    The export is read again, under the district's lock: the district may have changed
+    since the preview. An export that now has errors is marked invalid, nothing applied.
     """
+    lock_district(roster_import.district_id)
     try:
         source, handle = _open_source(roster_import)
     except ExportRefused as refused:
         report = Report()
-        report.error("", None, refused.message)
+        report.error("", None, refused.template, **refused.params)
     else:
         with handle:
             run = RosterRun(
@@ -201,27 +316,191 @@ def roster_import_apply(*, roster_import: RosterImport, actor: User | None) -> R
             )
             report = run.run(apply=True)
     _save_report(roster_import, report, counts_field="counts")
+    fields = ["version", "problems", "error_count", "warning_count", "counts", "status"]
     if report.applied:
         roster_import.status = RosterImport.Status.APPLIED
         roster_import.applied_at = timezone.now()
         roster_import.progress = 100
+        roster_import.failure = ""
+        fields += ["applied_at", "progress", "failure"]
     else:
-        roster_import.status = RosterImport.Status.FAILED
-    roster_import.save()
+        roster_import.status = RosterImport.Status.INVALID
+    roster_import.save(update_fields=fields)
     audit.record(
         actor=actor,
         action="rosterimport.apply" if report.applied else "rosterimport.refused",
         obj=roster_import,
-        after={"counts": dict(report.counts), "errors": len(report.errors)},
+        after={"counts": dict(report.counts), "errors": report.error_count},
     )
     return report
+
+
+class Heartbeat:
+    """A thread that writes the import's heartbeat on a connection of its own while the
+    worker's apply transaction runs, so other processes see that the worker is alive.
+
+    The first beat also records when the apply began. Beats only touch a row still
+    "applying", so a beat that lands after the apply committed changes nothing.
+    """
+
+    def __init__(self, roster_import_id: int):
+        self.roster_import_id = roster_import_id
+        self.stopped = threading.Event()
+        self.thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self.thread = threading.Thread(
+            target=self._beat, name=f"roster-heartbeat-{self.roster_import_id}", daemon=True
+        )
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.stopped.set()
+
+    def join(self) -> None:
+        self.stopped.set()
+        if self.thread is not None:
+            self.thread.join(timeout=2 * heartbeat_seconds())
+
+    def _beat(self) -> None:
+        rows = RosterImport.objects.filter(
+            pk=self.roster_import_id, status=RosterImport.Status.APPLYING
+        )
+        first = True
+        try:
+            while True:
+                try:
+                    now = timezone.now()
+                    if first:
+                        rows.update(apply_started_at=now, heartbeat_at=now)
+                        first = False
+                    else:
+                        rows.update(heartbeat_at=now)
+                except Exception:  # a lost connection: try again at the next beat
+                    log.warning("roster import %s: heartbeat failed", self.roster_import_id)
+                    connection.close()
+                if self.stopped.wait(heartbeat_seconds()):
+                    return
+        finally:
+            connection.close()  # this thread's own connection
+
+
+def heartbeat_seconds() -> float:
+    return getattr(settings, "ROSTER_HEARTBEAT_SECONDS", HEARTBEAT_SECONDS)
+
+
+def apply_stale_seconds() -> float:
+    return getattr(settings, "ROSTER_APPLY_STALE_SECONDS", APPLY_STALE_SECONDS)
+
+
+def apply_start_seconds() -> float:
+    return getattr(settings, "ROSTER_APPLY_START_SECONDS", APPLY_START_SECONDS)
+
+
+def roster_import_run_queued_apply(*, roster_import_id: int) -> bool:
+    """The worker's side of an apply: once, under the district's lock, with a heartbeat.
+
+    A second delivery of the same task (Celery redelivers a message whose worker died, and
+    `acks_late` keeps it until the end) waits for the district's lock, then finds the import
+    applied, or failed by the sweep, and does nothing. If the worker dies, its transaction
+    is rolled back by PostgreSQL and its lock released; the sweep then marks the run failed
+    and it can be applied again.
+    """
+    Status = RosterImport.Status
+    found = (
+        RosterImport.objects.filter(pk=roster_import_id)
+        .values_list("district_id", "status")
+        .first()
+    )
+    if found is None or found[1] != Status.APPLYING:
+        return False
+    # Inside someone else's transaction (the tests' eager tasks) a beat could wait for a row
+    # that transaction holds; a worker runs each task outside any.
+    beat = None if connection.in_atomic_block else Heartbeat(roster_import_id)
+    try:
+        with transaction.atomic():
+            lock_district(found[0])
+            roster_import = (
+                RosterImport.objects.select_related("district", "applied_by")
+                .filter(pk=roster_import_id)
+                .first()
+            )
+            if roster_import is None or roster_import.status != Status.APPLYING:
+                return False
+            if beat is not None:
+                beat.start()
+            roster_import_apply(roster_import=roster_import, actor=roster_import.applied_by)
+            if beat is not None:
+                beat.stop()
+    except Exception:
+        # Everything the apply wrote is rolled back; the import says it failed, and why.
+        RosterImport.objects.filter(pk=roster_import_id, status=Status.APPLYING).update(
+            status=Status.FAILED, failure=RosterImport.Failure.CRASHED
+        )
+        raise
+    finally:
+        if beat is not None:
+            beat.join()
+    return True
+
+
+def roster_imports_sweep_stalled() -> list[int]:
+    """Mark failed the runs whose worker vanished; returns their ids.
+
+    Stalled: applying, and either its heartbeat stopped more than ROSTER_APPLY_STALE_SECONDS
+    ago, or no worker began it within ROSTER_APPLY_START_SECONDS of being queued; and no
+    transaction holds its district (a live apply holds it from start to commit, so a slow
+    apply whose beats are late is never failed by mistake).
+    """
+    Status = RosterImport.Status
+    now = timezone.now()
+    stale = now - timedelta(seconds=apply_stale_seconds())
+    unstarted = now - timedelta(seconds=apply_start_seconds())
+    stalled = Q(heartbeat_at__lt=stale) | Q(
+        Q(apply_queued_at__lt=unstarted)
+        | Q(apply_queued_at__isnull=True, created_at__lt=unstarted),
+        heartbeat_at__isnull=True,
+    )
+    failed = []
+    candidates = RosterImport.objects.filter(stalled, status=Status.APPLYING)
+    for pk, district_id in candidates.values_list("pk", "district_id"):
+        with transaction.atomic():
+            free = District.objects.select_for_update(no_key=True, skip_locked=True).filter(
+                pk=district_id
+            )
+            if not list(free.values_list("pk", flat=True)):
+                continue  # an apply of this district is running
+            roster_import = (
+                RosterImport.objects.select_for_update(of=("self",))
+                .filter(stalled, pk=pk, status=Status.APPLYING)
+                .first()
+            )
+            if roster_import is None:
+                continue
+            roster_import.status = Status.FAILED
+            roster_import.failure = (
+                RosterImport.Failure.STALLED
+                if roster_import.apply_started_at
+                else RosterImport.Failure.NOT_STARTED
+            )
+            roster_import.save(update_fields=["status", "failure"])
+            audit.record(
+                actor=None,
+                action="rosterimport.stalled",
+                obj=roster_import,
+                after={"failure": roster_import.failure},
+            )
+            failed.append(pk)
+    if failed:
+        log.warning("roster imports marked failed, their worker gone: %s", failed)
+    return failed
 
 
 def problems_csv(roster_import: RosterImport) -> str:
     out = io.StringIO()
     writer = csv_writer(out)
     writer.writerow(["severity", "file", "line", "message"])
-    for severity, file, line, message in roster_import.problems:
+    for severity, file, line, message in problem_rows(roster_import.problems):
         writer.writerow([severity, file, line if line is not None else "", message])
     return out.getvalue()
 

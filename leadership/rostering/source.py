@@ -69,11 +69,19 @@ def max_compression_ratio() -> int:
 
 
 class ExportRefused(Exception):
-    """The export as a whole cannot be read (an unsafe or broken archive)."""
+    """The export as a whole cannot be read (an unsafe or broken archive).
 
-    def __init__(self, message):
-        super().__init__(str(message))
-        self.message = str(message)
+    Keeps the untranslated message and its values, so that the report can be shown later in
+    the language of whoever reads it; `message` is the text in the current language.
+    """
+
+    def __init__(self, template, **params):
+        self.template, self.params = template, params
+        super().__init__(self.message)
+
+    @property
+    def message(self) -> str:
+        return str(self.template % self.params if self.params else self.template)
 
 
 class ExportSource:
@@ -114,7 +122,7 @@ class _Capped(io.RawIOBase):
         data = self.raw.read(min(len(buffer), max(self.left, 0) + 1))
         self.left -= len(data)
         if self.left < 0:
-            raise ExportRefused(ZIP_BOMB % {"name": self.name})
+            raise ExportRefused(ZIP_BOMB, name=self.name)
         buffer[: len(data)] = data
         return len(data)
 
@@ -139,25 +147,25 @@ class ZipSource(ExportSource):
             name = info.filename.replace("\\", "/")
             path = PurePosixPath(name)
             if not path.parts or name.startswith("/") or ".." in path.parts or ":" in path.parts[0]:
-                raise ExportRefused(ZIP_BAD_NAME % {"name": info.filename})
+                raise ExportRefused(ZIP_BAD_NAME, name=info.filename)
             if info.is_dir() or path.parts[0] == "__MACOSX" or path.name.startswith("."):
                 continue
             if len(path.parts) > 2:
-                raise ExportRefused(ZIP_TOO_DEEP % {"name": info.filename})
+                raise ExportRefused(ZIP_TOO_DEEP, name=info.filename)
             if info.flag_bits & 0x1:
-                raise ExportRefused(ZIP_ENCRYPTED % {"name": info.filename})
+                raise ExportRefused(ZIP_ENCRYPTED, name=info.filename)
             total += info.file_size
             if total > max_unpacked_bytes():
-                raise ExportRefused(ZIP_TOO_BIG % {"limit": max_unpacked_bytes() // MB})
+                raise ExportRefused(ZIP_TOO_BIG, limit=max_unpacked_bytes() // MB)
             if info.file_size > MB and info.file_size > max_compression_ratio() * max(
                 info.compress_size, 1
             ):
-                raise ExportRefused(ZIP_BOMB % {"name": info.filename})
+                raise ExportRefused(ZIP_BOMB, name=info.filename)
             if path.name not in ONEROSTER_FILES:
                 continue
             folders.add(str(path.parent))
             if path.name in self.members:
-                raise ExportRefused(ZIP_DUPLICATE % {"name": path.name})
+                raise ExportRefused(ZIP_DUPLICATE, name=path.name)
             self.members[path.name] = info
         if len(folders) > 1:
             raise ExportRefused(ZIP_TWO_FOLDERS)

@@ -7,7 +7,6 @@ worker knows these tasks.
 from __future__ import annotations
 
 from celery import shared_task
-from django.db import transaction
 
 from leadership.models import District, RosterImport, School, User
 
@@ -28,27 +27,19 @@ def preview_roster_import(roster_import_id: int) -> bool:
 
 @shared_task(acks_late=True)
 def apply_roster_import(roster_import_id: int) -> bool:
-    """Apply once: the row is locked and its status moves from applying to applied/failed."""
-    from .services import roster_import_apply
+    """Apply once, all or nothing: under the district's lock, with a heartbeat while it runs;
+    its status moves from applying to applied (or invalid, or failed with the reason)."""
+    from .services import roster_import_run_queued_apply
 
-    try:
-        with transaction.atomic():
-            roster_import = (
-                RosterImport.objects.select_for_update(of=("self",))
-                .select_related("district", "applied_by")
-                .filter(pk=roster_import_id)
-                .first()
-            )
-            if roster_import is None or roster_import.status != RosterImport.Status.APPLYING:
-                return False
-            roster_import_apply(roster_import=roster_import, actor=roster_import.applied_by)
-    except Exception:
-        # Everything the apply wrote is rolled back; the report says it failed.
-        RosterImport.objects.filter(
-            pk=roster_import_id, status=RosterImport.Status.APPLYING
-        ).update(status=RosterImport.Status.FAILED)
-        raise
-    return True
+    return roster_import_run_queued_apply(roster_import_id=roster_import_id)
+
+
+@shared_task
+def sweep_stalled_roster_imports() -> int:
+    """Mark failed the applies whose worker vanished (run every minute by Celery beat)."""
+    from .services import roster_imports_sweep_stalled
+
+    return len(roster_imports_sweep_stalled())
 
 
 @shared_task

@@ -96,19 +96,26 @@ def _get_import(request, district: District, pk: int) -> RosterImport:
     return roster_import
 
 
-def _detail_context(request, district: District, roster_import: RosterImport) -> dict:
-    applied = roster_import.status in {RosterImport.Status.APPLIED, RosterImport.Status.FAILED}
-    counts = roster_import.counts if applied else roster_import.preview_counts
+def _detail_context(
+    request, district: District, roster_import: RosterImport, apply_error: str = ""
+) -> dict:
+    Status = RosterImport.Status
+    counts = (
+        roster_import.counts
+        if roster_import.status == Status.APPLIED
+        else roster_import.preview_counts
+    )
     return {
         "district": district,
         "roster_import": roster_import,
         "progress": services.progress_of(roster_import),
         "table": _table(counts),
         "students": counts.get("students", 0),
-        "problems": roster_import.problems,
+        "problems": services.problem_rows(roster_import.problems),
         "stored_all": len(roster_import.problems)
         >= roster_import.error_count + roster_import.warning_count,
-        "can_apply": roster_import.status == RosterImport.Status.READY,
+        "can_apply": roster_import.status in {Status.READY, Status.FAILED},
+        "apply_error": apply_error,
         "invite_form": RosterInviteForm(district=district),
     }
 
@@ -130,18 +137,21 @@ def roster_import_detail(request: HtmxHttpRequest, district: District, pk: int) 
 @district_view(is_district_admin)
 def roster_import_apply(request: HtmxHttpRequest, district: District, pk: int) -> HttpResponse:
     roster_import = _get_import(request, district, pk)
+    apply_error = ""
     try:
         services.roster_import_queue_apply(roster_import=roster_import, actor=request.user)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        apply_error = " ".join(error.messages)
     url = reverse("leadership:roster_import_detail", kwargs={"slug": district.slug, "pk": pk})
     if is_partial(request):
         roster_import.refresh_from_db()
         return render(
             request,
             "rostering/import_detail.html#import-status",
-            _detail_context(request, district, roster_import),
+            _detail_context(request, district, roster_import, apply_error),
         )
+    if apply_error:
+        messages.error(request, apply_error)
     return redirect(url)
 
 

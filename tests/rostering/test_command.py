@@ -52,12 +52,22 @@ def test_an_unknown_district(world, export_dir):
         call_command("import_oneroster", str(export_dir()), district="nowhere")
 
 
+def test_the_real_v1p2_export_imports_from_the_command_line(world, capsys):
+    folder = FIXTURES / "v1p2-catalyst-test-data"
+    call_command("import_oneroster", str(folder), district="riverside")
+    out = capsys.readouterr().out
+    assert "errors: 0" in out and "Applied." in out
+
+
 @pytest.mark.parametrize(
-    "name", ["v1p1-catalyst-minimal", "v1p1-oat-sa-base", "v1p2-catalyst-test-data"]
+    ("name", "errors"), [("v1p1-catalyst-minimal", 1), ("v1p1-oat-sa-base", 2)]
 )
-def test_each_real_export_imports_from_the_command_line(world, name, capsys):
-    call_command("import_oneroster", str(FIXTURES / name), district="riverside")
-    assert "errors: 0" in capsys.readouterr().out
+def test_the_defective_real_exports_are_refused_on_the_command_line(world, name, errors, capsys):
+    with pytest.raises(CommandError, match="The export has errors"):
+        call_command("import_oneroster", str(FIXTURES / name), district="riverside")
+    out = capsys.readouterr().out
+    assert f"errors: {errors}," in out and "Applied." not in out
+    assert not RosterImport.objects.filter(status="applied").exists()
 
 
 def test_the_generated_export_imports_cleanly(world, tmp_path, capsys):

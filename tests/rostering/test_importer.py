@@ -2,6 +2,7 @@
 
 import csv
 import io
+import shutil
 
 import pytest
 from django.utils import translation
@@ -28,13 +29,16 @@ def problems(report, severity="error"):
 # --- the real exports ----------------------------------------------------------------
 
 
-def test_catalyst_minimal_v1p1_imports_with_warnings(world):
+def test_catalyst_minimal_v1p1_is_refused_as_nobody_could_be_imported(world):
     report = run(world.district, FIXTURES / "v1p1-catalyst-minimal")
     assert report.version == "1.1"
-    assert problems(report) == []
-    assert report.applied
+    # Every person points at a department with no school above it, and no one has an
+    # e-mail: all three are skipped, which makes the export an error, not "applied".
+    assert problems(report) == [
+        ("users.csv", None, str(importer.EVERYONE_SKIPPED % {"count": 3})),
+    ]
+    assert not report.applied
     warnings = problems(report, "warning")
-    # The users point at a department with no school above it, and no teacher has an e-mail.
     assert (
         "orgs.csv",
         2,
@@ -45,13 +49,35 @@ def test_catalyst_minimal_v1p1_imports_with_warnings(world):
         2,
         str(importer.NO_EMAIL % {"name": "John Doe (usr-222-123456)"}),
     ) in warnings
-    year = SchoolYear.objects.get(district=world.district, sourced_id="as-grp-222-3456")
-    assert (year.label, year.is_current) == ("2022-23", True)
+    assert not SchoolYear.objects.filter(district=world.district).exists()
     assert not School.objects.filter(district=world.district).exclude(sourced_id="").exists()
 
 
-def test_oat_sa_v1p1_with_ext_columns_and_header_only_files(world):
-    report = run(world.district, FIXTURES / "v1p1-oat-sa-base")
+def test_oat_sa_v1p1_is_refused_for_its_two_departures_from_the_binding(world):
+    errors = errors_of(world.district, FIXTURES / "v1p1-oat-sa-base")
+    assert errors == [
+        (
+            "orgs.csv",
+            2,
+            str(
+                importer.BAD_DATETIME
+                % {"value": "2017-05-06 08:01:05", "column": "dateLastModified"}
+            ),
+        ),
+        ("academicSessions.csv", 1, str(importer.MISSING_COLUMN % {"column": "schoolYear"})),
+    ]
+
+
+def test_oat_sa_v1p1_with_ext_columns_and_header_only_files(world, tmp_path):
+    # The same export with its two departures corrected: vendor ext_ columns, "agents" for
+    # agentSourcedIds, columns in another order and header-only files all read fine.
+    folder = tmp_path / "oat"
+    shutil.copytree(FIXTURES / "v1p1-oat-sa-base", folder)
+    orgs = folder / "orgs.csv"
+    orgs.write_text(orgs.read_text().replace("2017-05-06 08:01:05", "2017-05-06T08:01:05"))
+    sessions = folder / "academicSessions.csv"
+    sessions.write_text(sessions.read_text().rstrip("\r\n") + ",schoolYear\n")
+    report = run(world.district, folder)
     assert problems(report) == []
     schools = School.objects.filter(district=world.district).exclude(sourced_id="")
     assert {(s.sourced_id, s.name, s.student_count) for s in schools} == {
@@ -173,7 +199,12 @@ def test_tobedeleted_and_missing_people_are_deactivated_not_deleted(world, expor
 def test_a_delta_export_deactivates_nobody_missing(world, export_dir):
     run(world.district, export_dir())
     manifest = "propertyName,value\noneroster.version,1.1\nfile.users,delta\nfile.orgs,absent\n"
-    rows = [r for r in USERS_ROWS if r.startswith("t1,")]
+    # A delta file gives status and dateLastModified on every line.
+    rows = [
+        r.replace("t1,active,,", "t1,active,2026-09-01T10:00:00Z,")
+        for r in USERS_ROWS
+        if r.startswith("t1,")
+    ]
     report = run(
         world.district,
         export_dir(**{"manifest.csv": manifest, "users.csv": users_csv(rows), "orgs.csv": None}),
@@ -242,7 +273,8 @@ def errors_of(district, folder):
 def test_a_misspelt_required_column_names_file_and_column(world, export_dir):
     header = USERS_HEADER.replace("givenName", "givenNme")
     errors = errors_of(world.district, export_dir(**{"users.csv": users_csv(header=header)}))
-    assert errors == [("users.csv", 1, str(importer.MISSING_COLUMN % {"column": "givenName"}))]
+    message = importer.MISSPELT_COLUMN % {"column": "givenName", "found": "givenNme"}
+    assert errors == [("users.csv", 1, str(message))]
 
 
 def test_a_missing_required_file(world, export_dir):
@@ -266,8 +298,8 @@ def test_row_errors_carry_file_and_line(world, export_dir):
         "x3,active,,TRUE,s1,wizard,x3,,Wiz,Ard,,,wiz@maple.example,,,,,",
     ]
     sessions = (
-        "sourcedId,title,type,startDate,endDate,schoolYear\n"
-        "sy1,Year,schoolYear,17/08/2026,2027-06-11,2027\n"
+        "sourcedId,status,dateLastModified,title,type,startDate,endDate,schoolYear\n"
+        "sy1,,,Year,schoolYear,17/08/2026,2027-06-11,2027\n"
     )
     errors = errors_of(
         world.district,
@@ -300,8 +332,20 @@ def test_not_utf8(world, export_dir):
     assert errors[0][2] == str(importer.NOT_UTF8)
 
 
-def test_messages_are_translated(world, export_dir):
+def test_messages_are_kept_untranslated_and_read_in_the_readers_language(world, export_dir):
+    header = USERS_HEADER.replace("givenName", "givenNme")
     with translation.override("es"):
-        header = USERS_HEADER.replace("givenName", "givenNme")
         report = run(world.district, export_dir(**{"users.csv": users_csv(header=header)}))
-        assert report.errors[0].message == str(importer.MISSING_COLUMN % {"column": "givenName"})
+    problem = report.errors[0]
+    assert problem.as_list()[3:] == [
+        importer.msgid_of(importer.MISSPELT_COLUMN),
+        {"column": "givenName", "found": "givenNme"},
+    ]
+    with translation.override("en"):
+        assert problem.message.startswith("The required column “givenName” is missing")
+    rows = [*USERS_ROWS, "x2,active,,TRUE,s1,teacher,x2,,Bad,Mail,,,not-an-email,,,,,"]
+    report = run(world.district, export_dir(**{"users.csv": users_csv(rows)}))
+    with translation.override("es"):
+        spanish = report.errors[0].message
+        assert spanish == str(importer.BAD_EMAIL % {"email": "not-an-email"})
+    assert spanish != str(importer.BAD_EMAIL % {"email": "not-an-email"})  # English now

@@ -115,13 +115,13 @@ def test_an_export_with_errors_shows_them_and_cannot_be_applied(world, client):
     assert roster_import.status == RosterImport.Status.INVALID
     kwargs = {"slug": world.district.slug, "pk": roster_import.pk}
     page = client.get(reverse("leadership:roster_import_detail", kwargs=kwargs)).content.decode()
-    message = str(importer.MISSING_COLUMN % {"column": "givenName"})
+    message = str(importer.MISSPELT_COLUMN % {"column": "givenName", "found": "givenNme"})
     assert "The export has 1 error" in page
     assert "Apply the export" not in page
     assert message in html_lib.unescape(page)
 
     response = client.post(reverse("leadership:roster_import_apply", kwargs=kwargs), follow=True)
-    assert str(services.NOT_READY) in response.content.decode()
+    assert str(services.CANNOT_APPLY_ERRORS) in text(response)
     assert not School.objects.filter(sourced_id="s1").exists()
 
     report = client.get(reverse("leadership:roster_import_problems", kwargs=kwargs))

@@ -23,7 +23,7 @@ def format_report(report: Report) -> str:
             f"{counts.get(f'{kind}_deactivated', 0):>13}"
         )
     lines.append(f"students counted: {report.counts.get('students', 0)}")
-    lines.append(f"errors: {len(report.errors)}, warnings: {len(report.warnings)}")
+    lines.append(f"errors: {report.error_count}, warnings: {report.warning_count}")
     for problem in report.problems:
         where = f"{problem.file}:{problem.line}" if problem.line else problem.file or "-"
         lines.append(f"{problem.severity.upper():8}{where}  {problem.message}")
@@ -46,7 +46,9 @@ class Command(BaseCommand):
             raise CommandError(f"No district with the short name {district!r}.")
         try:
             source = source_for_path(path)
-        except (ExportRefused, OSError) as error:
+        except ExportRefused as refused:
+            raise CommandError(refused.message) from refused
+        except OSError as error:
             raise CommandError(str(error)) from error
         report = RosterRun(district=found, source=source).run(apply=not dry_run)
         roster_import = RosterImport.objects.create(
@@ -64,9 +66,9 @@ class Command(BaseCommand):
             progress=100,
             preview_counts=dict(report.counts) if dry_run else {},
             counts={} if dry_run else dict(report.counts),
-            problems=[p.as_list() for p in report.problems[:5000]],
-            error_count=len(report.errors),
-            warning_count=len(report.warnings),
+            problems=[p.as_list() for p in (report.errors + report.warnings)[:5000]],
+            error_count=report.error_count,
+            warning_count=report.warning_count,
             applied_at=timezone.now() if report.applied else None,
         )
         if report.applied:
