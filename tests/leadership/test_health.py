@@ -57,12 +57,14 @@ def test_readyz_stays_200_with_the_cache_and_broker_down(client, settings):
             "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.25, "SOCKET_TIMEOUT": 0.25},
         }
     }
-    broker = app.conf.broker_write_url
-    app.conf.broker_write_url = nowhere  # what the web app publishes to
+    # What the web app publishes to. The raw setting is put back (not the URL it resolved
+    # to), or every later test would publish to this broker whatever it configures.
+    unset = app.conf.get("broker_write_url")
+    app.conf.broker_write_url = nowhere
     try:
         response = client.get("/readyz")
     finally:
-        app.conf.broker_write_url = broker
+        app.conf.broker_write_url = unset
     assert response.status_code == 200
     assert response.json() == {"database": "ok", "cache": "down", "broker": "down"}
 
