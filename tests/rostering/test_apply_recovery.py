@@ -14,7 +14,7 @@ from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 
-from leadership import clock
+from leadership import clock, outbox
 from leadership.models import AuditEntry, Membership, RosterImport, School, User
 from leadership.rostering import importer, services, tasks
 from leadership.rostering.importer import RosterRun
@@ -144,7 +144,7 @@ def test_an_apply_that_breaks_half_way_leaves_nothing_and_can_be_applied_again(w
         raise RuntimeError("the worker fell over")
 
     monkeypatch.setattr(RosterRun, "_write_people", breaks)
-    monkeypatch.setattr(tasks.apply_roster_import, "delay", lambda pk: None)
+    monkeypatch.setattr(outbox, "dispatch", lambda row_id: False)  # queued, not yet run
     services.roster_import_queue_apply(roster_import=roster_import, actor=world.district_admin)
     with pytest.raises(RuntimeError):
         tasks.apply_roster_import(roster_import.pk)
@@ -163,7 +163,7 @@ def test_an_apply_that_breaks_half_way_leaves_nothing_and_can_be_applied_again(w
 def test_the_heartbeat_is_seen_from_outside_while_the_apply_runs(world, monkeypatch, settings):
     settings.ROSTER_HEARTBEAT_SECONDS = 0.1
     roster_import = ready_import(world)
-    monkeypatch.setattr(tasks.apply_roster_import, "delay", lambda pk: None)
+    monkeypatch.setattr(outbox, "dispatch", lambda row_id: False)  # queued, not yet run
     services.roster_import_queue_apply(roster_import=roster_import, actor=world.district_admin)
     real = RosterRun._write
 
@@ -226,7 +226,7 @@ def run_together(*calls):
 
 def test_two_exports_of_one_district_cannot_both_be_queued(world, monkeypatch):
     first, second = ready_import(world, "a.zip"), ready_import(world, "b.zip")
-    monkeypatch.setattr(tasks.apply_roster_import, "delay", lambda pk: None)
+    monkeypatch.setattr(outbox, "dispatch", lambda row_id: False)  # queued, not yet run
     results = run_together(
         lambda: services.roster_import_queue_apply(roster_import=first, actor=world.district_admin),
         lambda: services.roster_import_queue_apply(
@@ -247,7 +247,7 @@ def test_two_workers_given_the_same_apply_apply_it_once(world, monkeypatch):
     """A redelivered task beside the first one: the district's lock lets one apply; the other
     waits, finds it applied, and does nothing."""
     roster_import = ready_import(world)
-    monkeypatch.setattr(tasks.apply_roster_import, "delay", lambda pk: None)
+    monkeypatch.setattr(outbox, "dispatch", lambda row_id: False)  # queued, not yet run
     services.roster_import_queue_apply(roster_import=roster_import, actor=world.district_admin)
     real, inside, overlap = RosterRun._write, [], []
 
@@ -307,7 +307,7 @@ STATES = {
 @pytest.mark.parametrize("language", ["en", "es"])
 @pytest.mark.parametrize("state", STATES)
 def test_pressing_apply_says_why_not_in_each_state(world, client, state, language, monkeypatch):
-    monkeypatch.setattr(tasks.apply_roster_import, "delay", lambda pk: None)
+    monkeypatch.setattr(outbox, "dispatch", lambda row_id: False)  # queued, not yet run
     roster_import = ready_import(world, "this.zip")
     other = ready_import(world, "other.zip")
     if state == "another applying":
