@@ -307,9 +307,9 @@ STATES = {
 @pytest.mark.parametrize("language", ["en", "es"])
 @pytest.mark.parametrize("state", STATES)
 def test_pressing_apply_says_why_not_in_each_state(world, client, state, language, monkeypatch):
-    monkeypatch.setattr(outbox, "dispatch", lambda row_id: False)  # queued, not yet run
     roster_import = ready_import(world, "this.zip")
     other = ready_import(world, "other.zip")
+    monkeypatch.setattr(outbox, "dispatch", lambda row_id: False)  # queued, not yet run
     if state == "another applying":
         applying(other)
     User.objects.filter(pk=world.district_admin.pk).update(preferred_language=language)
