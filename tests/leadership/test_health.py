@@ -125,6 +125,7 @@ def test_a_view_that_loses_its_connection_answers_503(client, settings):
     response = client.get("/lost", HTTP_ACCEPT_LANGUAGE="es")
     assert response.status_code == 503
     assert '<html lang="es">' in response.content.decode()
+    assert "Accord no está disponible por un momento" in response.content.decode()
 
 
 def test_other_errors_keep_the_500_page(session_cannot_load, monkeypatch):
