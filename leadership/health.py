@@ -6,6 +6,7 @@ import logging
 import secrets
 import sys
 
+from celery import current_app
 from django.core.cache import cache
 from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -45,9 +46,8 @@ def _cache() -> None:
 
 
 def _broker() -> None:
-    from config.celery import app
-
-    with app.connection_for_write() as broker:
+    # The project's app (config.celery), reached without importing the layer above.
+    with current_app.connection_for_write() as broker:
         broker.transport_options.update(
             socket_timeout=CHECK_TIMEOUT, socket_connect_timeout=CHECK_TIMEOUT
         )
