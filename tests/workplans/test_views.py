@@ -171,12 +171,9 @@ def test_a_new_plan_can_start_from_last_years_unfinished_goals(
     done_measure = MeasureFactory(goal=finished, baseline=Decimal(10), target=Decimal(20))
     DataPointFactory(measure=done_measure, value=Decimal(21))
     DataPointFactory(measure=measure, value=Decimal(47))
+    this_year = plan.school_year.start
     next_year = SchoolYearFactory(
-        district=world.district,
-        label="2027-28",
-        start=date(2027, 8, 16),
-        end=date(2028, 6, 9),
-        is_current=False,
+        district=world.district, start=this_year.replace(year=this_year.year + 1), is_current=False
     )
     client_for(world.principal).post(
         url("plan_create", slug=world.school.slug),
@@ -540,7 +537,11 @@ def test_my_steps_lists_my_open_steps_due_soonest_first(client_for, world, plan,
     ActionStepFactory(goal=goal, owner=world.staff, title="Someone else's step")
     draft = WorkPlanFactory(
         school=world.school,
-        school_year=SchoolYearFactory(district=world.district, label="2027-28", is_current=False),
+        school_year=SchoolYearFactory(
+            district=world.district,
+            start=plan.school_year.start.replace(year=plan.school_year.start.year + 1),
+            is_current=False,
+        ),
         status="draft",
     )
     ActionStepFactory(goal=GoalFactory(plan=draft), owner=world.teacher_leader, title="Draft step")
