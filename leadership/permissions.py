@@ -221,7 +221,7 @@ def district_view(check: DistrictCheck | None = None, *, slug_kwarg: str = "slug
     return decorator
 
 
-Objects = QuerySet | Callable[[object, School], QuerySet]
+Objects = QuerySet | Callable[..., QuerySet]
 
 
 def load_in_school(
@@ -232,13 +232,14 @@ def load_in_school(
     **lookup,
 ):
     """One object of `request.school` (admitted by `school_view`), found by `lookup` among
-    `objects` (a queryset, or `objects(user, school)` for one that depends on the viewer):
+    `objects` (a queryset, or a selector `objects(user=, school=)` when what the viewer may
+    see of the school depends on who they are):
     404 when it is not of that school or not among them, 403 when `check(user, obj)` refuses.
 
-    For views that must do something before the object is read; the others use
-    `school_object_view`."""
+    Called by views that need the school beside the object, or must do something before the
+    object is read; the others take `school_object_view`."""
     school = request.school
-    queryset = objects(request.user, school) if callable(objects) else objects
+    queryset = objects(user=request.user, school=school) if callable(objects) else objects
     obj = get_object_or_404(queryset, **{school_path: school}, **lookup)
     if check is not None:
         _require(check, request.user, obj)

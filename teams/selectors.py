@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
@@ -14,8 +15,10 @@ from .models import (
     ActionItem,
     ActionStatus,
     AgendaItem,
+    Attendance,
     Decision,
     Meeting,
+    MeetingStatus,
     MinutesStatus,
     Poll,
     StakeholderSeat,
@@ -187,10 +190,6 @@ def dashboard_figures(school_ids, *, year, now, today) -> dict[int, dict]:
     """ILT figures per school for the district dashboard, in four queries for any number of
     schools: seats filled/required, meetings held in the last 30 days and their attendance,
     open and overdue action items of the school year's ILT."""
-    from datetime import timedelta
-
-    from .models import Attendance, MeetingStatus
-
     teams = list(
         Team.objects.filter(school_id__in=school_ids, kind=TeamKind.ILT, school_year=year)
         .prefetch_related(
@@ -249,8 +248,6 @@ def dashboard_figures(school_ids, *, year, now, today) -> dict[int, dict]:
 
 
 def dashboard_sources():
-    from .models import Attendance
-
     # model -> (model holding the school, foreign key to it on the instance, path to school)
     return {
         Team: (Team, "pk", "school_id"),
