@@ -16,7 +16,6 @@ from django.db.models import (
     Value,
     When,
 )
-from django.http import Http404
 from django.utils import timezone
 
 from .models import CheckIn, Event, EventStatus, EventTranslation, Feedback, Rsvp, RsvpStatus
@@ -47,25 +46,13 @@ def school_events(*, user, school, upcoming_only: bool = False) -> QuerySet[Even
     )
 
 
-def event_for(*, user, school, pk: int) -> Event:
-    """One event of the school, or 404 when it is not there or this user may not see it."""
-    event = school_events(user=user, school=school).filter(pk=pk).first()
-    if event is None:
-        raise Http404
-    return event
-
-
-def event_to_rsvp(*, user, school, pk: int) -> Event:
-    """One event of the school as the RSVP post needs it (1 query: the row with its school,
-    no texts, no RSVPs), or 404 as `event_for`."""
-    events = Event.objects.filter(school=school, pk=pk)
+def rsvp_events(*, user, school) -> QuerySet[Event]:
+    """`school_events` as the RSVP post needs them: one query, the row with its school and
+    district, no texts, no RSVPs."""
+    events = Event.objects.filter(school=school).select_related("school__district")
     if not can_see_drafts(user, school):
         events = events.filter(status__in=VISIBLE_TO_FAMILIES)
-    event = events.first()
-    if event is None:
-        raise Http404
-    event.school = school
-    return event
+    return events
 
 
 def family_upcoming_events(*, user, schools, now) -> dict[int, list[Event]]:

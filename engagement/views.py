@@ -27,7 +27,7 @@ from leadership.exports import csv_writer
 from leadership.htmx import HtmxHttpRequest, is_partial
 from leadership.htmx import apply_form_errors as _apply_form_errors
 from leadership.models import School
-from leadership.permissions import school_view
+from leadership.permissions import load_in_school, school_view
 from leadership.selectors import family_schools
 
 from . import calendar, selectors, services, tokens
@@ -200,7 +200,7 @@ def event_create(request: HtmxHttpRequest, school: School) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @school_view(can_manage_events)
 def event_edit(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
-    event = selectors.event_for(user=request.user, school=school, pk=pk)
+    event = load_in_school(request, selectors.school_events, "school", pk=pk)
     initial = EventForm.initial_for(event) | {"version": services.event_version(event)}
     form = EventForm(request.POST or None, school=school, event=event, initial=initial)
     conflict = None
@@ -259,7 +259,7 @@ def _event_context(request, school: School, event: Event, form=None) -> dict:
 @require_safe
 @school_view()
 def event_detail(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
-    event = selectors.event_for(user=request.user, school=school, pk=pk)
+    event = load_in_school(request, selectors.school_events, "school", pk=pk)
     return render(request, "engagement/event_detail.html", _event_context(request, school, event))
 
 
@@ -267,7 +267,7 @@ def event_detail(request: HtmxHttpRequest, school: School, pk: int) -> HttpRespo
 @require_POST
 @school_view(can_manage_events)
 def event_publish(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
-    event = selectors.event_for(user=request.user, school=school, pk=pk)
+    event = load_in_school(request, selectors.school_events, "school", pk=pk)
     try:
         services.event_publish(event=event, actor=request.user)
     except ValidationError as error:
@@ -281,7 +281,7 @@ def event_publish(request: HtmxHttpRequest, school: School, pk: int) -> HttpResp
 @require_POST
 @school_view(can_manage_events)
 def event_cancel(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
-    event = selectors.event_for(user=request.user, school=school, pk=pk)
+    event = load_in_school(request, selectors.school_events, "school", pk=pk)
     try:
         services.event_cancel(event=event, actor=request.user)
     except ValidationError as error:
@@ -305,7 +305,7 @@ def _rsvp_done_message(rsvp: Rsvp) -> str:
 @require_POST
 @school_view(is_family_at)
 def rsvp_submit(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
-    event = selectors.event_to_rsvp(user=request.user, school=school, pk=pk)
+    event = load_in_school(request, selectors.rsvp_events, "school", pk=pk)
     form = RsvpForm(request.POST, event=event)
     if form.is_valid():
         try:
@@ -317,7 +317,7 @@ def rsvp_submit(request: HtmxHttpRequest, school: School, pk: int) -> HttpRespon
         else:
             messages.success(request, _rsvp_done_message(rsvp))
             return redirect(event.get_absolute_url() + "#my-rsvp")
-    event = selectors.event_for(user=request.user, school=school, pk=pk)
+    event = load_in_school(request, selectors.school_events, "school", pk=pk)
     return render(
         request,
         "engagement/event_detail.html#rsvp-panel"
@@ -331,7 +331,7 @@ def rsvp_submit(request: HtmxHttpRequest, school: School, pk: int) -> HttpRespon
 @require_POST
 @school_view(is_family_at)
 def rsvp_cancel(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
-    event = selectors.event_for(user=request.user, school=school, pk=pk)
+    event = load_in_school(request, selectors.school_events, "school", pk=pk)
     rsvp = selectors.my_rsvp(user=request.user, event=event)
     if rsvp is None:
         raise Http404
@@ -417,7 +417,7 @@ def _ics_response(body: bytes, filename: str) -> HttpResponse:
 @require_safe
 @school_view()
 def event_ics(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
-    event = selectors.event_for(user=request.user, school=school, pk=pk)
+    event = load_in_school(request, selectors.school_events, "school", pk=pk)
     language = _language(request)
     text = event.text(language)
     name = slugify(text.title if text else "event")[:60] or "event"
@@ -445,7 +445,7 @@ def school_feed(request: HttpRequest, token: str) -> HttpResponse:
 @require_safe
 @school_view(can_see_rsvps)
 def rsvp_list(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
-    event = selectors.event_for(user=request.user, school=school, pk=pk)
+    event = load_in_school(request, selectors.school_events, "school", pk=pk)
     return render(
         request,
         "engagement/rsvp_list.html",
@@ -465,7 +465,7 @@ def rsvp_list(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse
 @require_safe
 @school_view(can_see_rsvps)
 def rsvp_csv(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
-    event = selectors.event_for(user=request.user, school=school, pk=pk)
+    event = load_in_school(request, selectors.school_events, "school", pk=pk)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="rsvps-{event.pk}.csv"'
     writer = csv_writer(response)
@@ -512,7 +512,7 @@ def _checked_in(rsvp: Rsvp) -> bool:
 @vary_on_headers("HX-Request")
 @school_view(can_manage_events)
 def check_in(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
-    event = selectors.event_for(user=request.user, school=school, pk=pk)
+    event = load_in_school(request, selectors.school_events, "school", pk=pk)
     return _door(request, school, event, walk_in_form=WalkInForm())
 
 
@@ -538,7 +538,7 @@ def _door(request, school, event, *, walk_in_form, status_message="", partial=No
 @require_POST
 @school_view(can_manage_events)
 def check_in_mark(request: HtmxHttpRequest, school: School, pk: int, rsvp_pk: int) -> HttpResponse:
-    event = selectors.event_for(user=request.user, school=school, pk=pk)
+    event = load_in_school(request, selectors.school_events, "school", pk=pk)
     rsvp = get_object_or_404(Rsvp.objects.select_related("family"), pk=rsvp_pk, event=event)
     try:
         services.check_in_rsvp(rsvp=rsvp, actor=request.user)
@@ -557,7 +557,7 @@ def check_in_mark(request: HtmxHttpRequest, school: School, pk: int, rsvp_pk: in
 @require_POST
 @school_view(can_manage_events)
 def walk_in(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
-    event = selectors.event_for(user=request.user, school=school, pk=pk)
+    event = load_in_school(request, selectors.school_events, "school", pk=pk)
     form = WalkInForm(request.POST)
     message = ""
     if form.is_valid():
@@ -583,7 +583,7 @@ def walk_in(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @school_view(is_family_at)
 def feedback(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
-    event = selectors.event_for(user=request.user, school=school, pk=pk)
+    event = load_in_school(request, selectors.school_events, "school", pk=pk)
     form = FeedbackForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

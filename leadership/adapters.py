@@ -4,6 +4,8 @@ from allauth.account.adapter import DefaultAccountAdapter
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from .models import User
+
 UNKNOWN_EMAIL = _(
     "We have no account for this e-mail address. Check it for typing mistakes, "
     "or ask your school to invite you."
@@ -23,8 +25,6 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         """Sign-in codes and reset links go out in the language the person chose."""
-        from .models import User
-
         user = context.get("user") or User.objects.filter(email__iexact=email).first()
         language = getattr(user, "preferred_language", None) or translation.get_language()
         with translation.override(language):

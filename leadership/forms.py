@@ -8,7 +8,7 @@ from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
 from .edits import VersionedModelForm
-from .models import Role, School
+from .models import Role, School, User
 
 
 class VisionForm(VersionedModelForm):
@@ -68,8 +68,6 @@ class AcceptInvitationForm(forms.Form):
             if p1 != p2:
                 self.add_error("password2", _("The two passwords do not match."))
             else:
-                from .models import User
-
                 probe = User(email=self.email, full_name=cleaned.get("full_name", ""))
                 try:
                     password_validation.validate_password(p1, probe)

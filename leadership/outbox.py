@@ -19,12 +19,12 @@ from functools import partial
 
 from celery.utils.imports import symbol_by_name
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
-from .models import OutboxTask
+from .models import OutboxTask, SentMail
 
 log = logging.getLogger(__name__)
 
@@ -138,10 +138,6 @@ def claim_send(key: str) -> bool:
     """Inside the transaction that sends one e-mail: True if `key` (one message to one person)
     was not sent yet, and from now on it is. The mark commits with the send and rolls back
     with a failed one, so a retry sends exactly what is still unsent."""
-    from django.db import IntegrityError
-
-    from .models import SentMail
-
     try:
         with transaction.atomic():
             SentMail.objects.create(key=key)

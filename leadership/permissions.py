@@ -13,8 +13,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import wraps
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 
@@ -142,10 +144,15 @@ def schools_of(user) -> list[int]:
     return list(roles_of(user).by_school)
 
 
-# --- decorators -----------------------------------------------------------------------
+# --- loaders: the one way a view loads what a person may see ------------------------
+#
+# One loader per scope: a district, a school, and an object of a school. Each answers 404
+# outside the scope (nothing about it leaks), 403 inside it without the right, and switches
+# the request to the district's time zone. Every view of the apps goes through one of them.
 
 SchoolCheck = Callable[[object, School], bool]
 DistrictCheck = Callable[[object, District], bool]
+ObjectCheck = Callable[[object, Any], bool]
 
 
 def _require(check: Callable[[object, object], bool], user, obj) -> None:
@@ -153,10 +160,36 @@ def _require(check: Callable[[object, object], bool], user, obj) -> None:
         raise PermissionDenied
 
 
-def school_view(check: SchoolCheck | None = None, *, slug_kwarg: str = "slug"):
-    """Load the school named in the URL into `request.school`.
+def enter_school(request: HttpRequest, school: School, check: SchoolCheck | None = None) -> None:
+    """Admit the request to `school` (already loaded, with its district): 404 when the user
+    cannot see it, 403 when `check` refuses; then `request.school` and the district's zone."""
+    if not can_view_school(request.user, school):
+        raise Http404
+    if check is not None:
+        _require(check, request.user, school)
+    request.school = school
+    clock.activate(school.district)
 
-    A school the user cannot see is 404; one they can see but `check` refuses is 403.
+
+def enter_district(
+    request: HttpRequest, district: District, check: DistrictCheck | None = None
+) -> None:
+    """Admit the request to `district`: 404 for a district the user has no role in, 403 when
+    `check` (by default: is one of its admins) refuses; then `request.district` and its zone."""
+    roles = roles_of(request.user)
+    in_district = district.pk in roles.district_admin_of or (
+        district.pk in roles.school_district.values()
+    )
+    if not in_district:
+        raise Http404
+    _require(check or can_view_district, request.user, district)
+    request.district = district
+    clock.activate(district)
+
+
+def school_view(check: SchoolCheck | None = None, *, slug_kwarg: str = "slug"):
+    """Load the school named in the URL into `request.school`; the view gets it as its first
+    argument. A school the user cannot see is 404; one they can see but `check` refuses, 403.
     """
 
     def decorator(view):
@@ -165,12 +198,7 @@ def school_view(check: SchoolCheck | None = None, *, slug_kwarg: str = "slug"):
             school = get_object_or_404(
                 School.objects.select_related("district"), slug=kwargs.pop(slug_kwarg)
             )
-            if not can_view_school(request.user, school):
-                raise Http404
-            if check is not None:
-                _require(check, request.user, school)
-            request.school = school
-            clock.activate(school.district)
+            enter_school(request, school, check)
             return view(request, school, *args, **kwargs)
 
         return wrapped
@@ -185,16 +213,88 @@ def district_view(check: DistrictCheck | None = None, *, slug_kwarg: str = "slug
         @wraps(view)
         def wrapped(request: HttpRequest, *args, **kwargs):
             district = get_object_or_404(District, slug=kwargs.pop(slug_kwarg))
-            roles = roles_of(request.user)
-            in_district = district.pk in roles.district_admin_of or (
-                district.pk in roles.school_district.values()
-            )
-            if not in_district:
-                raise Http404
-            _require(check or can_view_district, request.user, district)
-            request.district = district
-            clock.activate(district)
+            enter_district(request, district, check)
             return view(request, district, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+Objects = QuerySet | Callable[..., QuerySet]
+
+
+def load_in_school(
+    request: HttpRequest,
+    objects: Objects,
+    school_path: str,
+    check: ObjectCheck | None = None,
+    **lookup,
+):
+    """One object of `request.school` (admitted by `school_view`), found by `lookup` among
+    `objects` (a queryset, or a selector `objects(user=, school=)` when what the viewer may
+    see of the school depends on who they are):
+    404 when it is not of that school or not among them, 403 when `check(user, obj)` refuses.
+
+    Called by views that need the school beside the object, or must do something before the
+    object is read; the others take `school_object_view`."""
+    school = request.school
+    queryset = objects(user=request.user, school=school) if callable(objects) else objects
+    obj = get_object_or_404(queryset, **{school_path: school}, **lookup)
+    if check is not None:
+        _require(check, request.user, obj)
+    return obj
+
+
+def school_object_view(
+    objects: Objects,
+    school_path: str,
+    check: ObjectCheck | None = None,
+    *,
+    school_check: SchoolCheck | None = None,
+    pk_kwarg: str = "pk",
+    slug_kwarg: str = "slug",
+    one_query: bool = False,
+):
+    """Load the object named by the URL's school slug and `pk` and pass it to the view in
+    place of both: `school_view(school_check)` then `load_in_school(..., check)`.
+
+    `one_query=True` reads the object with its school and district in a single query, for
+    pages polled every few seconds; the answers are the same (`enter_school` decides them),
+    save that a school whose `school_check` refuses and an object missing from it is then
+    404 rather than 403, so it is only offered without a `school_check`."""
+    if one_query and (school_check is not None or callable(objects)):
+        raise TypeError("one_query takes a plain queryset and no school_check")
+    school_attrs = school_path.split("__")
+
+    def decorator(view):
+        if one_query:
+
+            @wraps(view)
+            def wrapped(request: HttpRequest, *args, **kwargs):
+                slug, pk = kwargs.pop(slug_kwarg), kwargs.pop(pk_kwarg)
+                obj = (
+                    objects.select_related(f"{school_path}__district")
+                    .filter(**{f"{school_path}__slug": slug, "pk": pk})
+                    .first()
+                )
+                if obj is None:
+                    raise Http404
+                school = obj
+                for attr in school_attrs:
+                    school = getattr(school, attr)
+                enter_school(request, school)
+                if check is not None:
+                    _require(check, request.user, obj)
+                return view(request, obj, *args, **kwargs)
+
+            return wrapped
+
+        @wraps(view)
+        @school_view(school_check, slug_kwarg=slug_kwarg)
+        def wrapped(request: HttpRequest, school: School, *args, **kwargs):
+            obj = load_in_school(request, objects, school_path, check, pk=kwargs.pop(pk_kwarg))
+            return view(request, obj, *args, **kwargs)
 
         return wrapped
 

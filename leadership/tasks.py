@@ -10,7 +10,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from . import tokens
+from . import outbox, tokens
 from .models import Invitation
 
 
@@ -60,8 +60,6 @@ from leadership.rostering import tasks as rostering_tasks  # noqa: E402, F401
 def sweep_outbox() -> int:
     """Queue the background work whose hand-over to the broker failed (every minute), and
     forget what was handed over a week ago."""
-    from . import outbox
-
     outbox.prune()
     return outbox.sweep()
 

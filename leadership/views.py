@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -27,8 +27,9 @@ from .permissions import (
     can_invite,
     can_invite_district_admin,
     can_view_people,
-    can_view_school,
     district_view,
+    enter_district,
+    enter_school,
     invitable_roles,
     is_district_admin,
     school_view,
@@ -212,16 +213,14 @@ def school_invite(request: HtmxHttpRequest, school: School) -> HttpResponse:
 @login_required
 @require_POST
 def invitation_revoke(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    invitation = get_object_or_404(Invitation.objects.select_related("school", "district"), pk=pk)
+    invitation = get_object_or_404(
+        Invitation.objects.select_related("school__district", "district"), pk=pk
+    )
     if invitation.school is not None:
-        if not can_view_school(request.user, invitation.school):
-            raise Http404
-        if not can_invite(request.user, invitation.school):
-            raise PermissionDenied
+        enter_school(request, invitation.school, can_invite)
         back = reverse("leadership:school_people", kwargs={"slug": invitation.school.slug})
     else:
-        if not is_district_admin(request.user, invitation.district):
-            raise Http404
+        enter_district(request, invitation.district, can_invite_district_admin)
         back = invitation.district.get_absolute_url()
     try:
         services.invitation_revoke(invitation=invitation, actor=request.user)

@@ -9,13 +9,37 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
-
+from leadership import clock
 from leadership.models import School
 from leadership.permissions import is_district_admin, is_principal, is_school_staff
 
-from .models import Meeting, MinutesStatus, Team, TeamRole
-from .selectors import _team_roles, team_role
+from .models import Meeting, MinutesStatus, Team, TeamMember, TeamRole
+
+# The selectors of this app read these checks to scope what they return; nothing here reads
+# the selectors, so the two modules import in one direction only.
+
+
+def team_roles(user) -> dict[int, str]:
+    """{team id: team role} of the user's active team seats, one query, cached on the user."""
+    if not getattr(user, "is_authenticated", False):
+        return {}
+    cached = getattr(user, "_accord_team_roles", None)
+    if cached is not None:
+        return cached
+    today = clock.today()
+    rows = (
+        TeamMember.objects.filter(user=user, is_active=True)
+        .exclude(term_end__lt=today)
+        .values_list("team_id", "role")
+    )
+    roles = dict(rows)
+    user._accord_team_roles = roles
+    return roles
+
+
+def team_role(user, team: Team | int) -> str | None:
+    team_id = team if isinstance(team, int) else team.pk
+    return team_roles(user).get(team_id)
 
 
 def can_see_all_teams(user, school: School) -> bool:
@@ -35,11 +59,11 @@ def can_view_teams(user, school: School) -> bool:
     """The school's team list and decision log: staff, admins, and families who sit on a team."""
     if can_see_all_teams(user, school) or is_team_reader_of_school(user, school):
         return True
-    return any(True for _ in _team_roles(user)) and _member_of_school_team(user, school)
+    return any(True for _ in team_roles(user)) and _member_of_school_team(user, school)
 
 
 def _member_of_school_team(user, school: School) -> bool:
-    return Team.objects.filter(school=school, pk__in=list(_team_roles(user))).exists()
+    return Team.objects.filter(school=school, pk__in=list(team_roles(user))).exists()
 
 
 def can_view_team(user, team: Team) -> bool:
@@ -67,8 +91,3 @@ def can_view_meeting(user, meeting: Meeting) -> bool:
 
 def can_vote(user, team: Team) -> bool:
     return is_member(user, team)
-
-
-def require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied

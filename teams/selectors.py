@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
@@ -14,8 +15,10 @@ from .models import (
     ActionItem,
     ActionStatus,
     AgendaItem,
+    Attendance,
     Decision,
     Meeting,
+    MeetingStatus,
     MinutesStatus,
     Poll,
     StakeholderSeat,
@@ -24,34 +27,7 @@ from .models import (
     TeamMember,
     TeamRole,
 )
-
-
-def _team_roles(user) -> dict[int, str]:
-    """{team id: team role} of the user's active team seats, one query, cached on the user."""
-    if not getattr(user, "is_authenticated", False):
-        return {}
-    cached = getattr(user, "_accord_team_roles", None)
-    if cached is not None:
-        return cached
-    today = clock.today()
-    rows = (
-        TeamMember.objects.filter(user=user, is_active=True)
-        .exclude(term_end__lt=today)
-        .values_list("team_id", "role")
-    )
-    roles = dict(rows)
-    user._accord_team_roles = roles
-    return roles
-
-
-def forget_team_roles(user) -> None:
-    if hasattr(user, "_accord_team_roles"):
-        del user._accord_team_roles
-
-
-def team_role(user, team: Team | int) -> str | None:
-    team_id = team if isinstance(team, int) else team.pk
-    return _team_roles(user).get(team_id)
+from .permissions import can_see_all_teams, is_team_reader_of_school, team_roles
 
 
 def facilitates_ilt(user, school: School) -> bool:
@@ -88,11 +64,9 @@ def current_ilt(school: School) -> Team | None:
 
 
 def teams_for(*, user, school: School) -> QuerySet[Team]:
-    from .permissions import can_see_all_teams
-
     teams = Team.objects.filter(school=school).select_related("school_year")
     if not can_see_all_teams(user, school):
-        teams = teams.filter(pk__in=list(_team_roles(user)))
+        teams = teams.filter(pk__in=list(team_roles(user)))
     return teams.annotate(
         member_count=Count("members", filter=Q(members__is_active=True), distinct=True)
     ).order_by("-school_year__start", "kind", "name")
@@ -165,13 +139,11 @@ def previous_meeting(meeting: Meeting) -> Meeting | None:
 
 def decision_log(*, user, school: School, query: str = "") -> QuerySet[Decision]:
     """Decisions of the school's teams the user may read; non-members see approved minutes only."""
-    from .permissions import can_see_all_teams, is_team_reader_of_school
-
     decisions = Decision.objects.filter(meeting__team__school=school).select_related(
         "rule", "meeting__team__school", "item"
     )
     if not can_see_all_teams(user, school):
-        member_teams = list(_team_roles(user))
+        member_teams = list(team_roles(user))
         visible = Q(meeting__team__in=member_teams)
         if is_team_reader_of_school(user, school):
             visible |= Q(meeting__minutes_status=MinutesStatus.APPROVED)
@@ -218,10 +190,6 @@ def dashboard_figures(school_ids, *, year, now, today) -> dict[int, dict]:
     """ILT figures per school for the district dashboard, in four queries for any number of
     schools: seats filled/required, meetings held in the last 30 days and their attendance,
     open and overdue action items of the school year's ILT."""
-    from datetime import timedelta
-
-    from .models import Attendance, MeetingStatus
-
     teams = list(
         Team.objects.filter(school_id__in=school_ids, kind=TeamKind.ILT, school_year=year)
         .prefetch_related(
@@ -280,8 +248,6 @@ def dashboard_figures(school_ids, *, year, now, today) -> dict[int, dict]:
 
 
 def dashboard_sources():
-    from .models import Attendance
-
     # model -> (model holding the school, foreign key to it on the instance, path to school)
     return {
         Team: (Team, "pk", "school_id"),

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from leadership import audit, edits, outbox
-from leadership.models import User
+from leadership.models import Membership, SchoolYear, User
 
 from .models import (
     ActionItem,
@@ -30,6 +30,7 @@ from .models import (
     MinutesStatus,
     Poll,
     PollKind,
+    StakeholderSeat,
     Team,
     TeamMember,
     Vote,
@@ -544,8 +545,6 @@ def team_create(
     *, school, actor: User, kind: str, name: str, purpose: str = "", cadence: str = Cadence.BIWEEKLY
 ) -> Team:
     """A team of the district's current school year; the database keeps one ILT per year."""
-    from leadership.models import SchoolYear
-
     year = SchoolYear.objects.filter(district_id=school.district_id, is_current=True).first()
     if year is None:
         raise ValidationError(NO_CURRENT_YEAR)
@@ -580,8 +579,6 @@ def member_add(
     term_start: date | None = None,
     term_end: date | None = None,
 ) -> TeamMember:
-    from leadership.models import Membership
-
     if not Membership.objects.active().filter(user=user, school_id=team.school_id).exists():
         raise ValidationError({"user": NOT_OF_SCHOOL})
     member = TeamMember.objects.filter(team=team, user=user).first() or TeamMember(
@@ -661,8 +658,6 @@ def rule_save(
 @transaction.atomic
 def seat_set(*, team: Team, actor: User, stakeholder_group: str, seats_required: int) -> None:
     """Set the seats the charter requires for a group; 0 removes the requirement."""
-    from .models import StakeholderSeat
-
     existing = StakeholderSeat.objects.filter(team=team, stakeholder_group=stakeholder_group)
     before = {"seats_required": existing.first().seats_required if existing.exists() else 0}
     if seats_required == 0:

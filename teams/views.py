@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from functools import wraps
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse, HttpResponseNotModified
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -19,8 +17,8 @@ from django.views.decorators.vary import vary_on_headers
 from leadership import edits
 from leadership.htmx import HtmxHttpRequest, is_partial
 from leadership.htmx import apply_form_errors as _apply_form_errors
-from leadership.models import AuditEntry, Membership, School
-from leadership.permissions import can_view_school, is_principal, school_view
+from leadership.models import AuditEntry, Membership, School, User
+from leadership.permissions import is_principal, school_object_view, school_view
 from leadership.tasks import site_url
 
 from . import selectors, services
@@ -58,7 +56,6 @@ from .permissions import (
     can_view_teams,
     can_vote,
     is_member,
-    require,
 )
 
 
@@ -67,51 +64,20 @@ def _partial(request) -> bool:
     return is_partial(request) and not request.htmx.boosted
 
 
-# --- loaders --------------------------------------------------------------------------
+# --- what the pages load ---------------------------------------------------------------
 
-
-def team_view(check):
-    """Load the school's team named by `pk`; another school's team is 404, no right is 403."""
-
-    def decorator(view):
-        @wraps(view)
-        @school_view()
-        def wrapped(request, school: School, pk: int, *args, **kwargs):
-            team = get_object_or_404(
-                Team.objects.select_related("school__district", "school_year"), pk=pk, school=school
-            )
-            require(check(request.user, team))
-            return view(request, team, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
-
-
-def meeting_view(check):
-    """Load the school's meeting named by `pk`, then `check(user, meeting)`."""
-
-    def decorator(view):
-        @wraps(view)
-        @school_view()
-        def wrapped(request, school: School, pk: int, *args, **kwargs):
-            meeting = get_object_or_404(
-                Meeting.objects.select_related(
-                    "team__school__district", "team__school_year", "current_item"
-                ),
-                pk=pk,
-                team__school=school,
-            )
-            require(check(request.user, meeting))
-            return view(request, meeting, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
+TEAMS = Team.objects.select_related("school__district", "school_year")
+MEETINGS = Meeting.objects.select_related(
+    "team__school__district", "team__school_year", "current_item"
+)
 
 
 def _runs(user, meeting: Meeting) -> bool:
     return can_run_meeting(user, meeting.team)
+
+
+def _votes(user, meeting: Meeting) -> bool:
+    return can_vote(user, meeting.team)
 
 
 def _message(error: ValidationError) -> str:
@@ -192,14 +158,14 @@ def _team_context(request, team: Team, form: MeetingForm | None = None, **forms)
 
 @login_required
 @require_safe
-@team_view(can_view_team)
+@school_object_view(TEAMS, "school", can_view_team)
 def team_detail(request: HtmxHttpRequest, team: Team) -> HttpResponse:
     return render(request, "teams/team_detail.html", _team_context(request, team))
 
 
 @login_required
 @require_POST
-@team_view(can_run_meeting)
+@school_object_view(TEAMS, "school", can_run_meeting)
 def meeting_schedule(request: HtmxHttpRequest, team: Team) -> HttpResponse:
     # The form reads the wall-clock time in the district's time zone, not the server's.
     with timezone.override(team.school.district.timezone):
@@ -228,12 +194,10 @@ def _team_people(team: Team) -> list[tuple[int, str]]:
 
 @login_required
 @require_POST
-@team_view(can_run_meeting)
+@school_object_view(TEAMS, "school", can_run_meeting)
 def member_add(request: HtmxHttpRequest, team: Team) -> HttpResponse:
     form = MemberForm(request.POST, people=_team_people(team))
     if form.is_valid():
-        from leadership.models import User
-
         data = form.cleaned_data
         try:
             services.member_add(
@@ -249,7 +213,7 @@ def member_add(request: HtmxHttpRequest, team: Team) -> HttpResponse:
 
 @login_required
 @require_POST
-@team_view(can_run_meeting)
+@school_object_view(TEAMS, "school", can_run_meeting)
 def rule_save(request: HtmxHttpRequest, team: Team) -> HttpResponse:
     form = RuleForm(request.POST)
     conflict = None
@@ -275,7 +239,7 @@ def rule_save(request: HtmxHttpRequest, team: Team) -> HttpResponse:
 
 @login_required
 @require_POST
-@team_view(can_run_meeting)
+@school_object_view(TEAMS, "school", can_run_meeting)
 def seat_set(request: HtmxHttpRequest, team: Team) -> HttpResponse:
     form = SeatForm(request.POST)
     if form.is_valid():
@@ -409,38 +373,14 @@ def _refused(request, meeting: Meeting, error: ValidationError) -> HttpResponse:
 @login_required
 @require_safe
 @vary_on_headers("HX-Request")
-@meeting_view(can_view_meeting)
+@school_object_view(MEETINGS, "team__school", can_view_meeting)
 def meeting_detail(request: HtmxHttpRequest, meeting: Meeting) -> HttpResponse:
     return _render_meeting(request, meeting)
 
 
-def _live_meeting_view(view):
-    """`meeting_view(can_view_meeting)` in one query: the poll comes every few seconds from
-    everyone on the page. The meeting is read with its school by the school's slug; the
-    answers are those of `school_view` then `meeting_view`: 404 for a school the user cannot
-    see or a meeting not of that school, 403 for a meeting they may not see."""
-
-    @wraps(view)
-    def wrapped(request, slug: str, pk: int, *args, **kwargs):
-        meeting = (
-            Meeting.objects.select_related(
-                "team__school__district", "team__school_year", "current_item"
-            )
-            .filter(pk=pk, team__school__slug=slug)
-            .first()
-        )
-        if meeting is None or not can_view_school(request.user, meeting.team.school):
-            raise Http404
-        require(can_view_meeting(request.user, meeting))
-        request.school = meeting.team.school
-        return view(request, meeting, *args, **kwargs)
-
-    return wrapped
-
-
 @login_required
 @require_safe
-@_live_meeting_view
+@school_object_view(MEETINGS, "team__school", can_view_meeting, one_query=True)
 def meeting_live(request: HtmxHttpRequest, meeting: Meeting) -> HttpResponse:
     """The live region, polled every few seconds by everyone on the meeting page.
 
@@ -465,7 +405,7 @@ def meeting_live(request: HtmxHttpRequest, meeting: Meeting) -> HttpResponse:
 
 @login_required
 @require_POST
-@meeting_view(_runs)
+@school_object_view(MEETINGS, "team__school", _runs)
 def meeting_start(request: HtmxHttpRequest, meeting: Meeting) -> HttpResponse:
     try:
         services.meeting_start(meeting=meeting, actor=request.user)
@@ -476,7 +416,7 @@ def meeting_start(request: HtmxHttpRequest, meeting: Meeting) -> HttpResponse:
 
 @login_required
 @require_POST
-@meeting_view(_runs)
+@school_object_view(MEETINGS, "team__school", _runs)
 def meeting_close(request: HtmxHttpRequest, meeting: Meeting) -> HttpResponse:
     try:
         services.meeting_close(meeting=meeting, actor=request.user)
@@ -489,7 +429,7 @@ def meeting_close(request: HtmxHttpRequest, meeting: Meeting) -> HttpResponse:
 
 @login_required
 @require_POST
-@meeting_view(_runs)
+@school_object_view(MEETINGS, "team__school", _runs)
 def meeting_attendance(request: HtmxHttpRequest, meeting: Meeting) -> HttpResponse:
     member_id = request.POST.get("member", "")
     member = get_object_or_404(
@@ -509,7 +449,7 @@ def meeting_attendance(request: HtmxHttpRequest, meeting: Meeting) -> HttpRespon
 
 @login_required
 @require_POST
-@meeting_view(_runs)
+@school_object_view(MEETINGS, "team__school", _runs)
 def agenda_item_add(request: HtmxHttpRequest, meeting: Meeting) -> HttpResponse:
     form = AgendaItemForm(request.POST)
     if form.is_valid():
@@ -528,7 +468,7 @@ def _item(meeting: Meeting, item_pk: int) -> AgendaItem:
 
 @login_required
 @require_POST
-@meeting_view(_runs)
+@school_object_view(MEETINGS, "team__school", _runs)
 def agenda_item_move(request: HtmxHttpRequest, meeting: Meeting, item_pk: int) -> HttpResponse:
     item = _item(meeting, item_pk)
     try:
@@ -542,7 +482,7 @@ def agenda_item_move(request: HtmxHttpRequest, meeting: Meeting, item_pk: int) -
 
 @login_required
 @require_POST
-@meeting_view(_runs)
+@school_object_view(MEETINGS, "team__school", _runs)
 def agenda_item_current(request: HtmxHttpRequest, meeting: Meeting, item_pk: int) -> HttpResponse:
     item = _item(meeting, item_pk)
     try:
@@ -554,7 +494,7 @@ def agenda_item_current(request: HtmxHttpRequest, meeting: Meeting, item_pk: int
 
 @login_required
 @require_POST
-@meeting_view(_runs)
+@school_object_view(MEETINGS, "team__school", _runs)
 def minutes_save(request: HtmxHttpRequest, meeting: Meeting, item_pk: int) -> HttpResponse:
     item = _item(meeting, item_pk)
     form = MinutesForm(request.POST)
@@ -584,7 +524,7 @@ def minutes_save(request: HtmxHttpRequest, meeting: Meeting, item_pk: int) -> Ht
 
 @login_required
 @require_POST
-@meeting_view(_runs)
+@school_object_view(MEETINGS, "team__school", _runs)
 def minutes_approve(request: HtmxHttpRequest, meeting: Meeting) -> HttpResponse:
     try:
         services.minutes_approve(meeting=meeting, actor=request.user)
@@ -601,7 +541,7 @@ def minutes_approve(request: HtmxHttpRequest, meeting: Meeting) -> HttpResponse:
 
 @login_required
 @require_POST
-@meeting_view(_runs)
+@school_object_view(MEETINGS, "team__school", _runs)
 def agenda_send(request: HtmxHttpRequest, meeting: Meeting) -> HttpResponse:
     try:
         services.agenda_send(meeting=meeting, actor=request.user)
@@ -612,7 +552,7 @@ def agenda_send(request: HtmxHttpRequest, meeting: Meeting) -> HttpResponse:
 
 @login_required
 @require_POST
-@meeting_view(_runs)
+@school_object_view(MEETINGS, "team__school", _runs)
 def poll_open(request: HtmxHttpRequest, meeting: Meeting) -> HttpResponse:
     form = PollForm(request.POST)
     if form.is_valid():
@@ -631,7 +571,7 @@ def poll_open(request: HtmxHttpRequest, meeting: Meeting) -> HttpResponse:
 
 @login_required
 @require_POST
-@meeting_view(lambda user, meeting: can_vote(user, meeting.team))
+@school_object_view(MEETINGS, "team__school", _votes)
 def poll_vote(request: HtmxHttpRequest, meeting: Meeting, poll_pk: int) -> HttpResponse:
     poll = get_object_or_404(Poll.objects.select_related("item"), pk=poll_pk, item__meeting=meeting)
     form = VoteForm(request.POST)
@@ -657,7 +597,7 @@ def poll_vote(request: HtmxHttpRequest, meeting: Meeting, poll_pk: int) -> HttpR
 
 @login_required
 @require_POST
-@meeting_view(_runs)
+@school_object_view(MEETINGS, "team__school", _runs)
 def decision_record(request: HtmxHttpRequest, meeting: Meeting) -> HttpResponse:
     items = selectors.meeting_items(meeting)
     form = DecisionForm(request.POST, meeting=meeting, items=items)
@@ -684,7 +624,7 @@ def decision_record(request: HtmxHttpRequest, meeting: Meeting) -> HttpResponse:
 
 @login_required
 @require_POST
-@meeting_view(_runs)
+@school_object_view(MEETINGS, "team__school", _runs)
 def action_item_create(request: HtmxHttpRequest, meeting: Meeting) -> HttpResponse:
     members = selectors.team_members(meeting.team)
     form = ActionItemForm(request.POST, members=members)
@@ -709,12 +649,13 @@ def action_item_create(request: HtmxHttpRequest, meeting: Meeting) -> HttpRespon
 
 @login_required
 @require_POST
-@meeting_view(can_view_meeting)
+@school_object_view(MEETINGS, "team__school", can_view_meeting)
 def action_item_done(request: HtmxHttpRequest, meeting: Meeting, action_pk: int) -> HttpResponse:
     action = get_object_or_404(
         ActionItem.objects.select_related("team__school"), pk=action_pk, meeting=meeting
     )
-    require(action.owner_id == request.user.pk or _runs(request.user, meeting))
+    if not (action.owner_id == request.user.pk or _runs(request.user, meeting)):
+        raise PermissionDenied
     services.action_item_set_status(action=action, actor=request.user, status=ActionStatus.DONE)
     messages.success(request, _("“%(title)s” is done.") % {"title": action.title})
     target = request.POST.get("next", "")
@@ -730,7 +671,7 @@ def action_item_done(request: HtmxHttpRequest, meeting: Meeting, action_pk: int)
 
 @login_required
 @require_safe
-@meeting_view(can_view_meeting)
+@school_object_view(MEETINGS, "team__school", can_view_meeting)
 def meeting_ics_file(request: HtmxHttpRequest, meeting: Meeting) -> HttpResponse:
     body = meeting_ics(meeting, url=site_url(meeting.get_absolute_url()))
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
@@ -740,7 +681,7 @@ def meeting_ics_file(request: HtmxHttpRequest, meeting: Meeting) -> HttpResponse
 
 @login_required
 @require_safe
-@meeting_view(can_view_meeting)
+@school_object_view(MEETINGS, "team__school", can_view_meeting)
 def meeting_print(request: HtmxHttpRequest, meeting: Meeting) -> HttpResponse:
     items = selectors.meeting_items(meeting)
     attendance = meeting.attendance.select_related("member__user")

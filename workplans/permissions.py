@@ -1,4 +1,4 @@
-"""Who may see and change work plans, and the object loaders the views use.
+"""Who may see and change work plans: the checks the views hand to the leadership loaders.
 
 Principal and ILT facilitator edit a plan; owners update their own steps; staff of the school
 read the active (and closed) plan; families read a summary only once the principal publishes
@@ -7,11 +7,9 @@ it; district admins read every plan of their district. Another school's objects 
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
-from django.http import Http404
-
 from leadership.models import Role, School
 from leadership.permissions import is_district_admin, is_principal, is_school_staff, school_roles
+from teams import selectors as teams
 
 from .models import WorkPlan
 
@@ -22,13 +20,8 @@ def facilitates_ilt(user, school: School) -> bool:
     cache = getattr(user, "_wp_ilt", None)
     if cache is None:
         cache = user._wp_ilt = {}
-    if school.pk not in cache:
-        try:  # the teams app owns ILT membership; imported lazily so workplans stands alone
-            from teams.selectors import facilitates_ilt as check
-        except ImportError:
-            cache[school.pk] = False
-        else:
-            cache[school.pk] = bool(check(user, school))
+    if school.pk not in cache:  # the teams app owns ILT membership
+        cache[school.pk] = bool(teams.facilitates_ilt(user, school))
     return cache[school.pk]
 
 
@@ -58,6 +51,22 @@ def can_view_summary(user, plan: WorkPlan) -> bool:
     )
 
 
+def can_edit_goal(user, goal) -> bool:
+    return can_edit_plan(user, goal.plan)
+
+
+def can_edit_measure(user, measure) -> bool:
+    return can_edit_plan(user, measure.goal.plan)
+
+
+def can_edit_step(user, step) -> bool:
+    return can_edit_plan(user, step.goal.plan)
+
+
+def can_view_evidence(user, evidence) -> bool:
+    return can_view_plan(user, evidence.update.step.goal.plan)
+
+
 def can_update_step(user, step) -> bool:
     plan = step.goal.plan
     if step.owner_id == getattr(user, "pk", None) and is_school_staff(user, plan.school):
@@ -68,16 +77,3 @@ def can_update_step(user, step) -> bool:
 def can_see_plans(user, school: School) -> bool:
     """The school's list of plans: its staff and district admins."""
     return is_school_staff(user, school) or is_district_admin(user, school.district_id)
-
-
-def require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
-
-
-def get_in_school(queryset, school: School, path: str, **lookup):
-    """An object of this school, or 404: another school's ids leak nothing."""
-    obj = queryset.filter(**{path: school}, **lookup).first()
-    if obj is None:
-        raise Http404
-    return obj

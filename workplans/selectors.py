@@ -14,9 +14,12 @@ from leadership.permissions import is_district_admin, roles_of
 from . import charts
 from .models import (
     ActionStep,
+    DataPoint,
     DistrictPriority,
+    Evidence,
     Goal,
     LearningActivity,
+    LookForTally,
     Measure,
     ProgressUpdate,
     StepStatus,
@@ -343,8 +346,6 @@ def aligned_goals(*, district, year) -> QuerySet[Goal]:
 
 
 def dashboard_sources():
-    from .models import DataPoint, Evidence, LookForTally
-
     # model -> (model holding the school, foreign key to it on the instance, path to school)
     return {
         WorkPlan: (WorkPlan, "pk", "school_id"),

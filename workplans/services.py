@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from leadership import audit, edits
 from leadership.dashboard.rollups import mark_dirty
 from leadership.models import School, SchoolYear, User
+from leadership.permissions import forget_roles, is_school_staff
 from leadership.uploads import size_label
 
 from . import charts
@@ -589,8 +590,6 @@ def learning_activity_create(
 
 
 def _check_owner(owner: User, school: School) -> None:
-    from leadership.permissions import forget_roles, is_school_staff
-
     forget_roles(owner)
     if not is_school_staff(owner, school):
         raise ValidationError({"owner": OWNER_NOT_STAFF})

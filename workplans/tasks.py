@@ -19,6 +19,7 @@ from django.utils import timezone, translation
 
 from leadership import clock, outbox
 from leadership.models import District, Membership, Role, User
+from teams import selectors as teams
 
 from . import selectors
 from .models import ActionStep, DigestSent, ReminderSent, StepStatus, WorkPlan
@@ -105,15 +106,10 @@ def send_step_reminder(owner_id: int, today: str) -> int:
 
 def digest_recipients(school) -> list[User]:
     """The current ILT's active members (teams app); else the principal and teacher leaders."""
-    try:  # imported lazily: workplans does not depend on teams at load time
-        from teams.selectors import current_ilt, team_members
-    except ImportError:
-        current_ilt = None
-    if current_ilt is not None:
-        team = current_ilt(school)
-        people = [m.user for m in team_members(team) if m.user.is_active] if team else []
-        if people:
-            return people
+    team = teams.current_ilt(school)
+    people = [m.user for m in teams.team_members(team) if m.user.is_active] if team else []
+    if people:
+        return people
     ids = Membership.objects.active().filter(
         school=school, role__in=[Role.PRINCIPAL, Role.TEACHER_LEADER]
     )

@@ -28,7 +28,7 @@ from leadership.exports import csv_writer
 from leadership.htmx import HtmxHttpRequest, is_partial
 from leadership.htmx import apply_form_errors as _apply_errors
 from leadership.models import School
-from leadership.permissions import is_school_staff, school_view
+from leadership.permissions import is_school_staff, load_in_school, school_view
 from leadership.uploads import refused_uploads, upload_limit
 
 from . import charts, selectors, services
@@ -45,13 +45,15 @@ from .forms import (
 from .models import ActionStep, Evidence, Goal, Measure, WorkPlan
 from .permissions import (
     can_create_plan,
+    can_edit_goal,
+    can_edit_measure,
     can_edit_plan,
+    can_edit_step,
     can_see_plans,
     can_update_step,
+    can_view_evidence,
     can_view_plan,
     can_view_summary,
-    get_in_school,
-    require,
 )
 
 
@@ -84,19 +86,9 @@ def plan_url(plan: WorkPlan) -> str:
     return reverse("workplans:plan_detail", kwargs={"slug": plan.school.slug, "pk": plan.pk})
 
 
-def _plan(school: School, pk: int) -> WorkPlan:
-    return get_in_school(
-        WorkPlan.objects.select_related("school__district", "school_year"), school, "school", pk=pk
-    )
-
-
-def _goal(school: School, pk: int) -> Goal:
-    return get_in_school(
-        Goal.objects.select_related("plan__school__district", "plan__school_year"),
-        school,
-        "plan__school",
-        pk=pk,
-    )
+PLANS = WorkPlan.objects.select_related("school__district", "school_year")
+GOALS = Goal.objects.select_related("plan__school__district", "plan__school_year")
+MEASURES = Measure.objects.select_related("goal__plan__school__district", "goal__plan__school_year")
 
 
 def _form_page(
@@ -249,9 +241,8 @@ def plan_detail(request: HtmxHttpRequest, school: School, pk: int) -> HttpRespon
     # newer than its version is re-rendered at the next version; the other way round, a page
     # could be served stale.
     version = school_data_version(school.pk)
-    plan = _plan(school, pk)
+    plan = load_in_school(request, PLANS, "school", can_view_summary, pk=pk)
     if not can_view_plan(request.user, plan):
-        require(can_view_summary(request.user, plan))
         return render(request, "workplans/plan_summary.html", _plan_context(request, plan))
     viewer = Viewer.of(request.user, plan)
     can_edit = viewer.edits_plan and not plan.is_closed
@@ -278,8 +269,7 @@ def plan_detail(request: HtmxHttpRequest, school: School, pk: int) -> HttpRespon
 @require_safe
 @school_view()
 def plan_print(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
-    plan = _plan(school, pk)
-    require(can_view_plan(request.user, plan))
+    plan = load_in_school(request, PLANS, "school", can_view_plan, pk=pk)
     return render(request, "workplans/plan_print.html", _plan_context(request, plan))
 
 
@@ -312,8 +302,7 @@ EXPORT_HEADER = [
 @school_view()
 def plan_export(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
     """Goals, measures, data (small groups suppressed, as on the page) and steps, as CSV."""
-    plan = _plan(school, pk)
-    require(can_view_plan(request.user, plan))
+    plan = load_in_school(request, PLANS, "school", can_view_plan, pk=pk)
     threshold = school.district.small_group_threshold
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     filename = f"workplan-{school.slug}-{plan.school_year.label}.csv"
@@ -376,8 +365,7 @@ def plan_export(request: HtmxHttpRequest, school: School, pk: int) -> HttpRespon
 @school_view()
 def plan_status(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
     """Activate or close the plan, or publish its summary to families."""
-    plan = _plan(school, pk)
-    require(can_edit_plan(request.user, plan))
+    plan = load_in_school(request, PLANS, "school", can_edit_plan, pk=pk)
     try:
         if "published" in request.POST:
             services.plan_set_published(
@@ -407,8 +395,7 @@ def plan_status(request: HtmxHttpRequest, school: School, pk: int) -> HttpRespon
 @vary_on_headers("HX-Request")
 @school_view()
 def goal_create(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
-    plan = _plan(school, pk)
-    require(can_edit_plan(request.user, plan))
+    plan = load_in_school(request, PLANS, "school", can_edit_plan, pk=pk)
     form = GoalForm(request.POST or None, plan=plan)
     return _handle(
         request,
@@ -425,8 +412,7 @@ def goal_create(request: HtmxHttpRequest, school: School, pk: int) -> HttpRespon
 @vary_on_headers("HX-Request")
 @school_view()
 def goal_edit(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
-    goal = _goal(school, pk)
-    require(can_edit_plan(request.user, goal.plan))
+    goal = load_in_school(request, GOALS, "plan__school", can_edit_goal, pk=pk)
     form = GoalForm(
         request.POST or None,
         plan=goal.plan,
@@ -448,8 +434,7 @@ def goal_edit(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse
 @vary_on_headers("HX-Request")
 @school_view()
 def measure_create(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
-    goal = _goal(school, pk)
-    require(can_edit_plan(request.user, goal.plan))
+    goal = load_in_school(request, GOALS, "plan__school", can_edit_goal, pk=pk)
     initial = {
         "baseline_date": goal.plan.school_year.start,
         "target_date": goal.plan.school_year.end,
@@ -471,8 +456,7 @@ def measure_create(request: HtmxHttpRequest, school: School, pk: int) -> HttpRes
 @vary_on_headers("HX-Request")
 @school_view()
 def measure_edit(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
-    measure = _measure(school, pk)
-    require(can_edit_plan(request.user, measure.goal.plan))
+    measure = load_in_school(request, MEASURES, "goal__plan__school", can_edit_measure, pk=pk)
     form = MeasureForm(
         request.POST or None,
         instance=Measure.objects.get(pk=measure.pk),
@@ -488,22 +472,12 @@ def measure_edit(request: HtmxHttpRequest, school: School, pk: int) -> HttpRespo
     )
 
 
-def _measure(school: School, pk: int) -> Measure:
-    return get_in_school(
-        Measure.objects.select_related("goal__plan__school__district", "goal__plan__school_year"),
-        school,
-        "goal__plan__school",
-        pk=pk,
-    )
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 @vary_on_headers("HX-Request")
 @school_view()
 def datapoint_create(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
-    measure = _measure(school, pk)
-    require(can_edit_plan(request.user, measure.goal.plan))
+    measure = load_in_school(request, MEASURES, "goal__plan__school", can_edit_measure, pk=pk)
     form = DataPointForm(request.POST or None, initial={"group": measure.student_group})
     return _handle(
         request,
@@ -521,8 +495,7 @@ def datapoint_create(request: HtmxHttpRequest, school: School, pk: int) -> HttpR
 @vary_on_headers("HX-Request")
 @school_view()
 def datapoint_upload(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
-    measure = _measure(school, pk)
-    require(can_edit_plan(request.user, measure.goal.plan))
+    measure = load_in_school(request, MEASURES, "goal__plan__school", can_edit_measure, pk=pk)
     posted = request.method == "POST"  # bound even when the only field was refused
     form = CsvUploadForm(
         request.POST if posted else None,
@@ -564,8 +537,7 @@ def datapoint_upload(request: HtmxHttpRequest, school: School, pk: int) -> HttpR
 @vary_on_headers("HX-Request")
 @school_view()
 def step_create(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
-    goal = _goal(school, pk)
-    require(can_edit_plan(request.user, goal.plan))
+    goal = load_in_school(request, GOALS, "plan__school", can_edit_goal, pk=pk)
     form = StepForm(request.POST or None, goal=goal, owners=selectors.step_owner_choices(school))
     return _handle(
         request,
@@ -583,13 +555,13 @@ def step_create(request: HtmxHttpRequest, school: School, pk: int) -> HttpRespon
 @vary_on_headers("HX-Request")
 @school_view()
 def step_edit(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
-    step = get_in_school(
+    step = load_in_school(
+        request,
         ActionStep.objects.select_related("goal__plan__school__district"),
-        school,
         "goal__plan__school",
+        can_edit_step,
         pk=pk,
     )
-    require(can_edit_plan(request.user, step.goal.plan))
     form = StepForm(
         request.POST or None,
         goal=step.goal,
@@ -612,8 +584,7 @@ def step_edit(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse
 @vary_on_headers("HX-Request")
 @school_view()
 def learning_create(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
-    goal = _goal(school, pk)
-    require(can_edit_plan(request.user, goal.plan))
+    goal = load_in_school(request, GOALS, "plan__school", can_edit_goal, pk=pk)
     form = LearningActivityForm(request.POST or None)
     return _handle(
         request,
@@ -633,13 +604,13 @@ def learning_create(request: HtmxHttpRequest, school: School, pk: int) -> HttpRe
 @school_view()
 def step_progress(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
     """The owner posts a progress update, in place on the plan or "my action steps" page."""
-    step = get_in_school(
+    step = load_in_school(
+        request,
         ActionStep.objects.select_related("goal__plan__school__district", "owner"),
-        school,
         "goal__plan__school",
+        can_update_step,
         pk=pk,
     )
-    require(can_update_step(request.user, step))
     back = request.GET.get("next") or request.POST.get("next") or ""
     if back not in (reverse("workplans:my_steps"), plan_url(step.goal.plan)):
         back = plan_url(step.goal.plan)
@@ -688,13 +659,13 @@ def step_progress(request: HtmxHttpRequest, school: School, pk: int) -> HttpResp
 @school_view()
 def evidence_download(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
     """Evidence is served only here, after the permission check; never from /media/."""
-    evidence = get_in_school(
+    evidence = load_in_school(
+        request,
         Evidence.objects.select_related("update__step__goal__plan__school__district"),
-        school,
         "update__step__goal__plan__school",
+        can_view_evidence,
         pk=pk,
     )
-    require(can_view_plan(request.user, evidence.update.step.goal.plan))
     try:
         handle = evidence.file.open("rb")
     except FileNotFoundError:

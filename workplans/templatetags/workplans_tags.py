@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from leadership.permissions import is_school_staff
 
-from ..models import WorkPlan
+from ..models import ActionStep, Goal, Measure, WorkPlan
 from ..permissions import can_see_plans, can_view_summary
 
 register = template.Library()
@@ -44,8 +44,6 @@ def action_label(action: str) -> str:
 
 @functools.cache
 def _field_labels() -> dict[str, str]:
-    from ..models import ActionStep, Goal, Measure, WorkPlan
-
     labels = {}
     for model in (WorkPlan, Goal, Measure, ActionStep):
         for field in model._meta.get_fields():
