@@ -15,9 +15,10 @@ from django.urls import reverse
 from django.utils import formats, timezone, translation
 
 from leadership import clock, outbox
-from leadership.models import AuditEntry, Membership, RosterImport, School, User
-from leadership.rostering import importer, services, tasks
-from leadership.rostering.importer import RosterRun
+from leadership.models import AuditEntry, Membership, School, User
+from rostering import importer, services, tasks
+from rostering.importer import RosterRun
+from rostering.models import RosterImport
 
 from .conftest import base_files, zip_bytes
 
@@ -118,13 +119,13 @@ def test_a_failed_run_is_shown_and_can_be_applied_again(world, client):
     client.force_login(world.district_admin)
     kwargs = {"slug": world.district.slug, "pk": roster_import.pk}
     page = html_lib.unescape(
-        client.get(reverse("leadership:roster_import_detail", kwargs=kwargs)).content.decode()
+        client.get(reverse("rostering:import_detail", kwargs=kwargs)).content.decode()
     )
     assert "The apply stopped before it finished" in page
     assert "Apply the export again" in page
     assert "every 1s" not in page  # no longer polling
 
-    response = client.post(reverse("leadership:roster_import_apply", kwargs=kwargs), follow=True)
+    response = client.post(reverse("rostering:import_apply", kwargs=kwargs), follow=True)
     roster_import.refresh_from_db()
     assert (roster_import.status, roster_import.failure) == (Status.APPLIED, "")
     assert "The export was applied" in response.content.decode()
@@ -322,7 +323,7 @@ def test_pressing_apply_says_why_not_in_each_state(world, client, state, languag
         assert "2 p.m." not in expected  # the district's wall clock, not UTC
     client.force_login(world.district_admin)
     url = reverse(
-        "leadership:roster_import_apply",
+        "rostering:import_apply",
         kwargs={"slug": world.district.slug, "pk": roster_import.pk},
     )
     page = html_lib.unescape(client.post(url, follow=True).content.decode())

@@ -3,8 +3,9 @@
 import pytest
 from django.core.management import CommandError, call_command
 
-from leadership.models import Membership, RosterImport, School, User
-from leadership.rostering import importer
+from leadership.models import Membership, School, User
+from rostering import importer
+from rostering.models import RosterImport
 
 from .conftest import FIXTURES, base_files, users_csv, zip_bytes
 

@@ -8,9 +8,9 @@ import pytest
 from django.utils import translation
 
 from leadership.models import Membership, Role, School, SchoolYear, User
-from leadership.rostering import importer
-from leadership.rostering.importer import RosterRun
-from leadership.rostering.source import FolderSource
+from rostering import importer
+from rostering.importer import RosterRun
+from rostering.source import FolderSource
 from tests.leadership.factories import SchoolYearFactory, person
 
 from .conftest import FIXTURES, USERS_HEADER, USERS_ROWS, users_csv

@@ -8,8 +8,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import translation
 
-from leadership.models import Membership, RosterImport, School, SchoolYear, User
-from leadership.rostering import importer, services
+from leadership.models import Membership, School, SchoolYear, User
+from rostering import importer, services
+from rostering.models import RosterImport
 from tests.leadership.factories import SchoolYearFactory
 
 from .conftest import ORGS, SESSIONS, USERS_HEADER, USERS_ROWS, base_files, users_csv, zip_bytes
@@ -62,14 +63,14 @@ def msg(template, **params) -> str:
 
 def detail_url(world, roster_import):
     return reverse(
-        "leadership:roster_import_detail",
+        "rostering:import_detail",
         kwargs={"slug": world.district.slug, "pk": roster_import.pk},
     )
 
 
 def apply_url(world, roster_import):
     return reverse(
-        "leadership:roster_import_apply",
+        "rostering:import_apply",
         kwargs={"slug": world.district.slug, "pk": roster_import.pk},
     )
 
@@ -90,7 +91,7 @@ def upload_and_try_to_apply(client, world, files):
     before = state(world.district)
     upload = SimpleUploadedFile("export.zip", zip_bytes(files), "application/zip")
     client.post(
-        reverse("leadership:roster_imports", kwargs={"slug": world.district.slug}),
+        reverse("rostering:imports", kwargs={"slug": world.district.slug}),
         {"files": [upload]},
     )
     roster_import = RosterImport.objects.get()
@@ -315,7 +316,7 @@ def test_references_may_point_at_what_the_district_already_has(world, client):
     )
     upload = SimpleUploadedFile("export.zip", zip_bytes(files), "application/zip")
     client.post(
-        reverse("leadership:roster_imports", kwargs={"slug": world.district.slug}),
+        reverse("rostering:imports", kwargs={"slug": world.district.slug}),
         {"files": [upload]},
     )
     roster_import = RosterImport.objects.get()

@@ -22,11 +22,12 @@ from django.utils.translation import gettext_lazy as _
 
 from leadership import audit, clock, outbox, tokens
 from leadership.exports import csv_writer
-from leadership.models import District, Invitation, Membership, Role, RosterImport, School, User
+from leadership.models import District, Invitation, Membership, Role, School, User
 from leadership.services import SEND_INVITATION
 
 from . import importer
 from .importer import Report, RosterRun, lock_district
+from .models import RosterImport
 from .source import ONEROSTER_FILES, ExportRefused, ExportSource, ZipSource, max_upload_bytes
 
 NOT_CSV_OR_ZIP = _("“%(name)s” is neither a CSV file nor a zip archive.")
@@ -151,7 +152,7 @@ def roster_import_create(
     roster_import.save()
     audit.record(actor=actor, action="rosterimport.upload", obj=roster_import)
     if queue_preview:
-        outbox.enqueue("leadership.rostering.tasks.preview_roster_import", roster_import.pk)
+        outbox.enqueue("rostering.tasks.preview_roster_import", roster_import.pk)
     return roster_import
 
 
@@ -290,7 +291,7 @@ def roster_import_queue_apply(*, roster_import: RosterImport, actor: User) -> Ro
         raise _other_applying(roster_import) from None
     audit.record(actor=actor, action="rosterimport.queue_apply", obj=roster_import)
     cache.set(progress_key(roster_import.pk), 0, 60 * 60)
-    outbox.enqueue("leadership.rostering.tasks.apply_roster_import", roster_import.pk)
+    outbox.enqueue("rostering.tasks.apply_roster_import", roster_import.pk)
     return roster_import
 
 
@@ -584,7 +585,7 @@ def roster_invitations_create(*, district, actor: User, school: School | None = 
 def roster_invitations_queue(*, district, actor: User, school: School | None = None) -> None:
     """Queue the invitations of the roster's new people (the task is rerun safely)."""
     outbox.enqueue(
-        "leadership.rostering.tasks.invite_new_roster_people",
+        "rostering.tasks.invite_new_roster_people",
         district.pk,
         actor.pk,
         school.pk if school else None,
