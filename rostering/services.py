@@ -25,9 +25,11 @@ from leadership.exports import csv_writer
 from leadership.models import District, Invitation, Membership, Role, School, User
 from leadership.services import SEND_INVITATION
 
-from . import importer
-from .importer import Report, RosterRun, lock_district
+from . import reader
+from .applier import lock_district
+from .importer import RosterRun
 from .models import RosterImport
+from .reader import Report
 from .source import ONEROSTER_FILES, ExportRefused, ExportSource, ZipSource, max_upload_bytes
 
 NOT_CSV_OR_ZIP = _("“%(name)s” is neither a CSV file nor a zip archive.")
@@ -68,7 +70,7 @@ log = logging.getLogger(__name__)
 
 
 def max_problems() -> int:
-    return importer.max_problems()
+    return reader.max_problems()
 
 
 def progress_key(roster_import_id: int) -> str:
@@ -186,7 +188,7 @@ def problem_rows(problems: list) -> list[tuple]:
         severity, file, line, message = problem[:4]
         params = problem[4] if len(problem) > 4 else None
         if len(problem) > 4:
-            message = importer.render_message(message, params)
+            message = reader.render_message(message, params)
         rows.append((severity, file, line, message))
     return rows
 

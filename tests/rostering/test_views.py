@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from leadership.models import AuditEntry, Invitation, Membership, School, User
-from rostering import importer, services, source
+from rostering import importer, reader, services, source
 from rostering.models import RosterImport
 from tests.leadership.factories import InvitationFactory
 
@@ -116,7 +116,7 @@ def test_an_export_with_errors_shows_them_and_cannot_be_applied(world, client):
     assert roster_import.status == RosterImport.Status.INVALID
     kwargs = {"slug": world.district.slug, "pk": roster_import.pk}
     page = client.get(reverse("rostering:import_detail", kwargs=kwargs)).content.decode()
-    message = str(importer.MISSPELT_COLUMN % {"column": "givenName", "found": "givenNme"})
+    message = str(reader.MISSPELT_COLUMN % {"column": "givenName", "found": "givenNme"})
     assert "The export has 1 error" in page
     assert "Apply the export" not in page
     assert message in html_lib.unescape(page)
@@ -200,7 +200,7 @@ def test_a_zip_that_lies_about_its_size_is_an_error_not_a_crash(world):
     src.members["users.csv"].file_size = 10
     report = importer.RosterRun(district=world.district, source=src).run(apply=True)
     assert not report.applied
-    assert [(p.file, p.message) for p in report.errors] == [("users.csv", str(importer.DAMAGED))]
+    assert [(p.file, p.message) for p in report.errors] == [("users.csv", str(reader.DAMAGED))]
 
 
 def test_invite_the_new_people_once_each_in_their_language(world, client, mailoutbox):

@@ -7,8 +7,9 @@ from django.utils import timezone
 
 from leadership import audit
 from leadership.models import District
-from rostering.importer import Report, RosterRun
+from rostering.importer import RosterRun
 from rostering.models import RosterImport
+from rostering.reader import Report
 from rostering.source import ExportRefused, source_for_path
 
 KINDS = ["schools", "school_years", "people", "memberships"]
