@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "teams",
     "workplans",
     "engagement",
+    "rostering",
 ]
 
 MIDDLEWARE = [
@@ -328,7 +329,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     # A roster apply whose worker vanished is shown failed (and can be applied again).
     "rostering-sweep-stalled-imports": {
-        "task": "leadership.rostering.tasks.sweep_stalled_roster_imports",
+        "task": "rostering.tasks.sweep_stalled_roster_imports",
         "schedule": 60,
     },
 }

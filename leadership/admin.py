@@ -10,7 +10,6 @@ from .models import (
     Invitation,
     Membership,
     OutboxTask,
-    RosterImport,
     School,
     SchoolYear,
     User,
@@ -107,14 +106,6 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-
-@admin.register(RosterImport)
-class RosterImportAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "district", "original_name", "status", "error_count"]
-    list_filter = ["status", "district"]
-    readonly_fields = ["preview_counts", "counts", "problems", "progress"]
-    raw_id_fields = ["uploaded_by", "applied_by"]
 
 
 @admin.register(OutboxTask)

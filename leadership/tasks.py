@@ -51,11 +51,6 @@ def send_invitation_email(self, invitation_id: int) -> bool:
     return True
 
 
-# Rostering's tasks live in their own package; importing them here lets the worker's
-# autodiscovery (which imports leadership.tasks) register them.
-from leadership.rostering import tasks as rostering_tasks  # noqa: E402, F401
-
-
 @shared_task
 def sweep_outbox() -> int:
     """Queue the background work whose hand-over to the broker failed (every minute), and

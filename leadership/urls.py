@@ -14,6 +14,5 @@ urlpatterns = [
     path("invitations/<int:pk>/withdraw/", views.invitation_revoke, name="invitation_revoke"),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("language/", views.language_set, name="language_set"),
-    path("", include("leadership.rostering.urls")),
     path("", include("leadership.dashboard.urls")),
 ]

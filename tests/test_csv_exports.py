@@ -9,7 +9,8 @@ import pytest
 from django.urls import reverse
 
 from leadership.exports import FORMULA_STARTS, csv_cell
-from leadership.models import Role, RosterImport
+from leadership.models import Role
+from rostering.models import RosterImport
 from tests.engagement.factories import EventFactory, RsvpFactory
 from tests.leadership.factories import person
 from tests.workplans.factories import (
@@ -105,7 +106,7 @@ def roster_problems_export(world, client_for, payload):
     )
     response = client_for(world.district_admin).get(
         reverse(
-            "leadership:roster_import_problems",
+            "rostering:import_problems",
             kwargs={"slug": world.district.slug, "pk": roster_import.pk},
         )
     )

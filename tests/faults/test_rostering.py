@@ -19,9 +19,10 @@ import pytest
 from django.core.cache import cache
 from django.db import connection
 
-from leadership.management.commands.make_oneroster_export import write_export
-from leadership.models import District, Membership, RosterImport, School, SchoolYear, User
-from leadership.rostering import services
+from leadership.models import District, Membership, School, SchoolYear, User
+from rostering import services
+from rostering.management.commands.make_oneroster_export import write_export
+from rostering.models import RosterImport
 
 pytestmark = [pytest.mark.faults, pytest.mark.django_db(transaction=True)]
 
@@ -33,7 +34,7 @@ SCHOOLS, STAFF, GUARDIANS = 20, 2_000, 20_000
 # The sweep's threshold in this test; production waits APPLY_STALE_SECONDS (60) and sweeps
 # every minute. ROSTER_FAULT_STALE_SECONDS=60 measures recovery with the production value.
 STALE_SECONDS = float(os.environ.get("ROSTER_FAULT_STALE_SECONDS", 5))
-APPLY_TASK = "leadership.rostering.tasks.apply_roster_import"
+APPLY_TASK = "rostering.tasks.apply_roster_import"
 
 
 def unavailable(reason: str) -> None:

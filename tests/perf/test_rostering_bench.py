@@ -12,10 +12,10 @@ import time
 import pytest
 from django.db import connection
 
-from leadership.management.commands.make_oneroster_export import write_export
 from leadership.models import District, Membership, School
-from leadership.rostering.importer import RosterRun
-from leadership.rostering.source import ZipSource
+from rostering.importer import RosterRun
+from rostering.management.commands.make_oneroster_export import write_export
+from rostering.source import ZipSource
 
 SCHOOLS = int(os.environ.get("ROSTER_BENCH_SCHOOLS", 200))
 STAFF = int(os.environ.get("ROSTER_BENCH_STAFF", 12_000))

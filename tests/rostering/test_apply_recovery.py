@@ -15,9 +15,10 @@ from django.urls import reverse
 from django.utils import formats, timezone, translation
 
 from leadership import clock, outbox
-from leadership.models import AuditEntry, Membership, RosterImport, School, User
-from leadership.rostering import importer, services, tasks
-from leadership.rostering.importer import RosterRun
+from leadership.models import AuditEntry, Membership, School, User
+from rostering import applier, services, tasks
+from rostering.applier import RosterApplier
+from rostering.models import RosterImport
 
 from .conftest import base_files, zip_bytes
 
@@ -91,7 +92,7 @@ def test_the_sweep_leaves_a_live_apply_alone_however_late_its_heartbeat(world):
     def hold():
         try:
             with transaction.atomic():
-                importer.lock_district(world.district.pk)
+                applier.lock_district(world.district.pk)
                 locked.set()
                 release.wait(10)
         finally:
@@ -118,13 +119,13 @@ def test_a_failed_run_is_shown_and_can_be_applied_again(world, client):
     client.force_login(world.district_admin)
     kwargs = {"slug": world.district.slug, "pk": roster_import.pk}
     page = html_lib.unescape(
-        client.get(reverse("leadership:roster_import_detail", kwargs=kwargs)).content.decode()
+        client.get(reverse("rostering:import_detail", kwargs=kwargs)).content.decode()
     )
     assert "The apply stopped before it finished" in page
     assert "Apply the export again" in page
     assert "every 1s" not in page  # no longer polling
 
-    response = client.post(reverse("leadership:roster_import_apply", kwargs=kwargs), follow=True)
+    response = client.post(reverse("rostering:import_apply", kwargs=kwargs), follow=True)
     roster_import.refresh_from_db()
     assert (roster_import.status, roster_import.failure) == (Status.APPLIED, "")
     assert "The export was applied" in response.content.decode()
@@ -137,13 +138,13 @@ def test_a_failed_run_is_shown_and_can_be_applied_again(world, client):
 def test_an_apply_that_breaks_half_way_leaves_nothing_and_can_be_applied_again(world, monkeypatch):
     roster_import = ready_import(world)
     before = imported_rows()
-    real = RosterRun._write_people
+    real = RosterApplier._write_people
 
     def breaks(self):
         assert School.objects.filter(sourced_id="s1").exists()  # schools were written
         raise RuntimeError("the worker fell over")
 
-    monkeypatch.setattr(RosterRun, "_write_people", breaks)
+    monkeypatch.setattr(RosterApplier, "_write_people", breaks)
     monkeypatch.setattr(outbox, "dispatch", lambda row_id: False)  # queued, not yet run
     services.roster_import_queue_apply(roster_import=roster_import, actor=world.district_admin)
     with pytest.raises(RuntimeError):
@@ -152,7 +153,7 @@ def test_an_apply_that_breaks_half_way_leaves_nothing_and_can_be_applied_again(w
     assert (roster_import.status, roster_import.failure) == (Status.FAILED, "crashed")
     assert imported_rows() == before
 
-    monkeypatch.setattr(RosterRun, "_write_people", real)
+    monkeypatch.setattr(RosterApplier, "_write_people", real)
     services.roster_import_queue_apply(roster_import=roster_import, actor=world.district_admin)
     assert tasks.apply_roster_import(roster_import.pk) is True
     roster_import.refresh_from_db()
@@ -165,13 +166,13 @@ def test_the_heartbeat_is_seen_from_outside_while_the_apply_runs(world, monkeypa
     roster_import = ready_import(world)
     monkeypatch.setattr(outbox, "dispatch", lambda row_id: False)  # queued, not yet run
     services.roster_import_queue_apply(roster_import=roster_import, actor=world.district_admin)
-    real = RosterRun._write
+    real = RosterApplier._write
 
     def slow(self, apply):
         time.sleep(1.0)
         return real(self, apply)
 
-    monkeypatch.setattr(RosterRun, "_write", slow)
+    monkeypatch.setattr(RosterApplier, "_write", slow)
     result = []
 
     def work():
@@ -249,7 +250,7 @@ def test_two_workers_given_the_same_apply_apply_it_once(world, monkeypatch):
     roster_import = ready_import(world)
     monkeypatch.setattr(outbox, "dispatch", lambda row_id: False)  # queued, not yet run
     services.roster_import_queue_apply(roster_import=roster_import, actor=world.district_admin)
-    real, inside, overlap = RosterRun._write, [], []
+    real, inside, overlap = RosterApplier._write, [], []
 
     def watched(self, apply):
         if inside:
@@ -261,7 +262,7 @@ def test_two_workers_given_the_same_apply_apply_it_once(world, monkeypatch):
         finally:
             inside.pop()
 
-    monkeypatch.setattr(RosterRun, "_write", watched)
+    monkeypatch.setattr(RosterApplier, "_write", watched)
     results = run_together(
         lambda: tasks.apply_roster_import(roster_import.pk),
         lambda: tasks.apply_roster_import(roster_import.pk),
@@ -322,7 +323,7 @@ def test_pressing_apply_says_why_not_in_each_state(world, client, state, languag
         assert "2 p.m." not in expected  # the district's wall clock, not UTC
     client.force_login(world.district_admin)
     url = reverse(
-        "leadership:roster_import_apply",
+        "rostering:import_apply",
         kwargs={"slug": world.district.slug, "pk": roster_import.pk},
     )
     page = html_lib.unescape(client.post(url, follow=True).content.decode())

@@ -3,8 +3,9 @@
 import pytest
 from django.core.management import CommandError, call_command
 
-from leadership.models import Membership, RosterImport, School, User
-from leadership.rostering import importer
+from leadership.models import Membership, School, User
+from rostering import reader
+from rostering.models import RosterImport
 
 from .conftest import FIXTURES, base_files, users_csv, zip_bytes
 
@@ -42,7 +43,7 @@ def test_errors_exit_non_zero_and_change_nothing(world, export_dir, capsys):
     with pytest.raises(CommandError, match="The export has errors"):
         call_command("import_oneroster", str(folder), district="riverside")
     out = capsys.readouterr().out
-    assert "users.csv:2" in out and str(importer.BAD_EMAIL % {"email": "tess@@maple"}) in out
+    assert "users.csv:2" in out and str(reader.BAD_EMAIL % {"email": "tess@@maple"}) in out
     assert User.objects.count() == users
     assert not School.objects.filter(sourced_id="s1").exists()
 

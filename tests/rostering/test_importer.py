@@ -8,9 +8,9 @@ import pytest
 from django.utils import translation
 
 from leadership.models import Membership, Role, School, SchoolYear, User
-from leadership.rostering import importer
-from leadership.rostering.importer import RosterRun
-from leadership.rostering.source import FolderSource
+from rostering import reader
+from rostering.importer import RosterRun
+from rostering.source import FolderSource
 from tests.leadership.factories import SchoolYearFactory, person
 
 from .conftest import FIXTURES, USERS_HEADER, USERS_ROWS, users_csv
@@ -35,19 +35,19 @@ def test_catalyst_minimal_v1p1_is_refused_as_nobody_could_be_imported(world):
     # Every person points at a department with no school above it, and no one has an
     # e-mail: all three are skipped, which makes the export an error, not "applied".
     assert problems(report) == [
-        ("users.csv", None, str(importer.EVERYONE_SKIPPED % {"count": 3})),
+        ("users.csv", None, str(reader.EVERYONE_SKIPPED % {"count": 3})),
     ]
     assert not report.applied
     warnings = problems(report, "warning")
     assert (
         "orgs.csv",
         2,
-        str(importer.DEPARTMENT_WITHOUT_SCHOOL % {"name": "History Department"}),
+        str(reader.DEPARTMENT_WITHOUT_SCHOOL % {"name": "History Department"}),
     ) in warnings
     assert (
         "users.csv",
         2,
-        str(importer.NO_EMAIL % {"name": "John Doe (usr-222-123456)"}),
+        str(reader.NO_EMAIL % {"name": "John Doe (usr-222-123456)"}),
     ) in warnings
     assert not SchoolYear.objects.filter(district=world.district).exists()
     assert not School.objects.filter(district=world.district).exclude(sourced_id="").exists()
@@ -60,11 +60,10 @@ def test_oat_sa_v1p1_is_refused_for_its_two_departures_from_the_binding(world):
             "orgs.csv",
             2,
             str(
-                importer.BAD_DATETIME
-                % {"value": "2017-05-06 08:01:05", "column": "dateLastModified"}
+                reader.BAD_DATETIME % {"value": "2017-05-06 08:01:05", "column": "dateLastModified"}
             ),
         ),
-        ("academicSessions.csv", 1, str(importer.MISSING_COLUMN % {"column": "schoolYear"})),
+        ("academicSessions.csv", 1, str(reader.MISSING_COLUMN % {"column": "schoolYear"})),
     ]
 
 
@@ -84,9 +83,7 @@ def test_oat_sa_v1p1_with_ext_columns_and_header_only_files(world, tmp_path):
         ("12345", "School 1", 1),
         ("54321", "School 2", 1),
     }
-    assert ("academicSessions.csv", None, str(importer.NO_SCHOOL_YEAR)) in problems(
-        report, "warning"
-    )
+    assert ("academicSessions.csv", None, str(reader.NO_SCHOOL_YEAR)) in problems(report, "warning")
 
 
 def test_catalyst_v1p2_with_roles_csv_and_crlf(world):
@@ -137,13 +134,13 @@ def test_mapping_of_a_v1p1_export(world, export_dir):
     year = SchoolYear.objects.get(district=world.district, is_current=True)
     assert year.label == "2026-27"
     assert Membership.objects.filter(sourced_id="t1", school_year=year).exists()
-    gil = str(importer.NO_EMAIL % {"name": "Gil Guardian (p2)"})
+    gil = str(reader.NO_EMAIL % {"name": "Gil Guardian (p2)"})
     assert ("users.csv", 8, gil) in problems(report, "warning")
     assert not User.objects.filter(full_name="Sam Student").exists()
 
 
 def test_role_map_is_configurable(world, export_dir, settings):
-    settings.ROSTER_ROLE_MAP = {**importer.DEFAULT_ROLE_MAP, "administrator": Role.STAFF}
+    settings.ROSTER_ROLE_MAP = {**reader.DEFAULT_ROLE_MAP, "administrator": Role.STAFF}
     run(world.district, export_dir())
     assert Membership.objects.get(sourced_id="a1").role == Role.STAFF
 
@@ -273,19 +270,19 @@ def errors_of(district, folder):
 def test_a_misspelt_required_column_names_file_and_column(world, export_dir):
     header = USERS_HEADER.replace("givenName", "givenNme")
     errors = errors_of(world.district, export_dir(**{"users.csv": users_csv(header=header)}))
-    message = importer.MISSPELT_COLUMN % {"column": "givenName", "found": "givenNme"}
+    message = reader.MISSPELT_COLUMN % {"column": "givenName", "found": "givenNme"}
     assert errors == [("users.csv", 1, str(message))]
 
 
 def test_a_missing_required_file(world, export_dir):
     errors = errors_of(world.district, export_dir(**{"orgs.csv": None}))
-    missing = importer.MANIFEST_LISTS_MISSING % {"file": "orgs.csv", "mode": "bulk"}
+    missing = reader.MANIFEST_LISTS_MISSING % {"file": "orgs.csv", "mode": "bulk"}
     assert ("orgs.csv", None, str(missing)) in errors
 
 
 def test_a_missing_manifest(world, export_dir):
     errors = errors_of(world.district, export_dir(**{"manifest.csv": None}))
-    assert errors == [("manifest.csv", None, str(importer.NO_FILE % {"file": "manifest.csv"}))]
+    assert errors == [("manifest.csv", None, str(reader.NO_FILE % {"file": "manifest.csv"}))]
 
 
 def test_row_errors_carry_file_and_line(world, export_dir):
@@ -309,27 +306,27 @@ def test_row_errors_carry_file_and_line(world, export_dir):
         (
             "academicSessions.csv",
             2,
-            str(importer.BAD_DATE % {"value": "17/08/2026", "column": "startDate"}),
+            str(reader.BAD_DATE % {"value": "17/08/2026", "column": "startDate"}),
         ),
-        ("users.csv", 9, str(importer.UNKNOWN_ORG % {"id": "nowhere"})),
-        ("users.csv", 10, str(importer.BAD_EMAIL % {"email": "not-an-email"})),
-        ("users.csv", 11, str(importer.DUPLICATE_ID % {"id": "t1", "first": 2})),
-        ("users.csv", 12, str(importer.MISSING_FIELD % {"column": "sourcedId"})),
-        ("users.csv", 13, str(importer.UNKNOWN_ROLE % {"role": "wizard"})),
+        ("users.csv", 9, str(reader.UNKNOWN_ORG % {"id": "nowhere"})),
+        ("users.csv", 10, str(reader.BAD_EMAIL % {"email": "not-an-email"})),
+        ("users.csv", 11, str(reader.DUPLICATE_ID % {"id": "t1", "first": 2})),
+        ("users.csv", 12, str(reader.MISSING_FIELD % {"column": "sourcedId"})),
+        ("users.csv", 13, str(reader.UNKNOWN_ROLE % {"role": "wizard"})),
     ]
 
 
 def test_an_unknown_agent_is_an_error(world, export_dir):
     rows = [*USERS_ROWS, "p9,active,,TRUE,s1,parent,p9,,Pa,Nine,,,p9@home.example,,,ghost,,"]
     errors = errors_of(world.district, export_dir(**{"users.csv": users_csv(rows)}))
-    assert errors == [("users.csv", 9, str(importer.UNKNOWN_USER % {"id": "ghost"}))]
+    assert errors == [("users.csv", 9, str(reader.UNKNOWN_USER % {"id": "ghost"}))]
 
 
 def test_not_utf8(world, export_dir):
     text = users_csv().encode("utf-8").replace(b"Tess", b"T\xe9ss")
     errors = errors_of(world.district, export_dir(**{"users.csv": text}))
     assert errors and errors[0][0] == "users.csv"
-    assert errors[0][2] == str(importer.NOT_UTF8)
+    assert errors[0][2] == str(reader.NOT_UTF8)
 
 
 def test_messages_are_kept_untranslated_and_read_in_the_readers_language(world, export_dir):
@@ -338,7 +335,7 @@ def test_messages_are_kept_untranslated_and_read_in_the_readers_language(world, 
         report = run(world.district, export_dir(**{"users.csv": users_csv(header=header)}))
     problem = report.errors[0]
     assert problem.as_list()[3:] == [
-        importer.msgid_of(importer.MISSPELT_COLUMN),
+        reader.msgid_of(reader.MISSPELT_COLUMN),
         {"column": "givenName", "found": "givenNme"},
     ]
     with translation.override("en"):
@@ -347,5 +344,5 @@ def test_messages_are_kept_untranslated_and_read_in_the_readers_language(world, 
     report = run(world.district, export_dir(**{"users.csv": users_csv(rows)}))
     with translation.override("es"):
         spanish = report.errors[0].message
-        assert spanish == str(importer.BAD_EMAIL % {"email": "not-an-email"})
-    assert spanish != str(importer.BAD_EMAIL % {"email": "not-an-email"})  # English now
+        assert spanish == str(reader.BAD_EMAIL % {"email": "not-an-email"})
+    assert spanish != str(reader.BAD_EMAIL % {"email": "not-an-email"})  # English now

@@ -1,6 +1,6 @@
 """Permission matrix of the rostering pages: only the district's admins import."""
 
-from leadership.models import RosterImport
+from rostering.models import RosterImport
 from tests.matrix import Row, check_row, parametrize
 
 
@@ -32,12 +32,12 @@ def admins_only(ok: int) -> dict[str, int]:
 
 
 MATRIX = [
-    Row("leadership:roster_imports", admins_only(200), kwargs=_district),
-    Row("leadership:roster_imports", admins_only(200), kwargs=_district, method="POST"),
-    Row("leadership:roster_invite", admins_only(302), kwargs=_district, method="POST"),
-    Row("leadership:roster_import_detail", admins_only(200), kwargs=_import),
-    Row("leadership:roster_import_apply", admins_only(302), kwargs=_import, method="POST"),
-    Row("leadership:roster_import_problems", admins_only(200), kwargs=_import),
+    Row("rostering:imports", admins_only(200), kwargs=_district),
+    Row("rostering:imports", admins_only(200), kwargs=_district, method="POST"),
+    Row("rostering:invite", admins_only(302), kwargs=_district, method="POST"),
+    Row("rostering:import_detail", admins_only(200), kwargs=_import),
+    Row("rostering:import_apply", admins_only(302), kwargs=_import, method="POST"),
+    Row("rostering:import_problems", admins_only(200), kwargs=_import),
 ]
 
 
@@ -52,7 +52,7 @@ def test_another_districts_import_is_404_even_for_an_admin(world, client):
     kwargs = _import(world)
     client.force_login(world.other_district_admin)
     url = reverse(
-        "leadership:roster_import_detail",
+        "rostering:import_detail",
         kwargs={"slug": world.other_district.slug, "pk": kwargs["pk"]},
     )
     assert client.get(url).status_code == 404

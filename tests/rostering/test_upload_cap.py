@@ -6,7 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from leadership.models import RosterImport
+from rostering.models import RosterImport
 
 from .conftest import base_files, zip_bytes
 
@@ -19,7 +19,7 @@ def admin_client(world, client):
 
 def post(client, world, *files):
     return client.post(
-        reverse("leadership:roster_imports", kwargs={"slug": world.district.slug}),
+        reverse("rostering:imports", kwargs={"slug": world.district.slug}),
         {"files": list(files)},
         HTTP_HX_REQUEST="true",
     )

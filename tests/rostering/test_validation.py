@@ -8,8 +8,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import translation
 
-from leadership.models import Membership, RosterImport, School, SchoolYear, User
-from leadership.rostering import importer, services
+from leadership.models import Membership, School, SchoolYear, User
+from rostering import reader, services
+from rostering.models import RosterImport
 from tests.leadership.factories import SchoolYearFactory
 
 from .conftest import ORGS, SESSIONS, USERS_HEADER, USERS_ROWS, base_files, users_csv, zip_bytes
@@ -62,14 +63,14 @@ def msg(template, **params) -> str:
 
 def detail_url(world, roster_import):
     return reverse(
-        "leadership:roster_import_detail",
+        "rostering:import_detail",
         kwargs={"slug": world.district.slug, "pk": roster_import.pk},
     )
 
 
 def apply_url(world, roster_import):
     return reverse(
-        "leadership:roster_import_apply",
+        "rostering:import_apply",
         kwargs={"slug": world.district.slug, "pk": roster_import.pk},
     )
 
@@ -90,7 +91,7 @@ def upload_and_try_to_apply(client, world, files):
     before = state(world.district)
     upload = SimpleUploadedFile("export.zip", zip_bytes(files), "application/zip")
     client.post(
-        reverse("leadership:roster_imports", kwargs={"slug": world.district.slug}),
+        reverse("rostering:imports", kwargs={"slug": world.district.slug}),
         {"files": [upload]},
     )
     roster_import = RosterImport.objects.get()
@@ -117,11 +118,11 @@ def row_of(page: str, file: str, line, message: str) -> bool:
 V11_CASES = {
     "misspelt required column": (
         {"users.csv": users_csv(header=USERS_HEADER.replace("givenName", "givenNme"))},
-        ("users.csv", 1, msg(importer.MISSPELT_COLUMN, column="givenName", found="givenNme")),
+        ("users.csv", 1, msg(reader.MISSPELT_COLUMN, column="givenName", found="givenNme")),
     ),
     "missing status column": (
         {"orgs.csv": ORGS.replace("sourcedId,status,", "sourcedId,").replace("active,", "")},
-        ("orgs.csv", 1, msg(importer.MISSING_RECORD_COLUMN, column="status")),
+        ("orgs.csv", 1, msg(reader.MISSING_RECORD_COLUMN, column="status")),
     ),
     "missing dateLastModified column": (
         {
@@ -132,18 +133,18 @@ V11_CASES = {
                 ]
             )
         },
-        ("users.csv", 1, msg(importer.MISSING_RECORD_COLUMN, column="dateLastModified")),
+        ("users.csv", 1, msg(reader.MISSING_RECORD_COLUMN, column="dateLastModified")),
     ),
     "missing schoolYear column": (
         {"academicSessions.csv": SESSIONS.replace(",schoolYear", "").replace(",,2027\n", ",\n")},
-        ("academicSessions.csv", 1, msg(importer.MISSING_COLUMN, column="schoolYear")),
+        ("academicSessions.csv", 1, msg(reader.MISSING_COLUMN, column="schoolYear")),
     ),
     "date not ISO 8601": (
         {"academicSessions.csv": SESSIONS.replace("2026-08-17", "08/17/2026")},
         (
             "academicSessions.csv",
             2,
-            msg(importer.BAD_DATE, value="08/17/2026", column="startDate"),
+            msg(reader.BAD_DATE, value="08/17/2026", column="startDate"),
         ),
     ),
     "date-time not ISO 8601": (
@@ -151,12 +152,12 @@ V11_CASES = {
         (
             "orgs.csv",
             3,
-            msg(importer.BAD_DATETIME, value="2026-08-01 10:00", column="dateLastModified"),
+            msg(reader.BAD_DATETIME, value="2026-08-01 10:00", column="dateLastModified"),
         ),
     ),
     "unknown status": (
         {"orgs.csv": ORGS.replace("s2,active,", "s2,deleted,")},
-        ("orgs.csv", 4, msg(importer.BAD_STATUS, value="deleted")),
+        ("orgs.csv", 4, msg(reader.BAD_STATUS, value="deleted")),
     ),
     "parent org not in the export": (
         {
@@ -164,23 +165,23 @@ V11_CASES = {
                 "s1,active,,Maple Elementary,school,,d1", "s1,active,,Maple Elementary,school,,d9"
             )
         },
-        ("orgs.csv", 3, msg(importer.UNKNOWN_PARENT_ORG, id="d9")),
+        ("orgs.csv", 3, msg(reader.UNKNOWN_PARENT_ORG, id="d9")),
     ),
     "user org not in the export": (
         {"users.csv": users_csv([*USERS_ROWS[:1], USERS_ROWS[1].replace(",s1,", ",s7,")])},
-        ("users.csv", 3, msg(importer.UNKNOWN_ORG, id="s7")),
+        ("users.csv", 3, msg(reader.UNKNOWN_ORG, id="s7")),
     ),
     "a family's agent not in the export": (
         {"users.csv": users_csv([*USERS_ROWS[:5], USERS_ROWS[5].replace(",st1,", ",st9,")])},
-        ("users.csv", 7, msg(importer.UNKNOWN_USER, id="st9")),
+        ("users.csv", 7, msg(reader.UNKNOWN_USER, id="st9")),
     ),
     "a student's agent not in the export": (
         {"users.csv": users_csv([r.replace('"p1,p2"', '"p1,p8"') for r in USERS_ROWS])},
-        ("users.csv", 5, msg(importer.UNKNOWN_USER, id="p8")),
+        ("users.csv", 5, msg(reader.UNKNOWN_USER, id="p8")),
     ),
     "session parent not in the export": (
         {"academicSessions.csv": SESSIONS + "t1,,,Fall,term,2026-08-17,2026-12-18,sy9,2027\n"},
-        ("academicSessions.csv", 3, msg(importer.UNKNOWN_PARENT_SESSION, id="sy9")),
+        ("academicSessions.csv", 3, msg(reader.UNKNOWN_PARENT_SESSION, id="sy9")),
     ),
     "delta file without dateLastModified": (
         {
@@ -188,7 +189,7 @@ V11_CASES = {
             "file.academicSessions,bulk\nfile.users,delta\n",
             "users.csv": users_csv([USERS_ROWS[0]]),
         },
-        ("users.csv", 2, msg(importer.DELTA_FIELD, column="dateLastModified")),
+        ("users.csv", 2, msg(reader.DELTA_FIELD, column="dateLastModified")),
     ),
 }
 
@@ -215,10 +216,10 @@ def test_a_1_2_export_names_its_roles_and_users_problems(world, client):
         client, world, v12_files(users=users, roles=roles)
     )
     expected = [
-        ("roles.csv", 2, msg(importer.BAD_DATE, value="17.8.2026", column="beginDate")),
-        ("roles.csv", 3, msg(importer.UNKNOWN_ORG, id="s5")),
-        ("users.csv", 2, msg(importer.UNKNOWN_ORG, id="s6")),
-        ("roles.csv", 5, msg(importer.UNKNOWN_USER, id="ghost")),
+        ("roles.csv", 2, msg(reader.BAD_DATE, value="17.8.2026", column="beginDate")),
+        ("roles.csv", 3, msg(reader.UNKNOWN_ORG, id="s5")),
+        ("users.csv", 2, msg(reader.UNKNOWN_ORG, id="s6")),
+        ("roles.csv", 5, msg(reader.UNKNOWN_USER, id="ghost")),
     ]
     errors = [p[1:] for p in services.problem_rows(roster_import.problems) if p[0] == "error"]
     assert errors == expected
@@ -231,7 +232,7 @@ def test_a_1_2_roles_file_without_role_type(world, client):
     rows = [r.replace(",primary,", ",") for r in ROLES_ROWS]
     files = v12_files(**{"roles.csv": "\n".join([header, *rows]) + "\n"})
     roster_import, page = upload_and_try_to_apply(client, world, files)
-    expected = ("roles.csv", 1, msg(importer.MISSING_COLUMN, column="roleType"))
+    expected = ("roles.csv", 1, msg(reader.MISSING_COLUMN, column="roleType"))
     assert ("error", *expected) in services.problem_rows(roster_import.problems)
     assert row_of(page, *expected)
 
@@ -258,19 +259,19 @@ def test_the_real_world_defective_1_2_export(world, client):
         ),
     )
     expected = [
-        ("orgs.csv", 2, msg(importer.UNKNOWN_PARENT_ORG, id="d-missing")),
-        ("orgs.csv", 3, msg(importer.UNKNOWN_PARENT_ORG, id="s-missing")),
+        ("orgs.csv", 2, msg(reader.UNKNOWN_PARENT_ORG, id="d-missing")),
+        ("orgs.csv", 3, msg(reader.UNKNOWN_PARENT_ORG, id="s-missing")),
         (
             "academicSessions.csv",
             2,
-            msg(importer.BAD_DATETIME, value="08/01/2026 09:00", column="dateLastModified"),
+            msg(reader.BAD_DATETIME, value="08/01/2026 09:00", column="dateLastModified"),
         ),
-        ("academicSessions.csv", 2, msg(importer.BAD_DATE, value="17/08/2026", column="startDate")),
-        ("academicSessions.csv", 2, msg(importer.BAD_DATE, value="11/06/2027", column="endDate")),
+        ("academicSessions.csv", 2, msg(reader.BAD_DATE, value="17/08/2026", column="startDate")),
+        ("academicSessions.csv", 2, msg(reader.BAD_DATE, value="11/06/2027", column="endDate")),
         (
             "users.csv",
             1,
-            msg(importer.MISSPELT_COLUMN, column="familyName", found="familyname_"),
+            msg(reader.MISSPELT_COLUMN, column="familyName", found="familyname_"),
         ),
     ]
     errors = [p[1:] for p in services.problem_rows(roster_import.problems) if p[0] == "error"]
@@ -315,7 +316,7 @@ def test_references_may_point_at_what_the_district_already_has(world, client):
     )
     upload = SimpleUploadedFile("export.zip", zip_bytes(files), "application/zip")
     client.post(
-        reverse("leadership:roster_imports", kwargs={"slug": world.district.slug}),
+        reverse("rostering:imports", kwargs={"slug": world.district.slug}),
         {"files": [upload]},
     )
     roster_import = RosterImport.objects.get()
@@ -343,7 +344,7 @@ def test_an_export_where_everyone_is_skipped_is_an_error_and_students_are_counte
     ]
     files = base_files(**{"orgs.csv": orgs, "users.csv": users_csv(rows)})
     roster_import, page = upload_and_try_to_apply(client, world, files)
-    expected = ("users.csv", None, msg(importer.EVERYONE_SKIPPED, count=2))
+    expected = ("users.csv", None, msg(reader.EVERYONE_SKIPPED, count=2))
     problems = services.problem_rows(roster_import.problems)
     assert ("error", *expected) in problems
     assert row_of(page, "users.csv", "—", expected[2])
@@ -365,8 +366,8 @@ def test_the_preview_speaks_the_readers_language(world, client):
     client.force_login(world.district_admin)
     page = html_lib.unescape(client.get(detail_url(world, roster_import)).content.decode())
     with translation.override("es"):
-        spanish = msg(importer.BAD_EMAIL, email="not-an-email")
+        spanish = msg(reader.BAD_EMAIL, email="not-an-email")
     with translation.override("en"):
-        english = msg(importer.BAD_EMAIL, email="not-an-email")
+        english = msg(reader.BAD_EMAIL, email="not-an-email")
     assert spanish != english
     assert spanish in page and english not in page

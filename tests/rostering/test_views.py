@@ -10,8 +10,9 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from leadership.models import AuditEntry, Invitation, Membership, RosterImport, School, User
-from leadership.rostering import importer, services, source
+from leadership.models import AuditEntry, Invitation, Membership, School, User
+from rostering import importer, reader, services, source
+from rostering.models import RosterImport
 from tests.leadership.factories import InvitationFactory
 
 from .conftest import base_files, zip_bytes, zip_folder
@@ -21,7 +22,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def list_url(world):
-    return reverse("leadership:roster_imports", kwargs={"slug": world.district.slug})
+    return reverse("rostering:imports", kwargs={"slug": world.district.slug})
 
 
 def text(response) -> str:
@@ -42,7 +43,7 @@ def test_upload_preview_apply_and_report(world, client):
     response = upload(client, world, zip_upload(folder="export/"))
     roster_import = RosterImport.objects.get()
     detail = reverse(
-        "leadership:roster_import_detail",
+        "rostering:import_detail",
         kwargs={"slug": world.district.slug, "pk": roster_import.pk},
     )
     assert response.status_code == 302 and response["Location"] == detail
@@ -59,7 +60,7 @@ def test_upload_preview_apply_and_report(world, client):
 
     response = client.post(
         reverse(
-            "leadership:roster_import_apply",
+            "rostering:import_apply",
             kwargs={"slug": world.district.slug, "pk": roster_import.pk},
         )
     )
@@ -80,7 +81,7 @@ def test_upload_preview_apply_and_report(world, client):
     # Applying twice is refused: the import is no longer ready.
     client.post(
         reverse(
-            "leadership:roster_import_apply",
+            "rostering:import_apply",
             kwargs={"slug": world.district.slug, "pk": roster_import.pk},
         )
     )
@@ -114,17 +115,17 @@ def test_an_export_with_errors_shows_them_and_cannot_be_applied(world, client):
     roster_import = RosterImport.objects.get()
     assert roster_import.status == RosterImport.Status.INVALID
     kwargs = {"slug": world.district.slug, "pk": roster_import.pk}
-    page = client.get(reverse("leadership:roster_import_detail", kwargs=kwargs)).content.decode()
-    message = str(importer.MISSPELT_COLUMN % {"column": "givenName", "found": "givenNme"})
+    page = client.get(reverse("rostering:import_detail", kwargs=kwargs)).content.decode()
+    message = str(reader.MISSPELT_COLUMN % {"column": "givenName", "found": "givenNme"})
     assert "The export has 1 error" in page
     assert "Apply the export" not in page
     assert message in html_lib.unescape(page)
 
-    response = client.post(reverse("leadership:roster_import_apply", kwargs=kwargs), follow=True)
+    response = client.post(reverse("rostering:import_apply", kwargs=kwargs), follow=True)
     assert str(services.CANNOT_APPLY_ERRORS) in text(response)
     assert not School.objects.filter(sourced_id="s1").exists()
 
-    report = client.get(reverse("leadership:roster_import_problems", kwargs=kwargs))
+    report = client.get(reverse("rostering:import_problems", kwargs=kwargs))
     assert report["Content-Type"] == "text/csv"
     rows = list(csv.reader(io.StringIO(report.content.decode())))
     assert rows[0] == ["severity", "file", "line", "message"]
@@ -199,7 +200,7 @@ def test_a_zip_that_lies_about_its_size_is_an_error_not_a_crash(world):
     src.members["users.csv"].file_size = 10
     report = importer.RosterRun(district=world.district, source=src).run(apply=True)
     assert not report.applied
-    assert [(p.file, p.message) for p in report.errors] == [("users.csv", str(importer.DAMAGED))]
+    assert [(p.file, p.message) for p in report.errors] == [("users.csv", str(reader.DAMAGED))]
 
 
 def test_invite_the_new_people_once_each_in_their_language(world, client, mailoutbox):
@@ -214,7 +215,7 @@ def test_invite_the_new_people_once_each_in_their_language(world, client, mailou
 
     page = client.get(list_url(world)).content.decode()
     assert "3 people from the roster have not been invited yet." in page
-    url = reverse("leadership:roster_invite", kwargs={"slug": world.district.slug})
+    url = reverse("rostering:invite", kwargs={"slug": world.district.slug})
     response = client.post(url, {"school": ""}, follow=True)
     assert "Invitations are on their way" in response.content.decode()
     invited = Invitation.objects.exclude(email="al@maple.example")
@@ -241,7 +242,7 @@ def test_invite_one_school_only(world, client, mailoutbox):
     )
     oak = School.objects.get(sourced_id="s2")
     client.post(
-        reverse("leadership:roster_invite", kwargs={"slug": world.district.slug}),
+        reverse("rostering:invite", kwargs={"slug": world.district.slug}),
         {"school": oak.pk},
     )
     assert sorted(Invitation.objects.values_list("email", flat=True)) == [
@@ -261,7 +262,7 @@ def test_the_progress_partial_polls_while_running(world, client):
 
     cache.set(services.progress_key(roster_import.pk), 42)
     url = reverse(
-        "leadership:roster_import_detail",
+        "rostering:import_detail",
         kwargs={"slug": world.district.slug, "pk": roster_import.pk},
     )
     html = client.get(url, HTTP_HX_REQUEST="true").content.decode()
@@ -292,9 +293,7 @@ def test_apply_through_htmx_swaps_in_the_finished_status(world, client):
     upload(client, world, zip_upload())
     roster_import = RosterImport.objects.get()
     kwargs = {"slug": world.district.slug, "pk": roster_import.pk}
-    response = client.post(
-        reverse("leadership:roster_import_apply", kwargs=kwargs), HTTP_HX_REQUEST="true"
-    )
+    response = client.post(reverse("rostering:import_apply", kwargs=kwargs), HTTP_HX_REQUEST="true")
     page = text(response)
     assert response.status_code == 200
     assert "<html" not in page and 'id="import-status"' in page

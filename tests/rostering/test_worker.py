@@ -4,8 +4,9 @@ import time
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from leadership.models import Membership, RosterImport
-from leadership.rostering import services
+from leadership.models import Membership
+from rostering import services
+from rostering.models import RosterImport
 from tests.worker import needs_broker
 
 from .conftest import base_files, zip_bytes
@@ -38,7 +39,7 @@ def test_the_worker_previews_then_applies_once(real_worker, world):
     assert Membership.objects.exclude(sourced_id="").count() == 5
 
     # A duplicate delivery of the apply task finds the import applied and does nothing.
-    from leadership.rostering.tasks import apply_roster_import
+    from rostering.tasks import apply_roster_import
 
     apply_roster_import.delay(roster_import.pk)
     time.sleep(1)

@@ -13,13 +13,14 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
-from leadership.models import District, RosterImport
+from leadership.models import District
 from leadership.permissions import district_view, is_district_admin
 from leadership.uploads import refused_uploads, upload_limit
 from leadership.views import HtmxHttpRequest, is_partial
 
 from . import selectors, services
 from .forms import RosterInviteForm, RosterUploadForm
+from .models import RosterImport
 
 COUNT_ROWS = [
     ("schools", "Schools"),
@@ -56,7 +57,7 @@ def roster_imports(request: HtmxHttpRequest, district: District) -> HttpResponse
                 form.add_error("files", error)
             else:
                 url = reverse(
-                    "leadership:roster_import_detail",
+                    "rostering:import_detail",
                     kwargs={"slug": district.slug, "pk": roster_import.pk},
                 )
                 if is_partial(request):
@@ -142,7 +143,7 @@ def roster_import_apply(request: HtmxHttpRequest, district: District, pk: int) -
         services.roster_import_queue_apply(roster_import=roster_import, actor=request.user)
     except ValidationError as error:
         apply_error = " ".join(error.messages)
-    url = reverse("leadership:roster_import_detail", kwargs={"slug": district.slug, "pk": pk})
+    url = reverse("rostering:import_detail", kwargs={"slug": district.slug, "pk": pk})
     if is_partial(request):
         roster_import.refresh_from_db()
         return render(
@@ -178,7 +179,7 @@ def roster_invite(request: HtmxHttpRequest, district: District) -> HttpResponse:
             _("Invitations are on their way to the new people of %(place)s.")
             % {"place": school or district},
         )
-        return redirect("leadership:roster_imports", slug=district.slug)
+        return redirect("rostering:imports", slug=district.slug)
     return render(
         request,
         "rostering/import_list.html",

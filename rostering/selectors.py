@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from leadership.models import District, RosterImport
+from leadership.models import District
 from leadership.permissions import is_district_admin
 
+from .models import RosterImport
 from .services import new_people_memberships
 
 

@@ -22,11 +22,14 @@ from django.utils.translation import gettext_lazy as _
 
 from leadership import audit, clock, outbox, tokens
 from leadership.exports import csv_writer
-from leadership.models import District, Invitation, Membership, Role, RosterImport, School, User
+from leadership.models import District, Invitation, Membership, Role, School, User
 from leadership.services import SEND_INVITATION
 
-from . import importer
-from .importer import Report, RosterRun, lock_district
+from . import reader
+from .applier import lock_district
+from .importer import RosterRun
+from .models import RosterImport
+from .reader import Report
 from .source import ONEROSTER_FILES, ExportRefused, ExportSource, ZipSource, max_upload_bytes
 
 NOT_CSV_OR_ZIP = _("“%(name)s” is neither a CSV file nor a zip archive.")
@@ -67,7 +70,7 @@ log = logging.getLogger(__name__)
 
 
 def max_problems() -> int:
-    return importer.max_problems()
+    return reader.max_problems()
 
 
 def progress_key(roster_import_id: int) -> str:
@@ -151,7 +154,7 @@ def roster_import_create(
     roster_import.save()
     audit.record(actor=actor, action="rosterimport.upload", obj=roster_import)
     if queue_preview:
-        outbox.enqueue("leadership.rostering.tasks.preview_roster_import", roster_import.pk)
+        outbox.enqueue("rostering.tasks.preview_roster_import", roster_import.pk)
     return roster_import
 
 
@@ -185,7 +188,7 @@ def problem_rows(problems: list) -> list[tuple]:
         severity, file, line, message = problem[:4]
         params = problem[4] if len(problem) > 4 else None
         if len(problem) > 4:
-            message = importer.render_message(message, params)
+            message = reader.render_message(message, params)
         rows.append((severity, file, line, message))
     return rows
 
@@ -290,7 +293,7 @@ def roster_import_queue_apply(*, roster_import: RosterImport, actor: User) -> Ro
         raise _other_applying(roster_import) from None
     audit.record(actor=actor, action="rosterimport.queue_apply", obj=roster_import)
     cache.set(progress_key(roster_import.pk), 0, 60 * 60)
-    outbox.enqueue("leadership.rostering.tasks.apply_roster_import", roster_import.pk)
+    outbox.enqueue("rostering.tasks.apply_roster_import", roster_import.pk)
     return roster_import
 
 
@@ -584,7 +587,7 @@ def roster_invitations_create(*, district, actor: User, school: School | None = 
 def roster_invitations_queue(*, district, actor: User, school: School | None = None) -> None:
     """Queue the invitations of the roster's new people (the task is rerun safely)."""
     outbox.enqueue(
-        "leadership.rostering.tasks.invite_new_roster_people",
+        "rostering.tasks.invite_new_roster_people",
         district.pk,
         actor.pk,
         school.pk if school else None,

@@ -6,9 +6,11 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from leadership import audit
-from leadership.models import District, RosterImport
-from leadership.rostering.importer import Report, RosterRun
-from leadership.rostering.source import ExportRefused, source_for_path
+from leadership.models import District
+from rostering.importer import RosterRun
+from rostering.models import RosterImport
+from rostering.reader import Report
+from rostering.source import ExportRefused, source_for_path
 
 KINDS = ["schools", "school_years", "people", "memberships"]
 
