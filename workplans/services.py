@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from leadership import audit, edits
 from leadership.dashboard.rollups import mark_dirty
 from leadership.models import School, SchoolYear, User
+from leadership.updates import model_update
 from leadership.uploads import size_label
 
 from . import charts
@@ -283,10 +284,7 @@ def goal_update(*, goal: Goal, actor: User, version: str | None = None, **fields
     before = audit.snapshot(goal, GOAL_FIELDS)
     if fields.get("order") is None:
         fields.pop("order", None)
-    for name, value in fields.items():
-        setattr(goal, name, value)
-    goal.full_clean()
-    goal.save()
+    model_update(instance=goal, fields=GOAL_FIELDS, data=fields)
     audit.record(
         actor=actor,
         action="goal.update",
@@ -317,6 +315,11 @@ def measure_create(*, goal: Goal, actor: User, **fields) -> Measure:
     return measure
 
 
+def _check_measure(measure: Measure) -> None:
+    if measure.target == measure.baseline:
+        raise ValidationError({"target": TARGET_EQUALS_BASELINE})
+
+
 @transaction.atomic
 def measure_update(
     *, measure: Measure, actor: User, version: str | None = None, **fields
@@ -330,12 +333,7 @@ def measure_update(
     )
     edits.refuse_if_stale(measure, version, measure_version(measure))
     before = audit.snapshot(measure, MEASURE_FIELDS)
-    for name, value in fields.items():
-        setattr(measure, name, value)
-    if measure.target == measure.baseline:
-        raise ValidationError({"target": TARGET_EQUALS_BASELINE})
-    measure.full_clean()
-    measure.save()
+    model_update(instance=measure, fields=MEASURE_FIELDS, data=fields, check=_check_measure)
     measure.refresh_from_db()  # decimals as stored, so before and after read alike
     audit.record(
         actor=actor,
@@ -629,14 +627,14 @@ def step_update(
     )
     edits.refuse_if_stale(step, version, step_version(step))
     before = audit.snapshot(step, STEP_FIELDS)
-    for name, value in fields.items():
-        setattr(step, name, value)
-    if step.due < step.start:
-        raise ValidationError({"due": DUE_BEFORE_START})
-    if "owner" in fields:
-        _check_owner(step.owner, step.goal.plan.school)
-    step.full_clean()
-    step.save()
+
+    def check(step: ActionStep) -> None:
+        if step.due < step.start:
+            raise ValidationError({"due": DUE_BEFORE_START})
+        if "owner" in fields:
+            _check_owner(step.owner, step.goal.plan.school)
+
+    model_update(instance=step, fields=STEP_FIELDS, data=fields, check=check)
     audit.record(
         actor=actor,
         action="step.update",
