@@ -44,11 +44,6 @@ def _team_roles(user) -> dict[int, str]:
     return roles
 
 
-def forget_team_roles(user) -> None:
-    if hasattr(user, "_accord_team_roles"):
-        del user._accord_team_roles
-
-
 def team_role(user, team: Team | int) -> str | None:
     team_id = team if isinstance(team, int) else team.pk
     return _team_roles(user).get(team_id)

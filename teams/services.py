@@ -398,15 +398,6 @@ def vote_cast(*, poll: Poll, user: User, value: str, objection: str = "") -> Vot
     return vote
 
 
-@transaction.atomic
-def poll_close(*, poll: Poll, actor: User) -> Poll:
-    meeting = _locked(poll.item.meeting)
-    Poll.objects.filter(pk=poll.pk).update(is_open=False)
-    poll.is_open = False
-    _touch(meeting)
-    return poll
-
-
 def poll_tally(poll: Poll) -> dict[str, int]:
     """Counts per answer, in the poll's order; reads prefetched votes when there are."""
     counts = Counter(vote.value for vote in poll.votes.all())

@@ -167,13 +167,23 @@ def test_a_member_answers_a_poll_once(world, ilt):
 
 
 def test_a_non_member_and_a_bad_answer_and_a_closed_poll_are_refused(world, ilt):
-    poll = f.open_poll(f.live_meeting(ilt), PollKind.YES_NO)
+    m = f.live_meeting(ilt)
+    poll = f.open_poll(m, PollKind.YES_NO)
     with pytest.raises(ValidationError) as error:
         services.vote_cast(poll=poll, user=world.staff, value="yes")
     assert error.value.messages == [str(services.POLL_NOT_MEMBER)]
     with pytest.raises(ValidationError):
         services.vote_cast(poll=poll, user=world.family, value="7")
-    services.poll_close(poll=poll, actor=world.principal)
+    # A poll closes when the decision it informed is recorded; the meeting stays live.
+    services.decision_record(
+        item=m.current_item,
+        actor=world.principal,
+        rule=ilt.schedule,
+        model_used=DecisionModel.MAJORITY,
+        text="Thursdays",
+        outcome="adopted",
+        poll=poll,
+    )
     with pytest.raises(ValidationError) as error:
         services.vote_cast(poll=poll, user=world.family, value="yes")
     assert error.value.messages == [str(services.POLL_CLOSED)]
