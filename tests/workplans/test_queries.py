@@ -73,21 +73,21 @@ def big_plan(plan, world):
 
 
 def test_the_plan_page_reads_in_a_fixed_number_of_queries(
-    client_for, world, big_plan, django_assert_max_num_queries
+    client_for, world, big_plan, django_assert_num_queries
 ):
     client = client_for(world.principal)
     url = reverse("workplans:plan_detail", kwargs={"slug": world.school.slug, "pk": big_plan.pk})
-    with django_assert_max_num_queries(20):
+    with django_assert_num_queries(15):
         response = client.get(url)
     assert response.status_code == 200
     assert response.content.decode().count('role="img"') == GOALS
 
 
 def test_my_steps_reads_in_a_fixed_number_of_queries(
-    client_for, world, big_plan, django_assert_max_num_queries
+    client_for, world, big_plan, django_assert_num_queries
 ):
     client = client_for(world.teacher_leader)
-    with django_assert_max_num_queries(12):
+    with django_assert_num_queries(10):
         response = client.get(reverse("workplans:my_steps"))
     assert response.status_code == 200
     assert (
@@ -96,10 +96,10 @@ def test_my_steps_reads_in_a_fixed_number_of_queries(
 
 
 def test_the_export_reads_in_a_fixed_number_of_queries(
-    client_for, world, big_plan, django_assert_max_num_queries
+    client_for, world, big_plan, django_assert_num_queries
 ):
     client = client_for(world.district_admin)
     url = reverse("workplans:plan_export", kwargs={"slug": world.school.slug, "pk": big_plan.pk})
-    with django_assert_max_num_queries(15):
+    with django_assert_num_queries(13):
         response = client.get(url)
     assert response.content.decode().count("\ndata,") == GOALS * POINTS_PER_GOAL
