@@ -233,6 +233,7 @@ def test_a_target_equal_to_the_baseline_is_refused(client_for, world, goal):
     html = response.content.decode()
     assert response.status_code == 200
     assert str(services.TARGET_EQUALS_BASELINE) in html
+    assert 'id="id_target_error"' in html  # beside the target, not above the form
     assert 'value="Attendance"' in html  # the input is kept
     assert not Measure.objects.exists()
 
@@ -364,6 +365,7 @@ def test_a_due_date_before_the_start_is_refused(client_for, world, goal):
         **HTMX,
     )
     assert str(services.DUE_BEFORE_START) in response.content.decode()
+    assert 'id="id_due_error"' in response.content.decode()  # beside the due date
     assert not ActionStep.objects.exists()
 
 
