@@ -132,7 +132,7 @@ def invitation_create(
 @transaction.atomic
 def invitation_revoke(*, invitation: Invitation, actor: User) -> Invitation:
     invitation = Invitation.objects.select_for_update(of=("self",)).get(pk=invitation.pk)
-    if invitation.state != "pending":
+    if invitation.state != Invitation.State.PENDING:
         raise ValidationError(INVITATION_NOT_PENDING)
     invitation.revoked_at = timezone.now()
     invitation.save(update_fields=["revoked_at"])
@@ -159,7 +159,7 @@ def invitation_accept(
         .select_related("school", "district")
         .get(pk=invitation.pk)
     )
-    if invitation.state != "pending":
+    if invitation.state != Invitation.State.PENDING:
         raise InvitationUnusable(invitation.state)
 
     user = User.objects.filter(email__iexact=invitation.email).first()

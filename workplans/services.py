@@ -33,6 +33,7 @@ from .models import (
     LookForTally,
     Measure,
     ProgressUpdate,
+    StepStatus,
     StudentGroup,
     WorkPlan,
 )
@@ -166,11 +167,11 @@ def goal_is_finished(goal: Goal, threshold: int) -> bool:
         if not shown:
             return False
         latest = shown[-1].value
-        if (measure.direction == "up" and latest < measure.target) or (
-            measure.direction == "down" and latest > measure.target
+        if (measure.direction == Measure.Direction.UP and latest < measure.target) or (
+            measure.direction == Measure.Direction.DOWN and latest > measure.target
         ):
             return False
-    return all(step.status == "done" for step in steps)
+    return all(step.status == StepStatus.DONE for step in steps)
 
 
 def _copy_unfinished_goals(previous: WorkPlan, plan: WorkPlan, year: SchoolYear) -> int:

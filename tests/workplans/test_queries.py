@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from leadership import clock
-from workplans.models import ActionStep, DataPoint, Goal, Measure, ProgressUpdate
+from workplans.models import ActionStep, DataPoint, Goal, Measure, ProgressUpdate, StepStatus
 
 GOALS, STEPS_PER_GOAL, POINTS_PER_GOAL = 20, 5, 100
 
@@ -65,7 +65,10 @@ def big_plan(plan, world):
         ]
     )
     ProgressUpdate.objects.bulk_create(
-        [ProgressUpdate(step=s, author=s.owner, status="on_track", narrative="ok") for s in steps]
+        [
+            ProgressUpdate(step=s, author=s.owner, status=StepStatus.ON_TRACK, narrative="ok")
+            for s in steps
+        ]
     )
     assert DataPoint.objects.count() == GOALS * POINTS_PER_GOAL
     assert ActionStep.objects.count() == GOALS * STEPS_PER_GOAL
