@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from leadership import audit, edits, outbox
 from leadership.models import User
+from leadership.updates import model_update
 
 from .models import (
     ActionItem,
@@ -510,9 +511,7 @@ def action_item_create(
 @transaction.atomic
 def action_item_set_status(*, action: ActionItem, actor: User, status: str) -> ActionItem:
     before = audit.snapshot(action, ["status"])
-    action.status = status
-    action.full_clean()
-    action.save(update_fields=["status"])
+    model_update(instance=action, fields=["status"], data={"status": status})
     audit.record(
         actor=actor,
         action="action_item.status",
