@@ -97,10 +97,6 @@ class Event(models.Model):
         return self.status == EventStatus.PUBLISHED
 
     @property
-    def is_cancelled(self) -> bool:
-        return self.status == EventStatus.CANCELLED
-
-    @property
     def has_ended(self) -> bool:
         return self.ends_at <= timezone.now()
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from leadership.models import Role
-from leadership.permissions import can_view_school, is_district_admin, is_school_staff, school_roles
+from leadership.permissions import is_district_admin, is_school_staff, school_roles
 
 
 def is_family_at(user, school) -> bool:
@@ -13,11 +13,6 @@ def is_family_at(user, school) -> bool:
 def can_manage_events(user, school) -> bool:
     """Create, edit, publish, cancel; see RSVPs and needs; run the door: the school's staff."""
     return is_school_staff(user, school)
-
-
-def can_read_events(user, school) -> bool:
-    """Everyone with a role at the school and the district's admins (drafts: not families)."""
-    return can_view_school(user, school)
 
 
 def can_see_drafts(user, school) -> bool:

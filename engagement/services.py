@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 
 from leadership import audit, edits, outbox
 from leadership.db import retry_on_conflict
+from leadership.updates import model_update
 
 from .models import (
     MAX_ADULTS,
@@ -119,6 +120,12 @@ def _save_texts(event: Event, texts: dict[str, tuple[str, str]]) -> None:
 
 
 def _check_event(event: Event) -> None:
+    _check_event_rules(event)
+    event.full_clean()
+
+
+def _check_event_rules(event: Event) -> None:
+    """The rules a form cannot see: a place, the deadline before the start, seats already taken."""
     errors = {}
     if not event.location.strip() and not event.online_link.strip():
         errors["location"] = PLACE_REQUIRED
@@ -128,7 +135,6 @@ def _check_event(event: Event) -> None:
         errors["capacity"] = CAPACITY_BELOW_TAKEN % {"taken": event.seats_taken}
     if errors:
         raise ValidationError(errors)
-    event.full_clean()
 
 
 @transaction.atomic
@@ -170,11 +176,9 @@ def event_update(
     edits.refuse_if_stale(event, version, event_version(event))
     before = audit.snapshot(event, EVENT_FIELDS)
     grew = fields.get("capacity", event.capacity) > event.capacity
-    for name, value in fields.items():
-        setattr(event, name, value)
-    event.interpretation_languages = list(event.interpretation_languages or [])
-    _check_event(event)
-    event.save()
+    if "interpretation_languages" in fields:
+        fields["interpretation_languages"] = list(fields["interpretation_languages"] or [])
+    model_update(instance=event, fields=EVENT_EDIT_FIELDS, data=fields, check=_check_event_rules)
     _save_texts(event, texts)
     audit.record(
         actor=actor,

@@ -9,9 +9,14 @@ class HtmxHttpRequest(HttpRequest):
     htmx: HtmxDetails
 
 
-def is_partial(request: HtmxHttpRequest) -> bool:
-    """An htmx request that swaps part of the page (not a history restore)."""
-    return bool(request.htmx) and not request.htmx.history_restore_request
+def is_partial(request: HtmxHttpRequest, *, target: str | None = None) -> bool:
+    """An htmx request that swaps part of the page (the element `target`, when given): not a
+    history restore, and not a boosted link or form (htmx swaps the whole body for those, so
+    they get the whole page)."""
+    htmx = request.htmx
+    if not htmx or htmx.history_restore_request or htmx.boosted:
+        return False
+    return target is None or htmx.target == target
 
 
 def apply_form_errors(form, error: ValidationError) -> None:

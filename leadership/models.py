@@ -276,8 +276,8 @@ class Membership(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=(
-                    models.Q(role="district_admin", school__isnull=True)
-                    | (~models.Q(role="district_admin") & models.Q(school__isnull=False))
+                    models.Q(role=Role.DISTRICT_ADMIN, school__isnull=True)
+                    | (~models.Q(role=Role.DISTRICT_ADMIN) & models.Q(school__isnull=False))
                 ),
                 name="membership_scope_matches_role",
                 violation_error_message=_(
@@ -317,6 +317,14 @@ class InvitationQuerySet(models.QuerySet):
 
 class Invitation(models.Model):
     """An invitation to hold a role. Only a hash of its token is stored; the link is single-use."""
+
+    class State(models.TextChoices):
+        """Where an invitation stands, read from its dates (not a column)."""
+
+        PENDING = "pending", _("Pending")
+        ACCEPTED = "accepted", _("Accepted")
+        REVOKED = "revoked", _("Withdrawn")
+        EXPIRED = "expired", _("Expired")
 
     email = models.EmailField(_("e-mail address"))
     full_name = models.CharField(_("full name"), max_length=150, blank=True)
@@ -359,8 +367,8 @@ class Invitation(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=(
-                    models.Q(role="district_admin", school__isnull=True)
-                    | (~models.Q(role="district_admin") & models.Q(school__isnull=False))
+                    models.Q(role=Role.DISTRICT_ADMIN, school__isnull=True)
+                    | (~models.Q(role=Role.DISTRICT_ADMIN) & models.Q(school__isnull=False))
                 ),
                 name="invitation_scope_matches_role",
             ),
@@ -374,22 +382,17 @@ class Invitation(models.Model):
         return self.expires_at <= timezone.now()
 
     @property
-    def state(self) -> str:
+    def state(self) -> Invitation.State:
         if self.accepted_at:
-            return "accepted"
+            return self.State.ACCEPTED
         if self.revoked_at:
-            return "revoked"
+            return self.State.REVOKED
         if self.is_expired:
-            return "expired"
-        return "pending"
+            return self.State.EXPIRED
+        return self.State.PENDING
 
     def get_state_display(self) -> str:
-        return {
-            "accepted": _("Accepted"),
-            "revoked": _("Withdrawn"),
-            "expired": _("Expired"),
-            "pending": _("Pending"),
-        }[self.state]
+        return self.State(self.state).label
 
 
 class AuditEntry(models.Model):

@@ -136,14 +136,6 @@ def can_invite(user, school: School) -> bool:
     return bool(invitable_roles(user, school))
 
 
-# --- where a person's work is ---------------------------------------------------------
-
-
-def schools_of(user) -> list[int]:
-    """Ids of the schools where the user holds a role, not counting district-wide ones."""
-    return list(roles_of(user).by_school)
-
-
 # --- loaders: the one way a view loads what a person may see ------------------------
 #
 # One loader per scope: a district, a school, and an object of a school. Each answers 404

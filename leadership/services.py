@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from . import audit, edits, outbox, tokens
 from .models import Invitation, Membership, Role, School, User
 from .permissions import forget_roles
+from .updates import model_update
 
 ALREADY_MEMBER = _("%(email)s already holds this role here.")
 ALREADY_INVITED = _(
@@ -45,9 +46,11 @@ def school_vision_update(
     current = School.objects.select_for_update().get(pk=school.pk)
     edits.refuse_if_stale(current, version, school_vision_version(current))
     before = audit.snapshot(current, ["vision_statement"])
-    school.vision_statement = vision_statement.strip()
-    school.full_clean()
-    school.save(update_fields=["vision_statement"])
+    model_update(
+        instance=school,
+        fields=["vision_statement"],
+        data={"vision_statement": vision_statement.strip()},
+    )
     audit.record(
         actor=actor,
         action="school.vision_update",
@@ -129,7 +132,7 @@ def invitation_create(
 @transaction.atomic
 def invitation_revoke(*, invitation: Invitation, actor: User) -> Invitation:
     invitation = Invitation.objects.select_for_update(of=("self",)).get(pk=invitation.pk)
-    if invitation.state != "pending":
+    if invitation.state != Invitation.State.PENDING:
         raise ValidationError(INVITATION_NOT_PENDING)
     invitation.revoked_at = timezone.now()
     invitation.save(update_fields=["revoked_at"])
@@ -156,7 +159,7 @@ def invitation_accept(
         .select_related("school", "district")
         .get(pk=invitation.pk)
     )
-    if invitation.state != "pending":
+    if invitation.state != Invitation.State.PENDING:
         raise InvitationUnusable(invitation.state)
 
     user = User.objects.filter(email__iexact=invitation.email).first()

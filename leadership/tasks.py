@@ -28,7 +28,7 @@ def send_invitation_email(self, invitation_id: int) -> bool:
             .filter(pk=invitation_id)
             .first()
         )
-        if invitation is None or invitation.sent_at or invitation.state != "pending":
+        if invitation is None or invitation.sent_at or invitation.state != Invitation.State.PENDING:
             return False
         link = site_url(
             reverse("leadership:invitation_accept", kwargs={"token": tokens.make_token(invitation)})

@@ -263,7 +263,7 @@ def _unusable(request, invitation: Invitation, state: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def invitation_accept(request: HtmxHttpRequest, token: str) -> HttpResponse:
     invitation = _invitation_from_token(token)
-    if invitation.state != "pending":
+    if invitation.state != Invitation.State.PENDING:
         return _unusable(request, invitation, invitation.state)
 
     existing = User.objects.filter(email__iexact=invitation.email).first()

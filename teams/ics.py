@@ -7,7 +7,7 @@ import icalendar
 from leadership import ical
 from leadership.clock import zone_of
 
-from .models import Meeting
+from .models import Meeting, MeetingStatus
 
 PRODID = "-//Accord//Teams//EN"
 
@@ -27,6 +27,6 @@ def meeting_ics(meeting: Meeting, *, url: str) -> bytes:
     lines = [f"{n}. {item.title}" for n, item in enumerate(meeting.items.all(), start=1)]
     event.add("description", "\n".join([*lines, "", url]))
     event.add("url", url)
-    if meeting.status == "cancelled":
+    if meeting.status == MeetingStatus.CANCELLED:
         event.add("status", "CANCELLED")
     return ical.ics_file([event], prodid=PRODID)

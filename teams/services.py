@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from leadership import audit, edits, outbox
 from leadership.models import Membership, SchoolYear, User
+from leadership.updates import model_update
 
 from .models import (
     ActionItem,
@@ -399,15 +400,6 @@ def vote_cast(*, poll: Poll, user: User, value: str, objection: str = "") -> Vot
     return vote
 
 
-@transaction.atomic
-def poll_close(*, poll: Poll, actor: User) -> Poll:
-    meeting = _locked(poll.item.meeting)
-    Poll.objects.filter(pk=poll.pk).update(is_open=False)
-    poll.is_open = False
-    _touch(meeting)
-    return poll
-
-
 def poll_tally(poll: Poll) -> dict[str, int]:
     """Counts per answer, in the poll's order; reads prefetched votes when there are."""
     counts = Counter(vote.value for vote in poll.votes.all())
@@ -520,9 +512,7 @@ def action_item_create(
 @transaction.atomic
 def action_item_set_status(*, action: ActionItem, actor: User, status: str) -> ActionItem:
     before = audit.snapshot(action, ["status"])
-    action.status = status
-    action.full_clean()
-    action.save(update_fields=["status"])
+    model_update(instance=action, fields=["status"], data={"status": status})
     audit.record(
         actor=actor,
         action="action_item.status",

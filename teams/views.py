@@ -58,12 +58,6 @@ from .permissions import (
     is_member,
 )
 
-
-def _partial(request) -> bool:
-    """An htmx request for one region (boosted forms get the whole page)."""
-    return is_partial(request) and not request.htmx.boosted
-
-
 # --- what the pages load ---------------------------------------------------------------
 
 TEAMS = Team.objects.select_related("school__district", "school_year")
@@ -583,7 +577,7 @@ def poll_vote(request: HtmxHttpRequest, meeting: Meeting, poll_pk: int) -> HttpR
             error_text = _message(error)
     else:
         error_text = _("Choose one of the answers offered.")
-    if _partial(request):
+    if is_partial(request):
         context = _live_context(request, meeting)
         context["vote_error"] = error_text
         context["vote_saved"] = error_text is None

@@ -10,6 +10,8 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from .models import Measure
+
 ON_TRACK_TOLERANCE = Decimal("0.05")  # of the distance from baseline to target
 AT_RISK_TOLERANCE = Decimal("0.15")
 
@@ -85,7 +87,7 @@ def measure_status(measure, points: list[Point]) -> str:
         return Status.NOT_ENOUGH
     latest = shown[-1]
     distance = abs(measure.target - measure.baseline)
-    sign = 1 if measure.direction == "up" else -1
+    sign = 1 if measure.direction == Measure.Direction.UP else -1
     behind = (expected_on(measure, latest.date) - latest.value) * sign
     if behind <= distance * ON_TRACK_TOLERANCE:
         return Status.ON_TRACK

@@ -20,6 +20,7 @@ from .models import (
     Measure,
     StepStatus,
 )
+from .services import DUE_BEFORE_START, TARGET_EQUALS_BASELINE
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -67,9 +68,14 @@ class MeasureForm(VersionedModelForm):
         ]
         widgets = {"baseline_date": DATE, "target_date": DATE}
 
-    def _post_clean(self):
-        # The service runs full_clean with the goal set; here only the form's own checks.
-        pass
+    def clean(self):
+        # By the field it concerns, as the service words it (the constraint alone would put
+        # it above the form).
+        data = super().clean()
+        target, baseline = data.get("target"), data.get("baseline")
+        if target is not None and target == baseline:
+            self.add_error("target", TARGET_EQUALS_BASELINE)
+        return data
 
 
 class DataPointForm(forms.ModelForm):
@@ -77,9 +83,6 @@ class DataPointForm(forms.ModelForm):
         model = DataPoint
         fields = ["date", "value", "n", "group", "source"]
         widgets = {"date": DATE}
-
-    def _post_clean(self):
-        pass
 
 
 class CsvUploadForm(UploadLimitFormMixin, forms.Form):
@@ -112,8 +115,13 @@ class StepForm(VersionedModelForm):
         self.fields["owner"].queryset = owners
         self.fields["learning_activity"].queryset = LearningActivity.objects.filter(goal=goal)
 
-    def _post_clean(self):
-        pass
+    def clean(self):
+        # By the field it concerns, as the service words it (see MeasureForm.clean).
+        data = super().clean()
+        start, due = data.get("start"), data.get("due")
+        if start and due and due < start:
+            self.add_error("due", DUE_BEFORE_START)
+        return data
 
 
 class LearningActivityForm(forms.ModelForm):
@@ -150,9 +158,6 @@ class LearningActivityForm(forms.ModelForm):
                 )
             rows.append((parts[0], seen, visited))
         return rows
-
-    def _post_clean(self):
-        pass
 
 
 class MultipleFileInput(forms.ClearableFileInput):

@@ -9,7 +9,7 @@ from django.db.models import Prefetch, Q, QuerySet
 
 from leadership import clock
 from leadership.models import AuditEntry, Membership, Role, School, User
-from leadership.permissions import is_district_admin, roles_of
+from leadership.permissions import roles_of
 
 from . import charts
 from .models import (
@@ -225,15 +225,6 @@ def step_owner_choices(school: School) -> QuerySet[User]:
         User.objects.filter(pk__in=user_ids.values("user_id"), is_active=True)
         .order_by("full_name", "email")
         .distinct()
-    )
-
-
-def district_plans(*, user, district) -> QuerySet[WorkPlan]:
-    """For the district dashboard: every plan of the district, to its admins."""
-    if not is_district_admin(user, district):
-        return WorkPlan.objects.none()
-    return WorkPlan.objects.filter(school__district=district).select_related(
-        "school", "school_year"
     )
 
 

@@ -20,6 +20,7 @@ from leadership import audit, edits
 from leadership.dashboard.rollups import mark_dirty
 from leadership.models import School, SchoolYear, User
 from leadership.permissions import forget_roles, is_school_staff
+from leadership.updates import model_update
 from leadership.uploads import size_label
 
 from . import charts
@@ -33,6 +34,7 @@ from .models import (
     LookForTally,
     Measure,
     ProgressUpdate,
+    StepStatus,
     StudentGroup,
     WorkPlan,
 )
@@ -166,11 +168,11 @@ def goal_is_finished(goal: Goal, threshold: int) -> bool:
         if not shown:
             return False
         latest = shown[-1].value
-        if (measure.direction == "up" and latest < measure.target) or (
-            measure.direction == "down" and latest > measure.target
+        if (measure.direction == Measure.Direction.UP and latest < measure.target) or (
+            measure.direction == Measure.Direction.DOWN and latest > measure.target
         ):
             return False
-    return all(step.status == "done" for step in steps)
+    return all(step.status == StepStatus.DONE for step in steps)
 
 
 def _copy_unfinished_goals(previous: WorkPlan, plan: WorkPlan, year: SchoolYear) -> int:
@@ -284,10 +286,7 @@ def goal_update(*, goal: Goal, actor: User, version: str | None = None, **fields
     before = audit.snapshot(goal, GOAL_FIELDS)
     if fields.get("order") is None:
         fields.pop("order", None)
-    for name, value in fields.items():
-        setattr(goal, name, value)
-    goal.full_clean()
-    goal.save()
+    model_update(instance=goal, fields=GOAL_FIELDS, data=fields)
     audit.record(
         actor=actor,
         action="goal.update",
@@ -318,6 +317,11 @@ def measure_create(*, goal: Goal, actor: User, **fields) -> Measure:
     return measure
 
 
+def _check_measure(measure: Measure) -> None:
+    if measure.target == measure.baseline:
+        raise ValidationError({"target": TARGET_EQUALS_BASELINE})
+
+
 @transaction.atomic
 def measure_update(
     *, measure: Measure, actor: User, version: str | None = None, **fields
@@ -331,12 +335,7 @@ def measure_update(
     )
     edits.refuse_if_stale(measure, version, measure_version(measure))
     before = audit.snapshot(measure, MEASURE_FIELDS)
-    for name, value in fields.items():
-        setattr(measure, name, value)
-    if measure.target == measure.baseline:
-        raise ValidationError({"target": TARGET_EQUALS_BASELINE})
-    measure.full_clean()
-    measure.save()
+    model_update(instance=measure, fields=MEASURE_FIELDS, data=fields, check=_check_measure)
     measure.refresh_from_db()  # decimals as stored, so before and after read alike
     audit.record(
         actor=actor,
@@ -628,14 +627,14 @@ def step_update(
     )
     edits.refuse_if_stale(step, version, step_version(step))
     before = audit.snapshot(step, STEP_FIELDS)
-    for name, value in fields.items():
-        setattr(step, name, value)
-    if step.due < step.start:
-        raise ValidationError({"due": DUE_BEFORE_START})
-    if "owner" in fields:
-        _check_owner(step.owner, step.goal.plan.school)
-    step.full_clean()
-    step.save()
+
+    def check(step: ActionStep) -> None:
+        if step.due < step.start:
+            raise ValidationError({"due": DUE_BEFORE_START})
+        if "owner" in fields:
+            _check_owner(step.owner, step.goal.plan.school)
+
+    model_update(instance=step, fields=STEP_FIELDS, data=fields, check=check)
     audit.record(
         actor=actor,
         action="step.update",

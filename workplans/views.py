@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import mimetypes
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -64,16 +64,14 @@ class Viewer:
 
     edits_plan: bool
     staff_pk: int | None  # the viewer's pk, when on staff (owners of steps update them)
+    # Who asks, for the permission checks; the flags above (the cache key) decide them.
+    user: object = field(default=None, compare=False, repr=False)
 
     @classmethod
     def of(cls, user, plan: WorkPlan) -> Viewer:
         edits = can_edit_plan(user, plan)
         on_staff = not edits and is_school_staff(user, plan.school)
-        return cls(edits_plan=edits, staff_pk=user.pk if on_staff else None)
-
-    def can_update(self, step: ActionStep) -> bool:
-        # As permissions.can_update_step, from the flags alone.
-        return self.edits_plan or (self.staff_pk is not None and step.owner_id == self.staff_pk)
+        return cls(edits_plan=edits, staff_pk=user.pk if on_staff else None, user=user)
 
     @property
     def key(self) -> str:
@@ -199,7 +197,7 @@ def _plan_page_parts(plan: WorkPlan, *, can_edit: bool, viewer: Viewer, today) -
     goals = selectors.goals_of(plan, today=today)
     for goal in goals:
         for step in goal.steps.all():
-            step.can_update = viewer.can_update(step)
+            step.can_update = can_update_step(viewer.user, step)
     context = {
         "school": plan.school,
         "plan": plan,

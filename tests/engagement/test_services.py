@@ -9,7 +9,16 @@ from django.db import IntegrityError
 from django.utils import timezone
 
 from engagement import services
-from engagement.models import CheckIn, Event, EventStatus, Feedback, Rsvp, RsvpStatus, SentMessage
+from engagement.models import (
+    CheckIn,
+    Event,
+    EventStatus,
+    Feedback,
+    MessageKind,
+    Rsvp,
+    RsvpStatus,
+    SentMessage,
+)
 from engagement.selectors import waitlist_position
 from leadership.models import AuditEntry, Role
 from tests.engagement.factories import EventFactory
@@ -73,7 +82,11 @@ def test_rsvp_takes_seats_and_a_party_that_does_not_fit_is_waitlisted(world):
     second = services.rsvp_submit(event=event, family=b, adults=2, children=0)
     third = services.rsvp_submit(event=event, family=c, adults=1)
     event.refresh_from_db()
-    assert (first.status, second.status, third.status) == ("going", "waitlisted", "waitlisted")
+    assert (first.status, second.status, third.status) == (
+        RsvpStatus.GOING,
+        RsvpStatus.WAITLISTED,
+        RsvpStatus.WAITLISTED,
+    )
     assert event.seats_taken == 3
     assert waitlist_position(second) == 1 and waitlist_position(third) == 2
 
@@ -98,7 +111,7 @@ def test_a_going_family_cannot_grow_past_the_seats_left(world):
         services.rsvp_submit(event=event, family=a, adults=2, children=2)
     rsvp.refresh_from_db()
     event.refresh_from_db()
-    assert (rsvp.party_size, rsvp.status, event.seats_taken) == (2, "going", 2)
+    assert (rsvp.party_size, rsvp.status, event.seats_taken) == (2, RsvpStatus.GOING, 2)
 
 
 def test_cancelling_promotes_the_waitlist_in_order_whole_parties_and_tells_them(
@@ -116,8 +129,8 @@ def test_cancelling_promotes_the_waitlist_in_order_whole_parties_and_tells_them(
         services.rsvp_cancel(rsvp=going, actor=a)
 
     statuses = dict(Rsvp.objects.values_list("family__email", "status"))
-    assert statuses[b.email] == "going" and statuses[c.email] == "going"
-    assert statuses[d.email] == "waitlisted"  # 4 seats: 3 + 1, the next party waits
+    assert statuses[b.email] == RsvpStatus.GOING and statuses[c.email] == RsvpStatus.GOING
+    assert statuses[d.email] == RsvpStatus.WAITLISTED  # 4 seats: 3 + 1, the next party waits
     event.refresh_from_db()
     assert event.seats_taken == 4
     later.refresh_from_db()
@@ -134,12 +147,12 @@ def test_promotion_stops_at_the_first_party_that_does_not_fit(world):
     going = services.rsvp_submit(event=event, family=a, adults=2)
     services.rsvp_submit(event=event, family=b, adults=3)  # waits: only 1 seat left
     services.rsvp_submit(event=event, family=c, adults=1)  # waits behind b, no queue-jumping
-    assert Rsvp.objects.get(family=c).status == "waitlisted"
+    assert Rsvp.objects.get(family=c).status == RsvpStatus.WAITLISTED
     services.rsvp_submit(event=event, family=a, adults=1)  # frees one seat: b still does not fit
-    assert Rsvp.objects.get(family=b).status == "waitlisted"
-    assert Rsvp.objects.get(family=c).status == "waitlisted"
+    assert Rsvp.objects.get(family=b).status == RsvpStatus.WAITLISTED
+    assert Rsvp.objects.get(family=c).status == RsvpStatus.WAITLISTED
     services.rsvp_cancel(rsvp=going, actor=a)
-    assert Rsvp.objects.get(family=b).status == "going"
+    assert Rsvp.objects.get(family=b).status == RsvpStatus.GOING
 
 
 @pytest.mark.parametrize(
@@ -196,7 +209,7 @@ def test_cancelling_an_event_tells_everyone_who_rsvpd_once(
     assert sorted(m.to[0] for m in mail.outbox) == sorted([a.email, b.email])
     spanish = next(m for m in mail.outbox if m.to == [b.email])
     assert "Noche familiar de matemáticas" in spanish.subject
-    assert SentMessage.objects.filter(kind="cancelled").count() == 2
+    assert SentMessage.objects.filter(kind=MessageKind.CANCELLED).count() == 2
     with pytest.raises(ValidationError):
         services.event_cancel(event=event, actor=world.principal)
     assert len(mail.outbox) == 2

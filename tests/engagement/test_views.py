@@ -337,28 +337,28 @@ def big_event(world):
     return event
 
 
-def test_query_counts_with_500_rsvps(world, big_event, client_for, django_assert_max_num_queries):
+def test_query_counts_with_500_rsvps(world, big_event, client_for, django_assert_num_queries):
     staff = client_for(world.staff)
-    with django_assert_max_num_queries(17):
+    with django_assert_num_queries(16):
         response = staff.get(url("engagement:rsvp_list", big_event))
     assert response.content.decode().count('data-label="Name"') == 500
-    with django_assert_max_num_queries(12):
+    with django_assert_num_queries(8):
         assert (
             staff.get(
                 reverse("engagement:event_list", kwargs={"slug": world.school.slug})
             ).status_code
             == 200
         )
-    with django_assert_max_num_queries(12):
+    with django_assert_num_queries(11):
         assert staff.get(big_event.get_absolute_url()).status_code == 200
-    with django_assert_max_num_queries(12):
+    with django_assert_num_queries(8):
         assert staff.get(url("engagement:rsvp_csv", big_event)).status_code == 200
-    with django_assert_max_num_queries(12):
+    with django_assert_num_queries(11):
         assert staff.get(url("engagement:check_in", big_event)).status_code == 200
     family = client_for(world.family)
-    with django_assert_max_num_queries(12):
+    with django_assert_num_queries(7):
         assert family.get(reverse("engagement:family_home")).status_code == 200
-    with django_assert_max_num_queries(14):
+    with django_assert_num_queries(7):
         assert family.get(big_event.get_absolute_url()).status_code == 200
     # The school page belongs to leadership and shows every app's section; ours reads
     # the next events and their texts, whatever their number.

@@ -68,6 +68,7 @@ def test_seeded_volumes_per_school_and_a_second_run_adds_nothing(db):
     district = District.objects.get(slug="riverside")
     year = district.school_years.get(is_current=True)
     assert DistrictPriority.objects.filter(district=district, school_year=year).count() == 3
+    assert district.schools.count() == 2  # each is checked below
     for school in district.schools.all():
         families = Membership.objects.filter(school=school, role=Role.FAMILY).count()
         assert families >= 30

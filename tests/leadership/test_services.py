@@ -95,7 +95,7 @@ def test_accepting_makes_the_person_and_the_role_and_uses_the_link_up(world):
     assert EmailAddress.objects.get(user=user).verified
     with pytest.raises(services.InvitationUnusable) as error:
         services.invitation_accept(invitation=invitation, full_name="Someone Else")
-    assert error.value.state == "accepted"
+    assert error.value.state == Invitation.State.ACCEPTED
     assert User.objects.filter(email="new@example.org").count() == 1
 
 
@@ -119,8 +119,8 @@ def test_an_existing_person_gains_the_role_and_keeps_their_account(world):
 @pytest.mark.parametrize(
     ("change", "state"),
     [
-        ({"expires_at": timezone.now() - timedelta(minutes=1)}, "expired"),
-        ({"revoked_at": timezone.now()}, "revoked"),
+        ({"expires_at": timezone.now() - timedelta(minutes=1)}, Invitation.State.EXPIRED),
+        ({"revoked_at": timezone.now()}, Invitation.State.REVOKED),
     ],
 )
 def test_expired_or_withdrawn_invitations_change_nothing(world, change, state):

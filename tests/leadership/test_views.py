@@ -54,7 +54,7 @@ def test_vision_edit_in_place_returns_only_the_form(world, client_for):
     assert response.status_code == 200
     assert "<html" not in response.text
     assert 'name="vision_statement"' in response.text
-    assert response["Vary"] == "HX-Request, Cookie" or "HX-Request" in response["Vary"]
+    assert "HX-Request" in {name.strip() for name in response["Vary"].split(",")}
 
 
 def test_vision_save_in_place_returns_the_new_statement(world, client_for):
@@ -153,21 +153,21 @@ def test_a_principal_cannot_invite_to_a_role_they_do_not_offer(world, client_for
 
 
 def test_people_page_lists_members_in_a_constant_number_of_queries(
-    world, client_for, django_assert_max_num_queries
+    world, client_for, django_assert_num_queries
 ):
     for _ in range(30):
         MembershipFactory(school=world.school, role=Role.FAMILY)
     for _ in range(10):
         InvitationFactory(school=world.school, invited_by=world.principal)
     client = client_for(world.principal)
-    with django_assert_max_num_queries(14):
+    with django_assert_num_queries(7):
         response = client.get("/schools/lincoln/people/")
     assert response.status_code == 200
     assert response.text.count("<tr>") == 34 + 1 + 10 + 1  # members and invitations, with headers
 
 
 def test_district_page_lists_schools_in_a_constant_number_of_queries(
-    world, client_for, django_assert_max_num_queries
+    world, client_for, django_assert_num_queries
 ):
     from tests.leadership.factories import SchoolFactory
 
@@ -175,7 +175,7 @@ def test_district_page_lists_schools_in_a_constant_number_of_queries(
         school = SchoolFactory(district=world.district)
         MembershipFactory(school=school, role=Role.PRINCIPAL)
     client = client_for(world.district_admin)
-    with django_assert_max_num_queries(12):
+    with django_assert_num_queries(8):
         response = client.get("/districts/riverside/")
     assert response.status_code == 200
     assert "27 schools" in response.text

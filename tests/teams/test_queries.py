@@ -50,43 +50,43 @@ def busy_ilt(world, ilt):
     return live
 
 
-def test_team_page_queries(world, ilt, busy_ilt, client_for, django_assert_max_num_queries):
+def test_team_page_queries(world, ilt, busy_ilt, client_for, django_assert_num_queries):
     client = client_for(world.principal)
-    with django_assert_max_num_queries(16):
+    with django_assert_num_queries(12):
         response = client.get(ilt.team.get_absolute_url())
     assert response.content.decode().count("Overdue ") >= 8
 
 
-def test_meeting_page_queries(world, busy_ilt, client_for, django_assert_max_num_queries):
+def test_meeting_page_queries(world, busy_ilt, client_for, django_assert_num_queries):
     client = client_for(world.principal)
-    with django_assert_max_num_queries(24):
+    with django_assert_num_queries(22):
         response = client.get(busy_ilt.get_absolute_url())
     page = response.content.decode()
     assert "Decision 7" in page and "Action 7" in page and "Item 6" in page
 
 
-def test_live_region_queries(world, busy_ilt, client_for, django_assert_max_num_queries):
+def test_live_region_queries(world, busy_ilt, client_for, django_assert_num_queries):
     client = client_for(world.family)
     live = reverse("teams:meeting_live", kwargs={"slug": "lincoln", "pk": busy_ilt.pk})
-    with django_assert_max_num_queries(18):
+    with django_assert_num_queries(15):
         response = client.get(live, HTTP_HX_REQUEST="true")
     assert "Decision 7" in response.content.decode()
-    with django_assert_max_num_queries(6):
+    with django_assert_num_queries(5):
         assert client.get(live, HTTP_IF_NONE_MATCH=response["ETag"]).status_code == 304
 
 
-def test_decision_log_queries(world, busy_ilt, client_for, django_assert_max_num_queries):
+def test_decision_log_queries(world, busy_ilt, client_for, django_assert_num_queries):
     client = client_for(world.staff)
     url = reverse("teams:decision_log", kwargs={"slug": "lincoln"})
     busy_ilt.minutes_status = "approved"
     busy_ilt.save()
-    with django_assert_max_num_queries(10):
+    with django_assert_num_queries(7):
         response = client.get(url)
     assert response.content.decode().count("Decision ") >= 8
 
 
-def test_school_section_queries(world, busy_ilt, client_for, django_assert_max_num_queries):
+def test_school_section_queries(world, busy_ilt, client_for, django_assert_num_queries):
     client = client_for(world.teacher_leader)
-    with django_assert_max_num_queries(16):
+    with django_assert_num_queries(14):
         response = client.get(world.school.get_absolute_url())
     assert "Overdue 7" in response.content.decode()

@@ -11,11 +11,14 @@ from leadership import clock
 from leadership.models import AuditEntry, SchoolYear
 from teams import selectors, services
 from teams.models import (
+    ActionStatus,
     AgendaItem,
     Cadence,
     DecisionModel,
+    DecisionOutcome,
     Meeting,
     MeetingStatus,
+    MinutesStatus,
     PollKind,
     Team,
     TeamKind,
@@ -111,7 +114,7 @@ def test_a_closed_meeting_refuses_agenda_changes(world, ilt):
 def test_open_action_items_are_carried_to_the_next_meeting_once(world, ilt):
     earlier = f.held_meeting(ilt)
     open_action = f.action(ilt, earlier, title="Call the families")
-    f.action(ilt, earlier, title="Done already", status="done")
+    f.action(ilt, earlier, title="Done already", status=ActionStatus.DONE)
     (upcoming,) = services.meeting_schedule(
         team=ilt.team, actor=world.principal, starts_at=timezone.now() + timedelta(days=3)
     )
@@ -147,7 +150,7 @@ def test_minutes_are_approved_at_the_next_meeting_and_then_read_only(world, ilt)
     f.meeting(ilt.team, days=0, status=MeetingStatus.IN_PROGRESS)
     services.minutes_approve(meeting=held, actor=world.principal)
     held.refresh_from_db()
-    assert held.minutes_status == "approved"
+    assert held.minutes_status == MinutesStatus.APPROVED
     with pytest.raises(ValidationError) as error:
         services.minutes_save(item=first, actor=world.principal, notes="Changed", version=1)
     assert error.value.messages == [str(services.MINUTES_APPROVED)]
@@ -167,13 +170,23 @@ def test_a_member_answers_a_poll_once(world, ilt):
 
 
 def test_a_non_member_and_a_bad_answer_and_a_closed_poll_are_refused(world, ilt):
-    poll = f.open_poll(f.live_meeting(ilt), PollKind.YES_NO)
+    m = f.live_meeting(ilt)
+    poll = f.open_poll(m, PollKind.YES_NO)
     with pytest.raises(ValidationError) as error:
         services.vote_cast(poll=poll, user=world.staff, value="yes")
     assert error.value.messages == [str(services.POLL_NOT_MEMBER)]
     with pytest.raises(ValidationError):
         services.vote_cast(poll=poll, user=world.family, value="7")
-    services.poll_close(poll=poll, actor=world.principal)
+    # A poll closes when the decision it informed is recorded; the meeting stays live.
+    services.decision_record(
+        item=m.current_item,
+        actor=world.principal,
+        rule=ilt.schedule,
+        model_used=DecisionModel.MAJORITY,
+        text="Thursdays",
+        outcome=DecisionOutcome.ADOPTED,
+        poll=poll,
+    )
     with pytest.raises(ValidationError) as error:
         services.vote_cast(poll=poll, user=world.family, value="yes")
     assert error.value.messages == [str(services.POLL_CLOSED)]
@@ -199,7 +212,7 @@ def test_a_decision_by_the_wrong_model_is_refused_with_the_reason(world, ilt):
             rule=ilt.budget,
             model_used=DecisionModel.MAJORITY,
             text="Buy the books",
-            outcome="adopted",
+            outcome=DecisionOutcome.ADOPTED,
         )
     message = error.value.messages[0]
     assert "budget" in message and "Consensus" in message and "Majority vote" in message
@@ -215,7 +228,7 @@ def test_a_decision_without_quorum_is_refused(world, ilt):
             rule=ilt.budget,
             model_used=DecisionModel.CONSENSUS,
             text="Buy the books",
-            outcome="adopted",
+            outcome=DecisionOutcome.ADOPTED,
         )
     assert "quorum of 2" in error.value.messages[0]
     assert "1 are marked present" in error.value.messages[0]
@@ -232,7 +245,7 @@ def test_a_decision_that_follows_the_charter_keeps_its_tally(world, ilt):
         rule=ilt.curriculum,
         model_used=DecisionModel.FIST_TO_FIVE,
         text="Adopt the new phonics sequence",
-        outcome="adopted",
+        outcome=DecisionOutcome.ADOPTED,
         rationale="Everyone at 3 or above.",
         poll=poll,
     )
@@ -254,7 +267,7 @@ def test_the_poll_must_fit_the_decision_model(world, ilt):
             rule=ilt.schedule,
             model_used=DecisionModel.MAJORITY,
             text="Thursdays",
-            outcome="adopted",
+            outcome=DecisionOutcome.ADOPTED,
             poll=poll,
         )
     assert str(services.DECISION_POLL_MISMATCH) in error.value.messages

@@ -10,7 +10,7 @@ from tests.conflicts import stale_save_refused_then_resubmit_wins, version_in
 from tests.leadership.factories import person
 from tests.workplans.test_views import HTMX, url
 from workplans import services
-from workplans.models import ActionStep, Goal, Measure
+from workplans.models import ActionStep, Goal, Measure, StepStatus
 
 THEIRS_CELL = '<td data-label="Saved now (theirs)"><div class="edit-conflict-text">'
 
@@ -97,7 +97,7 @@ def test_a_progress_update_between_load_and_save_is_no_conflict(world, step, edi
     page = first.get(url("step_edit", slug=world.school.slug, pk=step.pk)).text
     version = version_in(page)
     services.progress_update_create(
-        step=step, actor=step.owner, status="on_track", narrative="Started."
+        step=step, actor=step.owner, status=StepStatus.ON_TRACK, narrative="Started."
     )
     response = first.post(
         url("step_edit", slug=world.school.slug, pk=step.pk),

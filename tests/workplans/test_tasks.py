@@ -8,7 +8,7 @@ from django.utils import timezone
 from leadership import clock
 from tests.workplans.factories import ActionStepFactory, ProgressUpdateFactory
 from workplans import tasks
-from workplans.models import ActionStep, DigestSent, ReminderSent
+from workplans.models import ActionStep, DigestSent, ReminderSent, StepStatus
 
 
 @pytest.fixture
@@ -42,7 +42,7 @@ def test_owners_of_overdue_or_stale_steps_are_reminded_once_a_week(
         goal=goal,
         owner=world.staff,
         title="Done step",
-        status="done",
+        status=StepStatus.DONE,
         start=today - timedelta(days=60),
         due=today - timedelta(days=1),
     )

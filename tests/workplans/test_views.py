@@ -20,7 +20,7 @@ from tests.workplans.factories import (
     WorkPlanFactory,
 )
 from workplans import services
-from workplans.models import ActionStep, DataPoint, Evidence, Goal, Measure, WorkPlan
+from workplans.models import ActionStep, DataPoint, Evidence, Goal, Measure, StepStatus, WorkPlan
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -118,16 +118,16 @@ def test_a_principal_starts_activates_and_closes_a_plan(client_for, world, year)
     client = client_for(world.principal)
     response = client.post(url("plan_create", slug=world.school.slug), {"school_year": year.pk})
     plan = WorkPlan.objects.get(school=world.school)
-    assert response.status_code == 302 and plan.status == "draft"
+    assert response.status_code == 302 and plan.status == WorkPlan.Status.DRAFT
     status_url = url("plan_status", slug=world.school.slug, pk=plan.pk)
     client.post(status_url, {"status": "active"})
     client.post(status_url, {"status": "closed"})
     plan.refresh_from_db()
-    assert plan.status == "closed"
+    assert plan.status == WorkPlan.Status.CLOSED
     response = client.post(status_url, {"status": "active"}, follow=True)
     assert str(services.PLAN_CLOSED) in response.content.decode()
     plan.refresh_from_db()
-    assert plan.status == "closed"
+    assert plan.status == WorkPlan.Status.CLOSED
 
 
 def test_a_second_plan_for_the_same_year_is_refused(client_for, world, plan):
@@ -141,7 +141,7 @@ def test_a_second_plan_for_the_same_year_is_refused(client_for, world, plan):
 def test_a_closed_plan_refuses_every_edit_with_a_message(
     client_for, world, plan, goal, measure, step
 ):
-    WorkPlan.objects.filter(pk=plan.pk).update(status="closed")
+    WorkPlan.objects.filter(pk=plan.pk).update(status=WorkPlan.Status.CLOSED)
     client = client_for(world.principal)
     response = client.post(
         url("goal_create", slug=world.school.slug, pk=plan.pk),
@@ -230,6 +230,7 @@ def test_a_target_equal_to_the_baseline_is_refused(client_for, world, goal):
     html = response.content.decode()
     assert response.status_code == 200
     assert str(services.TARGET_EQUALS_BASELINE) in html
+    assert 'id="id_target_error"' in html  # beside the target, not above the form
     assert 'value="Attendance"' in html  # the input is kept
     assert not Measure.objects.exists()
 
@@ -361,6 +362,7 @@ def test_a_due_date_before_the_start_is_refused(client_for, world, goal):
         **HTMX,
     )
     assert str(services.DUE_BEFORE_START) in response.content.decode()
+    assert 'id="id_due_error"' in response.content.decode()  # beside the due date
     assert not ActionStep.objects.exists()
 
 
@@ -438,7 +440,7 @@ def test_the_owner_posts_an_update_in_place_with_evidence(
     assert f'wp-goal-status-{step.goal_id}">At risk</span>' in html
     assert f'hx-swap-oob="outerHTML:.wp-goal-status-{step.goal_id}"' in html
     step.refresh_from_db()
-    assert step.status == "at_risk" and step.last_update_at is not None
+    assert step.status == StepStatus.AT_RISK and step.last_update_at is not None
     files = list(Evidence.objects.order_by("original_name"))
     assert [f.original_name for f in files] == ["photo.png", "walk.pdf"]
     assert files[1].file.read() == PDF
@@ -476,7 +478,7 @@ def test_bad_evidence_is_refused_and_nothing_is_posted(
     assert "Finished the walk." in html  # the narrative is kept
     assert not step.updates.exists() and not Evidence.objects.exists()
     step.refresh_from_db()
-    assert step.status == "not_started"
+    assert step.status == StepStatus.NOT_STARTED
 
 
 def test_without_javascript_the_update_form_is_a_page_and_posting_redirects(
@@ -491,7 +493,7 @@ def test_without_javascript_the_update_form_is_a_page_and_posting_redirects(
     )
     assert response.status_code == 302 and response["Location"] == "/my/steps/"
     step.refresh_from_db()
-    assert step.status == "done"
+    assert step.status == StepStatus.DONE
 
 
 def test_an_outside_next_address_is_ignored(client_for, world, plan, step):
@@ -514,7 +516,7 @@ def test_evidence_of_another_school_is_404(client_for, world, step, year):
     services.progress_update_create(
         step=step,
         actor=world.teacher_leader,
-        status="on_track",
+        status=StepStatus.ON_TRACK,
         narrative="x",
         files=[SimpleUploadedFile("a.txt", b"hello")],
     )
@@ -533,7 +535,9 @@ def test_my_steps_lists_my_open_steps_due_soonest_first(client_for, world, plan,
         start=clock.today_in(world.district),
         due=clock.today_in(world.district) + timedelta(days=40),
     )
-    ActionStepFactory(goal=goal, owner=world.teacher_leader, title="Done step", status="done")
+    ActionStepFactory(
+        goal=goal, owner=world.teacher_leader, title="Done step", status=StepStatus.DONE
+    )
     ActionStepFactory(goal=goal, owner=world.staff, title="Someone else's step")
     draft = WorkPlanFactory(
         school=world.school,
@@ -542,7 +546,7 @@ def test_my_steps_lists_my_open_steps_due_soonest_first(client_for, world, plan,
             start=plan.school_year.start.replace(year=plan.school_year.start.year + 1),
             is_current=False,
         ),
-        status="draft",
+        status=WorkPlan.Status.DRAFT,
     )
     ActionStepFactory(goal=GoalFactory(plan=draft), owner=world.teacher_leader, title="Draft step")
     html = client_for(world.teacher_leader).get(url("my_steps")).content.decode()
