@@ -103,7 +103,7 @@ def home_url(user) -> str | None:
     if roles.district_admin_of:
         district = District.objects.filter(pk__in=roles.district_admin_of).order_by("name").first()
         if district:
-            return reverse("leadership:district_dashboard", kwargs={"slug": district.slug})
+            return reverse("district:district_dashboard", kwargs={"slug": district.slug})
     working = user_schools(user=user).only("slug").first()
     if working:
         return working.get_absolute_url()

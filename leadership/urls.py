@@ -15,5 +15,4 @@ urlpatterns = [
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("language/", views.language_set, name="language_set"),
     path("", include("leadership.rostering.urls")),
-    path("", include("leadership.dashboard.urls")),
 ]

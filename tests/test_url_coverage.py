@@ -7,7 +7,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 import tests
 
-OUR_MODULES = ("config.", "leadership.", "teams.", "workplans.", "engagement.")
+OUR_MODULES = ("config.", "leadership.", "teams.", "workplans.", "engagement.", "district.")
 
 
 def _walk(patterns, namespace=None):

@@ -16,8 +16,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from district.rollups import mark_dirty
 from leadership import audit, edits
-from leadership.dashboard.rollups import mark_dirty
 from leadership.models import School, SchoolYear, User
 from leadership.uploads import size_label
 

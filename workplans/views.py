@@ -22,8 +22,8 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
+from district.rollups import school_data_version
 from leadership import clock, edits
-from leadership.dashboard.rollups import school_data_version
 from leadership.exports import csv_writer
 from leadership.htmx import HtmxHttpRequest, is_partial
 from leadership.htmx import apply_form_errors as _apply_errors

@@ -42,8 +42,8 @@ from django.utils.text import slugify
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from district import rollups
 from leadership import clock
-from leadership.dashboard import rollups
 from leadership.models import District, Membership, Role, School, SchoolYear, User
 
 from .source import ExportRefused, ExportSource

@@ -8,9 +8,9 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
+from district import rollups
 from engagement import services
 from engagement.models import Event, EventKind, EventStatus, EventTranslation, Rsvp, RsvpStatus
-from leadership.dashboard import rollups
 from leadership.models import AuditEntry, Role
 from tests.engagement.factories import EventFactory, RsvpFactory
 from tests.leadership.factories import MembershipFactory, person

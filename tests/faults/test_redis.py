@@ -20,9 +20,9 @@ from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
+from district import rollups
 from engagement.models import Rsvp
 from leadership import clock
-from leadership.dashboard import rollups
 from tests.engagement.factories import EventFactory
 from tests.leadership.factories import PASSWORD
 from tests.teams.factories import ilt_for

@@ -12,8 +12,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from district import rollups
 from leadership import clock
-from leadership.dashboard import rollups
 from tests.workplans.factories import ActionStepFactory, ProgressUpdateFactory
 from workplans import services
 from workplans.models import Evidence, LearningActivity, LookForTally, ProgressUpdate

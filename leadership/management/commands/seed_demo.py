@@ -13,8 +13,8 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 from django.utils.text import slugify
 
+from district import rollups
 from leadership import clock
-from leadership.dashboard import rollups
 from leadership.models import District, Membership, Role, School, SchoolYear, User
 
 DEMO_PASSWORD = "accord-demo"  # noqa: S105  (printed for the demo; never a real account)

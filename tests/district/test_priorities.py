@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 
 def url(world) -> str:
-    return reverse("leadership:district_priorities", kwargs={"slug": world.district.slug})
+    return reverse("district:district_priorities", kwargs={"slug": world.district.slug})
 
 
 def test_a_district_admin_adds_a_priority(world, client_for):
@@ -48,7 +48,7 @@ def test_edit_a_priority(world, client_for):
         district=world.district, school_year=year, title="Literacy"
     )
     edit = reverse(
-        "leadership:priority_edit", kwargs={"slug": world.district.slug, "pk": priority.pk}
+        "district:priority_edit", kwargs={"slug": world.district.slug, "pk": priority.pk}
     )
     client = client_for(world.district_admin)
     data = {"title": "Literacy for all", "description": "K-12"}
@@ -65,9 +65,7 @@ def test_another_districts_priority_is_not_found(world, client_for):
     theirs = DistrictPriority.objects.create(
         district=world.other_district, school_year=year, title="Theirs"
     )
-    edit = reverse(
-        "leadership:priority_edit", kwargs={"slug": world.district.slug, "pk": theirs.pk}
-    )
+    edit = reverse("district:priority_edit", kwargs={"slug": world.district.slug, "pk": theirs.pk})
     assert client_for(world.district_admin).get(edit).status_code == 404
 
 

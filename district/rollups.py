@@ -18,6 +18,7 @@ from django.db.models import F, Q, QuerySet
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
+from district.models import SchoolRollup
 from leadership import clock
 from leadership.models import (
     AuditEntry,
@@ -25,7 +26,6 @@ from leadership.models import (
     Membership,
     Role,
     School,
-    SchoolRollup,
     SchoolYear,
     User,
 )

@@ -20,7 +20,7 @@ def test_district_priority(world):
     second.force_login(colleague)
     stale_save_refused_then_resubmit_wins(
         url=reverse(
-            "leadership:priority_edit", kwargs={"slug": world.district.slug, "pk": priority.pk}
+            "district:priority_edit", kwargs={"slug": world.district.slug, "pk": priority.pk}
         ),
         first=first,
         second=second,

@@ -8,15 +8,15 @@ import io
 import pytest
 from django.urls import reverse
 
-from leadership.dashboard import rollups
-from leadership.models import SchoolRollup
-from tests.dashboard.conftest import EXPECTED, add_schools
+from district import rollups
+from district.models import SchoolRollup
+from tests.district.conftest import EXPECTED, add_schools
 
 pytestmark = pytest.mark.django_db
 
 
 def dashboard_url(world, **params) -> str:
-    url = reverse("leadership:district_dashboard", kwargs={"slug": world.district.slug})
+    url = reverse("district:district_dashboard", kwargs={"slug": world.district.slug})
     if params:
         from urllib.parse import urlencode
 
@@ -266,7 +266,7 @@ def test_htmx_gets_only_the_results(world, client_for):
 def test_csv_has_the_filtered_schools(world, activity, client_for):
     add_schools(world, 3)
     response = client_for(world.district_admin).get(
-        reverse("leadership:district_dashboard_csv", kwargs={"slug": world.district.slug})
+        reverse("district:district_dashboard_csv", kwargs={"slug": world.district.slug})
         + "?status=off_track"
     )
     assert response["Content-Type"].startswith("text/csv")
@@ -281,7 +281,7 @@ def test_csv_cells_cannot_run_as_formulas(world, client_for):
     world.school.name = "=HYPERLINK(1)"
     world.school.save()
     response = client_for(world.district_admin).get(
-        reverse("leadership:district_dashboard_csv", kwargs={"slug": world.district.slug})
+        reverse("district:district_dashboard_csv", kwargs={"slug": world.district.slug})
     )
     assert "'=HYPERLINK(1)" in response.content.decode()
 
@@ -291,7 +291,7 @@ def test_csv_cells_cannot_run_as_formulas(world, client_for):
 
 def test_drilldown_shows_the_ilt_plan_and_events(world, activity, client_for):
     url = reverse(
-        "leadership:school_drilldown",
+        "district:school_drilldown",
         kwargs={"slug": world.district.slug, "school": world.school.slug},
     )
     page = client_for(world.district_admin).get(url).content.decode()
@@ -303,7 +303,7 @@ def test_drilldown_shows_the_ilt_plan_and_events(world, activity, client_for):
 
 
 def test_principal_sees_the_own_row(world, activity, client_for):
-    url = reverse("leadership:school_dashboard", kwargs={"slug": world.school.slug})
+    url = reverse("district:school_dashboard", kwargs={"slug": world.school.slug})
     page = client_for(world.principal).get(url).content.decode()
     assert "Lincoln Elementary at a glance" in page
     assert "Roosevelt" not in page
@@ -320,7 +320,7 @@ def test_trend_chart_and_its_table(world, activity, client_for):
 
 
 def test_the_hourly_task_recomputes_only_stale_figures(world, activity):
-    from leadership.tasks import refresh_dashboards
+    from district.tasks import refresh_dashboards
 
     assert refresh_dashboards() == 3  # Lincoln, Roosevelt and Hillcrest's school: never computed
     assert refresh_dashboards() == 0
@@ -376,7 +376,7 @@ def test_the_school_data_version_grows_with_every_committed_write(
 
 
 def test_the_principals_page_recomputes_only_their_school(world, activity, client_for):
-    url = reverse("leadership:school_dashboard", kwargs={"slug": world.school.slug})
+    url = reverse("district:school_dashboard", kwargs={"slug": world.school.slug})
     assert client_for(world.principal).get(url).status_code == 200
     assert list(SchoolRollup.objects.values_list("school_id", flat=True)) == [world.school.pk]
 
@@ -407,7 +407,7 @@ def test_a_waiting_message_is_shown_not_a_kept_page(world, client_for):
     client = client_for(world.district_admin)
     client.get(dashboard_url(world))
     client.get(dashboard_url(world))  # kept
-    priorities = reverse("leadership:district_priorities", kwargs={"slug": world.district.slug})
+    priorities = reverse("district:district_priorities", kwargs={"slug": world.district.slug})
     client.post(priorities, {"title": "Attendance"})  # leaves “Priority … added.”
     assert "Priority “Attendance” added." in client.get(dashboard_url(world)).content.decode()
 
@@ -440,7 +440,7 @@ def test_the_drilldown_speaks_district_time(world, activity, client_for):
     evening = datetime(y, 12, 16, 18, 0, tzinfo=ZoneInfo("America/Los_Angeles"))  # 02:00 UTC
     Meeting.objects.create(team=activity.ilt.team, starts_at=evening)
     url = reverse(
-        "leadership:school_drilldown",
+        "district:school_drilldown",
         kwargs={"slug": world.district.slug, "school": world.school.slug},
     )
     page = client_for(world.district_admin).get(url).content.decode()

@@ -8,8 +8,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from leadership.models import SchoolRollup
-from tests.dashboard.conftest import add_schools
+from district.models import SchoolRollup
+from tests.district.conftest import add_schools
 
 pytestmark = pytest.mark.django_db
 
@@ -43,7 +43,7 @@ def _measure(world, client, url) -> tuple[int, int]:
 )
 def test_dashboard_queries_are_the_same_at_10_and_60_schools(world, client_for, params):
     client = client_for(world.district_admin)
-    url = reverse("leadership:district_dashboard", kwargs={"slug": world.district.slug}) + params
+    url = reverse("district:district_dashboard", kwargs={"slug": world.district.slug}) + params
     client.get(url)  # the CSRF cookie, as a browser has it after its first page
     add_schools(world, 8)  # with Lincoln and Roosevelt: 10 schools
     cold_10, warm_10 = _measure(world, client, url)
@@ -64,8 +64,8 @@ def test_csv_and_priorities_queries_are_the_same_at_10_and_60_schools(world, cli
     from workplans.models import DistrictPriority, Goal
 
     client = client_for(world.district_admin)
-    csv_url = reverse("leadership:district_dashboard_csv", kwargs={"slug": world.district.slug})
-    priorities_url = reverse("leadership:district_priorities", kwargs={"slug": world.district.slug})
+    csv_url = reverse("district:district_dashboard_csv", kwargs={"slug": world.district.slug})
+    priorities_url = reverse("district:district_priorities", kwargs={"slug": world.district.slug})
     priority = DistrictPriority.objects.create(
         district=world.district, school_year=current_year(world.district), title="Reading"
     )

@@ -25,10 +25,11 @@ from django_htmx.http import HttpResponseClientRedirect
 from leadership import edits
 from leadership.exports import csv_writer
 from leadership.htmx import HtmxHttpRequest, apply_form_errors, is_partial
-from leadership.models import District, School, SchoolRollup
+from leadership.models import District, School
 from leadership.permissions import district_view, is_district_admin, is_principal, school_view
 
 from . import charts, rollups
+from .models import SchoolRollup
 from .query import COLUMNS, PER_PAGE, STATUSES, DashboardQuery
 
 
@@ -69,7 +70,7 @@ def _filtered(request, district: District, choices: dict):
     return query, all_rows, rows
 
 
-CONTENT = "leadership/dashboard/_content.html"
+CONTENT = "district/_content.html"
 RESULTS = CONTENT + "#results"
 TREND = CONTENT + "#trend"
 CACHE_SECONDS = 60 * 60
@@ -152,7 +153,7 @@ def dashboard(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         return response
     response = render(
         request,
-        "leadership/dashboard/dashboard.html",
+        "district/dashboard.html",
         {"district": district, "content_html": mark_safe(html)},  # noqa: S308 (our template)
     )
     if page_key and request.COOKIES.get("csrftoken"):
@@ -326,7 +327,7 @@ def school_drilldown(request: HtmxHttpRequest, district: District, school: str) 
     )
     context = _school_context(request, school_obj)
     context.update(district=district, back_query=request.GET.get("back", ""))
-    return render(request, "leadership/dashboard/school.html", context)
+    return render(request, "district/school.html", context)
 
 
 def _can_see_school_row(user, school: School) -> bool:
@@ -339,7 +340,7 @@ def _can_see_school_row(user, school: School) -> bool:
 def school_dashboard(request: HtmxHttpRequest, school: School) -> HttpResponse:
     context = _school_context(request, school)
     context.update(district=school.district, own_school=True)
-    return render(request, "leadership/dashboard/school.html", context)
+    return render(request, "district/school.html", context)
 
 
 # --- district priorities ---------------------------------------------------------------
@@ -366,19 +367,19 @@ def priorities(request: HtmxHttpRequest, district: District) -> HttpResponse:
                 apply_form_errors(form, error)
             else:
                 messages.success(request, _("Priority “%(title)s” added.") % {"title": priority})
-                url = reverse("leadership:district_priorities", kwargs={"slug": district.slug})
+                url = reverse("district:district_priorities", kwargs={"slug": district.slug})
                 if is_partial(request):
                     return HttpResponseClientRedirect(url)
                 return redirect(url)
         if is_partial(request):
             return render(
                 request,
-                "leadership/dashboard/priorities.html#priority-form",
+                "district/priorities.html#priority-form",
                 {"district": district, "form": form, "year": year},
             )
     return render(
         request,
-        "leadership/dashboard/priorities.html",
+        "district/priorities.html",
         {
             "district": district,
             "year": year,
@@ -457,10 +458,10 @@ def priority_edit(request: HtmxHttpRequest, district: District, pk: int) -> Http
             apply_form_errors(form, error)
         else:
             messages.success(request, _("Priority saved."))
-            return redirect("leadership:district_priorities", slug=district.slug)
+            return redirect("district:district_priorities", slug=district.slug)
     return render(
         request,
-        "leadership/dashboard/priority_edit.html",
+        "district/priority_edit.html",
         {
             "district": district,
             "year": year,
