@@ -12,16 +12,15 @@ class SchoolRollup(models.Model):
 
     Fresh while `as_of` is today (the figures count "last 30 days", "overdue", "upcoming") and
     no write to the school's data has committed since they were computed: every such write
-    adds one to `data_version` when it commits, and `computed_version` is the `data_version`
-    read before the figures were. Counters, not clocks, so servers whose clocks differ agree.
+    adds one to the school's `leadership.SchoolVersion` when it commits, and
+    `computed_version` is that version read before the figures were. Counters, not clocks,
+    so servers whose clocks differ agree.
     A stale or missing row is recomputed on the next read.
     """
 
     school = models.OneToOneField(School, on_delete=models.CASCADE, related_name="rollup")
     as_of = models.DateField()
     computed_at = models.DateTimeField()
-    # +1 on every committed write to the school's data: also a version for caching its pages.
-    data_version = models.PositiveBigIntegerField(default=0)
     computed_version = models.PositiveBigIntegerField(default=0)
 
     # ILT of the current school year

@@ -7,7 +7,6 @@ import hashlib
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
@@ -22,7 +21,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
-from leadership import edits
+from leadership import edits, versions
 from leadership.exports import csv_writer
 from leadership.htmx import HtmxHttpRequest, apply_form_errors, is_partial
 from leadership.models import District, School
@@ -76,9 +75,15 @@ TREND = CONTENT + "#trend"
 CACHE_SECONDS = 60 * 60
 
 
-def _cache_key(district_id: int, version, *parts) -> str:
-    stamp = "-".join(str(part) for part in version)
-    return ":".join(["dashboard", str(district_id), get_language(), stamp, *parts])
+def _cached(district_id: int, version, part: str, render, *more):
+    """A part of the dashboard kept under the version of the district's figures."""
+    return versions.cached_for(
+        f"dashboard:{district_id}",
+        version,
+        [get_language(), part, *more],
+        render,
+        seconds=CACHE_SECONDS,
+    )
 
 
 def _choices(district: District) -> dict:
@@ -126,55 +131,35 @@ def dashboard(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     partial = is_partial(request) and request.htmx.target == "dashboard-results"
     raw_query = hashlib.sha1(request.GET.urlencode().encode(), usedforsecurity=False).hexdigest()
     district_id = gate.district_id
-    keys = {
-        "choices": _cache_key(district_id, version, "choices"),
-        "trend": _cache_key(district_id, version, "trend"),
-        # The htmx swap needs the results; a page load the whole content (form, results and
-        # trend: nothing in it depends on who asks, only on the query and the language).
-        "html": _cache_key(district_id, version, "results" if partial else "content", raw_query),
-    }
-    # A page load is also kept whole for this browser session: the layout around the content
-    # holds the person's name and a CSRF token valid for their session and CSRF cookie, both
-    # in the key. Not while messages wait to be shown.
-    page_key = None
-    if not partial and not len(messages.get_messages(request)):
-        session = f"{request.session.session_key}:{request.COOKIES.get('csrftoken', '')}"
-        owner = hashlib.sha1(session.encode(), usedforsecurity=False).hexdigest()
-        page_key = keys["page"] = keys["html"] + ":page:" + owner
-    if page_key:
-        page = cache.get(page_key)
-        if page is not None:
-            return HttpResponse(page)
     district = district or District.objects.get(pk=district_id)
     request.district = district
-    cached = cache.get_many(keys.values())
-    rendered = cached.get(keys["html"])
-    if rendered is None:
-        rendered = _render_content(request, district, version, partial, keys, cached)
-        cache.set(keys["html"], rendered, CACHE_SECONDS)
+    # The htmx swap needs the results; a page load the whole content (form, results and
+    # trend: nothing in it depends on who asks, only on the query and the language). The
+    # layout around it (the person's name, the CSRF token, messages) is rendered each time.
+    rendered = _cached(
+        district_id,
+        version,
+        "results" if partial else "content",
+        lambda: _render_content(request, district, version, partial),
+        raw_query,
+    )
     html, canonical = rendered
     if partial:
         response = HttpResponse(html)
         # The address bar gets the view's canonical URL, not the form's raw fields.
         response["HX-Push-Url"] = request.path + (canonical if canonical != "?" else "")
         return response
-    response = render(
+    return render(
         request,
         "district/dashboard.html",
         {"district": district, "content_html": mark_safe(html)},  # noqa: S308 (our template)
     )
-    if page_key and request.COOKIES.get("csrftoken"):
-        cache.set(page_key, response.content, CACHE_SECONDS)
-    return response
 
 
-def _render_content(request, district, version, partial, keys, cached) -> tuple[str, str]:
+def _render_content(request, district, version, partial) -> tuple[str, str]:
     """The HTML of the results (htmx) or of the page's content, and the view's canonical
     query string."""
-    choices = cached.get(keys["choices"])
-    if choices is None:
-        choices = _choices(district)
-        cache.set(keys["choices"], choices, CACHE_SECONDS)
+    choices = _cached(district.pk, version, "choices", lambda: _choices(district))
     query, all_rows, rows = _filtered(request, district, choices)
     paginator = Paginator(rows, PER_PAGE)
     number = paginator.num_pages if query.page == "last" else query.page
@@ -197,15 +182,16 @@ def _render_content(request, district, version, partial, keys, cached) -> tuple[
     }
     if partial:
         return render_to_string(RESULTS, context, request=request), query.querystring()
-    trend_html = cached.get(keys["trend"])
-    if trend_html is None:
+
+    def render_trend() -> str:
         trend = charts.trend_rows(charts.sum_trends(all_rows.values_list("trend", flat=True)))
-        trend_html = render_to_string(
+        return render_to_string(
             TREND,
             {"trend": trend, "trend_chart": charts.trend_chart(trend, title_id="trend-title")},
             request=request,
         )
-        cache.set(keys["trend"], trend_html, CACHE_SECONDS)
+
+    trend_html = _cached(district.pk, version, "trend", render_trend)
     context["trend_html"] = mark_safe(trend_html)  # noqa: S308  (our own rendered template)
     return render_to_string(CONTENT, context, request=request), query.querystring()
 

@@ -507,6 +507,20 @@ class RosterImport(models.Model):
         return self.status in {self.Status.PREVIEWING, self.Status.APPLYING}
 
 
+class SchoolVersion(models.Model):
+    """A counter that grows by one with every committed write to a school's data (see
+    leadership.versions): the version its cached pages and its dashboard figures are kept
+    under. Counters, not clocks, so servers whose clocks differ agree."""
+
+    school = models.OneToOneField(
+        School, on_delete=models.CASCADE, primary_key=True, related_name="data_version"
+    )
+    version = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.school_id} · {self.version}"
+
+
 class OutboxTask(models.Model):
     """Background work recorded in the transaction of the write that asks for it.
 

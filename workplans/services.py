@@ -16,8 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from district.rollups import mark_dirty
-from leadership import audit, edits
+from leadership import audit, edits, versions
 from leadership.models import School, SchoolYear, User
 from leadership.uploads import size_label
 
@@ -545,7 +544,7 @@ def datapoints_import(*, measure: Measure, actor: User, file: BinaryIO) -> int:
     for batch in _datapoint_batches(file, measure):
         DataPoint.objects.bulk_create(batch)
         count += len(batch)
-    mark_dirty(school_ids=[measure.goal.plan.school_id])  # bulk_create sends no signal
+    versions.mark_changed(school_ids=[measure.goal.plan.school_id])  # bulk_create: no signal
     audit.record(
         actor=actor,
         action="measure.data_import",

@@ -42,8 +42,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from district import rollups
-from leadership import clock
+from leadership import clock, versions
 from leadership.models import District, Membership, Role, School, SchoolYear, User
 
 from .source import ExportRefused, ExportSource
@@ -863,7 +862,7 @@ class RosterRun:
             with transaction.atomic():
                 # Bulk writes send no signals: the dashboard's figures and the schools'
                 # cached pages (names of schools and people) follow on commit.
-                rollups.mark_dirty(district_id=self.district.pk)
+                versions.mark_changed(district=self.district)
                 self._write(apply)
                 if not apply:
                     transaction.set_rollback(True)

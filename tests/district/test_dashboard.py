@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from district import rollups
 from district.models import SchoolRollup
+from leadership import versions
 from tests.district.conftest import EXPECTED, add_schools
 
 pytestmark = pytest.mark.django_db
@@ -360,19 +361,19 @@ def test_the_school_data_version_grows_with_every_committed_write(
 ):
     from leadership import audit
 
-    assert rollups.school_data_version(world.school.pk) is None  # no figures yet: no caching
+    assert versions.version_of(world.school.pk) is None  # no figures yet: no caching
     _refresh(world)
-    first = rollups.school_data_version(world.school.pk)
+    first = versions.version_of(world.school.pk)
     with django_capture_on_commit_callbacks(execute=True):
         _steps_done(activity, world)
-    second = rollups.school_data_version(world.school.pk)
+    second = versions.version_of(world.school.pk)
     assert second > first
     with django_capture_on_commit_callbacks(execute=True):
         audit.record(
             actor=world.principal, action="vision.update", obj=world.school, school=world.school
         )
-    assert rollups.school_data_version(world.school.pk) > second
-    assert rollups.school_data_version(world.other_school.pk) == 0
+    assert versions.version_of(world.school.pk) > second
+    assert versions.version_of(world.other_school.pk) == 0
 
 
 def test_the_principals_page_recomputes_only_their_school(world, activity, client_for):
@@ -416,16 +417,16 @@ def test_renaming_a_person_moves_their_schools_version(
     world, activity, django_capture_on_commit_callbacks
 ):
     _refresh(world)
-    before = rollups.school_data_version(world.school.pk)
+    before = versions.version_of(world.school.pk)
     with django_capture_on_commit_callbacks(execute=True):
         world.teacher_leader.last_login = world.teacher_leader.date_joined
         world.teacher_leader.save(update_fields=["last_login"])
-    assert rollups.school_data_version(world.school.pk) == before  # signing in changes nothing
+    assert versions.version_of(world.school.pk) == before  # signing in changes nothing
     with django_capture_on_commit_callbacks(execute=True):
         world.teacher_leader.full_name = "Renamed Leader"
         world.teacher_leader.save()
-    assert rollups.school_data_version(world.school.pk) > before
-    assert rollups.school_data_version(world.other_school.pk) == 0  # not their school
+    assert versions.version_of(world.school.pk) > before
+    assert versions.version_of(world.other_school.pk) == 0  # not their school
 
 
 def test_the_drilldown_speaks_district_time(world, activity, client_for):

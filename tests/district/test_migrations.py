@@ -27,7 +27,11 @@ def test_old_layout_migrates_without_loss():
         district = District.objects.create(name="Old layout", slug="old-layout")
         school = School.objects.create(district=district, name="Old Lincoln", slug="old-lincoln")
         SchoolRollup.objects.create(
-            school=school, as_of="2026-09-01", computed_at="2026-09-01T08:00:00Z", seats_filled=5
+            school=school,
+            as_of="2026-09-01",
+            computed_at="2026-09-01T08:00:00Z",
+            seats_filled=5,
+            data_version=7,
         )
     finally:
         executor = MigrationExecutor(connection)
@@ -37,3 +41,6 @@ def test_old_layout_migrates_without_loss():
     row = new.get_model("district", "SchoolRollup").objects.get(school__slug="old-lincoln")
     assert (row.school.slug, row.seats_filled, str(row.as_of)) == ("old-lincoln", 5, "2026-09-01")
     assert row._meta.db_table == "leadership_schoolrollup"
+    # The school's data version moved to leadership, with its value.
+    mark = new.get_model("leadership", "SchoolVersion").objects.get(school__slug="old-lincoln")
+    assert mark.version == 7
