@@ -299,9 +299,7 @@ def rsvp_submit(request: HtmxHttpRequest, school: School, pk: int) -> HttpRespon
     form = RsvpForm(request.POST, event=event)
     if form.is_valid():
         try:
-            rsvp = services.rsvp_submit(
-                event=event, family=request.user, event_is_fresh=True, **form.rsvp_fields()
-            )
+            rsvp = services.rsvp_submit(event=event, family=request.user, **form.rsvp_fields())
         except ValidationError as error:
             _apply_form_errors(form, error)
         else:
