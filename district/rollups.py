@@ -26,6 +26,7 @@ from leadership import clock, versions
 from leadership.models import (
     AuditEntry,
     District,
+    DistrictPriority,
     Membership,
     Role,
     School,
@@ -319,7 +320,6 @@ def connect() -> None:
     from engagement import selectors as engagement
     from teams import selectors as teams
     from workplans import selectors as workplans
-    from workplans.models import DistrictPriority
 
     for app in (teams, workplans, engagement):
         for model, (anchor, key, path) in app.dashboard_sources().items():

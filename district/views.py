@@ -22,12 +22,15 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
 from leadership import edits, versions
+from leadership import selectors as leadership_selectors
+from leadership import services as leadership_services
 from leadership.exports import csv_writer
 from leadership.htmx import HtmxHttpRequest, apply_form_errors, is_partial
 from leadership.models import District, School
 from leadership.permissions import district_view, is_district_admin, is_principal, school_view
 
 from . import charts, rollups
+from .forms import DistrictPriorityForm
 from .models import SchoolRollup
 from .query import COLUMNS, PER_PAGE, STATUSES, DashboardQuery
 
@@ -88,10 +91,11 @@ def _cached(district_id: int, version, part: str, render, *more):
 
 def _choices(district: District) -> dict:
     """What the filter form offers: plain values, so they can be cached with the figures."""
-    from workplans import selectors as workplans
 
     year = rollups.current_year(district)
-    priorities = workplans.district_priorities(district=district, year=year) if year else []
+    priorities = (
+        leadership_selectors.district_priorities(district=district, year=year) if year else []
+    )
     return {
         "year": {"label": year.label} if year else None,
         "grades": _grade_choices(district),
@@ -343,9 +347,6 @@ def school_dashboard(request: HtmxHttpRequest, school: School) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @district_view()
 def priorities(request: HtmxHttpRequest, district: District) -> HttpResponse:
-    from workplans import services as workplan_services
-    from workplans.forms import DistrictPriorityForm
-
     year = rollups.current_year(district)
     form = DistrictPriorityForm(request.POST or None)
     if request.method == "POST":
@@ -353,7 +354,7 @@ def priorities(request: HtmxHttpRequest, district: District) -> HttpResponse:
             raise Http404
         if form.is_valid():
             try:
-                priority = workplan_services.priority_save(
+                priority = leadership_services.priority_save(
                     actor=request.user, district=district, year=year, **form.cleaned_data
                 )
             except ValidationError as error:
@@ -388,7 +389,7 @@ def _priority_overview(district: District, year) -> list:
 
     if year is None:
         return []
-    priorities = list(workplans.district_priorities(district=district, year=year))
+    priorities = list(leadership_selectors.district_priorities(district=district, year=year))
     statuses = {}
     for goal_statuses in rollups.fresh_rollups(district).values_list("goal_statuses", flat=True):
         statuses.update({goal_id: status for goal_id, _p, status in goal_statuses})
@@ -423,21 +424,19 @@ def _priority_overview(district: District, year) -> list:
 @require_http_methods(["GET", "POST"])
 @district_view()
 def priority_edit(request: HtmxHttpRequest, district: District, pk: int) -> HttpResponse:
-    from workplans import selectors as workplans
-    from workplans import services as workplan_services
-    from workplans.forms import DistrictPriorityForm
-
     year = rollups.current_year(district)
-    priority = get_object_or_404(workplans.district_priorities(district=district, year=year), pk=pk)
+    priority = get_object_or_404(
+        leadership_selectors.district_priorities(district=district, year=year), pk=pk
+    )
     form = DistrictPriorityForm(
         request.POST or None,
         instance=priority,
-        initial={"version": workplan_services.priority_version(priority)},
+        initial={"version": leadership_services.priority_version(priority)},
     )
     conflict = None
     if request.method == "POST" and form.is_valid():
         try:
-            workplan_services.priority_save(
+            leadership_services.priority_save(
                 actor=request.user,
                 district=district,
                 year=year,

@@ -507,6 +507,39 @@ class RosterImport(models.Model):
         return self.status in {self.Status.PREVIEWING, self.Status.APPLYING}
 
 
+class DistrictPriority(models.Model):
+    """A district priority that the goals of every school align to; its pages are the district
+    app's."""
+
+    district = models.ForeignKey(
+        District, on_delete=models.CASCADE, related_name="priorities", verbose_name=_("district")
+    )
+    school_year = models.ForeignKey(
+        SchoolYear, on_delete=models.CASCADE, related_name="priorities", verbose_name=_("year")
+    )
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        # The table keeps the name it had when the model lived in workplans.
+        db_table = "workplans_districtpriority"
+        ordering = ["title"]
+        verbose_name = _("district priority")
+        verbose_name_plural = _("district priorities")
+        constraints = [
+            models.UniqueConstraint(
+                "district",
+                "school_year",
+                Lower("title"),
+                name="priority_title_once_per_year",
+                violation_error_message=_("This year already has a priority with that title."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
 class SchoolVersion(models.Model):
     """A counter that grows by one with every committed write to a school's data (see
     leadership.versions): the version its cached pages and its dashboard figures are kept

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Case, Count, Q, QuerySet, Value, When
 from django.urls import reverse
 
-from .models import SCHOOL_ROLES, District, Invitation, Membership, Role, School
+from .models import SCHOOL_ROLES, District, DistrictPriority, Invitation, Membership, Role, School
 from .permissions import can_view_people, is_district_admin, roles_of
 
 
@@ -110,3 +110,8 @@ def home_url(user) -> str | None:
     if any(Role.FAMILY in r for r in roles.by_school.values()):
         return reverse("engagement:family_home")
     return None
+
+
+def district_priorities(*, district, year):
+    """The district's priorities of the school year, by title."""
+    return DistrictPriority.objects.filter(district=district, school_year=year)

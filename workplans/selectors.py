@@ -14,7 +14,6 @@ from leadership.permissions import is_district_admin, roles_of
 from . import charts
 from .models import (
     ActionStep,
-    DistrictPriority,
     Goal,
     LearningActivity,
     Measure,
@@ -321,10 +320,6 @@ def schools_aligned_to(priority_id: int) -> QuerySet:
     return Goal.objects.filter(
         district_priority_id=priority_id, plan__status=WorkPlan.Status.ACTIVE
     ).values("plan__school_id")
-
-
-def district_priorities(*, district, year) -> QuerySet[DistrictPriority]:
-    return DistrictPriority.objects.filter(district=district, school_year=year)
 
 
 def aligned_goals(*, district, year) -> QuerySet[Goal]:

@@ -3,11 +3,10 @@
 from django.test import Client
 from django.urls import reverse
 
-from leadership.models import Role
+from leadership.models import DistrictPriority, Role
 from tests.conflicts import stale_save_refused_then_resubmit_wins
 from tests.leadership.factories import person
 from tests.teams.factories import current_year
-from workplans.models import DistrictPriority
 
 
 def test_district_priority(world):

@@ -1,9 +1,9 @@
 """Permission matrix of the district dashboard and priorities: role x URL -> status."""
 
+from leadership.models import DistrictPriority
+from leadership.services import priority_version
 from tests.leadership.test_permissions import everyone
 from tests.matrix import Row, check_row, parametrize
-from workplans.models import DistrictPriority
-from workplans.services import priority_version
 
 
 def _district(world):

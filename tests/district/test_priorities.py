@@ -3,10 +3,9 @@
 import pytest
 from django.urls import reverse
 
-from leadership.models import AuditEntry
+from leadership.models import AuditEntry, DistrictPriority
+from leadership.services import priority_version
 from tests.teams.factories import current_year
-from workplans.models import DistrictPriority
-from workplans.services import priority_version
 
 pytestmark = pytest.mark.django_db
 
