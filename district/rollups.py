@@ -22,6 +22,7 @@ from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
 from district.models import SchoolRollup
+from engagement import selectors as engagement
 from leadership import clock, versions
 from leadership.models import (
     AuditEntry,
@@ -34,6 +35,8 @@ from leadership.models import (
     SchoolYear,
     User,
 )
+from teams import selectors as teams
+from workplans import selectors as workplans
 
 FIGURE_DEFAULTS = {
     "has_ilt": False,
@@ -79,9 +82,6 @@ def _year_bounds(district: District, year):
 def compute(district: District, school_ids: list[int], *, year=None, now=None) -> int:
     """Recompute and store the figures of these schools of the district (about a dozen queries,
     whatever the number of schools). Returns how many rows were written."""
-    from engagement import selectors as engagement
-    from teams import selectors as teams
-    from workplans import selectors as workplans
 
     if not school_ids:
         return 0
@@ -317,9 +317,6 @@ def _on_district_change(sender, instance, **kwargs) -> None:
 
 def connect() -> None:
     """Called once from LeadershipConfig.ready()."""
-    from engagement import selectors as engagement
-    from teams import selectors as teams
-    from workplans import selectors as workplans
 
     for app in (teams, workplans, engagement):
         for model, (anchor, key, path) in app.dashboard_sources().items():

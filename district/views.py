@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
+from engagement import selectors as engagement
 from leadership import edits, versions
 from leadership import selectors as leadership_selectors
 from leadership import services as leadership_services
@@ -28,6 +29,8 @@ from leadership.exports import csv_writer
 from leadership.htmx import HtmxHttpRequest, apply_form_errors, is_partial
 from leadership.models import District, School
 from leadership.permissions import district_view, is_district_admin, is_principal, school_view
+from teams import selectors as teams
+from workplans import selectors as workplans
 
 from . import charts, rollups
 from .forms import DistrictPriorityForm
@@ -60,7 +63,6 @@ def _grade_choices(district: District) -> list[str]:
 
 def _filtered(request, district: District, choices: dict):
     """The query string read against what the form offers, and the rows it selects."""
-    from workplans import selectors as workplans
 
     query = DashboardQuery.parse(
         request.GET,
@@ -277,9 +279,6 @@ def _school_row(school: School) -> SchoolRollup:
 
 
 def _school_context(request, school: School) -> dict:
-    from engagement import selectors as engagement
-    from teams import selectors as teams
-    from workplans import selectors as workplans
 
     row = _school_row(school)
     trend = charts.trend_rows(row.trend)
@@ -385,7 +384,6 @@ def priorities(request: HtmxHttpRequest, district: District) -> HttpResponse:
 
 def _priority_overview(district: District, year) -> list:
     """Each priority of the year with the schools whose goals align to it and how they stand."""
-    from workplans import selectors as workplans
 
     if year is None:
         return []

@@ -354,3 +354,15 @@ def dashboard_sources():
         LearningActivity: (Goal, "goal_id", "plan__school_id"),
         LookForTally: (LearningActivity, "activity_id", "goal__plan__school_id"),
     }
+
+
+def goal_status_display(status: str) -> tuple[bool, str, str]:
+    """For a goal status stored in the dashboard's figures: (whether it means "not enough
+    data", the plan page's label, its badge class)."""
+    from . import charts
+
+    return (
+        status == charts.Status.NOT_ENOUGH,
+        charts.STATUS_LABELS[status],
+        charts.STATUS_BADGES.get(status, ""),
+    )
