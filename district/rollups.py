@@ -25,7 +25,6 @@ from district.models import SchoolRollup
 from engagement import selectors as engagement
 from leadership import clock, versions
 from leadership.models import (
-    AuditEntry,
     District,
     DistrictPriority,
     Membership,
@@ -296,12 +295,6 @@ def _on_school_change(sender, instance, **kwargs) -> None:
     versions.mark_changed(school_ids=[instance.pk])
 
 
-def _on_audit(sender, instance, created=False, **kwargs) -> None:
-    # Services record an audit entry for every change they make to a school's data.
-    if created and instance.school_id:
-        versions.mark_changed(school_ids=[instance.school_id])
-
-
 def _on_user_change(sender, instance, update_fields=None, **kwargs) -> None:
     # People show by name on the schools' pages (owners, authors, members).
     if update_fields is not None and not {"full_name", "email"} & set(update_fields):
@@ -334,7 +327,6 @@ def connect() -> None:
                 dispatch_uid=uid,
             )
     post_save.connect(_on_school_change, sender=School, weak=False, dispatch_uid="dashboard-school")
-    post_save.connect(_on_audit, sender=AuditEntry, weak=False, dispatch_uid="dashboard-audit")
     post_save.connect(_on_user_change, sender=User, weak=False, dispatch_uid="dashboard-user")
     for model in (District, SchoolYear, DistrictPriority):
         for signal in (post_save, post_delete):
