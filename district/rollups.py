@@ -328,6 +328,7 @@ def connect() -> None:
             )
     post_save.connect(_on_school_change, sender=School, weak=False, dispatch_uid="dashboard-school")
     post_save.connect(_on_user_change, sender=User, weak=False, dispatch_uid="dashboard-user")
+    # Edited in the admin (and District, SchoolYear by rostering), where no service runs.
     for model in (District, SchoolYear, DistrictPriority):
         for signal in (post_save, post_delete):
             signal.connect(
