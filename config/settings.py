@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "workplans",
     "engagement",
     "rostering",
+    "district",
 ]
 
 MIDDLEWARE = [
@@ -323,8 +324,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "leadership.tasks.sweep_outbox",
         "schedule": 60,
     },
-    "leadership-refresh-dashboards": {
-        "task": "leadership.tasks.refresh_dashboards",
+    "district-refresh-dashboards": {
+        "task": "district.tasks.refresh_dashboards",
         "schedule": crontab(minute=5),
     },
     # A roster apply whose worker vanished is shown failed (and can be applied again).

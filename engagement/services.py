@@ -300,7 +300,6 @@ def rsvp_submit(
     childcare_count: int = 0,
     accessibility_needs: str = "",
     join_waitlist: bool = True,
-    event_is_fresh: bool = False,
 ) -> Rsvp:
     """Say a family is coming, or change how many come and what they need.
 
@@ -309,11 +308,13 @@ def rsvp_submit(
     RSVP as it was and is told so.
 
     The event is read again under its lock (the first lock, see the module's lock order);
-    with `event_is_fresh` the caller already holds its school (the RSVP view), so only the
-    row is read. The seats themselves are held by the conditional UPDATE.
+    its school, when the caller already loaded it, is kept rather than read again (only the
+    event's row is locked either way). The seats themselves are held by the conditional
+    UPDATE.
     """
     _check_party(adults=adults, children=children, childcare_count=childcare_count)
-    event = _lock_event(event.pk, school=event.school if event_is_fresh else None)
+    school = event.school if Event.school.is_cached(event) else None
+    event = _lock_event(event.pk, school=school)
     _check_open(event, family)
     party = adults + children
     if party > event.capacity:

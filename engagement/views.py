@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,8 +20,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
-from leadership import edits
-from leadership.dashboard.rollups import school_data_version
+from leadership import edits, versions
 from leadership.exports import csv_writer
 from leadership.htmx import HtmxHttpRequest, is_partial
 from leadership.htmx import apply_form_errors as _apply_form_errors
@@ -77,14 +75,6 @@ FAMILY_EVENTS = "engagement/includes/family_events.html"
 FAMILY_EVENTS_SECONDS = 60 * 60
 
 
-def _family_events_key(school: School, version: int, user, language: str) -> str:
-    # Everything the fragment shows: the school's data (its version), whose RSVPs, the
-    # events' language and the page's (headings, dates). The time that decides "upcoming"
-    # is kept with the fragment (see family_home).
-    page_language = translation.get_language()
-    return f"family-events:{school.pk}:{version}:{user.pk}:{language}:{page_language}"
-
-
 def _render_family_events(school: School, events: list[Event], language: str) -> str:
     # Rendered without the request: the fragment holds no CSRF token, no messages, nothing
     # of the request but what its cache key names.
@@ -110,30 +100,30 @@ def family_home(request: HttpRequest) -> HttpResponse:
     if not schools:
         raise PermissionDenied
     language = _language(request)
-    keys = {}
-    for school in schools:
-        version = school_data_version(school.pk)
-        if version is not None:  # no figures yet, so no version: do not cache
-            keys[school.pk] = _family_events_key(school, version, user, language)
     now = timezone.now()
-    cached = cache.get_many(list(keys.values())) if keys else {}
-    html: dict[int, str] = {}
-    for school_id, key in keys.items():
-        entry = cached.get(key)
-        if entry is not None and (entry[0] is None or now.timestamp() < entry[0]):
-            html[school_id] = mark_safe(entry[1])  # noqa: S308 (our template's output)
-    missing = [school for school in schools if school.pk not in html]
-    if missing:
+
+    def render_missing(missing: list[School]) -> dict[int, tuple]:
         events = selectors.family_upcoming_events(user=user, schools=missing, now=now)
-        fresh = {}
+        rendered = {}
         for school in missing:
             shown = events[school.pk]
-            html[school.pk] = _render_family_events(school, shown, language)
-            if school.pk in keys:
-                until = min((e.ends_at for e in shown), default=None)
-                fresh[keys[school.pk]] = (until.timestamp() if until else None, html[school.pk])
-        if fresh:
-            cache.set_many(fresh, FAMILY_EVENTS_SECONDS)
+            until = min((e.ends_at for e in shown), default=None)
+            html = _render_family_events(school, shown, language)
+            rendered[school.pk] = (until.timestamp() if until else None, html)
+        return rendered
+
+    # Everything the fragment shows besides the school's data (its version): whose RSVPs,
+    # the events' language and the page's (headings, dates). The moment its first event ends
+    # is kept with it: from then on it is not used.
+    entries = versions.cached_fragments(
+        schools,
+        "family-events",
+        [user.pk, language, translation.get_language()],
+        render_missing,
+        usable=lambda entry: entry[0] is None or now.timestamp() < entry[0],
+        seconds=FAMILY_EVENTS_SECONDS,
+    )
+    html = {pk: mark_safe(entry[1]) for pk, entry in entries.items()}  # noqa: S308 (ours)
     sections = [
         {
             "school": school,
@@ -309,9 +299,7 @@ def rsvp_submit(request: HtmxHttpRequest, school: School, pk: int) -> HttpRespon
     form = RsvpForm(request.POST, event=event)
     if form.is_valid():
         try:
-            rsvp = services.rsvp_submit(
-                event=event, family=request.user, event_is_fresh=True, **form.rsvp_fields()
-            )
+            rsvp = services.rsvp_submit(event=event, family=request.user, **form.rsvp_fields())
         except ValidationError as error:
             _apply_form_errors(form, error)
         else:

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from .models import (
     AuditEntry,
     District,
+    DistrictPriority,
     Invitation,
     Membership,
     OutboxTask,
@@ -122,3 +123,10 @@ class OutboxTaskAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(DistrictPriority)
+class DistrictPriorityAdmin(admin.ModelAdmin):
+    list_display = ["title", "district", "school_year"]
+    list_filter = ["district", "school_year"]
+    search_fields = ["title"]

@@ -6,8 +6,3 @@ class LeadershipConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "leadership"
     verbose_name = _("Leadership")
-
-    def ready(self) -> None:
-        from .dashboard import rollups
-
-        rollups.connect()

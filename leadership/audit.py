@@ -8,6 +8,7 @@ from typing import Any
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
+from . import versions
 from .models import AuditEntry
 
 
@@ -29,7 +30,7 @@ def record(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> AuditEntry:
-    return AuditEntry.objects.create(
+    entry = AuditEntry.objects.create(
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         action=action,
         object_type=obj._meta.label_lower,
@@ -38,3 +39,8 @@ def record(
         before=before or {},
         after=after or {},
     )
+    if school is not None:
+        # Every service records its change to a school's data here: the school's cached pages
+        # and dashboard figures follow once it commits.
+        versions.mark_changed(school=school)
+    return entry

@@ -425,58 +425,51 @@ class AuditEntry(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type}#{self.object_id}"
 
 
-class SchoolRollup(models.Model):
-    """A school's figures on the district dashboard, precomputed so the dashboard reads one row
-    per school instead of aggregating every meeting, goal and RSVP of the district per request.
+class DistrictPriority(models.Model):
+    """A district priority that the goals of every school align to; its pages are the district
+    app's."""
 
-    Fresh while `as_of` is today (the figures count "last 30 days", "overdue", "upcoming") and
-    no write to the school's data has committed since they were computed: every such write
-    adds one to `data_version` when it commits, and `computed_version` is the `data_version`
-    read before the figures were. Counters, not clocks, so servers whose clocks differ agree.
-    A stale or missing row is recomputed on the next read.
-    """
-
-    school = models.OneToOneField(School, on_delete=models.CASCADE, related_name="rollup")
-    as_of = models.DateField()
-    computed_at = models.DateTimeField()
-    # +1 on every committed write to the school's data: also a version for caching its pages.
-    data_version = models.PositiveBigIntegerField(default=0)
-    computed_version = models.PositiveBigIntegerField(default=0)
-
-    # ILT of the current school year
-    has_ilt = models.BooleanField(default=False)
-    seats_required = models.PositiveIntegerField(default=0)
-    seats_filled = models.PositiveIntegerField(default=0)
-    meetings_30d = models.PositiveIntegerField(default=0)
-    attendance_30d = models.PositiveSmallIntegerField(null=True, blank=True)  # percent
-    actions_open = models.PositiveIntegerField(default=0)
-    actions_overdue = models.PositiveIntegerField(default=0)
-    # work plan of the current school year
-    has_plan = models.BooleanField(default=False)
-    goals_total = models.PositiveIntegerField(default=0)
-    goals_on_track = models.PositiveIntegerField(default=0)
-    goals_at_risk = models.PositiveIntegerField(default=0)
-    goals_off_track = models.PositiveIntegerField(default=0)
-    goals_no_data = models.PositiveIntegerField(default=0)
-    steps_total = models.PositiveIntegerField(default=0)
-    steps_done = models.PositiveIntegerField(default=0)
-    steps_done_pct = models.PositiveSmallIntegerField(null=True, blank=True)
-    # family engagement in the current school year
-    events_held = models.PositiveIntegerField(default=0)
-    events_upcoming = models.PositiveIntegerField(default=0)
-    rsvps = models.PositiveIntegerField(default=0)
-    event_attendance = models.PositiveSmallIntegerField(null=True, blank=True)  # percent
-    interpretation_requests = models.PositiveIntegerField(default=0)
-    # [[goal id, district priority id or null, status], ...] and {"2026-09": [on, risk, off, none]}
-    goal_statuses = models.JSONField(default=list, blank=True)
-    trend = models.JSONField(default=dict, blank=True)
+    district = models.ForeignKey(
+        District, on_delete=models.CASCADE, related_name="priorities", verbose_name=_("district")
+    )
+    school_year = models.ForeignKey(
+        SchoolYear, on_delete=models.CASCADE, related_name="priorities", verbose_name=_("year")
+    )
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
 
     class Meta:
-        verbose_name = _("school dashboard figures")
-        verbose_name_plural = _("school dashboard figures")
+        # The table keeps the name it had when the model lived in workplans.
+        db_table = "workplans_districtpriority"
+        ordering = ["title"]
+        verbose_name = _("district priority")
+        verbose_name_plural = _("district priorities")
+        constraints = [
+            models.UniqueConstraint(
+                "district",
+                "school_year",
+                Lower("title"),
+                name="priority_title_once_per_year",
+                violation_error_message=_("This year already has a priority with that title."),
+            )
+        ]
 
     def __str__(self) -> str:
-        return f"{self.school} · {self.as_of}"
+        return self.title
+
+
+class SchoolVersion(models.Model):
+    """A counter that grows by one with every committed write to a school's data (see
+    leadership.versions): the version its cached pages and its dashboard figures are kept
+    under. Counters, not clocks, so servers whose clocks differ agree."""
+
+    school = models.OneToOneField(
+        School, on_delete=models.CASCADE, primary_key=True, related_name="data_version"
+    )
+    version = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.school_id} · {self.version}"
 
 
 class OutboxTask(models.Model):

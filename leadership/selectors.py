@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Case, Count, Q, QuerySet, Value, When
 from django.urls import reverse
 
-from .models import SCHOOL_ROLES, District, Invitation, Membership, Role, School
+from .models import SCHOOL_ROLES, District, DistrictPriority, Invitation, Membership, Role, School
 from .permissions import can_view_people, is_district_admin, roles_of
 
 
@@ -103,10 +103,15 @@ def home_url(user) -> str | None:
     if roles.district_admin_of:
         district = District.objects.filter(pk__in=roles.district_admin_of).order_by("name").first()
         if district:
-            return reverse("leadership:district_dashboard", kwargs={"slug": district.slug})
+            return reverse("district:district_dashboard", kwargs={"slug": district.slug})
     working = user_schools(user=user).only("slug").first()
     if working:
         return working.get_absolute_url()
     if any(Role.FAMILY in r for r in roles.by_school.values()):
         return reverse("engagement:family_home")
     return None
+
+
+def district_priorities(*, district, year):
+    """The district's priorities of the school year, by title."""
+    return DistrictPriority.objects.filter(district=district, school_year=year)

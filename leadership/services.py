@@ -7,12 +7,12 @@ from datetime import timedelta
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import audit, edits, outbox, tokens
-from .models import Invitation, Membership, Role, School, User
+from .models import DistrictPriority, Invitation, Membership, Role, School, SchoolYear, User
 from .permissions import forget_roles
 from .updates import model_update
 
@@ -227,3 +227,52 @@ def user_language_set(*, user: User, language: str) -> User:
         user.preferred_language = language
         user.save(update_fields=["preferred_language"])
     return user
+
+
+# --- district priorities -----------------------------------------------------------------
+
+
+def priority_version(priority: DistrictPriority) -> str:
+    return edits.version_of(priority, PRIORITY_FIELDS)
+
+
+PRIORITY_FIELDS = ["title", "description"]
+
+
+@transaction.atomic
+def priority_save(
+    *,
+    actor: User,
+    district,
+    year: SchoolYear,
+    priority: DistrictPriority | None = None,
+    version: str | None = None,
+    **fields,
+) -> DistrictPriority:
+    """Add a district priority for the school year, or change one (district admins); a change
+    is refused if someone saved the priority since the form's `version` (StaleEdit)."""
+    title = " ".join(fields.get("title", "").split())
+    if priority is not None:
+        priority = DistrictPriority.objects.select_for_update().get(pk=priority.pk)
+        edits.refuse_if_stale(priority, version, priority_version(priority))
+    before = audit.snapshot(priority, PRIORITY_FIELDS) if priority else None
+    if priority is None:
+        priority = DistrictPriority(district=district, school_year=year)
+    priority.title = title
+    priority.description = fields.get("description", "").strip()
+    priority.full_clean()  # a duplicate title too, by the model's constraint
+    try:
+        with transaction.atomic():
+            priority.save()
+    except IntegrityError as error:  # the same title added at the same moment
+        raise ValidationError(
+            {"title": _("This year already has a priority with that title.")}
+        ) from error
+    audit.record(
+        actor=actor,
+        action="priority.update" if before else "priority.create",
+        obj=priority,
+        before=before,
+        after=audit.snapshot(priority, PRIORITY_FIELDS),
+    )
+    return priority

@@ -57,19 +57,3 @@ def sweep_outbox() -> int:
     forget what was handed over a week ago."""
     outbox.prune()
     return outbox.sweep()
-
-
-@shared_task
-def refresh_dashboards() -> int:
-    """Recompute the stale dashboard figures of every district (hourly), so the first visit
-    after a district's midnight, or after a busy hour, does not pay for it. Returns how many
-    schools were recomputed."""
-    from .dashboard import rollups
-    from .models import District
-
-    count = 0
-    for district in District.objects.all():
-        stale = rollups.stale_school_ids(district)
-        if stale:
-            count += rollups.compute(district, stale)
-    return count

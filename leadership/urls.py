@@ -1,4 +1,4 @@
-from django.urls import include, path
+from django.urls import path
 
 from . import views
 
@@ -14,5 +14,4 @@ urlpatterns = [
     path("invitations/<int:pk>/withdraw/", views.invitation_revoke, name="invitation_revoke"),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("language/", views.language_set, name="language_set"),
-    path("", include("leadership.dashboard.urls")),
 ]

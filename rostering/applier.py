@@ -20,7 +20,7 @@ from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db import transaction
 from django.utils.text import slugify
 
-from leadership.dashboard import rollups
+from leadership import versions
 from leadership.models import District, Membership, Role, School, SchoolYear, User
 
 from .reader import EMAIL_TAKEN, Person, Report, RosterExport
@@ -64,7 +64,7 @@ class RosterApplier:
         with transaction.atomic():
             # Bulk writes send no signals: the dashboard's figures and the schools'
             # cached pages (names of schools and people) follow on commit.
-            rollups.mark_dirty(district_id=self.district.pk)
+            versions.mark_changed(district=self.district)
             self._write(apply)
             if not apply:
                 transaction.set_rollback(True)

@@ -91,7 +91,7 @@ def dashboard_export(world, client_for, payload):
     world.school.grade_span = payload[:4]
     world.school.save()
     response = client_for(world.district_admin).get(
-        reverse("leadership:district_dashboard_csv", kwargs={"slug": world.district.slug})
+        reverse("district:district_dashboard_csv", kwargs={"slug": world.district.slug})
     )
     return rows_of(response), [payload + " School", payload[:4]], []
 

@@ -7,7 +7,15 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 import tests
 
-OUR_MODULES = ("config.", "leadership.", "teams.", "workplans.", "engagement.", "rostering.")
+OUR_MODULES = (
+    "config.",
+    "leadership.",
+    "teams.",
+    "workplans.",
+    "engagement.",
+    "rostering.",
+    "district.",
+)
 
 
 def _walk(patterns, namespace=None):

@@ -1,24 +1,16 @@
-"""Django admin for work plans; district priorities live here until the dashboard has pages."""
+"""Django admin for work plans."""
 
 from django.contrib import admin
 
 from .models import (
     ActionStep,
     DataPoint,
-    DistrictPriority,
     Goal,
     LearningActivity,
     LookForTally,
     Measure,
     WorkPlan,
 )
-
-
-@admin.register(DistrictPriority)
-class DistrictPriorityAdmin(admin.ModelAdmin):
-    list_display = ["title", "district", "school_year"]
-    list_filter = ["district", "school_year"]
-    search_fields = ["title"]
 
 
 class GoalInline(admin.StackedInline):

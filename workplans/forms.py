@@ -8,13 +8,12 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from leadership.edits import VersionedModelForm
-from leadership.models import SchoolYear
+from leadership.models import DistrictPriority, SchoolYear
 from leadership.uploads import UploadLimitFormMixin, limit_of, size_label
 
 from .models import (
     ActionStep,
     DataPoint,
-    DistrictPriority,
     Goal,
     LearningActivity,
     Measure,
@@ -192,10 +191,3 @@ class ProgressUpdateForm(UploadLimitFormMixin, forms.Form):
             "Up to 5 files, 10 MB each: PDF, PNG, JPEG, Word, Excel, PowerPoint, text, CSV."
         ),
     )
-
-
-class DistrictPriorityForm(VersionedModelForm):
-    class Meta:
-        model = DistrictPriority
-        fields = ["title", "description"]
-        widgets = {"description": forms.Textarea(attrs={"rows": 3})}

@@ -4,40 +4,9 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
-from leadership.models import District, School, SchoolYear
-
-
-class DistrictPriority(models.Model):
-    """A district priority that goals align to (its pages belong to the district dashboard)."""
-
-    district = models.ForeignKey(
-        District, on_delete=models.CASCADE, related_name="priorities", verbose_name=_("district")
-    )
-    school_year = models.ForeignKey(
-        SchoolYear, on_delete=models.CASCADE, related_name="priorities", verbose_name=_("year")
-    )
-    title = models.CharField(_("title"), max_length=200)
-    description = models.TextField(_("description"), blank=True)
-
-    class Meta:
-        ordering = ["title"]
-        verbose_name = _("district priority")
-        verbose_name_plural = _("district priorities")
-        constraints = [
-            models.UniqueConstraint(
-                "district",
-                "school_year",
-                Lower("title"),
-                name="priority_title_once_per_year",
-                violation_error_message=_("This year already has a priority with that title."),
-            )
-        ]
-
-    def __str__(self) -> str:
-        return self.title
+from leadership.models import DistrictPriority, School, SchoolYear
 
 
 class WorkPlan(models.Model):

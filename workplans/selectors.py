@@ -15,7 +15,6 @@ from . import charts
 from .models import (
     ActionStep,
     DataPoint,
-    DistrictPriority,
     Evidence,
     Goal,
     LearningActivity,
@@ -317,10 +316,6 @@ def schools_aligned_to(priority_id: int) -> QuerySet:
     ).values("plan__school_id")
 
 
-def district_priorities(*, district, year) -> QuerySet[DistrictPriority]:
-    return DistrictPriority.objects.filter(district=district, school_year=year)
-
-
 def aligned_goals(*, district, year) -> QuerySet[Goal]:
     """Goals of the district's active plans of the year that are aligned to a priority."""
     return (
@@ -351,3 +346,15 @@ def dashboard_sources():
         LearningActivity: (Goal, "goal_id", "plan__school_id"),
         LookForTally: (LearningActivity, "activity_id", "goal__plan__school_id"),
     }
+
+
+def goal_status_display(status: str) -> tuple[bool, str, str]:
+    """For a goal status stored in the dashboard's figures: (whether it means "not enough
+    data", the plan page's label, its badge class)."""
+    from . import charts
+
+    return (
+        status == charts.Status.NOT_ENOUGH,
+        charts.STATUS_LABELS[status],
+        charts.STATUS_BADGES.get(status, ""),
+    )

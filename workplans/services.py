@@ -12,12 +12,11 @@ from typing import BinaryIO
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from leadership import audit, edits
-from leadership.dashboard.rollups import mark_dirty
+from leadership import audit, edits, versions
 from leadership.models import School, SchoolYear, User
 from leadership.permissions import forget_roles, is_school_staff
 from leadership.updates import model_update
@@ -27,7 +26,6 @@ from . import charts
 from .models import (
     ActionStep,
     DataPoint,
-    DistrictPriority,
     Evidence,
     Goal,
     LearningActivity,
@@ -114,10 +112,6 @@ def measure_version(measure: Measure) -> str:
 
 def step_version(step: ActionStep) -> str:
     return edits.version_of(step, STEP_EDIT_FIELDS)
-
-
-def priority_version(priority: DistrictPriority) -> str:
-    return edits.version_of(priority, PRIORITY_FIELDS)
 
 
 def _open(plan: WorkPlan) -> None:
@@ -545,7 +539,7 @@ def datapoints_import(*, measure: Measure, actor: User, file: BinaryIO) -> int:
     for batch in _datapoint_batches(file, measure):
         DataPoint.objects.bulk_create(batch)
         count += len(batch)
-    mark_dirty(school_ids=[measure.goal.plan.school_id])  # bulk_create sends no signal
+    versions.mark_changed(school_ids=[measure.goal.plan.school_id])  # bulk_create: no signal
     audit.record(
         actor=actor,
         action="measure.data_import",
@@ -713,45 +707,3 @@ def progress_update_create(
         },
     )
     return update
-
-
-PRIORITY_FIELDS = ["title", "description"]
-
-
-@transaction.atomic
-def priority_save(
-    *,
-    actor: User,
-    district,
-    year: SchoolYear,
-    priority: DistrictPriority | None = None,
-    version: str | None = None,
-    **fields,
-) -> DistrictPriority:
-    """Add a district priority for the school year, or change one (district admins); a change
-    is refused if someone saved the priority since the form's `version` (StaleEdit)."""
-    title = " ".join(fields.get("title", "").split())
-    if priority is not None:
-        priority = DistrictPriority.objects.select_for_update().get(pk=priority.pk)
-        edits.refuse_if_stale(priority, version, priority_version(priority))
-    before = audit.snapshot(priority, PRIORITY_FIELDS) if priority else None
-    if priority is None:
-        priority = DistrictPriority(district=district, school_year=year)
-    priority.title = title
-    priority.description = fields.get("description", "").strip()
-    priority.full_clean()  # a duplicate title too, by the model's constraint
-    try:
-        with transaction.atomic():
-            priority.save()
-    except IntegrityError as error:  # the same title added at the same moment
-        raise ValidationError(
-            {"title": _("This year already has a priority with that title.")}
-        ) from error
-    audit.record(
-        actor=actor,
-        action="priority.update" if before else "priority.create",
-        obj=priority,
-        before=before,
-        after=audit.snapshot(priority, PRIORITY_FIELDS),
-    )
-    return priority

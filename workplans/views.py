@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -22,8 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
-from leadership import clock, edits
-from leadership.dashboard.rollups import school_data_version
+from leadership import clock, edits, versions
 from leadership.exports import csv_writer
 from leadership.htmx import HtmxHttpRequest, is_partial
 from leadership.htmx import apply_form_errors as _apply_errors
@@ -214,21 +212,17 @@ def _plan_page_parts(plan: WorkPlan, *, can_edit: bool, viewer: Viewer, today) -
     )
 
 
-def _plan_page_key(plan: WorkPlan, version: int, viewer: Viewer, today) -> str:
-    # Everything the cached HTML depends on besides the plan's data (which `version` covers):
-    # the language (and the formats with it), the time zone of the history's times, the day
-    # (overdue and due-soon badges) and the viewer's rights.
-    return ":".join(
-        [
-            "workplans:plan-page",
-            str(plan.pk),
-            str(version),
-            get_language(),
-            timezone.get_current_timezone_name(),
-            today.isoformat(),
-            viewer.key,
-        ]
-    )
+def _plan_page_parts_key(plan: WorkPlan, viewer: Viewer, today) -> list[str]:
+    # Everything the cached HTML depends on besides the school's data (which its version
+    # covers): the plan, the language (and the formats with it), the time zone of the
+    # history's times, the day (overdue and due-soon badges) and the viewer's rights.
+    return [
+        str(plan.pk),
+        get_language(),
+        timezone.get_current_timezone_name(),
+        today.isoformat(),
+        viewer.key,
+    ]
 
 
 @login_required
@@ -238,20 +232,19 @@ def plan_detail(request: HtmxHttpRequest, school: School, pk: int) -> HttpRespon
     # The version first, then the data it versions (the plan too): a page rendered from data
     # newer than its version is re-rendered at the next version; the other way round, a page
     # could be served stale.
-    version = school_data_version(school.pk)
+    page_cache = versions.SchoolCache(school)
     plan = load_in_school(request, PLANS, "school", can_view_summary, pk=pk)
     if not can_view_plan(request.user, plan):
         return render(request, "workplans/plan_summary.html", _plan_context(request, plan))
     viewer = Viewer.of(request.user, plan)
     can_edit = viewer.edits_plan and not plan.is_closed
     today = clock.today_in(school.district)
-    key = _plan_page_key(plan, version, viewer, today) if version is not None else None
-    parts = cache.get(key) if key else None
-    if parts is None:
-        parts = _plan_page_parts(plan, can_edit=can_edit, viewer=viewer, today=today)
-        if key:
-            cache.set(key, parts, PLAN_PAGE_SECONDS)
-    head, body = parts
+    head, body = page_cache.fragment(
+        "workplans:plan-page",
+        _plan_page_parts_key(plan, viewer, today),
+        lambda: _plan_page_parts(plan, can_edit=can_edit, viewer=viewer, today=today),
+        seconds=PLAN_PAGE_SECONDS,
+    )
     context = {
         "school": plan.school,
         "plan": plan,

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from playwright.sync_api import expect
 
-from tests.dashboard.conftest import add_schools, build_activity
+from tests.district.conftest import add_schools, build_activity
 from tests.leadership.factories import PASSWORD
 
 

@@ -8,9 +8,10 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
+from district import rollups
 from engagement import services
 from engagement.models import Event, EventKind, EventStatus, EventTranslation, Rsvp, RsvpStatus
-from leadership.dashboard import rollups
+from leadership import versions
 from leadership.models import AuditEntry, Role
 from tests.engagement.factories import EventFactory, RsvpFactory
 from tests.leadership.factories import MembershipFactory, person
@@ -62,7 +63,7 @@ def two_schools(world):
 def versioned(world):
     """The schools have dashboard figures, hence a data version: the page caches."""
     rollups.refresh_district(world.district)
-    assert rollups.school_data_version(world.school.pk) is not None
+    assert versions.version_of(world.school.pk) is not None
 
 
 # --- the family page ------------------------------------------------------------------
@@ -127,7 +128,7 @@ def test_cached_fragments_hold_no_csrf_token_and_are_per_family_and_language(
     mine = client_for(world.family).get(FAMILY_HOME).content.decode()
     assert "You are going" in mine and "On the waitlist" not in mine
 
-    version = rollups.school_data_version(world.school.pk)
+    version = versions.version_of(world.school.pk)
     for user, language in ((world.family, "en"), (other_family, "es")):
         key = f"family-events:{world.school.pk}:{version}:{user.pk}:{language}:{language}"
         _until, fragment = cache.get(key)

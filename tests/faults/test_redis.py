@@ -20,9 +20,9 @@ from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
+from district import rollups
 from engagement.models import Rsvp
-from leadership import clock
-from leadership.dashboard import rollups
+from leadership import clock, versions
 from tests.engagement.factories import EventFactory
 from tests.leadership.factories import PASSWORD
 from tests.teams.factories import ilt_for
@@ -92,7 +92,7 @@ def lincoln(world) -> School:
     )
     event = EventFactory(school=world.school)
     rollups.refresh_district(world.district)
-    assert rollups.school_data_version(world.school.pk) is not None
+    assert versions.version_of(world.school.pk) is not None
     slug = world.school.slug
     event_kwargs = {"slug": slug, "pk": event.pk}
     return School(

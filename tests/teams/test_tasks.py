@@ -56,10 +56,10 @@ def test_the_agenda_is_not_queued_when_the_transaction_rolls_back(
     m = f.meeting(ilt.team, days=1)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         services.agenda_send(meeting=m, actor=world.principal)
-    from leadership.dashboard import rollups
+    from leadership import versions
 
     # Besides the dashboard's mark of the school (its audited change), one task is queued.
-    queued = [cb for cb in callbacks if getattr(cb, "func", None) is not rollups._mark]
+    queued = [cb for cb in callbacks if getattr(cb, "func", None) is not versions._mark]
     assert len(queued) == 1 and not mail.outbox
 
 

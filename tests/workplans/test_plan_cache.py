@@ -12,8 +12,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from leadership import clock
-from leadership.dashboard import rollups
+from district import rollups
+from leadership import clock, versions
 from tests.workplans.factories import ActionStepFactory, ProgressUpdateFactory
 from workplans import services
 from workplans.models import Evidence, LearningActivity, LookForTally, ProgressUpdate, StepStatus
@@ -29,7 +29,7 @@ def plan_url(plan):
 def versioned(world, plan, goal, measure, step):
     """The school has dashboard figures, hence a data version: its plan page is cached."""
     rollups.refresh_district(world.district)
-    assert rollups.school_data_version(world.school.pk) is not None
+    assert versions.version_of(world.school.pk) is not None
     return plan
 
 
@@ -216,7 +216,7 @@ def test_the_page_is_cached_by_day(client_for, world, versioned, step):
 
 
 def test_without_a_version_the_page_is_not_cached(client_for, world, plan, goal):
-    assert rollups.school_data_version(world.school.pk) is None
+    assert versions.version_of(world.school.pk) is None
     client = client_for(world.principal)
     page(client, plan)
     services.goal_update(goal=goal, actor=world.principal, smart_statement="Math rises to 70%.")

@@ -14,7 +14,6 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from leadership import clock
-from leadership.dashboard import rollups
 from leadership.models import District, Membership, Role, School, SchoolYear, User
 
 DEMO_PASSWORD = "accord-demo"  # noqa: S105  (printed for the demo; never a real account)
@@ -198,16 +197,8 @@ class Command(BaseCommand):
                 summary = seeder(district=district, schools=school_list, year=year)
                 if summary:
                     self.stdout.write(self.style.SUCCESS(f"{config.verbose_name}: {summary}"))
-        # Bulk inserts send no signals: compute the dashboard's figures of every school once
-        # the data is committed (after the marks that the few single saves leave), so the
-        # first visit to the dashboard finds them ready.
-        transaction.on_commit(lambda: self._refresh_dashboard(district))
         if not quiet_logins:
             self.print_logins()
-
-    def _refresh_dashboard(self, district: District) -> None:
-        computed = rollups.refresh_district(district)
-        self.stdout.write(f"Dashboard: figures of {computed} schools computed.")
 
     def print_logins(self) -> None:
         rows = [

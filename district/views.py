@@ -7,7 +7,6 @@ import hashlib
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
@@ -22,13 +21,20 @@ from django.views.decorators.http import require_http_methods, require_safe
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
-from leadership import edits
+from engagement import selectors as engagement
+from leadership import edits, versions
+from leadership import selectors as leadership_selectors
+from leadership import services as leadership_services
 from leadership.exports import csv_writer
 from leadership.htmx import HtmxHttpRequest, apply_form_errors, is_partial
-from leadership.models import District, School, SchoolRollup
+from leadership.models import District, School
 from leadership.permissions import district_view, is_district_admin, is_principal, school_view
+from teams import selectors as teams
+from workplans import selectors as workplans
 
 from . import charts, rollups
+from .forms import DistrictPriorityForm
+from .models import SchoolRollup
 from .query import COLUMNS, PER_PAGE, STATUSES, DashboardQuery
 
 
@@ -57,7 +63,6 @@ def _grade_choices(district: District) -> list[str]:
 
 def _filtered(request, district: District, choices: dict):
     """The query string read against what the form offers, and the rows it selects."""
-    from workplans import selectors as workplans
 
     query = DashboardQuery.parse(
         request.GET,
@@ -69,28 +74,45 @@ def _filtered(request, district: District, choices: dict):
     return query, all_rows, rows
 
 
-CONTENT = "leadership/dashboard/_content.html"
+CONTENT = "district/_content.html"
 RESULTS = CONTENT + "#results"
 TREND = CONTENT + "#trend"
 CACHE_SECONDS = 60 * 60
 
 
-def _cache_key(district_id: int, version, *parts) -> str:
-    stamp = "-".join(str(part) for part in version)
-    return ":".join(["dashboard", str(district_id), get_language(), stamp, *parts])
+def _cached(district_id: int, version, part: str, render, *more):
+    """A part of the dashboard kept under the version of the district's figures."""
+    return versions.cached_for(
+        f"dashboard:{district_id}",
+        version,
+        [get_language(), part, *more],
+        render,
+        seconds=CACHE_SECONDS,
+    )
 
 
 def _choices(district: District) -> dict:
     """What the filter form offers: plain values, so they can be cached with the figures."""
-    from workplans import selectors as workplans
 
     year = rollups.current_year(district)
-    priorities = workplans.district_priorities(district=district, year=year) if year else []
+    priorities = (
+        leadership_selectors.district_priorities(district=district, year=year) if year else []
+    )
     return {
         "year": {"label": year.label} if year else None,
         "grades": _grade_choices(district),
         "priorities": [{"pk": p.pk, "title": p.title} for p in priorities],
     }
+
+
+def gate_answer(gate: rollups.Gate | None) -> HttpResponse:
+    """`district_view`'s rule on the gate's row: outside the district 404, inside without the
+    right 403 (tests/district/test_gate.py proves the two agree for every role)."""
+    if gate is None or not (gate.is_admin or gate.in_district):
+        raise Http404
+    if not gate.is_admin:
+        raise PermissionDenied
+    return HttpResponse(status=200)
 
 
 @login_required
@@ -101,10 +123,7 @@ def dashboard(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     # query (the rules of `district_view`: outside the district 404, inside without the
     # right 403).
     gate = rollups.dashboard_gate(slug, request.user.pk)
-    if gate is None or not (gate.is_admin or gate.in_district):
-        raise Http404
-    if not gate.is_admin:
-        raise PermissionDenied
+    gate_answer(gate)
     district = None
     if gate.fresh:
         version = gate.version
@@ -118,55 +137,35 @@ def dashboard(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     partial = is_partial(request) and request.htmx.target == "dashboard-results"
     raw_query = hashlib.sha1(request.GET.urlencode().encode(), usedforsecurity=False).hexdigest()
     district_id = gate.district_id
-    keys = {
-        "choices": _cache_key(district_id, version, "choices"),
-        "trend": _cache_key(district_id, version, "trend"),
-        # The htmx swap needs the results; a page load the whole content (form, results and
-        # trend: nothing in it depends on who asks, only on the query and the language).
-        "html": _cache_key(district_id, version, "results" if partial else "content", raw_query),
-    }
-    # A page load is also kept whole for this browser session: the layout around the content
-    # holds the person's name and a CSRF token valid for their session and CSRF cookie, both
-    # in the key. Not while messages wait to be shown.
-    page_key = None
-    if not partial and not len(messages.get_messages(request)):
-        session = f"{request.session.session_key}:{request.COOKIES.get('csrftoken', '')}"
-        owner = hashlib.sha1(session.encode(), usedforsecurity=False).hexdigest()
-        page_key = keys["page"] = keys["html"] + ":page:" + owner
-    if page_key:
-        page = cache.get(page_key)
-        if page is not None:
-            return HttpResponse(page)
     district = district or District.objects.get(pk=district_id)
     request.district = district
-    cached = cache.get_many(keys.values())
-    rendered = cached.get(keys["html"])
-    if rendered is None:
-        rendered = _render_content(request, district, version, partial, keys, cached)
-        cache.set(keys["html"], rendered, CACHE_SECONDS)
+    # The htmx swap needs the results; a page load the whole content (form, results and
+    # trend: nothing in it depends on who asks, only on the query and the language). The
+    # layout around it (the person's name, the CSRF token, messages) is rendered each time.
+    rendered = _cached(
+        district_id,
+        version,
+        "results" if partial else "content",
+        lambda: _render_content(request, district, version, partial),
+        raw_query,
+    )
     html, canonical = rendered
     if partial:
         response = HttpResponse(html)
         # The address bar gets the view's canonical URL, not the form's raw fields.
         response["HX-Push-Url"] = request.path + (canonical if canonical != "?" else "")
         return response
-    response = render(
+    return render(
         request,
-        "leadership/dashboard/dashboard.html",
+        "district/dashboard.html",
         {"district": district, "content_html": mark_safe(html)},  # noqa: S308 (our template)
     )
-    if page_key and request.COOKIES.get("csrftoken"):
-        cache.set(page_key, response.content, CACHE_SECONDS)
-    return response
 
 
-def _render_content(request, district, version, partial, keys, cached) -> tuple[str, str]:
+def _render_content(request, district, version, partial) -> tuple[str, str]:
     """The HTML of the results (htmx) or of the page's content, and the view's canonical
     query string."""
-    choices = cached.get(keys["choices"])
-    if choices is None:
-        choices = _choices(district)
-        cache.set(keys["choices"], choices, CACHE_SECONDS)
+    choices = _cached(district.pk, version, "choices", lambda: _choices(district))
     query, all_rows, rows = _filtered(request, district, choices)
     paginator = Paginator(rows, PER_PAGE)
     number = paginator.num_pages if query.page == "last" else query.page
@@ -189,15 +188,16 @@ def _render_content(request, district, version, partial, keys, cached) -> tuple[
     }
     if partial:
         return render_to_string(RESULTS, context, request=request), query.querystring()
-    trend_html = cached.get(keys["trend"])
-    if trend_html is None:
+
+    def render_trend() -> str:
         trend = charts.trend_rows(charts.sum_trends(all_rows.values_list("trend", flat=True)))
-        trend_html = render_to_string(
+        return render_to_string(
             TREND,
             {"trend": trend, "trend_chart": charts.trend_chart(trend, title_id="trend-title")},
             request=request,
         )
-        cache.set(keys["trend"], trend_html, CACHE_SECONDS)
+
+    trend_html = _cached(district.pk, version, "trend", render_trend)
     context["trend_html"] = mark_safe(trend_html)  # noqa: S308  (our own rendered template)
     return render_to_string(CONTENT, context, request=request), query.querystring()
 
@@ -279,9 +279,6 @@ def _school_row(school: School) -> SchoolRollup:
 
 
 def _school_context(request, school: School) -> dict:
-    from engagement import selectors as engagement
-    from teams import selectors as teams
-    from workplans import selectors as workplans
 
     row = _school_row(school)
     trend = charts.trend_rows(row.trend)
@@ -326,7 +323,7 @@ def school_drilldown(request: HtmxHttpRequest, district: District, school: str) 
     )
     context = _school_context(request, school_obj)
     context.update(district=district, back_query=request.GET.get("back", ""))
-    return render(request, "leadership/dashboard/school.html", context)
+    return render(request, "district/school.html", context)
 
 
 def _can_see_school_row(user, school: School) -> bool:
@@ -339,7 +336,7 @@ def _can_see_school_row(user, school: School) -> bool:
 def school_dashboard(request: HtmxHttpRequest, school: School) -> HttpResponse:
     context = _school_context(request, school)
     context.update(district=school.district, own_school=True)
-    return render(request, "leadership/dashboard/school.html", context)
+    return render(request, "district/school.html", context)
 
 
 # --- district priorities ---------------------------------------------------------------
@@ -349,9 +346,6 @@ def school_dashboard(request: HtmxHttpRequest, school: School) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @district_view()
 def priorities(request: HtmxHttpRequest, district: District) -> HttpResponse:
-    from workplans import services as workplan_services
-    from workplans.forms import DistrictPriorityForm
-
     year = rollups.current_year(district)
     form = DistrictPriorityForm(request.POST or None)
     if request.method == "POST":
@@ -359,26 +353,26 @@ def priorities(request: HtmxHttpRequest, district: District) -> HttpResponse:
             raise Http404
         if form.is_valid():
             try:
-                priority = workplan_services.priority_save(
+                priority = leadership_services.priority_save(
                     actor=request.user, district=district, year=year, **form.cleaned_data
                 )
             except ValidationError as error:
                 apply_form_errors(form, error)
             else:
                 messages.success(request, _("Priority “%(title)s” added.") % {"title": priority})
-                url = reverse("leadership:district_priorities", kwargs={"slug": district.slug})
+                url = reverse("district:district_priorities", kwargs={"slug": district.slug})
                 if is_partial(request):
                     return HttpResponseClientRedirect(url)
                 return redirect(url)
         if is_partial(request):
             return render(
                 request,
-                "leadership/dashboard/priorities.html#priority-form",
+                "district/priorities.html#priority-form",
                 {"district": district, "form": form, "year": year},
             )
     return render(
         request,
-        "leadership/dashboard/priorities.html",
+        "district/priorities.html",
         {
             "district": district,
             "year": year,
@@ -390,11 +384,10 @@ def priorities(request: HtmxHttpRequest, district: District) -> HttpResponse:
 
 def _priority_overview(district: District, year) -> list:
     """Each priority of the year with the schools whose goals align to it and how they stand."""
-    from workplans import selectors as workplans
 
     if year is None:
         return []
-    priorities = list(workplans.district_priorities(district=district, year=year))
+    priorities = list(leadership_selectors.district_priorities(district=district, year=year))
     statuses = {}
     for goal_statuses in rollups.fresh_rollups(district).values_list("goal_statuses", flat=True):
         statuses.update({goal_id: status for goal_id, _p, status in goal_statuses})
@@ -429,21 +422,19 @@ def _priority_overview(district: District, year) -> list:
 @require_http_methods(["GET", "POST"])
 @district_view()
 def priority_edit(request: HtmxHttpRequest, district: District, pk: int) -> HttpResponse:
-    from workplans import selectors as workplans
-    from workplans import services as workplan_services
-    from workplans.forms import DistrictPriorityForm
-
     year = rollups.current_year(district)
-    priority = get_object_or_404(workplans.district_priorities(district=district, year=year), pk=pk)
+    priority = get_object_or_404(
+        leadership_selectors.district_priorities(district=district, year=year), pk=pk
+    )
     form = DistrictPriorityForm(
         request.POST or None,
         instance=priority,
-        initial={"version": workplan_services.priority_version(priority)},
+        initial={"version": leadership_services.priority_version(priority)},
     )
     conflict = None
     if request.method == "POST" and form.is_valid():
         try:
-            workplan_services.priority_save(
+            leadership_services.priority_save(
                 actor=request.user,
                 district=district,
                 year=year,
@@ -457,10 +448,10 @@ def priority_edit(request: HtmxHttpRequest, district: District, pk: int) -> Http
             apply_form_errors(form, error)
         else:
             messages.success(request, _("Priority saved."))
-            return redirect("leadership:district_priorities", slug=district.slug)
+            return redirect("district:district_priorities", slug=district.slug)
     return render(
         request,
-        "leadership/dashboard/priority_edit.html",
+        "district/priority_edit.html",
         {
             "district": district,
             "year": year,

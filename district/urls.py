@@ -2,6 +2,8 @@ from django.urls import path
 
 from . import views
 
+app_name = "district"
+
 D = "districts/<slug:slug>/"
 
 urlpatterns = [

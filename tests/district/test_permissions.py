@@ -1,9 +1,9 @@
 """Permission matrix of the district dashboard and priorities: role x URL -> status."""
 
+from leadership.models import DistrictPriority
+from leadership.services import priority_version
 from tests.leadership.test_permissions import everyone
 from tests.matrix import Row, check_row, parametrize
-from workplans.models import DistrictPriority
-from workplans.services import priority_version
 
 
 def _district(world):
@@ -42,25 +42,25 @@ def _priority(world):
 DISTRICT_ADMINS_ONLY = everyone(403, anonymous=302, district_admin=200, other_district_admin=404)
 
 MATRIX = [
-    Row("leadership:district_dashboard", DISTRICT_ADMINS_ONLY, kwargs=_district),
-    Row("leadership:district_dashboard_csv", DISTRICT_ADMINS_ONLY, kwargs=_district),
-    Row("leadership:school_drilldown", DISTRICT_ADMINS_ONLY, kwargs=_drilldown),
+    Row("district:district_dashboard", DISTRICT_ADMINS_ONLY, kwargs=_district),
+    Row("district:district_dashboard_csv", DISTRICT_ADMINS_ONLY, kwargs=_district),
+    Row("district:school_drilldown", DISTRICT_ADMINS_ONLY, kwargs=_drilldown),
     Row(
-        "leadership:school_drilldown",
+        "district:school_drilldown",
         everyone(403, anonymous=302, district_admin=404, other_district_admin=404),
         kwargs=_far_drilldown,
     ),
-    Row("leadership:district_priorities", DISTRICT_ADMINS_ONLY, kwargs=_district),
+    Row("district:district_priorities", DISTRICT_ADMINS_ONLY, kwargs=_district),
     Row(
-        "leadership:district_priorities",
+        "district:district_priorities",
         everyone(403, anonymous=302, district_admin=302, other_district_admin=404),
         kwargs=_district_with_year,
         method="POST",
         data=lambda w: {"title": "Every student reads", "description": ""},
     ),
-    Row("leadership:priority_edit", DISTRICT_ADMINS_ONLY, kwargs=_priority),
+    Row("district:priority_edit", DISTRICT_ADMINS_ONLY, kwargs=_priority),
     Row(
-        "leadership:priority_edit",
+        "district:priority_edit",
         everyone(403, anonymous=302, district_admin=302, other_district_admin=404),
         kwargs=_priority,
         method="POST",
@@ -71,7 +71,7 @@ MATRIX = [
         },
     ),
     Row(
-        "leadership:school_dashboard",
+        "district:school_dashboard",
         everyone(
             403,
             anonymous=302,

@@ -3,16 +3,15 @@
 import pytest
 from django.urls import reverse
 
-from leadership.models import AuditEntry
+from leadership.models import AuditEntry, DistrictPriority
+from leadership.services import priority_version
 from tests.teams.factories import current_year
-from workplans.models import DistrictPriority
-from workplans.services import priority_version
 
 pytestmark = pytest.mark.django_db
 
 
 def url(world) -> str:
-    return reverse("leadership:district_priorities", kwargs={"slug": world.district.slug})
+    return reverse("district:district_priorities", kwargs={"slug": world.district.slug})
 
 
 def test_a_district_admin_adds_a_priority(world, client_for):
@@ -48,7 +47,7 @@ def test_edit_a_priority(world, client_for):
         district=world.district, school_year=year, title="Literacy"
     )
     edit = reverse(
-        "leadership:priority_edit", kwargs={"slug": world.district.slug, "pk": priority.pk}
+        "district:priority_edit", kwargs={"slug": world.district.slug, "pk": priority.pk}
     )
     client = client_for(world.district_admin)
     data = {"title": "Literacy for all", "description": "K-12"}
@@ -65,9 +64,7 @@ def test_another_districts_priority_is_not_found(world, client_for):
     theirs = DistrictPriority.objects.create(
         district=world.other_district, school_year=year, title="Theirs"
     )
-    edit = reverse(
-        "leadership:priority_edit", kwargs={"slug": world.district.slug, "pk": theirs.pk}
-    )
+    edit = reverse("district:priority_edit", kwargs={"slug": world.district.slug, "pk": theirs.pk})
     assert client_for(world.district_admin).get(edit).status_code == 404
 
 

@@ -2,9 +2,11 @@
 selectors for many schools at once, stored in SchoolRollup, and kept correct.
 
 A row is fresh while it was computed today (district time) and no write to the school's data
-has committed since. Writes mark their school dirty when they commit (signals below, plus
-`mark_dirty` for the few bulk writes that send no signal). `fresh_rollups` recomputes the
-stale rows of a district before a read, in a fixed number of queries whatever their count.
+has committed since: its computed version is the school's data version
+(leadership.versions), which writes move when they commit (signals below, plus the services'
+`versions.mark_changed` calls for the bulk writes that send no signal). `fresh_rollups`
+recomputes the stale rows of a district before a read, in a fixed number of queries
+whatever their count.
 """
 
 from __future__ import annotations
@@ -13,22 +15,27 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import F, Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
-from leadership import clock
+from district.models import SchoolRollup
+from engagement import selectors as engagement
+from leadership import clock, versions
 from leadership.models import (
-    AuditEntry,
     District,
+    DistrictPriority,
     Membership,
     Role,
     School,
-    SchoolRollup,
+    SchoolVersion,
     SchoolYear,
     User,
 )
+from teams import selectors as teams
+from workplans import selectors as workplans
 
 FIGURE_DEFAULTS = {
     "has_ilt": False,
@@ -74,9 +81,6 @@ def _year_bounds(district: District, year):
 def compute(district: District, school_ids: list[int], *, year=None, now=None) -> int:
     """Recompute and store the figures of these schools of the district (about a dozen queries,
     whatever the number of schools). Returns how many rows were written."""
-    from engagement import selectors as engagement
-    from teams import selectors as teams
-    from workplans import selectors as workplans
 
     if not school_ids:
         return 0
@@ -85,11 +89,8 @@ def compute(district: District, school_ids: list[int], *, year=None, now=None) -
     year = year if year is not None else current_year(district)
     # The versions first, the data after: a write that commits in between leaves the row
     # stale (recomputed next time), never fresh with older figures.
-    versions = dict(
-        SchoolRollup.objects.filter(school_id__in=school_ids).values_list(
-            "school_id", "data_version"
-        )
-    )
+    versions.track(school_ids)
+    data_versions = versions.versions_of(school_ids)
     parts = (
         teams.dashboard_figures(school_ids, year=year, now=now, today=today),
         workplans.dashboard_figures(school_ids, year=year, today=today),
@@ -107,7 +108,7 @@ def compute(district: District, school_ids: list[int], *, year=None, now=None) -
                 school_id=school_id,
                 as_of=today,
                 computed_at=now,
-                computed_version=versions.get(school_id, 0),
+                computed_version=data_versions.get(school_id, 0),
                 **figures,
             )
         )
@@ -125,7 +126,7 @@ def _stale(today) -> Q:
     return (
         Q(rollup__isnull=True)
         | ~Q(rollup__as_of=today)
-        | ~Q(rollup__data_version=F("rollup__computed_version"))
+        | ~Q(rollup__computed_version=F("current_version"))
     )
 
 
@@ -136,6 +137,7 @@ def stale_school_ids(district: District, *, today=None, school_ids=None) -> list
     schools = School.objects.filter(district=district, is_active=True)
     if school_ids is not None:
         schools = schools.filter(pk__in=school_ids)
+    schools = schools.annotate(current_version=Coalesce("data_version__version", 0))
     return list(schools.filter(_stale(today)).values_list("pk", flat=True))
 
 
@@ -143,9 +145,10 @@ def stale_school_ids(district: District, *, today=None, school_ids=None) -> list
 # their school ids and their day; any write, added or removed school or new day moves it.
 # Then what decides freshness: the oldest day and the rows missing or behind their data.
 _FIGURES = """
-      COUNT(r.id), COALESCE(SUM(r.data_version), 0), COALESCE(SUM(r.school_id), 0),
+      COUNT(r.id), COALESCE(SUM(v.version), 0), COALESCE(SUM(r.school_id), 0),
       MAX(r.as_of), MIN(r.as_of),
-      SUM(CASE WHEN s.id IS NOT NULL AND (r.id IS NULL OR r.data_version <> r.computed_version)
+      SUM(CASE WHEN s.id IS NOT NULL AND (r.id IS NULL
+               OR COALESCE(v.version, 0) <> r.computed_version)
           THEN 1 ELSE 0 END)
 """
 
@@ -154,6 +157,7 @@ _VERSION_SQL = (
     + _FIGURES
     + """
     FROM {school} s LEFT JOIN {rollup} r ON r.school_id = s.id
+    LEFT JOIN {version} v ON v.school_id = s.id
     WHERE s.district_id = %s AND s.is_active
 """
 )
@@ -170,7 +174,11 @@ def _version_of(figures, today) -> tuple[tuple, bool]:
 def _version_row(district: District, today) -> tuple[tuple, bool]:
     # Hand-written: it runs on every dashboard request, and the ORM's version of this
     # aggregate costs more to build than the database takes to answer it.
-    sql = _VERSION_SQL.format(school=School._meta.db_table, rollup=SchoolRollup._meta.db_table)
+    sql = _VERSION_SQL.format(
+        school=School._meta.db_table,
+        rollup=SchoolRollup._meta.db_table,
+        version=SchoolVersion._meta.db_table,
+    )
     with connection.cursor() as cursor:
         cursor.execute(sql, [district.pk])
         return _version_of(cursor.fetchone(), today)
@@ -198,6 +206,7 @@ _GATE_FROM = """
     FROM {district} d
     LEFT JOIN {school} s ON s.district_id = d.id AND s.is_active
     LEFT JOIN {rollup} r ON r.school_id = s.id
+    LEFT JOIN {version} v ON v.school_id = s.id
     WHERE d.slug = %s
     GROUP BY d.id, d.timezone
 """
@@ -226,6 +235,7 @@ def dashboard_gate(slug: str, user_id: int) -> Gate | None:
         membership=Membership._meta.db_table,
         school=School._meta.db_table,
         rollup=SchoolRollup._meta.db_table,
+        version=SchoolVersion._meta.db_table,
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [user_id, Role.DISTRICT_ADMIN, user_id, slug])
@@ -251,19 +261,6 @@ def fresh_rollups(district: District) -> QuerySet[SchoolRollup]:
     return SchoolRollup.objects.filter(school__district=district, school__is_active=True)
 
 
-def school_data_version(school_id: int) -> int | None:
-    """A number that grows with every committed write to the school's data (every model a
-    dashboard figure reads, and every audited change): a version for caching the school's
-    pages. None while the school has no figures yet (then: do not cache). Read it before
-    the data it versions, so that a page is never cached under a newer version than its
-    data."""
-    return (
-        SchoolRollup.objects.filter(school_id=school_id)
-        .values_list("data_version", flat=True)
-        .first()
-    )
-
-
 def refresh_district(district: District) -> int:
     """Recompute every active school of the district (nightly, and after loading data)."""
     ids = list(
@@ -272,35 +269,15 @@ def refresh_district(district: District) -> int:
     return compute(district, ids)
 
 
-# --- marking schools dirty -------------------------------------------------------------
-
-
-def mark_dirty(*, school_ids=None, district_id: int | None = None) -> None:
-    """Mark schools' figures stale once the current transaction commits (at once outside one).
-
-    After the commit, so that a computation that began before the write became visible
-    always ends up older than the mark."""
-    transaction.on_commit(partial(_mark, school_ids=school_ids, district_id=district_id))
-
-
-def _mark(*, school_ids=None, district_id=None, subquery=None) -> None:
-    rows = SchoolRollup.objects.all()
-    if district_id is not None:
-        rows = rows.filter(school__district_id=district_id)
-    elif subquery is not None:
-        rows = rows.filter(school_id__in=subquery)
-    else:
-        rows = rows.filter(school_id__in=list(school_ids))
-    rows.update(data_version=F("data_version") + 1)
+# --- moving the schools' versions on writes that send model signals ----------------------
 
 
 def _on_save(sender, instance, *, anchor, key, path, **kwargs) -> None:
     if key == "pk" and path == "school_id":
-        mark_dirty(school_ids=[instance.school_id])
+        versions.mark_changed(school_ids=[instance.school_id])
         return
     anchor_id = instance.pk if key == "pk" else getattr(instance, key)
-    subquery = anchor.objects.filter(pk=anchor_id).values(path)
-    transaction.on_commit(partial(_mark, subquery=subquery))
+    versions.mark_changed_where(anchor.objects.filter(pk=anchor_id).values(path))
 
 
 def _on_delete(sender, instance, *, anchor, key, path, **kwargs) -> None:
@@ -310,18 +287,12 @@ def _on_delete(sender, instance, *, anchor, key, path, **kwargs) -> None:
     else:
         anchor_id = instance.pk if key == "pk" else getattr(instance, key)
         school_ids = list(anchor.objects.filter(pk=anchor_id).values_list(path, flat=True))
-    mark_dirty(school_ids=school_ids)
+    versions.mark_changed(school_ids=school_ids)
 
 
 def _on_school_change(sender, instance, **kwargs) -> None:
     # Name, grade span and being active show on the dashboard.
-    mark_dirty(school_ids=[instance.pk])
-
-
-def _on_audit(sender, instance, created=False, **kwargs) -> None:
-    # Services record an audit entry for every change they make to a school's data.
-    if created and instance.school_id:
-        mark_dirty(school_ids=[instance.school_id])
+    versions.mark_changed(school_ids=[instance.pk])
 
 
 def _on_user_change(sender, instance, update_fields=None, **kwargs) -> None:
@@ -329,20 +300,16 @@ def _on_user_change(sender, instance, update_fields=None, **kwargs) -> None:
     if update_fields is not None and not {"full_name", "email"} & set(update_fields):
         return  # e.g. the last sign-in time
     schools = Membership.objects.filter(user_id=instance.pk, school__isnull=False)
-    transaction.on_commit(partial(_mark, subquery=schools.values("school_id")))
+    versions.mark_changed_where(schools.values("school_id"))
 
 
 def _on_district_change(sender, instance, **kwargs) -> None:
     district_id = instance.pk if isinstance(instance, District) else instance.district_id
-    mark_dirty(district_id=district_id)
+    versions.mark_changed(district=district_id)
 
 
 def connect() -> None:
     """Called once from LeadershipConfig.ready()."""
-    from engagement import selectors as engagement
-    from teams import selectors as teams
-    from workplans import selectors as workplans
-    from workplans.models import DistrictPriority
 
     for app in (teams, workplans, engagement):
         for model, (anchor, key, path) in app.dashboard_sources().items():
@@ -360,8 +327,8 @@ def connect() -> None:
                 dispatch_uid=uid,
             )
     post_save.connect(_on_school_change, sender=School, weak=False, dispatch_uid="dashboard-school")
-    post_save.connect(_on_audit, sender=AuditEntry, weak=False, dispatch_uid="dashboard-audit")
     post_save.connect(_on_user_change, sender=User, weak=False, dispatch_uid="dashboard-user")
+    # Edited in the admin (and District, SchoolYear by rostering), where no service runs.
     for model in (District, SchoolYear, DistrictPriority):
         for signal in (post_save, post_delete):
             signal.connect(

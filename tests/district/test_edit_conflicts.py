@@ -3,11 +3,10 @@
 from django.test import Client
 from django.urls import reverse
 
-from leadership.models import Role
+from leadership.models import DistrictPriority, Role
 from tests.conflicts import stale_save_refused_then_resubmit_wins
 from tests.leadership.factories import person
 from tests.teams.factories import current_year
-from workplans.models import DistrictPriority
 
 
 def test_district_priority(world):
@@ -20,7 +19,7 @@ def test_district_priority(world):
     second.force_login(colleague)
     stale_save_refused_then_resubmit_wins(
         url=reverse(
-            "leadership:priority_edit", kwargs={"slug": world.district.slug, "pk": priority.pk}
+            "district:priority_edit", kwargs={"slug": world.district.slug, "pk": priority.pk}
         ),
         first=first,
         second=second,

@@ -11,6 +11,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
+from workplans import selectors as workplans
+
 STATUS_KEYS = ("on_track", "at_risk", "off_track", "no_data")
 
 
@@ -26,11 +28,8 @@ def status_labels() -> dict[str, str]:
 def mark_goal(goal, status: str):
     """Give a goal its dashboard status key and the plan page's badge for `status` (a status
     stored in the figures: the work plan's own names)."""
-    from workplans import charts as plan
-
-    goal.dash_status = "no_data" if status == plan.Status.NOT_ENOUGH else status
-    goal.dash_label = plan.STATUS_LABELS[status]
-    goal.dash_badge = plan.STATUS_BADGES.get(status, "")
+    not_enough, goal.dash_label, goal.dash_badge = workplans.goal_status_display(status)
+    goal.dash_status = "no_data" if not_enough else status
     return goal
 
 

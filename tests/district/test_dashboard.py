@@ -8,15 +8,16 @@ import io
 import pytest
 from django.urls import reverse
 
-from leadership.dashboard import rollups
-from leadership.models import SchoolRollup
-from tests.dashboard.conftest import EXPECTED, add_schools
+from district import rollups
+from district.models import SchoolRollup
+from leadership import versions
+from tests.district.conftest import EXPECTED, add_schools
 
 pytestmark = pytest.mark.django_db
 
 
 def dashboard_url(world, **params) -> str:
-    url = reverse("leadership:district_dashboard", kwargs={"slug": world.district.slug})
+    url = reverse("district:district_dashboard", kwargs={"slug": world.district.slug})
     if params:
         from urllib.parse import urlencode
 
@@ -266,7 +267,7 @@ def test_htmx_gets_only_the_results(world, client_for):
 def test_csv_has_the_filtered_schools(world, activity, client_for):
     add_schools(world, 3)
     response = client_for(world.district_admin).get(
-        reverse("leadership:district_dashboard_csv", kwargs={"slug": world.district.slug})
+        reverse("district:district_dashboard_csv", kwargs={"slug": world.district.slug})
         + "?status=off_track"
     )
     assert response["Content-Type"].startswith("text/csv")
@@ -281,7 +282,7 @@ def test_csv_cells_cannot_run_as_formulas(world, client_for):
     world.school.name = "=HYPERLINK(1)"
     world.school.save()
     response = client_for(world.district_admin).get(
-        reverse("leadership:district_dashboard_csv", kwargs={"slug": world.district.slug})
+        reverse("district:district_dashboard_csv", kwargs={"slug": world.district.slug})
     )
     assert "'=HYPERLINK(1)" in response.content.decode()
 
@@ -291,7 +292,7 @@ def test_csv_cells_cannot_run_as_formulas(world, client_for):
 
 def test_drilldown_shows_the_ilt_plan_and_events(world, activity, client_for):
     url = reverse(
-        "leadership:school_drilldown",
+        "district:school_drilldown",
         kwargs={"slug": world.district.slug, "school": world.school.slug},
     )
     page = client_for(world.district_admin).get(url).content.decode()
@@ -303,7 +304,7 @@ def test_drilldown_shows_the_ilt_plan_and_events(world, activity, client_for):
 
 
 def test_principal_sees_the_own_row(world, activity, client_for):
-    url = reverse("leadership:school_dashboard", kwargs={"slug": world.school.slug})
+    url = reverse("district:school_dashboard", kwargs={"slug": world.school.slug})
     page = client_for(world.principal).get(url).content.decode()
     assert "Lincoln Elementary at a glance" in page
     assert "Roosevelt" not in page
@@ -320,7 +321,7 @@ def test_trend_chart_and_its_table(world, activity, client_for):
 
 
 def test_the_hourly_task_recomputes_only_stale_figures(world, activity):
-    from leadership.tasks import refresh_dashboards
+    from district.tasks import refresh_dashboards
 
     assert refresh_dashboards() == 3  # Lincoln, Roosevelt and Hillcrest's school: never computed
     assert refresh_dashboards() == 0
@@ -360,23 +361,23 @@ def test_the_school_data_version_grows_with_every_committed_write(
 ):
     from leadership import audit
 
-    assert rollups.school_data_version(world.school.pk) is None  # no figures yet: no caching
+    assert versions.version_of(world.school.pk) is None  # no figures yet: no caching
     _refresh(world)
-    first = rollups.school_data_version(world.school.pk)
+    first = versions.version_of(world.school.pk)
     with django_capture_on_commit_callbacks(execute=True):
         _steps_done(activity, world)
-    second = rollups.school_data_version(world.school.pk)
+    second = versions.version_of(world.school.pk)
     assert second > first
     with django_capture_on_commit_callbacks(execute=True):
         audit.record(
             actor=world.principal, action="vision.update", obj=world.school, school=world.school
         )
-    assert rollups.school_data_version(world.school.pk) > second
-    assert rollups.school_data_version(world.other_school.pk) == 0
+    assert versions.version_of(world.school.pk) > second
+    assert versions.version_of(world.other_school.pk) == 0
 
 
 def test_the_principals_page_recomputes_only_their_school(world, activity, client_for):
-    url = reverse("leadership:school_dashboard", kwargs={"slug": world.school.slug})
+    url = reverse("district:school_dashboard", kwargs={"slug": world.school.slug})
     assert client_for(world.principal).get(url).status_code == 200
     assert list(SchoolRollup.objects.values_list("school_id", flat=True)) == [world.school.pk]
 
@@ -407,7 +408,7 @@ def test_a_waiting_message_is_shown_not_a_kept_page(world, client_for):
     client = client_for(world.district_admin)
     client.get(dashboard_url(world))
     client.get(dashboard_url(world))  # kept
-    priorities = reverse("leadership:district_priorities", kwargs={"slug": world.district.slug})
+    priorities = reverse("district:district_priorities", kwargs={"slug": world.district.slug})
     client.post(priorities, {"title": "Attendance"})  # leaves “Priority … added.”
     assert "Priority “Attendance” added." in client.get(dashboard_url(world)).content.decode()
 
@@ -416,16 +417,16 @@ def test_renaming_a_person_moves_their_schools_version(
     world, activity, django_capture_on_commit_callbacks
 ):
     _refresh(world)
-    before = rollups.school_data_version(world.school.pk)
+    before = versions.version_of(world.school.pk)
     with django_capture_on_commit_callbacks(execute=True):
         world.teacher_leader.last_login = world.teacher_leader.date_joined
         world.teacher_leader.save(update_fields=["last_login"])
-    assert rollups.school_data_version(world.school.pk) == before  # signing in changes nothing
+    assert versions.version_of(world.school.pk) == before  # signing in changes nothing
     with django_capture_on_commit_callbacks(execute=True):
         world.teacher_leader.full_name = "Renamed Leader"
         world.teacher_leader.save()
-    assert rollups.school_data_version(world.school.pk) > before
-    assert rollups.school_data_version(world.other_school.pk) == 0  # not their school
+    assert versions.version_of(world.school.pk) > before
+    assert versions.version_of(world.other_school.pk) == 0  # not their school
 
 
 def test_the_drilldown_speaks_district_time(world, activity, client_for):
@@ -440,7 +441,7 @@ def test_the_drilldown_speaks_district_time(world, activity, client_for):
     evening = datetime(y, 12, 16, 18, 0, tzinfo=ZoneInfo("America/Los_Angeles"))  # 02:00 UTC
     Meeting.objects.create(team=activity.ilt.team, starts_at=evening)
     url = reverse(
-        "leadership:school_drilldown",
+        "district:school_drilldown",
         kwargs={"slug": world.district.slug, "school": world.school.slug},
     )
     page = client_for(world.district_admin).get(url).content.decode()
