@@ -351,8 +351,6 @@ def dashboard_sources():
 def goal_status_display(status: str) -> tuple[bool, str, str]:
     """For a goal status stored in the dashboard's figures: (whether it means "not enough
     data", the plan page's label, its badge class)."""
-    from . import charts
-
     return (
         status == charts.Status.NOT_ENOUGH,
         charts.STATUS_LABELS[status],
