@@ -4,6 +4,7 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
+
 def copy(apps, schema_editor):
     """Each school's counter, from the figures' column (read as SQL: that model is the district
     app's by now, and this migration must not depend on an app above leadership)."""
