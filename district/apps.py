@@ -8,15 +8,10 @@ class DistrictConfig(AppConfig):
     label = "district"
     verbose_name = _("District dashboard")
 
-    def ready(self) -> None:
-        from . import rollups
-
-        rollups.connect()
-
     def seed_demo(self, *, district, schools, year) -> str:
-        """Called last by `seed_demo` (district comes after the apps it reads). Bulk inserts
-        send no signals: compute every school's figures once the data is committed (after the
-        marks the few single saves leave), so the first visit to the dashboard finds them."""
+        """Called last by `seed_demo` (district comes after the apps it reads). Compute
+        every school's figures once the data is committed (after the apps' marks), so the
+        first visit to the dashboard finds them."""
         from django.db import transaction
 
         from . import rollups

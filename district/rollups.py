@@ -3,8 +3,8 @@ selectors for many schools at once, stored in SchoolRollup, and kept correct.
 
 A row is fresh while it was computed today (district time) and no write to the school's data
 has committed since: its computed version is the school's data version
-(leadership.versions), which writes move when they commit (signals below, plus the services'
-`versions.mark_changed` calls for the bulk writes that send no signal). `fresh_rollups`
+(leadership.versions), which the writing services move when they commit
+(`versions.mark_changed`; the admin's edits through leadership.signals). `fresh_rollups`
 recomputes the stale rows of a district before a read, in a fixed number of queries
 whatever their count.
 """
@@ -13,12 +13,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from functools import partial
 
 from django.db import connection
 from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Coalesce
-from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
 from district.models import SchoolRollup
@@ -26,13 +24,11 @@ from engagement import selectors as engagement
 from leadership import clock, versions
 from leadership.models import (
     District,
-    DistrictPriority,
     Membership,
     Role,
     School,
     SchoolVersion,
     SchoolYear,
-    User,
 )
 from teams import selectors as teams
 from workplans import selectors as workplans
@@ -267,73 +263,3 @@ def refresh_district(district: District) -> int:
         School.objects.filter(district=district, is_active=True).values_list("pk", flat=True)
     )
     return compute(district, ids)
-
-
-# --- moving the schools' versions on writes that send model signals ----------------------
-
-
-def _on_save(sender, instance, *, anchor, key, path, **kwargs) -> None:
-    if key == "pk" and path == "school_id":
-        versions.mark_changed(school_ids=[instance.school_id])
-        return
-    anchor_id = instance.pk if key == "pk" else getattr(instance, key)
-    versions.mark_changed_where(anchor.objects.filter(pk=anchor_id).values(path))
-
-
-def _on_delete(sender, instance, *, anchor, key, path, **kwargs) -> None:
-    # Resolve now: the rows on the way to the school may be deleted in the same transaction.
-    if key == "pk" and path == "school_id":
-        school_ids = [instance.school_id]
-    else:
-        anchor_id = instance.pk if key == "pk" else getattr(instance, key)
-        school_ids = list(anchor.objects.filter(pk=anchor_id).values_list(path, flat=True))
-    versions.mark_changed(school_ids=school_ids)
-
-
-def _on_school_change(sender, instance, **kwargs) -> None:
-    # Name, grade span and being active show on the dashboard.
-    versions.mark_changed(school_ids=[instance.pk])
-
-
-def _on_user_change(sender, instance, update_fields=None, **kwargs) -> None:
-    # People show by name on the schools' pages (owners, authors, members).
-    if update_fields is not None and not {"full_name", "email"} & set(update_fields):
-        return  # e.g. the last sign-in time
-    schools = Membership.objects.filter(user_id=instance.pk, school__isnull=False)
-    versions.mark_changed_where(schools.values("school_id"))
-
-
-def _on_district_change(sender, instance, **kwargs) -> None:
-    district_id = instance.pk if isinstance(instance, District) else instance.district_id
-    versions.mark_changed(district=district_id)
-
-
-def connect() -> None:
-    """Called once from LeadershipConfig.ready()."""
-
-    for app in (teams, workplans, engagement):
-        for model, (anchor, key, path) in app.dashboard_sources().items():
-            uid = f"dashboard-{model._meta.label}"
-            post_save.connect(
-                partial(_on_save, anchor=anchor, key=key, path=path),
-                sender=model,
-                weak=False,
-                dispatch_uid=uid,
-            )
-            post_delete.connect(
-                partial(_on_delete, anchor=anchor, key=key, path=path),
-                sender=model,
-                weak=False,
-                dispatch_uid=uid,
-            )
-    post_save.connect(_on_school_change, sender=School, weak=False, dispatch_uid="dashboard-school")
-    post_save.connect(_on_user_change, sender=User, weak=False, dispatch_uid="dashboard-user")
-    # Edited in the admin (and District, SchoolYear by rostering), where no service runs.
-    for model in (District, SchoolYear, DistrictPriority):
-        for signal in (post_save, post_delete):
-            signal.connect(
-                _on_district_change,
-                sender=model,
-                weak=False,
-                dispatch_uid=f"dashboard-{model._meta.label}",
-            )

@@ -2,6 +2,8 @@
 
 from django.contrib import admin
 
+from leadership.admin import MarksSchoolAdmin
+
 from .models import Event, EventTranslation, Rsvp
 
 
@@ -11,7 +13,8 @@ class EventTranslationInline(admin.TabularInline):
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(MarksSchoolAdmin):
+    school_path = "school_id"
     list_display = ["id", "school", "kind", "status", "starts_at", "capacity", "seats_taken"]
     list_filter = ["status", "kind"]
     list_select_related = ["school"]
@@ -20,7 +23,8 @@ class EventAdmin(admin.ModelAdmin):
 
 
 @admin.register(Rsvp)
-class RsvpAdmin(admin.ModelAdmin):
+class RsvpAdmin(MarksSchoolAdmin):
+    school_path = "event__school_id"
     list_display = ["id", "event_id", "family", "status", "adults", "children"]
     list_filter = ["status"]
     list_select_related = ["family"]

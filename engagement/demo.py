@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
-from leadership import clock
+from leadership import clock, versions
 from leadership.models import Membership, Role, SchoolYear
 
 from .models import (
@@ -430,6 +430,7 @@ def seed(*, district, schools, year=None) -> str:
     SentMessage.objects.bulk_create(messages, batch_size=BATCH)
     with timestamps_as_given(Feedback, "created_at"):
         Feedback.objects.bulk_create(feedback, batch_size=BATCH)
+    versions.mark_changed(school_ids=[school.pk for school in todo])  # bulk writes: no service
     return (
         f"{len(events)} events, {len(rsvps)} RSVPs, {len(check_ins)} check-ins, "
         f"{len(feedback)} feedback in {len(todo)} schools"

@@ -272,14 +272,3 @@ def dashboard_figures(school_ids, *, year, now, bounds=None) -> dict[int, dict]:
         if row["past_going"]:
             figure["event_attendance"] = round(100 * row["came"] / row["past_going"])
     return figures
-
-
-def dashboard_sources():
-    # model -> (model holding the school, foreign key to it on the instance, path to school)
-    return {
-        Event: (Event, "pk", "school_id"),
-        Rsvp: (Event, "event_id", "school_id"),
-        CheckIn: (Event, "event_id", "school_id"),
-        # No figure reads the texts, but pages cached on the school's data version show them.
-        EventTranslation: (Event, "event_id", "school_id"),
-    }

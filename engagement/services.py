@@ -25,7 +25,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from leadership import audit, edits, outbox
+from leadership import audit, edits, outbox, versions
 from leadership.db import retry_on_conflict
 from leadership.updates import model_update
 
@@ -152,6 +152,7 @@ def event_create(*, school, actor, texts: dict[str, tuple[str, str]], **fields) 
         school=school,
         after=audit.snapshot(event, EVENT_FIELDS),
     )
+    versions.mark_changed(school=school)
     return event
 
 
@@ -188,6 +189,7 @@ def event_update(
         before=before,
         after=audit.snapshot(event, EVENT_FIELDS),
     )
+    versions.mark_changed(school=event.school)
     if grew:
         waitlist_promote(event=event)
     return event
@@ -208,6 +210,7 @@ def event_publish(*, event: Event, actor) -> Event:
         before={"status": EventStatus.DRAFT},
         after={"status": event.status},
     )
+    versions.mark_changed(school=event.school)
     return event
 
 
@@ -229,6 +232,7 @@ def event_cancel(*, event: Event, actor) -> Event:
         before=before,
         after={"status": event.status},
     )
+    versions.mark_changed(school=event.school)
     notify = event.rsvps.filter(status__in=[RsvpStatus.GOING, RsvpStatus.WAITLISTED])
     _notify(notify.values_list("pk", flat=True), MessageKind.CANCELLED)
     return event
@@ -384,6 +388,7 @@ def rsvp_submit(
             before=before,
             after=after,
         )
+        versions.mark_changed(school=event.school)
     if party < old_party or was == RsvpStatus.WAITLISTED:
         # Seats freed, or the head of the waitlist got smaller: let the waitlist move.
         # Already in this transaction: no savepoint needed around the promotion.
@@ -415,6 +420,7 @@ def rsvp_cancel(*, rsvp: Rsvp, actor) -> Rsvp:
         before={"status": was},
         after={"status": rsvp.status},
     )
+    versions.mark_changed(school=rsvp.event.school)
     if was == RsvpStatus.GOING:
         _release_seats(rsvp.event_id, rsvp.party_size)
         waitlist_promote(event=rsvp.event)
@@ -458,6 +464,7 @@ def _promote(event: Event) -> list[Rsvp]:
             before={"status": RsvpStatus.WAITLISTED},
             after={"status": RsvpStatus.GOING},
         )
+        versions.mark_changed(school=event.school)
         promoted.append(rsvp)
     if promoted:
         _notify([r.pk for r in promoted], MessageKind.PROMOTED)
@@ -484,6 +491,7 @@ def check_in_rsvp(*, rsvp: Rsvp, actor) -> CheckIn:
     except IntegrityError:
         raise ValidationError(ALREADY_CHECKED_IN % {"name": rsvp.family}) from None
     audit.record(actor=actor, action="checkin.create", obj=check_in, school=rsvp.event.school)
+    versions.mark_changed(school=rsvp.event.school)
     return check_in
 
 
@@ -499,6 +507,7 @@ def check_in_walk_in(*, event: Event, actor, name: str, party_size: int) -> Chec
         school=event.school,
         after={"name": check_in.name, "party_size": check_in.party_size},
     )
+    versions.mark_changed(school=event.school)
     return check_in
 
 
@@ -516,4 +525,5 @@ def feedback_submit(*, event: Event, family, rating: int, comment: str = "") -> 
     feedback, _created = Feedback.objects.update_or_create(
         event=event, family=family, defaults={"rating": rating, "comment": comment.strip()[:2000]}
     )
+    versions.mark_changed(school_ids=[event.school_id])
     return feedback

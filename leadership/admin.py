@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from . import versions
 from .models import (
     AuditEntry,
     District,
@@ -130,3 +131,30 @@ class DistrictPriorityAdmin(admin.ModelAdmin):
     list_display = ["title", "district", "school_year"]
     list_filter = ["district", "school_year"]
     search_fields = ["title"]
+
+
+class MarksSchoolAdmin(admin.ModelAdmin):
+    """An admin page over a school's data: the admin is a writer like the services, so it marks
+    the school's data version itself (its inlines save within the same request, before the
+    commit the mark waits for). `school_path` leads from the model to the school's id."""
+
+    school_path = "school_id"
+
+    def _school_ids(self, queryset) -> list[int]:
+        return [pk for pk in queryset.values_list(self.school_path, flat=True) if pk is not None]
+
+    def save_model(self, request, obj, form, change):
+        before = self._school_ids(type(obj).objects.filter(pk=obj.pk)) if change else []
+        super().save_model(request, obj, form, change)
+        after = self._school_ids(type(obj).objects.filter(pk=obj.pk))
+        versions.mark_changed(school_ids=set(before) | set(after))
+
+    def delete_model(self, request, obj):
+        school_ids = self._school_ids(type(obj).objects.filter(pk=obj.pk))
+        super().delete_model(request, obj)
+        versions.mark_changed(school_ids=school_ids)
+
+    def delete_queryset(self, request, queryset):
+        school_ids = self._school_ids(queryset)
+        super().delete_queryset(request, queryset)
+        versions.mark_changed(school_ids=school_ids)

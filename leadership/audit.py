@@ -8,7 +8,6 @@ from typing import Any
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
-from . import versions
 from .models import AuditEntry
 
 
@@ -39,8 +38,4 @@ def record(
         before=before or {},
         after=after or {},
     )
-    if school is not None:
-        # Every service records its change to a school's data here: the school's cached pages
-        # and dashboard figures follow once it commits.
-        versions.mark_changed(school=school)
     return entry

@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import audit, edits, outbox, tokens
+from . import audit, edits, outbox, tokens, versions
 from .models import DistrictPriority, Invitation, Membership, Role, School, SchoolYear, User
 from .permissions import forget_roles
 from .updates import model_update
@@ -59,6 +59,7 @@ def school_vision_update(
         before=before,
         after=audit.snapshot(school, ["vision_statement"]),
     )
+    versions.mark_changed(school=school)
     return school
 
 
@@ -102,6 +103,8 @@ def invitation_create(
         raise ValidationError({"email": ALREADY_INVITED % {"email": email}})
     if pending is not None:
         audit.record(actor=actor, action="invitation.resend", obj=pending, school=school)
+        if school is not None:
+            versions.mark_changed(school=school)
         outbox.enqueue(SEND_INVITATION, pending.pk)
         return pending
 
@@ -125,6 +128,8 @@ def invitation_create(
         school=school,
         after=audit.snapshot(invitation, ["email", "role", "school", "district", "language"]),
     )
+    if school is not None:
+        versions.mark_changed(school=school)
     outbox.enqueue(SEND_INVITATION, invitation.pk)
     return invitation
 
@@ -137,6 +142,8 @@ def invitation_revoke(*, invitation: Invitation, actor: User) -> Invitation:
     invitation.revoked_at = timezone.now()
     invitation.save(update_fields=["revoked_at"])
     audit.record(actor=actor, action="invitation.revoke", obj=invitation, school=invitation.school)
+    if invitation.school is not None:
+        versions.mark_changed(school=invitation.school)
     return invitation
 
 
@@ -216,6 +223,8 @@ def invitation_accept(
         school=invitation.school,
         after={"membership": membership.pk, "new_account": created},
     )
+    if invitation.school is not None:
+        versions.mark_changed(school=invitation.school)
     return user, created
 
 
@@ -275,4 +284,6 @@ def priority_save(
         before=before,
         after=audit.snapshot(priority, PRIORITY_FIELDS),
     )
+    # Goals of every school of the district show the priority's title.
+    versions.mark_changed(district=district)
     return priority

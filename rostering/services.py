@@ -20,7 +20,7 @@ from django.db.models import Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
-from leadership import audit, clock, outbox, tokens
+from leadership import audit, clock, outbox, tokens, versions
 from leadership.exports import csv_writer
 from leadership.models import District, Invitation, Membership, Role, School, User
 from leadership.services import SEND_INVITATION
@@ -578,6 +578,8 @@ def roster_invitations_create(*, district, actor: User, school: School | None = 
         school=school,
         after={"invitations": len(ids)},
     )
+    if school is not None:
+        versions.mark_changed(school=school)
     for pk in ids:
         outbox.enqueue(SEND_INVITATION, pk)
     return len(ids)

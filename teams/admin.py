@@ -2,6 +2,8 @@
 
 from django.contrib import admin
 
+from leadership.admin import MarksSchoolAdmin
+
 from .models import DecisionRule, Meeting, StakeholderSeat, Team, TeamMember
 
 
@@ -22,7 +24,8 @@ class RuleInline(admin.TabularInline):
 
 
 @admin.register(Team)
-class TeamAdmin(admin.ModelAdmin):
+class TeamAdmin(MarksSchoolAdmin):
+    school_path = "school_id"
     list_display = ["name", "school", "school_year", "kind"]
     list_filter = ["kind", "school_year"]
     search_fields = ["name", "school__name"]
@@ -30,7 +33,8 @@ class TeamAdmin(admin.ModelAdmin):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(admin.ModelAdmin):
+class MeetingAdmin(MarksSchoolAdmin):
+    school_path = "team__school_id"
     list_display = ["team", "starts_at", "status", "minutes_status"]
     list_filter = ["status", "minutes_status"]
     raw_id_fields = ["team", "current_item"]

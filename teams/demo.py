@@ -17,7 +17,7 @@ from datetime import date, datetime, time, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from leadership import clock
+from leadership import clock, versions
 from leadership.models import Membership, Role
 
 from .models import (
@@ -574,6 +574,7 @@ def seed(*, district, schools, year) -> str:
                     )
                 )
     AgendaItem.objects.bulk_create(carried, batch_size=BATCH, ignore_conflicts=True)
+    versions.mark_changed(school_ids=[school.pk for school in todo])  # bulk writes: no service
     held = sum(1 for m in meetings if m.status == MeetingStatus.HELD)
     return (
         f"{len(teams)} ILTs with {len(members)} members, {held} held and "

@@ -245,15 +245,3 @@ def dashboard_figures(school_ids, *, year, now, today) -> dict[int, dict]:
         figure["actions_open"] = row["open"]
         figure["actions_overdue"] = row["overdue"]
     return figures
-
-
-def dashboard_sources():
-    # model -> (model holding the school, foreign key to it on the instance, path to school)
-    return {
-        Team: (Team, "pk", "school_id"),
-        TeamMember: (Team, "team_id", "school_id"),
-        StakeholderSeat: (Team, "team_id", "school_id"),
-        Meeting: (Team, "team_id", "school_id"),
-        Attendance: (Meeting, "meeting_id", "team__school_id"),
-        ActionItem: (Team, "team_id", "school_id"),
-    }

@@ -12,7 +12,7 @@ from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from leadership import audit, edits, outbox
+from leadership import audit, edits, outbox, versions
 from leadership.models import Membership, SchoolYear, User
 from leadership.updates import model_update
 
@@ -129,6 +129,7 @@ def meeting_schedule(
             school=team.school,
             after=audit.snapshot(meeting, ["team", "starts_at", "duration_minutes", "location"]),
         )
+        versions.mark_changed(school=team.school)
         meetings.append(meeting)
     carry_open_actions(meeting=meetings[0])
     return meetings
@@ -168,6 +169,7 @@ def carry_open_actions(*, meeting: Meeting) -> int:
         ignore_conflicts=True,
     )
     _touch(meeting)
+    versions.mark_changed_where(Team.objects.filter(pk=meeting.team_id).values("school_id"))
     return len(open_actions)
 
 
@@ -189,6 +191,7 @@ def meeting_start(*, meeting: Meeting, actor: User) -> Meeting:
             meeting.save(update_fields=["current_item", "current_item_started_at"])
     _touch(meeting)
     audit.record(actor=actor, action="meeting.start", obj=meeting, school=meeting.team.school)
+    versions.mark_changed(school=meeting.team.school)
     return meeting
 
 
@@ -203,6 +206,7 @@ def meeting_close(*, meeting: Meeting, actor: User) -> Meeting:
     Poll.objects.filter(item__meeting=meeting, is_open=True).update(is_open=False)
     _touch(meeting)
     audit.record(actor=actor, action="meeting.close", obj=meeting, school=meeting.team.school)
+    versions.mark_changed(school=meeting.team.school)
     return meeting
 
 
@@ -214,6 +218,7 @@ def attendance_mark(*, meeting: Meeting, member: TeamMember, present: bool, acto
         meeting=meeting, member=member, defaults={"present": present}
     )
     _touch(meeting)
+    versions.mark_changed(school=meeting.team.school)
 
 
 # --- agenda ---------------------------------------------------------------------------
@@ -250,6 +255,7 @@ def agenda_item_add(
         school=meeting.team.school,
         after=audit.snapshot(item, ["title", "minutes_allotted", "kind", "presenter"]),
     )
+    versions.mark_changed(school=meeting.team.school)
     return item
 
 
@@ -268,6 +274,7 @@ def agenda_item_move(*, item: AgendaItem, actor: User, direction: str) -> None:
         it.order = order
     AgendaItem.objects.bulk_update(items, ["order"])
     _touch(meeting)
+    versions.mark_changed(school=meeting.team.school)
 
 
 @transaction.atomic
@@ -279,6 +286,7 @@ def current_item_set(*, item: AgendaItem, actor: User) -> Meeting:
     meeting.current_item_started_at = timezone.now()
     meeting.save(update_fields=["current_item", "current_item_started_at"])
     _touch(meeting)
+    versions.mark_changed(school=meeting.team.school)
     return meeting
 
 
@@ -321,6 +329,7 @@ def minutes_save(*, item: AgendaItem, actor: User, notes: str, version: int) -> 
         before=before,
         after=audit.snapshot(current, ["notes", "version"]),
     )
+    versions.mark_changed(school=meeting.team.school)
     return current
 
 
@@ -351,6 +360,7 @@ def minutes_approve(*, meeting: Meeting, actor: User) -> Meeting:
         before={"minutes_status": MinutesStatus.DRAFT},
         after={"minutes_status": MinutesStatus.APPROVED},
     )
+    versions.mark_changed(school=meeting.team.school)
     return meeting
 
 
@@ -359,6 +369,7 @@ def agenda_send(*, meeting: Meeting, actor: User) -> None:
     """Queue the agenda e-mail to the members; the task sends it once to each."""
     _require_open(meeting)
     audit.record(actor=actor, action="meeting.agenda_send", obj=meeting, school=meeting.team.school)
+    versions.mark_changed(school=meeting.team.school)
     outbox.enqueue("teams.tasks.send_meeting_agenda", meeting.pk)
 
 
@@ -375,6 +386,7 @@ def poll_open(*, item: AgendaItem, actor: User, kind: str, question: str) -> Pol
     poll.save()
     _touch(meeting)
     audit.record(actor=actor, action="poll.open", obj=poll, school=meeting.team.school)
+    versions.mark_changed(school=meeting.team.school)
     return poll
 
 
@@ -397,6 +409,7 @@ def vote_cast(*, poll: Poll, user: User, value: str, objection: str = "") -> Vot
     except IntegrityError:
         raise ValidationError(POLL_ANSWERED) from None
     _touch(meeting)
+    versions.mark_changed(school=meeting.team.school)
     return vote
 
 
@@ -474,6 +487,7 @@ def decision_record(
             decision, ["rule", "model_used", "text", "rationale", "outcome", "tally", "present"]
         ),
     )
+    versions.mark_changed(school=meeting.team.school)
     return decision
 
 
@@ -506,6 +520,7 @@ def action_item_create(
         school=meeting.team.school,
         after=audit.snapshot(action, ["title", "owner", "due"]),
     )
+    versions.mark_changed(school=meeting.team.school)
     return action
 
 
@@ -521,6 +536,7 @@ def action_item_set_status(*, action: ActionItem, actor: User, status: str) -> A
         before=before,
         after=audit.snapshot(action, ["status"]),
     )
+    versions.mark_changed(school=action.team.school)
     return action
 
 
@@ -555,6 +571,7 @@ def team_create(
         school=school,
         after=audit.snapshot(team, ["kind", "name", "school_year", "cadence"]),
     )
+    versions.mark_changed(school=school)
     return team
 
 
@@ -590,6 +607,7 @@ def member_add(
         before=before,
         after=audit.snapshot(member, ["user", "stakeholder_group", "role", "is_active"]),
     )
+    versions.mark_changed(school=team.school)
     return member
 
 
@@ -642,6 +660,7 @@ def rule_save(
         before=before,
         after=audit.snapshot(rule, RULE_FIELDS),
     )
+    versions.mark_changed(school=team.school)
     return rule
 
 
@@ -665,3 +684,4 @@ def seat_set(*, team: Team, actor: User, stakeholder_group: str, seats_required:
         before={"group": stakeholder_group, **before},
         after={"group": stakeholder_group, "seats_required": seats_required},
     )
+    versions.mark_changed(school=team.school)

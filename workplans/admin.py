@@ -2,6 +2,8 @@
 
 from django.contrib import admin
 
+from leadership.admin import MarksSchoolAdmin
+
 from .models import (
     ActionStep,
     DataPoint,
@@ -19,7 +21,8 @@ class GoalInline(admin.StackedInline):
 
 
 @admin.register(WorkPlan)
-class WorkPlanAdmin(admin.ModelAdmin):
+class WorkPlanAdmin(MarksSchoolAdmin):
+    school_path = "school_id"
     list_display = ["school", "school_year", "status", "summary_published"]
     list_filter = ["status", "school_year"]
     search_fields = ["school__name"]
@@ -32,13 +35,15 @@ class DataPointInline(admin.TabularInline):
 
 
 @admin.register(Measure)
-class MeasureAdmin(admin.ModelAdmin):
+class MeasureAdmin(MarksSchoolAdmin):
+    school_path = "goal__plan__school_id"
     list_display = ["name", "goal", "direction", "baseline", "target", "target_date"]
     inlines = [DataPointInline]
 
 
 @admin.register(ActionStep)
-class ActionStepAdmin(admin.ModelAdmin):
+class ActionStepAdmin(MarksSchoolAdmin):
+    school_path = "goal__plan__school_id"
     list_display = ["title", "owner", "due", "status"]
     list_filter = ["status"]
     raw_id_fields = ["owner", "goal", "learning_activity"]
@@ -50,6 +55,7 @@ class LookForTallyInline(admin.TabularInline):
 
 
 @admin.register(LearningActivity)
-class LearningActivityAdmin(admin.ModelAdmin):
+class LearningActivityAdmin(MarksSchoolAdmin):
+    school_path = "goal__plan__school_id"
     list_display = ["title", "kind", "goal", "date"]
     inlines = [LookForTallyInline]

@@ -19,7 +19,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from leadership import clock
+from leadership import clock, versions
 from leadership.models import Membership, Role
 
 from . import charts
@@ -543,6 +543,7 @@ def seed(*, district, schools, year) -> str:
     ActionStep.objects.bulk_create(steps, batch_size=BATCH)
     with timestamps_as_given(ProgressUpdate, "created_at"):
         ProgressUpdate.objects.bulk_create(updates, batch_size=BATCH)
+    versions.mark_changed(school_ids=[school.pk for school in todo])  # bulk writes: no service
     return (
         f"{len(plans)} active plans, {len(goals)} goals, "
         f"{len(points)} data points, {len(steps)} steps, {len(updates)} progress updates."

@@ -14,11 +14,8 @@ from leadership.permissions import roles_of
 from . import charts
 from .models import (
     ActionStep,
-    DataPoint,
-    Evidence,
     Goal,
     LearningActivity,
-    LookForTally,
     Measure,
     ProgressUpdate,
     StepStatus,
@@ -329,23 +326,6 @@ def aligned_goals(*, district, year) -> QuerySet[Goal]:
         .only("id", "smart_statement", "focus_area", "district_priority_id", "plan__school")
         .order_by("plan__school__name", "order", "id")
     )
-
-
-def dashboard_sources():
-    # model -> (model holding the school, foreign key to it on the instance, path to school)
-    return {
-        WorkPlan: (WorkPlan, "pk", "school_id"),
-        Goal: (WorkPlan, "plan_id", "school_id"),
-        Measure: (Goal, "goal_id", "plan__school_id"),
-        DataPoint: (Measure, "measure_id", "goal__plan__school_id"),
-        ActionStep: (Goal, "goal_id", "plan__school_id"),
-        # Not in the dashboard's figures, but on the plan page, which is cached under the
-        # school's data version (workplans.views.plan_detail).
-        ProgressUpdate: (ActionStep, "step_id", "goal__plan__school_id"),
-        Evidence: (ProgressUpdate, "update_id", "step__goal__plan__school_id"),
-        LearningActivity: (Goal, "goal_id", "plan__school_id"),
-        LookForTally: (LearningActivity, "activity_id", "goal__plan__school_id"),
-    }
 
 
 def goal_status_display(status: str) -> tuple[bool, str, str]:

@@ -148,6 +148,7 @@ def plan_create(
         school=school,
         after={"school_year": school_year.label, "status": plan.status, "goals_copied": copied},
     )
+    versions.mark_changed(school=school)
     return plan
 
 
@@ -228,6 +229,7 @@ def plan_set_status(*, plan: WorkPlan, actor: User, status: str) -> WorkPlan:
         before=before,
         after=audit.snapshot(plan, ["status"]),
     )
+    versions.mark_changed(school=plan.school)
     return plan
 
 
@@ -245,6 +247,7 @@ def plan_set_published(*, plan: WorkPlan, actor: User, published: bool) -> WorkP
         before=before,
         after=audit.snapshot(plan, ["summary_published"]),
     )
+    versions.mark_changed(school=plan.school)
     return plan
 
 
@@ -266,6 +269,7 @@ def goal_create(*, plan: WorkPlan, actor: User, **fields) -> Goal:
         school=plan.school,
         after=audit.snapshot(goal, GOAL_FIELDS),
     )
+    versions.mark_changed(school=plan.school)
     return goal
 
 
@@ -289,6 +293,7 @@ def goal_update(*, goal: Goal, actor: User, version: str | None = None, **fields
         before=before,
         after=audit.snapshot(goal, GOAL_FIELDS),
     )
+    versions.mark_changed(school=goal.plan.school)
     return goal
 
 
@@ -308,6 +313,7 @@ def measure_create(*, goal: Goal, actor: User, **fields) -> Measure:
         school=goal.plan.school,
         after=audit.snapshot(measure, MEASURE_FIELDS),
     )
+    versions.mark_changed(school=goal.plan.school)
     return measure
 
 
@@ -339,6 +345,7 @@ def measure_update(
         before=before,
         after=audit.snapshot(measure, MEASURE_FIELDS),
     )
+    versions.mark_changed(school=measure.goal.plan.school)
     return measure
 
 
@@ -364,6 +371,7 @@ def datapoint_create(
         school=measure.goal.plan.school,
         after=audit.snapshot(point, ["date", "value", "n", "group"]),
     )
+    versions.mark_changed(school=measure.goal.plan.school)
     return point
 
 
@@ -539,7 +547,6 @@ def datapoints_import(*, measure: Measure, actor: User, file: BinaryIO) -> int:
     for batch in _datapoint_batches(file, measure):
         DataPoint.objects.bulk_create(batch)
         count += len(batch)
-    versions.mark_changed(school_ids=[measure.goal.plan.school_id])  # bulk_create: no signal
     audit.record(
         actor=actor,
         action="measure.data_import",
@@ -547,6 +554,7 @@ def datapoints_import(*, measure: Measure, actor: User, file: BinaryIO) -> int:
         school=measure.goal.plan.school,
         after={"imported": count},
     )
+    versions.mark_changed(school=measure.goal.plan.school)
     return count
 
 
@@ -579,6 +587,7 @@ def learning_activity_create(
         school=goal.plan.school,
         after={"kind": kind, "title": title, "tallies": [list(t) for t in tallies]},
     )
+    versions.mark_changed(school=goal.plan.school)
     return activity
 
 
@@ -605,6 +614,7 @@ def step_create(*, goal: Goal, actor: User, **fields) -> ActionStep:
         school=goal.plan.school,
         after=audit.snapshot(step, STEP_FIELDS),
     )
+    versions.mark_changed(school=goal.plan.school)
     return step
 
 
@@ -637,6 +647,7 @@ def step_update(
         before=before,
         after=audit.snapshot(step, STEP_FIELDS),
     )
+    versions.mark_changed(school=step.goal.plan.school)
     return step
 
 
@@ -706,4 +717,5 @@ def progress_update_create(
             "evidence": [upload.name for upload in files],
         },
     )
+    versions.mark_changed(school=step.goal.plan.school)
     return update
