@@ -187,7 +187,3 @@ class DashboardQuery:
         else:
             value = key if not COLUMN_BY_KEY[key].numeric else "-" + key
         return self.querystring(sort=value if value != "school" else "", page="")
-
-    @property
-    def is_filtered(self) -> bool:
-        return bool(self.text or self.grades or self.status or self.priority)
