@@ -236,7 +236,7 @@ def calendar(rng: random.Random, start: date, end: date) -> list[tuple[str, date
 
 
 def seed(*, district, schools, year=None) -> str:
-    tz = ZoneInfo(district.timezone)
+    tz = clock.zone_of(district)
     now = timezone.now()
     year = year or SchoolYear.objects.filter(district=district, is_current=True).first()
     today = clock.today_in(district, now)

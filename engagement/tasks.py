@@ -17,7 +17,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from leadership import outbox
+from leadership import clock, outbox
 
 from . import tokens
 from .models import CheckIn, EventStatus, MessageKind, Rsvp, RsvpStatus, SentMessage
@@ -69,7 +69,7 @@ def send_rsvp_message(self, rsvp_id: int, kind: str) -> bool:
             return False
         event = rsvp.event
         language = rsvp.family.preferred_language or event.school.default_language
-        with translation.override(language), timezone.override(event.school.district.timezone):
+        with translation.override(language), clock.override(event.school):
             context = {
                 "rsvp": rsvp,
                 "event": event,

@@ -20,7 +20,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
-from leadership import edits, versions
+from leadership import clock, edits, versions
 from leadership.exports import csv_writer
 from leadership.htmx import HtmxHttpRequest, is_partial
 from leadership.htmx import apply_form_errors as _apply_form_errors
@@ -354,7 +354,7 @@ def rsvp_link(request: HttpRequest, token: str) -> HttpResponse:
     language = family.preferred_language or event.school.default_language
     request.LANGUAGE_CODE = language
     form = None
-    with translation.override(language), timezone.override(event.school.district.timezone):
+    with translation.override(language), clock.override(event.school):
         if request.method == "POST":
             action = request.POST.get("action", "update")
             try:

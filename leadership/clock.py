@@ -79,6 +79,11 @@ def at_local(place, day: date, hour: int, minute: int = 0) -> datetime:
     return aware.astimezone(UTC).astimezone(zone)
 
 
+def override(place):
+    """Render timestamps in the district's zone inside a `with` block (a task, a signed link)."""
+    return timezone.override(zone_of(place))
+
+
 def activate(place) -> None:
     """Render timestamps of this request in the district's zone."""
     timezone.activate(zone_of(place))

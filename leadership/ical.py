@@ -21,6 +21,8 @@ from zoneinfo import ZoneInfo
 import icalendar
 from django.conf import settings
 
+from . import clock
+
 # Years scanned after the last event, so that a rule such as "Sunday on or after the 2nd"
 # shows every day it can fall on and is not mistaken for "first Sunday".
 RULE_YEARS_AFTER = 8
@@ -219,7 +221,7 @@ def _rrule(rule: tuple, month: int) -> list[tuple[str, object]]:
 
 @lru_cache(maxsize=128)
 def _observances(key: str, first_year: int, last_year: int) -> tuple[_Observance, ...]:
-    zone = ZoneInfo(key)
+    zone = clock.zone_named(key)
     # From the year before the first event, so the observance in force at that event (a
     # change of the previous autumn, or spring south of the equator) is in the file.
     start = datetime(first_year - 1, 1, 1, tzinfo=UTC)

@@ -10,7 +10,6 @@ seeded by the school's slug), so the district's pages show a spread.
 from __future__ import annotations
 
 import random
-import zoneinfo
 from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
 
@@ -260,7 +259,7 @@ def seed(*, district, schools, year) -> str:
     if not todo:
         return f"{len(schools)} ILTs already there; nothing added."
 
-    tz = zoneinfo.ZoneInfo(district.timezone)
+    tz = clock.zone_of(district)
     now = timezone.now()
     today = clock.today_in(district)
     rngs = {school.pk: random.Random(f"{school.slug}:teams") for school in todo}

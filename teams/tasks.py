@@ -10,7 +10,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from leadership import outbox
+from leadership import clock, outbox
 from leadership.tasks import site_url
 
 from .models import Meeting, MeetingStatus, TeamMember
@@ -65,7 +65,7 @@ def send_agenda_to_member(meeting_id: int, user_id: int) -> bool:
         context = {"meeting": meeting, "items": items, "link": link, "user": user}
         with (
             translation.override(user.preferred_language),
-            timezone.override(meeting.team.school.district.timezone),
+            clock.override(meeting.team.school),
         ):
             subject = render_to_string("teams/email/agenda_subject.txt", context).strip()
             body = render_to_string("teams/email/agenda.txt", context)

@@ -7,7 +7,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -161,10 +160,10 @@ def team_detail(request: HtmxHttpRequest, team: Team) -> HttpResponse:
 @require_POST
 @school_object_view(TEAMS, "school", can_run_meeting)
 def meeting_schedule(request: HtmxHttpRequest, team: Team) -> HttpResponse:
-    # The form reads the wall-clock time in the district's time zone, not the server's.
-    with timezone.override(team.school.district.timezone):
-        form = MeetingForm(request.POST)
-        valid = form.is_valid()
+    # The form reads the wall-clock time in the district's time zone (the loader switched to
+    # it), not the server's.
+    form = MeetingForm(request.POST)
+    valid = form.is_valid()
     if valid:
         try:
             meetings = services.meeting_schedule(team=team, actor=request.user, **form.cleaned_data)

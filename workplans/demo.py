@@ -11,7 +11,6 @@ made to match, so the district sees a spread. Numbers vary between schools, dete
 from __future__ import annotations
 
 import random
-import zoneinfo
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -339,7 +338,7 @@ def seed(*, district, schools, year) -> str:
     todo = [school for school in schools if school.pk not in have]
     if not todo:
         return "plans already there."
-    tz = zoneinfo.ZoneInfo(district.timezone)
+    tz = clock.zone_of(district)
     now = timezone.now()
     today = clock.today_in(district)
     rngs = {school.pk: random.Random(f"{school.slug}:workplans") for school in todo}
