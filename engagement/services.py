@@ -423,7 +423,9 @@ def rsvp_cancel(*, rsvp: Rsvp, actor) -> Rsvp:
     versions.mark_changed(school=rsvp.event.school)
     if was == RsvpStatus.GOING:
         _release_seats(rsvp.event_id, rsvp.party_size)
-        waitlist_promote(event=rsvp.event)
+    if was in (RsvpStatus.GOING, RsvpStatus.WAITLISTED):
+        # Seats freed, or the head of the waitlist left and the next party may fit.
+        _promote(rsvp.event)
     return rsvp
 
 

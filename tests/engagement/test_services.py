@@ -155,6 +155,19 @@ def test_promotion_stops_at_the_first_party_that_does_not_fit(world):
     assert Rsvp.objects.get(family=b).status == RsvpStatus.GOING
 
 
+def test_when_the_head_of_the_waitlist_leaves_the_next_party_that_fits_goes(world):
+    event = EventFactory(school=world.school, capacity=3)
+    a, b, c = (family_at(world.school, n) for n in range(3))
+    services.rsvp_submit(event=event, family=a, adults=2)  # 1 seat left
+    head = services.rsvp_submit(event=event, family=b, adults=2)  # does not fit: waits
+    services.rsvp_submit(event=event, family=c, adults=1)  # fits, but waits behind b
+    assert Rsvp.objects.get(family=c).status == RsvpStatus.WAITLISTED
+    services.rsvp_cancel(rsvp=head, actor=b)
+    assert Rsvp.objects.get(family=c).status == RsvpStatus.GOING
+    event.refresh_from_db()
+    assert event.seats_taken == 3
+
+
 @pytest.mark.parametrize(
     ("kwargs", "field"),
     [
