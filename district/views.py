@@ -343,7 +343,7 @@ def school_dashboard(request: HtmxHttpRequest, school: School) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @district_view()
 def priorities(request: HtmxHttpRequest, district: District) -> HttpResponse:
     year = rollups.current_year(district)
@@ -419,7 +419,7 @@ def _priority_overview(district: District, year) -> list:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @district_view()
 def priority_edit(request: HtmxHttpRequest, district: District, pk: int) -> HttpResponse:
     year = rollups.current_year(district)

@@ -163,7 +163,7 @@ def event_list(request: HtmxHttpRequest, school: School) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @school_view(can_manage_events)
 def event_create(request: HtmxHttpRequest, school: School) -> HttpResponse:
     form = EventForm(request.POST or None, school=school)
@@ -187,7 +187,7 @@ def event_create(request: HtmxHttpRequest, school: School) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @school_view(can_manage_events)
 def event_edit(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
     event = load_in_school(request, selectors.school_events, "school", pk=pk)
@@ -335,7 +335,7 @@ def rsvp_cancel(request: HtmxHttpRequest, school: School, pk: int) -> HttpRespon
 # --- RSVP by signed link (no sign-in) -------------------------------------------------
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def rsvp_link(request: HttpRequest, token: str) -> HttpResponse:
     """One RSVP, opened from the link in an e-mail. The link changes that RSVP only and signs
     nobody in; a tampered or expired link gets a page that says so and changes nothing."""
@@ -505,7 +505,7 @@ def check_in(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
 
 
 def _door(request, school, event, *, walk_in_form, status_message="", partial=None):
-    query = request.GET.get("q", "") if request.method == "GET" else request.POST.get("q", "")
+    query = request.POST.get("q", "") if request.method == "POST" else request.GET.get("q", "")
     context = {
         "school": school,
         "event": event,
@@ -568,7 +568,7 @@ def walk_in(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @school_view(is_family_at)
 def feedback(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
     event = load_in_school(request, selectors.school_events, "school", pk=pk)

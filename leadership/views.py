@@ -125,7 +125,7 @@ def school_detail(request: HtmxHttpRequest, school: School) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @vary_on_headers("HX-Request")
 @school_view(can_edit_school)
 def school_vision_edit(request: HtmxHttpRequest, school: School) -> HttpResponse:
@@ -260,7 +260,7 @@ def _unusable(request, invitation: Invitation, state: str) -> HttpResponse:
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def invitation_accept(request: HtmxHttpRequest, token: str) -> HttpResponse:
     invitation = _invitation_from_token(token)
     if invitation.state != Invitation.State.PENDING:

@@ -42,7 +42,7 @@ def _list_context(request, district: District, form=None, invite_form=None) -> d
 
 @upload_limit("roster")
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @district_view(is_district_admin)
 def roster_imports(request: HtmxHttpRequest, district: District) -> HttpResponse:
     form = RosterUploadForm()

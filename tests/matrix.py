@@ -76,6 +76,13 @@ def check_row(row: Row, role: str, world, client) -> None:
     assert response.status_code == expected, (
         f"{row.method} {url} as {role}: expected {expected}, got {response.status_code}"
     )
+    if row.method == "GET":
+        # Uptime monitors and link checkers ask with HEAD: the same answer, without a body.
+        head = client.head(url, **row.headers)
+        body = b"".join(head.streaming_content) if head.streaming else head.content
+        assert (head.status_code, body) == (expected, b""), (
+            f"HEAD {url} as {role}: expected {expected}, got {head.status_code}"
+        )
 
 
 def _encode(data: dict) -> str:

@@ -382,7 +382,7 @@ def plan_status(request: HtmxHttpRequest, school: School, pk: int) -> HttpRespon
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @vary_on_headers("HX-Request")
 @school_view()
 def goal_create(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
@@ -399,7 +399,7 @@ def goal_create(request: HtmxHttpRequest, school: School, pk: int) -> HttpRespon
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @vary_on_headers("HX-Request")
 @school_view()
 def goal_edit(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
@@ -421,7 +421,7 @@ def goal_edit(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @vary_on_headers("HX-Request")
 @school_view()
 def measure_create(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
@@ -443,7 +443,7 @@ def measure_create(request: HtmxHttpRequest, school: School, pk: int) -> HttpRes
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @vary_on_headers("HX-Request")
 @school_view()
 def measure_edit(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
@@ -464,7 +464,7 @@ def measure_edit(request: HtmxHttpRequest, school: School, pk: int) -> HttpRespo
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @vary_on_headers("HX-Request")
 @school_view()
 def datapoint_create(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
@@ -482,7 +482,7 @@ def datapoint_create(request: HtmxHttpRequest, school: School, pk: int) -> HttpR
 
 @upload_limit("data_csv")
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @vary_on_headers("HX-Request")
 @school_view()
 def datapoint_upload(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
@@ -524,7 +524,7 @@ def datapoint_upload(request: HtmxHttpRequest, school: School, pk: int) -> HttpR
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @vary_on_headers("HX-Request")
 @school_view()
 def step_create(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
@@ -542,7 +542,7 @@ def step_create(request: HtmxHttpRequest, school: School, pk: int) -> HttpRespon
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @vary_on_headers("HX-Request")
 @school_view()
 def step_edit(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
@@ -571,7 +571,7 @@ def step_edit(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @vary_on_headers("HX-Request")
 @school_view()
 def learning_create(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
@@ -590,7 +590,7 @@ def learning_create(request: HtmxHttpRequest, school: School, pk: int) -> HttpRe
 
 @upload_limit("evidence")
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @vary_on_headers("HX-Request")
 @school_view()
 def step_progress(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
