@@ -193,21 +193,25 @@ def problem_rows(problems: list) -> list[tuple]:
     return rows
 
 
-def roster_import_preview(*, roster_import: RosterImport) -> Report:
-    """The dry run: read and check everything, count what would change, write nothing."""
+def _run(roster_import: RosterImport, *, apply: bool) -> Report:
+    """Read the stored export and preview or apply it; an export that cannot be opened is a
+    report with that one error."""
     try:
         source, handle = _open_source(roster_import)
     except ExportRefused as refused:
         report = Report()
         report.error("", None, refused.template, **refused.params)
-    else:
-        with handle:
-            run = RosterRun(
-                district=roster_import.district,
-                source=source,
-                progress=_reporter(roster_import.pk),
-            )
-            report = run.run(apply=False)
+        return report
+    with handle:
+        run = RosterRun(
+            district=roster_import.district, source=source, progress=_reporter(roster_import.pk)
+        )
+        return run.run(apply=apply)
+
+
+def roster_import_preview(*, roster_import: RosterImport) -> Report:
+    """The dry run: read and check everything, count what would change, write nothing."""
+    report = _run(roster_import, apply=False)
     _save_report(roster_import, report, counts_field="preview_counts")
     roster_import.status = (
         RosterImport.Status.INVALID if report.has_errors else RosterImport.Status.READY
@@ -305,19 +309,7 @@ def roster_import_apply(*, roster_import: RosterImport, actor: User | None) -> R
     since the preview. An export that now has errors is marked invalid, nothing applied.
     """
     lock_district(roster_import.district_id)
-    try:
-        source, handle = _open_source(roster_import)
-    except ExportRefused as refused:
-        report = Report()
-        report.error("", None, refused.template, **refused.params)
-    else:
-        with handle:
-            run = RosterRun(
-                district=roster_import.district,
-                source=source,
-                progress=_reporter(roster_import.pk),
-            )
-            report = run.run(apply=True)
+    report = _run(roster_import, apply=True)
     _save_report(roster_import, report, counts_field="counts")
     fields = ["version", "problems", "error_count", "warning_count", "counts", "status"]
     if report.applied:
