@@ -30,8 +30,10 @@ def send_meeting_agenda(meeting_id: int) -> bool:
         meeting = Meeting.objects.select_for_update(of=("self",)).filter(pk=meeting_id).first()
         if meeting is None or meeting.agenda_sent_at or meeting.status != MeetingStatus.SCHEDULED:
             return False
-        members = TeamMember.objects.active().filter(team=meeting.team)
-        for user_id in sorted(set(members.values_list("user_id", flat=True))):
+        # Whose term has ended is a question of the district's calendar, not the worker's UTC.
+        with clock.override(meeting.team.school):
+            members = list(TeamMember.objects.active().filter(team=meeting.team))
+        for user_id in sorted({member.user_id for member in members}):
             outbox.enqueue("teams.tasks.send_agenda_to_member", meeting.pk, user_id)
         meeting.agenda_sent_at = timezone.now()
         meeting.save(update_fields=["agenda_sent_at"])

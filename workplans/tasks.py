@@ -139,7 +139,7 @@ def send_plan_digest(plan_id: int, month: str) -> int:
     Each person's e-mail is its own task, so a failure for one is retried for that one alone.
     """
     plan = (
-        WorkPlan.objects.select_related("school")
+        WorkPlan.objects.select_related("school__district")
         .filter(pk=plan_id, status=WorkPlan.Status.ACTIVE)
         .first()
     )
@@ -149,7 +149,8 @@ def send_plan_digest(plan_id: int, month: str) -> int:
         _sent, created = DigestSent.objects.get_or_create(plan=plan, month=month)
         if not created:
             return 0
-        recipients = digest_recipients(plan.school)
+        with clock.override(plan.school):  # members' terms end on the district's day
+            recipients = digest_recipients(plan.school)
         for person in recipients:
             outbox.enqueue("workplans.tasks.send_plan_digest_to", plan.pk, month, person.pk)
     return len(recipients)
