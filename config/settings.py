@@ -95,6 +95,16 @@ if "postgresql" in DATABASES["default"]["ENGINE"]:
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
         "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5)
     )
+# Behind PgBouncer in transaction mode (DATABASE_POOL=pgbouncer; docs/deploy.md), a server
+# connection passes to another client after every transaction, so nothing may outlive one:
+# QuerySet.iterator() outside a transaction would open a cursor WITH HOLD on one server
+# connection and fetch from another ("cursor ... does not exist"). Prepared statements are not
+# a concern: Django's psycopg 3 backend binds parameters on the client and prepares nothing.
+DATABASE_POOL = env.str("DATABASE_POOL", default="")
+if DATABASE_POOL not in ("", "pgbouncer"):
+    raise environ.ImproperlyConfigured("DATABASE_POOL is either empty or 'pgbouncer'.")
+if DATABASE_POOL == "pgbouncer":
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
