@@ -53,3 +53,21 @@ def test_pages_send_a_strict_content_security_policy(client):
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["X-Frame-Options"] == "DENY"
     assert "<script>" not in response.text  # no inline scripts for the policy to block
+
+
+def test_behind_pgbouncer_server_side_cursors_are_off_and_a_misspelt_pooler_is_refused():
+    show = (
+        "shell",
+        "-c",
+        "from django.db import connection; "
+        "print(connection.settings_dict.get('DISABLE_SERVER_SIDE_CURSORS', False))",
+    )
+    url = "postgres://postgres@127.0.0.1:5432/accord"
+    pooled = run_manage(*show, DEBUG="1", DATABASE_URL=url, DATABASE_POOL="pgbouncer")
+    assert pooled.returncode == 0, pooled.stderr
+    assert pooled.stdout.strip() == "True"
+    direct = run_manage(*show, DEBUG="1", DATABASE_URL=url, DATABASE_POOL="")
+    assert direct.stdout.strip() == "False", direct.stderr
+    wrong = run_manage(*show, DEBUG="1", DATABASE_URL=url, DATABASE_POOL="pgbouncr")
+    assert wrong.returncode != 0
+    assert "DATABASE_POOL is either empty or 'pgbouncer'" in wrong.stderr
