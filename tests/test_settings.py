@@ -65,9 +65,9 @@ def test_behind_pgbouncer_server_side_cursors_are_off_and_a_misspelt_pooler_is_r
     url = "postgres://postgres@127.0.0.1:5432/accord"
     pooled = run_manage(*show, DEBUG="1", DATABASE_URL=url, DATABASE_POOL="pgbouncer")
     assert pooled.returncode == 0, pooled.stderr
-    assert pooled.stdout.strip() == "True"
+    assert pooled.stdout.strip().splitlines()[-1] == "True"
     direct = run_manage(*show, DEBUG="1", DATABASE_URL=url, DATABASE_POOL="")
-    assert direct.stdout.strip() == "False", direct.stderr
+    assert direct.stdout.strip().splitlines()[-1] == "False", direct.stderr
     wrong = run_manage(*show, DEBUG="1", DATABASE_URL=url, DATABASE_POOL="pgbouncr")
     assert wrong.returncode != 0
     assert "DATABASE_POOL is either empty or 'pgbouncer'" in wrong.stderr
