@@ -221,6 +221,12 @@ FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
+# OneRoster REST (rostering/sis.py): seconds to wait for one answer of the SIS, records per
+# page, and optionally the client secrets kept in the environment instead of the database,
+# as JSON of district slug -> secret.
+ROSTER_SIS_TIMEOUT = env.float("ROSTER_SIS_TIMEOUT", default=30.0)
+ROSTER_SIS_PAGE_SIZE = env.int("ROSTER_SIS_PAGE_SIZE", default=500)
+ROSTER_SIS_SECRETS = env.json("ROSTER_SIS_SECRETS", default={})
 ROSTER_MAX_UPLOAD_BYTES = env.int("ROSTER_MAX_UPLOAD_BYTES", default=200 * MB)
 UPLOAD_MAX_BYTES = {  # one file, by kind of upload
     "default": 2 * MB,  # a view that names no kind
@@ -337,6 +343,12 @@ CELERY_BEAT_SCHEDULE = {
     "district-refresh-dashboards": {
         "task": "district.tasks.refresh_dashboards",
         "schedule": crontab(minute=5),
+    },
+    # Each night, what changed in each connected district's information system (09:15 UTC
+    # is 1:15 to 5:15 a.m. across the US zones, after the SIS's own nightly jobs).
+    "rostering-sync-nightly": {
+        "task": "rostering.tasks.sync_rosters_nightly",
+        "schedule": crontab(minute=15, hour=9),
     },
     # A roster apply whose worker vanished is shown failed (and can be applied again).
     "rostering-sweep-stalled-imports": {

@@ -44,7 +44,9 @@ class RosterImport(models.Model):
     file = models.FileField(_("export"), upload_to=roster_upload_path, max_length=300)
     original_name = models.CharField(_("file name"), max_length=255, blank=True)
     source = models.CharField(
-        max_length=20, default="upload", choices=[("upload", "upload"), ("command", "command")]
+        max_length=20,
+        default="upload",
+        choices=[("upload", "upload"), ("command", "command"), ("sis", "sis")],
     )
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.PREVIEWING
@@ -96,3 +98,54 @@ class RosterImport(models.Model):
     @property
     def is_running(self) -> bool:
         return self.status in {self.Status.PREVIEWING, self.Status.APPLYING}
+
+
+class SisConnection(models.Model):
+    """A district's student information system, read over OneRoster REST (rostering/sis.py).
+
+    The client secret is kept here because a district admin enters it on a page; it is never
+    shown again, never logged and never put in a report. An operator who would rather keep it
+    out of the database sets ROSTER_SIS_SECRETS (a JSON object of district slug -> secret) in
+    the environment, which wins over a stored one.
+    """
+
+    class Version(models.TextChoices):
+        V1_1 = "1.1", "OneRoster 1.1"
+        V1_2 = "1.2", "OneRoster 1.2"
+
+    district = models.OneToOneField(
+        District, on_delete=models.CASCADE, related_name="sis_connection"
+    )
+    base_url = models.URLField(
+        _("OneRoster base URL"),
+        max_length=500,
+        help_text=_("The address before /ims/oneroster/…, as your information system gives it."),
+    )
+    token_url = models.URLField(
+        _("token URL"),
+        max_length=500,
+        blank=True,
+        help_text=_("Where OAuth 2 client credentials are exchanged; empty for base URL + /token."),
+    )
+    version = models.CharField(
+        _("OneRoster version"), max_length=3, choices=Version.choices, default=Version.V1_1
+    )
+    client_id = models.CharField(_("client ID"), max_length=300)
+    client_secret = models.CharField(_("client secret"), max_length=500, blank=True)
+    nightly = models.BooleanField(
+        _("sync every night"),
+        default=True,
+        help_text=_("Each night only what changed since the last sync is read."),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    # The start of the last sync that was applied: the next delta asks for what changed
+    # after it (a start, not an end, so that a change made during a sync is read again).
+    synced_from = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("information system connection")
+        verbose_name_plural = _("information system connections")
+
+    def __str__(self) -> str:
+        return f"{self.district} · {self.base_url}"

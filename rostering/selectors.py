@@ -21,6 +21,17 @@ def roster_imports(*, user, district: District) -> QuerySet[RosterImport]:
     )
 
 
+def sis_syncs(*, user, district: District) -> QuerySet[RosterImport]:
+    """The district's last syncs from its information system, newest first."""
+    if not is_district_admin(user, district):
+        return RosterImport.objects.none()
+    return (
+        RosterImport.objects.filter(district=district, source="sis")
+        .select_related("uploaded_by")
+        .defer("problems")[:10]
+    )
+
+
 def roster_import(*, user, district: District, pk: int) -> RosterImport | None:
     if not is_district_admin(user, district):
         return None

@@ -6,6 +6,7 @@ import io
 import logging
 import tempfile
 import threading
+import urllib.parse
 import zipfile
 from collections.abc import Iterable
 from datetime import timedelta
@@ -14,6 +15,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files import File
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
@@ -25,10 +27,10 @@ from leadership.exports import csv_writer
 from leadership.models import District, Invitation, Membership, Role, School, User
 from leadership.services import SEND_INVITATION
 
-from . import reader
+from . import reader, sis
 from .applier import lock_district
 from .importer import RosterRun
-from .models import RosterImport
+from .models import RosterImport, SisConnection
 from .reader import Report
 from .source import ONEROSTER_FILES, ExportRefused, ExportSource, ZipSource, max_upload_bytes
 
@@ -315,6 +317,11 @@ def roster_import_apply(*, roster_import: RosterImport, actor: User | None) -> R
     if report.applied:
         roster_import.status = RosterImport.Status.APPLIED
         roster_import.applied_at = timezone.now()
+        if roster_import.source == "sis":
+            # The next nightly sync asks for what changed after this one began.
+            SisConnection.objects.filter(district_id=roster_import.district_id).filter(
+                Q(synced_from__isnull=True) | Q(synced_from__lt=roster_import.created_at)
+            ).update(synced_from=roster_import.created_at)
         roster_import.progress = 100
         roster_import.failure = ""
         fields += ["applied_at", "progress", "failure"]
@@ -586,3 +593,170 @@ def roster_invitations_queue(*, district, actor: User, school: School | None = N
         actor.pk,
         school.pk if school else None,
     )
+
+
+# --- the information system, read over OneRoster REST ------------------------------------
+
+SECRET_REQUIRED = _("Enter the client secret your information system gave you.")
+NO_CONNECTION = _("Connect the district's information system first.")
+SYNC_RUNNING = _(
+    "A sync of this district is already running (started %(time)s). This page shows it when "
+    "it has finished."
+)
+SYNC_CRASHED = _(
+    "An unexpected error stopped the sync before anything was changed. It has been logged; "
+    "try again, or upload an export instead."
+)
+# A sync still reading after this long is taken to have died with its worker, and another
+# may start.
+SYNC_STALE_SECONDS = 60 * 60
+
+
+def sis_secret(connection: SisConnection) -> str:
+    """The client secret: from ROSTER_SIS_SECRETS (district slug -> secret) when the operator
+    keeps secrets in the environment, else the one a district admin entered."""
+    secrets = getattr(settings, "ROSTER_SIS_SECRETS", {}) or {}
+    return secrets.get(connection.district.slug) or connection.client_secret
+
+
+@transaction.atomic
+def sis_connection_save(
+    *,
+    district: District,
+    actor: User,
+    base_url: str,
+    client_id: str,
+    client_secret: str = "",
+    token_url: str = "",
+    version: str = SisConnection.Version.V1_1,
+    nightly: bool = True,
+) -> SisConnection:
+    """Create or change the district's connection. An empty secret keeps the stored one."""
+    connection = SisConnection.objects.select_for_update().filter(
+        district=district
+    ).first() or SisConnection(district=district)
+    connection.base_url = base_url.strip()
+    connection.token_url = token_url.strip()
+    connection.client_id = client_id.strip()
+    connection.version = version
+    connection.nightly = nightly
+    if client_secret:
+        connection.client_secret = client_secret
+    if not sis_secret(connection):
+        raise ValidationError({"client_secret": SECRET_REQUIRED})
+    connection.full_clean()
+    created = connection.pk is None
+    connection.save()
+    audit.record(
+        actor=actor,
+        action="sisconnection.create" if created else "sisconnection.update",
+        obj=connection,
+        # Never the secret: only whether it changed.
+        after={
+            "base_url": connection.base_url,
+            "version": connection.version,
+            "nightly": connection.nightly,
+            "secret_changed": bool(client_secret),
+        },
+    )
+    return connection
+
+
+@transaction.atomic
+def roster_sync_start(
+    *, district: District, actor: User | None, full: bool = False
+) -> RosterImport:
+    """Queue a sync: an import of the district that the worker fills from the SIS, then
+    checks and (when clean) applies like an uploaded export. One running sync per district."""
+    connection = SisConnection.objects.select_for_update().filter(district=district).first()
+    if connection is None:
+        raise ValidationError(NO_CONNECTION)
+    running = (
+        RosterImport.objects.filter(
+            district=district,
+            source="sis",
+            status=RosterImport.Status.PREVIEWING,
+            created_at__gt=timezone.now() - timedelta(seconds=SYNC_STALE_SECONDS),
+        )
+        .order_by("-created_at")
+        .first()
+    )
+    if running is not None:
+        raise ValidationError(SYNC_RUNNING % {"time": _local(running.created_at, district)})
+    delta = not full and connection.synced_from is not None
+    name = "{host} · OneRoster {version} · {what}".format(
+        host=urllib.parse.urlsplit(connection.base_url).netloc,
+        version=connection.version,
+        what=_("changes since the last sync") if delta else _("everything"),
+    )
+    roster_import = RosterImport.objects.create(
+        district=district,
+        uploaded_by=actor,
+        source="sis",
+        original_name=name[:255],
+        status=RosterImport.Status.PREVIEWING,
+    )
+    audit.record(actor=actor, action="rosterimport.sync", obj=roster_import, after={"full": full})
+    outbox.enqueue("rostering.tasks.sync_roster_from_sis", roster_import.pk, not delta)
+    return roster_import
+
+
+def roster_sync_run(*, roster_import_id: int, full: bool) -> RosterImport | None:
+    """Read the SIS into the import's export, check it, and queue its apply when it is clean.
+
+    Nothing is written to the district before everything has been read: a SIS that refuses
+    the credentials, fails mid-way, sends garbage or never answers leaves the import "has
+    errors" with that one problem, and the district as it was.
+    """
+    roster_import = (
+        RosterImport.objects.select_related("district", "district__sis_connection")
+        .filter(pk=roster_import_id, source="sis")
+        .first()
+    )
+    if roster_import is None or roster_import.status != RosterImport.Status.PREVIEWING:
+        return None
+    stored = roster_import.district.sis_connection
+    connection = sis.Connection(
+        base_url=stored.base_url,
+        token_url=stored.token_url,
+        client_id=stored.client_id,
+        client_secret=sis_secret(stored),
+        version=stored.version,
+        timeout=float(getattr(settings, "ROSTER_SIS_TIMEOUT", 30)),
+        page_size=int(getattr(settings, "ROSTER_SIS_PAGE_SIZE", 500)),
+    )
+    since = None if full or stored.synced_from is None else stored.synced_from
+    try:
+        fetched = sis.fetch(sis.Client(connection), since=since)
+    except (sis.SisError, Exception) as refused:
+        if not isinstance(refused, sis.SisError):
+            # A fault of ours, not the SIS's: logged with its traceback (which holds no
+            # secret: the token and the secret are only ever in request headers).
+            log.exception("roster sync of district %s stopped", roster_import.district.slug)
+            refused = sis.SisError(SYNC_CRASHED)
+        report = Report()
+        report.error("", None, refused.template, **refused.params)
+        _save_report(roster_import, report, counts_field="preview_counts")
+        roster_import.status = RosterImport.Status.INVALID
+        roster_import.progress = 100
+        roster_import.save()
+        # The district and the reason; never the secret or the token.
+        log.warning("roster sync of district %s failed: %s", roster_import.district.slug, refused)
+        return roster_import
+    roster_import.file.save("export.zip", ContentFile(fetched.zip_bytes()), save=False)
+    roster_import.save(update_fields=["file"])
+    roster_import_preview(roster_import=roster_import)
+    if roster_import.status == RosterImport.Status.READY:
+        roster_import_queue_apply(roster_import=roster_import, actor=roster_import.uploaded_by)
+    return roster_import
+
+
+def roster_sync_nightly() -> list[int]:
+    """Queue a sync of every district whose connection asks for one each night."""
+    queued = []
+    for sis_connection in SisConnection.objects.filter(nightly=True).select_related("district"):
+        try:
+            queued.append(roster_sync_start(district=sis_connection.district, actor=None).pk)
+        except ValidationError:
+            continue  # one is running already
+    return queued

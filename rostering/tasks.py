@@ -16,6 +16,8 @@ from .services import (
     roster_import_run_queued_apply,
     roster_imports_sweep_stalled,
     roster_invitations_create,
+    roster_sync_nightly,
+    roster_sync_run,
 )
 
 
@@ -51,3 +53,16 @@ def invite_new_roster_people(district_id: int, actor_id: int, school_id: int | N
     school = School.objects.get(pk=school_id, district=district) if school_id else None
     actor = User.objects.filter(pk=actor_id).first()
     return roster_invitations_create(district=district, actor=actor, school=school)
+
+
+@shared_task(acks_late=True)
+def sync_roster_from_sis(roster_import_id: int, full: bool = False) -> bool:
+    """Read the district's SIS into the import, check it, queue the apply when clean. A rerun
+    of a sync already past its reading does nothing."""
+    return roster_sync_run(roster_import_id=roster_import_id, full=full) is not None
+
+
+@shared_task
+def sync_rosters_nightly() -> int:
+    """Queue each night's sync of every district that asked for one (Celery beat)."""
+    return len(roster_sync_nightly())

@@ -9,6 +9,8 @@ app_name = "rostering"
 urlpatterns: list = [
     path("districts/<slug:slug>/rostering/", views.roster_imports, name="imports"),
     path("districts/<slug:slug>/rostering/invite/", views.roster_invite, name="invite"),
+    path("districts/<slug:slug>/rostering/sis/", views.sis_connection, name="sis"),
+    path("districts/<slug:slug>/rostering/sis/sync/", views.sis_sync, name="sis_sync"),
     path(
         "districts/<slug:slug>/rostering/<int:pk>/",
         views.roster_import_detail,

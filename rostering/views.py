@@ -19,8 +19,8 @@ from leadership.uploads import refused_uploads, upload_limit
 from leadership.views import HtmxHttpRequest, is_partial
 
 from . import selectors, services
-from .forms import RosterInviteForm, RosterUploadForm
-from .models import RosterImport
+from .forms import RosterInviteForm, RosterUploadForm, SisConnectionForm
+from .models import RosterImport, SisConnection
 
 COUNT_ROWS = [
     ("schools", "Schools"),
@@ -185,3 +185,69 @@ def roster_invite(request: HtmxHttpRequest, district: District) -> HttpResponse:
         "rostering/import_list.html",
         _list_context(request, district, invite_form=form),
     )
+
+
+def _sis_context(request, district: District, form=None, sync_error: str = "") -> dict:
+    connection = SisConnection.objects.filter(district=district).first()
+    if form is None:
+        initial = (
+            {
+                "base_url": connection.base_url,
+                "token_url": connection.token_url,
+                "version": connection.version,
+                "client_id": connection.client_id,
+                "nightly": connection.nightly,
+            }
+            if connection
+            else {"nightly": True}
+        )
+        form = SisConnectionForm(
+            initial=initial, has_secret=bool(connection and services.sis_secret(connection))
+        )
+    syncs = selectors.sis_syncs(user=request.user, district=district)
+    return {
+        "district": district,
+        "connection": connection,
+        "form": form,
+        "syncs": syncs,
+        "sync_error": sync_error,
+    }
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+@district_view(is_district_admin)
+def sis_connection(request: HtmxHttpRequest, district: District) -> HttpResponse:
+    """Connect the district's information system (OneRoster REST) and see its last syncs."""
+    if request.method == "POST":
+        connection = SisConnection.objects.filter(district=district).first()
+        form = SisConnectionForm(
+            request.POST, has_secret=bool(connection and services.sis_secret(connection))
+        )
+        if form.is_valid():
+            try:
+                services.sis_connection_save(
+                    district=district, actor=request.user, **form.cleaned_data
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("The connection was saved."))
+                return redirect("rostering:sis", slug=district.slug)
+        return render(request, "rostering/sis.html", _sis_context(request, district, form))
+    return render(request, "rostering/sis.html", _sis_context(request, district))
+
+
+@login_required
+@require_POST
+@district_view(is_district_admin)
+def sis_sync(request: HtmxHttpRequest, district: District) -> HttpResponse:
+    """Sync now: what changed since the last sync, or everything with full=1."""
+    try:
+        roster_import = services.roster_sync_start(
+            district=district, actor=request.user, full=request.POST.get("full") == "1"
+        )
+    except ValidationError as error:
+        context = _sis_context(request, district, sync_error=" ".join(error.messages))
+        return render(request, "rostering/sis.html", context, status=409)
+    return redirect("rostering:import_detail", slug=district.slug, pk=roster_import.pk)

@@ -35,6 +35,11 @@ MATRIX = [
     Row("rostering:imports", admins_only(200), kwargs=_district),
     Row("rostering:imports", admins_only(200), kwargs=_district, method="POST"),
     Row("rostering:invite", admins_only(302), kwargs=_district, method="POST"),
+    Row("rostering:sis", admins_only(200), kwargs=_district),
+    # An empty form: the admin gets the page back with the errors.
+    Row("rostering:sis", admins_only(200), kwargs=_district, method="POST"),
+    # No connection yet: the admin is told to connect first.
+    Row("rostering:sis_sync", admins_only(409), kwargs=_district, method="POST"),
     Row("rostering:import_detail", admins_only(200), kwargs=_import),
     Row("rostering:import_apply", admins_only(302), kwargs=_import, method="POST"),
     Row("rostering:import_problems", admins_only(200), kwargs=_import),
