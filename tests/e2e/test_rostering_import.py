@@ -75,3 +75,34 @@ def test_an_export_with_errors_is_explained_and_not_applied(page, axe_check, wor
     expect(page.get_by_role("button", name="Apply the export")).to_have_count(0)
     axe_check(page)
     assert not School.objects.filter(sourced_id="s1").exists()
+
+
+def test_district_admin_connects_the_sis_and_syncs(page, axe_check, world, tmp_path):
+    from tests.rostering.conftest import FIXTURES
+    from tests.rostering.oneroster_server import OneRosterServer
+
+    server = OneRosterServer(FIXTURES / "v1p2-catalyst-test-data", version="1.2").start()
+    try:
+        sign_in(page, world.district_admin)
+        page.goto(f"/districts/{world.district.slug}/rostering/")
+        page.get_by_role("link", name=re.compile("straight from your information system")).click()
+        expect(page.get_by_role("heading", name="Information system", level=1)).to_be_visible()
+        expect(page.get_by_text("No sync yet.")).to_be_visible()
+        axe_check(page)
+
+        page.get_by_label("OneRoster base URL").fill(server.url)
+        page.get_by_label("OneRoster version").select_option("1.2")
+        page.get_by_label("Client ID").fill(server.client_id)
+        page.get_by_label("Client secret").fill(server.secret)
+        page.get_by_role("button", name="Save the connection").click()
+        expect(page.get_by_text("The connection was saved.")).to_be_visible()
+        expect(page.get_by_text("A secret is stored")).to_be_visible()
+        axe_check(page)
+
+        page.get_by_role("button", name="Sync now").click()
+        expect(page.get_by_role("heading", name="Roster import", level=1)).to_be_visible()
+        expect(page.get_by_text("The export was applied")).to_be_visible()
+        axe_check(page)
+        assert School.objects.filter(district=world.district, sourced_id="ORG_1").exists()
+    finally:
+        server.stop()
