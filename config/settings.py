@@ -1,8 +1,9 @@
 """Accord settings: one module, read from the environment, with safe defaults for a fresh clone.
 
 A fresh clone runs on SQLite, local-memory cache, console e-mail and eager Celery tasks.
-Production sets DEBUG=0, SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, REDIS_URL,
-CELERY_BROKER_URL and EMAIL_URL (see README.md).
+DEBUG is off unless the environment turns it on (`make run` and the tests do, for themselves),
+so a production host with a variable missing never serves debug pages. Production sets
+SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, REDIS_URL, CELERY_BROKER_URL and EMAIL_URL (see README).
 """
 
 from pathlib import Path
@@ -17,11 +18,13 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
-DEBUG = env.bool("DEBUG", default=True)
+DEBUG = env.bool("DEBUG", default=False)
 _DEV_SECRET = "django-insecure-accord-development-key-never-use-in-production"  # noqa: S105
 SECRET_KEY = env.str("SECRET_KEY", default=_DEV_SECRET if DEBUG else "")
 if not SECRET_KEY:
-    raise environ.ImproperlyConfigured("Set SECRET_KEY in the environment when DEBUG=0.")
+    raise environ.ImproperlyConfigured(
+        "Set SECRET_KEY in the environment (or DEBUG=1 on a development machine)."
+    )
 ALLOWED_HOSTS = [
     host.strip() for host in env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 ]

@@ -53,3 +53,21 @@ def test_pages_send_a_strict_content_security_policy(client):
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["X-Frame-Options"] == "DENY"
     assert "<script>" not in response.text  # no inline scripts for the policy to block
+
+
+def test_debug_is_off_unless_the_environment_turns_it_on():
+    show = "from django.conf import settings; print('DEBUG', settings.DEBUG)"
+    key = "k3y-" + "x7Qz!pR2#vB9@mN4$wL6%tY8^cJ1&hF5*dG3(sK0)aE" * 2
+    unset = run_manage(
+        "shell", "-c", show, SECRET_KEY=key, DJANGO_SETTINGS_MODULE="config.settings"
+    )
+    assert unset.returncode == 0, unset.stderr
+    assert "DEBUG False" in unset.stdout
+    asked = run_manage("shell", "-c", show, DEBUG="1", DJANGO_SETTINGS_MODULE="config.settings")
+    assert asked.returncode == 0, asked.stderr
+    assert "DEBUG True" in asked.stdout
+
+
+def test_make_run_turns_debug_on_for_itself():
+    makefile = (ROOT / "Makefile").read_text()
+    assert "run: export DEBUG ?= 1" in makefile
