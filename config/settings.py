@@ -156,10 +156,12 @@ ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Accord] "
-# An unknown address is told so at once: the people who sign in here were all invited,
-# and a parent who typed a wrong address needs to know it, not wait for an e-mail.
-# Rate limits (below) keep this from being used to probe addresses.
-ACCOUNT_PREVENT_ENUMERATION = False
+# Who has an account stays private: an account here means a link to a school (a family's
+# too), so an unknown address gets the same answer as a known one ("if this address has an
+# account, a code is on its way") for sign-in by code and password reset, and its owner an
+# e-mail saying no account uses it. The rate limits below count unknown addresses alike.
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = True
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
     "login_failed": "10/m/ip,5/5m/key",
