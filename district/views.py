@@ -286,7 +286,7 @@ def _school_context(request, school: School) -> dict:
     now = timezone.now()
     meetings = teams.team_meetings(ilt) if ilt else None
     recent_meetings = list(meetings.filter(starts_at__lte=now)[:5]) if ilt else []
-    next_meeting = meetings.filter(starts_at__gt=now).order_by("starts_at").first() if ilt else None
+    next_meeting = teams.next_meeting(ilt, now=now) if ilt else None
     # The district's day, as the row's overdue count uses.
     overdue = list(teams.overdue_actions(ilt, today=row.as_of)[:10]) if ilt else []
     plan = workplans.current_plan(user=request.user, school=school)

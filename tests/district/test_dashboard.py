@@ -454,6 +454,33 @@ def test_the_drilldown_speaks_district_time(world, activity, client_for):
     assert "Next meeting: <a" in page and f"Dec. 16, {y}" in page.split("Next meeting:")[1][:200]
 
 
+def test_a_meeting_already_held_or_cancelled_is_not_the_next_one(world, activity, client_for):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from teams.models import Meeting, MeetingStatus
+
+    # Held early this morning although booked for tomorrow; a cancelled one the day after.
+    soon = timezone.now() + timedelta(days=1)
+    Meeting.objects.create(team=activity.ilt.team, starts_at=soon, status=MeetingStatus.HELD)
+    Meeting.objects.create(
+        team=activity.ilt.team, starts_at=soon + timedelta(days=1), status=MeetingStatus.CANCELLED
+    )
+    url = reverse(
+        "district:school_drilldown",
+        kwargs={"slug": world.district.slug, "school": world.school.slug},
+    )
+    page = client_for(world.district_admin).get(url).content.decode()
+    assert "Next meeting:" not in page
+    assert "No meeting scheduled." in page
+    scheduled = Meeting.objects.create(
+        team=activity.ilt.team, starts_at=soon + timedelta(days=2), status=MeetingStatus.SCHEDULED
+    )
+    page = client_for(world.district_admin).get(url).content.decode()
+    assert f'Next meeting: <a href="{scheduled.get_absolute_url()}"' in page
+
+
 def test_an_event_counts_in_the_school_year_of_its_district_day(world, activity):
     from datetime import datetime, time, timedelta
     from zoneinfo import ZoneInfo
