@@ -232,10 +232,20 @@ def test_pages_keep_the_filters_and_past_the_end_shows_the_last(world, client_fo
     first = client.get(dashboard_url(world, sort="-school"))
     assert len(names_on(first)) == 25
     assert "?sort=-school&amp;page=2" in first.content.decode()
-    last = client.get(dashboard_url(world, sort="-school", page=99))
-    assert last.status_code == 200
+    # Past the end: to the last page, so the address bar names the page shown, and said.
+    last = client.get(dashboard_url(world, sort="-school", page=99), follow=True)
+    assert last.redirect_chain == [(dashboard_url(world, sort="-school", page=2), 302)]
     assert len(names_on(last)) == 32 - 25
     assert "Page 2 of 2" in last.content.decode()
+    assert "There is no page 99: this is the last page, 2." in last.content.decode()
+    # The same through htmx: the results say it, and the pushed URL is the last page's.
+    swapped = client.get(
+        dashboard_url(world, sort="-school", page=99),
+        headers={"HX-Request": "true", "HX-Target": "dashboard-results"},
+    )
+    assert swapped["HX-Push-Url"] == dashboard_url(world, sort="-school", page=2)
+    assert "There is no page 99: this is the last page, 2." in swapped.content.decode()
+    assert len(names_on(swapped)) == 32 - 25
 
 
 @pytest.mark.parametrize(
