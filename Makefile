@@ -35,6 +35,8 @@ install: $(STAMP)
 
 # Links and calendar UIDs follow the address served, unless SITE_URL is set already.
 run: export SITE_URL ?= http://$(HOST):$(PORT)
+# DEBUG is off unless asked for: the development server asks for it.
+run: export DEBUG ?= 1
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
@@ -64,6 +66,7 @@ lock:
 	uv pip compile pyproject.toml --generate-hashes --python-version 3.11 -q -o requirements/prod.lock
 	uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 -q -o requirements/dev.lock
 
+messages: export DEBUG ?= 1
 messages: install
 	$(PY) manage.py makemessages -l es --no-obsolete --ignore '.venv/*' --ignore 'tests/*' --ignore 'staticfiles/*'
 	$(PY) manage.py compilemessages --ignore '.venv/*'

@@ -1,8 +1,9 @@
 """Accord settings: one module, read from the environment, with safe defaults for a fresh clone.
 
 A fresh clone runs on SQLite, local-memory cache, console e-mail and eager Celery tasks.
-Production sets DEBUG=0, SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, REDIS_URL,
-CELERY_BROKER_URL and EMAIL_URL (see README.md).
+DEBUG is off unless the environment turns it on (`make run` and the tests do, for themselves),
+so a production host with a variable missing never serves debug pages. Production sets
+SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, REDIS_URL, CELERY_BROKER_URL and EMAIL_URL (see README).
 """
 
 from pathlib import Path
@@ -17,11 +18,13 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
-DEBUG = env.bool("DEBUG", default=True)
+DEBUG = env.bool("DEBUG", default=False)
 _DEV_SECRET = "django-insecure-accord-development-key-never-use-in-production"  # noqa: S105
 SECRET_KEY = env.str("SECRET_KEY", default=_DEV_SECRET if DEBUG else "")
 if not SECRET_KEY:
-    raise environ.ImproperlyConfigured("Set SECRET_KEY in the environment when DEBUG=0.")
+    raise environ.ImproperlyConfigured(
+        "Set SECRET_KEY in the environment (or DEBUG=1 on a development machine)."
+    )
 ALLOWED_HOSTS = [
     host.strip() for host in env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 ]
@@ -163,10 +166,12 @@ ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Accord] "
-# An unknown address is told so at once: the people who sign in here were all invited,
-# and a parent who typed a wrong address needs to know it, not wait for an e-mail.
-# Rate limits (below) keep this from being used to probe addresses.
-ACCOUNT_PREVENT_ENUMERATION = False
+# Who has an account stays private: an account here means a link to a school (a family's
+# too), so an unknown address gets the same answer as a known one ("if this address has an
+# account, a code is on its way") for sign-in by code and password reset, and its owner an
+# e-mail saying no account uses it. The rate limits below count unknown addresses alike.
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = True
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
     "login_failed": "10/m/ip,5/5m/key",

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -155,11 +155,24 @@ def dashboard(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         # The address bar gets the view's canonical URL, not the form's raw fields.
         response["HX-Push-Url"] = request.path + (canonical if canonical != "?" else "")
         return response
+    asked = request.GET.get("page", "")
+    shown = QueryDict(canonical.lstrip("?")).get("page", "1")
+    if asked.isdigit() and shown.isdigit() and int(asked) > int(shown):
+        # A page past the end: to the last page, so that the address bar names what is shown.
+        messages.info(request, past_the_end(int(asked), int(shown)))
+        return redirect(request.path + (canonical if canonical != "?" else ""))
     return render(
         request,
         "district/dashboard.html",
         {"district": district, "content_html": mark_safe(html)},  # noqa: S308 (our template)
     )
+
+
+def past_the_end(asked: int, last: int) -> str:
+    return _("There is no page %(asked)s: this is the last page, %(last)s.") % {
+        "asked": asked,
+        "last": last,
+    }
 
 
 def _render_content(request, district, version, partial) -> tuple[str, str]:
@@ -170,6 +183,10 @@ def _render_content(request, district, version, partial) -> tuple[str, str]:
     paginator = Paginator(rows, PER_PAGE)
     number = paginator.num_pages if query.page == "last" else query.page
     page = paginator.get_page(number)  # past the end: the last page
+    if isinstance(query.page, int) and query.page > page.number:
+        # Said plainly, and the canonical query string (the address bar) names the page shown.
+        query.notices.append(past_the_end(query.page, page.number))
+        query.page = page.number
     for row in page.object_list:
         _decorate(row)
     context = {
@@ -286,7 +303,7 @@ def _school_context(request, school: School) -> dict:
     now = timezone.now()
     meetings = teams.team_meetings(ilt) if ilt else None
     recent_meetings = list(meetings.filter(starts_at__lte=now)[:5]) if ilt else []
-    next_meeting = meetings.filter(starts_at__gt=now).order_by("starts_at").first() if ilt else None
+    next_meeting = teams.next_meeting(ilt, now=now) if ilt else None
     # The district's day, as the row's overdue count uses.
     overdue = list(teams.overdue_actions(ilt, today=row.as_of)[:10]) if ilt else []
     plan = workplans.current_plan(user=request.user, school=school)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -134,6 +136,52 @@ class EventTranslation(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+def new_feed_token() -> str:
+    """The secret of a calendar link: random and stored, never derived from SECRET_KEY."""
+    return secrets.token_urlsafe(24)
+
+
+class CalendarFeed(models.Model):
+    """The secret in a calendar-subscription link, for calendar apps that cannot sign in.
+
+    The school's link (no person) is the one its staff hand out; a family's own link belongs
+    to that family and answers only while it is a family of the school. Rotating gives a new
+    token: the old link answers 404 from that moment."""
+
+    school = models.ForeignKey(
+        School, on_delete=models.CASCADE, related_name="calendar_feeds", verbose_name=_("school")
+    )
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("person"),
+    )
+    token = models.CharField(max_length=100, unique=True, default=new_feed_token, editable=False)
+    created_at = models.DateTimeField(_("since"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("calendar link")
+        verbose_name_plural = _("calendar links")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school"],
+                condition=Q(person__isnull=True),
+                name="calendar_feed_one_per_school",
+            ),
+            models.UniqueConstraint(
+                fields=["school", "person"],
+                condition=Q(person__isnull=False),
+                name="calendar_feed_one_per_person_and_school",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.school} · {self.person or _('school')}"
 
 
 class RsvpStatus(models.TextChoices):

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 from leadership.models import Role
-from leadership.permissions import is_district_admin, is_school_staff, school_roles
+from leadership.permissions import (
+    is_district_admin,
+    is_principal,
+    is_school_staff,
+    school_roles,
+)
 
 
 def is_family_at(user, school) -> bool:
@@ -22,3 +27,9 @@ def can_see_drafts(user, school) -> bool:
 def can_see_rsvps(user, school) -> bool:
     """Names and needs of families: the school's staff only (district admins see totals)."""
     return is_school_staff(user, school)
+
+
+def can_rotate_calendar_link(user, school) -> bool:
+    """Replace the school's calendar link (a leaked one stops working): the principal, who
+    publishes the school's events (DESIGN.md's role table)."""
+    return is_principal(user, school)

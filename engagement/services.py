@@ -32,6 +32,7 @@ from leadership.updates import model_update
 from .models import (
     MAX_ADULTS,
     MAX_CHILDREN,
+    CalendarFeed,
     CheckIn,
     Event,
     EventStatus,
@@ -40,6 +41,7 @@ from .models import (
     MessageKind,
     Rsvp,
     RsvpStatus,
+    new_feed_token,
 )
 from .permissions import is_family_at
 
@@ -236,6 +238,49 @@ def event_cancel(*, event: Event, actor) -> Event:
     notify = event.rsvps.filter(status__in=[RsvpStatus.GOING, RsvpStatus.WAITLISTED])
     _notify(notify.values_list("pk", flat=True), MessageKind.CANCELLED)
     return event
+
+
+# --- calendar links -------------------------------------------------------------------
+
+
+def calendar_feeds_for(*, school_ids: Iterable[int], person=None) -> dict[int, CalendarFeed]:
+    """The calendar link of each school (or the person's own link there), made the first time
+    it is asked for: one query once they exist. Issuing a random link changes none of the
+    school's data and no cached page shows it, so it is neither audited nor version-marked;
+    replacing one is (calendar_feed_rotate)."""
+    school_ids = list(school_ids)
+    mine = CalendarFeed.objects.filter(school_id__in=school_ids, person=person)
+    feeds = {feed.school_id: feed for feed in mine}
+    missing = [pk for pk in school_ids if pk not in feeds]
+    if missing:
+        # Two first requests at once: the unique constraints keep one row; both read it.
+        CalendarFeed.objects.bulk_create(
+            [CalendarFeed(school_id=pk, person=person) for pk in missing], ignore_conflicts=True
+        )
+        feeds.update((feed.school_id, feed) for feed in mine.filter(school_id__in=missing))
+    return feeds
+
+
+@transaction.atomic
+def calendar_feed_rotate(*, school, actor, person=None) -> CalendarFeed:
+    """A new token for the school's calendar link (or the person's own one): the old link
+    answers 404 from the moment this commits. The audit entry never holds a token."""
+    feed = calendar_feeds_for(school_ids=[school.pk], person=person)[school.pk]
+    feed = CalendarFeed.objects.select_for_update().get(pk=feed.pk)
+    feed, _changed = model_update(
+        instance=feed,
+        fields=["token", "created_at"],
+        data={"token": new_feed_token(), "created_at": timezone.now()},
+    )
+    audit.record(
+        actor=actor,
+        action="calendar_feed.rotate",
+        obj=feed,
+        school=school,
+        after={"person": person.pk if person else None},
+    )
+    versions.mark_changed(school=school)
+    return feed
 
 
 # --- RSVPs ----------------------------------------------------------------------------

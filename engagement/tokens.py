@@ -1,4 +1,5 @@
-"""Signed links: one RSVP's page in a reminder e-mail, and a school's calendar feed."""
+"""Signed links: one RSVP's page in a reminder e-mail. (Calendar links carry a stored random
+token instead, engagement.models.CalendarFeed, so that they can be replaced.)"""
 
 from __future__ import annotations
 
@@ -6,7 +7,6 @@ from django.conf import settings
 from django.core import signing
 
 RSVP_SALT = "accord.engagement.rsvp-link"
-FEED_SALT = "accord.engagement.school-feed"
 
 
 def rsvp_link_max_age() -> int:
@@ -24,17 +24,4 @@ def read_rsvp_token(token: str) -> tuple[int, int] | None:
         data = signing.loads(token, salt=RSVP_SALT, max_age=rsvp_link_max_age())
         return int(data["r"]), int(data["f"])
     except (signing.BadSignature, KeyError, TypeError, ValueError):
-        return None
-
-
-def make_feed_token(school) -> str:
-    # No timestamp: the subscription URL must stay the same for as long as calendars poll it.
-    return signing.Signer(salt=FEED_SALT).sign(str(school.pk)).replace(":", "-")
-
-
-def read_feed_token(token: str) -> int | None:
-    try:
-        value = signing.Signer(salt=FEED_SALT).unsign(token.replace("-", ":", 1))
-        return int(value)
-    except (signing.BadSignature, ValueError):
         return None

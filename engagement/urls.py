@@ -25,4 +25,14 @@ urlpatterns = [
     path(event + "feedback/", views.feedback, name="feedback"),
     path("rsvp/<str:token>/", views.rsvp_link, name="rsvp_link"),
     path("calendars/<str:token>.ics", views.school_feed, name="school_feed"),
+    path(
+        "schools/<slug:slug>/calendar-link/replace/",
+        views.calendar_feed_rotate,
+        name="calendar_feed_rotate",
+    ),
+    path(
+        "schools/<slug:slug>/calendar-link/mine/replace/",
+        views.my_calendar_feed_rotate,
+        name="my_calendar_feed_rotate",
+    ),
 ]

@@ -30,8 +30,14 @@ from leadership.selectors import family_schools
 
 from . import calendar, selectors, services, tokens
 from .forms import EventForm, FeedbackForm, RsvpForm, WalkInForm
-from .models import CheckIn, Event, EventStatus, Rsvp, RsvpStatus
-from .permissions import can_manage_events, can_see_drafts, can_see_rsvps, is_family_at
+from .models import CalendarFeed, CheckIn, Event, EventStatus, Rsvp, RsvpStatus
+from .permissions import (
+    can_manage_events,
+    can_rotate_calendar_link,
+    can_see_drafts,
+    can_see_rsvps,
+    is_family_at,
+)
 
 WAITLISTED = _lazy(
     "The event is full, so you are on the waitlist (number %(position)s). "
@@ -124,15 +130,13 @@ def family_home(request: HttpRequest) -> HttpResponse:
         seconds=FAMILY_EVENTS_SECONDS,
     )
     html = {pk: mark_safe(entry[1]) for pk, entry in entries.items()}  # noqa: S308 (ours)
+    feeds = services.calendar_feeds_for(school_ids=[s.pk for s in schools], person=user)
     sections = [
         {
             "school": school,
             "events_html": html[school.pk],
             "list_url": reverse("engagement:event_list", kwargs={"slug": school.slug}),
-            "feed_url": request.build_absolute_uri(
-                reverse("engagement:school_feed", kwargs={"token": tokens.make_feed_token(school)})
-            )
-            + f"?lang={language}",
+            "feed_url": feed_url(request, feeds[school.pk]),
         }
         for school in schools
     ]
@@ -155,9 +159,8 @@ def event_list(request: HtmxHttpRequest, school: School) -> HttpResponse:
             "events": events,
             "can_manage": can_manage_events(request.user, school),
             "language": _language(request),
-            "feed_url": request.build_absolute_uri(
-                reverse("engagement:school_feed", kwargs={"token": tokens.make_feed_token(school)})
-            ),
+            "feed_url": feed_url(request, school_feed_of(school)),
+            "can_rotate_feed": can_rotate_calendar_link(request.user, school),
         },
     )
 
@@ -412,18 +415,72 @@ def event_ics(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse
     return _ics_response(calendar.event_ics(event, language=language), f"{name}.ics")
 
 
+def feed_url(request: HttpRequest, feed: CalendarFeed) -> str:
+    return request.build_absolute_uri(
+        reverse("engagement:school_feed", kwargs={"token": feed.token})
+    )
+
+
+def school_feed_of(school: School) -> CalendarFeed:
+    return services.calendar_feeds_for(school_ids=[school.pk])[school.pk]
+
+
 @require_safe
 def school_feed(request: HttpRequest, token: str) -> HttpResponse:
-    """A school's published events, for calendar apps that cannot sign in: the URL carries a
-    signed token for the school, so only people given the link (its families) can read it."""
-    school_id = tokens.read_feed_token(token)
-    school = get_object_or_404(School.objects.select_related("district"), pk=school_id or 0)
-    language = request.GET.get("lang") or school.default_language
+    """A school's published events, for calendar apps that cannot sign in. The URL carries the
+    random token of the school's link, or of a family's own link (which answers only while it
+    is a family of the school); a replaced token answers 404 at once."""
+    feed = (
+        CalendarFeed.objects.select_related("school__district", "person")
+        .filter(token=token)
+        .first()
+    )
+    if feed is None or (feed.person is not None and not is_family_at(feed.person, feed.school)):
+        raise Http404
+    school = feed.school
+    language = (
+        request.GET.get("lang")
+        or (feed.person.preferred_language if feed.person else "")
+        or school.default_language
+    )
     if language not in dict(settings.LANGUAGES):
         language = school.default_language
     events = selectors.feed_events(school=school)
     body = calendar.school_feed_ics(school, events, language=language)
-    return _ics_response(body, f"{school.slug}.ics")
+    response = _ics_response(body, f"{school.slug}.ics")
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@login_required
+@require_POST
+@school_view(can_rotate_calendar_link)
+def calendar_feed_rotate(request: HttpRequest, school: School) -> HttpResponse:
+    services.calendar_feed_rotate(school=school, actor=request.user)
+    messages.success(
+        request,
+        _(
+            "The school's calendar link was replaced: the old link no longer works. "
+            "Give the new one to the people who should have it."
+        ),
+    )
+    return redirect(school)
+
+
+@login_required
+@require_POST
+@school_view(is_family_at)
+def my_calendar_feed_rotate(request: HttpRequest, school: School) -> HttpResponse:
+    services.calendar_feed_rotate(school=school, actor=request.user, person=request.user)
+    messages.success(
+        request,
+        _(
+            "Your calendar link for %(school)s was replaced: the old link no longer works. "
+            "Subscribe again with the new one."
+        )
+        % {"school": school.name},
+    )
+    return redirect("engagement:family_home")
 
 
 # --- staff: RSVPs, export, the door ---------------------------------------------------

@@ -6,17 +6,12 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import User
 
-UNKNOWN_EMAIL = _(
-    "We have no account for this e-mail address. Check it for typing mistakes, "
-    "or ask your school to invite you."
-)
 INCORRECT_CODE = _("That code is not right. Check the latest e-mail from us and try again.")
 
 
 class AccountAdapter(DefaultAccountAdapter):
     error_messages = {
         **DefaultAccountAdapter.error_messages,
-        "unknown_email": UNKNOWN_EMAIL,
         "incorrect_code": INCORRECT_CODE,
     }
 

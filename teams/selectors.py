@@ -111,6 +111,18 @@ def team_meetings(team: Team, *, published_only: bool = False) -> QuerySet[Meeti
     return meetings.order_by("-starts_at")
 
 
+def next_meeting(team: Team, *, now) -> Meeting | None:
+    """The team's next meeting: still to be held (scheduled, or under way before its time),
+    not merely the next date: a meeting held or cancelled early is not 'next'."""
+    return (
+        team.meetings.filter(
+            starts_at__gt=now, status__in=[MeetingStatus.SCHEDULED, MeetingStatus.IN_PROGRESS]
+        )
+        .order_by("starts_at", "pk")
+        .first()
+    )
+
+
 def overdue_actions(team: Team, today=None) -> QuerySet[ActionItem]:
     return team.action_items.filter(
         status=ActionStatus.OPEN, due__lt=today or clock.today_in(team.school.district)

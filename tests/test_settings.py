@@ -71,3 +71,21 @@ def test_behind_pgbouncer_server_side_cursors_are_off_and_a_misspelt_pooler_is_r
     wrong = run_manage(*show, DEBUG="1", DATABASE_URL=url, DATABASE_POOL="pgbouncr")
     assert wrong.returncode != 0
     assert "DATABASE_POOL is either empty or 'pgbouncer'" in wrong.stderr
+
+
+def test_debug_is_off_unless_the_environment_turns_it_on():
+    show = "from django.conf import settings; print('DEBUG', settings.DEBUG)"
+    key = "k3y-" + "x7Qz!pR2#vB9@mN4$wL6%tY8^cJ1&hF5*dG3(sK0)aE" * 2
+    unset = run_manage(
+        "shell", "-c", show, SECRET_KEY=key, DJANGO_SETTINGS_MODULE="config.settings"
+    )
+    assert unset.returncode == 0, unset.stderr
+    assert "DEBUG False" in unset.stdout
+    asked = run_manage("shell", "-c", show, DEBUG="1", DJANGO_SETTINGS_MODULE="config.settings")
+    assert asked.returncode == 0, asked.stderr
+    assert "DEBUG True" in asked.stdout
+
+
+def test_make_run_turns_debug_on_for_itself():
+    makefile = (ROOT / "Makefile").read_text()
+    assert "run: export DEBUG ?= 1" in makefile

@@ -202,6 +202,19 @@ class LearningActivity(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def title_names_kind(self) -> bool:
+        """A title that starts with the kind ("Learning walk: grade 3") is shown without the
+        kind before it, which would only repeat it."""
+        return self.title.casefold().startswith(str(self.get_kind_display()).casefold())
+
+    @property
+    def label(self) -> str:
+        """The kind and the title, the kind said once."""
+        if self.title_names_kind:
+            return self.title
+        return f"{self.get_kind_display()}: {self.title}"
+
 
 class LookForTally(models.Model):
     """ "Students explain their reasoning: seen in 7 of 12 classrooms" — no teacher named."""

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from django import template
+from django.urls import reverse
 from django.utils import translation
 
-from engagement import selectors
-from engagement.permissions import can_manage_events
+from engagement import selectors, services
+from engagement.permissions import can_manage_events, can_rotate_calendar_link
 
 register = template.Library()
 
@@ -28,8 +29,16 @@ def school_events_section(context):
         )[:5]
     )
     language = getattr(request.user, "preferred_language", None) or translation.get_language()
+    feed_url = None
+    if can_rotate_calendar_link(request.user, school):
+        feed = services.calendar_feeds_for(school_ids=[school.pk])[school.pk]
+        feed_url = request.build_absolute_uri(
+            reverse("engagement:school_feed", kwargs={"token": feed.token})
+        )
     return {
         "school": school,
         "events": [(event, event.text(language)) for event in events],
         "can_manage": can_manage_events(request.user, school),
+        "feed_url": feed_url,
+        "csrf_token": context.get("csrf_token"),
     }

@@ -232,10 +232,20 @@ def test_pages_keep_the_filters_and_past_the_end_shows_the_last(world, client_fo
     first = client.get(dashboard_url(world, sort="-school"))
     assert len(names_on(first)) == 25
     assert "?sort=-school&amp;page=2" in first.content.decode()
-    last = client.get(dashboard_url(world, sort="-school", page=99))
-    assert last.status_code == 200
+    # Past the end: to the last page, so the address bar names the page shown, and said.
+    last = client.get(dashboard_url(world, sort="-school", page=99), follow=True)
+    assert last.redirect_chain == [(dashboard_url(world, sort="-school", page=2), 302)]
     assert len(names_on(last)) == 32 - 25
     assert "Page 2 of 2" in last.content.decode()
+    assert "There is no page 99: this is the last page, 2." in last.content.decode()
+    # The same through htmx: the results say it, and the pushed URL is the last page's.
+    swapped = client.get(
+        dashboard_url(world, sort="-school", page=99),
+        headers={"HX-Request": "true", "HX-Target": "dashboard-results"},
+    )
+    assert swapped["HX-Push-Url"] == dashboard_url(world, sort="-school", page=2)
+    assert "There is no page 99: this is the last page, 2." in swapped.content.decode()
+    assert len(names_on(swapped)) == 32 - 25
 
 
 @pytest.mark.parametrize(
@@ -452,6 +462,33 @@ def test_the_drilldown_speaks_district_time(world, activity, client_for):
     )
     page = client_for(world.district_admin).get(url).content.decode()
     assert "Next meeting: <a" in page and f"Dec. 16, {y}" in page.split("Next meeting:")[1][:200]
+
+
+def test_a_meeting_already_held_or_cancelled_is_not_the_next_one(world, activity, client_for):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from teams.models import Meeting, MeetingStatus
+
+    # Held early this morning although booked for tomorrow; a cancelled one the day after.
+    soon = timezone.now() + timedelta(days=1)
+    Meeting.objects.create(team=activity.ilt.team, starts_at=soon, status=MeetingStatus.HELD)
+    Meeting.objects.create(
+        team=activity.ilt.team, starts_at=soon + timedelta(days=1), status=MeetingStatus.CANCELLED
+    )
+    url = reverse(
+        "district:school_drilldown",
+        kwargs={"slug": world.district.slug, "school": world.school.slug},
+    )
+    page = client_for(world.district_admin).get(url).content.decode()
+    assert "Next meeting:" not in page
+    assert "No meeting scheduled." in page
+    scheduled = Meeting.objects.create(
+        team=activity.ilt.team, starts_at=soon + timedelta(days=2), status=MeetingStatus.SCHEDULED
+    )
+    page = client_for(world.district_admin).get(url).content.decode()
+    assert f'Next meeting: <a href="{scheduled.get_absolute_url()}"' in page
 
 
 def test_an_event_counts_in_the_school_year_of_its_district_day(world, activity):

@@ -41,7 +41,7 @@ def _measure(world, client, url) -> tuple[int, int]:
 
 
 @pytest.mark.parametrize(
-    "params", ["", "?status=off_track&sort=-rsvps", "?q=school&page=2&grades=K-5"]
+    "params", ["", "?status=off_track&sort=-rsvps", "?q=school&page=last&grades=K-5"]
 )
 def test_dashboard_queries_are_the_same_at_10_and_60_schools(world, client_for, params):
     client = client_for(world.district_admin)

@@ -10,9 +10,10 @@ import time_machine
 from django.urls import reverse
 from ical.calendar_stream import IcsCalendarStream
 
-from engagement import tokens
+from engagement import services
 from engagement.models import EventStatus
 from leadership.clock import at_local
+from leadership.models import AuditEntry, Membership
 from tests import calendar_checks as check
 from tests.engagement.factories import EventFactory
 
@@ -45,8 +46,9 @@ def event_url(event) -> str:
     return reverse("engagement:event_ics", kwargs={"slug": event.school.slug, "pk": event.pk})
 
 
-def feed_url(school) -> str:
-    return reverse("engagement:school_feed", kwargs={"token": tokens.make_feed_token(school)})
+def feed_url(school, person=None) -> str:
+    token = services.calendar_feeds_for(school_ids=[school.pk], person=person)[school.pk].token
+    return reverse("engagement:school_feed", kwargs={"token": token})
 
 
 def events_around(school, zone: ZoneInfo, change: check.Change, n: int) -> dict:
@@ -253,11 +255,66 @@ def test_school_feed_needs_no_session_and_shows_published_events_only(pacific, c
 
 
 def test_school_feed_with_a_bad_token_is_404(world, client):
-    token = tokens.make_feed_token(world.school)
-    bad = token[:-3] + "abc"
-    assert client.get(reverse("engagement:school_feed", kwargs={"token": bad})).status_code == 404
-    other = str(world.other_school.pk) + token[token.index("-") :]
-    assert client.get(reverse("engagement:school_feed", kwargs={"token": other})).status_code == 404
+    url = feed_url(world.school)
+    assert client.get(url[:-7] + "abc.ics").status_code == 404
+    assert client.get(url).status_code == 200
+
+
+def test_a_replaced_link_stops_at_once_and_the_new_one_works(world, client_for):
+    EventFactory(school=world.school, texts={"en": ("Family math night", "")})
+    old = feed_url(world.school)
+    other_school = feed_url(world.other_school)
+    principal = client_for(world.principal)
+    response = principal.post(
+        reverse("engagement:calendar_feed_rotate", kwargs={"slug": world.school.slug}),
+        follow=True,
+    )
+    assert "the old link no longer works" in response.text
+    new = feed_url(world.school)
+    assert new != old
+    assert new in response.text  # shown on the school's page at once
+    assert principal.get(old).status_code == 404
+    assert b"Family math night" in principal.get(new).content
+    assert principal.get(other_school).status_code == 200  # other schools' links untouched
+    entry = AuditEntry.objects.get(action="calendar_feed.rotate")
+    assert new.split("/")[-1][:-4] not in str(entry.after) + str(entry.before)
+
+
+def test_feed_tokens_are_random_not_signed_with_the_secret_key(world, settings):
+    from engagement.models import CalendarFeed
+
+    first = feed_url(world.school)
+    settings.SECRET_KEY = "another-key-" + "x" * 50
+    assert feed_url(world.school) == first  # a new key changes no link
+    CalendarFeed.objects.all().delete()
+    again = feed_url(world.school)
+    assert again != first  # made anew: random, not computed from the school
+    assert str(world.school.pk) not in again.split("/")[-1].split("-")[:1]
+
+
+def test_a_familys_own_link_is_theirs_and_ends_with_their_place_at_the_school(
+    world, client, client_for
+):
+    EventFactory(school=world.school, texts={"en": ("Family math night", "")})
+    family = client_for(world.family)
+    page = family.get(reverse("engagement:family_home"))
+    mine = feed_url(world.school, person=world.family)
+    assert mine in page.text
+    assert feed_url(world.school) not in page.text  # the school's link is not handed out
+    assert b"Family math night" in client.get(mine).content
+    # Replacing it, from the family's page: the old link stops.
+    response = family.post(
+        reverse("engagement:my_calendar_feed_rotate", kwargs={"slug": world.school.slug}),
+        follow=True,
+    )
+    assert "the old link no longer works" in response.text
+    assert client.get(mine).status_code == 404
+    newer = feed_url(world.school, person=world.family)
+    assert newer in response.text
+    assert client.get(newer).status_code == 200
+    # A family that leaves the school loses the link with it.
+    Membership.objects.filter(user=world.family, school=world.school).update(is_active=False)
+    assert client.get(newer).status_code == 404
 
 
 def test_an_empty_feed_is_still_valid(world, client):

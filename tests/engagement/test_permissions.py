@@ -3,7 +3,7 @@
 engagement:family_home has its row in tests/leadership/test_permissions.py.
 """
 
-from engagement import tokens
+from engagement import services, tokens
 from engagement.models import EventStatus
 from tests.engagement.factories import EventFactory, RsvpFactory
 from tests.leadership.factories import person
@@ -61,7 +61,9 @@ def _rsvp_token(world):
 
 
 def _feed(world):
-    return {"token": tokens.make_feed_token(world.school)}
+    return {
+        "token": services.calendar_feeds_for(school_ids=[world.school.pk])[world.school.pk].token
+    }
 
 
 MATRIX = [
@@ -107,6 +109,15 @@ MATRIX = [
     # Signed links work without a session, for whoever holds them.
     Row("engagement:rsvp_link", everyone(200), kwargs=_rsvp_token),
     Row("engagement:school_feed", everyone(200), kwargs=_feed),
+    # Replacing the school's calendar link: the principal, who publishes its events.
+    Row(
+        "engagement:calendar_feed_rotate",
+        everyone(403, anonymous=302, principal=302, **OUTSIDERS_404),
+        kwargs=_school,
+        method="POST",
+    ),
+    # A family's own calendar link: that family alone.
+    Row("engagement:my_calendar_feed_rotate", FAMILY_ONLY_302, kwargs=_school, method="POST"),
 ]
 
 

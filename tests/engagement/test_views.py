@@ -342,7 +342,8 @@ def test_query_counts_with_500_rsvps(world, big_event, client_for, django_assert
     with django_assert_num_queries(16):
         response = staff.get(url("engagement:rsvp_list", big_event))
     assert response.content.decode().count('data-label="Name"') == 500
-    with django_assert_num_queries(8):
+    # ...and the school's calendar link: read, made on this first visit, read again.
+    with django_assert_num_queries(11):
         assert (
             staff.get(
                 reverse("engagement:event_list", kwargs={"slug": world.school.slug})
@@ -356,18 +357,18 @@ def test_query_counts_with_500_rsvps(world, big_event, client_for, django_assert
     with django_assert_num_queries(11):
         assert staff.get(url("engagement:check_in", big_event)).status_code == 200
     family = client_for(world.family)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(10):  # with the family's calendar link, made (3 queries)
         assert family.get(reverse("engagement:family_home")).status_code == 200
     with django_assert_num_queries(7):
         assert family.get(big_event.get_absolute_url()).status_code == 200
     # The school page belongs to leadership and shows every app's section; ours reads
-    # the next events and their texts, whatever their number.
+    # the next events and their texts, whatever their number, and the principal's calendar link.
     principal = client_for(world.principal)
     with CaptureQueriesContext(connection) as queries:
         response = principal.get(world.school.get_absolute_url())
     assert "Family math night" in response.content.decode()
     ours = [q["sql"] for q in queries.captured_queries if "engagement_" in q["sql"]]
-    assert len(ours) <= 3, ours
+    assert len(ours) <= 4, ours
 
 
 def test_lowering_capacity_below_seats_taken_is_refused(world, client_for):

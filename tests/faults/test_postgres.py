@@ -109,6 +109,7 @@ def app(postgres_cluster, tmp_path_factory):
     env.update(
         DATABASE_URL=postgres_cluster.url(),
         DJANGO_SETTINGS_MODULE="tests.faults.live_settings",
+        DEBUG="1",  # the development defaults (plain HTTP, a key); live_settings turns DEBUG off
         CONN_MAX_AGE="60",  # production's persistent connections: they must recover too
         DATABASE_CONNECT_TIMEOUT="2",
         MEDIA_ROOT=str(tmp_path_factory.mktemp("media")),

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from leadership.adapters import INCORRECT_CODE, UNKNOWN_EMAIL
+from leadership.adapters import INCORRECT_CODE
 from tests.leadership.factories import PASSWORD
 
 
@@ -55,12 +55,50 @@ def test_the_code_email_speaks_the_familys_language(family_without_password, cli
     assert "código" in mailoutbox[0].body.lower()
 
 
-def test_an_unknown_address_is_told_at_once_and_nothing_is_sent(world, client, mailoutbox):
+def _answer(client, url: str, email: str):
+    response = client.post(url, {"email": email}, follow=True)
+    page = re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", response.text)
+    page = page.replace(email, "ADDRESS")
+    return [url for url, _ in response.redirect_chain], page
+
+
+def test_an_unknown_address_gets_the_same_answer_as_a_known_one(
+    family_without_password, client, mailoutbox
+):
+    known = _answer(client, "/accounts/login/code/", "family@example.org")
+    client.logout()
+    unknown = _answer(client, "/accounts/login/code/", "nobody@example.org")
+    assert known[0] == unknown[0] == ["/accounts/login/code/confirm/"]
+    assert "If ADDRESS has an account, a sign-in code is on its way to it." in unknown[1]
+    assert known[1].split("<main", 1)[1] == unknown[1].split("<main", 1)[1]
+    # The known address gets its code; the unknown one a note that no account uses it.
+    assert [m.to for m in mailoutbox] == [["family@example.org"], ["nobody@example.org"]]
+    assert code_from(mailoutbox[0])
+    assert "no account uses this address" in mailoutbox[1].body
+    assert not re.search(r"^\s*[A-Z0-9]{4}-[A-Z0-9]{4}\s*$", mailoutbox[1].body, re.MULTILINE)
+    # Whatever code is tried for the unknown address, nobody is signed in.
+    response = client.post("/accounts/login/code/confirm/", {"code": "BCDF-GHJK"})
+    assert str(INCORRECT_CODE) in response.text.replace("&#x27;", "'")
+    assert "_auth_user_id" not in client.session
+
+
+def test_code_requests_for_an_unknown_address_are_rate_limited_too(world, client, mailoutbox):
+    for _ in range(3):
+        client.post("/accounts/login/code/", {"email": "nobody@example.org"})
+        client.logout()
     response = client.post("/accounts/login/code/", {"email": "nobody@example.org"})
     assert response.status_code == 200
-    assert str(UNKNOWN_EMAIL) in response.text.replace("&#x27;", "'")
-    assert 'value="nobody@example.org"' in response.text
-    assert mailoutbox == []
+    assert "Too many" in response.text
+    assert len(mailoutbox) == 3
+
+
+def test_a_password_reset_for_an_unknown_address_looks_like_any_other(world, client, mailoutbox):
+    known = _answer(client, "/accounts/password/reset/", "staff@example.org")
+    unknown = _answer(client, "/accounts/password/reset/", "nobody@example.org")
+    assert known[0] == unknown[0] == ["/accounts/password/reset/done/"]
+    assert known[1].split("<main", 1)[1] == unknown[1].split("<main", 1)[1]
+    assert "/accounts/password/reset/key/" in mailoutbox[0].body
+    assert "no account uses this address" in mailoutbox[1].body
 
 
 def test_a_wrong_code_is_refused_and_the_code_dies_after_three_tries(

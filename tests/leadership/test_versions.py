@@ -381,6 +381,10 @@ def engagement_feedback_submit(world):
     return lambda: engagement.feedback_submit(event=event, family=world.family, rating=5)
 
 
+def engagement_calendar_feed_rotate(world):
+    return lambda: engagement.calendar_feed_rotate(school=world.school, actor=world.principal)
+
+
 # --- leadership ----------------------------------------------------------------------------
 
 

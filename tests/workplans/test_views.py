@@ -54,6 +54,24 @@ def test_the_plan_page_shows_goals_measures_chart_table_status_and_rule(
     assert "style=" not in html.split("<main", 1)[1]
 
 
+def test_a_learning_activity_says_its_kind_once(client_for, world, plan, step):
+    from workplans.models import LearningActivity
+
+    named = LearningActivity.objects.create(
+        goal=step.goal, kind="learning_walk", title="Learning walk: grade 3 reading"
+    )
+    LearningActivity.objects.create(goal=step.goal, kind="pd_session", title="Close reading")
+    step.learning_activity = named
+    step.save(update_fields=["learning_activity"])
+    client = client_for(world.principal)
+    page = client.get(plan_url(plan)).content.decode()
+    assert "Learning walk: grade 3 reading" in page
+    assert "Learning walk</strong>: Learning walk" not in page
+    assert "<strong>PD session</strong>: Close reading" in page
+    assert "<dd>Learning walk: grade 3 reading</dd>" in page  # the step's card
+    assert "Learning walk: Learning walk" not in page
+
+
 def test_small_groups_are_suppressed_on_the_page_and_in_the_export(
     client_for, world, plan, measure
 ):
