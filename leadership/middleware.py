@@ -34,3 +34,26 @@ class DistrictTimeMiddleware:
         # override() puts back what was active before, whatever a loader activated meanwhile.
         with timezone.override(clock.zone_named(zone) if zone else None):
             return self.get_response(request)
+
+
+class SignOnFormActionMiddleware:
+    """Let the sign-in page's single sign-on buttons lead to the providers.
+
+    The policy allows forms to post only to this site (`form-action 'self'`), and browsers
+    apply that to where the post redirects too: the button posts here and is redirected to the
+    district's provider. The page that shows the buttons names their origins
+    (`request.sign_on_origins`, set by the `sign_on_buttons` tag); this adds them to that
+    page's policy alone. It sits just inside django-csp's middleware, which writes the header.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        origins = getattr(request, "sign_on_origins", None)
+        if origins:
+            update = dict(getattr(response, "_csp_update", None) or {})
+            update["form-action"] = [*update.get("form-action", []), *sorted(origins)]
+            response._csp_update = update
+        return response

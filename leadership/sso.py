@@ -19,6 +19,7 @@ loads for the callback is that district's.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import requests
 from allauth.core.exceptions import ImmediateHttpResponse
@@ -150,6 +151,20 @@ def social_app(config: SignOnProvider) -> SocialApp:
     elif config.kind == SignOnProvider.Kind.GOOGLE:
         app.settings["oauth_pkce_enabled"] = True
     return app
+
+
+AUTHORIZE_ORIGINS = {
+    SignOnProvider.Kind.GOOGLE: "https://accounts.google.com",
+    SignOnProvider.Kind.MICROSOFT: "https://login.microsoftonline.com",
+}
+
+
+def origin_of(config: SignOnProvider) -> str:
+    """Where the provider's sign-in page is: the sign-in page's policy must let forms go there."""
+    if config.kind in AUTHORIZE_ORIGINS:
+        return AUTHORIZE_ORIGINS[config.kind]
+    parts = urlsplit(config.server_url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def active_providers():

@@ -328,3 +328,17 @@ def test_a_provider_another_district_did_not_configure_is_not_found(world, clien
         reverse("leadership:sign_on_start", kwargs={"slug": "riverside", "kind": "google"})
     )
     assert response.status_code == 404
+
+
+def test_the_sign_in_page_lets_its_buttons_post_on_to_the_providers(world, client):
+    _oidc(world.district, server_url="https://id.example.org/realms/staff")
+    SignOnProvider.objects.create(
+        district=world.other_district, kind="google", label="Hillcrest", client_id="i", secret="s"
+    )
+    policy = client.get(reverse("account_login"))["Content-Security-Policy"]
+    form_action = next(part for part in policy.split(";") if "form-action" in part)
+    assert "https://id.example.org" in form_action
+    assert "https://accounts.google.com" in form_action
+    # ...and no other page does.
+    other = client.get(reverse("account_request_login_code"))["Content-Security-Policy"]
+    assert "id.example.org" not in other
