@@ -67,6 +67,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "leadership.middleware.SignOnFailureMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
 

@@ -1,9 +1,13 @@
 """Speak to a signed-in person in their language and their district's time, on every device."""
 
+import logging
+
 from django.utils import timezone, translation
 
-from . import clock
+from . import clock, sso
 from .permissions import roles_of
+
+logger = logging.getLogger(__name__)
 
 
 class UserLanguageMiddleware:
@@ -57,3 +61,26 @@ class SignOnFormActionMiddleware:
             update["form-action"] = [*update.get("form-action", []), *sorted(origins)]
             response._csp_update = update
         return response
+
+
+class SignOnFailureMiddleware:
+    """A provider that cannot be reached during allauth's own steps of single sign-on (its
+    discovery document, its token or user-info endpoint, at the callback) is a message on the
+    sign-in page, not a server error: allauth catches such failures only around part of its
+    callback."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        match = getattr(request, "resolver_match", None)
+        module = getattr(getattr(match, "func", None), "__module__", "") or ""
+        if not module.startswith("allauth.socialaccount"):
+            return None
+        if not isinstance(exception, sso.PROVIDER_FAILURES):
+            return None
+        logger.warning("Single sign-on provider failed: %s", type(exception).__name__)
+        return sso.refuse(request, sso.provider_failed(None))

@@ -215,16 +215,14 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
     ) -> None:
         """Any failure of the exchange (the provider down or slow, a tampered or stale
         state, a refused code) ends on the sign-in page with one plain message."""
-        raise ImmediateHttpResponse(
-            refuse(
-                request,
-                _(
-                    "Signing in with %(provider)s did not work. Try again in a moment; if it "
-                    "keeps failing, sign in another way or ask your district's IT team."
-                )
-                % {"provider": getattr(provider, "name", _("your provider"))},
-            )
-        )
+        raise ImmediateHttpResponse(refuse(request, provider_failed(provider)))
+
+
+def provider_failed(provider) -> str:
+    return _(
+        "Signing in with %(provider)s did not work. Try again in a moment; if it keeps "
+        "failing, sign in another way or ask your district's IT team."
+    ) % {"provider": getattr(provider, "name", None) or _("your provider")}
 
 
 def refuse(request: HttpRequest, message: str) -> HttpResponse:
@@ -235,7 +233,9 @@ def refuse(request: HttpRequest, message: str) -> HttpResponse:
 
 # --- the button -----------------------------------------------------------------------------
 
-PROVIDER_UNREACHABLE = (requests.RequestException, OAuth2Error, ValueError, KeyError)
+# A provider down, slow, or answering something that is not its discovery document.
+PROVIDER_FAILURES = (requests.RequestException, OAuth2Error)
+PROVIDER_UNREACHABLE = (*PROVIDER_FAILURES, ValueError, KeyError)
 
 
 def start(request: HttpRequest, config: SignOnProvider) -> HttpResponse:
