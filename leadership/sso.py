@@ -18,6 +18,7 @@ loads for the callback is that district's.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -37,6 +38,7 @@ from django.utils.translation import gettext as _
 from .models import District, Invitation, Membership, Role, SignOnProvider, User
 from .services import invitation_accept
 
+logger = logging.getLogger(__name__)
 SESSION_KEY = "accord_sign_on_provider"
 STAFF_SIGN_ON_ROLES = (Role.DISTRICT_ADMIN, Role.PRINCIPAL, Role.TEACHER_LEADER, Role.STAFF)
 
@@ -248,7 +250,13 @@ def start(request: HttpRequest, config: SignOnProvider) -> HttpResponse:
         return provider.redirect_from_request(request)
     except ImmediateHttpResponse as response:
         return response.response
-    except PROVIDER_UNREACHABLE:
+    except PROVIDER_UNREACHABLE as error:
+        logger.warning(
+            "Single sign-on provider %s of %s failed: %s",
+            config.kind,
+            config.district.slug,
+            type(error).__name__,
+        )
         return refuse(
             request,
             _(
