@@ -80,6 +80,10 @@ class SignOnFailureMiddleware:
         module = getattr(getattr(match, "func", None), "__module__", "") or ""
         if not module.startswith("allauth.socialaccount"):
             return None
+        if isinstance(exception, sso.NOT_CONFIGURED):
+            # A Google or Microsoft callback that no district's provider (or not the one whose
+            # button this browser pressed) answers for.
+            return sso.refuse(request, sso.provider_failed(None))
         if not isinstance(exception, sso.PROVIDER_FAILURES):
             return None
         logger.warning("Single sign-on provider failed: %s", type(exception).__name__)

@@ -29,6 +29,7 @@ from allauth.socialaccount.adapter import get_adapter as get_social_adapter
 from allauth.socialaccount.models import SocialApp
 from allauth.socialaccount.providers.oauth2.client import OAuth2Error
 from django.contrib import messages
+from django.core.exceptions import MultipleObjectsReturned
 from django.db import transaction
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
@@ -238,6 +239,7 @@ def refuse(request: HttpRequest, message: str) -> HttpResponse:
 # A provider down, slow, or answering something that is not its discovery document.
 PROVIDER_FAILURES = (requests.RequestException, OAuth2Error)
 PROVIDER_UNREACHABLE = (*PROVIDER_FAILURES, ValueError, KeyError)
+NOT_CONFIGURED = (SocialApp.DoesNotExist, MultipleObjectsReturned)
 
 
 def start(request: HttpRequest, config: SignOnProvider) -> HttpResponse:

@@ -342,3 +342,21 @@ def test_the_sign_in_page_lets_its_buttons_post_on_to_the_providers(world, clien
     # ...and no other page does.
     other = client.get(reverse("account_request_login_code"))["Content-Security-Policy"]
     assert "id.example.org" not in other
+
+
+@pytest.mark.parametrize("kind", ["google", "microsoft"])
+def test_a_callback_of_a_provider_no_district_configured_signs_nobody_in(world, client, kind):
+    response = client.get(reverse(f"{kind}_callback"), {"state": "anything", "code": "anything"})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("account_login")
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_google_callback_in_a_browser_that_pressed_no_button_signs_nobody_in(world, client):
+    for district in (world.district, world.other_district):
+        SignOnProvider.objects.create(
+            district=district, kind="google", label=district.name, client_id="i", secret="s"
+        )
+    response = client.get(reverse("google_callback"), {"state": "x", "code": "y"})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("account_login")
