@@ -470,8 +470,10 @@ def priority_edit(request: HtmxHttpRequest, district: District, pk: int) -> Http
 @district_view()
 def sign_on(request: HtmxHttpRequest, district: District) -> HttpResponse:
     """The district's sign-on providers and whether staff may also use a password."""
+    # An unticked box sends nothing: a post with no field is still a post.
     form = PasswordSignInForm(
-        request.POST or None, initial={"staff_password_sign_in": district.staff_password_sign_in}
+        request.POST if request.method == "POST" else None,
+        initial={"staff_password_sign_in": district.staff_password_sign_in},
     )
     if request.method == "POST" and form.is_valid():
         allowed = form.cleaned_data["staff_password_sign_in"]
