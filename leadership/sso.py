@@ -79,20 +79,19 @@ def sign_on_person(*, district: District, addresses: list[Address]) -> User:
             )
         raise SignOnRefused(_("Your sign-in provider did not tell us your e-mail address."))
 
-    staff = Membership.objects.active().filter(
-        district=district, role__in=STAFF_SIGN_ON_ROLES, user__is_active=True
-    )
+    any_address = Q()
+    for email in verified:
+        any_address |= Q(email__iexact=email)
+    staff = Membership.objects.active().filter(district=district, role__in=STAFF_SIGN_ON_ROLES)
     user = (
-        User.objects.filter(email__in=verified, is_active=True, memberships__in=staff)
+        User.objects.filter(any_address, is_active=True, memberships__in=staff)
         .distinct()
+        .order_by("pk")
         .first()
     )
     if user is not None:
         return user
 
-    any_address = Q()
-    for email in verified:
-        any_address |= Q(email__iexact=email)
     invitation = (
         Invitation.objects.pending()
         .filter(any_address, district=district)
