@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -27,13 +27,13 @@ from leadership import selectors as leadership_selectors
 from leadership import services as leadership_services
 from leadership.exports import csv_writer
 from leadership.htmx import HtmxHttpRequest, apply_form_errors, is_partial
-from leadership.models import District, School
+from leadership.models import District, School, SignOnProvider
 from leadership.permissions import district_view, is_district_admin, is_principal, school_view
 from teams import selectors as teams
 from workplans import selectors as workplans
 
 from . import charts, rollups
-from .forms import DistrictPriorityForm
+from .forms import DistrictPriorityForm, PasswordSignInForm, SignOnProviderForm
 from .models import SchoolRollup
 from .query import COLUMNS, PER_PAGE, STATUSES, DashboardQuery
 
@@ -477,3 +477,116 @@ def priority_edit(request: HtmxHttpRequest, district: District, pk: int) -> Http
             "conflict": conflict,
         },
     )
+
+
+# --- single sign-on -------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+@district_view()
+def sign_on(request: HtmxHttpRequest, district: District) -> HttpResponse:
+    """The district's sign-on providers and whether staff may also use a password."""
+    # An unticked box sends nothing: a post with no field is still a post.
+    form = PasswordSignInForm(
+        request.POST if request.method == "POST" else None,
+        initial={"staff_password_sign_in": district.staff_password_sign_in},
+    )
+    if request.method == "POST" and form.is_valid():
+        allowed = form.cleaned_data["staff_password_sign_in"]
+        try:
+            leadership_services.district_password_sign_in_set(
+                actor=request.user, district=district, allowed=allowed
+            )
+        except ValidationError as error:
+            apply_form_errors(form, error)
+        else:
+            if allowed:
+                messages.success(request, _("Staff may sign in with a password again."))
+            else:
+                messages.success(
+                    request, _("Staff now sign in only through your sign-on provider.")
+                )
+            return redirect("district:sign_on", slug=district.slug)
+    return render(
+        request,
+        "district/sign_on.html",
+        {
+            "district": district,
+            "form": form,
+            "providers": SignOnProvider.objects.filter(district=district).order_by("kind"),
+            "callbacks": _callback_addresses(request),
+        },
+    )
+
+
+def _callback_addresses(request) -> dict[str, str]:
+    """The redirect addresses to register with each kind of provider."""
+    return {
+        "google": request.build_absolute_uri(reverse("google_callback")),
+        "microsoft": request.build_absolute_uri(reverse("microsoft_callback")),
+    }
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+@district_view()
+def sign_on_provider_edit(
+    request: HtmxHttpRequest, district: District, pk: int | None = None
+) -> HttpResponse:
+    provider = (
+        get_object_or_404(SignOnProvider.objects.filter(district=district), pk=pk)
+        if pk is not None
+        else None
+    )
+    initial = {}
+    if provider is not None:
+        initial["version"] = leadership_services.sign_on_provider_version(provider)
+    form = SignOnProviderForm(request.POST or None, instance=provider, initial=initial)
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = leadership_services.sign_on_provider_save(
+                actor=request.user, district=district, provider=provider, **form.cleaned_data
+            )
+        except edits.StaleEdit as stale:
+            current = edits.model_initial(form, stale.current)
+            conflict = edits.show_conflict(form, stale, current, place=district)
+        except ValidationError as error:
+            apply_form_errors(form, error)
+        else:
+            messages.success(request, _("%(label)s saved.") % {"label": saved.label})
+            return redirect("district:sign_on", slug=district.slug)
+    return render(
+        request,
+        "district/sign_on_provider.html",
+        {
+            "district": district,
+            "form": form,
+            "provider": provider,
+            "conflict": conflict,
+            "callbacks": _callback_addresses(request),
+            "oidc_callback": (
+                request.build_absolute_uri(
+                    reverse(
+                        "openid_connect_callback",
+                        kwargs={"provider_id": f"district-{district.pk}"},
+                    )
+                )
+            ),
+        },
+    )
+
+
+@login_required
+@require_POST
+@district_view()
+def sign_on_provider_delete(request: HtmxHttpRequest, district: District, pk: int):
+    provider = get_object_or_404(SignOnProvider.objects.filter(district=district), pk=pk)
+    try:
+        leadership_services.sign_on_provider_delete(actor=request.user, provider=provider)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("%(label)s removed.") % {"label": provider.label})
+    return redirect("district:sign_on", slug=district.slug)

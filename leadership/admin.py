@@ -1,5 +1,6 @@
 """Django admin for the leadership models; rights in schools come from memberships alone."""
 
+from allauth.socialaccount.models import SocialApp, SocialToken
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
@@ -158,3 +159,11 @@ class MarksSchoolAdmin(admin.ModelAdmin):
         school_ids = self._school_ids(queryset)
         super().delete_queryset(request, queryset)
         versions.mark_changed(school_ids=school_ids)
+
+
+# Single sign-on apps are configured per district on the district's page (SignOnProvider,
+# fed to allauth by leadership.sso), never as allauth's own SocialApp rows, which would be
+# ignored; tokens are not stored. Linked accounts (SocialAccount) stay visible.
+for _model in (SocialApp, SocialToken):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)

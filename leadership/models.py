@@ -1,7 +1,10 @@
-"""People, places and roles: districts, schools, years, users, memberships, invitations, audit."""
+"""People, places and roles: districts, schools, years, users, memberships, invitations, audit,
+and each district's single sign-on providers."""
 
 from __future__ import annotations
 
+import os
+import re
 import zoneinfo
 
 from django.conf import settings
@@ -132,6 +135,11 @@ class District(models.Model):
         ),
     )
     sourced_id = models.CharField(max_length=255, blank=True, db_index=True)
+    # Off: the district's staff sign in through its single sign-on provider only (families keep
+    # the e-mailed code). Turned off only while the district has a provider switched on.
+    staff_password_sign_in = models.BooleanField(
+        _("staff may sign in with a password"), default=True
+    )
 
     class Meta:
         ordering = ["name"]
@@ -512,3 +520,87 @@ class SentMail(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class SignOnProvider(models.Model):
+    """A district's single sign-on provider for its staff, fed to django-allauth as a SocialApp
+    (leadership.sso). The client secret comes from the environment
+    (SSO_SECRET_<DISTRICT>_<KIND>, see `secret_env_name`) or is entered by a district admin."""
+
+    class Kind(models.TextChoices):
+        GOOGLE = "google", _("Google Workspace")
+        MICROSOFT = "microsoft", _("Microsoft Entra ID")
+        OPENID_CONNECT = "openid_connect", _("Another OpenID Connect provider")
+
+    district = models.ForeignKey(
+        District,
+        on_delete=models.CASCADE,
+        related_name="sign_on_providers",
+        verbose_name=_("district"),
+    )
+    kind = models.CharField(_("provider"), max_length=20, choices=Kind.choices)
+    label = models.CharField(
+        _("button label"),
+        max_length=80,
+        help_text=_("What staff see on the sign-in button, for example “Springfield Google”."),
+    )
+    client_id = models.CharField(_("client ID"), max_length=255)
+    secret = models.CharField(_("client secret"), max_length=255, blank=True)
+    server_url = models.URLField(
+        _("issuer URL"),
+        blank=True,
+        help_text=_("OpenID Connect only: the provider's address (its issuer)."),
+    )
+    tenant = models.CharField(
+        _("tenant"),
+        max_length=100,
+        blank=True,
+        help_text=_("Microsoft Entra ID only: your directory (tenant) ID or domain."),
+    )
+    is_active = models.BooleanField(_("switched on"), default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["district", "kind"]
+        verbose_name = _("sign-on provider")
+        verbose_name_plural = _("sign-on providers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["district", "kind"],
+                name="signonprovider_one_per_kind",
+                violation_error_message=_("The district already has a provider of this kind."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.district} · {self.label}"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.kind == self.Kind.OPENID_CONNECT and not self.server_url:
+            raise ValidationError({"server_url": _("Give the provider's issuer URL.")})
+        if self.kind == self.Kind.MICROSOFT and not self.tenant:
+            raise ValidationError(
+                {"tenant": _("Give your directory (tenant) ID, so only your staff can sign in.")}
+            )
+        if self.kind == self.Kind.MICROSOFT and self.tenant.lower() in {
+            "common",
+            "organizations",
+            "consumers",
+        }:
+            raise ValidationError(
+                {"tenant": _("Give your own directory (tenant) ID, not a shared one.")}
+            )
+
+    @property
+    def secret_env_name(self) -> str:
+        slug = re.sub(r"[^A-Z0-9]+", "_", self.district.slug.upper())
+        return f"SSO_SECRET_{slug}_{self.kind.upper()}"
+
+    def client_secret(self) -> str:
+        """The secret from the environment when it is set there, else the one entered."""
+        return os.environ.get(self.secret_env_name) or self.secret
+
+    @property
+    def has_secret(self) -> bool:
+        return bool(self.client_secret())

@@ -12,7 +12,17 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import audit, edits, outbox, tokens, versions
-from .models import DistrictPriority, Invitation, Membership, Role, School, SchoolYear, User
+from .models import (
+    District,
+    DistrictPriority,
+    Invitation,
+    Membership,
+    Role,
+    School,
+    SchoolYear,
+    SignOnProvider,
+    User,
+)
 from .permissions import forget_roles
 from .updates import model_update
 
@@ -287,3 +297,116 @@ def priority_save(
     # Goals of every school of the district show the priority's title.
     versions.mark_changed(district=district)
     return priority
+
+
+# --- single sign-on (leadership.sso reads these) ---------------------------------------------
+
+SIGN_ON_FIELDS = ["kind", "label", "client_id", "server_url", "tenant", "is_active"]
+PASSWORD_NEEDED = _(
+    "Switch on a sign-on provider before turning password sign-in off, or your staff could "
+    "not sign in at all."
+)
+
+
+def sign_on_provider_version(provider: SignOnProvider) -> str:
+    """The version of a provider an edit form carries (the secret never counts)."""
+    return edits.version_of(provider, SIGN_ON_FIELDS, secret_set=bool(provider.secret))
+
+
+@transaction.atomic
+def sign_on_provider_save(
+    *,
+    actor: User,
+    district: District,
+    provider: SignOnProvider | None = None,
+    version: str | None = None,
+    secret: str = "",
+    **fields,
+) -> SignOnProvider:
+    """Add a district's single sign-on provider, or change one (district admins). A blank
+    `secret` keeps the one saved; the secret is never written to the audit log."""
+    if provider is None:
+        before = None
+        provider = SignOnProvider(district=district)
+    else:
+        provider = SignOnProvider.objects.select_for_update().get(pk=provider.pk)
+        edits.refuse_if_stale(provider, version, sign_on_provider_version(provider))
+        before = audit.snapshot(provider, SIGN_ON_FIELDS)
+    for name in SIGN_ON_FIELDS:
+        if name in fields:
+            value = fields[name]
+            setattr(provider, name, value.strip() if isinstance(value, str) else value)
+    secret_changed = bool(secret.strip())
+    if secret_changed:
+        provider.secret = secret.strip()
+    if not provider.has_secret:
+        raise ValidationError(
+            {
+                "secret": _("Give the client secret, or set %(name)s in the server's environment.")
+                % {"name": provider.secret_env_name}
+            }
+        )
+    provider.full_clean()
+    try:
+        with transaction.atomic():
+            provider.save()
+    except IntegrityError as error:
+        raise ValidationError(
+            {"kind": _("The district already has a provider of this kind.")}
+        ) from error
+    _refuse_locked_out(district)
+    after = audit.snapshot(provider, SIGN_ON_FIELDS)
+    after["secret_changed"] = secret_changed
+    audit.record(
+        actor=actor,
+        action="sign_on.update" if before else "sign_on.create",
+        obj=provider,
+        before=before,
+        after=after,
+    )
+    versions.mark_changed(district=district)
+    return provider
+
+
+@transaction.atomic
+def sign_on_provider_delete(*, actor: User, provider: SignOnProvider) -> None:
+    provider = SignOnProvider.objects.select_for_update().get(pk=provider.pk)
+    district = provider.district
+    before = audit.snapshot(provider, SIGN_ON_FIELDS)
+    audit.record(actor=actor, action="sign_on.delete", obj=provider, before=before)
+    provider.delete()
+    _refuse_locked_out(district)
+    versions.mark_changed(district=district)
+
+
+@transaction.atomic
+def district_password_sign_in_set(*, actor: User, district: District, allowed: bool) -> District:
+    """Let the district's staff sign in with a password, or not (then only through the
+    district's single sign-on; families keep the e-mailed code)."""
+    district = District.objects.select_for_update().get(pk=district.pk)
+    before = audit.snapshot(district, ["staff_password_sign_in"])
+    district, changed = model_update(
+        instance=district,
+        fields=["staff_password_sign_in"],
+        data={"staff_password_sign_in": allowed},
+    )
+    _refuse_locked_out(district)
+    if changed:
+        audit.record(
+            actor=actor,
+            action="district.password_sign_in",
+            obj=district,
+            before=before,
+            after=audit.snapshot(district, ["staff_password_sign_in"]),
+        )
+    versions.mark_changed(district=district)
+    return district
+
+
+def _refuse_locked_out(district: District) -> None:
+    district = District.objects.get(pk=district.pk)
+    if (
+        not district.staff_password_sign_in
+        and not district.sign_on_providers.filter(is_active=True).exists()
+    ):
+        raise ValidationError(PASSWORD_NEEDED)

@@ -14,4 +14,5 @@ urlpatterns = [
     path("invitations/<int:pk>/withdraw/", views.invitation_revoke, name="invitation_revoke"),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("language/", views.language_set, name="language_set"),
+    path("sign-in/<slug:slug>/<slug:kind>/", views.sign_on_start, name="sign_on_start"),
 ]

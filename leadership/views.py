@@ -17,11 +17,11 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
-from . import edits, selectors, services, tokens
+from . import edits, selectors, services, sso, tokens
 from .forms import AcceptInvitationForm, InvitationForm, LanguageForm, VisionForm
 from .htmx import HtmxHttpRequest, is_partial
 from .htmx import apply_form_errors as _apply_form_errors
-from .models import District, Invitation, Role, School, User
+from .models import District, Invitation, Role, School, SignOnProvider, User
 from .permissions import (
     can_edit_school,
     can_invite,
@@ -340,3 +340,15 @@ def language_set(request: HtmxHttpRequest) -> HttpResponse:
             samesite=settings.LANGUAGE_COOKIE_SAMESITE,
         )
     return response
+
+
+@require_POST
+def sign_on_start(request: HtmxHttpRequest, slug: str, kind: str) -> HttpResponse:
+    """A staff member pressed their district's sign-on button: on to the provider."""
+    config = get_object_or_404(
+        SignOnProvider.objects.select_related("district"),
+        district__slug=slug,
+        kind=kind,
+        is_active=True,
+    )
+    return sso.start(request, config)

@@ -1,7 +1,7 @@
 """Permission matrix of the district dashboard and priorities: role x URL -> status."""
 
-from leadership.models import DistrictPriority
-from leadership.services import priority_version
+from leadership.models import DistrictPriority, SignOnProvider
+from leadership.services import priority_version, sign_on_provider_version
 from tests.leadership.test_permissions import everyone
 from tests.matrix import Row, check_row, parametrize
 
@@ -39,6 +39,43 @@ def _priority(world):
     return {"slug": world.district.slug, "pk": priority.pk}
 
 
+def _provider(world):
+    provider = SignOnProvider.objects.create(
+        district=world.district,
+        kind="google",
+        label="Riverside Google",
+        client_id="id",
+        secret="secret",
+    )
+    return {"slug": world.district.slug, "pk": provider.pk}
+
+
+def _far_provider(world):
+    # Another district's provider, asked for under this district's URL.
+    provider = SignOnProvider.objects.create(
+        district=world.other_district,
+        kind="google",
+        label="Hillcrest Google",
+        client_id="id",
+        secret="secret",
+    )
+    return {"slug": world.district.slug, "pk": provider.pk}
+
+
+def _provider_form(world):
+    provider = SignOnProvider.objects.get(district=world.district)
+    return {
+        "kind": "google",
+        "label": "Riverside staff",
+        "client_id": "id",
+        "secret": "",
+        "server_url": "",
+        "tenant": "",
+        "is_active": "on",
+        "version": sign_on_provider_version(provider),
+    }
+
+
 DISTRICT_ADMINS_ONLY = everyone(403, anonymous=302, district_admin=200, other_district_admin=404)
 
 MATRIX = [
@@ -69,6 +106,49 @@ MATRIX = [
             "description": "",
             "version": priority_version(DistrictPriority.objects.get(district=w.district)),
         },
+    ),
+    Row("district:sign_on", DISTRICT_ADMINS_ONLY, kwargs=_district),
+    Row(
+        "district:sign_on",
+        everyone(403, anonymous=302, district_admin=302, other_district_admin=404),
+        kwargs=_district,
+        method="POST",
+        data=lambda w: {"staff_password_sign_in": "on"},
+    ),
+    Row("district:sign_on_provider_add", DISTRICT_ADMINS_ONLY, kwargs=_district),
+    Row(
+        "district:sign_on_provider_add",
+        everyone(403, anonymous=302, district_admin=302, other_district_admin=404),
+        kwargs=_district,
+        method="POST",
+        data=lambda w: {
+            "kind": "openid_connect",
+            "label": "Riverside ID",
+            "client_id": "accord",
+            "secret": "from-the-console",
+            "server_url": "https://id.example.org",
+            "tenant": "",
+            "is_active": "on",
+        },
+    ),
+    Row("district:sign_on_provider", DISTRICT_ADMINS_ONLY, kwargs=_provider),
+    Row(
+        "district:sign_on_provider",
+        everyone(403, anonymous=302, district_admin=404, other_district_admin=404),
+        kwargs=_far_provider,
+    ),
+    Row(
+        "district:sign_on_provider",
+        everyone(403, anonymous=302, district_admin=302, other_district_admin=404),
+        kwargs=_provider,
+        method="POST",
+        data=_provider_form,
+    ),
+    Row(
+        "district:sign_on_provider_delete",
+        everyone(403, anonymous=302, district_admin=302, other_district_admin=404),
+        kwargs=_provider,
+        method="POST",
     ),
     Row(
         "district:school_dashboard",

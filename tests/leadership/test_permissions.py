@@ -16,6 +16,20 @@ def _school(world):
     return {"slug": world.school.slug}
 
 
+def _sign_on_provider(world):
+    from leadership.models import SignOnProvider
+
+    SignOnProvider.objects.create(
+        district=world.district,
+        kind="openid_connect",
+        label="Riverside ID",
+        client_id="accord",
+        secret="x",
+        server_url="http://127.0.0.1:9",  # nothing listens on the discard port
+    )
+    return {"slug": world.district.slug, "kind": "openid_connect"}
+
+
 def _district(world):
     return {"slug": world.district.slug}
 
@@ -80,6 +94,20 @@ MATRIX = [
     Row("leadership:invitation_accept", everyone(200), kwargs=_invitation_token),
     Row("leadership:language_set", everyone(302), method="POST", data=lambda w: {"language": "es"}),
     Row("engagement:family_home", everyone(403, anonymous=302, family=200)),
+    # Anyone may press a district's sign-on button: on to the provider (here out of reach,
+    # so back to the sign-in page with a message); a provider not configured is not found.
+    Row(
+        "leadership:sign_on_start",
+        everyone(302),
+        kwargs=_sign_on_provider,
+        method="POST",
+    ),
+    Row(
+        "leadership:sign_on_start",
+        everyone(404),
+        kwargs=lambda w: {"slug": w.district.slug, "kind": "google"},
+        method="POST",
+    ),
 ]
 
 

@@ -421,6 +421,43 @@ def leadership_priority_save(world):
     )
 
 
+def leadership_sign_on_provider_save(world):
+    return lambda: leadership.sign_on_provider_save(
+        actor=world.district_admin,
+        district=world.district,
+        kind="google",
+        label="Riverside Google",
+        client_id="id",
+        secret="secret",
+    )
+
+
+def leadership_sign_on_provider_delete(world):
+    provider = leadership.sign_on_provider_save(
+        actor=world.district_admin,
+        district=world.district,
+        kind="google",
+        label="Riverside Google",
+        client_id="id",
+        secret="secret",
+    )
+    return lambda: leadership.sign_on_provider_delete(actor=world.district_admin, provider=provider)
+
+
+def leadership_district_password_sign_in_set(world):
+    leadership.sign_on_provider_save(
+        actor=world.district_admin,
+        district=world.district,
+        kind="google",
+        label="Riverside Google",
+        client_id="id",
+        secret="secret",
+    )
+    return lambda: leadership.district_password_sign_in_set(
+        actor=world.district_admin, district=world.district, allowed=False
+    )
+
+
 SERVICES = [
     value
     for name, value in list(globals().items())
