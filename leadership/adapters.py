@@ -1,10 +1,13 @@
 """django-allauth hooks: invitation-only accounts, our messages, mail in the person's language."""
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context as allauth_context
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from .languages import chosen_language
 from .models import User
+from .services import user_language_set
 
 UNKNOWN_EMAIL = _(
     "We have no account for this e-mail address. Check it for typing mistakes, "
@@ -24,8 +27,21 @@ class AccountAdapter(DefaultAccountAdapter):
         return False
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
-        """Sign-in codes and reset links go out in the language the person chose."""
+        """Sign-in codes and reset links go out in the language the person chose: the one
+        picked on the page they asked from, else the one their account keeps."""
         user = context.get("user") or User.objects.filter(email__iexact=email).first()
-        language = getattr(user, "preferred_language", None) or translation.get_language()
+        language = (
+            chosen_language(allauth_context.request)
+            or getattr(user, "preferred_language", None)
+            or translation.get_language()
+        )
         with translation.override(language):
             super().send_mail(template_prefix, email, context)
+
+    def login(self, request, user) -> None:
+        """A language picked before signing in is the person's choice: the account keeps it,
+        rather than the page falling back to what the account held before."""
+        language = chosen_language(request)
+        if language and language != user.preferred_language:
+            user_language_set(user=user, language=language)
+        super().login(request, user)

@@ -117,3 +117,25 @@ def test_nobody_signs_up_without_an_invitation(db, client):
     from leadership.models import User
 
     assert not User.objects.filter(email="walk-in@example.org").exists()
+
+
+def test_a_language_chosen_before_signing_in_is_kept_and_saved(
+    family_without_password, client, mailoutbox
+):
+    """A Spanish-speaking parent picks Spanish on the sign-in page of a phone whose account
+    still says English: the code e-mail is in Spanish, and so is every page after sign-in."""
+    assert family_without_password.preferred_language == "en"
+    client.post("/language/", {"language": "es", "next": "/accounts/login/code/"})
+    page = client.get("/accounts/login/code/").text
+    assert '<html lang="es">' in page
+
+    client.post("/accounts/login/code/", {"email": "family@example.org"})
+    assert "código" in mailoutbox[0].body.lower()
+    response = client.post(
+        "/accounts/login/code/confirm/", {"code": code_from(mailoutbox[0])}, follow=True
+    )
+
+    assert response.redirect_chain[-1][0] == "/family/"
+    assert '<html lang="es">' in response.text
+    family_without_password.refresh_from_db()
+    assert family_without_password.preferred_language == "es"
