@@ -279,9 +279,7 @@ def seed(*, district, schools, year=None) -> str:
                 rsvp_deadline=_at(day - timedelta(days=1), 17, tz),
                 location=f"{school.name} {'cafeteria' if capacity > 60 else 'library'}",
                 capacity=capacity,
-                interpretation_languages=["Spanish", "Vietnamese"]
-                if rng.random() < 0.6
-                else ["Spanish"],
+                interpretation_languages=["es", "vi"] if rng.random() < 0.6 else ["es"],
                 offers_childcare=childcare,
                 offers_transport=kind == EventKind.CONFERENCE and rng.random() < 0.4,
                 offers_food=food,
@@ -337,10 +335,10 @@ def seed(*, district, schools, year=None) -> str:
             children = rng.choice(CHILDREN.get(key, [0, 1, 1, 2, 2, 3]))
             wants = event.interpretation_languages
             interpretation = ""
-            if language == "es" and "Spanish" in wants and rng.random() < 0.75:
-                interpretation = "Spanish"
-            elif "Vietnamese" in wants and rng.random() < 0.06:
-                interpretation = "Vietnamese"
+            if language == "es" and "es" in wants and rng.random() < 0.75:
+                interpretation = "es"
+            elif "vi" in wants and rng.random() < 0.06:
+                interpretation = "vi"
             childcare = (
                 rng.randint(1, children)
                 if event.offers_childcare and children and rng.random() < 0.35

@@ -7,6 +7,8 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from leadership.edits import VersionField
+from leadership.languages import INTERPRETATION_LANGUAGES
+from leadership.languages import language_name as spoken_language_name
 
 from .models import MAX_ADULTS, MAX_CHILDREN, EventKind
 
@@ -35,11 +37,11 @@ class EventForm(forms.Form):
     online_link = forms.URLField(label=_("Online link"), required=False, assume_scheme="https")
     capacity = forms.IntegerField(label=_("Seats"), min_value=1, max_value=10000)
     rsvp_deadline = forms.DateTimeField(label=_("RSVP by"), required=False, widget=DateTimeInput())
-    interpretation_languages = forms.CharField(
+    interpretation_languages = forms.MultipleChoiceField(
         label=_("Interpretation offered in"),
         required=False,
-        max_length=200,
-        help_text=_("Languages separated by commas, for example: Spanish, Vietnamese."),
+        choices=INTERPRETATION_LANGUAGES,
+        widget=forms.CheckboxSelectMultiple,
     )
     offers_childcare = forms.BooleanField(label=_("Childcare"), required=False)
     offers_transport = forms.BooleanField(label=_("Transport"), required=False)
@@ -74,10 +76,6 @@ class EventForm(forms.Form):
             )
         order = [f for code in self.languages for f in (f"title_{code}", f"description_{code}")]
         self.order_fields(order + [name for name in self.fields if name not in order])
-
-    def clean_interpretation_languages(self) -> list[str]:
-        raw = self.cleaned_data.get("interpretation_languages") or ""
-        return [part.strip() for part in raw.split(",") if part.strip()]
 
     def clean(self):
         data = super().clean()
@@ -121,7 +119,7 @@ class EventForm(forms.Form):
             "online_link": event.online_link,
             "capacity": event.capacity,
             "rsvp_deadline": event.rsvp_deadline,
-            "interpretation_languages": ", ".join(event.interpretation_languages),
+            "interpretation_languages": list(event.interpretation_languages),
             "offers_childcare": event.offers_childcare,
             "offers_transport": event.offers_transport,
             "offers_food": event.offers_food,
@@ -163,7 +161,7 @@ class RsvpForm(forms.Form):
         super().__init__(*args, **kwargs)
         offered = list(event.interpretation_languages or [])
         self.fields["interpretation_language"].choices = [("", _("None needed"))] + [
-            (name, name) for name in offered
+            (code, spoken_language_name(code)) for code in offered
         ]
         if not offered:
             del self.fields["interpretation_language"]

@@ -24,6 +24,7 @@ from leadership import clock, edits, versions
 from leadership.exports import csv_writer
 from leadership.htmx import HtmxHttpRequest, is_partial
 from leadership.htmx import apply_form_errors as _apply_form_errors
+from leadership.languages import language_name
 from leadership.models import School
 from leadership.permissions import load_in_school, school_view
 from leadership.selectors import family_schools
@@ -479,7 +480,7 @@ def rsvp_csv(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
                 rsvp.get_status_display(),
                 rsvp.adults,
                 rsvp.children,
-                rsvp.interpretation_language,
+                language_name(rsvp.interpretation_language),
                 rsvp.childcare_count,
                 rsvp.accessibility_needs,
                 _("yes") if checked else "",

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 from datetime import UTC, timedelta
 
 import pytest
@@ -53,7 +54,7 @@ def test_family_rsvps_with_needs_and_sees_it(world, event, spanish_family, clien
         {
             "adults": 2,
             "children": 1,
-            "interpretation_language": "Spanish",
+            "interpretation_language": "es",
             "childcare_count": 1,
             "join_waitlist": "on",
         },
@@ -63,7 +64,7 @@ def test_family_rsvps_with_needs_and_sees_it(world, event, spanish_family, clien
     assert (rsvp.status, rsvp.party_size, rsvp.interpretation_language, rsvp.childcare_count) == (
         "going",
         3,
-        "Spanish",
+        "es",
         1,
     )
     assert rsvp.language == "es"
@@ -79,6 +80,19 @@ def test_family_rsvps_with_needs_and_sees_it(world, event, spanish_family, clien
     rsvp.refresh_from_db()
     event.refresh_from_db()
     assert (rsvp.status, event.seats_taken) == ("cancelled", 0)
+
+
+def test_language_names_are_shown_in_the_readers_language(world, event, spanish_family, client_for):
+    """Offered interpretation and the family's own choice read "español", not "Spanish"."""
+    RsvpFactory(event=event, family=spanish_family, interpretation_language="es")
+    html = client_for(spanish_family).get(event.get_absolute_url()).content.decode()
+    assert "Interpretación: español, vietnamita" in html
+    status = re.search(r'<p id="rsvp-status".*?</p>', html, re.S).group(0)
+    assert "Interpretación: español" in status
+    assert '<option value="vi">vietnamita</option>' in html
+    assert "Spanish" not in html and "Vietnamese" not in html
+    english = client_for(world.staff).get(url("engagement:rsvp_list", event)).content.decode()
+    assert "Spanish (1 family)" in english
 
 
 def test_bad_party_size_rerenders_with_input_kept_and_changes_nothing(world, event, client_for):
@@ -188,14 +202,14 @@ def test_staff_create_publish_and_cancel_an_event(world, client_for):
             "ends_at": "2030-06-12T19:30",
             "location": "Library",
             "capacity": "25",
-            "interpretation_languages": "Spanish, Vietnamese",
+            "interpretation_languages": ["es", "vi"],
             "offers_childcare": "on",
         },
     )
     event = Event.objects.get()
     assert response.status_code == 302
     assert event.status == EventStatus.DRAFT
-    assert event.interpretation_languages == ["Spanish", "Vietnamese"]
+    assert event.interpretation_languages == ["es", "vi"]
     # 18:00 in Riverside's zone (America/Chicago in the test world, CDT in June: UTC-5).
     assert event.starts_at.astimezone(UTC).hour == 23
     assert event.text("es").title == "Leer en casa"
@@ -226,14 +240,14 @@ def test_rsvp_list_shows_needs_summary_and_csv(world, event, client_for):
         family=world.family,
         adults=2,
         children=1,
-        interpretation_language="Spanish",
+        interpretation_language="es",
         childcare_count=1,
     )
     RsvpFactory(
         event=event,
         family=other,
         adults=1,
-        interpretation_language="Spanish",
+        interpretation_language="es",
         accessibility_needs="Wheelchair",
     )
     client = client_for(world.staff)
@@ -327,7 +341,7 @@ def big_event(world):
                 status=RsvpStatus.GOING,
                 adults=1,
                 children=i % 3,
-                interpretation_language="Spanish" if i % 2 else "",
+                interpretation_language="es" if i % 2 else "",
             )
             for i, u in enumerate(users)
         ]
@@ -381,7 +395,7 @@ def test_lowering_capacity_below_seats_taken_is_refused(world, client_for):
         for key, value in data.items()
         if value not in (None, False)
     }
-    form["interpretation_languages"] = "Spanish"
+    form["interpretation_languages"] = ["es"]
     response = client.post(edit, {**form, "capacity": "3"})
     assert response.status_code == 200
     assert "4 seats are already taken" in response.content.decode()
