@@ -74,8 +74,35 @@ class EventForm(forms.Form):
                 required=False,
                 widget=forms.Textarea(attrs={"rows": 4}),
             )
-        order = [f for code in self.languages for f in (f"title_{code}", f"description_{code}")]
-        self.order_fields(order + [name for name in self.fields if name not in order])
+            if i == 0:
+                continue
+            # The place and the notes in the other languages; blank keeps the main language's.
+            self.fields[f"location_{code}"] = forms.CharField(
+                label=_("Place (%(language)s)") % {"language": name},
+                max_length=300,
+                required=False,
+            )
+            self.fields[f"accessibility_notes_{code}"] = forms.CharField(
+                label=_("Accessibility notes (%(language)s)") % {"language": name},
+                max_length=2000,
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 3}),
+            )
+        if len(self.languages) > 1:
+            main = language_name(self.languages[0])
+            self.fields["location"].label = _("Place (%(language)s)") % {"language": main}
+            self.fields["accessibility_notes"].label = _("Accessibility notes (%(language)s)") % {
+                "language": main
+            }
+        texts = [f for code in self.languages for f in (f"title_{code}", f"description_{code}")]
+        place = ["location"] + [f"location_{code}" for code in self.languages[1:]]
+        notes = ["accessibility_notes"] + [
+            f"accessibility_notes_{code}" for code in self.languages[1:]
+        ]
+        order = texts + [name for name in self.fields if name not in texts + place + notes]
+        at = order.index("online_link")
+        order[at:at] = place
+        self.order_fields(order + notes)
 
     def clean(self):
         data = super().clean()
@@ -83,11 +110,14 @@ class EventForm(forms.Form):
             self.add_error("ends_at", _("The event must end after it starts."))
         return data
 
-    def texts(self) -> dict[str, tuple[str, str]]:
+    def texts(self) -> dict[str, tuple[str, ...]]:
+        data = self.cleaned_data
         return {
             code: (
-                self.cleaned_data.get(f"title_{code}", ""),
-                self.cleaned_data.get(f"description_{code}", ""),
+                data.get(f"title_{code}", ""),
+                data.get(f"description_{code}", ""),
+                data.get(f"location_{code}", ""),
+                data.get(f"accessibility_notes_{code}", ""),
             )
             for code in self.languages
         }
@@ -128,6 +158,8 @@ class EventForm(forms.Form):
         for text in event.translations.all():
             initial[f"title_{text.language}"] = text.title
             initial[f"description_{text.language}"] = text.description
+            initial[f"location_{text.language}"] = text.location
+            initial[f"accessibility_notes_{text.language}"] = text.accessibility_notes
         return initial
 
 

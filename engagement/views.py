@@ -128,6 +128,7 @@ def family_home(request: HttpRequest) -> HttpResponse:
     sections = [
         {
             "school": school,
+            "vision": school.vision_in(language),
             "events_html": html[school.pk],
             "list_url": reverse("engagement:event_list", kwargs={"slug": school.slug}),
             "feed_url": request.build_absolute_uri(

@@ -12,6 +12,8 @@ from .models import Role, School, User
 
 
 class VisionForm(VersionedModelForm):
+    """The vision in the school's first language, and a field for each of its other ones."""
+
     class Meta:
         model = School
         fields = ["vision_statement"]
@@ -19,6 +21,32 @@ class VisionForm(VersionedModelForm):
         help_texts = {
             "vision_statement": _("What the school is working toward, in a few sentences.")
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        school = self.instance
+        names = dict(settings.LANGUAGES)
+        self.other_languages = list(school.languages[1:])
+        if self.other_languages:
+            self.fields["vision_statement"].label = _("Vision statement (%(language)s)") % {
+                "language": names.get(school.default_language, school.default_language)
+            }
+        saved = school.vision_translations or {}
+        for code in self.other_languages:
+            self.fields[f"vision_{code}"] = forms.CharField(
+                label=_("Vision statement (%(language)s)") % {"language": names.get(code, code)},
+                required=False,
+                max_length=4000,
+                initial=saved.get(code, ""),
+                widget=forms.Textarea(attrs={"rows": 6, "lang": code}),
+                help_text=_("Left blank, families reading this language see the one above."),
+            )
+
+    def translation_fields(self):
+        return [self[f"vision_{code}"] for code in self.other_languages]
+
+    def translations(self) -> dict[str, str]:
+        return {code: self.cleaned_data.get(f"vision_{code}", "") for code in self.other_languages}
 
 
 class InvitationForm(forms.Form):

@@ -221,6 +221,47 @@ def test_staff_create_publish_and_cancel_an_event(world, client_for):
     assert event.status == EventStatus.CANCELLED
 
 
+def test_place_and_accessibility_notes_are_written_and_read_in_each_language(
+    world, spanish_family, client_for
+):
+    """The school writes the place and the notes in each of its languages; each family reads
+    its own, and a language left blank shows the school's main one."""
+    starts = timezone.localtime(timezone.now() + timedelta(days=9)).replace(hour=18, minute=0)
+    response = client_for(world.principal).post(
+        reverse("engagement:event_create", kwargs={"slug": world.school.slug}),
+        {
+            "kind": "workshop",
+            "title_en": "Reading at home",
+            "title_es": "Leer en casa",
+            "starts_at": starts.strftime("%Y-%m-%dT%H:%M"),
+            "ends_at": (starts + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
+            "location": "Library, east door",
+            "location_es": "Biblioteca, puerta este",
+            "accessibility_notes": "Step-free entrance on Oak St.",
+            "accessibility_notes_es": "Entrada sin escalones por la calle Oak.",
+            "capacity": "25",
+        },
+    )
+    assert response.status_code == 302
+    event = Event.objects.get()
+    client_for(world.principal).post(url("engagement:event_publish", event))
+
+    spanish = client_for(spanish_family).get(event.get_absolute_url()).content.decode()
+    assert "Biblioteca, puerta este" in spanish
+    assert "Entrada sin escalones por la calle Oak." in spanish
+    assert "Library, east door" not in spanish and "Step-free" not in spanish
+    english = client_for(world.staff).get(event.get_absolute_url()).content.decode()
+    assert "Library, east door" in english and "Step-free entrance on Oak St." in english
+    assert "Biblioteca" not in english
+
+    # The form shows each language's field again, and a blank one falls back.
+    form = client_for(world.principal).get(url("engagement:event_edit", event)).content.decode()
+    assert 'name="location_es"' in form and "Biblioteca, puerta este" in form
+    event.translations.filter(language="es").update(location="")
+    spanish = client_for(spanish_family).get(event.get_absolute_url()).content.decode()
+    assert "Library, east door" in spanish
+
+
 def test_event_form_errors_keep_input(world, client_for):
     response = client_for(world.staff).post(
         reverse("engagement:event_create", kwargs={"slug": world.school.slug}),
