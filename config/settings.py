@@ -141,6 +141,11 @@ LOGIN_REDIRECT_URL = "home"
 # arrive through an invitation (leadership.services.invitation_accept). Families sign
 # in with a code e-mailed to them and never need a password.
 ACCOUNT_ADAPTER = "leadership.adapters.AccountAdapter"
+ACCOUNT_FORMS = {
+    "login": "leadership.forms.SignInForm",
+    "request_login_code": "leadership.forms.RequestSignInCodeForm",
+    "confirm_login_code": "leadership.forms.ConfirmSignInCodeForm",
+}
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None

@@ -148,13 +148,22 @@ def family_home(request: HttpRequest) -> HttpResponse:
 @require_safe
 @school_view()
 def event_list(request: HtmxHttpRequest, school: School) -> HttpResponse:
-    events = selectors.school_events(user=request.user, school=school).order_by("-starts_at", "-id")
+    """Upcoming events first, soonest first; past ones apart below, latest first. Seats and
+    status (draft, published) are the staff's columns; a family sees its own RSVP."""
+    now = timezone.now()
+    events = list(
+        selectors.school_events(user=request.user, school=school).order_by("starts_at", "id")
+    )
+    upcoming = [event for event in events if event.ends_at > now]
+    past = [event for event in events if event.ends_at <= now][::-1]
     return render(
         request,
         "engagement/event_list.html",
         {
             "school": school,
-            "events": events,
+            "upcoming": upcoming,
+            "past": past,
+            "staff_columns": can_see_drafts(request.user, school),
             "can_manage": can_manage_events(request.user, school),
             "language": _language(request),
             "feed_url": request.build_absolute_uri(

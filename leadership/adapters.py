@@ -14,6 +14,8 @@ UNKNOWN_EMAIL = _(
     "or ask your school to invite you."
 )
 INCORRECT_CODE = _("That code is not right. Check the latest e-mail from us and try again.")
+TOO_MANY_ATTEMPTS = _("Too many tries to sign in. Wait a few minutes and try again.")
+TOO_MANY_REQUESTS = _("Too many requests in a short time. Wait a minute and try again.")
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -21,6 +23,8 @@ class AccountAdapter(DefaultAccountAdapter):
         **DefaultAccountAdapter.error_messages,
         "unknown_email": UNKNOWN_EMAIL,
         "incorrect_code": INCORRECT_CODE,
+        "too_many_login_attempts": TOO_MANY_ATTEMPTS,
+        "rate_limited": TOO_MANY_REQUESTS,
     }
 
     def is_open_for_signup(self, request) -> bool:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from allauth.account import forms as allauth_forms
 from django import forms
 from django.conf import settings
 from django.contrib.auth import password_validation
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from .edits import VersionedModelForm
@@ -107,3 +110,45 @@ class AcceptInvitationForm(forms.Form):
 class LanguageForm(forms.Form):
     language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
     next = forms.CharField(required=False, max_length=2000)
+
+
+# --- sign-in (django-allauth's forms, with our words) -------------------------------------
+# Families meet these first. The labels and buttons are ours, so that every language the
+# family side speaks has them in its own catalogue (allauth's catalogues miss some languages
+# and mix registers of address) and so that they say what they do.
+
+
+def _email_field(field: forms.Field) -> None:
+    field.label = _("Email address")
+    field.widget.attrs.pop("placeholder", None)
+    field.widget.attrs["autocomplete"] = "email"
+
+
+class SignInForm(allauth_forms.LoginForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _email_field(self.fields["login"])
+        if "password" in self.fields:
+            password = self.fields["password"]
+            password.label = _("Password")
+            password.widget.attrs.pop("placeholder", None)
+            password.help_text = format_html(
+                '<a href="{}">{}</a>', reverse("account_reset_password"), _("Forgot your password?")
+            )
+        if "remember" in self.fields:
+            self.fields["remember"].label = _("Keep me signed in on this device")
+
+
+class RequestSignInCodeForm(allauth_forms.RequestLoginCodeForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _email_field(self.fields["email"])
+
+
+class ConfirmSignInCodeForm(allauth_forms.ConfirmLoginCodeForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        code = self.fields["code"]
+        code.label = _("Sign-in code")
+        code.widget.attrs.pop("placeholder", None)
+        code.help_text = _("Eight letters, as in the e-mail (for example KXQT-MBRW).")

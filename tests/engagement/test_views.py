@@ -262,6 +262,46 @@ def test_place_and_accessibility_notes_are_written_and_read_in_each_language(
     assert "Library, east door" in spanish
 
 
+def test_family_events_list_shows_upcoming_first_and_past_apart_without_staff_columns(
+    world, client_for
+):
+    now = timezone.now()
+    EventFactory(
+        school=world.school,
+        starts_at=now - timedelta(days=20),
+        ends_at=now - timedelta(days=20) + timedelta(hours=1),
+        texts={"en": ("Long ago", "")},
+    )
+    EventFactory(
+        school=world.school,
+        starts_at=now - timedelta(days=2),
+        ends_at=now - timedelta(days=2) + timedelta(hours=1),
+        texts={"en": ("Last week", "")},
+    )
+    EventFactory(
+        school=world.school,
+        starts_at=now + timedelta(days=30),
+        ends_at=now + timedelta(days=30, hours=1),
+        texts={"en": ("Next month", "")},
+    )
+    EventFactory(
+        school=world.school,
+        starts_at=now + timedelta(days=3),
+        ends_at=now + timedelta(days=3, hours=1),
+        texts={"en": ("Soon", "")},
+    )
+    list_url = reverse("engagement:event_list", kwargs={"slug": world.school.slug})
+    html = client_for(world.family).get(list_url).content.decode()
+    order = [
+        html.index(text) for text in ("Soon", "Next month", "Past events", "Last week", "Long ago")
+    ]
+    assert order == sorted(order)
+    assert ">Seats<" not in html and ">Status<" not in html and "Published" not in html
+    assert ">Your RSVP<" in html
+    staff = client_for(world.staff).get(list_url).content.decode()
+    assert ">Seats<" in staff and ">Status<" in staff
+
+
 def test_event_form_errors_keep_input(world, client_for):
     response = client_for(world.staff).post(
         reverse("engagement:event_create", kwargs={"slug": world.school.slug}),

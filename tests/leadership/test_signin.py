@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from leadership.adapters import INCORRECT_CODE, UNKNOWN_EMAIL
+from leadership.adapters import INCORRECT_CODE, TOO_MANY_ATTEMPTS, UNKNOWN_EMAIL
 from tests.leadership.factories import PASSWORD
 
 
@@ -88,7 +88,7 @@ def test_failed_password_logins_are_rate_limited(world, client):
     )
     assert "_auth_user_id" not in client.session
     assert response.status_code == 200
-    assert "Too many failed login attempts" in response.text
+    assert str(TOO_MANY_ATTEMPTS) in response.text
 
 
 def test_password_reset_by_email_link(world, client, mailoutbox):
