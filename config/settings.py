@@ -178,7 +178,10 @@ ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0 if DEBUG 
 INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=14)
 
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]
+# English first: the language the code is written in. Families are served in each of these;
+# Vietnamese is among the home languages large US districts most often serve (see
+# docs/architecture.md, "Languages").
+LANGUAGES = [("en", _("English")), ("es", _("Spanish")), ("vi", _("Vietnamese"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 LANGUAGE_COOKIE_NAME = "accord_language"
 LANGUAGE_COOKIE_SAMESITE = "Lax"

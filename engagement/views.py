@@ -44,7 +44,7 @@ def _language(request) -> str:
     user = request.user
     if user.is_authenticated and user.preferred_language:
         return user.preferred_language
-    return translation.get_language() or "en"
+    return translation.get_language() or settings.LANGUAGE_CODE
 
 
 # --- family portal --------------------------------------------------------------------
