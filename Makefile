@@ -67,8 +67,9 @@ lock:
 	uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 -q -o requirements/dev.lock
 
 messages: export DEBUG ?= 1
+# Every language of settings.LANGUAGES but English, the language the code is written in.
 messages: install
-	$(PY) manage.py makemessages -l es --no-obsolete --ignore '.venv/*' --ignore 'tests/*' --ignore 'staticfiles/*'
+	$(PY) manage.py makemessages $$($(PY) -c 'import os, django; os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings"); django.setup(); from django.conf import settings; from django.utils.translation import to_locale; print(" ".join("-l " + to_locale(code) for code, _ in settings.LANGUAGES if code != settings.LANGUAGE_CODE))') --no-obsolete --ignore '.venv/*' --ignore 'tests/*' --ignore 'staticfiles/*'
 	$(PY) manage.py compilemessages --ignore '.venv/*'
 
 clean:

@@ -160,6 +160,11 @@ LOGIN_REDIRECT_URL = "home"
 # arrive through an invitation (leadership.services.invitation_accept). Families sign
 # in with a code e-mailed to them and never need a password.
 ACCOUNT_ADAPTER = "leadership.adapters.AccountAdapter"
+ACCOUNT_FORMS = {
+    "login": "leadership.forms.SignInForm",
+    "request_login_code": "leadership.forms.RequestSignInCodeForm",
+    "confirm_login_code": "leadership.forms.ConfirmSignInCodeForm",
+}
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
@@ -209,7 +214,10 @@ SOCIALACCOUNT_PROVIDERS = {
 INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=14)
 
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]
+# English first: the language the code is written in. Families are served in each of these;
+# Vietnamese is among the home languages large US districts most often serve (see
+# docs/architecture.md, "Languages").
+LANGUAGES = [("en", _("English")), ("es", _("Spanish")), ("vi", _("Vietnamese"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 LANGUAGE_COOKIE_NAME = "accord_language"
 LANGUAGE_COOKIE_SAMESITE = "Lax"

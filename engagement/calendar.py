@@ -40,12 +40,14 @@ def _vevent(event: Event, language: str) -> icalendar.Event:
     if event.online_link:
         lines.append(event.online_link)
         item.add("url", event.online_link)
-    if event.accessibility_notes:
-        lines.append(event.accessibility_notes)
+    notes = (text.accessibility_notes if text else "") or event.accessibility_notes
+    if notes:
+        lines.append(notes)
     if lines:
         item.add("description", "\n\n".join(lines))
-    if event.location:
-        item.add("location", event.location)
+    place = (text.location if text else "") or event.location
+    if place:
+        item.add("location", place)
     item.add("sequence", int(event.updated_at.timestamp()) % 2_000_000_000)
     return item
 

@@ -39,7 +39,8 @@ from .models import (
 
 EVENTS = 20
 BATCH = 2000
-# key: kind, hour, hours long, capacity range, childcare, food, (en title, en text), (es ...).
+# key: kind, hour, hours long, capacity range, childcare, food, (en title, en text), (es ...),
+# (vi ...).
 TEMPLATES = {
     "back": (
         EventKind.FAMILY_NIGHT,
@@ -50,6 +51,7 @@ TEMPLATES = {
         True,
         ("Back-to-school night", "Meet your child's teachers and see the classrooms."),
         ("Noche de regreso a clases", "Conozca a los maestros de su hijo y vea los salones."),
+        ("Đêm tựu trường", "Gặp gỡ giáo viên của con quý vị và tham quan lớp học."),
     ),
     "coffee": (
         EventKind.COMMUNITY_MEETING,
@@ -60,6 +62,7 @@ TEMPLATES = {
         True,
         ("Coffee with the principal", "An open conversation about this year's school plan."),
         ("Café con la directora", "Una conversación abierta sobre el plan escolar de este año."),
+        ("Cà phê với hiệu trưởng", "Trò chuyện cởi mở về kế hoạch của trường năm nay."),
     ),
     "math": (
         EventKind.FAMILY_NIGHT,
@@ -73,6 +76,7 @@ TEMPLATES = {
             "Noche familiar de matemáticas",
             "Juegos y acertijos para jugar en casa, con cena para todos.",
         ),
+        ("Đêm toán học gia đình", "Trò chơi và câu đố để chơi ở nhà, có bữa tối cho mọi người."),
     ),
     "reading": (
         EventKind.FAMILY_NIGHT,
@@ -86,6 +90,7 @@ TEMPLATES = {
             "Noche familiar de lectura",
             "Lean juntos, lleven libros a casa, conozcan a la bibliotecaria.",
         ),
+        ("Đêm đọc sách gia đình", "Cùng đọc sách, mượn sách về nhà, gặp thủ thư."),
     ),
     "workshop": (
         EventKind.WORKSHOP,
@@ -96,6 +101,10 @@ TEMPLATES = {
         False,
         ("Helping with homework", "Simple routines that help at home, in any language."),
         ("Cómo ayudar con la tarea", "Rutinas sencillas que ayudan en casa, en cualquier idioma."),
+        (
+            "Giúp con làm bài tập về nhà",
+            "Những thói quen đơn giản giúp con ở nhà, bằng bất kỳ ngôn ngữ nào.",
+        ),
     ),
     "conference": (
         EventKind.CONFERENCE,
@@ -106,6 +115,10 @@ TEMPLATES = {
         False,
         ("Student-led conferences", "Your child shows you their portfolio and their goals."),
         ("Conferencias dirigidas por estudiantes", "Su hijo le muestra su portafolio y sus metas."),
+        (
+            "Buổi họp do học sinh dẫn dắt",
+            "Con quý vị giới thiệu hồ sơ học tập và mục tiêu của mình.",
+        ),
     ),
     "walk": (
         EventKind.LEARNING_WALK,
@@ -116,6 +129,7 @@ TEMPLATES = {
         False,
         ("Learning walk with families", "Visit classrooms with teachers and the principal."),
         ("Recorrido de aprendizaje con familias", "Visite las aulas con maestros y la directora."),
+        ("Tham quan lớp học cùng gia đình", "Thăm các lớp học cùng giáo viên và hiệu trưởng."),
     ),
     "elac": (
         EventKind.COMMUNITY_MEETING,
@@ -126,6 +140,10 @@ TEMPLATES = {
         True,
         ("English learner advisory committee", "Review the plan for English learners."),
         ("Comité asesor de aprendices de inglés", "Revisemos el plan para aprendices de inglés."),
+        (
+            "Ủy ban cố vấn học sinh học tiếng Anh",
+            "Xem xét kế hoạch dành cho học sinh học tiếng Anh.",
+        ),
     ),
     "stem": (
         EventKind.FAMILY_NIGHT,
@@ -136,6 +154,7 @@ TEMPLATES = {
         True,
         ("STEM fair", "Students show their projects; try the experiments yourself."),
         ("Feria de ciencias", "Los estudiantes presentan sus proyectos; pruebe los experimentos."),
+        ("Hội chợ khoa học", "Học sinh trình bày dự án; quý vị hãy tự làm thử các thí nghiệm."),
     ),
     "budget": (
         EventKind.COMMUNITY_MEETING,
@@ -146,6 +165,7 @@ TEMPLATES = {
         False,
         ("School plan and budget meeting", "Have a say in next year's plan and budget."),
         ("Reunión del plan y presupuesto", "Opine sobre el plan y el presupuesto del próximo año."),
+        ("Họp về kế hoạch và ngân sách của trường", "Góp ý cho kế hoạch và ngân sách năm tới."),
     ),
     "celebration": (
         EventKind.FAMILY_NIGHT,
@@ -156,11 +176,22 @@ TEMPLATES = {
         True,
         ("End-of-year celebration", "Draft: agenda to follow."),
         ("Celebración de fin de año", "Borrador: el programa se enviará pronto."),
+        ("Lễ mừng cuối năm", "Bản nháp: chương trình sẽ được gửi sau."),
     ),
 }
 # The school year's calendar of events, in order: the first and last are fixed.
 MIDDLE = ["coffee", "math", "workshop", "conference", "walk", "elac", "reading", "stem", "budget"]
 ACCESS_NOTES = "Step-free entrance by the main office; hearing loop in the library."
+# The place and the notes as the school writes them in its other languages.
+PLACES = {
+    "en": ("{school} cafeteria", "{school} library"),
+    "es": ("Cafetería de {school}", "Biblioteca de {school}"),
+    "vi": ("Nhà ăn trường {school}", "Thư viện trường {school}"),
+}
+TRANSLATED_ACCESS_NOTES = {
+    "es": "Entrada sin escalones por la oficina principal; bucle auditivo en la biblioteca.",
+    "vi": "Lối vào không có bậc thang qua văn phòng chính; hệ thống hỗ trợ nghe trong thư viện.",
+}
 ACCESS_NEEDS = [
     "Wheelchair access",
     "Seating near the front: low vision",
@@ -266,7 +297,7 @@ def seed(*, district, schools, year=None) -> str:
         rng = random.Random(f"{school.slug}:engagement")
         full_walk_done = False
         for key, day in calendar(rng, start, end):
-            kind, hour, hours, (cap_low, cap_high), childcare, food, en, es = TEMPLATES[key]
+            kind, hour, hours, (cap_low, cap_high), childcare, food, en, es, vi = TEMPLATES[key]
             starts_at = _at(day, hour, tz)
             past = starts_at + timedelta(hours=hours) <= now
             capacity = rng.randint(cap_low, cap_high)
@@ -277,11 +308,9 @@ def seed(*, district, schools, year=None) -> str:
                 starts_at=starts_at,
                 ends_at=starts_at + timedelta(hours=hours),
                 rsvp_deadline=_at(day - timedelta(days=1), 17, tz),
-                location=f"{school.name} {'cafeteria' if capacity > 60 else 'library'}",
+                location=PLACES["en"][capacity <= 60].format(school=school.name),
                 capacity=capacity,
-                interpretation_languages=["Spanish", "Vietnamese"]
-                if rng.random() < 0.6
-                else ["Spanish"],
+                interpretation_languages=["es", "vi"] if rng.random() < 0.6 else ["es"],
                 offers_childcare=childcare,
                 offers_transport=kind == EventKind.CONFERENCE and rng.random() < 0.4,
                 offers_food=food,
@@ -312,9 +341,17 @@ def seed(*, district, schools, year=None) -> str:
             texts.append(
                 EventTranslation(event=event, language="en", title=en[0], description=en[1])
             )
-            texts.append(
-                EventTranslation(event=event, language="es", title=es[0], description=es[1])
-            )
+            for language, (title, description) in (("es", es), ("vi", vi)):
+                texts.append(
+                    EventTranslation(
+                        event=event,
+                        language=language,
+                        title=title,
+                        description=description,
+                        location=PLACES[language][capacity <= 60].format(school=school.name),
+                        accessibility_notes=TRANSLATED_ACCESS_NOTES[language],
+                    )
+                )
     Event.objects.bulk_create(events, batch_size=BATCH)
     EventTranslation.objects.bulk_create(texts, batch_size=BATCH)
 
@@ -337,10 +374,10 @@ def seed(*, district, schools, year=None) -> str:
             children = rng.choice(CHILDREN.get(key, [0, 1, 1, 2, 2, 3]))
             wants = event.interpretation_languages
             interpretation = ""
-            if language == "es" and "Spanish" in wants and rng.random() < 0.75:
-                interpretation = "Spanish"
-            elif "Vietnamese" in wants and rng.random() < 0.06:
-                interpretation = "Vietnamese"
+            if language == "es" and "es" in wants and rng.random() < 0.75:
+                interpretation = "es"
+            elif "vi" in wants and rng.random() < (0.75 if language == "vi" else 0.06):
+                interpretation = "vi"
             childcare = (
                 rng.randint(1, children)
                 if event.offers_childcare and children and rng.random() < 0.35

@@ -7,6 +7,8 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from leadership.edits import VersionField
+from leadership.languages import INTERPRETATION_LANGUAGES
+from leadership.languages import language_name as spoken_language_name
 
 from .models import MAX_ADULTS, MAX_CHILDREN, EventKind
 
@@ -35,11 +37,11 @@ class EventForm(forms.Form):
     online_link = forms.URLField(label=_("Online link"), required=False, assume_scheme="https")
     capacity = forms.IntegerField(label=_("Seats"), min_value=1, max_value=10000)
     rsvp_deadline = forms.DateTimeField(label=_("RSVP by"), required=False, widget=DateTimeInput())
-    interpretation_languages = forms.CharField(
+    interpretation_languages = forms.MultipleChoiceField(
         label=_("Interpretation offered in"),
         required=False,
-        max_length=200,
-        help_text=_("Languages separated by commas, for example: Spanish, Vietnamese."),
+        choices=INTERPRETATION_LANGUAGES,
+        widget=forms.CheckboxSelectMultiple,
     )
     offers_childcare = forms.BooleanField(label=_("Childcare"), required=False)
     offers_transport = forms.BooleanField(label=_("Transport"), required=False)
@@ -72,12 +74,35 @@ class EventForm(forms.Form):
                 required=False,
                 widget=forms.Textarea(attrs={"rows": 4}),
             )
-        order = [f for code in self.languages for f in (f"title_{code}", f"description_{code}")]
-        self.order_fields(order + [name for name in self.fields if name not in order])
-
-    def clean_interpretation_languages(self) -> list[str]:
-        raw = self.cleaned_data.get("interpretation_languages") or ""
-        return [part.strip() for part in raw.split(",") if part.strip()]
+            if i == 0:
+                continue
+            # The place and the notes in the other languages; blank keeps the main language's.
+            self.fields[f"location_{code}"] = forms.CharField(
+                label=_("Place (%(language)s)") % {"language": name},
+                max_length=300,
+                required=False,
+            )
+            self.fields[f"accessibility_notes_{code}"] = forms.CharField(
+                label=_("Accessibility notes (%(language)s)") % {"language": name},
+                max_length=2000,
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 3}),
+            )
+        if len(self.languages) > 1:
+            main = language_name(self.languages[0])
+            self.fields["location"].label = _("Place (%(language)s)") % {"language": main}
+            self.fields["accessibility_notes"].label = _("Accessibility notes (%(language)s)") % {
+                "language": main
+            }
+        texts = [f for code in self.languages for f in (f"title_{code}", f"description_{code}")]
+        place = ["location"] + [f"location_{code}" for code in self.languages[1:]]
+        notes = ["accessibility_notes"] + [
+            f"accessibility_notes_{code}" for code in self.languages[1:]
+        ]
+        order = texts + [name for name in self.fields if name not in texts + place + notes]
+        at = order.index("online_link")
+        order[at:at] = place
+        self.order_fields(order + notes)
 
     def clean(self):
         data = super().clean()
@@ -85,11 +110,14 @@ class EventForm(forms.Form):
             self.add_error("ends_at", _("The event must end after it starts."))
         return data
 
-    def texts(self) -> dict[str, tuple[str, str]]:
+    def texts(self) -> dict[str, tuple[str, ...]]:
+        data = self.cleaned_data
         return {
             code: (
-                self.cleaned_data.get(f"title_{code}", ""),
-                self.cleaned_data.get(f"description_{code}", ""),
+                data.get(f"title_{code}", ""),
+                data.get(f"description_{code}", ""),
+                data.get(f"location_{code}", ""),
+                data.get(f"accessibility_notes_{code}", ""),
             )
             for code in self.languages
         }
@@ -121,7 +149,7 @@ class EventForm(forms.Form):
             "online_link": event.online_link,
             "capacity": event.capacity,
             "rsvp_deadline": event.rsvp_deadline,
-            "interpretation_languages": ", ".join(event.interpretation_languages),
+            "interpretation_languages": list(event.interpretation_languages),
             "offers_childcare": event.offers_childcare,
             "offers_transport": event.offers_transport,
             "offers_food": event.offers_food,
@@ -130,6 +158,8 @@ class EventForm(forms.Form):
         for text in event.translations.all():
             initial[f"title_{text.language}"] = text.title
             initial[f"description_{text.language}"] = text.description
+            initial[f"location_{text.language}"] = text.location
+            initial[f"accessibility_notes_{text.language}"] = text.accessibility_notes
         return initial
 
 
@@ -163,7 +193,7 @@ class RsvpForm(forms.Form):
         super().__init__(*args, **kwargs)
         offered = list(event.interpretation_languages or [])
         self.fields["interpretation_language"].choices = [("", _("None needed"))] + [
-            (name, name) for name in offered
+            (code, spoken_language_name(code)) for code in offered
         ]
         if not offered:
             del self.fields["interpretation_language"]

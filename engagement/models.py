@@ -43,6 +43,8 @@ class Event(models.Model):
     )
     starts_at = models.DateTimeField(_("starts"))
     ends_at = models.DateTimeField(_("ends"))
+    # The place and the accessibility notes as written in the school's main language; a
+    # translation (EventTranslation) may give them in another.
     location = models.CharField(_("place"), max_length=300, blank=True)
     online_link = models.URLField(_("online link"), blank=True)
     capacity = models.PositiveIntegerField(
@@ -125,6 +127,9 @@ class EventTranslation(models.Model):
     language = models.CharField(_("language"), max_length=10)
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), max_length=5000, blank=True)
+    # Blank: the event's own place and notes (written in the school's main language) stand.
+    location = models.CharField(_("place"), max_length=300, blank=True)
+    accessibility_notes = models.TextField(_("accessibility notes"), max_length=2000, blank=True)
 
     class Meta:
         ordering = ["language"]

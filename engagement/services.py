@@ -107,17 +107,26 @@ def _notify(rsvp_ids: Iterable[int], kind: str) -> None:
 # --- events ---------------------------------------------------------------------------
 
 
-def _save_texts(event: Event, texts: dict[str, tuple[str, str]]) -> None:
+def _save_texts(event: Event, texts: dict[str, tuple[str, ...]]) -> None:
+    """`texts` maps a language to (title, description) or (title, description, place,
+    accessibility notes); a blank place or note in a language means the event's own."""
     default = event.school.default_language
     if not (texts.get(default) or ("", ""))[0].strip():
         raise ValidationError({f"title_{default}": TITLE_REQUIRED})
-    for language, (title, description) in texts.items():
-        title, description = title.strip(), description.strip()
+    for language, values in texts.items():
+        title, description, location, notes = (*(v.strip() for v in values), "", "")[:4]
         if not title:
             EventTranslation.objects.filter(event=event, language=language).delete()
             continue
         EventTranslation.objects.update_or_create(
-            event=event, language=language, defaults={"title": title, "description": description}
+            event=event,
+            language=language,
+            defaults={
+                "title": title,
+                "description": description,
+                "location": location,
+                "accessibility_notes": notes,
+            },
         )
 
 
@@ -140,8 +149,8 @@ def _check_event_rules(event: Event) -> None:
 
 
 @transaction.atomic
-def event_create(*, school, actor, texts: dict[str, tuple[str, str]], **fields) -> Event:
-    """A draft event. `texts` maps a language code to (title, description)."""
+def event_create(*, school, actor, texts: dict[str, tuple[str, ...]], **fields) -> Event:
+    """A draft event. `texts` maps a language code to (title, description[, place, notes])."""
     fields["interpretation_languages"] = list(fields.get("interpretation_languages") or [])
     event = Event(school=school, created_by=actor, status=EventStatus.DRAFT, **fields)
     _check_event(event)
@@ -160,7 +169,10 @@ def event_create(*, school, actor, texts: dict[str, tuple[str, str]], **fields) 
 
 def event_version(event: Event) -> str:
     """The version of an event its edit form carries: its fields and its texts per language."""
-    texts = {t.language: [t.title, t.description] for t in event.translations.all()}
+    texts = {
+        t.language: [t.title, t.description, t.location, t.accessibility_notes]
+        for t in event.translations.all()
+    }
     return edits.version_of(event, EVENT_EDIT_FIELDS, texts=texts)
 
 
@@ -170,7 +182,7 @@ def event_update(
     *,
     event: Event,
     actor,
-    texts: dict[str, tuple[str, str]],
+    texts: dict[str, tuple[str, ...]],
     version: str | None = None,
     **fields,
 ) -> Event:

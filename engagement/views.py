@@ -24,6 +24,7 @@ from leadership import clock, edits, versions
 from leadership.exports import csv_writer
 from leadership.htmx import HtmxHttpRequest, is_partial
 from leadership.htmx import apply_form_errors as _apply_form_errors
+from leadership.languages import language_name
 from leadership.models import School
 from leadership.permissions import load_in_school, school_view
 from leadership.selectors import family_schools
@@ -49,7 +50,7 @@ def _language(request) -> str:
     user = request.user
     if user.is_authenticated and user.preferred_language:
         return user.preferred_language
-    return translation.get_language() or "en"
+    return translation.get_language() or settings.LANGUAGE_CODE
 
 
 # --- family portal --------------------------------------------------------------------
@@ -134,6 +135,7 @@ def family_home(request: HttpRequest) -> HttpResponse:
     sections = [
         {
             "school": school,
+            "vision": school.vision_in(language),
             "events_html": html[school.pk],
             "list_url": reverse("engagement:event_list", kwargs={"slug": school.slug}),
             "feed_url": feed_url(request, feeds[school.pk]),
@@ -150,13 +152,22 @@ def family_home(request: HttpRequest) -> HttpResponse:
 @require_safe
 @school_view()
 def event_list(request: HtmxHttpRequest, school: School) -> HttpResponse:
-    events = selectors.school_events(user=request.user, school=school).order_by("-starts_at", "-id")
+    """Upcoming events first, soonest first; past ones apart below, latest first. Seats and
+    status (draft, published) are the staff's columns; a family sees its own RSVP."""
+    now = timezone.now()
+    events = list(
+        selectors.school_events(user=request.user, school=school).order_by("starts_at", "id")
+    )
+    upcoming = [event for event in events if event.ends_at > now]
+    past = [event for event in events if event.ends_at <= now][::-1]
     return render(
         request,
         "engagement/event_list.html",
         {
             "school": school,
-            "events": events,
+            "upcoming": upcoming,
+            "past": past,
+            "staff_columns": can_see_drafts(request.user, school),
             "can_manage": can_manage_events(request.user, school),
             "language": _language(request),
             "feed_url": feed_url(request, school_feed_of(school)),
@@ -536,7 +547,7 @@ def rsvp_csv(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
                 rsvp.get_status_display(),
                 rsvp.adults,
                 rsvp.children,
-                rsvp.interpretation_language,
+                language_name(rsvp.interpretation_language),
                 rsvp.childcare_count,
                 rsvp.accessibility_needs,
                 _("yes") if checked else "",

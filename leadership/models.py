@@ -165,6 +165,10 @@ class School(models.Model):
         blank=True,
         validators=[MaxLengthValidator(4000)],
     )
+    # The vision in the school's other languages, by code; the statement above is in its first.
+    vision_translations = models.JSONField(
+        _("vision in the other languages"), default=dict, blank=True
+    )
     grade_span = models.CharField(
         _("grade span"), max_length=20, blank=True, help_text=_("For example K-5 or 9-12.")
     )
@@ -190,6 +194,14 @@ class School(models.Model):
     @property
     def default_language(self) -> str:
         return self.languages[0] if self.languages else settings.LANGUAGE_CODE
+
+    def vision_in(self, language: str | None) -> tuple[str, str]:
+        """The vision and the language it is written in: `language`'s if the school wrote it,
+        else the statement in the school's first language."""
+        text = (self.vision_translations or {}).get(language or "", "")
+        if text and language in self.languages[1:]:
+            return text, language
+        return self.vision_statement, self.default_language
 
 
 class SchoolYear(models.Model):

@@ -45,21 +45,40 @@ class InvitationUnusable(Exception):
 
 def school_vision_version(school: School) -> str:
     """The version of the vision an edit form carries (see leadership.edits)."""
-    return edits.version_of(school, ["vision_statement"])
+    return edits.version_of(school, VISION_FIELDS)
+
+
+VISION_FIELDS = ["vision_statement", "vision_translations"]
 
 
 @transaction.atomic
 def school_vision_update(
-    *, school: School, actor: User, vision_statement: str, version: str | None = None
+    *,
+    school: School,
+    actor: User,
+    vision_statement: str,
+    translations: dict[str, str] | None = None,
+    version: str | None = None,
 ) -> School:
-    """Save the vision, unless someone saved it since the form's `version` (StaleEdit)."""
+    """Save the vision, unless someone saved it since the form's `version` (StaleEdit).
+
+    `translations` gives it in the school's other languages, by code; a blank one is dropped
+    (families reading that language see the statement in the school's first language)."""
     current = School.objects.select_for_update().get(pk=school.pk)
     edits.refuse_if_stale(current, version, school_vision_version(current))
-    before = audit.snapshot(current, ["vision_statement"])
+    others = set(current.languages[1:])
+    kept = {
+        code: text.strip()
+        for code, text in (translations or {}).items()
+        if code in others and text.strip()
+    }
+    if translations is None:  # a caller that does not edit them keeps the ones there are
+        kept = dict(current.vision_translations or {})
+    before = audit.snapshot(current, VISION_FIELDS)
     model_update(
         instance=school,
-        fields=["vision_statement"],
-        data={"vision_statement": vision_statement.strip()},
+        fields=VISION_FIELDS,
+        data={"vision_statement": vision_statement.strip(), "vision_translations": kept},
     )
     audit.record(
         actor=actor,
@@ -67,7 +86,7 @@ def school_vision_update(
         obj=school,
         school=school,
         before=before,
-        after=audit.snapshot(school, ["vision_statement"]),
+        after=audit.snapshot(school, VISION_FIELDS),
     )
     versions.mark_changed(school=school)
     return school

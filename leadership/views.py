@@ -102,8 +102,11 @@ def district_invite(request: HtmxHttpRequest, district: District) -> HttpRespons
 
 
 def _school_context(request, school: School, **extra) -> dict:
+    vision, vision_language = school.vision_in(get_language())
     return {
         "school": school,
+        "vision": vision,
+        "vision_language": vision_language,
         "can_edit": can_edit_school(request.user, school),
         "can_view_people": can_view_people(request.user, school),
         "can_see_dashboard_row": can_edit_school(request.user, school)
@@ -138,10 +141,14 @@ def school_vision_edit(request: HtmxHttpRequest, school: School) -> HttpResponse
                     school=school,
                     actor=request.user,
                     vision_statement=form.cleaned_data["vision_statement"],
+                    translations=form.translations(),
                     version=form.cleaned_data["version"],
                 )
             except edits.StaleEdit as stale:
-                saved = {"vision_statement": stale.current.vision_statement}
+                saved = {"vision_statement": stale.current.vision_statement} | {
+                    f"vision_{code}": text
+                    for code, text in (stale.current.vision_translations or {}).items()
+                }
                 conflict = edits.show_conflict(form, stale, saved, place=school)
             else:
                 if is_partial(request):

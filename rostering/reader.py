@@ -329,6 +329,8 @@ def _is_active(row: dict) -> bool:
     return status not in {"tobedeleted", "inactive"} and enabled not in {"false", "0", "no"}
 
 
+# How information systems write the languages Accord speaks (ISO 639-2 codes, names in
+# English and in the language itself); a code not in settings.LANGUAGES is never returned.
 LANGUAGE_ALIASES = {
     "eng": "en",
     "english": "en",
@@ -336,6 +338,10 @@ LANGUAGE_ALIASES = {
     "spanish": "es",
     "español": "es",
     "espanol": "es",
+    "vie": "vi",
+    "vietnamese": "vi",
+    "tiếng việt": "vi",
+    "tieng viet": "vi",
 }
 
 

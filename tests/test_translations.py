@@ -1,9 +1,65 @@
-"""The Spanish catalogue is complete: every message translated, none left fuzzy."""
+"""The catalogues: Spanish complete; every family-facing message in every language families read.
+
+Family-facing, concretely: every message whose source (the `#:` reference makemessages
+writes) is one of FAMILY_FACING below: the pages a family opens (sign-in, welcome,
+invitation, the family page, events and RSVPs, the signed RSVP link, feedback, error pages,
+the base layout), the e-mails a family receives (sign-in code, invitation, RSVP messages), and
+the Python modules whose messages those pages and e-mails show (forms, views, models,
+services and calendar of engagement; sign-in adapter, forms and languages of leadership;
+the language names of settings). A new family page or e-mail is added here.
+"""
 
 import re
+from fnmatch import fnmatch
 from pathlib import Path
 
-CATALOGUE = Path(__file__).resolve().parent.parent / "locale" / "es" / "LC_MESSAGES" / "django.po"
+import pytest
+from django.conf import settings
+from django.utils.translation import to_locale
+
+ROOT = Path(__file__).resolve().parent.parent
+CATALOGUE = ROOT / "locale" / "es" / "LC_MESSAGES" / "django.po"
+
+FAMILY_FACING = [
+    "config/settings.py",
+    "templates/base.html",
+    "templates/4??.html",
+    "templates/5??.html",
+    "templates/account/*",
+    "templates/allauth/*",
+    "templates/engagement/family_home.html",
+    "templates/engagement/event_detail.html",
+    "templates/engagement/event_list.html",
+    "templates/engagement/feedback.html",
+    "templates/engagement/rsvp_link.html",
+    "templates/engagement/rsvp_link_invalid.html",
+    "templates/engagement/includes/event_facts.html",
+    "templates/engagement/includes/event_table.html",
+    "templates/engagement/includes/family_events.html",
+    "templates/engagement/includes/rsvp_badge.html",
+    "templates/engagement/includes/status_badge.html",
+    "templates/engagement/email/*",
+    "templates/leadership/welcome.html",
+    "templates/leadership/no_role.html",
+    "templates/leadership/invitation_accept.html",
+    "templates/leadership/invitation_unusable.html",
+    "templates/leadership/email/*",
+    "engagement/calendar.py",
+    "engagement/forms.py",
+    "engagement/models.py",
+    "engagement/services.py",
+    "engagement/tasks.py",
+    "engagement/views.py",
+    "leadership/adapters.py",
+    "leadership/errors.py",
+    "leadership/forms.py",
+    "leadership/languages.py",
+    "leadership/views.py",
+]
+
+
+def is_family_facing(path: str) -> bool:
+    return any(fnmatch(path, pattern) for pattern in FAMILY_FACING)
 
 
 def entries(text: str):
@@ -17,15 +73,92 @@ def entries(text: str):
         yield block, msgid, ["".join(re.findall(r'"(.*)"', s)) for s in msgstrs]
 
 
+def sources(block: str) -> list[str]:
+    return [
+        reference.rsplit(":", 1)[0]
+        for line in block.splitlines()
+        if line.startswith("#: ")
+        for reference in line[3:].split()
+    ]
+
+
+def problem(block: str, translations: list[str]) -> str | None:
+    if "#, fuzzy" in block or "fuzzy," in block:
+        return "fuzzy"
+    if not translations or not all(translations):
+        return "untranslated"
+    return None
+
+
+def catalogue_of(code: str) -> Path:
+    return ROOT / "locale" / to_locale(code) / "LC_MESSAGES" / "django.po"
+
+
+FAMILY_LANGUAGES = [code for code, _name in settings.LANGUAGES if code != settings.LANGUAGE_CODE]
+
+
 def test_every_spanish_message_is_translated_and_none_is_fuzzy():
     text = CATALOGUE.read_text(encoding="utf-8")
     problems = []
     for block, msgid, translations in entries(text):
         if not msgid:
             continue  # the header
-        if "#, fuzzy" in block or "fuzzy," in block:
-            problems.append(f"fuzzy: {msgid[:60]}")
-        elif not translations or not all(translations):
-            problems.append(f"untranslated: {msgid[:60]}")
+        if reason := problem(block, translations):
+            problems.append(f"{reason}: {msgid[:60]}")
     assert not problems, "\n".join(problems)
     assert CATALOGUE.with_suffix(".mo").exists(), "run `make messages` to compile the catalogue"
+
+
+def test_families_are_served_in_more_than_two_languages():
+    """Nothing may quietly assume English and Spanish only."""
+    assert len(settings.LANGUAGES) >= 3
+    assert settings.LANGUAGES[0][0] == settings.LANGUAGE_CODE
+
+
+@pytest.mark.parametrize("code", FAMILY_LANGUAGES)
+def test_every_family_facing_message_is_translated(code):
+    """Every message a family can meet, in every language of settings.LANGUAGES. The messages
+    are gathered from all the catalogues, so a language whose catalogue was never refreshed
+    still fails for a message another catalogue has."""
+    family_messages = {
+        msgid
+        for other in FAMILY_LANGUAGES
+        for block, msgid, _t in entries(catalogue_of(other).read_text(encoding="utf-8"))
+        if msgid and any(is_family_facing(path) for path in sources(block))
+    }
+    assert len(family_messages) > 200  # the list above still names the family's files
+    path = catalogue_of(code)
+    assert path.with_suffix(".mo").exists(), f"run `make messages`: {path} is not compiled"
+    found = {}
+    for block, msgid, translations in entries(path.read_text(encoding="utf-8")):
+        if msgid in family_messages:
+            found[msgid] = problem(block, translations)
+    problems = [
+        f"{found.get(msgid, 'missing (run `make messages`)')}: {msgid[:70]}"
+        for msgid in sorted(family_messages)
+        if found.get(msgid, "missing") is not None
+    ]
+    assert not problems, f"{code}: family-facing messages not translated:\n" + "\n".join(problems)
+
+
+TEMPLATE_MESSAGE = re.compile(r"""\{%\s*(?:translate|trans)\s+(?:"([^"]+)"|'([^']+)')""")
+
+
+@pytest.mark.parametrize("code", FAMILY_LANGUAGES)
+def test_a_new_family_template_message_fails_until_it_is_in_the_catalogue(code):
+    """A tripwire that needs no `make messages`: every {% translate "..." %} of the family's
+    templates is a message of each catalogue."""
+    known = {msgid for _b, msgid, _t in entries(catalogue_of(code).read_text(encoding="utf-8"))}
+    templates = [
+        path
+        for path in (ROOT / "templates").rglob("*")
+        if path.is_file() and is_family_facing(str(path.relative_to(ROOT)))
+    ]
+    assert templates
+    missing = sorted(
+        f"{path.relative_to(ROOT)}: {message}"
+        for path in templates
+        for match in TEMPLATE_MESSAGE.finditer(path.read_text(encoding="utf-8"))
+        if (message := match.group(1) or match.group(2)) not in known
+    )
+    assert not missing, "run `make messages` and translate:\n" + "\n".join(missing)

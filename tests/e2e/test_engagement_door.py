@@ -75,7 +75,7 @@ def test_door_check_in_on_a_phone(staff_phone, axe_check, world):
 def test_staff_pages_pass_axe(staff_phone, axe_check, world):
     event = EventFactory(school=world.school)
     family = person(Role.FAMILY, school=world.school, email="cy@example.org", full_name="Cy Lee")
-    RsvpFactory(event=event, family=family, adults=2, interpretation_language="Spanish")
+    RsvpFactory(event=event, family=family, adults=2, interpretation_language="es")
     base = f"/schools/{world.school.slug}/events/"
     for path in [
         base,

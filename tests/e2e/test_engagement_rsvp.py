@@ -55,8 +55,8 @@ def phone(browser, transactional_db, live_server):
 
 def rsvp_journey(tab, mailbox, axe_check, family, event, tmp_path):
     request_sign_in_code(tab, axe_check, family.email)
-    tab.get_by_label("Code").fill(code_from(mailbox[-1]))
-    tab.get_by_role("button", name="Confirm").click()
+    tab.get_by_label("Sign-in code").fill(code_from(mailbox[-1]))
+    tab.get_by_role("button", name="Sign in", exact=True).click()
 
     # The family page, in Spanish, with the event's Spanish title.
     expect(tab).to_have_url(re.compile(r"/family/$"))
@@ -71,12 +71,12 @@ def rsvp_journey(tab, mailbox, axe_check, family, event, tmp_path):
     form = tab.locator("#rsvp-form")
     form.locator("#id_adults").fill("2")
     form.locator("#id_children").fill("1")
-    form.locator("#id_interpretation_language").select_option("Spanish")
+    form.locator("#id_interpretation_language").select_option("es")
     form.locator("#id_childcare_count").fill("1")
     form.locator("button[type=submit]").click()
 
     status = tab.locator("#rsvp-status")
-    expect(status).to_contain_text("Spanish")
+    expect(status).to_contain_text("Interpretación: español")
     expect(status.locator(".badge-ok")).to_be_visible()
     axe_check(tab)
     rsvp = Rsvp.objects.get(event=event, family=family)
@@ -84,7 +84,7 @@ def rsvp_journey(tab, mailbox, axe_check, family, event, tmp_path):
         RsvpStatus.GOING,
         2,
         1,
-        "Spanish",
+        "es",
     )
 
     with tab.expect_download() as download_info:

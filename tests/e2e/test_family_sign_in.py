@@ -28,11 +28,11 @@ def request_sign_in_code(page, axe_check, email: str) -> None:
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     axe_check(page)
     page.get_by_role("link", name="E-mail me a sign-in code").click()
-    expect(page.get_by_role("heading", name="Send me a sign-in code")).to_be_visible()
+    expect(page.get_by_role("heading", name="Sign in with a code")).to_be_visible()
     axe_check(page)
-    page.get_by_label("Email").fill(email)
-    page.get_by_role("button", name="Request Code").click()
-    expect(page.get_by_role("heading", name="Enter Sign-In Code")).to_be_visible()
+    page.get_by_label("Email address").fill(email)
+    page.get_by_role("button", name="E-mail me a code").click()
+    expect(page.get_by_role("heading", name="Enter your sign-in code")).to_be_visible()
     axe_check(page)
 
 
@@ -46,8 +46,8 @@ def test_family_signs_in_with_an_emailed_code(page, mailbox, axe_check, world, f
     request_sign_in_code(page, axe_check, family.email)
     assert [message.to for message in mailbox] == [[family.email]]
 
-    page.get_by_label("Code").fill(code_from(mailbox[-1]))
-    page.get_by_role("button", name="Confirm").click()
+    page.get_by_label("Sign-in code").fill(code_from(mailbox[-1]))
+    page.get_by_role("button", name="Sign in", exact=True).click()
 
     expect(page).to_have_url(re.compile(r"/family/$"))
     expect(page.get_by_role("heading", level=1)).to_contain_text("Welcome")
@@ -60,12 +60,12 @@ def test_a_wrong_code_is_refused_and_the_family_stays_signed_out(page, mailbox, 
     request_sign_in_code(page, axe_check, family.email)
     assert code_from(mailbox[-1]) != WRONG_CODE
 
-    page.get_by_label("Code").fill(WRONG_CODE)
-    page.get_by_role("button", name="Confirm").click()
+    page.get_by_label("Sign-in code").fill(WRONG_CODE)
+    page.get_by_role("button", name="Sign in", exact=True).click()
 
     with translation.override(family.preferred_language):
         expect(page.get_by_text(str(INCORRECT_CODE))).to_be_visible()
-    expect(page.get_by_role("heading", name="Enter Sign-In Code")).to_be_visible()
+    expect(page.get_by_role("heading", name="Enter your sign-in code")).to_be_visible()
     axe_check(page)
     expect(page.get_by_role("link", name="Sign in")).to_be_visible()
     expect(page.get_by_role("button", name="Sign out")).to_have_count(0)

@@ -22,7 +22,7 @@ class EventFactory(factory.django.DjangoModelFactory):
     ends_at = factory.LazyAttribute(lambda o: o.starts_at + timedelta(hours=2))
     location = "Library"
     capacity = 50
-    interpretation_languages = ["Spanish", "Vietnamese"]
+    interpretation_languages = ["es", "vi"]
     offers_childcare = True
 
     @factory.post_generation

@@ -14,6 +14,7 @@ from engagement.models import (
     RsvpStatus,
     SentMessage,
 )
+from leadership.models import Role, User
 
 pytestmark = pytest.mark.usefixtures("demo_mid_year")
 
@@ -65,3 +66,17 @@ def test_seed_demo_makes_a_year_of_events_and_is_idempotent(db):
 
     call_command("seed_demo", "--schools", "2", "--quiet-logins")
     assert counts() == first
+
+
+def test_the_demo_speaks_three_languages(db):
+    """Some families read Vietnamese, and every event is written in each school's languages,
+    its place and notes too."""
+    call_command("seed_demo", "--schools", "1", "--quiet-logins")
+    assert User.objects.filter(preferred_language="vi", memberships__role=Role.FAMILY).exists()
+    event = Event.objects.select_related("school").first()
+    assert event.school.languages == ["en", "es", "vi"]
+    vietnamese = event.text("vi")
+    assert vietnamese.language == "vi"
+    assert vietnamese.location.startswith(("Nhà ăn trường", "Thư viện trường"))
+    assert vietnamese.accessibility_notes
+    assert Rsvp.objects.filter(interpretation_language="vi").exists()

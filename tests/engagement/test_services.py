@@ -48,7 +48,7 @@ def test_event_create_saves_texts_per_language_and_falls_back(world):
         online_link="",
         capacity=30,
         rsvp_deadline=None,
-        interpretation_languages=["Spanish"],
+        interpretation_languages=["es"],
         offers_childcare=True,
         offers_transport=False,
         offers_food=True,

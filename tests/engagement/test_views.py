@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 from datetime import UTC, timedelta
 
 import pytest
@@ -53,7 +54,7 @@ def test_family_rsvps_with_needs_and_sees_it(world, event, spanish_family, clien
         {
             "adults": 2,
             "children": 1,
-            "interpretation_language": "Spanish",
+            "interpretation_language": "es",
             "childcare_count": 1,
             "join_waitlist": "on",
         },
@@ -63,7 +64,7 @@ def test_family_rsvps_with_needs_and_sees_it(world, event, spanish_family, clien
     assert (rsvp.status, rsvp.party_size, rsvp.interpretation_language, rsvp.childcare_count) == (
         "going",
         3,
-        "Spanish",
+        "es",
         1,
     )
     assert rsvp.language == "es"
@@ -79,6 +80,19 @@ def test_family_rsvps_with_needs_and_sees_it(world, event, spanish_family, clien
     rsvp.refresh_from_db()
     event.refresh_from_db()
     assert (rsvp.status, event.seats_taken) == ("cancelled", 0)
+
+
+def test_language_names_are_shown_in_the_readers_language(world, event, spanish_family, client_for):
+    """Offered interpretation and the family's own choice read "español", not "Spanish"."""
+    RsvpFactory(event=event, family=spanish_family, interpretation_language="es")
+    html = client_for(spanish_family).get(event.get_absolute_url()).content.decode()
+    assert "Interpretación: español, vietnamita" in html
+    status = re.search(r'<p id="rsvp-status".*?</p>', html, re.S).group(0)
+    assert "Interpretación: español" in status
+    assert '<option value="vi">vietnamita</option>' in html
+    assert "Spanish" not in html and "Vietnamese" not in html
+    english = client_for(world.staff).get(url("engagement:rsvp_list", event)).content.decode()
+    assert "Spanish (1 family)" in english
 
 
 def test_bad_party_size_rerenders_with_input_kept_and_changes_nothing(world, event, client_for):
@@ -188,14 +202,14 @@ def test_staff_create_publish_and_cancel_an_event(world, client_for):
             "ends_at": "2030-06-12T19:30",
             "location": "Library",
             "capacity": "25",
-            "interpretation_languages": "Spanish, Vietnamese",
+            "interpretation_languages": ["es", "vi"],
             "offers_childcare": "on",
         },
     )
     event = Event.objects.get()
     assert response.status_code == 302
     assert event.status == EventStatus.DRAFT
-    assert event.interpretation_languages == ["Spanish", "Vietnamese"]
+    assert event.interpretation_languages == ["es", "vi"]
     # 18:00 in Riverside's zone (America/Chicago in the test world, CDT in June: UTC-5).
     assert event.starts_at.astimezone(UTC).hour == 23
     assert event.text("es").title == "Leer en casa"
@@ -205,6 +219,87 @@ def test_staff_create_publish_and_cancel_an_event(world, client_for):
     client.post(url("engagement:event_cancel", event))
     event.refresh_from_db()
     assert event.status == EventStatus.CANCELLED
+
+
+def test_place_and_accessibility_notes_are_written_and_read_in_each_language(
+    world, spanish_family, client_for
+):
+    """The school writes the place and the notes in each of its languages; each family reads
+    its own, and a language left blank shows the school's main one."""
+    starts = timezone.localtime(timezone.now() + timedelta(days=9)).replace(hour=18, minute=0)
+    response = client_for(world.principal).post(
+        reverse("engagement:event_create", kwargs={"slug": world.school.slug}),
+        {
+            "kind": "workshop",
+            "title_en": "Reading at home",
+            "title_es": "Leer en casa",
+            "starts_at": starts.strftime("%Y-%m-%dT%H:%M"),
+            "ends_at": (starts + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
+            "location": "Library, east door",
+            "location_es": "Biblioteca, puerta este",
+            "accessibility_notes": "Step-free entrance on Oak St.",
+            "accessibility_notes_es": "Entrada sin escalones por la calle Oak.",
+            "capacity": "25",
+        },
+    )
+    assert response.status_code == 302
+    event = Event.objects.get()
+    client_for(world.principal).post(url("engagement:event_publish", event))
+
+    spanish = client_for(spanish_family).get(event.get_absolute_url()).content.decode()
+    assert "Biblioteca, puerta este" in spanish
+    assert "Entrada sin escalones por la calle Oak." in spanish
+    assert "Library, east door" not in spanish and "Step-free" not in spanish
+    english = client_for(world.staff).get(event.get_absolute_url()).content.decode()
+    assert "Library, east door" in english and "Step-free entrance on Oak St." in english
+    assert "Biblioteca" not in english
+
+    # The form shows each language's field again, and a blank one falls back.
+    form = client_for(world.principal).get(url("engagement:event_edit", event)).content.decode()
+    assert 'name="location_es"' in form and "Biblioteca, puerta este" in form
+    event.translations.filter(language="es").update(location="")
+    spanish = client_for(spanish_family).get(event.get_absolute_url()).content.decode()
+    assert "Library, east door" in spanish
+
+
+def test_family_events_list_shows_upcoming_first_and_past_apart_without_staff_columns(
+    world, client_for
+):
+    now = timezone.now()
+    EventFactory(
+        school=world.school,
+        starts_at=now - timedelta(days=20),
+        ends_at=now - timedelta(days=20) + timedelta(hours=1),
+        texts={"en": ("Long ago", "")},
+    )
+    EventFactory(
+        school=world.school,
+        starts_at=now - timedelta(days=2),
+        ends_at=now - timedelta(days=2) + timedelta(hours=1),
+        texts={"en": ("Last week", "")},
+    )
+    EventFactory(
+        school=world.school,
+        starts_at=now + timedelta(days=30),
+        ends_at=now + timedelta(days=30, hours=1),
+        texts={"en": ("Next month", "")},
+    )
+    EventFactory(
+        school=world.school,
+        starts_at=now + timedelta(days=3),
+        ends_at=now + timedelta(days=3, hours=1),
+        texts={"en": ("Soon", "")},
+    )
+    list_url = reverse("engagement:event_list", kwargs={"slug": world.school.slug})
+    html = client_for(world.family).get(list_url).content.decode()
+    order = [
+        html.index(text) for text in ("Soon", "Next month", "Past events", "Last week", "Long ago")
+    ]
+    assert order == sorted(order)
+    assert ">Seats<" not in html and ">Status<" not in html and "Published" not in html
+    assert ">Your RSVP<" in html
+    staff = client_for(world.staff).get(list_url).content.decode()
+    assert ">Seats<" in staff and ">Status<" in staff
 
 
 def test_event_form_errors_keep_input(world, client_for):
@@ -226,14 +321,14 @@ def test_rsvp_list_shows_needs_summary_and_csv(world, event, client_for):
         family=world.family,
         adults=2,
         children=1,
-        interpretation_language="Spanish",
+        interpretation_language="es",
         childcare_count=1,
     )
     RsvpFactory(
         event=event,
         family=other,
         adults=1,
-        interpretation_language="Spanish",
+        interpretation_language="es",
         accessibility_needs="Wheelchair",
     )
     client = client_for(world.staff)
@@ -327,7 +422,7 @@ def big_event(world):
                 status=RsvpStatus.GOING,
                 adults=1,
                 children=i % 3,
-                interpretation_language="Spanish" if i % 2 else "",
+                interpretation_language="es" if i % 2 else "",
             )
             for i, u in enumerate(users)
         ]
@@ -382,7 +477,7 @@ def test_lowering_capacity_below_seats_taken_is_refused(world, client_for):
         for key, value in data.items()
         if value not in (None, False)
     }
-    form["interpretation_languages"] = "Spanish"
+    form["interpretation_languages"] = ["es"]
     response = client.post(edit, {**form, "capacity": "3"})
     assert response.status_code == 200
     assert "4 seats are already taken" in response.content.decode()

@@ -148,8 +148,8 @@ def test_vision_update_is_audited_with_before_and_after(world):
     assert world.school.vision_statement == "New words"
     entry = AuditEntry.objects.get(action="school.vision_update")
     assert entry.actor == world.principal
-    assert entry.before == {"vision_statement": "Old words"}
-    assert entry.after == {"vision_statement": "New words"}
+    assert entry.before == {"vision_statement": "Old words", "vision_translations": {}}
+    assert entry.after == {"vision_statement": "New words", "vision_translations": {}}
 
 
 def test_vision_update_refuses_an_over_long_statement_and_keeps_the_old_one(world):

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from leadership.adapters import INCORRECT_CODE
+from leadership.adapters import INCORRECT_CODE, TOO_MANY_ATTEMPTS
 from tests.leadership.factories import PASSWORD
 
 
@@ -126,7 +126,7 @@ def test_failed_password_logins_are_rate_limited(world, client):
     )
     assert "_auth_user_id" not in client.session
     assert response.status_code == 200
-    assert "Too many failed login attempts" in response.text
+    assert str(TOO_MANY_ATTEMPTS) in response.text
 
 
 def test_password_reset_by_email_link(world, client, mailoutbox):
@@ -155,3 +155,25 @@ def test_nobody_signs_up_without_an_invitation(db, client):
     from leadership.models import User
 
     assert not User.objects.filter(email="walk-in@example.org").exists()
+
+
+def test_a_language_chosen_before_signing_in_is_kept_and_saved(
+    family_without_password, client, mailoutbox
+):
+    """A Spanish-speaking parent picks Spanish on the sign-in page of a phone whose account
+    still says English: the code e-mail is in Spanish, and so is every page after sign-in."""
+    assert family_without_password.preferred_language == "en"
+    client.post("/language/", {"language": "es", "next": "/accounts/login/code/"})
+    page = client.get("/accounts/login/code/").text
+    assert '<html lang="es">' in page
+
+    client.post("/accounts/login/code/", {"email": "family@example.org"})
+    assert "código" in mailoutbox[0].body.lower()
+    response = client.post(
+        "/accounts/login/code/confirm/", {"code": code_from(mailoutbox[0])}, follow=True
+    )
+
+    assert response.redirect_chain[-1][0] == "/family/"
+    assert '<html lang="es">' in response.text
+    family_without_password.refresh_from_db()
+    assert family_without_password.preferred_language == "es"

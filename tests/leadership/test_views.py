@@ -70,6 +70,30 @@ def test_vision_save_in_place_returns_the_new_statement(world, client_for):
     assert world.school.vision_statement == "We lead together."
 
 
+def test_the_vision_is_written_in_each_language_and_families_read_their_own(world, client_for):
+    response = client_for(world.principal).post(
+        "/schools/lincoln/vision/",
+        {
+            "vision_statement": "Every child reads.",
+            "vision_es": "Cada niño lee.",
+            "version": _version(world),
+        },
+    )
+    assert response.status_code == 302
+    world.school.refresh_from_db()
+    assert world.school.vision_translations == {"es": "Cada niño lee."}
+
+    world.family.preferred_language = "es"
+    world.family.save(update_fields=["preferred_language"])
+    page = client_for(world.family).get("/family/").text
+    assert '<p class="vision" lang="es">Cada niño lee.</p>' in page
+    assert "Every child reads." not in page
+    page = client_for(world.staff).get("/schools/lincoln/").text
+    assert "Every child reads." in page and "Cada niño lee." not in page
+    form = client_for(world.principal).get("/schools/lincoln/vision/").text
+    assert 'name="vision_es"' in form and "Cada niño lee." in form
+
+
 def test_an_over_long_vision_re_renders_in_place_with_the_input_kept(world, client_for):
     world.school.vision_statement = "Old"
     world.school.save()

@@ -263,7 +263,7 @@ def test_load_benchmark(tmp_path, request):
 
         # (f) an RSVP, posted as the event page's form does it (htmx: hx-post, X-CSRFToken from
         # the body's hx-headers, the form's fields). A first RSVP is posted from Python, then
-        # the page's "Save changes" form is what wrk posts again and again.
+        # the page's "Save changes to my RSVP" form is what wrk posts again and again.
         rsvp_lines = []
         for f, b in zip(families, family_browsers, strict=True):
             rsvp_lines.append(rsvp_line(server, f, b))

@@ -244,6 +244,12 @@ def test_preferred_language_comes_from_the_export(world, export_dir):
     assert User.objects.get(email="tess@maple.example").preferred_language == "en"
 
 
+@pytest.mark.parametrize("written", ["vi", "vie", "Vietnamese", "Tiếng Việt", "vi-VN"])
+def test_every_language_accord_speaks_is_read_however_the_export_writes_it(written):
+    assert reader.language_code(written) == "vi"
+    assert reader.language_code("Klingon") is None
+
+
 def test_bom_crlf_columns_in_any_order_and_quoted_values(world, export_dir):
     rows = list(csv.reader([USERS_HEADER, *USERS_ROWS]))
     out = io.StringIO()

@@ -63,7 +63,7 @@ class Command(BaseCommand):
             defaults={
                 "name": "Riverside Unified School District",
                 "timezone": "America/Los_Angeles",
-                "languages": ["en", "es"],
+                "languages": ["en", "es", "vi"],
             },
         )
         # The school year under way in the district (from August to the next summer), and
@@ -100,7 +100,7 @@ class Command(BaseCommand):
                     name=school_name(i)[0],
                     slug=slugify(school_name(i)[0]),
                     grade_span=school_name(i)[1],
-                    languages=["en", "es"],
+                    languages=["en", "es", "vi"],
                     vision_statement=VISIONS.get(i, ""),
                 )
                 for i in range(schools)
@@ -132,7 +132,7 @@ class Command(BaseCommand):
                 people.append((email, f"Staff Member {i + 1}.{n + 1}", "en", Role.STAFF, school))
             for n in range(FAMILIES):
                 email = f"{prefix}family@{DOMAIN}" if n == 0 else f"{prefix}family{n + 1}@{DOMAIN}"
-                language = "es" if n % 3 == 1 else "en"
+                language = "es" if n % 3 == 1 else "vi" if n % 6 == 2 else "en"
                 people.append((email, f"Family {i + 1}.{n + 1}", language, Role.FAMILY, school))
         if school_list:
             # The printed teacher leader of the first school is also a parent there.
