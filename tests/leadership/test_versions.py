@@ -14,6 +14,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from community import services as community
 from engagement import services as engagement
 from engagement.models import CheckIn, EventStatus, RsvpStatus
 from leadership import services as leadership
@@ -21,6 +22,7 @@ from leadership import versions
 from leadership.models import Role
 from teams import services as teams
 from teams.models import MeetingStatus
+from tests.community.factories import conversation
 from tests.engagement.factories import EventFactory, RsvpFactory
 from tests.leadership.factories import InvitationFactory, person
 from tests.teams import factories as tf
@@ -417,10 +419,29 @@ def leadership_priority_save(world):
     )
 
 
+# --- community -----------------------------------------------------------------------------
+
+
+def community_conversation_start(world):
+    return lambda: community.conversation_start(
+        actor=world.family, school=world.school, topic="question", subject="Bus", body="Which?"
+    )
+
+
+def community_message_reply(world):
+    row = conversation(world.school, world.family)
+    return lambda: community.message_reply(actor=world.staff, conversation=row, body="Oak St.")
+
+
+def community_conversation_close(world):
+    row = conversation(world.school, world.family)
+    return lambda: community.conversation_close(actor=world.staff, conversation=row)
+
+
 SERVICES = [
     value
     for name, value in list(globals().items())
-    if name.startswith(("teams_", "workplans_", "engagement_", "leadership_"))
+    if name.startswith(("teams_", "workplans_", "engagement_", "community_", "leadership_"))
 ]
 
 

@@ -1,0 +1,215 @@
+"""Every write of the community app: conversations between a family and its school.
+
+A family starts a conversation; the school's staff answer in it and the family is told by
+e-mail (one per answer, through the outbox, marked sent with `claim_send`), with a signed
+link that opens the conversation without a password. Each person may send at most
+COMMUNITY_MESSAGES_PER_HOUR messages an hour, so nobody can use the school to flood a
+family's mailbox.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from leadership import audit, outbox, versions
+from leadership.permissions import is_school_staff
+from leadership.uploads import check_file
+
+from .models import (
+    MAX_BODY,
+    MAX_FILES,
+    MAX_SUBJECT,
+    Attachment,
+    Conversation,
+    ConversationStatus,
+    Message,
+    Topic,
+)
+from .permissions import can_write_to_school
+
+NOT_A_FAMILY = _("Only a family of this school can write to it here.")
+NOT_IN_CONVERSATION = _("This conversation is between another family and the school.")
+BODY_REQUIRED = _("Write your message.")
+BODY_TOO_LONG = _("Keep the message to %(max)s characters; it has %(count)s.")
+SUBJECT_REQUIRED = _("Say in a few words what it is about.")
+SUBJECT_TOO_LONG = _("Keep the subject to %(max)s characters.")
+BAD_TOPIC = _("Choose what the message is about.")
+CONVERSATION_CLOSED = _(
+    "This conversation is closed, so it takes no more messages. Start a new one if you need to."
+)
+ALREADY_CLOSED = _("This conversation is already closed.")
+TOO_MANY_FILES = _("Attach at most %(max)s files to one message.")
+TOO_MANY_MESSAGES = _(
+    "You have sent %(count)s messages in the last hour, the most allowed. Please wait a "
+    "little before sending another."
+)
+
+NOTIFY = "community.tasks.send_reply_notice"
+
+
+def messages_per_hour() -> int:
+    return int(getattr(settings, "COMMUNITY_MESSAGES_PER_HOUR", 30))
+
+
+def _check_body(body: str) -> str:
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError({"body": BODY_REQUIRED})
+    if len(body) > MAX_BODY:
+        raise ValidationError({"body": BODY_TOO_LONG % {"max": MAX_BODY, "count": len(body)}})
+    return body
+
+
+def _check_files(files) -> list:
+    files = list(files)
+    if len(files) > MAX_FILES:
+        raise ValidationError({"files": TOO_MANY_FILES % {"max": MAX_FILES}})
+    for upload in files:
+        try:
+            check_file(upload, kind="message_file")
+        except ValidationError as error:
+            raise ValidationError({"files": error.messages}) from None
+    return files
+
+
+def _check_rate(actor) -> None:
+    """Refuse a message past the sender's hourly allowance (read from the messages
+    themselves, so it holds across servers and restarts)."""
+    limit = messages_per_hour()
+    since = timezone.now() - timedelta(hours=1)
+    sent = Message.objects.filter(author=actor, created_at__gte=since).count()
+    if sent >= limit:
+        raise ValidationError(TOO_MANY_MESSAGES % {"count": sent})
+
+
+def _add_message(*, conversation: Conversation, actor, body: str, files, from_family: bool):
+    message = Message(conversation=conversation, author=actor, from_family=from_family, body=body)
+    message.full_clean()
+    message.save()
+    for upload in files:
+        attachment = Attachment(message=message, original_name=upload.name[:255], size=upload.size)
+        attachment.file.save(upload.name, upload, save=False)
+        attachment.save()
+    return message
+
+
+@transaction.atomic
+def conversation_start(
+    *, actor, school, topic: str, subject: str, body: str, files=()
+) -> Conversation:
+    """A family writes to its school. Nothing is stored unless all of it is right."""
+    if not can_write_to_school(actor, school):
+        raise ValidationError(NOT_A_FAMILY)
+    errors = {}
+    if topic not in Topic.values:
+        errors["topic"] = BAD_TOPIC
+    subject = (subject or "").strip()
+    if not subject:
+        errors["subject"] = SUBJECT_REQUIRED
+    elif len(subject) > MAX_SUBJECT:
+        errors["subject"] = SUBJECT_TOO_LONG % {"max": MAX_SUBJECT}
+    try:
+        body = _check_body(body)
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    files = _check_files(files)
+    _check_rate(actor)
+    now = timezone.now()
+    conversation = Conversation(
+        school=school,
+        family=actor,
+        topic=topic,
+        subject=subject,
+        created_at=now,
+        last_message_at=now,
+    )
+    conversation.full_clean()
+    conversation.save()
+    _add_message(conversation=conversation, actor=actor, body=body, files=files, from_family=True)
+    audit.record(
+        actor=actor,
+        action="conversation.start",
+        obj=conversation,
+        school=school,
+        after={"topic": topic, "subject": subject},
+    )
+    versions.mark_changed(school=school)
+    return conversation
+
+
+@transaction.atomic
+def message_reply(*, actor, conversation: Conversation, body: str, files=()) -> Message:
+    """The family or a staff member of the school writes in the conversation. A staff answer
+    sets the conversation waiting for the family and e-mails the family; a family's answer
+    opens it again for the school."""
+    school = conversation.school
+    from_family = conversation.family_id == actor.pk
+    if not from_family and not is_school_staff(actor, school):
+        raise ValidationError(NOT_IN_CONVERSATION)
+    body = _check_body(body)
+    files = _check_files(files)
+    conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
+    if conversation.is_closed:
+        raise ValidationError(CONVERSATION_CLOSED)
+    _check_rate(actor)
+    message = _add_message(
+        conversation=conversation, actor=actor, body=body, files=files, from_family=from_family
+    )
+    before = audit.snapshot(conversation, ["status", "assigned_to"])
+    conversation.last_message_at = message.created_at
+    fields = ["last_message_at", "status"]
+    if from_family:
+        conversation.status = ConversationStatus.OPEN
+    else:
+        conversation.status = ConversationStatus.WAITING
+        if conversation.first_reply_at is None:
+            conversation.first_reply_at = message.created_at
+            fields.append("first_reply_at")
+        if conversation.assigned_to_id is None:
+            conversation.assigned_to = actor
+            fields.append("assigned_to")
+        outbox.enqueue(NOTIFY, message.pk)
+    conversation.save(update_fields=fields)
+    audit.record(
+        actor=actor,
+        action="conversation.reply",
+        obj=conversation,
+        school=school,
+        before=before,
+        after=audit.snapshot(conversation, ["status", "assigned_to"]),
+    )
+    versions.mark_changed(school=school)
+    return message
+
+
+@transaction.atomic
+def conversation_close(*, actor, conversation: Conversation) -> Conversation:
+    """The family or the school's staff close a conversation: it takes no more messages."""
+    school = conversation.school
+    if conversation.family_id != actor.pk and not is_school_staff(actor, school):
+        raise ValidationError(NOT_IN_CONVERSATION)
+    conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
+    if conversation.is_closed:
+        raise ValidationError(ALREADY_CLOSED)
+    before = audit.snapshot(conversation, ["status"])
+    conversation.status = ConversationStatus.CLOSED
+    conversation.closed_at = timezone.now()
+    conversation.save(update_fields=["status", "closed_at"])
+    audit.record(
+        actor=actor,
+        action="conversation.close",
+        obj=conversation,
+        school=school,
+        before=before,
+        after={"status": conversation.status},
+    )
+    versions.mark_changed(school=school)
+    return conversation

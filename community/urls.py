@@ -1,0 +1,18 @@
+from django.urls import path
+
+from . import views
+
+app_name = "community"
+
+messages = "schools/<slug:slug>/messages/"
+
+urlpatterns = [
+    path(messages, views.conversation_list, name="conversation_list"),
+    path(messages + "<int:pk>/", views.conversation_detail, name="conversation_detail"),
+    path(messages + "<int:pk>/close/", views.conversation_close, name="conversation_close"),
+    path(messages + "files/<int:pk>/", views.attachment_download, name="attachment_download"),
+    path("schools/<slug:slug>/inbox/", views.inbox, name="inbox"),
+    path("schools/<slug:slug>/inbox/response-times/", views.response_times, name="response_times"),
+    path("messages/<str:token>/", views.thread_link, name="thread_link"),
+    path("messages/<str:token>/files/<int:pk>/", views.thread_link_file, name="thread_link_file"),
+]

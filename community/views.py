@@ -1,0 +1,279 @@
+"""Pages of the community app: a family's messages to its school, the school's inbox, the
+conversation itself (signed in, or from the e-mailed link), and response times."""
+
+from __future__ import annotations
+
+import mimetypes
+import os
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from leadership import clock
+from leadership.htmx import HtmxHttpRequest
+from leadership.htmx import apply_form_errors as _apply_form_errors
+from leadership.models import School
+from leadership.permissions import load_in_school, school_view
+from leadership.uploads import refused_uploads, upload_limit
+
+from . import selectors, services, tokens
+from .forms import ConversationForm, ReplyForm
+from .models import Attachment, Conversation, ConversationStatus
+from .permissions import can_see_response_times, can_use_inbox, can_write_to_school
+
+
+def _files(request) -> list:
+    return request.FILES.getlist("files") if request.method == "POST" else []
+
+
+def _bound(form_class, request):
+    posted = request.method == "POST"
+    return form_class(
+        request.POST if posted else None,
+        request.FILES if posted else None,
+        refused=refused_uploads(request) if posted else (),
+    )
+
+
+def _thread_context(conversation: Conversation, *, file_url) -> dict:
+    thread = selectors.thread_messages(conversation=conversation)
+    for message in thread:
+        for attachment in message.attachments.all():
+            attachment.url = file_url(attachment)
+    return {"conversation": conversation, "school": conversation.school, "thread": thread}
+
+
+# --- a family's messages --------------------------------------------------------------
+
+
+@upload_limit("message_file")
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+@school_view(can_write_to_school)
+def conversation_list(request: HtmxHttpRequest, school: School) -> HttpResponse:
+    """A family's conversations with the school, and the form to start one."""
+    form = _bound(ConversationForm, request)
+    if request.method == "POST" and form.is_valid():
+        try:
+            conversation = services.conversation_start(
+                actor=request.user,
+                school=school,
+                topic=form.cleaned_data["topic"],
+                subject=form.cleaned_data["subject"],
+                body=form.cleaned_data["body"],
+                files=form.cleaned_data["files"],
+            )
+        except ValidationError as error:
+            _apply_form_errors(form, error)
+        else:
+            messages.success(request, _("Your message was sent. The school will answer here."))
+            return redirect(conversation.get_absolute_url())
+    return render(
+        request,
+        "community/conversation_list.html",
+        {
+            "school": school,
+            "form": form,
+            "conversations": selectors.family_conversations(user=request.user, school=school),
+        },
+    )
+
+
+def _file_url_for(school: School):
+    return lambda attachment: reverse(
+        "community:attachment_download", kwargs={"slug": school.slug, "pk": attachment.pk}
+    )
+
+
+@upload_limit("message_file")
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+@school_view()
+def conversation_detail(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
+    """The conversation, for its family and the school's staff; the answer form below it."""
+    conversation = load_in_school(request, selectors.visible_conversations, "school", pk=pk)
+    form = _bound(ReplyForm, request)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.message_reply(
+                actor=request.user,
+                conversation=conversation,
+                body=form.cleaned_data["body"],
+                files=form.cleaned_data["files"],
+            )
+        except ValidationError as error:
+            _apply_form_errors(form, error)
+        else:
+            messages.success(request, _("Your answer was sent."))
+            return redirect(conversation.get_absolute_url() + "#answer")
+    context = _thread_context(conversation, file_url=_file_url_for(school))
+    context |= {
+        "form": form,
+        "is_staff_view": can_use_inbox(request.user, school),
+        "back_url": reverse(
+            "community:inbox"
+            if can_use_inbox(request.user, school)
+            else "community:conversation_list",
+            kwargs={"slug": school.slug},
+        ),
+        "close_url": reverse(
+            "community:conversation_close", kwargs={"slug": school.slug, "pk": conversation.pk}
+        ),
+    }
+    return render(request, "community/conversation_detail.html", context)
+
+
+@login_required
+@require_POST
+@school_view()
+def conversation_close(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
+    conversation = load_in_school(request, selectors.visible_conversations, "school", pk=pk)
+    try:
+        services.conversation_close(actor=request.user, conversation=conversation)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The conversation is closed."))
+    return redirect(conversation.get_absolute_url())
+
+
+def _file_response(attachment: Attachment) -> HttpResponse:
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    content_type = mimetypes.guess_type(attachment.original_name)[0] or "application/octet-stream"
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=os.path.basename(attachment.original_name),
+        content_type=content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@require_safe
+@school_view()
+def attachment_download(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
+    """A file of a conversation: served only here, to whoever may read the conversation."""
+    conversations = selectors.visible_conversations(user=request.user, school=school)
+    attachment = get_object_or_404(
+        Attachment.objects.select_related("message"),
+        pk=pk,
+        message__conversation__in=conversations,
+    )
+    return _file_response(attachment)
+
+
+# --- the school's inbox ---------------------------------------------------------------
+
+
+@login_required
+@require_safe
+@school_view(can_use_inbox)
+def inbox(request: HtmxHttpRequest, school: School) -> HttpResponse:
+    status = request.GET.get("status", "")
+    if status not in ConversationStatus.values:
+        status = ""
+    now = timezone.now()
+    rows = list(selectors.inbox(user=request.user, school=school, status=status or None))
+    for row in rows:
+        row.waiting_since = row.last_message_at
+        row.age_days = (now - row.created_at).days
+    return render(
+        request,
+        "community/inbox.html",
+        {
+            "school": school,
+            "conversations": rows,
+            "status": status,
+            "statuses": ConversationStatus.choices,
+            "can_see_times": can_see_response_times(request.user, school),
+        },
+    )
+
+
+@login_required
+@require_safe
+@school_view(can_see_response_times)
+def response_times(request: HtmxHttpRequest, school: School) -> HttpResponse:
+    return render(
+        request,
+        "community/response_times.html",
+        {"school": school, "months": selectors.response_times(school=school)},
+    )
+
+
+# --- the conversation from the e-mailed link (no sign-in) ----------------------------
+
+
+def _from_token(token: str) -> Conversation | None:
+    ids = tokens.read_thread_token(token)
+    if not ids:
+        return None
+    return (
+        Conversation.objects.select_related("school__district", "family", "assigned_to")
+        .filter(pk=ids[0], family_id=ids[1])
+        .first()
+    )
+
+
+def _private(response: HttpResponse) -> HttpResponse:
+    response["Referrer-Policy"] = "no-referrer"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@upload_limit("message_file")
+@require_http_methods(["GET", "HEAD", "POST"])
+def thread_link(request: HttpRequest, token: str) -> HttpResponse:
+    """One conversation, opened by its family from the link in an e-mail: read it and answer.
+    The link opens that conversation only and signs nobody in; a tampered or expired link
+    gets a page that says so, in the language the reader chose, and changes nothing."""
+    conversation = _from_token(token)
+    if conversation is None:
+        return _private(render(request, "community/thread_link_invalid.html", status=400))
+    school, family = conversation.school, conversation.family
+    language = family.preferred_language or school.default_language
+    request.LANGUAGE_CODE = language
+    with translation.override(language), clock.override(school):
+        form = _bound(ReplyForm, request)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.message_reply(
+                    actor=family,
+                    conversation=conversation,
+                    body=form.cleaned_data["body"],
+                    files=form.cleaned_data["files"],
+                )
+            except ValidationError as error:
+                _apply_form_errors(form, error)
+            else:
+                messages.success(request, _("Your answer was sent."))
+                return redirect(request.path + "#answer")
+        context = _thread_context(
+            conversation,
+            file_url=lambda a: reverse(
+                "community:thread_link_file", kwargs={"token": token, "pk": a.pk}
+            ),
+        )
+        context |= {"form": form, "link_action": request.path, "by_link": True}
+        return _private(render(request, "community/thread_link.html", context))
+
+
+@require_safe
+def thread_link_file(request: HttpRequest, token: str, pk: int) -> HttpResponse:
+    conversation = _from_token(token)
+    if conversation is None:
+        raise Http404
+    attachment = get_object_or_404(Attachment, pk=pk, message__conversation=conversation)
+    return _private(_file_response(attachment))
