@@ -228,7 +228,9 @@ def _from_token(token: str) -> Conversation | None:
 
 
 def _private(response: HttpResponse) -> HttpResponse:
-    response["Referrer-Policy"] = "no-referrer"
+    # The token never leaves the site in a Referer; "no-referrer" would also make the
+    # browser send "Origin: null" with the answer form, which CSRF protection refuses.
+    response["Referrer-Policy"] = "same-origin"
     response["Cache-Control"] = "private, no-store"
     return response
 

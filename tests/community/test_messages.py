@@ -80,6 +80,7 @@ def test_a_family_asks_the_staff_answer_and_the_family_reads_it_from_the_email(
     assert "En la esquina de Oak." in html and "¿Dónde para?" in html
     assert '<html lang="es">' in html
     assert page["Cache-Control"] == "private, no-store"
+    assert page["Referrer-Policy"] == "same-origin"
 
     # The family answers from the link: the conversation is open for the school again.
     answer = anonymous.post("/" + _link_from(mail), {"body": "Gracias."})

@@ -1,0 +1,98 @@
+"""Families and the school on phones: a family in Spanish asks a question, the staff answer
+in the inbox, and the family reads the answer from the e-mailed link; axe on every page."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+import pytest
+from django.test import Client
+from playwright.sync_api import expect
+
+from community.models import Conversation, ConversationStatus
+from tests.e2e.conftest import TIMEOUT_MS
+
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
+
+
+@pytest.fixture
+def phones(browser, transactional_db, live_server, settings, tmp_path):
+    """phone(user or None) -> a new phone-sized tab, signed in as `user` (session cookie)."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    contexts, errors = [], []
+
+    def phone(user):
+        context = browser.new_context(base_url=live_server.url, locale="en-US", **PHONE)
+        if user is not None:
+            client = Client()
+            client.force_login(user)
+            cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+            context.add_cookies(
+                [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}]
+            )
+        context.set_default_timeout(TIMEOUT_MS)
+        contexts.append(context)
+        tab = context.new_page()
+        tab.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        tab.on("pageerror", lambda error: errors.append(f"uncaught: {error}"))
+        return tab
+
+    yield phone
+    for context in contexts:
+        context.close()
+    if errors:
+        pytest.fail("Console errors in the browser:\n" + "\n".join(errors), pytrace=False)
+
+
+def test_a_spanish_family_asks_and_reads_the_answer_from_the_emailed_link(
+    phones, mailbox, axe_check, world
+):
+    family = world.family
+    family.preferred_language = "es"
+    family.full_name = "Rosa Díaz"
+    family.save(update_fields=["preferred_language", "full_name"])
+    world.staff.full_name = "Sam Lee"
+    world.staff.save(update_fields=["full_name"])
+
+    # The family, in Spanish, writes from its page.
+    tab = phones(family)
+    tab.goto("/family/")
+    expect(tab.locator("html")).to_have_attribute("lang", "es")
+    tab.get_by_role("link", name=f"Escribir a {world.school.name}").click()
+    expect(tab.get_by_role("heading", level=1)).to_contain_text("Mensajes a")
+    axe_check(tab)
+    tab.get_by_label("Una pregunta").check()
+    tab.get_by_label("Asunto").fill("Parada del autobús")
+    tab.get_by_label("Su mensaje").fill("¿Dónde para el autobús la próxima semana?")
+    tab.get_by_role("button", name="Enviar el mensaje").click()
+    expect(tab.get_by_role("heading", level=1, name="Parada del autobús")).to_be_visible()
+    expect(tab.get_by_role("status")).to_contain_text("Su mensaje se envió")
+    axe_check(tab)
+
+    # The staff member answers from the inbox.
+    staff = phones(world.staff)
+    staff.goto(f"/schools/{world.school.slug}/inbox/")
+    expect(staff.get_by_role("heading", level=1, name="Messages from families")).to_be_visible()
+    axe_check(staff)
+    staff.get_by_role("link", name="Parada del autobús").click()
+    axe_check(staff)
+    staff.get_by_label("Your answer").fill("En la esquina de Oak y 3.ª, a las 7:40.")
+    staff.get_by_role("button", name="Send the answer").click()
+    expect(staff.get_by_role("status")).to_contain_text("Your answer was sent.")
+    expect(staff.get_by_text("Answered by Sam Lee")).to_be_visible()
+
+    # The e-mail, in Spanish, with its link: opened on a phone that is not signed in.
+    [mail] = [m for m in mailbox if m.to == [family.email]]
+    assert "respondió" in mail.subject
+    link = re.search(r"https?://\S+/messages/\S+/", mail.body).group(0)
+    reader = phones(None)
+    reader.goto(urlsplit(link).path)
+    expect(reader.locator("html")).to_have_attribute("lang", "es")
+    expect(reader.get_by_text("En la esquina de Oak y 3.ª, a las 7:40.")).to_be_visible()
+    axe_check(reader)
+    reader.get_by_label("Su respuesta").fill("¡Gracias!")
+    reader.get_by_role("button", name="Enviar la respuesta").click()
+    expect(reader.get_by_role("status")).to_contain_text("Su respuesta se envió")
+    expect(reader.get_by_text("¡Gracias!")).to_be_visible()
+    assert Conversation.objects.get().status == ConversationStatus.OPEN
