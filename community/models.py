@@ -124,3 +124,128 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+# --- announcements --------------------------------------------------------------------
+
+MAX_TITLE = 150
+MAX_ANNOUNCEMENT = 5000
+
+
+class FamilyAudience(models.TextChoices):
+    NONE = "none", _("No families")
+    ALL = "all", _("All families of the school")
+    EVENT = "event", _("Families going to an event")
+
+
+class Announcement(models.Model):
+    """A letter from the school, in each of its languages, sent once to each person."""
+
+    school = models.ForeignKey(
+        School, on_delete=models.CASCADE, related_name="announcements", verbose_name=_("school")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    families = models.CharField(
+        _("families"), max_length=10, choices=FamilyAudience.choices, default=FamilyAudience.ALL
+    )
+    event = models.ForeignKey(
+        "engagement.Event",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("event"),
+    )
+    to_staff = models.BooleanField(_("staff"), default=False)
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-sent_at", "-id"]
+        verbose_name = _("announcement")
+        verbose_name_plural = _("announcements")
+        indexes = [
+            models.Index(fields=["school", "sent_at"]),
+            models.Index(fields=["author", "sent_at"]),
+        ]
+
+    def __str__(self) -> str:
+        text = self.text()
+        return text.title if text else f"#{self.pk}"
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "community:announcement_detail", kwargs={"slug": self.school.slug, "pk": self.pk}
+        )
+
+    def text(self, language: str | None = None) -> AnnouncementText | None:
+        """The text in `language`, else in the school's main language (prefetch-friendly)."""
+        texts = {t.language: t for t in self.texts.all()}
+        for code in (language, self.school.default_language):
+            if code and code in texts:
+                return texts[code]
+        return next(iter(texts.values()), None)
+
+
+class AnnouncementText(models.Model):
+    announcement = models.ForeignKey(Announcement, on_delete=models.CASCADE, related_name="texts")
+    language = models.CharField(_("language"), max_length=10)
+    title = models.CharField(_("title"), max_length=MAX_TITLE)
+    body = models.TextField(_("text"), max_length=MAX_ANNOUNCEMENT)
+
+    class Meta:
+        ordering = ["language"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["announcement", "language"], name="announcementtext_one_per_language"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Delivery(models.Model):
+    """One person an announcement goes to, in one language: e-mailed once, maybe opened."""
+
+    announcement = models.ForeignKey(
+        Announcement, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="announcement_deliveries"
+    )
+    language = models.CharField(max_length=10)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+    opened_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["announcement", "person"], name="delivery_once_per_person"
+            )
+        ]
+        indexes = [models.Index(fields=["person", "announcement"])]
+
+    def __str__(self) -> str:
+        return f"{self.announcement_id} · {self.person_id}"
+
+
+class Announcer(models.Model):
+    """A staff member the principal allows to write announcements for the school."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="announcers")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["school", "user"], name="announcer_once_per_school")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} · {self.school_id}"

@@ -5,6 +5,8 @@ from __future__ import annotations
 from leadership.models import Role
 from leadership.permissions import is_principal, is_school_staff, school_roles
 
+from .models import Announcer
+
 
 def is_family_at(user, school) -> bool:
     return Role.FAMILY in school_roles(user, school)
@@ -27,3 +29,20 @@ def can_see_response_times(user, school) -> bool:
 def can_take_part(user, conversation) -> bool:
     """The family that wrote, and the school's staff."""
     return conversation.family_id == user.pk or is_school_staff(user, conversation.school)
+
+
+def can_announce(user, school) -> bool:
+    """The principal, and the staff members the principal allows (one small query, once per
+    request: kept on the user like the roles)."""
+    if is_principal(user, school):
+        return True
+    if not is_school_staff(user, school):
+        return False
+    cache = user.__dict__.setdefault("_accord_announcer_of", {})
+    if school.pk not in cache:
+        cache[school.pk] = Announcer.objects.filter(school=school, user=user).exists()
+    return cache[school.pk]
+
+
+def can_choose_announcers(user, school) -> bool:
+    return is_principal(user, school)

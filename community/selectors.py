@@ -7,13 +7,14 @@ from dataclasses import dataclass
 from datetime import timedelta
 from statistics import median
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from leadership import clock
-from leadership.models import School
+from leadership.models import Membership, Role, School
 
-from .models import Conversation, ConversationStatus, Message
-from .permissions import can_use_inbox, is_family_at
+from .models import Announcement, Announcer, Conversation, ConversationStatus, Message
+from .permissions import can_announce, can_use_inbox, is_family_at
 
 
 def visible_conversations(*, user, school: School) -> QuerySet[Conversation]:
@@ -98,3 +99,72 @@ def response_times(*, school: School, months: int = 12) -> list[MonthTimes]:
             )
         )
     return result
+
+
+# --- announcements --------------------------------------------------------------------
+
+
+def sent_announcements(*, user, school: School) -> QuerySet[Announcement]:
+    """The school's announcements, newest first, with how many each went to, how many were
+    e-mailed and how many people opened it (one query, and one for the texts)."""
+    if not can_announce(user, school):
+        return Announcement.objects.none()
+    return (
+        Announcement.objects.filter(school=school)
+        .select_related("school", "author")
+        .prefetch_related("texts")
+        .annotate(
+            recipients=Count("deliveries"),
+            emailed=Count("deliveries", filter=Q(deliveries__emailed_at__isnull=False)),
+            opened=Count("deliveries", filter=Q(deliveries__opened_at__isnull=False)),
+        )
+    )
+
+
+def announcement_for(*, user, school: School) -> QuerySet[Announcement]:
+    """What `load_in_school` finds: every announcement for those who write them, else only
+    the ones sent to this person."""
+    rows = Announcement.objects.select_related("school__district", "author", "event")
+    rows = rows.prefetch_related("texts")
+    if can_announce(user, school):
+        return rows.filter(school=school)
+    return rows.filter(school=school, deliveries__person=user.pk)
+
+
+FAMILY_PAGE_DAYS = 60
+FAMILY_PAGE_MOST = 5
+
+
+def recent_announcements(*, user, request=None) -> dict[int, list[Announcement]]:
+    """The announcements sent to this person in the last 60 days, by school id, newest
+    first (two queries, once per request)."""
+    cached = getattr(request, "_accord_announcements", None) if request is not None else None
+    if cached is not None:
+        return cached
+    since = timezone.now() - timedelta(days=FAMILY_PAGE_DAYS)
+    rows = (
+        Announcement.objects.filter(deliveries__person=user.pk, sent_at__gte=since)
+        .select_related("school")
+        .prefetch_related("texts")
+        .order_by("-sent_at", "-id")
+    )
+    by_school: dict[int, list[Announcement]] = defaultdict(list)
+    for row in rows:
+        if len(by_school[row.school_id]) < FAMILY_PAGE_MOST:
+            by_school[row.school_id].append(row)
+    if request is not None:
+        request._accord_announcements = by_school
+    return by_school
+
+
+def announcer_choices(*, school: School):
+    """The school's staff other than principals, and who among them may write now."""
+    members = (
+        Membership.objects.active()
+        .filter(school=school, role__in=[Role.TEACHER_LEADER, Role.STAFF])
+        .select_related("user")
+        .order_by("user__full_name", "user__email")
+    )
+    staff = list({m.user_id: m.user for m in members}.values())
+    allowed = set(Announcer.objects.filter(school=school).values_list("user_id", flat=True))
+    return staff, allowed

@@ -17,21 +17,30 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from engagement.models import EventStatus, Rsvp, RsvpStatus
 from leadership import audit, outbox, versions
+from leadership.models import STAFF_ROLES, Membership, Role
 from leadership.permissions import is_school_staff
 from leadership.uploads import check_file
 
 from .models import (
+    MAX_ANNOUNCEMENT,
     MAX_BODY,
     MAX_FILES,
     MAX_SUBJECT,
+    MAX_TITLE,
+    Announcement,
+    AnnouncementText,
+    Announcer,
     Attachment,
     Conversation,
     ConversationStatus,
+    Delivery,
+    FamilyAudience,
     Message,
     Topic,
 )
-from .permissions import can_write_to_school
+from .permissions import can_announce, can_choose_announcers, can_write_to_school
 
 NOT_A_FAMILY = _("Only a family of this school can write to it here.")
 NOT_IN_CONVERSATION = _("This conversation is between another family and the school.")
@@ -213,3 +222,189 @@ def conversation_close(*, actor, conversation: Conversation) -> Conversation:
     )
     versions.mark_changed(school=school)
     return conversation
+
+
+# --- announcements --------------------------------------------------------------------
+
+NOT_ANNOUNCER = _("Only the principal, and staff the principal allows, write announcements.")
+NO_AUDIENCE = _("Choose who receives it: families, staff, or both.")
+EVENT_REQUIRED = _("Choose the event whose families receive it.")
+EVENT_NOT_HERE = _("Choose one of this school's published events.")
+MISSING_TEXT = _(
+    "Write the announcement in every language of the school before sending: %(languages)s "
+    "is missing. Nobody receives a message in a language that is not theirs."
+)
+TITLE_TOO_LONG = _("Keep the title to %(max)s characters.")
+TEXT_TOO_LONG = _("Keep the text to %(max)s characters; it has %(count)s.")
+NOBODY_TO_SEND_TO = _("Nobody would receive it: the audience you chose has no one in it yet.")
+TOO_MANY_ANNOUNCEMENTS = _(
+    "You have sent %(count)s announcements today, the most allowed. Send the next one tomorrow."
+)
+NOT_STAFF_HERE = _("Only a staff member of this school can be allowed to write announcements.")
+
+FAN_OUT = "community.tasks.announcement_fan_out"
+
+
+def announcements_per_day() -> int:
+    return int(getattr(settings, "COMMUNITY_ANNOUNCEMENTS_PER_DAY", 10))
+
+
+def _language_name(code: str) -> str:
+    return str(dict(settings.LANGUAGES).get(code, code))
+
+
+def _check_texts(school, texts: dict[str, tuple[str, str]]) -> dict[str, tuple[str, str]]:
+    """Every language of the school, each with a title and a text, within the caps."""
+    errors: dict[str, list] = {}
+    clean = {}
+    missing = []
+    for code in school.languages:
+        title, body = texts.get(code) or ("", "")
+        title, body = (title or "").strip(), (body or "").strip()
+        if not title or not body:
+            missing.append(code)
+            continue
+        if len(title) > MAX_TITLE:
+            errors.setdefault(f"title_{code}", []).append(TITLE_TOO_LONG % {"max": MAX_TITLE})
+        if len(body) > MAX_ANNOUNCEMENT:
+            errors.setdefault(f"body_{code}", []).append(
+                TEXT_TOO_LONG % {"max": MAX_ANNOUNCEMENT, "count": len(body)}
+            )
+        clean[code] = (title, body)
+    if missing:
+        names = ", ".join(_language_name(code) for code in missing)
+        errors.setdefault("__all__", []).append(MISSING_TEXT % {"languages": names})
+    if errors:
+        raise ValidationError(errors)
+    return clean
+
+
+def _recipients(school, *, families: str, event, to_staff: bool) -> list:
+    """(person id, preferred language) of everyone it goes to, each once."""
+    people: dict[int, str] = {}
+    members = Membership.objects.active().filter(school=school, user__is_active=True)
+    if families == FamilyAudience.ALL:
+        rows = members.filter(role=Role.FAMILY).values_list("user_id", "user__preferred_language")
+        people.update(rows)
+    elif families == FamilyAudience.EVENT:
+        rows = Rsvp.objects.filter(
+            event=event, status=RsvpStatus.GOING, family__is_active=True
+        ).values_list("family_id", "family__preferred_language")
+        people.update(rows)
+    if to_staff:
+        rows = members.filter(role__in=STAFF_ROLES).values_list(
+            "user_id", "user__preferred_language"
+        )
+        people.update(rows)
+    return sorted(people.items())
+
+
+@transaction.atomic
+def announcement_send(
+    *,
+    actor,
+    school,
+    families: str,
+    to_staff: bool,
+    texts: dict[str, tuple[str, str]],
+    event=None,
+) -> Announcement:
+    """Write to families and/or staff in every language of the school, and send: each person
+    receives it once, in their language (or the school's main one), by e-mail in batches
+    and on their page. Refused whole, with nothing stored or sent, when anything is wrong."""
+    if not can_announce(actor, school):
+        raise ValidationError(NOT_ANNOUNCER)
+    if families not in FamilyAudience.values:
+        families = FamilyAudience.NONE
+    if families == FamilyAudience.NONE and not to_staff:
+        raise ValidationError({"families": NO_AUDIENCE})
+    if families == FamilyAudience.EVENT:
+        if event is None:
+            raise ValidationError({"event": EVENT_REQUIRED})
+        if event.school_id != school.pk or event.status != EventStatus.PUBLISHED:
+            raise ValidationError({"event": EVENT_NOT_HERE})
+    else:
+        event = None
+    texts = _check_texts(school, texts)
+    since = timezone.now() - timedelta(days=1)
+    sent = Announcement.objects.filter(author=actor, school=school, sent_at__gte=since).count()
+    if sent >= announcements_per_day():
+        raise ValidationError(TOO_MANY_ANNOUNCEMENTS % {"count": sent})
+    people = _recipients(school, families=families, event=event, to_staff=to_staff)
+    if not people:
+        raise ValidationError(NOBODY_TO_SEND_TO)
+    announcement = Announcement(
+        school=school, author=actor, families=families, event=event, to_staff=to_staff
+    )
+    announcement.full_clean()
+    announcement.save()
+    AnnouncementText.objects.bulk_create(
+        [
+            AnnouncementText(announcement=announcement, language=code, title=title, body=body)
+            for code, (title, body) in texts.items()
+        ]
+    )
+    offered = set(school.languages)
+    Delivery.objects.bulk_create(
+        [
+            Delivery(
+                announcement=announcement,
+                person_id=person_id,
+                language=language if language in offered else school.default_language,
+            )
+            for person_id, language in people
+        ],
+        batch_size=1000,
+    )
+    outbox.enqueue(FAN_OUT, announcement.pk)
+    audit.record(
+        actor=actor,
+        action="announcement.send",
+        obj=announcement,
+        school=school,
+        after={
+            "families": families,
+            "event": event.pk if event else None,
+            "to_staff": to_staff,
+            "recipients": len(people),
+            "title": texts[school.default_language][0],
+        },
+    )
+    versions.mark_changed(school=school)
+    return announcement
+
+
+def announcement_open(*, announcement: Announcement, person) -> bool:
+    """The person read the announcement on its page: counted once. True the first time."""
+    opened = Delivery.objects.filter(
+        announcement=announcement, person=person, opened_at__isnull=True
+    ).update(opened_at=timezone.now())
+    if opened:
+        versions.mark_changed(school=announcement.school)
+    return bool(opened)
+
+
+@transaction.atomic
+def announcer_set(*, actor, school, person, allowed: bool) -> None:
+    """The principal allows a staff member to write announcements, or no longer."""
+    if not can_choose_announcers(actor, school):
+        raise ValidationError(NOT_ANNOUNCER)
+    if allowed:
+        if (
+            not Membership.objects.active()
+            .filter(school=school, user=person, role__in=STAFF_ROLES)
+            .exists()
+        ):
+            raise ValidationError({"person": NOT_STAFF_HERE})
+        Announcer.objects.get_or_create(school=school, user=person, defaults={"granted_by": actor})
+    else:
+        Announcer.objects.filter(school=school, user=person).delete()
+    person.__dict__.pop("_accord_announcer_of", None)
+    audit.record(
+        actor=actor,
+        action="announcer.allow" if allowed else "announcer.remove",
+        obj=school,
+        school=school,
+        after={"person": person.pk},
+    )
+    versions.mark_changed(school=school)

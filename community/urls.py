@@ -13,6 +13,18 @@ urlpatterns = [
     path(messages + "files/<int:pk>/", views.attachment_download, name="attachment_download"),
     path("schools/<slug:slug>/inbox/", views.inbox, name="inbox"),
     path("schools/<slug:slug>/inbox/response-times/", views.response_times, name="response_times"),
+    path("schools/<slug:slug>/announcements/", views.announcement_list, name="announcement_list"),
+    path(
+        "schools/<slug:slug>/announcements/new/",
+        views.announcement_create,
+        name="announcement_create",
+    ),
+    path(
+        "schools/<slug:slug>/announcements/<int:pk>/",
+        views.announcement_detail,
+        name="announcement_detail",
+    ),
+    path("schools/<slug:slug>/announcements/writers/", views.announcers, name="announcers"),
     path("messages/<str:token>/", views.thread_link, name="thread_link"),
     path("messages/<str:token>/files/<int:pk>/", views.thread_link_file, name="thread_link_file"),
 ]

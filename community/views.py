@@ -6,6 +6,7 @@ from __future__ import annotations
 import mimetypes
 import os
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -14,8 +15,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from engagement import selectors as engagement_selectors
+from engagement.models import EventStatus
 from leadership import clock
 from leadership.htmx import HtmxHttpRequest
 from leadership.htmx import apply_form_errors as _apply_form_errors
@@ -24,9 +28,15 @@ from leadership.permissions import load_in_school, school_view
 from leadership.uploads import refused_uploads, upload_limit
 
 from . import selectors, services, tokens
-from .forms import ConversationForm, ReplyForm
+from .forms import AnnouncementForm, AnnouncerForm, ConversationForm, ReplyForm
 from .models import Attachment, Conversation, ConversationStatus
-from .permissions import can_see_response_times, can_use_inbox, can_write_to_school
+from .permissions import (
+    can_announce,
+    can_choose_announcers,
+    can_see_response_times,
+    can_use_inbox,
+    can_write_to_school,
+)
 
 
 def _files(request) -> list:
@@ -279,3 +289,138 @@ def thread_link_file(request: HttpRequest, token: str, pk: int) -> HttpResponse:
         raise Http404
     attachment = get_object_or_404(Attachment, pk=pk, message__conversation=conversation)
     return _private(_file_response(attachment))
+
+
+# --- announcements --------------------------------------------------------------------
+
+
+@login_required
+@require_safe
+@school_view(can_announce)
+def announcement_list(request: HtmxHttpRequest, school: School) -> HttpResponse:
+    context = {
+        "school": school,
+        "announcements": selectors.sent_announcements(user=request.user, school=school),
+        "language": translation.get_language(),
+        "announcer_form": None,
+    }
+    if can_choose_announcers(request.user, school):
+        staff, allowed = selectors.announcer_choices(school=school)
+        context["announcer_form"] = AnnouncerForm(staff=staff)
+        context["announcers"] = [member for member in staff if member.pk in allowed]
+    return render(request, "community/announcement_list.html", context)
+
+
+def _announcement_form(request, school: School) -> AnnouncementForm:
+    events = [
+        event
+        for event in engagement_selectors.school_events(
+            user=request.user, school=school, upcoming_only=True
+        ).order_by("starts_at", "id")
+        if event.status == EventStatus.PUBLISHED
+    ]
+    return AnnouncementForm(
+        request.POST if request.method == "POST" else None,
+        school=school,
+        events=events,
+        language=translation.get_language(),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+@school_view(can_announce)
+def announcement_create(request: HtmxHttpRequest, school: School) -> HttpResponse:
+    """Write an announcement in each of the school's languages and send it. Nothing is sent
+    until every language has its text."""
+    form = _announcement_form(request, school)
+    if request.method == "POST" and form.is_valid():
+        try:
+            announcement = services.announcement_send(
+                actor=request.user,
+                school=school,
+                families=form.cleaned_data["families"],
+                event=form.event_choice(),
+                to_staff=form.cleaned_data["to_staff"],
+                texts=form.texts(),
+            )
+        except ValidationError as error:
+            _apply_form_errors(form, error)
+        else:
+            count = announcement.deliveries.count()
+            messages.success(
+                request,
+                ngettext(
+                    "The announcement is on its way to %(count)s person.",
+                    "The announcement is on its way to %(count)s people.",
+                    count,
+                )
+                % {"count": count},
+            )
+            return redirect(announcement.get_absolute_url())
+    return render(request, "community/announcement_form.html", {"school": school, "form": form})
+
+
+@login_required
+@require_safe
+@school_view()
+def announcement_detail(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
+    """For those who write announcements: the texts and how many were sent and opened. For a
+    person it was sent to: the announcement in their language (counted as opened)."""
+    announcement = load_in_school(request, selectors.announcement_for, "school", pk=pk)
+    if can_announce(request.user, school):
+        counts = selectors.sent_announcements(user=request.user, school=school).get(
+            pk=announcement.pk
+        )
+        names = dict(settings.LANGUAGES)
+        return render(
+            request,
+            "community/announcement_detail.html",
+            {
+                "school": school,
+                "announcement": counts,
+                "texts": [(names.get(t.language, t.language), t) for t in counts.texts.all()],
+            },
+        )
+    services.announcement_open(announcement=announcement, person=request.user)
+    return render(
+        request,
+        "community/announcement_read.html",
+        {
+            "school": school,
+            "announcement": announcement,
+            "text": announcement.text(translation.get_language()),
+        },
+    )
+
+
+@login_required
+@require_POST
+@school_view(can_choose_announcers)
+def announcers(request: HtmxHttpRequest, school: School) -> HttpResponse:
+    staff, _allowed = selectors.announcer_choices(school=school)
+    form = AnnouncerForm(request.POST, staff=staff)
+    if form.is_valid():
+        person = form.staff[form.cleaned_data["person"]]
+        try:
+            services.announcer_set(
+                actor=request.user,
+                school=school,
+                person=person,
+                allowed=form.cleaned_data["allowed"],
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request,
+                (
+                    _("%(name)s may now write announcements.")
+                    if form.cleaned_data["allowed"]
+                    else _("%(name)s no longer writes announcements.")
+                )
+                % {"name": person.get_full_name()},
+            )
+    else:
+        messages.error(request, _("Choose a staff member of the school."))
+    return redirect(reverse("community:announcement_list", kwargs={"slug": school.slug}))

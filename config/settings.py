@@ -321,6 +321,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "engagement.tasks.queue_due_messages",
         "schedule": 15 * 60,
     },
+    # An announcement whose batch gave up (the mail server down past its retries) goes on.
+    "community-resume-announcements": {
+        "task": "community.tasks.resume_announcements",
+        "schedule": 15 * 60,
+    },
     # Work recorded in the outbox whose hand-over to the broker failed at commit.
     "leadership-sweep-outbox": {
         "task": "leadership.tasks.sweep_outbox",

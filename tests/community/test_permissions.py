@@ -6,7 +6,7 @@ who must not find a conversation that is not theirs (OTHER_FAMILY below)."""
 import pytest
 from django.urls import reverse
 
-from community import tokens
+from community import services, tokens
 from leadership.models import Role
 from tests.community import factories as cf
 from tests.leadership.factories import person
@@ -50,6 +50,28 @@ def _token_file(world):
     return {"token": tokens.make_thread_token(row), "pk": file.pk}
 
 
+TEXTS = {"en": ("Closed Friday", "No school."), "es": ("Cerrado el viernes", "Sin clases.")}
+
+
+def _announcement(world):
+    sent = services.announcement_send(
+        actor=world.principal, school=world.school, families="all", to_staff=True, texts=TEXTS
+    )
+    return {"slug": world.school.slug, "pk": sent.pk}
+
+
+def _announcement_post(world):
+    return {
+        "families": "all",
+        "title_en": "Closed Friday",
+        "body_en": "No school.",
+        "title_es": "Cerrado",
+        "body_es": "Sin clases.",
+    }
+
+
+PRINCIPAL_ONLY = everyone(403, anonymous=302, principal=200, **OUTSIDERS_404)
+
 MATRIX = [
     Row("community:conversation_list", FAMILY_ONLY, kwargs=_school),
     Row(
@@ -83,6 +105,28 @@ MATRIX = [
         "community:response_times",
         everyone(403, anonymous=302, principal=200, **OUTSIDERS_404),
         kwargs=_school,
+    ),
+    Row("community:announcement_list", PRINCIPAL_ONLY, kwargs=_school),
+    Row("community:announcement_create", PRINCIPAL_ONLY, kwargs=_school),
+    Row(
+        "community:announcement_create",
+        {**PRINCIPAL_ONLY, "principal": 302},
+        kwargs=_school,
+        method="POST",
+        data=_announcement_post,
+    ),
+    # Those it was sent to read it; the district does not.
+    Row(
+        "community:announcement_detail",
+        everyone(200, anonymous=302, district_admin=404, **OUTSIDERS_404),
+        kwargs=_announcement,
+    ),
+    Row(
+        "community:announcers",
+        {**PRINCIPAL_ONLY, "principal": 302},
+        kwargs=_school,
+        method="POST",
+        data=lambda w: {"person": w.staff.pk, "allowed": "yes"},
     ),
     # The e-mailed link opens its conversation for whoever holds it, signed in or not.
     Row("community:thread_link", everyone(200), kwargs=_token),

@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from community import services
 from community.models import Message
 from leadership.models import Role
 from tests.community import factories as cf
-from tests.leadership.factories import person
+from tests.leadership.factories import MembershipFactory, person
 
 
 @pytest.fixture
@@ -73,3 +74,26 @@ def test_a_familys_list_reads_in_fixed_queries(
     with django_assert_num_queries(5):
         response = client.get(url)
     assert len(response.context["conversations"]) == 3
+
+
+def test_announcements_on_the_family_page_cost_two_queries_for_all_schools(
+    world, client_for, django_assert_num_queries
+):
+    MembershipFactory(
+        user=world.family, role=Role.FAMILY, school=world.other_school, district=world.district
+    )
+    texts = {"en": ("Closed Friday", "No school."), "es": ("Cerrado el viernes", "Sin clases.")}
+    for school, principal in (
+        (world.school, world.principal),
+        (world.other_school, world.other_school_principal),
+    ):
+        for _n in range(3):
+            services.announcement_send(
+                actor=principal, school=school, families="all", to_staff=False, texts=texts
+            )
+    client = client_for(world.family)
+    # session, user, roles, schools, the data versions, events, (no titles: no events), the
+    # announcements and their texts.
+    with django_assert_num_queries(8):
+        page = client.get(reverse("engagement:family_home")).content.decode()
+    assert page.count("Closed Friday") == 6

@@ -438,6 +438,36 @@ def community_conversation_close(world):
     return lambda: community.conversation_close(actor=world.staff, conversation=row)
 
 
+ANNOUNCEMENT_TEXTS = {"en": ("Closed Friday", "No school."), "es": ("Cerrado", "No hay clases.")}
+
+
+def community_announcement_send(world):
+    return lambda: community.announcement_send(
+        actor=world.principal,
+        school=world.school,
+        families="all",
+        to_staff=True,
+        texts=ANNOUNCEMENT_TEXTS,
+    )
+
+
+def community_announcement_open(world):
+    sent = community.announcement_send(
+        actor=world.principal,
+        school=world.school,
+        families="all",
+        to_staff=False,
+        texts=ANNOUNCEMENT_TEXTS,
+    )
+    return lambda: community.announcement_open(announcement=sent, person=world.family)
+
+
+def community_announcer_set(world):
+    return lambda: community.announcer_set(
+        actor=world.principal, school=world.school, person=world.staff, allowed=True
+    )
+
+
 SERVICES = [
     value
     for name, value in list(globals().items())
