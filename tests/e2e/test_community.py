@@ -96,3 +96,48 @@ def test_a_spanish_family_asks_and_reads_the_answer_from_the_emailed_link(
     expect(reader.get_by_role("status")).to_contain_text("Su respuesta se envió")
     expect(reader.get_by_text("¡Gracias!")).to_be_visible()
     assert Conversation.objects.get().status == ConversationStatus.OPEN
+
+
+def test_a_principal_sends_in_two_languages_and_a_family_sees_only_its_own(
+    phones, mailbox, axe_check, world
+):
+    family = world.family
+    family.preferred_language = "es"
+    family.save(update_fields=["preferred_language"])
+
+    principal = phones(world.principal)
+    principal.goto(f"/schools/{world.school.slug}/announcements/")
+    expect(principal.get_by_role("heading", level=1, name="Announcements")).to_be_visible()
+    axe_check(principal)
+    principal.get_by_role("link", name="Write an announcement").click()
+    axe_check(principal)
+    principal.get_by_label("All families of the school").check()
+    principal.get_by_label("Title (English)").fill("No school on Friday")
+    principal.get_by_label("Text (English)").fill("The school is closed for teacher training.")
+    # The Spanish text is forgotten at first: nothing is sent and the page says why.
+    principal.get_by_role("button", name="Send the announcement").click()
+    expect(principal.get_by_role("alert")).to_contain_text("Spanish is missing")
+    axe_check(principal)
+    assert not [m for m in mailbox if m.to == [family.email]]
+    principal.get_by_label("Title (Spanish)").fill("No hay clases el viernes")
+    principal.get_by_label("Text (Spanish)").fill("La escuela cierra por formación docente.")
+    principal.get_by_role("button", name="Send the announcement").click()
+    expect(principal.get_by_role("status")).to_contain_text("on its way to 1 person")
+    axe_check(principal)
+
+    [letter] = [m for m in mailbox if m.to == [family.email]]
+    assert "No hay clases el viernes" in letter.subject and "Friday" not in letter.body
+
+    tab = phones(family)
+    tab.goto("/family/")
+    expect(tab.get_by_role("link", name="No hay clases el viernes")).to_be_visible()
+    expect(tab.get_by_text("No school on Friday")).to_have_count(0)
+    axe_check(tab)
+    tab.get_by_role("link", name="No hay clases el viernes").click()
+    expect(tab.get_by_role("heading", level=1, name="No hay clases el viernes")).to_be_visible()
+    expect(tab.get_by_text("formación docente")).to_be_visible()
+    axe_check(tab)
+
+    principal.goto(f"/schools/{world.school.slug}/announcements/")
+    principal.get_by_role("link", name="No school on Friday").click()
+    expect(principal.locator(".stat").nth(2)).to_have_text("1")
