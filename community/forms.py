@@ -9,7 +9,18 @@ from django.utils.translation import gettext_lazy as _
 
 from leadership.uploads import UploadLimitFormMixin
 
-from .models import MAX_ANNOUNCEMENT, MAX_BODY, MAX_SUBJECT, MAX_TITLE, FamilyAudience, Topic
+from .models import (
+    MAX_ANNOUNCEMENT,
+    MAX_BODY,
+    MAX_HELP_DETAILS,
+    MAX_SUBJECT,
+    MAX_TITLE,
+    Cost,
+    FamilyAudience,
+    HelpStatus,
+    ServiceKind,
+    Topic,
+)
 
 FILES_HELP = _("Up to 3 files, 10 MB each: PDF, PNG, JPEG, Word, Excel, PowerPoint, text, CSV.")
 
@@ -143,3 +154,145 @@ class AnnouncerForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.staff = {member.pk: member for member in staff}
         self.fields["person"].choices = [(member.pk, member.get_full_name()) for member in staff]
+
+
+class CoordinatorForm(AnnouncerForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["allowed"].label = _("Community-school coordinator")
+        self.fields["allowed"].choices = [("yes", _("Name")), ("no", _("No longer"))]
+
+
+class PartnerForm(forms.Form):
+    name = forms.CharField(label=_("Organisation"), max_length=200)
+    kinds = forms.MultipleChoiceField(
+        label=_("Help it gives"), choices=ServiceKind.choices, widget=forms.CheckboxSelectMultiple
+    )
+    cost = forms.ChoiceField(label=_("Cost"), choices=Cost.choices, initial=Cost.FREE)
+    phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
+    address = forms.CharField(label=_("Address"), max_length=300, required=False)
+    languages = forms.MultipleChoiceField(
+        label=_("Languages its staff speak"),
+        choices=settings.LANGUAGES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    other_languages = forms.CharField(
+        label=_("Other languages spoken"), max_length=200, required=False
+    )
+    events = forms.TypedMultipleChoiceField(
+        label=_("Events it co-hosts"),
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    district_wide = forms.BooleanField(label=_("For every school of the district"), required=False)
+
+    def __init__(self, *args, school, events, language, district_admin: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.events = {event.pk: event for event in events}
+        self.fields["events"].choices = [
+            (event.pk, getattr(event.text(language), "title", event.pk)) for event in events
+        ]
+        if not events:
+            del self.fields["events"]
+        if not district_admin:
+            del self.fields["district_wide"]
+        names = dict(settings.LANGUAGES)
+        self.languages = []
+        for code in school.languages:
+            name = names.get(code, code)
+            self.fields[f"description_{code}"] = forms.CharField(
+                label=_("The help it gives (%(language)s)") % {"language": name},
+                max_length=2000,
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 3, "lang": code}),
+            )
+            self.fields[f"hours_{code}"] = forms.CharField(
+                label=_("Hours (%(language)s)") % {"language": name},
+                max_length=300,
+                required=False,
+                widget=forms.TextInput(attrs={"lang": code}),
+            )
+            self.languages.append((code, name))
+
+    def language_fields(self):
+        return [
+            (code, name, self[f"description_{code}"], self[f"hours_{code}"])
+            for code, name in self.languages
+        ]
+
+    def texts(self) -> dict[str, tuple[str, str]]:
+        data = self.cleaned_data
+        return {
+            code: (data.get(f"description_{code}", ""), data.get(f"hours_{code}", ""))
+            for code, _name in self.languages
+        }
+
+    def partner_fields(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "name": data["name"],
+            "phone": data["phone"],
+            "email": data["email"],
+            "website": data["website"],
+            "address": data["address"],
+            "cost": data["cost"],
+            "languages": list(data["languages"]),
+            "other_languages": data["other_languages"],
+        }
+
+    def chosen_events(self) -> list:
+        return [self.events[pk] for pk in self.cleaned_data.get("events", []) if pk in self.events]
+
+
+class DirectoryFilterForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Help with"), choices=[("", _("Any")), *list(ServiceKind.choices)], required=False
+    )
+    cost = forms.ChoiceField(
+        label=_("Cost"), choices=[("", _("Any")), *list(Cost.choices)], required=False
+    )
+    language = forms.ChoiceField(
+        label=_("Speaks"), choices=[("", _("Any")), *list(settings.LANGUAGES)], required=False
+    )
+
+
+class HelpRequestForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("What do you need help with?"),
+        choices=ServiceKind.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choose what you need help with."),
+            "invalid_choice": _("Choose what you need help with."),
+        },
+    )
+    partner = forms.TypedChoiceField(
+        label=_("A partner you would like to hear from (optional)"),
+        coerce=int,
+        required=False,
+        empty_value=None,
+    )
+    details = forms.CharField(
+        label=_("Anything that would help us help you (optional)"),
+        max_length=MAX_HELP_DETAILS * 2,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def __init__(self, *args, partners, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.partners = {partner.pk: partner for partner in partners}
+        self.fields["partner"].choices = [("", _("No preference"))] + [
+            (partner.pk, partner.name) for partner in partners
+        ]
+
+    def chosen_partner(self):
+        return self.partners.get(self.cleaned_data.get("partner"))
+
+
+class HelpStatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=HelpStatus.choices)

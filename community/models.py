@@ -249,3 +249,172 @@ class Announcer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} · {self.school_id}"
+
+
+# --- community partners and the help they give ------------------------------------------
+
+
+class ServiceKind(models.TextChoices):
+    FOOD = "food", _("Food")
+    HEALTH = "health", _("Health")
+    MENTAL_HEALTH = "mental_health", _("Mental health")
+    HOUSING = "housing", _("Housing")
+    LEGAL_AID = "legal_aid", _("Legal aid")
+    TUTORING = "tutoring", _("Tutoring")
+    ADULT_CLASSES = "adult_classes", _("Classes for adults")
+
+
+class Cost(models.TextChoices):
+    FREE = "free", _("Free")
+    SLIDING = "sliding", _("Pay what you can (sliding scale)")
+    FEE = "fee", _("A fee")
+
+
+class Partner(models.Model):
+    """An organisation that helps the school's families: the school's own, or the district's
+    (school empty), which every school of the district shows."""
+
+    district = models.ForeignKey(
+        "leadership.District", on_delete=models.CASCADE, related_name="partners"
+    )
+    school = models.ForeignKey(
+        School, on_delete=models.CASCADE, null=True, blank=True, related_name="partners"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    website = models.URLField(_("website"), blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    cost = models.CharField(_("cost"), max_length=10, choices=Cost.choices, default=Cost.FREE)
+    # Languages its staff speak, among those Accord offers, and any others in words.
+    languages = models.JSONField(_("languages spoken"), default=list, blank=True)
+    other_languages = models.CharField(_("other languages spoken"), max_length=200, blank=True)
+    events = models.ManyToManyField(
+        "engagement.Event", blank=True, related_name="partners", verbose_name=_("co-hosts")
+    )
+    is_active = models.BooleanField(default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("community partner")
+        verbose_name_plural = _("community partners")
+        indexes = [models.Index(fields=["district", "school", "is_active"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def text(self, language: str | None = None, default: str | None = None):
+        texts = {t.language: t for t in self.texts.all()}
+        for code in (language, default):
+            if code and code in texts:
+                return texts[code]
+        return next(iter(texts.values()), None)
+
+
+class PartnerText(models.Model):
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="texts")
+    language = models.CharField(_("language"), max_length=10)
+    description = models.TextField(_("the help it gives"), max_length=2000)
+    hours = models.CharField(_("hours"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["language"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partner", "language"], name="partnertext_one_per_language"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partner_id} · {self.language}"
+
+
+class PartnerService(models.Model):
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="services")
+    kind = models.CharField(_("help"), max_length=20, choices=ServiceKind.choices)
+
+    class Meta:
+        ordering = ["kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["partner", "kind"], name="partnerservice_once")
+        ]
+
+    def __str__(self) -> str:
+        return self.kind
+
+
+class Coordinator(models.Model):
+    """The school's community-school coordinator: a staff member the principal names. Only
+    coordinators see the families' requests for help."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="coordinators")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["school", "user"], name="coordinator_once_per_school")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} · {self.school_id}"
+
+
+class HelpStatus(models.TextChoices):
+    OPEN = "open", _("Received")
+    IN_PROGRESS = "in_progress", _("Being arranged")
+    CLOSED = "closed", _("Closed")
+
+
+MAX_HELP_DETAILS = 2000
+
+
+class HelpRequest(models.Model):
+    """A family asking, privately, for help of one kind; seen by the coordinators alone."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="help_requests")
+    family = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="help_requests"
+    )
+    kind = models.CharField(_("help with"), max_length=20, choices=ServiceKind.choices)
+    partner = models.ForeignKey(
+        Partner,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("partner"),
+    )
+    details = models.TextField(_("what would help"), max_length=MAX_HELP_DETAILS, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=HelpStatus.choices, default=HelpStatus.OPEN
+    )
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("request for help")
+        verbose_name_plural = _("requests for help")
+        indexes = [
+            models.Index(fields=["school", "status", "created_at"]),
+            models.Index(fields=["family", "created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.pk}"
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "community:help_request_detail", kwargs={"slug": self.school.slug, "pk": self.pk}
+        )

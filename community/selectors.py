@@ -10,11 +10,21 @@ from statistics import median
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from engagement.models import Event, EventStatus
 from leadership import clock
 from leadership.models import Membership, Role, School
 
-from .models import Announcement, Announcer, Conversation, ConversationStatus, Message
-from .permissions import can_announce, can_use_inbox, is_family_at
+from .models import (
+    Announcement,
+    Announcer,
+    Conversation,
+    ConversationStatus,
+    HelpRequest,
+    HelpStatus,
+    Message,
+    Partner,
+)
+from .permissions import can_announce, can_use_inbox, is_coordinator, is_family_at
 
 
 def visible_conversations(*, user, school: School) -> QuerySet[Conversation]:
@@ -159,6 +169,68 @@ def recent_announcements(*, user, request=None) -> dict[int, list[Announcement]]
 
 def announcer_choices(*, school: School):
     """The school's staff other than principals, and who among them may write now."""
+    return staff_choices(school=school, model=Announcer)
+
+
+# --- partners and requests for help ---------------------------------------------------
+
+
+def directory(*, school: School, kind: str = "", cost: str = "", language: str = "") -> list:
+    """The partners families of the school see: the school's and the district's, active, with
+    their texts, kinds of help and co-hosted events (four queries whatever their number),
+    filtered by kind of help, cost and a language their staff speak."""
+    rows = (
+        Partner.objects.filter(district_id=school.district_id, is_active=True)
+        .filter(Q(school=school) | Q(school__isnull=True))
+        .prefetch_related(
+            "texts",
+            "services",
+            Prefetch(
+                "events",
+                queryset=Event.objects.filter(
+                    status=EventStatus.PUBLISHED, ends_at__gt=timezone.now()
+                )
+                .select_related("school")
+                .prefetch_related("translations"),
+            ),
+        )
+        .order_by("name", "id")
+    )
+    if kind:
+        rows = rows.filter(services__kind=kind)
+    if cost:
+        rows = rows.filter(cost=cost)
+    partners = list(rows)
+    if language:
+        # A JSON list: filtered here, the same way on PostgreSQL and SQLite.
+        partners = [p for p in partners if language in (p.languages or [])]
+    return partners
+
+
+def help_inbox(*, user, school: School, status: str = "") -> QuerySet[HelpRequest]:
+    """The school's requests for help, for its coordinators only; open ones first."""
+    if not is_coordinator(user, school):
+        return HelpRequest.objects.none()
+    rows = HelpRequest.objects.filter(school=school).select_related(
+        "school", "family", "partner", "handled_by"
+    )
+    rows = rows.filter(status=status) if status else rows.exclude(status=HelpStatus.CLOSED)
+    return rows.order_by("created_at", "id")
+
+
+def visible_help_requests(*, user, school: School) -> QuerySet[HelpRequest]:
+    rows = HelpRequest.objects.select_related("school__district", "family", "partner")
+    if is_coordinator(user, school):
+        return rows.filter(school=school)
+    return rows.filter(school=school, family=user.pk)
+
+
+def my_help_requests(*, user, school: School) -> QuerySet[HelpRequest]:
+    return HelpRequest.objects.filter(school=school, family=user.pk).select_related("school")
+
+
+def staff_choices(*, school: School, model) -> tuple[list, set]:
+    """The school's staff other than principals, and those of them holding `model`'s grant."""
     members = (
         Membership.objects.active()
         .filter(school=school, role__in=[Role.TEACHER_LEADER, Role.STAFF])
@@ -166,5 +238,5 @@ def announcer_choices(*, school: School):
         .order_by("user__full_name", "user__email")
     )
     staff = list({m.user_id: m.user for m in members}.values())
-    allowed = set(Announcer.objects.filter(school=school).values_list("user_id", flat=True))
-    return staff, allowed
+    holders = set(model.objects.filter(school=school).values_list("user_id", flat=True))
+    return staff, holders

@@ -20,13 +20,14 @@ from django.utils.translation import gettext_lazy as _
 from engagement.models import EventStatus, Rsvp, RsvpStatus
 from leadership import audit, outbox, versions
 from leadership.models import STAFF_ROLES, Membership, Role
-from leadership.permissions import is_school_staff
+from leadership.permissions import is_district_admin, is_school_staff
 from leadership.uploads import check_file
 
 from .models import (
     MAX_ANNOUNCEMENT,
     MAX_BODY,
     MAX_FILES,
+    MAX_HELP_DETAILS,
     MAX_SUBJECT,
     MAX_TITLE,
     Announcement,
@@ -35,12 +36,26 @@ from .models import (
     Attachment,
     Conversation,
     ConversationStatus,
+    Coordinator,
     Delivery,
     FamilyAudience,
+    HelpRequest,
+    HelpStatus,
     Message,
+    Partner,
+    PartnerService,
+    PartnerText,
+    ServiceKind,
     Topic,
 )
-from .permissions import can_announce, can_choose_announcers, can_write_to_school
+from .permissions import (
+    can_announce,
+    can_choose_announcers,
+    can_choose_coordinators,
+    can_manage_partners,
+    can_write_to_school,
+    is_coordinator,
+)
 
 NOT_A_FAMILY = _("Only a family of this school can write to it here.")
 NOT_IN_CONVERSATION = _("This conversation is between another family and the school.")
@@ -408,3 +423,224 @@ def announcer_set(*, actor, school, person, allowed: bool) -> None:
         after={"person": person.pk},
     )
     versions.mark_changed(school=school)
+
+
+# --- community partners, coordinators and requests for help ----------------------------
+
+NOT_PARTNER_KEEPER = _("Only the principal and the community-school coordinators keep partners.")
+DISTRICT_WIDE_ADMIN = _("Only a district admin adds a partner for every school of the district.")
+PARTNER_DESCRIPTION_REQUIRED = _("Say what help it gives, in the school's main language.")
+PARTNER_KIND_REQUIRED = _("Choose at least one kind of help it gives.")
+PARTNER_REACH_REQUIRED = _("Give at least one way to reach it: phone, e-mail, website or address.")
+EVENT_NOT_OF_SCHOOL = _("An event it co-hosts must be one of this school's events.")
+UNKNOWN_LANGUAGE = _("Choose languages from the list; write any others in words.")
+NOT_COORDINATOR = _("Only the school's community-school coordinators handle requests for help.")
+HELP_OWN_FAMILY = _("You can ask for help for your own family only.")
+HELP_BAD_KIND = _("Choose what you need help with.")
+HELP_TOO_LONG = _("Keep it to %(max)s characters; it has %(count)s.")
+HELP_PARTNER_ELSEWHERE = _("Choose one of the partners of your school.")
+HELP_ALREADY_CLOSED = _("This request is already closed.")
+HELP_BAD_STATUS = _("Choose the request's new status.")
+TOO_MANY_REQUESTS = _(
+    "You have asked for help %(count)s times in the last hour, the most allowed. The "
+    "coordinator will be in touch; please wait before asking again."
+)
+NOT_STAFF_FOR_COORDINATOR = _("Only a staff member of this school can be its coordinator.")
+HELP_NOTICE = "community.tasks.send_help_notice"
+HELP_REQUESTS_PER_HOUR = 5
+
+PARTNER_FIELDS = [
+    "name",
+    "phone",
+    "email",
+    "website",
+    "address",
+    "cost",
+    "languages",
+    "other_languages",
+]
+
+
+@transaction.atomic
+def partner_create(
+    *,
+    actor,
+    school,
+    district_wide: bool = False,
+    texts: dict[str, tuple[str, str]],
+    kinds: list[str],
+    events=(),
+    **fields,
+) -> Partner:
+    """Add a partner to the school's directory, or (a district admin) to every school's."""
+    if not can_manage_partners(actor, school):
+        raise ValidationError(NOT_PARTNER_KEEPER)
+    if district_wide and not is_district_admin(actor, school.district_id):
+        raise ValidationError(DISTRICT_WIDE_ADMIN)
+    errors: dict[str, list] = {}
+    partner = Partner(
+        district_id=school.district_id,
+        school=None if district_wide else school,
+        created_by=actor,
+        **{name: value for name, value in fields.items() if name in PARTNER_FIELDS},
+    )
+    offered = {code for code, _name in settings.LANGUAGES}
+    if any(code not in offered for code in partner.languages or []):
+        errors.setdefault("languages", []).append(UNKNOWN_LANGUAGE)
+    if not any((partner.phone, partner.email, partner.website, partner.address)):
+        errors.setdefault("phone", []).append(PARTNER_REACH_REQUIRED)
+    kinds = sorted(set(kinds or []))
+    if not kinds or any(kind not in ServiceKind.values for kind in kinds):
+        errors.setdefault("kinds", []).append(PARTNER_KIND_REQUIRED)
+    default = school.default_language
+    clean_texts = {}
+    for code, (description, hours) in (texts or {}).items():
+        description, hours = (description or "").strip(), (hours or "").strip()
+        if description:
+            clean_texts[code] = (description, hours)
+    if default not in clean_texts:
+        errors.setdefault(f"description_{default}", []).append(PARTNER_DESCRIPTION_REQUIRED)
+    events = list(events)
+    if any(event.school_id != school.pk for event in events):
+        errors.setdefault("events", []).append(EVENT_NOT_OF_SCHOOL)
+    try:
+        partner.full_clean()
+    except ValidationError as error:
+        for field, messages in error.message_dict.items():
+            errors.setdefault(field, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
+    partner.save()
+    PartnerText.objects.bulk_create(
+        [
+            PartnerText(partner=partner, language=code, description=text, hours=hours)
+            for code, (text, hours) in clean_texts.items()
+        ]
+    )
+    PartnerService.objects.bulk_create([PartnerService(partner=partner, kind=k) for k in kinds])
+    partner.events.set(events)
+    audit.record(
+        actor=actor,
+        action="partner.create",
+        obj=partner,
+        school=school,
+        after=audit.snapshot(partner, PARTNER_FIELDS) | {"kinds": kinds},
+    )
+    if district_wide:
+        versions.mark_changed(district=school.district_id)
+    else:
+        versions.mark_changed(school=school)
+    return partner
+
+
+@transaction.atomic
+def partner_remove(*, actor, school, partner: Partner) -> Partner:
+    """Take a partner out of the directory (its past requests keep their history)."""
+    if partner.school_id is None:
+        if not is_district_admin(actor, partner.district_id):
+            raise ValidationError(DISTRICT_WIDE_ADMIN)
+    elif not can_manage_partners(actor, school) or partner.school_id != school.pk:
+        raise ValidationError(NOT_PARTNER_KEEPER)
+    Partner.objects.filter(pk=partner.pk).update(is_active=False)
+    audit.record(actor=actor, action="partner.remove", obj=partner, school=school)
+    if partner.school_id is None:
+        versions.mark_changed(district=partner.district_id)
+    else:
+        versions.mark_changed(school=school)
+    return partner
+
+
+@transaction.atomic
+def coordinator_set(*, actor, school, person, allowed: bool) -> None:
+    """The principal names a staff member the school's community-school coordinator, or no
+    longer."""
+    if not can_choose_coordinators(actor, school):
+        raise ValidationError(NOT_ANNOUNCER)
+    if allowed:
+        if (
+            not Membership.objects.active()
+            .filter(school=school, user=person, role__in=STAFF_ROLES)
+            .exists()
+        ):
+            raise ValidationError({"person": NOT_STAFF_FOR_COORDINATOR})
+        Coordinator.objects.get_or_create(
+            school=school, user=person, defaults={"granted_by": actor}
+        )
+    else:
+        Coordinator.objects.filter(school=school, user=person).delete()
+    person.__dict__.pop("_accord_coordinator_of", None)
+    audit.record(
+        actor=actor,
+        action="coordinator.name" if allowed else "coordinator.remove",
+        obj=school,
+        school=school,
+        after={"person": person.pk},
+    )
+    versions.mark_changed(school=school)
+
+
+@transaction.atomic
+def help_request_create(
+    *, actor, school, family, kind: str, details: str = "", partner: Partner | None = None
+) -> HelpRequest:
+    """A family asks, privately, for help: it reaches the coordinators (by e-mail, saying
+    only that a family asked and for what kind of help) and nobody else."""
+    if family.pk != actor.pk:
+        raise ValidationError(HELP_OWN_FAMILY)
+    if not can_write_to_school(actor, school):
+        raise ValidationError(NOT_A_FAMILY)
+    errors = {}
+    if kind not in ServiceKind.values:
+        errors["kind"] = HELP_BAD_KIND
+    details = (details or "").strip()
+    if len(details) > MAX_HELP_DETAILS:
+        errors["details"] = HELP_TOO_LONG % {"max": MAX_HELP_DETAILS, "count": len(details)}
+    if partner is not None and not (
+        partner.is_active
+        and partner.district_id == school.district_id
+        and partner.school_id in (None, school.pk)
+    ):
+        errors["partner"] = HELP_PARTNER_ELSEWHERE
+    if errors:
+        raise ValidationError(errors)
+    since = timezone.now() - timedelta(hours=1)
+    count = HelpRequest.objects.filter(family=actor, created_at__gte=since).count()
+    if count >= HELP_REQUESTS_PER_HOUR:
+        raise ValidationError(TOO_MANY_REQUESTS % {"count": count})
+    request = HelpRequest(school=school, family=actor, kind=kind, details=details, partner=partner)
+    request.full_clean()
+    request.save()
+    outbox.enqueue(HELP_NOTICE, request.pk)
+    # The audit names the kind only: what the family wrote stays between it and the
+    # coordinators.
+    audit.record(actor=actor, action="help.ask", obj=request, school=school, after={"kind": kind})
+    versions.mark_changed(school=school)
+    return request
+
+
+@transaction.atomic
+def help_request_update(*, actor, request: HelpRequest, status: str) -> HelpRequest:
+    """A coordinator moves a request on: being arranged, or closed."""
+    school = request.school
+    if not is_coordinator(actor, school):
+        raise ValidationError(NOT_COORDINATOR)
+    if status not in HelpStatus.values:
+        raise ValidationError({"status": HELP_BAD_STATUS})
+    request = HelpRequest.objects.select_for_update().get(pk=request.pk)
+    if request.status == HelpStatus.CLOSED:
+        raise ValidationError(HELP_ALREADY_CLOSED)
+    before = audit.snapshot(request, ["status", "handled_by"])
+    request.status = status
+    request.handled_by = actor
+    request.closed_at = timezone.now() if status == HelpStatus.CLOSED else None
+    request.save(update_fields=["status", "handled_by", "closed_at"])
+    audit.record(
+        actor=actor,
+        action="help.update",
+        obj=request,
+        school=school,
+        before=before,
+        after=audit.snapshot(request, ["status", "handled_by"]),
+    )
+    versions.mark_changed(school=school)
+    return request

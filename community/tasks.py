@@ -15,7 +15,7 @@ from django.utils import timezone, translation
 from leadership import clock, outbox
 
 from . import tokens
-from .models import Announcement, Delivery, Message
+from .models import Announcement, Coordinator, Delivery, HelpRequest, Message
 
 
 def site_url(path: str) -> str:
@@ -154,3 +154,39 @@ def resume_announcements() -> int:
         for pk in ids:
             outbox.enqueue(FAN_OUT, pk)
     return len(ids)
+
+
+@shared_task(bind=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_help_notice(self, request_id: int) -> int:
+    """Tell each coordinator of the school, in their language, that a family asked for help
+    and with what kind; what the family wrote is read on the page, behind sign-in."""
+    request = HelpRequest.objects.select_related("school__district").filter(pk=request_id).first()
+    if request is None:
+        return 0
+    school = request.school
+    sent = 0
+    coordinators = Coordinator.objects.filter(school=school, user__is_active=True).select_related(
+        "user"
+    )
+    for coordinator in coordinators:
+        person = coordinator.user
+        with transaction.atomic():
+            if not outbox.claim_send(f"community.help:{request.pk}:{person.pk}"):
+                continue
+            context = {
+                "request": request,
+                "school": school,
+                "person": person,
+                "link": site_url(request.get_absolute_url()),
+            }
+            with translation.override(family_language(person, school)), clock.override(school):
+                subject = render_to_string("community/email/help_subject.txt", context)
+                body = render_to_string("community/email/help.txt", context)
+            EmailMessage(
+                subject=" ".join(subject.split()),
+                body=body,
+                to=[person.email],
+                headers={"Auto-Submitted": "auto-generated"},
+            ).send()
+            sent += 1
+    return sent

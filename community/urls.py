@@ -25,6 +25,21 @@ urlpatterns = [
         name="announcement_detail",
     ),
     path("schools/<slug:slug>/announcements/writers/", views.announcers, name="announcers"),
+    path("schools/<slug:slug>/partners/", views.directory, name="directory"),
+    path("schools/<slug:slug>/partners/new/", views.partner_create, name="partner_create"),
+    path(
+        "schools/<slug:slug>/partners/<int:pk>/remove/",
+        views.partner_remove,
+        name="partner_remove",
+    ),
+    path("schools/<slug:slug>/coordinators/", views.coordinators, name="coordinators"),
+    path("schools/<slug:slug>/help/", views.help_request_create, name="help_request_create"),
+    path("schools/<slug:slug>/help/requests/", views.help_inbox, name="help_inbox"),
+    path(
+        "schools/<slug:slug>/help/requests/<int:pk>/",
+        views.help_request_detail,
+        name="help_request_detail",
+    ),
     path("messages/<str:token>/", views.thread_link, name="thread_link"),
     path("messages/<str:token>/files/<int:pk>/", views.thread_link_file, name="thread_link_file"),
 ]

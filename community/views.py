@@ -9,7 +9,8 @@ import os
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -24,18 +25,32 @@ from leadership import clock
 from leadership.htmx import HtmxHttpRequest
 from leadership.htmx import apply_form_errors as _apply_form_errors
 from leadership.models import School
-from leadership.permissions import load_in_school, school_view
+from leadership.permissions import is_district_admin, load_in_school, school_view
 from leadership.uploads import refused_uploads, upload_limit
 
 from . import selectors, services, tokens
-from .forms import AnnouncementForm, AnnouncerForm, ConversationForm, ReplyForm
-from .models import Attachment, Conversation, ConversationStatus
+from .forms import (
+    AnnouncementForm,
+    AnnouncerForm,
+    ConversationForm,
+    CoordinatorForm,
+    DirectoryFilterForm,
+    HelpRequestForm,
+    HelpStatusForm,
+    PartnerForm,
+    ReplyForm,
+)
+from .models import Attachment, Conversation, ConversationStatus, Coordinator, HelpStatus, Partner
 from .permissions import (
     can_announce,
     can_choose_announcers,
+    can_choose_coordinators,
+    can_manage_partners,
+    can_see_directory,
     can_see_response_times,
     can_use_inbox,
     can_write_to_school,
+    is_coordinator,
 )
 
 
@@ -312,17 +327,10 @@ def announcement_list(request: HtmxHttpRequest, school: School) -> HttpResponse:
 
 
 def _announcement_form(request, school: School) -> AnnouncementForm:
-    events = [
-        event
-        for event in engagement_selectors.school_events(
-            user=request.user, school=school, upcoming_only=True
-        ).order_by("starts_at", "id")
-        if event.status == EventStatus.PUBLISHED
-    ]
     return AnnouncementForm(
         request.POST if request.method == "POST" else None,
         school=school,
-        events=events,
+        events=_school_events_for_form(request, school),
         language=translation.get_language(),
     )
 
@@ -424,3 +432,231 @@ def announcers(request: HtmxHttpRequest, school: School) -> HttpResponse:
     else:
         messages.error(request, _("Choose a staff member of the school."))
     return redirect(reverse("community:announcement_list", kwargs={"slug": school.slug}))
+
+
+# --- community partners and requests for help -----------------------------------------
+
+
+def _school_events_for_form(request, school: School) -> list:
+    return [
+        event
+        for event in engagement_selectors.school_events(
+            user=request.user, school=school, upcoming_only=True
+        ).order_by("starts_at", "id")
+        if event.status == EventStatus.PUBLISHED
+    ]
+
+
+@login_required
+@require_safe
+@school_view(can_see_directory)
+def directory(request: HtmxHttpRequest, school: School) -> HttpResponse:
+    """The partners and the help they give, in the reader's language, with filters."""
+    filters = DirectoryFilterForm(request.GET or None)
+    chosen = filters.cleaned_data if filters.is_valid() else {}
+    language = translation.get_language()
+    partners = selectors.directory(
+        school=school,
+        kind=chosen.get("kind", ""),
+        cost=chosen.get("cost", ""),
+        language=chosen.get("language", ""),
+    )
+    names = dict(settings.LANGUAGES)
+    for partner in partners:
+        partner.shown = partner.text(language, school.default_language)
+        partner.kinds = [service.get_kind_display() for service in partner.services.all()]
+        partner.spoken = [str(names.get(code, code)) for code in partner.languages or []]
+        if partner.other_languages:
+            partner.spoken.append(partner.other_languages)
+        partner.cohosts = [(event, event.text(language)) for event in partner.events.all()]
+    context = {
+        "school": school,
+        "partners": partners,
+        "filters": filters,
+        "can_manage": can_manage_partners(request.user, school),
+        "can_ask": can_write_to_school(request.user, school),
+        "is_coordinator": is_coordinator(request.user, school),
+        "coordinator_form": None,
+    }
+    if can_choose_coordinators(request.user, school):
+        staff, holders = selectors.staff_choices(school=school, model=Coordinator)
+        context["coordinator_form"] = CoordinatorForm(staff=staff)
+        context["coordinators"] = [member for member in staff if member.pk in holders]
+    return render(request, "community/directory.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+@school_view(can_manage_partners)
+def partner_create(request: HtmxHttpRequest, school: School) -> HttpResponse:
+    form = PartnerForm(
+        request.POST if request.method == "POST" else None,
+        school=school,
+        events=_school_events_for_form(request, school),
+        language=translation.get_language(),
+        district_admin=is_district_admin(request.user, school.district_id),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.partner_create(
+                actor=request.user,
+                school=school,
+                district_wide=form.cleaned_data.get("district_wide", False),
+                texts=form.texts(),
+                kinds=form.cleaned_data["kinds"],
+                events=form.chosen_events(),
+                **form.partner_fields(),
+            )
+        except ValidationError as error:
+            _apply_form_errors(form, error)
+        else:
+            messages.success(request, _("The partner is in the directory."))
+            return redirect(reverse("community:directory", kwargs={"slug": school.slug}))
+    return render(request, "community/partner_form.html", {"school": school, "form": form})
+
+
+@login_required
+@require_POST
+@school_view(can_manage_partners)
+def partner_remove(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
+    partner = get_object_or_404(
+        Partner.objects.filter(district_id=school.district_id, is_active=True).filter(
+            Q(school=school) | Q(school__isnull=True)
+        ),
+        pk=pk,
+    )
+    try:
+        services.partner_remove(actor=request.user, school=school, partner=partner)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The partner is no longer in the directory."))
+    return redirect(reverse("community:directory", kwargs={"slug": school.slug}))
+
+
+@login_required
+@require_POST
+@school_view(can_choose_coordinators)
+def coordinators(request: HtmxHttpRequest, school: School) -> HttpResponse:
+    staff, _holders = selectors.staff_choices(school=school, model=Coordinator)
+    form = CoordinatorForm(request.POST, staff=staff)
+    if form.is_valid():
+        person = form.staff[form.cleaned_data["person"]]
+        allowed = form.cleaned_data["allowed"]
+        try:
+            services.coordinator_set(
+                actor=request.user, school=school, person=person, allowed=allowed
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request,
+                (
+                    _("%(name)s is now a community-school coordinator.")
+                    if allowed
+                    else _("%(name)s is no longer a community-school coordinator.")
+                )
+                % {"name": person.get_full_name()},
+            )
+    else:
+        messages.error(request, _("Choose a staff member of the school."))
+    return redirect(reverse("community:directory", kwargs={"slug": school.slug}))
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+@school_view(can_write_to_school)
+def help_request_create(request: HtmxHttpRequest, school: School) -> HttpResponse:
+    """A family asks for help privately; its own requests and where they stand."""
+    partners = selectors.directory(school=school)
+    form = HelpRequestForm(
+        request.POST if request.method == "POST" else None,
+        partners=partners,
+        initial={"kind": request.GET.get("kind"), "partner": request.GET.get("partner")},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.help_request_create(
+                actor=request.user,
+                school=school,
+                family=request.user,
+                kind=form.cleaned_data["kind"],
+                details=form.cleaned_data["details"],
+                partner=form.chosen_partner(),
+            )
+        except ValidationError as error:
+            _apply_form_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _(
+                    "Your request was sent to the school's community-school coordinator, "
+                    "and to nobody else. They will be in touch."
+                ),
+            )
+            return redirect(reverse("community:help_request_create", kwargs={"slug": school.slug}))
+    return render(
+        request,
+        "community/help_request_form.html",
+        {
+            "school": school,
+            "form": form,
+            "requests": selectors.my_help_requests(user=request.user, school=school),
+        },
+    )
+
+
+@login_required
+@require_safe
+@school_view(is_coordinator)
+def help_inbox(request: HtmxHttpRequest, school: School) -> HttpResponse:
+    status = request.GET.get("status", "")
+    if status not in HelpStatus.values:
+        status = ""
+    return render(
+        request,
+        "community/help_inbox.html",
+        {
+            "school": school,
+            "requests": selectors.help_inbox(user=request.user, school=school, status=status),
+            "status": status,
+            "statuses": HelpStatus.choices,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+@school_view()
+def help_request_detail(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
+    """A request for help: the family that asked sees where it stands; a coordinator moves it
+    on. To anyone else it does not exist."""
+    help_request = load_in_school(request, selectors.visible_help_requests, "school", pk=pk)
+    coordinator = is_coordinator(request.user, school)
+    form = HelpStatusForm(
+        request.POST if request.method == "POST" else None,
+        initial={"status": help_request.status},
+    )
+    if request.method == "POST":
+        if not coordinator:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                services.help_request_update(
+                    actor=request.user, request=help_request, status=form.cleaned_data["status"]
+                )
+            except ValidationError as error:
+                _apply_form_errors(form, error)
+            else:
+                messages.success(request, _("The request is updated."))
+                return redirect(help_request.get_absolute_url())
+    return render(
+        request,
+        "community/help_request_detail.html",
+        {
+            "school": school,
+            "help_request": help_request,
+            "form": form if coordinator else None,
+        },
+    )

@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 
 from community import services, tokens
+from community.models import Coordinator
 from leadership.models import Role
 from tests.community import factories as cf
 from tests.leadership.factories import person
@@ -71,6 +72,40 @@ def _announcement_post(world):
 
 
 PRINCIPAL_ONLY = everyone(403, anonymous=302, principal=200, **OUTSIDERS_404)
+PARTNER_KEEPERS = everyone(403, anonymous=302, principal=200, district_admin=200, **OUTSIDERS_404)
+# A request for help: the family that asked; for everyone else (the school's staff, the
+# principal, the district) it does not exist. Coordinators: COORDINATOR below.
+OWN_REQUEST = everyone(404, anonymous=302, family=200)
+
+
+def _partner(world):
+    partner = services.partner_create(
+        actor=world.principal,
+        school=world.school,
+        name="Food Bank",
+        kinds=["food"],
+        phone="555-0100",
+        texts={"en": ("Groceries.", "")},
+    )
+    return {"slug": world.school.slug, "pk": partner.pk}
+
+
+def _partner_post(world):
+    return {
+        "name": "Clinic",
+        "kinds": ["health"],
+        "cost": "free",
+        "phone": "1",
+        "description_en": "Care.",
+    }
+
+
+def _help(world):
+    request = services.help_request_create(
+        actor=world.family, school=world.school, family=world.family, kind="food"
+    )
+    return {"slug": world.school.slug, "pk": request.pk}
+
 
 MATRIX = [
     Row("community:conversation_list", FAMILY_ONLY, kwargs=_school),
@@ -128,6 +163,45 @@ MATRIX = [
         method="POST",
         data=lambda w: {"person": w.staff.pk, "allowed": "yes"},
     ),
+    Row("community:directory", everyone(200, anonymous=302, **OUTSIDERS_404), kwargs=_school),
+    Row("community:partner_create", PARTNER_KEEPERS, kwargs=_school),
+    Row(
+        "community:partner_create",
+        {**PARTNER_KEEPERS, "principal": 302, "district_admin": 302},
+        kwargs=_school,
+        method="POST",
+        data=_partner_post,
+    ),
+    Row(
+        "community:partner_remove",
+        {**PARTNER_KEEPERS, "principal": 302, "district_admin": 302},
+        kwargs=_partner,
+        method="POST",
+    ),
+    Row(
+        "community:coordinators",
+        {**PRINCIPAL_ONLY, "principal": 302},
+        kwargs=_school,
+        method="POST",
+        data=lambda w: {"person": w.staff.pk, "allowed": "yes"},
+    ),
+    Row("community:help_request_create", FAMILY_ONLY, kwargs=_school),
+    Row(
+        "community:help_request_create",
+        {**FAMILY_ONLY, "family": 302},
+        kwargs=_school,
+        method="POST",
+        data=lambda w: {"kind": "food"},
+    ),
+    Row("community:help_inbox", everyone(403, anonymous=302, **OUTSIDERS_404), kwargs=_school),
+    Row("community:help_request_detail", OWN_REQUEST, kwargs=_help),
+    Row(
+        "community:help_request_detail",
+        {**OWN_REQUEST, "family": 403},
+        kwargs=_help,
+        method="POST",
+        data=lambda w: {"status": "closed"},
+    ),
     # The e-mailed link opens its conversation for whoever holds it, signed in or not.
     Row("community:thread_link", everyone(200), kwargs=_token),
     Row("community:thread_link_file", everyone(200), kwargs=_token_file),
@@ -149,6 +223,11 @@ OTHER_FAMILY = [
     ("community:attachment_download", _file, "GET", 404),
     ("community:inbox", _school, "GET", 403),
     ("community:response_times", _school, "GET", 403),
+    ("community:directory", _school, "GET", 200),
+    ("community:help_request_create", _school, "GET", 200),
+    ("community:help_request_detail", _help, "GET", 404),
+    ("community:help_request_detail", _help, "POST", 404),
+    ("community:help_inbox", _school, "GET", 403),
 ]
 
 
@@ -159,3 +238,34 @@ def test_another_family_of_the_school(world, client, name, kwargs, method, statu
     url = reverse(name, kwargs=kwargs(world))
     response = client.post(url, {"body": "Hi"}) if method == "POST" else client.get(url)
     assert response.status_code == status
+
+
+# The school's community-school coordinator (a teacher leader the principal named): the
+# requests for help are theirs; the rest is what staff may do.
+COORDINATOR = [
+    ("community:help_inbox", _school, "GET", 200),
+    ("community:help_request_detail", _help, "GET", 200),
+    ("community:help_request_detail", _help, "POST", 302),
+    ("community:partner_create", _school, "GET", 200),
+    ("community:partner_remove", _partner, "POST", 302),
+    ("community:directory", _school, "GET", 200),
+    ("community:inbox", _school, "GET", 200),
+    ("community:coordinators", _school, "POST", 403),
+    ("community:help_request_create", _school, "GET", 403),
+]
+
+
+@pytest.mark.parametrize(("name", "kwargs", "method", "status"), COORDINATOR)
+def test_the_coordinator(world, client, name, kwargs, method, status):
+    Coordinator.objects.create(school=world.school, user=world.teacher_leader)
+    client.force_login(world.teacher_leader)
+    url = reverse(name, kwargs=kwargs(world))
+    response = client.post(url, {"status": "closed"}) if method == "POST" else client.get(url)
+    assert response.status_code == status
+
+
+def test_a_coordinator_of_another_school_sees_no_request_here(world, client):
+    Coordinator.objects.create(school=world.other_school, user=world.other_school_principal)
+    client.force_login(world.other_school_principal)
+    url = reverse("community:help_request_detail", kwargs=_help(world))
+    assert client.get(url).status_code == 404

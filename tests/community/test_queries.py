@@ -9,6 +9,8 @@ from community import services
 from community.models import Message
 from leadership.models import Role
 from tests.community import factories as cf
+from tests.community.test_partners import make_partner
+from tests.engagement.factories import EventFactory
 from tests.leadership.factories import MembershipFactory, person
 
 
@@ -97,3 +99,20 @@ def test_announcements_on_the_family_page_cost_two_queries_for_all_schools(
     with django_assert_num_queries(8):
         page = client.get(reverse("engagement:family_home")).content.decode()
     assert page.count("Closed Friday") == 6
+
+
+def test_the_directory_reads_in_fixed_queries(world, client_for, django_assert_num_queries):
+    events = [EventFactory(school=world.school) for _n in range(3)]
+    for n in range(10):
+        make_partner(world, name=f"Partner {n}", kinds=["food", "health"], events=events[: n % 3])
+    for n in range(3):
+        make_partner(world, name=f"District {n}", kinds=["housing"], district_wide=True)
+    client = client_for(world.family)
+    url = reverse("community:directory", kwargs={"slug": world.school.slug})
+    # session, user, roles, school, the partners, their texts, kinds, co-hosted events and
+    # those events' titles (a family is no coordinator: that check reads nothing).
+    with django_assert_num_queries(9):
+        response = client.get(url)
+    assert len(response.context["partners"]) == 13
+    assert response.content.decode().count("Noche familiar") == 0  # English page
+    assert response.content.decode().count("Family math night") == 9

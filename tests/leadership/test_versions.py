@@ -468,6 +468,52 @@ def community_announcer_set(world):
     )
 
 
+def _partner(world):
+    return community.partner_create(
+        actor=world.principal,
+        school=world.school,
+        name="Food Bank",
+        kinds=["food"],
+        phone="555-0100",
+        texts={"en": ("Groceries.", "")},
+    )
+
+
+def community_partner_create(world):
+    return lambda: _partner(world)
+
+
+def community_partner_remove(world):
+    partner = _partner(world)
+    return lambda: community.partner_remove(
+        actor=world.principal, school=world.school, partner=partner
+    )
+
+
+def community_coordinator_set(world):
+    return lambda: community.coordinator_set(
+        actor=world.principal, school=world.school, person=world.staff, allowed=True
+    )
+
+
+def community_help_request_create(world):
+    return lambda: community.help_request_create(
+        actor=world.family, school=world.school, family=world.family, kind="food"
+    )
+
+
+def community_help_request_update(world):
+    community.coordinator_set(
+        actor=world.principal, school=world.school, person=world.staff, allowed=True
+    )
+    request = community.help_request_create(
+        actor=world.family, school=world.school, family=world.family, kind="food"
+    )
+    return lambda: community.help_request_update(
+        actor=world.staff, request=request, status="closed"
+    )
+
+
 SERVICES = [
     value
     for name, value in list(globals().items())
