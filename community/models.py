@@ -9,6 +9,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from leadership.models import School
 
@@ -368,9 +369,9 @@ class Coordinator(models.Model):
 
 
 class HelpStatus(models.TextChoices):
-    OPEN = "open", _("Received")
-    IN_PROGRESS = "in_progress", _("Being arranged")
-    CLOSED = "closed", _("Closed")
+    OPEN = "open", pgettext_lazy("request for help", "Received")
+    IN_PROGRESS = "in_progress", pgettext_lazy("request for help", "Being arranged")
+    CLOSED = "closed", pgettext_lazy("request for help", "Closed")
 
 
 MAX_HELP_DETAILS = 2000

@@ -10,7 +10,8 @@ import pytest
 from django.test import Client
 from playwright.sync_api import expect
 
-from community.models import Conversation, ConversationStatus
+from community import services
+from community.models import Conversation, ConversationStatus, Coordinator, HelpRequest, HelpStatus
 from tests.e2e.conftest import TIMEOUT_MS
 
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
@@ -141,3 +142,64 @@ def test_a_principal_sends_in_two_languages_and_a_family_sees_only_its_own(
     principal.goto(f"/schools/{world.school.slug}/announcements/")
     principal.get_by_role("link", name="No school on Friday").click()
     expect(principal.locator(".stat").nth(2)).to_have_text("1")
+
+
+def test_a_family_asks_for_help_with_food_privately_and_the_coordinator_closes_it(
+    phones, mailbox, axe_check, world
+):
+    family = world.family
+    family.preferred_language = "es"
+    family.full_name = "Rosa Díaz"
+    family.save(update_fields=["preferred_language", "full_name"])
+    Coordinator.objects.create(school=world.school, user=world.teacher_leader)
+    services.partner_create(
+        actor=world.principal,
+        school=world.school,
+        name="Banco de Alimentos Riverside",
+        kinds=["food"],
+        phone="555-0100",
+        languages=["en", "es"],
+        texts={
+            "en": ("Free groceries every week.", "Mon-Fri 9-5"),
+            "es": ("Comestibles gratis cada semana.", "lun-vie 9-17"),
+        },
+    )
+
+    tab = phones(family)
+    tab.goto(f"/schools/{world.school.slug}/partners/")
+    expect(tab.get_by_text("Comestibles gratis cada semana.")).to_be_visible()
+    axe_check(tab)
+    tab.get_by_label("Ayuda con").select_option("food")
+    tab.get_by_role("button", name="Mostrar").click()
+    expect(tab.get_by_role("heading", name="Banco de Alimentos Riverside")).to_be_visible()
+    tab.get_by_role("link", name="Pedir ayuda a Banco de Alimentos Riverside").click()
+    axe_check(tab)
+    tab.get_by_label("Comida").check()
+    tab.get_by_label("Cualquier cosa que nos ayude").fill("Nos quedamos sin comida esta semana.")
+    tab.get_by_role("button", name="Enviar mi solicitud").click()
+    expect(tab.get_by_role("status")).to_contain_text("y a nadie más")
+    expect(tab.get_by_text("Recibida")).to_be_visible()
+    axe_check(tab)
+
+    # Another staff member finds nothing; the coordinator finds it and closes it.
+    request = HelpRequest.objects.get()
+    other = Client()
+    other.force_login(world.staff)
+    assert other.get(request.get_absolute_url()).status_code == 404
+
+    lead = phones(world.teacher_leader)
+    [notice] = [m for m in mailbox if m.to == [world.teacher_leader.email]]
+    assert "sin comida" not in notice.body
+    lead.goto(f"/schools/{world.school.slug}/help/requests/")
+    axe_check(lead)
+    lead.get_by_role("link", name="Food").click()
+    expect(lead.get_by_text("Nos quedamos sin comida esta semana.")).to_be_visible()
+    axe_check(lead)
+    lead.get_by_label("Status").select_option("closed")
+    lead.get_by_role("button", name="Update the request").click()
+    expect(lead.get_by_role("status")).to_contain_text("The request is updated.")
+    expect(lead.locator("#help-status")).to_have_text("Closed")
+    assert HelpRequest.objects.get().status == HelpStatus.CLOSED
+
+    tab.reload()
+    expect(tab.get_by_text("Cerrada")).to_be_visible()
