@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "teams",
     "workplans",
     "engagement",
+    "community",
     "rostering",
     "district",
 ]
@@ -266,6 +267,7 @@ UPLOAD_MAX_BYTES = {  # one file, by kind of upload
     "default": 2 * MB,  # a view that names no kind
     "data_csv": env.int("DATA_CSV_MAX_UPLOAD_BYTES", default=2 * MB),  # a measure's data points
     "evidence": 10 * MB,  # each evidence file of a progress update
+    "message_file": 10 * MB,  # each file attached to a message between a family and the school
     "roster": ROSTER_MAX_UPLOAD_BYTES,  # a district's OneRoster export (zip or CSV files)
 }
 DATA_CSV_MAX_ROWS = env.int("DATA_CSV_MAX_ROWS", default=20_000)
@@ -369,6 +371,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "engagement.tasks.queue_due_messages",
         "schedule": 15 * 60,
     },
+    # An announcement whose batch gave up (the mail server down past its retries) goes on.
+    "community-resume-announcements": {
+        "task": "community.tasks.resume_announcements",
+        "schedule": 15 * 60,
+    },
     # Work recorded in the outbox whose hand-over to the broker failed at commit.
     "leadership-sweep-outbox": {
         "task": "leadership.tasks.sweep_outbox",
@@ -394,3 +401,8 @@ CELERY_BEAT_SCHEDULE = {
 OUTBOX_OVERDUE_SECONDS = env.int("OUTBOX_OVERDUE_SECONDS", default=60)
 ENGAGEMENT_REMINDER_HOURS = env.int("ENGAGEMENT_REMINDER_HOURS", default=48)
 ENGAGEMENT_RSVP_LINK_MAX_AGE = env.int("ENGAGEMENT_RSVP_LINK_MAX_AGE", default=14 * 24 * 3600)
+# Messages between families and the school: how long the e-mailed link to a conversation
+# opens it, and how many messages one person may send in an hour (each may e-mail someone).
+COMMUNITY_THREAD_LINK_MAX_AGE = env.int("COMMUNITY_THREAD_LINK_MAX_AGE", default=30 * 24 * 3600)
+COMMUNITY_MESSAGES_PER_HOUR = env.int("COMMUNITY_MESSAGES_PER_HOUR", default=30)
+COMMUNITY_ANNOUNCEMENTS_PER_DAY = env.int("COMMUNITY_ANNOUNCEMENTS_PER_DAY", default=10)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
@@ -15,6 +17,10 @@ TOO_LARGE = _("“%(name)s” is larger than %(limit)s, the most this form accep
 NEXT_STEP = {
     "data_csv": _("Split the file into smaller files and upload them one after the other."),
     "evidence": _(
+        "Make the file smaller (for example, save the document as PDF or the photo at a "
+        "lower resolution) and attach it again."
+    ),
+    "message_file": _(
         "Make the file smaller (for example, save the document as PDF or the photo at a "
         "lower resolution) and attach it again."
     ),
@@ -119,3 +125,52 @@ class UploadLimitFormMixin:
         for refused_upload in self.refused:
             self.add_error(refused_upload.field_name, refused_upload.message)
         return cleaned_data
+
+
+# --- what a file holds -----------------------------------------------------------------
+
+FILE_TOO_LARGE = _("“%(name)s” is larger than %(limit)s.")
+FILE_BAD_TYPE = _(
+    "“%(name)s” is not an allowed file type (PDF, PNG, JPEG, Word, Excel, PowerPoint, text, CSV)."
+)
+FILE_MISMATCH = _("“%(name)s” does not contain what its name says.")
+
+# Extension -> the first bytes its content must start with (None: text, checked as UTF-8).
+ALLOWED_FILES = {
+    ".pdf": (b"%PDF-",),
+    ".png": (b"\x89PNG\r\n\x1a\n",),
+    ".jpg": (b"\xff\xd8\xff",),
+    ".jpeg": (b"\xff\xd8\xff",),
+    ".docx": (b"PK\x03\x04",),
+    ".xlsx": (b"PK\x03\x04",),
+    ".pptx": (b"PK\x03\x04",),
+    ".txt": None,
+    ".csv": None,
+}
+
+
+def check_file(upload, *, kind: str) -> None:
+    """An attached document (evidence, a message's attachment): its size within the kind's
+    cap, and its extension and first bytes agreeing on one of the allowed types."""
+    name = upload.name
+    limit = limit_of(kind)  # the upload handler stops larger ones first
+    if upload.size > limit:
+        raise ValidationError(FILE_TOO_LARGE % {"name": name, "limit": size_label(limit)})
+    extension = os.path.splitext(name)[1].lower()
+    if extension not in ALLOWED_FILES:
+        raise ValidationError(FILE_BAD_TYPE % {"name": name})
+    upload.seek(0)
+    head = upload.read(2048)
+    upload.seek(0)
+    magic = ALLOWED_FILES[extension]
+    if magic is None:
+        try:
+            head.decode("utf-8")
+        except UnicodeDecodeError as error:
+            # A multi-byte character cut at 2048 bytes is still text.
+            if error.start < len(head) - 3:
+                raise ValidationError(FILE_MISMATCH % {"name": name}) from None
+        if b"\x00" in head:
+            raise ValidationError(FILE_MISMATCH % {"name": name})
+    elif not head.startswith(magic):
+        raise ValidationError(FILE_MISMATCH % {"name": name})

@@ -20,7 +20,7 @@ from leadership import audit, edits, versions
 from leadership.models import School, SchoolYear, User
 from leadership.permissions import forget_roles, is_school_staff
 from leadership.updates import model_update
-from leadership.uploads import size_label
+from leadership.uploads import check_file
 
 from . import charts
 from .models import (
@@ -43,11 +43,6 @@ BAD_STATUS_CHANGE = _("A plan goes from draft to active to closed, never back.")
 TARGET_EQUALS_BASELINE = _("The target must differ from the baseline.")
 DUE_BEFORE_START = _("The due date cannot come before the start.")
 OWNER_NOT_STAFF = _("The owner must be a staff member of this school.")
-EVIDENCE_TOO_LARGE = _("“%(name)s” is larger than %(limit)s.")
-EVIDENCE_BAD_TYPE = _(
-    "“%(name)s” is not an allowed file type (PDF, PNG, JPEG, Word, Excel, PowerPoint, text, CSV)."
-)
-EVIDENCE_MISMATCH = _("“%(name)s” does not contain what its name says.")
 TOO_MANY_FILES = _("Attach at most 5 files to one update.")
 CSV_BAD_HEADER = _("The first line must name the columns: date, value, n, group.")
 CSV_BAD_DATE = _("“%(value)s” is not a date (use YYYY-MM-DD).")
@@ -72,19 +67,6 @@ CSV_MORE_PROBLEMS = _("Reading stopped after %(count)s problems; correct these a
 CSV_MAX_REPORTED = 100
 
 MAX_FILES = 5
-# Extension -> the first bytes its content must start with (None: text, checked as UTF-8).
-ALLOWED_EVIDENCE = {
-    ".pdf": (b"%PDF-",),
-    ".png": (b"\x89PNG\r\n\x1a\n",),
-    ".jpg": (b"\xff\xd8\xff",),
-    ".jpeg": (b"\xff\xd8\xff",),
-    ".docx": (b"PK\x03\x04",),
-    ".xlsx": (b"PK\x03\x04",),
-    ".pptx": (b"PK\x03\x04",),
-    ".txt": None,
-    ".csv": None,
-}
-
 GOAL_FIELDS = ["focus_area", "district_priority", "smart_statement", "root_cause_notes", "order"]
 MEASURE_FIELDS = [
     "name",
@@ -651,34 +633,6 @@ def step_update(
     return step
 
 
-def check_evidence(upload) -> None:
-    """Size, extension and the first bytes of the content must agree."""
-    import os
-
-    name = upload.name
-    limit = settings.UPLOAD_MAX_BYTES["evidence"]  # the upload handler stops larger ones first
-    if upload.size > limit:
-        raise ValidationError(EVIDENCE_TOO_LARGE % {"name": name, "limit": size_label(limit)})
-    extension = os.path.splitext(name)[1].lower()
-    if extension not in ALLOWED_EVIDENCE:
-        raise ValidationError(EVIDENCE_BAD_TYPE % {"name": name})
-    upload.seek(0)
-    head = upload.read(2048)
-    upload.seek(0)
-    magic = ALLOWED_EVIDENCE[extension]
-    if magic is None:
-        try:
-            head.decode("utf-8")
-        except UnicodeDecodeError as error:
-            # A multi-byte character cut at 2048 bytes is still text.
-            if error.start < len(head) - 3:
-                raise ValidationError(EVIDENCE_MISMATCH % {"name": name}) from None
-        if b"\x00" in head:
-            raise ValidationError(EVIDENCE_MISMATCH % {"name": name})
-    elif not head.startswith(magic):
-        raise ValidationError(EVIDENCE_MISMATCH % {"name": name})
-
-
 @transaction.atomic
 def progress_update_create(
     *, step: ActionStep, actor: User, status: str, narrative: str, files=()
@@ -690,7 +644,7 @@ def progress_update_create(
         raise ValidationError({"evidence": TOO_MANY_FILES})
     for upload in files:
         try:
-            check_evidence(upload)
+            check_file(upload, kind="evidence")
         except ValidationError as error:
             raise ValidationError({"evidence": error.messages}) from None
     step = ActionStep.objects.select_for_update().get(pk=step.pk)

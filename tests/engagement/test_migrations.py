@@ -12,9 +12,12 @@ BEFORE = [("engagement", "0001_initial")]
 def test_existing_schools_get_a_random_calendar_link():
     executor = MigrationExecutor(connection)
     latest = [key for key in executor.loader.graph.leaf_nodes() if key[0] == "engagement"]
-    executor.migrate(BEFORE)
+    # The schools and districts as they are now (leadership at its latest), engagement before
+    # the links.
+    before = BEFORE + [k for k in executor.loader.graph.leaf_nodes() if k[0] == "leadership"]
+    executor.migrate(before)
     try:
-        old = executor.loader.project_state(BEFORE).apps
+        old = executor.loader.project_state(before).apps
         District = old.get_model("leadership", "District")
         School = old.get_model("leadership", "School")
         district = District.objects.create(name="Before links", slug="before-links")

@@ -75,8 +75,9 @@ def test_family_page_queries_do_not_grow_with_events_or_schools(
     client = client_for(world.family)
     # session, user, roles, schools, the schools' data versions in one query (none yet: no
     # caching), events with the family's RSVPs joined in, their titles; the family's calendar
-    # links (read, made on this first visit, read again).
-    with django_assert_num_queries(10):
+    # links (read, made on this first visit, read again); the announcements sent to the
+    # family (community; none here, so their texts are not read).
+    with django_assert_num_queries(11):
         response = client.get(FAMILY_HOME)
     html = response.content.decode()
     assert response.status_code == 200
@@ -92,8 +93,9 @@ def test_cached_family_page_reads_no_events(
     client = client_for(world.family)
     first = client.get(FAMILY_HOME).content.decode()
     # session, user, roles, schools, the two schools' data versions (one query), the family's
-    # calendar links (one query): no event is read.
-    with django_assert_num_queries(6) as captured:
+    # calendar links (one query), the announcements sent to the family (community): no event
+    # is read.
+    with django_assert_num_queries(7) as captured:
         second = client.get(FAMILY_HOME).content.decode()
     assert not any("engagement_event" in q["sql"] for q in captured.captured_queries)
     strip = _without_csrf

@@ -14,6 +14,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from community import services as community
 from engagement import services as engagement
 from engagement.models import CheckIn, EventStatus, RsvpStatus
 from leadership import services as leadership
@@ -21,6 +22,7 @@ from leadership import versions
 from leadership.models import Role
 from teams import services as teams
 from teams.models import MeetingStatus
+from tests.community.factories import conversation
 from tests.engagement.factories import EventFactory, RsvpFactory
 from tests.leadership.factories import InvitationFactory, person
 from tests.teams import factories as tf
@@ -458,10 +460,105 @@ def leadership_district_password_sign_in_set(world):
     )
 
 
+# --- community -----------------------------------------------------------------------------
+
+
+def community_conversation_start(world):
+    return lambda: community.conversation_start(
+        actor=world.family, school=world.school, topic="question", subject="Bus", body="Which?"
+    )
+
+
+def community_message_reply(world):
+    row = conversation(world.school, world.family)
+    return lambda: community.message_reply(actor=world.staff, conversation=row, body="Oak St.")
+
+
+def community_conversation_close(world):
+    row = conversation(world.school, world.family)
+    return lambda: community.conversation_close(actor=world.staff, conversation=row)
+
+
+ANNOUNCEMENT_TEXTS = {"en": ("Closed Friday", "No school."), "es": ("Cerrado", "No hay clases.")}
+
+
+def community_announcement_send(world):
+    return lambda: community.announcement_send(
+        actor=world.principal,
+        school=world.school,
+        families="all",
+        to_staff=True,
+        texts=ANNOUNCEMENT_TEXTS,
+    )
+
+
+def community_announcement_open(world):
+    sent = community.announcement_send(
+        actor=world.principal,
+        school=world.school,
+        families="all",
+        to_staff=False,
+        texts=ANNOUNCEMENT_TEXTS,
+    )
+    return lambda: community.announcement_open(announcement=sent, person=world.family)
+
+
+def community_announcer_set(world):
+    return lambda: community.announcer_set(
+        actor=world.principal, school=world.school, person=world.staff, allowed=True
+    )
+
+
+def _partner(world):
+    return community.partner_create(
+        actor=world.principal,
+        school=world.school,
+        name="Food Bank",
+        kinds=["food"],
+        phone="555-0100",
+        texts={"en": ("Groceries.", "")},
+    )
+
+
+def community_partner_create(world):
+    return lambda: _partner(world)
+
+
+def community_partner_remove(world):
+    partner = _partner(world)
+    return lambda: community.partner_remove(
+        actor=world.principal, school=world.school, partner=partner
+    )
+
+
+def community_coordinator_set(world):
+    return lambda: community.coordinator_set(
+        actor=world.principal, school=world.school, person=world.staff, allowed=True
+    )
+
+
+def community_help_request_create(world):
+    return lambda: community.help_request_create(
+        actor=world.family, school=world.school, family=world.family, kind="food"
+    )
+
+
+def community_help_request_update(world):
+    community.coordinator_set(
+        actor=world.principal, school=world.school, person=world.staff, allowed=True
+    )
+    request = community.help_request_create(
+        actor=world.family, school=world.school, family=world.family, kind="food"
+    )
+    return lambda: community.help_request_update(
+        actor=world.staff, request=request, status="closed"
+    )
+
+
 SERVICES = [
     value
     for name, value in list(globals().items())
-    if name.startswith(("teams_", "workplans_", "engagement_", "leadership_"))
+    if name.startswith(("teams_", "workplans_", "engagement_", "community_", "leadership_"))
 ]
 
 

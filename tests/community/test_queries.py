@@ -1,0 +1,119 @@
+"""Queries of the inbox, a conversation and a family's list do not grow with the data."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from community import services
+from community.models import Message
+from leadership.models import Role
+from tests.community import factories as cf
+from tests.community.test_partners import make_partner
+from tests.engagement.factories import EventFactory
+from tests.leadership.factories import MembershipFactory, person
+
+
+@pytest.fixture
+def busy_school(world):
+    """A school year's worth of mail: 8 families, 24 conversations, half answered by 3 staff."""
+    families = [
+        person(Role.FAMILY, school=world.school, email=f"family{n}@example.org") for n in range(8)
+    ]
+    staff = [world.principal, world.teacher_leader, world.staff]
+    rows = []
+    for n in range(24):
+        family = families[n % len(families)]
+        if n % 2:
+            rows.append(cf.answered(world.school, family, staff[n % 3], subject=f"Subject {n}"))
+        else:
+            rows.append(cf.conversation(world.school, family, subject=f"Subject {n}"))
+    return rows
+
+
+def test_the_inbox_reads_in_fixed_queries(
+    world, busy_school, client_for, django_assert_num_queries
+):
+    client = client_for(world.staff)
+    url = reverse("community:inbox", kwargs={"slug": world.school.slug})
+    # session, user, roles, school, the conversations with family, answerer and count, the
+    # schools of the menu.
+    with django_assert_num_queries(6):
+        response = client.get(url)
+    assert len(response.context["conversations"]) == 24
+    assert response.content.decode().count("Subject ") == 24
+
+
+def test_a_conversation_reads_in_fixed_queries(world, client_for, django_assert_num_queries):
+    row = cf.conversation(world.school, world.family)
+    for n in range(12):
+        Message.objects.create(
+            conversation=row,
+            author=world.staff if n % 2 else world.family,
+            from_family=not n % 2,
+            body=f"Message {n}",
+        )
+    for n in range(4):
+        cf.attachment(row, name=f"file{n}.txt")
+    client = client_for(world.staff)
+    # session, user, roles, school, the conversation, its messages with authors, their files,
+    # the schools of the menu.
+    with django_assert_num_queries(8):
+        response = client.get(row.get_absolute_url())
+    html = response.content.decode()
+    assert html.count("Message ") == 12
+    assert html.count("file") >= 4
+
+
+def test_a_familys_list_reads_in_fixed_queries(
+    world, busy_school, client_for, django_assert_num_queries
+):
+    for n in range(3):
+        cf.answered(world.school, world.family, world.staff, subject=f"Mine {n}")
+    client = client_for(world.family)
+    url = reverse("community:conversation_list", kwargs={"slug": world.school.slug})
+    # session, user, roles, school, the family's conversations (a family's menu reads none).
+    with django_assert_num_queries(5):
+        response = client.get(url)
+    assert len(response.context["conversations"]) == 3
+
+
+def test_announcements_on_the_family_page_cost_two_queries_for_all_schools(
+    world, client_for, django_assert_num_queries
+):
+    MembershipFactory(
+        user=world.family, role=Role.FAMILY, school=world.other_school, district=world.district
+    )
+    texts = {"en": ("Closed Friday", "No school."), "es": ("Cerrado el viernes", "Sin clases.")}
+    for school, principal in (
+        (world.school, world.principal),
+        (world.other_school, world.other_school_principal),
+    ):
+        for _n in range(3):
+            services.announcement_send(
+                actor=principal, school=school, families="all", to_staff=False, texts=texts
+            )
+    client = client_for(world.family)
+    # session, user, roles, schools, the data versions, events, (no titles: no events), the
+    # family's calendar links (read, made on this first visit, read again), the announcements
+    # and their texts.
+    with django_assert_num_queries(11):
+        page = client.get(reverse("engagement:family_home")).content.decode()
+    assert page.count("Closed Friday") == 6
+
+
+def test_the_directory_reads_in_fixed_queries(world, client_for, django_assert_num_queries):
+    events = [EventFactory(school=world.school) for _n in range(3)]
+    for n in range(10):
+        make_partner(world, name=f"Partner {n}", kinds=["food", "health"], events=events[: n % 3])
+    for n in range(3):
+        make_partner(world, name=f"District {n}", kinds=["housing"], district_wide=True)
+    client = client_for(world.family)
+    url = reverse("community:directory", kwargs={"slug": world.school.slug})
+    # session, user, roles, school, the partners, their texts, kinds, co-hosted events and
+    # those events' titles (a family is no coordinator: that check reads nothing).
+    with django_assert_num_queries(9):
+        response = client.get(url)
+    assert len(response.context["partners"]) == 13
+    assert response.content.decode().count("Noche familiar") == 0  # English page
+    assert response.content.decode().count("Family math night") == 9
