@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "teams",
     "workplans",
     "engagement",
+    "voice",
     "rostering",
     "district",
 ]

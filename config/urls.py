@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("teams.urls")),
     path("", include("workplans.urls")),
     path("", include("engagement.urls")),
+    path("", include("voice.urls")),
     path("", include("rostering.urls")),
     path("", include("district.urls")),
     path("accounts/", include("allauth.urls")),

@@ -13,6 +13,7 @@ OUR_MODULES = (
     "teams.",
     "workplans.",
     "engagement.",
+    "voice.",
     "rostering.",
     "district.",
 )

@@ -417,10 +417,129 @@ def leadership_priority_save(world):
     )
 
 
+# --- voice ---------------------------------------------------------------------------------
+
+
+def _voice_draft(world):
+    from tests.voice.factories import draft_survey
+
+    return draft_survey(world)
+
+
+def voice_survey_create(world):
+    from voice import services as voice
+
+    return lambda: voice.survey_create(
+        actor=world.principal, school=world.school, title={"en": "PL", "es": "FP"}
+    )
+
+
+def voice_survey_update(world):
+    from voice import services as voice
+
+    survey = _voice_draft(world)
+    return lambda: voice.survey_update(actor=world.principal, survey=survey, families=False)
+
+
+def voice_survey_owners_set(world):
+    from voice import services as voice
+
+    survey = _voice_draft(world)
+    return lambda: voice.survey_owners_set(
+        actor=world.principal, survey=survey, owners=[world.teacher_leader]
+    )
+
+
+def voice_section_add(world):
+    from voice import services as voice
+
+    survey = _voice_draft(world)
+    return lambda: voice.section_add(
+        actor=world.principal, survey=survey, title={"en": "A", "es": "A"}
+    )
+
+
+def voice_question_save(world):
+    from tests.voice.factories import add_question
+
+    survey = _voice_draft(world)
+    return lambda: add_question(world, survey)
+
+
+def voice_question_delete(world):
+    from tests.voice.factories import add_question
+    from voice import services as voice
+
+    question = add_question(world, _voice_draft(world))
+    return lambda: voice.question_delete(actor=world.principal, question=question)
+
+
+def voice_question_move(world):
+    from tests.voice.factories import add_question
+    from voice import services as voice
+
+    survey = _voice_draft(world)
+    add_question(world, survey)
+    second = add_question(world, survey)
+    return lambda: voice.question_move(actor=world.principal, question=second, up=True)
+
+
+def voice_survey_open(world):
+    from tests.voice.factories import add_question
+    from voice import services as voice
+
+    survey = _voice_draft(world)
+    add_question(world, survey)
+    return lambda: voice.survey_open(actor=world.principal, survey=survey)
+
+
+def voice_survey_close(world):
+    from tests.voice.factories import open_survey
+    from voice import services as voice
+
+    survey, _q = open_survey(world)
+    return lambda: voice.survey_close(actor=world.principal, survey=survey)
+
+
+def voice_link_create(world):
+    from voice import services as voice
+
+    survey = _voice_draft(world)
+    return lambda: voice.link_create(actor=world.principal, survey=survey, label="Grade 4")
+
+
+def voice_link_withdraw(world):
+    from voice import services as voice
+
+    link = voice.link_create(actor=world.principal, survey=_voice_draft(world), label="G4")
+    return lambda: voice.link_withdraw(actor=world.principal, link=link)
+
+
+def voice_response_submit(world):
+    from tests.voice.factories import open_survey
+    from voice import services as voice
+
+    survey, q = open_survey(world)
+    return lambda: voice.response_submit(
+        survey=survey, user=world.staff, values={q["belong"].pk: 1}, language="en"
+    )
+
+
+def voice_student_response_submit(world):
+    from tests.voice.factories import open_survey
+    from voice import services as voice
+
+    survey, q = open_survey(world)
+    link = voice.link_create(actor=world.principal, survey=survey, label="G4")
+    return lambda: voice.student_response_submit(
+        link=link, values={q["belong"].pk: 1}, language="en"
+    )
+
+
 SERVICES = [
     value
     for name, value in list(globals().items())
-    if name.startswith(("teams_", "workplans_", "engagement_", "leadership_"))
+    if name.startswith(("teams_", "workplans_", "engagement_", "leadership_", "voice_"))
 ]
 
 

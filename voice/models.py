@@ -1,0 +1,271 @@
+"""Surveys, their sections and questions (texts per language), who may answer, and answers.
+
+Anonymity is held by the tables themselves: in an anonymous survey a `Response` names no
+person, and `Participation` (who has answered, so reminders skip them) names no response.
+Both have random keys and no time of day, so neither the order of rows nor a timestamp joins
+one to the other; the audit trail records no answer either.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from leadership.models import School
+
+MAX_RANKED_OPTIONS = 7
+MAX_OPTIONS = 20
+SHORT_TEXT_MAX = 200
+LONG_TEXT_MAX = 2000
+LABEL_MAX = 80
+
+
+class QuestionKind(models.TextChoices):
+    AGREEMENT = "agreement", _("Agreement (5 points)")
+    SINGLE = "single", _("Single choice")
+    MULTIPLE = "multiple", _("Multiple choice")
+    NUMBER = "number", _("Number")
+    SHORT_TEXT = "short_text", _("Short text")
+    LONG_TEXT = "long_text", _("Long text")
+    RANKING = "ranking", _("Ranking")
+
+
+CHOICE_KINDS = (QuestionKind.AGREEMENT, QuestionKind.SINGLE, QuestionKind.MULTIPLE)
+OPTION_KINDS = (QuestionKind.SINGLE, QuestionKind.MULTIPLE, QuestionKind.RANKING)
+TEXT_KINDS = (QuestionKind.SHORT_TEXT, QuestionKind.LONG_TEXT)
+
+# The five points of the agreement scale, in order (option 0 to 4).
+AGREEMENT_LABELS = (
+    _("Strongly disagree"),
+    _("Disagree"),
+    _("Neither agree nor disagree"),
+    _("Agree"),
+    _("Strongly agree"),
+)
+
+
+class SurveyStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
+
+
+class StaffAudience(models.TextChoices):
+    NONE = "none", _("No staff")
+    ALL = "all", _("All staff")
+    ROLES = "roles", _("Staff in chosen roles")
+    TEAMS = "teams", _("Members of chosen teams")
+
+
+class Stakeholder(models.TextChoices):
+    STAFF = "staff", _("Staff")
+    FAMILY = "family", _("Families")
+    STUDENT = "student", _("Students")
+
+
+class Survey(models.Model):
+    school = models.ForeignKey(
+        School, on_delete=models.CASCADE, related_name="surveys", verbose_name=_("school")
+    )
+    # {language code: text}, one entry per language of the school.
+    title = models.JSONField(_("title"), default=dict)
+    intro = models.JSONField(_("introduction"), default=dict, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=SurveyStatus.choices, default=SurveyStatus.DRAFT
+    )
+    is_anonymous = models.BooleanField(_("anonymous"), default=True)
+    staff_audience = models.CharField(
+        _("staff"), max_length=10, choices=StaffAudience.choices, default=StaffAudience.NONE
+    )
+    staff_roles = models.JSONField(_("staff roles"), default=list, blank=True)
+    staff_teams = models.ManyToManyField(
+        "teams.Team", blank=True, related_name="+", verbose_name=_("teams")
+    )
+    families = models.BooleanField(_("families"), default=False)
+    students = models.BooleanField(_("students (through class links)"), default=False)
+    owners = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="owned_surveys", verbose_name=_("owners")
+    )
+    template_key = models.CharField(max_length=40, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    opened_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("survey")
+        verbose_name_plural = _("surveys")
+        indexes = [models.Index(fields=["school", "status"])]
+
+    def __str__(self) -> str:
+        return self.text("title") or f"#{self.pk}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("voice:survey_detail", kwargs={"slug": self.school.slug, "pk": self.pk})
+
+    def text(self, attr: str, language: str | None = None) -> str:
+        values = getattr(self, attr) or {}
+        for code in (language, self.school.default_language):
+            if code and values.get(code):
+                return values[code]
+        return next((v for v in values.values() if v), "")
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == SurveyStatus.OPEN
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == SurveyStatus.DRAFT
+
+
+class Section(models.Model):
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="sections")
+    position = models.PositiveIntegerField(default=0)
+    title = models.JSONField(_("title"), default=dict)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return next((v for v in self.title.values() if v), f"#{self.pk}")
+
+
+class Question(models.Model):
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="questions")
+    section = models.ForeignKey(
+        Section,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="questions",
+        verbose_name=_("section"),
+    )
+    position = models.PositiveIntegerField(default=0)
+    kind = models.CharField(_("kind"), max_length=20, choices=QuestionKind.choices)
+    text = models.JSONField(_("question"), default=dict)
+    # [{language code: label}, ...] for single, multiple choice and ranking.
+    options = models.JSONField(_("options"), default=list, blank=True)
+    required = models.BooleanField(_("required"), default=False)
+    show_if = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("show only if this earlier question"),
+    )
+    show_if_option = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
+
+    def __str__(self) -> str:
+        return next((v for v in self.text.values() if v), f"#{self.pk}")
+
+    def label(self, language: str) -> str:
+        return self.text.get(language) or str(self)
+
+    def option_labels(self, language: str) -> list[str]:
+        if self.kind == QuestionKind.AGREEMENT:
+            return [str(label) for label in AGREEMENT_LABELS]
+        return [option.get(language) or "" for option in self.options]
+
+
+class StudentLink(models.Model):
+    """A link (and QR code) a teacher shows a class or grade: answered without an account."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="links")
+    label = models.CharField(_("class or grade"), max_length=LABEL_MAX)
+    nonce = models.CharField(max_length=43, unique=True, editable=False)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["label", "id"]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class Participation(models.Model):
+    """This person has answered this survey (for reminders). It names no response, has a
+    random key and no time, so it cannot be joined to one."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="participations")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["survey", "user"], name="voice_participation_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.survey_id} · {self.user_id}"
+
+
+class Response(models.Model):
+    """One person's answers. `respondent` is set only in a named survey; the groups are what
+    results are broken down by (and suppressed when small)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="responses")
+    respondent = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="survey_responses",
+    )
+    stakeholder = models.CharField(max_length=10, choices=Stakeholder.choices)
+    role = models.CharField(max_length=20, blank=True)
+    group_label = models.CharField(max_length=LABEL_MAX, blank=True)
+    language = models.CharField(max_length=10)
+    submitted_on = models.DateField()
+    # sha256 of a random key kept only in the respondent's browser: lets them change an
+    # anonymous answer without the database knowing whose it is.
+    edit_key_hash = models.CharField(max_length=64, blank=True, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["survey", "respondent"],
+                condition=Q(respondent__isnull=False),
+                name="voice_response_once_per_person",
+            )
+        ]
+        indexes = [models.Index(fields=["survey", "stakeholder"])]
+
+    def __str__(self) -> str:
+        return f"{self.survey_id} · {self.stakeholder}"
+
+
+class Answer(models.Model):
+    """One value: a chosen option (one row per option of a multiple choice), a rank given to
+    an option, a number or a text."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="answers")
+    option = models.PositiveSmallIntegerField(null=True, blank=True)
+    rank = models.PositiveSmallIntegerField(null=True, blank=True)
+    number = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    text = models.TextField(blank=True, max_length=LONG_TEXT_MAX)
+
+    class Meta:
+        indexes = [models.Index(fields=["question", "option"])]
+
+    def __str__(self) -> str:
+        return f"{self.question_id}"

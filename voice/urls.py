@@ -1,0 +1,30 @@
+from django.urls import path
+
+from . import views
+
+app_name = "voice"
+
+survey = "schools/<slug:slug>/surveys/<int:pk>/"
+question = survey + "questions/<int:question_pk>/"
+link = survey + "links/<int:link_pk>/"
+
+urlpatterns = [
+    path("schools/<slug:slug>/surveys/", views.survey_list, name="survey_list"),
+    path("schools/<slug:slug>/surveys/new/", views.survey_create, name="survey_create"),
+    path(survey, views.survey_detail, name="survey_detail"),
+    path(survey + "settings/", views.survey_settings, name="survey_settings"),
+    path(survey + "sections/", views.section_add, name="section_add"),
+    path(survey + "questions/new/", views.question_form, name="question_add"),
+    path(question, views.question_form, name="question_edit"),
+    path(question + "delete/", views.question_delete, name="question_delete"),
+    path(question + "move/", views.question_move, name="question_move"),
+    path(survey + "open/", views.survey_open, name="survey_open"),
+    path(survey + "close/", views.survey_close, name="survey_close"),
+    path(survey + "links/", views.link_create, name="link_create"),
+    path(link + "withdraw/", views.link_withdraw, name="link_withdraw"),
+    path(link + "qr.svg", views.link_qr, name="link_qr"),
+    path(survey + "answer/", views.survey_answer, name="survey_answer"),
+    path(survey + "results/", views.survey_results_page, name="survey_results"),
+    path(survey + "results.csv", views.survey_results_csv, name="survey_results_csv"),
+    path("s/<str:token>/", views.student_answer, name="student_answer"),
+]
