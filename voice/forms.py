@@ -8,6 +8,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from leadership.edits import VersionField
 from leadership.models import STAFF_ROLES, Membership, Role, User
 from teams.models import Team
 
@@ -59,6 +60,7 @@ class SurveyCreateForm(forms.Form):
 
 
 class SurveySettingsForm(forms.Form):
+    version = VersionField()
     is_anonymous = forms.BooleanField(
         label=_("Anonymous: no answer can be traced to the person who gave it"), required=False
     )
@@ -86,8 +88,9 @@ class SurveySettingsForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
 
-    def __init__(self, *args, survey, languages: list[str], **kwargs):
+    def __init__(self, *args, survey, languages: list[str], version: str | None = None, **kwargs):
         initial = {
+            "version": version,
             "is_anonymous": survey.is_anonymous,
             "staff_audience": survey.staff_audience,
             "staff_roles": survey.staff_roles,
@@ -137,6 +140,7 @@ class SectionForm(forms.Form):
 
 
 class QuestionForm(forms.Form):
+    version = VersionField(required=False)
     kind = forms.ChoiceField(label=_("Kind of question"), choices=QuestionKind.choices)
     section = forms.TypedChoiceField(
         label=_("Section"), required=False, coerce=int, empty_value=None
@@ -146,9 +150,9 @@ class QuestionForm(forms.Form):
 
     def __init__(self, *args, survey, languages: list[str], question: Question | None, **kwargs):
         question_list = list(survey.questions.all())
-        initial = {}
+        initial = dict(kwargs.pop("initial", None) or {})
         if question is not None:
-            initial = {
+            initial |= {
                 "kind": question.kind,
                 "section": question.section_id,
                 "required": question.required,
@@ -157,6 +161,8 @@ class QuestionForm(forms.Form):
                 else "",
             }
         super().__init__(*args, initial=initial, **kwargs)
+        if question is None:
+            del self.fields["version"]
         self.languages = languages
         default = languages[0]
         _lang_fields(
@@ -243,6 +249,7 @@ class QuestionForm(forms.Form):
             "section": self.sections.get(data.get("section")),
             "show_if": show_if,
             "show_if_option": show_if_option,
+            "version": data.get("version") or None,
         }
 
 

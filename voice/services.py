@@ -12,7 +12,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from leadership import audit, clock, versions
+from leadership import audit, clock, edits, versions
 from leadership.models import STAFF_ROLES, School
 from leadership.updates import model_update
 
@@ -110,10 +110,20 @@ SETTINGS_FIELDS = [
 ]
 
 
+def survey_version(survey: Survey) -> str:
+    """The version of the settings form (the audience's teams included)."""
+    return edits.version_of(
+        survey, SETTINGS_FIELDS, teams=sorted(t.pk for t in survey.staff_teams.all())
+    )
+
+
 @transaction.atomic
-def survey_update(*, actor, survey: Survey, teams=None, **data: Any) -> Survey:
+def survey_update(
+    *, actor, survey: Survey, teams=None, version: str | None = None, **data: Any
+) -> Survey:
     survey = Survey.objects.select_for_update().select_related("school").get(pk=survey.pk)
     _require_draft(survey)
+    edits.refuse_if_stale(survey, version, survey_version(survey))
     languages = list(survey.school.languages)
     if "title" in data:
         data["title"] = _clean_texts(data["title"], languages, 200)
@@ -206,13 +216,26 @@ def _check_question(question: Question, survey: Survey) -> None:
 QUESTION_FIELDS = ["kind", "text", "options", "required", "section", "show_if", "show_if_option"]
 
 
+def question_version(question: Question) -> str:
+    return edits.version_of(question, QUESTION_FIELDS)
+
+
 @transaction.atomic
 def question_save(
-    *, actor, survey: Survey, question: Question | None = None, **data: Any
+    *,
+    actor,
+    survey: Survey,
+    question: Question | None = None,
+    version: str | None = None,
+    **data: Any,
 ) -> Question:
-    """Add a question at the end (question=None) or change one."""
+    """Add a question at the end (question=None) or change one (refused when someone saved
+    it since `version` was read)."""
     survey = Survey.objects.select_for_update().select_related("school").get(pk=survey.pk)
     _require_draft(survey)
+    if question is not None:
+        question = Question.objects.select_for_update().get(pk=question.pk, survey=survey)
+        edits.refuse_if_stale(question, version, question_version(question))
     languages = list(survey.school.languages)
     if "text" in data:
         data["text"] = _clean_texts(data["text"], languages, 500)

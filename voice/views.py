@@ -17,6 +17,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from leadership import edits
 from leadership.exports import csv_writer
 from leadership.htmx import HtmxHttpRequest
 from leadership.htmx import apply_form_errors as _apply_form_errors
@@ -161,19 +162,29 @@ def survey_detail(request: HtmxHttpRequest, school: School, pk: int) -> HttpResp
 def survey_settings(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
     survey = _owned(request, pk)
     languages = selectors.languages_of(survey)
-    form = SurveySettingsForm(request.POST or None, survey=survey, languages=languages)
+    form = SurveySettingsForm(
+        request.POST or None,
+        survey=survey,
+        languages=languages,
+        version=services.survey_version(survey),
+    )
+    conflict = None
     if request.method == "POST" and form.is_valid():
         try:
             services.survey_update(
                 actor=request.user,
                 survey=survey,
                 teams=form.cleaned_data["staff_teams"],
+                version=form.cleaned_data["version"],
                 **form.settings(),
             )
             if can_create_survey(request.user, school):
                 services.survey_owners_set(
                     actor=request.user, survey=survey, owners=form.cleaned_data["owners"]
                 )
+        except edits.StaleEdit as stale:
+            fresh = SurveySettingsForm(survey=stale.current, languages=languages)
+            conflict = edits.show_conflict(form, stale, _initial(fresh), place=school)
         except ValidationError as error:
             _apply_form_errors(form, error)
         else:
@@ -189,6 +200,7 @@ def survey_settings(request: HtmxHttpRequest, school: School, pk: int) -> HttpRe
             "form": form,
             "title": _("Survey settings"),
             "back": survey.get_absolute_url(),
+            "conflict": conflict,
         },
     )
 
@@ -224,12 +236,22 @@ def question_form(
         if question is None:
             raise Http404
     languages = selectors.languages_of(survey)
-    form = QuestionForm(request.POST or None, survey=survey, languages=languages, question=question)
+    form = QuestionForm(
+        request.POST or None,
+        survey=survey,
+        languages=languages,
+        question=question,
+        initial={"version": services.question_version(question)} if question else None,
+    )
+    conflict = None
     if request.method == "POST" and form.is_valid():
         try:
             services.question_save(
                 actor=request.user, survey=survey, question=question, **form.question_data()
             )
+        except edits.StaleEdit as stale:
+            fresh = QuestionForm(survey=survey, languages=languages, question=stale.current)
+            conflict = edits.show_conflict(form, stale, _initial(fresh), place=school)
         except ValidationError as error:
             _apply_form_errors(form, error)
         else:
@@ -243,8 +265,14 @@ def question_form(
             "form": form,
             "title": _("Edit question") if question else _("New question"),
             "back": survey.get_absolute_url(),
+            "conflict": conflict,
         },
     )
+
+
+def _initial(form) -> dict:
+    """What a fresh edit form shows, by field (for the two versions of a conflict)."""
+    return {name: form.get_initial_for_field(field, name) for name, field in form.fields.items()}
 
 
 def _question(request, pk: int, question_pk: int) -> Question:

@@ -157,3 +157,30 @@ def test_the_qr_code_is_svg_drawn_on_the_server(world, client):
     response = client.get(_url("link_qr", survey, link_pk=link.pk))
     assert response["Content-Type"] == "image/svg+xml"
     assert b"<svg" in response.content and b"<script" not in response.content
+
+
+def test_a_stale_question_edit_is_refused_and_both_versions_shown(world, client):
+    from tests.voice.factories import add_question
+    from voice import services
+
+    survey = draft_survey(world)
+    question = add_question(world, survey)
+    client.force_login(world.principal)
+    url = _url("question_edit", survey, question_pk=question.pk)
+    page = client.get(url)
+    version = page.context["form"].initial["version"]
+    services.question_save(
+        actor=world.teacher_leader,
+        survey=survey,
+        question=question,
+        text={"en": "They wrote this.", "es": "Ellos escribieron esto."},
+    )
+    response = client.post(
+        url,
+        {"version": version, "kind": "agreement", "text_en": "Mine", "text_es": "Mía"},
+    )
+    assert response.status_code == 200
+    assert "Someone else saved this while you were editing it" in response.content.decode()
+    assert "They wrote this." in response.content.decode()
+    question.refresh_from_db()
+    assert question.text["en"] == "They wrote this."
