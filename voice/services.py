@@ -15,8 +15,9 @@ from django.utils.translation import gettext_lazy as _
 from leadership import audit, clock, edits, versions
 from leadership.models import STAFF_ROLES, School
 from leadership.updates import model_update
+from teams.selectors import current_ilt
 
-from . import selectors, tokens
+from . import catalog, selectors, tokens
 from .models import (
     CHOICE_KINDS,
     LABEL_MAX,
@@ -162,6 +163,39 @@ def survey_owners_set(*, actor, survey: Survey, owners) -> Survey:
         after={"owners": sorted(o.pk for o in owners)},
     )
     versions.mark_changed(school=survey.school)
+    return survey
+
+
+UNKNOWN_TEMPLATE = _("There is no such template.")
+
+
+@transaction.atomic
+def survey_from_template(*, actor, school: School, key: str) -> Survey:
+    """A draft survey of the school, copied from a template of the catalogue: its own texts,
+    sections and questions, which the school then edits. For the ILT's self-assessment the
+    audience is the school's current ILT."""
+    template = catalog.TEMPLATES.get(key)
+    if template is None:
+        raise ValidationError(UNKNOWN_TEMPLATE)
+    survey = survey_create(
+        actor=actor,
+        school=school,
+        title=template["title"],
+        intro=template["intro"],
+        is_anonymous=template["anonymous"],
+    )
+    audience = dict(template["audience"])
+    teams = None
+    if audience.pop("ilt", False):
+        ilt = current_ilt(school)
+        teams = [ilt] if ilt else []
+    survey = survey_update(actor=actor, survey=survey, teams=teams, **audience)
+    Survey.objects.filter(pk=survey.pk).update(template_key=key)
+    for section_data in template["sections"]:
+        section = section_add(actor=actor, survey=survey, title=section_data["title"])
+        for question in section_data["questions"]:
+            question_save(actor=actor, survey=survey, section=section, **question)
+    survey.template_key = key
     return survey
 
 

@@ -11,6 +11,11 @@ link = survey + "links/<int:link_pk>/"
 urlpatterns = [
     path("schools/<slug:slug>/surveys/", views.survey_list, name="survey_list"),
     path("schools/<slug:slug>/surveys/new/", views.survey_create, name="survey_create"),
+    path(
+        "schools/<slug:slug>/surveys/from-template/",
+        views.survey_from_template,
+        name="survey_from_template",
+    ),
     path(survey, views.survey_detail, name="survey_detail"),
     path(survey + "settings/", views.survey_settings, name="survey_settings"),
     path(survey + "sections/", views.section_add, name="section_add"),

@@ -24,8 +24,8 @@ from leadership.htmx import apply_form_errors as _apply_form_errors
 from leadership.models import School
 from leadership.permissions import load_in_school, school_view
 
+from . import catalog, selectors, services, tokens
 from . import results as survey_results
-from . import selectors, services, tokens
 from .forms import (
     AnswerForm,
     LinkForm,
@@ -88,9 +88,30 @@ def survey_create(request: HtmxHttpRequest, school: School) -> HttpResponse:
         return redirect(survey.get_absolute_url())
     return render(
         request,
-        "voice/form_page.html",
-        {"school": school, "form": form, "title": _("New survey"), "back": _list_url(school)},
+        "voice/survey_create.html",
+        {
+            "school": school,
+            "form": form,
+            "title": _("New survey"),
+            "back": _list_url(school),
+            "templates": [(key, t["name"]) for key, t in catalog.TEMPLATES.items()],
+        },
     )
+
+
+@login_required
+@require_POST
+@school_view(can_create_survey)
+def survey_from_template(request: HtmxHttpRequest, school: School) -> HttpResponse:
+    try:
+        survey = services.survey_from_template(
+            actor=request.user, school=school, key=request.POST.get("template", "")
+        )
+    except ValidationError as error:
+        _errors_to_messages(request, error)
+        return redirect(reverse("voice:survey_create", kwargs={"slug": school.slug}))
+    messages.success(request, _("The template was copied into a new draft. Change it as you like."))
+    return redirect(survey.get_absolute_url())
 
 
 def _list_url(school: School) -> str:

@@ -61,6 +61,13 @@ MATRIX = [
     Row("voice:survey_list", everyone(200, anonymous=302, **OUTSIDERS_404), kwargs=_school),
     Row("voice:survey_create", OWNERS_200, kwargs=_school),
     Row("voice:survey_create", OWNERS_200, kwargs=_school, method="POST"),
+    Row(
+        "voice:survey_from_template",
+        OWNERS_302,
+        kwargs=_school,
+        method="POST",
+        data=lambda w: {"template": "student_voice"},
+    ),
     Row("voice:survey_detail", OWNERS_200, kwargs=_draft),
     # An ILT member the principal names as an owner builds it too.
     Row("voice:survey_detail", {**OWNERS_200, "teacher_leader": 200}, kwargs=_owned_by_leader),
