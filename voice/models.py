@@ -269,3 +269,37 @@ class Answer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.question_id}"
+
+
+class SendRound(models.Model):
+    """One round of e-mails about a survey: the invitation (number 0) or a reminder (1, 2...).
+    `total` grows as the batches are queued and `sent` as they go out: the progress shown."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="rounds")
+    number = models.PositiveSmallIntegerField()
+    started_at = models.DateTimeField(auto_now_add=True)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    total = models.PositiveIntegerField(default=0)
+    sent = models.PositiveIntegerField(default=0)
+    queued_all = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint(fields=["survey", "number"], name="voice_round_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.survey_id} · {self.number}"
+
+    @property
+    def is_reminder(self) -> bool:
+        return self.number > 0
+
+    @property
+    def percent(self) -> int:
+        return (
+            round(100 * self.sent / self.total) if self.total else (100 if self.queued_all else 0)
+        )

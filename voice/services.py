@@ -12,7 +12,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from leadership import audit, clock, edits, versions
+from leadership import audit, clock, edits, outbox, versions
 from leadership.models import STAFF_ROLES, School
 from leadership.updates import model_update
 from teams.selectors import current_ilt
@@ -32,6 +32,7 @@ from .models import (
     QuestionKind,
     Response,
     Section,
+    SendRound,
     StaffAudience,
     Stakeholder,
     StudentLink,
@@ -354,8 +355,38 @@ def survey_open(*, actor, survey: Survey) -> Survey:
     survey.opened_at = timezone.now()
     survey.save(update_fields=["status", "opened_at", "updated_at"])
     audit.record(actor=actor, action="voice.survey_open", obj=survey, school=survey.school)
+    _start_round(actor=actor, survey=survey, number=0)
     versions.mark_changed(school=survey.school)
     return survey
+
+
+FAN_OUT = "voice.tasks.fan_out"
+NOT_OPEN_TO_REMIND = _("Reminders go out only while the survey is open.")
+
+
+def _start_round(*, actor, survey: Survey, number: int) -> SendRound:
+    send_round = SendRound.objects.create(survey=survey, number=number, started_by=actor)
+    outbox.enqueue(FAN_OUT, send_round.pk, 0)
+    return send_round
+
+
+@transaction.atomic
+def survey_remind(*, actor, survey: Survey) -> SendRound:
+    """A reminder round: one e-mail to each person asked who has not answered yet."""
+    survey = Survey.objects.select_for_update().select_related("school").get(pk=survey.pk)
+    if survey.status != SurveyStatus.OPEN:
+        raise ValidationError(NOT_OPEN_TO_REMIND)
+    last = survey.rounds.aggregate(last=Max("number"))["last"]
+    send_round = _start_round(actor=actor, survey=survey, number=(last or 0) + 1)
+    audit.record(
+        actor=actor,
+        action="voice.survey_remind",
+        obj=survey,
+        school=survey.school,
+        after={"round": send_round.number},
+    )
+    versions.mark_changed(school=survey.school)
+    return send_round
 
 
 @transaction.atomic

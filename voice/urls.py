@@ -25,6 +25,7 @@ urlpatterns = [
     path(question + "move/", views.question_move, name="question_move"),
     path(survey + "open/", views.survey_open, name="survey_open"),
     path(survey + "close/", views.survey_close, name="survey_close"),
+    path(survey + "remind/", views.survey_remind, name="survey_remind"),
     path(survey + "links/", views.link_create, name="link_create"),
     path(link + "withdraw/", views.link_withdraw, name="link_withdraw"),
     path(link + "qr.svg", views.link_qr, name="link_qr"),

@@ -173,6 +173,7 @@ def survey_detail(request: HtmxHttpRequest, school: School, pk: int) -> HttpResp
             "link_form": LinkForm(),
             "links": links,
             "audience_size": selectors.audience_size(survey),
+            "rounds": list(survey.rounds.all()),
         },
     )
 
@@ -359,6 +360,22 @@ def survey_close(request: HtmxHttpRequest, school: School, pk: int) -> HttpRespo
     else:
         messages.success(request, _("The survey is closed."))
     return redirect(survey.get_absolute_url())
+
+
+@login_required
+@require_POST
+@school_view()
+def survey_remind(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
+    survey = _owned(request, pk)
+    try:
+        services.survey_remind(actor=request.user, survey=survey)
+    except ValidationError as error:
+        _errors_to_messages(request, error)
+    else:
+        messages.success(
+            request, _("A reminder is going out to everyone asked who has not answered yet.")
+        )
+    return redirect(survey.get_absolute_url() + "#sending")
 
 
 # --- class links ----------------------------------------------------------------------------

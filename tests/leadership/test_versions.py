@@ -536,6 +536,22 @@ def voice_student_response_submit(world):
     )
 
 
+def voice_survey_from_template(world):
+    from voice import services as voice
+
+    return lambda: voice.survey_from_template(
+        actor=world.principal, school=world.school, key="student_voice"
+    )
+
+
+def voice_survey_remind(world):
+    from tests.voice.factories import open_survey
+    from voice import services as voice
+
+    survey, _q = open_survey(world)
+    return lambda: voice.survey_remind(actor=world.principal, survey=survey)
+
+
 SERVICES = [
     value
     for name, value in list(globals().items())

@@ -85,6 +85,7 @@ MATRIX = [
     ),
     Row("voice:survey_open", OWNERS_302, kwargs=_draft, method="POST"),
     Row("voice:survey_close", OWNERS_302, kwargs=_open, method="POST"),
+    Row("voice:survey_remind", OWNERS_302, kwargs=_open, method="POST"),
     Row(
         "voice:link_create",
         OWNERS_302,
