@@ -335,3 +335,34 @@ class AnswerForm(forms.Form):
             else:
                 values[question.pk] = data.get(name)
         return values
+
+
+class EvidenceForm(forms.Form):
+    """Which answers to count, for whom, and where in the plan it goes."""
+
+    options = forms.TypedMultipleChoiceField(
+        label=_("Count the people who answered"), coerce=int, widget=forms.CheckboxSelectMultiple
+    )
+    group = forms.ChoiceField(label=_("For"), required=False)
+    target = forms.ChoiceField(label=_("Put it into the plan as"))
+
+    def __init__(self, *args, labels, groups, goals, measures, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["options"].choices = list(enumerate(labels))
+        self.fields["group"].choices = [("", _("Everyone")), *groups]
+        self.fields["target"].choices = [
+            (_("Evidence for a goal"), [(f"goal:{pk}", label) for pk, label in goals]),
+            (_("A data point of a measure"), [(f"measure:{pk}", label) for pk, label in measures]),
+        ]
+
+    def attach_data(self) -> dict:
+        data = self.cleaned_data
+        kind, pk = data["target"].split(":")
+        dimension, _sep, key = (data.get("group") or "").partition(":")
+        return {
+            "options": data["options"],
+            "dimension": dimension,
+            "group_key": key,
+            "goal_id": int(pk) if kind == "goal" else None,
+            "measure_id": int(pk) if kind == "measure" else None,
+        }

@@ -303,3 +303,37 @@ class SendRound(models.Model):
         return (
             round(100 * self.sent / self.total) if self.total else (100 if self.queued_all else 0)
         )
+
+
+class PlanEvidence(models.Model):
+    """A survey result put into the work plan: a goal's evidence, or a data point it fed to a
+    measure. The goal and measure live in workplans, above voice, so they are kept by id."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="evidence")
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="+")
+    options = models.JSONField(default=list)
+    dimension = models.CharField(max_length=20, blank=True)
+    group_key = models.CharField(max_length=LABEL_MAX, blank=True)
+    description = models.CharField(max_length=400)
+    value = models.DecimalField(max_digits=5, decimal_places=1)
+    n = models.PositiveIntegerField()
+    taken_on = models.DateField()
+    goal_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    measure_id = models.BigIntegerField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-taken_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(goal_id__isnull=False) | Q(measure_id__isnull=False),
+                name="voice_evidence_has_a_target",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.description

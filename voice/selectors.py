@@ -13,6 +13,7 @@ from teams.models import TeamMember
 
 from .models import (
     OPTION_KINDS,
+    PlanEvidence,
     Question,
     Section,
     StaffAudience,
@@ -142,3 +143,12 @@ def survey_problems(survey: Survey) -> list[str]:
 
 def can_view_district_surveys(user, school: School) -> bool:
     return is_district_admin(user, school.district_id)
+
+
+def evidence_by_goal(goal_ids) -> dict[int, list]:
+    """{goal id: [PlanEvidence, ...]} for the plan page (one query)."""
+    found: dict[int, list] = {}
+    rows = PlanEvidence.objects.filter(goal_id__in=list(goal_ids)).select_related("survey__school")
+    for row in rows:
+        found.setdefault(row.goal_id, []).append(row)
+    return found

@@ -18,6 +18,7 @@ from leadership.updates import model_update
 from teams.selectors import current_ilt
 
 from . import catalog, selectors, tokens
+from . import results as survey_results
 from .models import (
     CHOICE_KINDS,
     LABEL_MAX,
@@ -28,6 +29,7 @@ from .models import (
     SHORT_TEXT_MAX,
     Answer,
     Participation,
+    PlanEvidence,
     Question,
     QuestionKind,
     Response,
@@ -40,6 +42,7 @@ from .models import (
     SurveyStatus,
 )
 from .permissions import staff_role
+from .plan import plan_link
 
 NOT_A_DRAFT = _("An open or closed survey cannot be changed.")
 CANNOT_OPEN = _("The survey cannot open yet.")
@@ -595,3 +598,111 @@ def student_response_submit(
     _save_answers(response, answers)
     versions.mark_changed(school=survey.school)
     return response
+
+
+# --- into the plan --------------------------------------------------------------------------
+
+NOT_A_CHOICE = _("Only the result of an agreement or choice question can go into the plan.")
+NO_OPTIONS = _("Choose which answers to count.")
+TOO_FEW = _("Fewer than %(n)s people in this group answered: the result is too small to share.")
+NO_TARGET = _("Choose a goal or a measure of an open plan.")
+NO_PLAN = _("There is no work plan to put this result in.")
+
+
+@transaction.atomic
+def evidence_attach(
+    *,
+    actor,
+    survey: Survey,
+    question: Question,
+    options: list[int],
+    dimension: str = "",
+    group_key: str = "",
+    goal_id: int | None = None,
+    measure_id: int | None = None,
+) -> PlanEvidence:
+    """Put the share of answers given to `options` (for everyone, or one group that is not
+    suppressed) into the plan: as a goal's evidence, or as a measure's data point dated today
+    with its n."""
+    link = plan_link()
+    if link is None:
+        raise ValidationError(NO_PLAN)
+    school = survey.school
+    if question.survey_id != survey.pk or question.kind not in CHOICE_KINDS:
+        raise ValidationError(NOT_A_CHOICE)
+    language = school.default_language
+    labels = question.option_labels(language)
+    options = sorted({o for o in options if isinstance(o, int) and 0 <= o < len(labels)})
+    if not options:
+        raise ValidationError({"options": NO_OPTIONS})
+    if (goal_id is None) == (measure_id is None):
+        raise ValidationError({"target": NO_TARGET})
+    if goal_id is not None and goal_id not in {pk for pk, _l in link.goals(school=school)}:
+        raise ValidationError({"target": NO_TARGET})
+    if measure_id is not None and measure_id not in {pk for pk, _l in link.measures(school=school)}:
+        raise ValidationError({"target": NO_TARGET})
+    found = survey_results.survey_results(
+        survey=survey, language=language, dimension=dimension or None, with_texts=False
+    )
+    result = next(r for r in found.questions if r.question.pk == question.pk)
+    if found.dimension and group_key != "":
+        group = next((g for g in result.groups if g.key == group_key), None)
+        if group is None or group.hidden:
+            raise ValidationError(
+                {"group": ValidationError(TOO_FEW, params={"n": found.threshold})}
+            )
+        index = result.groups.index(group)
+        n = group.n
+        count = sum(result.options[o].cells[index][0] for o in options)
+        group_label = group.label
+    else:
+        n = result.answered
+        count = sum(result.options[o].n for o in options)
+        group_label = str(_("everyone"))
+        dimension, group_key = "", ""
+    if n < found.threshold:
+        raise ValidationError({"group": ValidationError(TOO_FEW, params={"n": found.threshold})})
+    value = (Decimal(100) * count / n).quantize(Decimal("0.1"))
+    description = _("“%(question)s”: %(answers)s (%(group)s), survey “%(survey)s”") % {
+        "question": result.label,
+        "answers": " / ".join(labels[o] for o in options),
+        "group": group_label,
+        "survey": survey.text("title", language),
+    }
+    today = clock.today_in(school)
+    if measure_id is not None:
+        link.add_point(
+            actor=actor,
+            school=school,
+            measure_id=measure_id,
+            date=today,
+            value=value,
+            n=n,
+            source=(_("Survey “%(survey)s”") % {"survey": survey.text("title", language)})[:120],
+        )
+    evidence = PlanEvidence(
+        school=school,
+        survey=survey,
+        question=question,
+        options=options,
+        dimension=dimension,
+        group_key=group_key,
+        description=str(description)[:400],
+        value=value,
+        n=n,
+        taken_on=today,
+        goal_id=goal_id,
+        measure_id=measure_id,
+        created_by=actor,
+    )
+    evidence.full_clean()
+    evidence.save()
+    audit.record(
+        actor=actor,
+        action="voice.evidence_attach",
+        obj=evidence,
+        school=school,
+        after=audit.snapshot(evidence, ["goal_id", "measure_id", "value", "n", "description"]),
+    )
+    versions.mark_changed(school=school)
+    return evidence

@@ -32,5 +32,6 @@ urlpatterns = [
     path(survey + "answer/", views.survey_answer, name="survey_answer"),
     path(survey + "results/", views.survey_results_page, name="survey_results"),
     path(survey + "results.csv", views.survey_results_csv, name="survey_results_csv"),
+    path(question + "to-plan/", views.evidence_attach, name="evidence_attach"),
     path("s/<str:token>/", views.student_answer, name="student_answer"),
 ]

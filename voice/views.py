@@ -28,14 +28,25 @@ from . import catalog, selectors, services, tokens
 from . import results as survey_results
 from .forms import (
     AnswerForm,
+    EvidenceForm,
     LinkForm,
     QuestionForm,
     SectionForm,
     SurveyCreateForm,
     SurveySettingsForm,
 )
-from .models import OPTION_KINDS, Answer, Question, QuestionKind, Response, StudentLink, Survey
+from .models import (
+    CHOICE_KINDS,
+    OPTION_KINDS,
+    Answer,
+    Question,
+    QuestionKind,
+    Response,
+    StudentLink,
+    Survey,
+)
 from .permissions import can_create_survey, can_list_surveys, is_owner
+from .plan import plan_link
 
 EDIT_COOKIE = "voice_edit_{}"
 STUDENT_SESSION = "voice_answered"
@@ -741,3 +752,66 @@ def survey_results_csv(request: HtmxHttpRequest, school: School, pk: int) -> Htt
     writer = csv_writer(response)
     writer.writerows(survey_results.csv_rows(found, language=language))
     return response
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+@school_view()
+def evidence_attach(
+    request: HtmxHttpRequest, school: School, pk: int, question_pk: int
+) -> HttpResponse:
+    """Put a question's result (for everyone or a group big enough to show) into the plan."""
+    survey = load_in_school(request, selectors.survey_for_builder(pk=pk), "school", is_owner, pk=pk)
+    question = next((q for q in survey.questions.all() if q.pk == question_pk), None)
+    if question is None or survey.is_draft or question.kind not in CHOICE_KINDS:
+        raise Http404
+    language = _respondent_language(request, survey)
+    found = survey_results.survey_results(
+        survey=survey, language=language, dimension=None, with_texts=False
+    )
+    groups = []
+    for dimension, dimension_label in survey_results.DIMENSIONS.items():
+        by = survey_results.survey_results(
+            survey=survey, language=language, dimension=dimension, with_texts=False
+        )
+        result = next(r for r in by.questions if r.question.pk == question.pk)
+        groups += [
+            (f"{dimension}:{g.key}", f"{dimension_label}: {g.label} (n={g.n})")
+            for g in result.groups
+            if not g.hidden
+        ]
+    link = plan_link()
+    goals = link.goals(school=school) if link else []
+    measures = link.measures(school=school) if link else []
+    labels = question.option_labels(language)
+    default = [3, 4] if question.kind == QuestionKind.AGREEMENT else []
+    form = EvidenceForm(
+        request.POST or None,
+        labels=labels,
+        groups=groups,
+        goals=goals,
+        measures=measures,
+        initial={"options": default},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.evidence_attach(
+                actor=request.user, survey=survey, question=question, **form.attach_data()
+            )
+        except ValidationError as error:
+            _apply_form_errors(form, error)
+        else:
+            messages.success(request, _("The result was put into the plan."))
+            return redirect(reverse("voice:survey_results", kwargs={"slug": school.slug, "pk": pk}))
+    result = next(r for r in found.questions if r.question.pk == question.pk)
+    return render(
+        request,
+        "voice/form_page.html",
+        {
+            "school": school,
+            "form": form,
+            "title": _("Put a result into the plan"),
+            "intro": result.label,
+            "back": reverse("voice:survey_results", kwargs={"slug": school.slug, "pk": pk}),
+        },
+    )

@@ -13,6 +13,8 @@ from leadership.models import Role
 from tests.e2e.test_engagement_rsvp import phone  # noqa: F401 (a fixture)
 from tests.e2e.test_teams_meeting import sign_in
 from tests.leadership.factories import person
+from tests.teams.factories import current_year
+from tests.workplans.factories import GoalFactory, WorkPlanFactory
 from voice import services, tokens
 from voice.models import Response, StudentLink
 
@@ -144,6 +146,21 @@ def test_the_principal_builds_a_survey_and_reads_results_by_group(
     expect(first.locator(".vc-suppressed")).to_have_count(10)
     expect(first.get_by_role("columnheader", name=re.compile("Grade 5"))).to_contain_text("n=15")
     expect(first.locator("svg.vc-chart")).to_be_visible()
+    axe_check(page)
+
+    # The share who agree, for everyone, goes to a goal as evidence; the plan shows it.
+    plan = WorkPlanFactory(school=world.school, school_year=current_year(world.district))
+    goal = GoalFactory(plan=plan)
+    first.get_by_role("link", name=re.compile("Put this result into the plan")).click()
+    expect(page.get_by_label("Agree", exact=True)).to_be_checked()
+    axe_check(page)
+    page.get_by_label("Put it into the plan as").select_option(f"goal:{goal.pk}")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("The result was put into the plan.")).to_be_visible()
+    page.goto(f"/schools/{world.school.slug}/plans/{plan.pk}/")
+    evidence = page.locator(".vc-evidence")
+    expect(evidence).to_contain_text("93.1%")
+    expect(evidence.get_by_role("link", name=re.compile("Where it came from"))).to_be_visible()
     axe_check(page)
 
 

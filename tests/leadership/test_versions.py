@@ -552,6 +552,19 @@ def voice_survey_remind(world):
     return lambda: voice.survey_remind(actor=world.principal, survey=survey)
 
 
+def voice_evidence_attach(world):
+    from tests.voice.factories import open_survey
+    from voice import services as voice
+
+    survey, q = open_survey(world)
+    for user in [_family(world, n) for n in range(10)]:
+        voice.response_submit(survey=survey, user=user, values={q["belong"].pk: 4}, language="en")
+    goal = _goal(world)
+    return lambda: voice.evidence_attach(
+        actor=world.principal, survey=survey, question=q["belong"], options=[4], goal_id=goal.pk
+    )
+
+
 SERVICES = [
     value
     for name, value in list(globals().items())

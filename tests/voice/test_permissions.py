@@ -45,6 +45,11 @@ def _question(world):
     return {"slug": world.school.slug, "pk": survey.pk, "question_pk": question.pk}
 
 
+def _open_question(world):
+    survey, q = open_survey(world)
+    return {"slug": world.school.slug, "pk": survey.pk, "question_pk": q["belong"].pk}
+
+
 def _link(world):
     survey, _q = open_survey(world)
     link = StudentLink.objects.create(survey=survey, label="Grade 4", nonce=tokens.new_nonce())
@@ -98,6 +103,7 @@ MATRIX = [
     Row("voice:survey_answer", AUDIENCE_200, kwargs=_open),
     Row("voice:survey_results", OWNERS_200, kwargs=_open),
     Row("voice:survey_results_csv", OWNERS_200, kwargs=_open),
+    Row("voice:evidence_attach", OWNERS_200, kwargs=_open_question),
     # The class link works without an account, for whoever holds it.
     Row("voice:student_answer", everyone(200), kwargs=_link_token),
 ]
