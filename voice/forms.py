@@ -366,3 +366,30 @@ class EvidenceForm(forms.Form):
             "goal_id": int(pk) if kind == "goal" else None,
             "measure_id": int(pk) if kind == "measure" else None,
         }
+
+
+class ExchangeForm(forms.Form):
+    staff = forms.BooleanField(label=_("All staff"), required=False, initial=True)
+    families = forms.BooleanField(label=_("All families"), required=False)
+
+    def __init__(self, *args, languages: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.languages = languages
+        _lang_fields(self, "question", _("Open question"), languages, initial={}, required=True)
+        self.order_fields([f"question_{c}" for c in languages])
+
+    def exchange_data(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "question": _lang_values(data, "question", self.languages),
+            "staff": data["staff"],
+            "families": data["families"],
+        }
+
+
+class IdeaForm(forms.Form):
+    text = forms.CharField(
+        label=_("Your idea"),
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": 280}),
+        help_text=_("Up to 280 characters. Your name is not kept with it."),
+    )

@@ -337,3 +337,93 @@ class PlanEvidence(models.Model):
 
     def __str__(self) -> str:
         return self.description
+
+
+# --- idea exchange ----------------------------------------------------------------------------
+
+IDEA_MAX = 280
+
+
+class IdeaExchange(models.Model):
+    """One open question; participants add short ideas without their names and rate a sample
+    of others' ideas; the owner groups ideas into themes."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="idea_exchanges")
+    question = models.JSONField(_("question"), default=dict)
+    status = models.CharField(
+        _("status"), max_length=10, choices=SurveyStatus.choices, default=SurveyStatus.DRAFT
+    )
+    staff = models.BooleanField(_("all staff"), default=True)
+    families = models.BooleanField(_("all families"), default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.text()
+
+    def get_absolute_url(self) -> str:
+        return reverse("voice:exchange_detail", kwargs={"slug": self.school.slug, "pk": self.pk})
+
+    def text(self, language: str | None = None) -> str:
+        for code in (language, self.school.default_language):
+            if code and self.question.get(code):
+                return self.question[code]
+        return next((v for v in self.question.values() if v), f"#{self.pk}")
+
+
+class Theme(models.Model):
+    exchange = models.ForeignKey(IdeaExchange, on_delete=models.CASCADE, related_name="themes")
+    name = models.CharField(_("theme"), max_length=120)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["exchange", "name"], name="voice_theme_once")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Idea(models.Model):
+    """An idea, with no author: only the stakeholder group of whoever wrote it."""
+
+    exchange = models.ForeignKey(IdeaExchange, on_delete=models.CASCADE, related_name="ideas")
+    text = models.CharField(_("idea"), max_length=IDEA_MAX)
+    stakeholder = models.CharField(max_length=10, choices=Stakeholder.choices)
+    theme = models.ForeignKey(
+        Theme, on_delete=models.SET_NULL, null=True, blank=True, related_name="ideas"
+    )
+    is_hidden = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class IdeaRating(models.Model):
+    """A rating of an idea (1 to 5). `rater` is a keyed hash of the exchange and the person,
+    so a person rates an idea once; it names nobody and differs from one exchange to the next."""
+
+    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="ratings")
+    rater = models.CharField(max_length=64)
+    stakeholder = models.CharField(max_length=10, choices=Stakeholder.choices)
+    stars = models.PositiveSmallIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["idea", "rater"], name="voice_rating_once"),
+            models.CheckConstraint(
+                condition=Q(stars__gte=1, stars__lte=5), name="voice_rating_one_to_five"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.idea_id}: {self.stars}"

@@ -31,6 +31,7 @@ from .models import (
     Survey,
 )
 from .selectors import audience_size, language_name
+from .suppression import suppressed_groups
 
 DIMENSIONS = {
     "stakeholder": gettext_lazy("Stakeholder group"),
@@ -49,16 +50,6 @@ def group_label(dimension: str, value: str) -> str:
     if dimension == "language":
         return language_name(value)
     return value or _("Signed in (no class link)")
-
-
-def suppressed_groups(sizes: dict[str, int], threshold: int) -> set[str]:
-    """The groups not to show: under the threshold, and the complement that would reveal a
-    single hidden group by subtraction from the overall figure."""
-    hidden = {key for key, n in sizes.items() if n < threshold}
-    if len(hidden) == 1 and len(sizes) > 1:
-        shown = sorted((n, key) for key, n in sizes.items() if key not in hidden)
-        hidden.add(shown[0][1])
-    return hidden
 
 
 @dataclass

@@ -4,7 +4,7 @@ opening."""
 from __future__ import annotations
 
 from django.conf import settings
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Avg, Count, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from leadership.models import STAFF_ROLES, Membership, Role, School, User
@@ -13,6 +13,9 @@ from teams.models import TeamMember
 
 from .models import (
     OPTION_KINDS,
+    Idea,
+    IdeaExchange,
+    IdeaRating,
     PlanEvidence,
     Question,
     Section,
@@ -20,7 +23,8 @@ from .models import (
     Survey,
     SurveyStatus,
 )
-from .permissions import can_create_survey
+from .permissions import can_create_survey, is_family, staff_role
+from .suppression import suppressed_groups
 
 
 def languages_of(survey: Survey) -> list[str]:
@@ -152,3 +156,72 @@ def evidence_by_goal(goal_ids) -> dict[int, list]:
     for row in rows:
         found.setdefault(row.goal_id, []).append(row)
     return found
+
+
+def is_family_at(user, school) -> bool:
+    return is_family(user, school)
+
+
+def exchanges_for(*, user, school: School) -> QuerySet[IdeaExchange]:
+    """The school's idea exchanges this person runs (all, for the managers) or may join."""
+    exchanges = IdeaExchange.objects.filter(school=school).select_related("school")
+    if can_create_survey(user, school):
+        return exchanges
+    condition = Q(pk__in=[])
+    if staff_role(user, school):
+        condition |= Q(staff=True)
+    if is_family(user, school):
+        condition |= Q(families=True)
+    return exchanges.filter(condition, status=SurveyStatus.OPEN)
+
+
+SAMPLE_SIZE = 5
+
+
+def ideas_to_rate(*, exchange: IdeaExchange, rater: str) -> list[Idea]:
+    """A random sample of shown ideas this person has not rated yet (one query)."""
+    rated = IdeaRating.objects.filter(idea__exchange=exchange, rater=rater).values("idea_id")
+    return list(
+        Idea.objects.filter(exchange=exchange, is_hidden=False)
+        .exclude(pk__in=rated)
+        .order_by("?")[:SAMPLE_SIZE]
+    )
+
+
+def ideas_ranked(*, exchange: IdeaExchange, threshold: int) -> tuple[list, list, list[str]]:
+    """(ideas, themes, groups): ideas and themes by average rating, each with the average per
+    stakeholder group of the raters (None when fewer than `threshold` rated). Three queries."""
+    ideas = list(
+        Idea.objects.filter(exchange=exchange, is_hidden=False)
+        .select_related("theme")
+        .annotate(avg=Avg("ratings__stars"), n=Count("ratings"))
+        .order_by("-avg", "-n", "pk")
+    )
+    by_group: dict[tuple[int, str], tuple[float, int]] = {}
+    groups: set[str] = set()
+    for row in (
+        IdeaRating.objects.filter(idea__exchange=exchange, idea__is_hidden=False)
+        .values("idea_id", "stakeholder")
+        .annotate(avg=Avg("stars"), n=Count("id"))
+        .order_by()
+    ):
+        by_group[(row["idea_id"], row["stakeholder"])] = (row["avg"], row["n"])
+        groups.add(row["stakeholder"])
+    group_list = sorted(groups)
+    for idea in ideas:
+        sizes = {g: by_group[(idea.pk, g)][1] for g in group_list if (idea.pk, g) in by_group}
+        hidden = suppressed_groups(sizes, threshold)
+        idea.by_group = [
+            round(by_group[(idea.pk, g)][0], 1) if g in sizes and g not in hidden else None
+            for g in group_list
+        ]
+        idea.avg = round(idea.avg, 1) if idea.avg is not None else None
+    themes = list(
+        exchange.themes.annotate(
+            avg=Avg("ideas__ratings__stars", filter=Q(ideas__is_hidden=False)),
+            n=Count("ideas", filter=Q(ideas__is_hidden=False), distinct=True),
+        ).order_by("-avg", "name")
+    )
+    for theme in themes:
+        theme.avg = round(theme.avg, 1) if theme.avg is not None else None
+    return ideas, themes, group_list

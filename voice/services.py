@@ -21,6 +21,7 @@ from . import catalog, selectors, tokens
 from . import results as survey_results
 from .models import (
     CHOICE_KINDS,
+    IDEA_MAX,
     LABEL_MAX,
     LONG_TEXT_MAX,
     MAX_OPTIONS,
@@ -28,6 +29,9 @@ from .models import (
     OPTION_KINDS,
     SHORT_TEXT_MAX,
     Answer,
+    Idea,
+    IdeaExchange,
+    IdeaRating,
     Participation,
     PlanEvidence,
     Question,
@@ -40,6 +44,7 @@ from .models import (
     StudentLink,
     Survey,
     SurveyStatus,
+    Theme,
 )
 from .permissions import staff_role
 from .plan import plan_link
@@ -706,3 +711,162 @@ def evidence_attach(
     )
     versions.mark_changed(school=school)
     return evidence
+
+
+# --- idea exchange ----------------------------------------------------------------------------
+
+EXCHANGE_NOT_OPEN = _("This idea exchange is not open, so nothing was saved.")
+EXCHANGE_NO_AUDIENCE = _("Choose staff, families or both.")
+EXCHANGE_MISSING = _(
+    "Write the question in every language of the school: missing in %(languages)s."
+)
+IDEA_EMPTY = _("Write your idea.")
+IDEA_TOO_LONG = _("Please keep your idea to %(max)s characters.")
+BAD_STARS = _("Rate from 1 to 5 stars.")
+HIDE_REASON = _("Say why the idea is hidden; the reason is kept in the audit trail.")
+
+
+@transaction.atomic
+def exchange_create(
+    *, actor, school: School, question: dict[str, str], staff: bool, families: bool
+) -> IdeaExchange:
+    if not (staff or families):
+        raise ValidationError(EXCHANGE_NO_AUDIENCE)
+    exchange = IdeaExchange(
+        school=school,
+        question=_clean_texts(question, list(school.languages), 300),
+        staff=staff,
+        families=families,
+        created_by=actor,
+    )
+    exchange.full_clean()
+    exchange.save()
+    audit.record(actor=actor, action="voice.exchange_create", obj=exchange, school=school)
+    versions.mark_changed(school=school)
+    return exchange
+
+
+@transaction.atomic
+def exchange_set_status(*, actor, exchange: IdeaExchange, status: str) -> IdeaExchange:
+    exchange = IdeaExchange.objects.select_for_update().select_related("school").get(pk=exchange.pk)
+    if status == SurveyStatus.OPEN:
+        if exchange.status != SurveyStatus.DRAFT:
+            raise ValidationError(NOT_A_DRAFT)
+        missing = [
+            selectors.language_name(code)
+            for code in exchange.school.languages
+            if not (exchange.question.get(code) or "").strip()
+        ]
+        if missing:
+            raise ValidationError(EXCHANGE_MISSING, params={"languages": ", ".join(missing)})
+    elif exchange.status != SurveyStatus.OPEN:
+        raise ValidationError(_("Only an open idea exchange can be closed."))
+    exchange.status = status
+    exchange.save(update_fields=["status"])
+    audit.record(
+        actor=actor,
+        action=f"voice.exchange_{status}",
+        obj=exchange,
+        school=exchange.school,
+        after={"status": status},
+    )
+    versions.mark_changed(school=exchange.school)
+    return exchange
+
+
+def _exchange_stakeholder(user, exchange: IdeaExchange) -> str:
+    """The participant's group, or a ValidationError when the exchange is not for them."""
+    if exchange.status != SurveyStatus.OPEN:
+        raise ValidationError(EXCHANGE_NOT_OPEN)
+    if exchange.staff and staff_role(user, exchange.school):
+        return Stakeholder.STAFF
+    if exchange.families and selectors.is_family_at(user, exchange.school):
+        return Stakeholder.FAMILY
+    raise ValidationError(NOT_IN_AUDIENCE)
+
+
+@transaction.atomic
+def idea_add(*, user, exchange: IdeaExchange, text: str) -> Idea:
+    """A participant's idea, kept without their name."""
+    stakeholder = _exchange_stakeholder(user, exchange)
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"text": IDEA_EMPTY})
+    if len(text) > IDEA_MAX:
+        raise ValidationError({"text": ValidationError(IDEA_TOO_LONG, params={"max": IDEA_MAX})})
+    idea = Idea.objects.create(exchange=exchange, text=text, stakeholder=stakeholder)
+    versions.mark_changed(school=exchange.school)
+    return idea
+
+
+def rater_key(user, exchange: IdeaExchange) -> str:
+    return tokens.rater_key(user.pk, exchange.pk)
+
+
+@transaction.atomic
+def idea_rate(*, user, idea: Idea, stars: int) -> IdeaRating:
+    """A rating of another's idea; rating the same idea again changes it."""
+    exchange = idea.exchange
+    stakeholder = _exchange_stakeholder(user, exchange)
+    if idea.is_hidden:
+        raise ValidationError(EXCHANGE_NOT_OPEN)
+    if not isinstance(stars, int) or not 1 <= stars <= 5:
+        raise ValidationError({"stars": BAD_STARS})
+    rating, _created = IdeaRating.objects.update_or_create(
+        idea=idea,
+        rater=rater_key(user, exchange),
+        defaults={"stars": stars, "stakeholder": stakeholder},
+    )
+    versions.mark_changed(school=exchange.school)
+    return rating
+
+
+@transaction.atomic
+def theme_add(*, actor, exchange: IdeaExchange, name: str) -> Theme:
+    name = (name or "").strip()[:120]
+    if not name:
+        raise ValidationError({"name": _("Name the theme.")})
+    theme, _created = Theme.objects.get_or_create(exchange=exchange, name=name)
+    audit.record(actor=actor, action="voice.theme_add", obj=theme, school=exchange.school)
+    versions.mark_changed(school=exchange.school)
+    return theme
+
+
+@transaction.atomic
+def idea_set_theme(*, actor, idea: Idea, theme: Theme | None) -> Idea:
+    if theme is not None and theme.exchange_id != idea.exchange_id:
+        raise ValidationError(_("Choose a theme of this idea exchange."))
+    before = {"theme": idea.theme_id}
+    idea.theme = theme
+    idea.save(update_fields=["theme"])
+    audit.record(
+        actor=actor,
+        action="voice.idea_theme",
+        obj=idea,
+        school=idea.exchange.school,
+        before=before,
+        after={"theme": idea.theme_id},
+    )
+    versions.mark_changed(school=idea.exchange.school)
+    return idea
+
+
+@transaction.atomic
+def idea_hide(*, actor, idea: Idea, reason: str) -> Idea:
+    """Hide an idea (abuse, names, anything that must not be shown); the reason goes to the
+    audit trail with the text as it was."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": HIDE_REASON})
+    idea.is_hidden = True
+    idea.save(update_fields=["is_hidden"])
+    audit.record(
+        actor=actor,
+        action="voice.idea_hide",
+        obj=idea,
+        school=idea.exchange.school,
+        before={"text": idea.text},
+        after={"hidden": True, "reason": reason[:500]},
+    )
+    versions.mark_changed(school=idea.exchange.school)
+    return idea

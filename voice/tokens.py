@@ -4,6 +4,7 @@ is open, for at most VOICE_LINK_MAX_AGE seconds, and stops when the owner withdr
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 
 from django.conf import settings
@@ -39,3 +40,11 @@ def new_edit_key() -> str:
 
 def hash_edit_key(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
+
+
+def rater_key(user_id: int, exchange_id: int) -> str:
+    """The same person rates an idea once: a keyed hash of the person and the exchange, which
+    names nobody without the secret key and differs between exchanges."""
+    return hmac.new(
+        settings.SECRET_KEY.encode(), f"rater:{exchange_id}:{user_id}".encode(), hashlib.sha256
+    ).hexdigest()

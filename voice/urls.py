@@ -7,6 +7,8 @@ app_name = "voice"
 survey = "schools/<slug:slug>/surveys/<int:pk>/"
 question = survey + "questions/<int:question_pk>/"
 link = survey + "links/<int:link_pk>/"
+exchange = "schools/<slug:slug>/ideas/<int:pk>/"
+idea = exchange + "<int:idea_pk>/"
 
 urlpatterns = [
     path("schools/<slug:slug>/surveys/", views.survey_list, name="survey_list"),
@@ -34,4 +36,11 @@ urlpatterns = [
     path(survey + "results.csv", views.survey_results_csv, name="survey_results_csv"),
     path(question + "to-plan/", views.evidence_attach, name="evidence_attach"),
     path("s/<str:token>/", views.student_answer, name="student_answer"),
+    path("schools/<slug:slug>/ideas/new/", views.exchange_create, name="exchange_create"),
+    path(exchange, views.exchange_detail, name="exchange_detail"),
+    path(exchange + "status/", views.exchange_status, name="exchange_status"),
+    path(exchange + "themes/", views.theme_add, name="theme_add"),
+    path(exchange + "take/", views.exchange_take, name="exchange_take"),
+    path(idea + "theme/", views.idea_theme, name="idea_theme"),
+    path(idea + "hide/", views.idea_hide, name="idea_hide"),
 ]

@@ -29,6 +29,8 @@ from . import results as survey_results
 from .forms import (
     AnswerForm,
     EvidenceForm,
+    ExchangeForm,
+    IdeaForm,
     LinkForm,
     QuestionForm,
     SectionForm,
@@ -39,11 +41,16 @@ from .models import (
     CHOICE_KINDS,
     OPTION_KINDS,
     Answer,
+    Idea,
+    IdeaExchange,
     Question,
     QuestionKind,
     Response,
+    Stakeholder,
     StudentLink,
     Survey,
+    SurveyStatus,
+    Theme,
 )
 from .permissions import can_create_survey, can_list_surveys, is_owner
 from .plan import plan_link
@@ -79,6 +86,7 @@ def survey_list(request: HtmxHttpRequest, school: School) -> HttpResponse:
             "surveys": [s for s in surveys if is_owner(user, s)],
             "to_answer": to_answer,
             "can_create": can_create_survey(user, school),
+            "exchanges": list(selectors.exchanges_for(user=user, school=school)),
         },
     )
 
@@ -815,3 +823,199 @@ def evidence_attach(
             "back": reverse("voice:survey_results", kwargs={"slug": school.slug, "pk": pk}),
         },
     )
+
+
+# --- idea exchange ----------------------------------------------------------------------------
+
+
+def _exchange_owner(user, exchange: IdeaExchange) -> bool:
+    return can_create_survey(user, exchange.school) or exchange.created_by_id == user.pk
+
+
+def _exchange(request, pk: int, *, owner: bool) -> IdeaExchange:
+    check = _exchange_owner if owner else None
+    return load_in_school(
+        request, IdeaExchange.objects.select_related("school__district"), "school", check, pk=pk
+    )
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+@school_view(can_create_survey)
+def exchange_create(request: HtmxHttpRequest, school: School) -> HttpResponse:
+    form = ExchangeForm(request.POST or None, languages=list(school.languages))
+    if request.method == "POST" and form.is_valid():
+        try:
+            exchange = services.exchange_create(
+                actor=request.user, school=school, **form.exchange_data()
+            )
+        except ValidationError as error:
+            _apply_form_errors(form, error)
+        else:
+            messages.success(request, _("The idea exchange was created. Open it when ready."))
+            return redirect(exchange.get_absolute_url())
+    return render(
+        request,
+        "voice/form_page.html",
+        {
+            "school": school,
+            "form": form,
+            "title": _("New idea exchange"),
+            "back": _list_url(school),
+        },
+    )
+
+
+@login_required
+@require_safe
+@school_view()
+def exchange_detail(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
+    """The owner's page: open or close, themes, hiding, and ideas and themes ranked."""
+    exchange = _exchange(request, pk, owner=True)
+    language = _respondent_language(request, exchange)
+    ideas, themes, groups = selectors.ideas_ranked(
+        exchange=exchange, threshold=school.district.small_group_threshold
+    )
+    labels = [str(Stakeholder(g).label) for g in groups]
+    for idea in ideas:
+        idea.group_cells = list(zip(labels, idea.by_group, strict=True))
+    return render(
+        request,
+        "voice/exchange_detail.html",
+        {
+            "school": school,
+            "exchange": exchange,
+            "question": exchange.text(language),
+            "ideas": ideas,
+            "themes": themes,
+            "groups": labels,
+            "threshold": school.district.small_group_threshold,
+        },
+    )
+
+
+@login_required
+@require_POST
+@school_view()
+def exchange_status(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
+    exchange = _exchange(request, pk, owner=True)
+    status = SurveyStatus.OPEN if request.POST.get("status") == "open" else SurveyStatus.CLOSED
+    try:
+        services.exchange_set_status(actor=request.user, exchange=exchange, status=status)
+    except ValidationError as error:
+        _errors_to_messages(request, error)
+    else:
+        messages.success(
+            request,
+            _("The idea exchange is open.")
+            if status == "open"
+            else _("The idea exchange is closed."),
+        )
+    return redirect(exchange.get_absolute_url())
+
+
+@login_required
+@require_POST
+@school_view()
+def theme_add(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
+    exchange = _exchange(request, pk, owner=True)
+    try:
+        services.theme_add(actor=request.user, exchange=exchange, name=request.POST.get("name", ""))
+    except ValidationError as error:
+        _errors_to_messages(request, error)
+    else:
+        messages.success(request, _("The theme was added."))
+    return redirect(exchange.get_absolute_url() + "#themes")
+
+
+def _idea(request, pk: int, idea_pk: int) -> Idea:
+    exchange = _exchange(request, pk, owner=True)
+    idea = get_object_or_404(Idea, exchange=exchange, pk=idea_pk)
+    idea.exchange = exchange
+    return idea
+
+
+@login_required
+@require_POST
+@school_view()
+def idea_theme(request: HtmxHttpRequest, school: School, pk: int, idea_pk: int) -> HttpResponse:
+    idea = _idea(request, pk, idea_pk)
+    theme_id = request.POST.get("theme") or None
+    theme = get_object_or_404(Theme, exchange=idea.exchange, pk=theme_id) if theme_id else None
+    services.idea_set_theme(actor=request.user, idea=idea, theme=theme)
+    messages.success(request, _("The idea's theme was saved."))
+    return redirect(idea.exchange.get_absolute_url() + f"#idea-{idea.pk}")
+
+
+@login_required
+@require_POST
+@school_view()
+def idea_hide(request: HtmxHttpRequest, school: School, pk: int, idea_pk: int) -> HttpResponse:
+    idea = _idea(request, pk, idea_pk)
+    try:
+        services.idea_hide(actor=request.user, idea=idea, reason=request.POST.get("reason", ""))
+    except ValidationError as error:
+        _errors_to_messages(request, error)
+    else:
+        messages.success(request, _("The idea is hidden; the reason is in the audit trail."))
+    return redirect(idea.exchange.get_absolute_url())
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+@school_view()
+def exchange_take(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
+    """A participant adds ideas and rates a sample of others' ideas."""
+    exchange = _exchange(request, pk, owner=False)
+    language = _respondent_language(request, exchange)
+    with translation.override(language):
+        try:
+            services._exchange_stakeholder(request.user, exchange)
+        except ValidationError as error:
+            if exchange.status == SurveyStatus.OPEN:
+                raise PermissionDenied from error
+        form = IdeaForm(request.POST if "text" in request.POST else None)
+        if request.method == "POST":
+            try:
+                if "text" in request.POST:
+                    if form.is_valid():
+                        services.idea_add(
+                            user=request.user, exchange=exchange, text=form.cleaned_data["text"]
+                        )
+                        messages.success(request, _("Thank you: your idea was added."))
+                        return redirect(request.path)
+                else:
+                    idea = get_object_or_404(Idea, exchange=exchange, pk=request.POST.get("idea"))
+                    stars = request.POST.get("stars", "")
+                    services.idea_rate(
+                        user=request.user,
+                        idea=idea,
+                        stars=int(stars) if stars.isdigit() else 0,
+                    )
+                    messages.success(request, _("Thank you: your rating was saved."))
+                    return redirect(request.path)
+            except ValidationError as error:
+                if hasattr(error, "error_dict") and "text" in error.error_dict:
+                    _apply_form_errors(form, error)
+                else:
+                    _errors_to_messages(request, error)
+                    return redirect(request.path)
+        sample = (
+            selectors.ideas_to_rate(
+                exchange=exchange, rater=services.rater_key(request.user, exchange)
+            )
+            if exchange.status == SurveyStatus.OPEN
+            else []
+        )
+        return render(
+            request,
+            "voice/exchange_take.html",
+            {
+                "school": school,
+                "exchange": exchange,
+                "question": exchange.text(language),
+                "form": form,
+                "sample": sample,
+                "is_open": exchange.status == SurveyStatus.OPEN,
+            },
+        )

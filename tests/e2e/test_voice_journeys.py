@@ -171,3 +171,45 @@ def test_the_family_list_shows_surveys_to_answer(world, page, live_server, axe_c
     page.goto(f"/schools/{world.school.slug}/surveys/")
     expect(page.get_by_role("link", name=str(survey))).to_be_visible()
     axe_check(page)
+
+
+def test_an_idea_exchange_from_posting_to_ranked_themes(world, page, live_server, axe_check):
+    world.district.small_group_threshold = 1
+    world.district.save(update_fields=["small_group_threshold"])
+    exchange = services.exchange_create(
+        actor=world.principal,
+        school=world.school,
+        question={"en": "What would most help students read at home?", "es": "¿Qué ayudaría?"},
+        staff=True,
+        families=True,
+    )
+    exchange = services.exchange_set_status(actor=world.principal, exchange=exchange, status="open")
+    take = f"/schools/{world.school.slug}/ideas/{exchange.pk}/take/"
+    sign_in(page.context, live_server, world.staff)
+    page.goto(take)
+    axe_check(page)
+    page.get_by_label("Your idea").fill("Library cards for every family")
+    page.get_by_role("button", name="Add my idea").click()
+    expect(page.get_by_text("Thank you: your idea was added.")).to_be_visible()
+
+    page.context.clear_cookies()
+    sign_in(page.context, live_server, world.family)
+    page.goto(take)
+    rate = page.locator("form.card", has_text="Library cards for every family")
+    rate.get_by_label("5 of 5").check()
+    axe_check(page)
+    rate.get_by_role("button", name="Rate").click()
+    expect(page.get_by_text("Thank you: your rating was saved.")).to_be_visible()
+
+    page.context.clear_cookies()
+    sign_in(page.context, live_server, world.principal)
+    page.goto(f"/schools/{world.school.slug}/ideas/{exchange.pk}/")
+    page.get_by_label("New theme").fill("Access to books")
+    page.get_by_role("button", name="Add the theme").click()
+    page.get_by_label("Theme", exact=True).select_option(label="Access to books")
+    page.get_by_role("button", name="Save the theme").click()
+    themes = page.locator("#themes tbody tr").first
+    expect(themes).to_contain_text("Access to books")
+    expect(themes).to_contain_text("5.0")
+    expect(page.get_by_text("Rated 5.0 of 5 by 1")).to_be_visible()
+    axe_check(page)

@@ -565,6 +565,73 @@ def voice_evidence_attach(world):
     )
 
 
+def _voice_exchange(world, open_it=True):
+    from voice import services as voice
+
+    exchange = voice.exchange_create(
+        actor=world.principal,
+        school=world.school,
+        question={"en": "One?", "es": "¿Una?"},
+        staff=True,
+        families=True,
+    )
+    if open_it:
+        exchange = voice.exchange_set_status(
+            actor=world.principal, exchange=exchange, status="open"
+        )
+    return exchange
+
+
+def voice_exchange_create(world):
+    return lambda: _voice_exchange(world, open_it=False)
+
+
+def voice_exchange_set_status(world):
+    from voice import services as voice
+
+    exchange = _voice_exchange(world, open_it=False)
+    return lambda: voice.exchange_set_status(
+        actor=world.principal, exchange=exchange, status="open"
+    )
+
+
+def voice_idea_add(world):
+    from voice import services as voice
+
+    exchange = _voice_exchange(world)
+    return lambda: voice.idea_add(user=world.staff, exchange=exchange, text="Books")
+
+
+def voice_idea_rate(world):
+    from voice import services as voice
+
+    idea = voice.idea_add(user=world.staff, exchange=_voice_exchange(world), text="Books")
+    return lambda: voice.idea_rate(user=world.family, idea=idea, stars=4)
+
+
+def voice_theme_add(world):
+    from voice import services as voice
+
+    exchange = _voice_exchange(world)
+    return lambda: voice.theme_add(actor=world.principal, exchange=exchange, name="Books")
+
+
+def voice_idea_set_theme(world):
+    from voice import services as voice
+
+    exchange = _voice_exchange(world)
+    idea = voice.idea_add(user=world.staff, exchange=exchange, text="Books")
+    theme = voice.theme_add(actor=world.principal, exchange=exchange, name="Books")
+    return lambda: voice.idea_set_theme(actor=world.principal, idea=idea, theme=theme)
+
+
+def voice_idea_hide(world):
+    from voice import services as voice
+
+    idea = voice.idea_add(user=world.staff, exchange=_voice_exchange(world), text="Rude")
+    return lambda: voice.idea_hide(actor=world.principal, idea=idea, reason="Rude")
+
+
 SERVICES = [
     value
     for name, value in list(globals().items())

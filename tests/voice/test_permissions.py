@@ -2,7 +2,7 @@
 
 from tests.matrix import Row, check_row, parametrize
 from tests.voice.factories import add_question, draft_survey, open_survey
-from voice import tokens
+from voice import services, tokens
 from voice.models import StudentLink
 
 
@@ -62,6 +62,37 @@ def _link_token(world):
     return {"token": tokens.make_link_token(link)}
 
 
+def _exchange(world, status="open"):
+    from voice.models import SurveyStatus
+
+    exchange = services.exchange_create(
+        actor=world.principal,
+        school=world.school,
+        question={"en": "One thing?", "es": "¿Una cosa?"},
+        staff=True,
+        families=True,
+    )
+    if status == "open":
+        exchange = services.exchange_set_status(
+            actor=world.principal, exchange=exchange, status=SurveyStatus.OPEN
+        )
+    return exchange
+
+
+def _exchange_kwargs(world):
+    return {"slug": world.school.slug, "pk": _exchange(world).pk}
+
+
+def _draft_exchange(world):
+    return {"slug": world.school.slug, "pk": _exchange(world, status="draft").pk}
+
+
+def _idea(world):
+    exchange = _exchange(world)
+    idea = services.idea_add(user=world.staff, exchange=exchange, text="Books")
+    return {"slug": world.school.slug, "pk": exchange.pk, "idea_pk": idea.pk}
+
+
 MATRIX = [
     Row("voice:survey_list", everyone(200, anonymous=302, **OUTSIDERS_404), kwargs=_school),
     Row("voice:survey_create", OWNERS_200, kwargs=_school),
@@ -104,6 +135,32 @@ MATRIX = [
     Row("voice:survey_results", OWNERS_200, kwargs=_open),
     Row("voice:survey_results_csv", OWNERS_200, kwargs=_open),
     Row("voice:evidence_attach", OWNERS_200, kwargs=_open_question),
+    Row("voice:exchange_create", OWNERS_200, kwargs=_school),
+    Row("voice:exchange_detail", OWNERS_200, kwargs=_exchange_kwargs),
+    Row(
+        "voice:exchange_status",
+        OWNERS_302,
+        kwargs=_draft_exchange,
+        method="POST",
+        data=lambda w: {"status": "open"},
+    ),
+    Row(
+        "voice:theme_add",
+        OWNERS_302,
+        kwargs=_exchange_kwargs,
+        method="POST",
+        data=lambda w: {"name": "Books"},
+    ),
+    Row("voice:idea_theme", OWNERS_302, kwargs=_idea, method="POST"),
+    Row(
+        "voice:idea_hide",
+        OWNERS_302,
+        kwargs=_idea,
+        method="POST",
+        data=lambda w: {"reason": "Rude"},
+    ),
+    # Staff and families take part (the principal as staff); a district admin is not asked.
+    Row("voice:exchange_take", AUDIENCE_200, kwargs=_exchange_kwargs),
     # The class link works without an account, for whoever holds it.
     Row("voice:student_answer", everyone(200), kwargs=_link_token),
 ]
