@@ -18,6 +18,8 @@ from .models import (
     LONG_TEXT_MAX,
     OPTION_KINDS,
     SHORT_TEXT_MAX,
+    ListeningSession,
+    ListeningTheme,
     Question,
     QuestionKind,
     StaffAudience,
@@ -393,3 +395,42 @@ class IdeaForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3, "maxlength": 280}),
         help_text=_("Up to 280 characters. Your name is not kept with it."),
     )
+
+
+class SessionForm(forms.ModelForm):
+    themes = forms.ModelMultipleChoiceField(
+        label=_("Themes"),
+        required=False,
+        queryset=ListeningTheme.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = ListeningSession
+        fields = [
+            "kind",
+            "held_on",
+            "title",
+            "protocol",
+            "students_heard",
+            "families_heard",
+            "staff_heard",
+            "community_heard",
+            "notes",
+            "quotes",
+        ]
+        widgets = {
+            "held_on": forms.DateInput(attrs={"type": "date"}),
+            "protocol": forms.Textarea(attrs={"rows": 4}),
+            "notes": forms.Textarea(attrs={"rows": 6}),
+            "quotes": forms.Textarea(attrs={"rows": 4}),
+        }
+        help_texts = {
+            "protocol": _("The questions asked, one a line."),
+            "students_heard": _("Counts only: no names of students are kept."),
+            "quotes": _("One a line, without names or anything that would identify the speaker."),
+        }
+
+    def __init__(self, *args, school, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["themes"].queryset = ListeningTheme.objects.filter(school=school)

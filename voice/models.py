@@ -427,3 +427,73 @@ class IdeaRating(models.Model):
 
     def __str__(self) -> str:
         return f"{self.idea_id}: {self.stars}"
+
+
+# --- listening sessions -------------------------------------------------------------------------
+
+
+class SessionKind(models.TextChoices):
+    FOCUS_GROUP = "focus_group", _("Focus group")
+    EMPATHY_INTERVIEW = "empathy_interview", _("Empathy interview")
+    LEARNING_WALK = "learning_walk", _("Learning walk debrief")
+    DESIGN_LAB = "design_lab", _("Design lab")
+
+
+class ListeningTheme(models.Model):
+    """A theme from the list the school keeps, to tag what was heard."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="listening_themes")
+    name = models.CharField(_("theme"), max_length=120)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                "school",
+                models.functions.Lower("name"),
+                name="voice_listening_theme_once",
+                violation_error_message=_("The school already has this theme."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ListeningSession(models.Model):
+    """A record of a focus group, interview, debrief or design lab: who was heard as counts by
+    group (no names), the protocol, notes, quotes kept without names, and themes."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="listening_sessions")
+    kind = models.CharField(_("kind"), max_length=20, choices=SessionKind.choices)
+    held_on = models.DateField(_("date"))
+    title = models.CharField(_("title"), max_length=200)
+    protocol = models.TextField(_("protocol questions"), max_length=4000, blank=True)
+    students_heard = models.PositiveIntegerField(_("students heard"), default=0)
+    families_heard = models.PositiveIntegerField(_("family members heard"), default=0)
+    staff_heard = models.PositiveIntegerField(_("staff heard"), default=0)
+    community_heard = models.PositiveIntegerField(_("community members heard"), default=0)
+    notes = models.TextField(_("notes"), max_length=10000, blank=True)
+    quotes = models.TextField(_("quotes"), max_length=10000, blank=True)
+    themes = models.ManyToManyField(ListeningTheme, blank=True, related_name="sessions")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-held_on", "-id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("voice:session_detail", kwargs={"slug": self.school.slug, "pk": self.pk})
+
+    @property
+    def heard_total(self) -> int:
+        return self.students_heard + self.families_heard + self.staff_heard + self.community_heard
+
+    @property
+    def quote_list(self) -> list[str]:
+        return [line.strip() for line in self.quotes.splitlines() if line.strip()]

@@ -34,3 +34,9 @@ def staff_role(user, school) -> str:
 
 def is_family(user, school) -> bool:
     return Role.FAMILY in school_roles(user, school)
+
+
+def can_listen(user, school) -> bool:
+    """Record and read listening sessions: the school's staff and the district's admins (notes
+    and quotes are not for families)."""
+    return bool(staff_role(user, school)) or is_district_admin(user, school.district_id)

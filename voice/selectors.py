@@ -16,12 +16,15 @@ from .models import (
     Idea,
     IdeaExchange,
     IdeaRating,
+    ListeningSession,
+    ListeningTheme,
     PlanEvidence,
     Question,
     Section,
     StaffAudience,
     Survey,
     SurveyStatus,
+    Theme,
 )
 from .permissions import can_create_survey, is_family, staff_role
 from .suppression import suppressed_groups
@@ -225,3 +228,40 @@ def ideas_ranked(*, exchange: IdeaExchange, threshold: int) -> tuple[list, list,
     for theme in themes:
         theme.avg = round(theme.avg, 1) if theme.avg is not None else None
     return ideas, themes, group_list
+
+
+def school_sessions(*, school: School) -> QuerySet[ListeningSession]:
+    return ListeningSession.objects.filter(school=school).prefetch_related("themes")
+
+
+def themes_across(*, school: School) -> list[dict]:
+    """Each theme of the school's list with where it was heard: the listening sessions tagged
+    with it and the idea-exchange themes of the same name (with their ideas). Three queries."""
+    themes = list(
+        ListeningTheme.objects.filter(school=school).prefetch_related(
+            Prefetch("sessions", queryset=ListeningSession.objects.order_by("-held_on"))
+        )
+    )
+    by_name: dict[str, list] = {}
+    for theme in (
+        Theme.objects.filter(exchange__school=school)
+        .select_related("exchange__school")
+        .annotate(n=Count("ideas", filter=Q(ideas__is_hidden=False)))
+    ):
+        by_name.setdefault(theme.name.casefold(), []).append(theme)
+    rows = []
+    for theme in themes:
+        sessions = list(theme.sessions.all())
+        exchanges = by_name.get(theme.name.casefold(), [])
+        rows.append(
+            {
+                "theme": theme,
+                "sessions": sessions,
+                "heard": sum(s.heard_total for s in sessions),
+                "exchanges": exchanges,
+                "ideas": sum(t.n for t in exchanges),
+                "count": len(sessions) + sum(t.n for t in exchanges),
+            }
+        )
+    rows.sort(key=lambda row: (-row["count"], row["theme"].name))
+    return rows

@@ -32,6 +32,8 @@ from .models import (
     Idea,
     IdeaExchange,
     IdeaRating,
+    ListeningSession,
+    ListeningTheme,
     Participation,
     PlanEvidence,
     Question,
@@ -870,3 +872,55 @@ def idea_hide(*, actor, idea: Idea, reason: str) -> Idea:
     )
     versions.mark_changed(school=idea.exchange.school)
     return idea
+
+
+# --- listening sessions -----------------------------------------------------------------------
+
+SESSION_FIELDS = [
+    "kind",
+    "held_on",
+    "title",
+    "protocol",
+    "students_heard",
+    "families_heard",
+    "staff_heard",
+    "community_heard",
+    "notes",
+    "quotes",
+]
+NOBODY_HEARD = _("Say how many people were heard, by group.")
+SESSION_IN_FUTURE = _("A listening session is recorded after it is held.")
+
+
+@transaction.atomic
+def session_record(*, actor, school: School, themes=(), **data: Any) -> ListeningSession:
+    session = ListeningSession(school=school, created_by=actor, **data)
+    if session.heard_total == 0:
+        raise ValidationError(NOBODY_HEARD)
+    if session.held_on and session.held_on > clock.today_in(school):
+        raise ValidationError({"held_on": SESSION_IN_FUTURE})
+    session.full_clean()
+    session.save()
+    session.themes.set([t for t in themes if t.school_id == school.pk])
+    audit.record(
+        actor=actor,
+        action="voice.session_record",
+        obj=session,
+        school=school,
+        after=audit.snapshot(session, ["kind", "held_on", "title"]),
+    )
+    versions.mark_changed(school=school)
+    return session
+
+
+@transaction.atomic
+def listening_theme_add(*, actor, school: School, name: str) -> ListeningTheme:
+    name = (name or "").strip()[:120]
+    if not name:
+        raise ValidationError({"name": _("Name the theme.")})
+    theme = ListeningTheme(school=school, name=name)
+    theme.full_clean()
+    theme.save()
+    audit.record(actor=actor, action="voice.listening_theme_add", obj=theme, school=school)
+    versions.mark_changed(school=school)
+    return theme

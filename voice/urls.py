@@ -43,4 +43,12 @@ urlpatterns = [
     path(exchange + "take/", views.exchange_take, name="exchange_take"),
     path(idea + "theme/", views.idea_theme, name="idea_theme"),
     path(idea + "hide/", views.idea_hide, name="idea_hide"),
+    path("schools/<slug:slug>/listening/", views.listening, name="listening"),
+    path("schools/<slug:slug>/listening/new/", views.session_create, name="session_create"),
+    path("schools/<slug:slug>/listening/<int:pk>/", views.session_detail, name="session_detail"),
+    path(
+        "schools/<slug:slug>/listening/themes/",
+        views.listening_theme_add,
+        name="listening_theme_add",
+    ),
 ]

@@ -34,6 +34,7 @@ from .forms import (
     LinkForm,
     QuestionForm,
     SectionForm,
+    SessionForm,
     SurveyCreateForm,
     SurveySettingsForm,
 )
@@ -52,7 +53,7 @@ from .models import (
     SurveyStatus,
     Theme,
 )
-from .permissions import can_create_survey, can_list_surveys, is_owner
+from .permissions import can_create_survey, can_list_surveys, can_listen, is_owner
 from .plan import plan_link
 
 EDIT_COOKIE = "voice_edit_{}"
@@ -87,6 +88,7 @@ def survey_list(request: HtmxHttpRequest, school: School) -> HttpResponse:
             "to_answer": to_answer,
             "can_create": can_create_survey(user, school),
             "exchanges": list(selectors.exchanges_for(user=user, school=school)),
+            "can_listen": can_listen(user, school),
         },
     )
 
@@ -1019,3 +1021,73 @@ def exchange_take(request: HtmxHttpRequest, school: School, pk: int) -> HttpResp
                 "is_open": exchange.status == SurveyStatus.OPEN,
             },
         )
+
+
+# --- listening sessions -----------------------------------------------------------------------
+
+
+@login_required
+@require_safe
+@school_view(can_listen)
+def listening(request: HtmxHttpRequest, school: School) -> HttpResponse:
+    """The school's listening sessions and its themes across sessions and idea exchanges."""
+    return render(
+        request,
+        "voice/listening.html",
+        {
+            "school": school,
+            "sessions": list(selectors.school_sessions(school=school)),
+            "themes": selectors.themes_across(school=school),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+@school_view(can_listen)
+def session_create(request: HtmxHttpRequest, school: School) -> HttpResponse:
+    form = SessionForm(request.POST or None, school=school)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "themes"}
+        try:
+            session = services.session_record(
+                actor=request.user, school=school, themes=form.cleaned_data["themes"], **data
+            )
+        except ValidationError as error:
+            _apply_form_errors(form, error)
+        else:
+            messages.success(request, _("The listening session was recorded."))
+            return redirect(session.get_absolute_url())
+    return render(
+        request,
+        "voice/form_page.html",
+        {
+            "school": school,
+            "form": form,
+            "title": _("Record a listening session"),
+            "back": reverse("voice:listening", kwargs={"slug": school.slug}),
+        },
+    )
+
+
+@login_required
+@require_safe
+@school_view(can_listen)
+def session_detail(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
+    session = load_in_school(request, selectors.school_sessions(school=school), "school", pk=pk)
+    return render(request, "voice/session_detail.html", {"school": school, "session": session})
+
+
+@login_required
+@require_POST
+@school_view(can_listen)
+def listening_theme_add(request: HtmxHttpRequest, school: School) -> HttpResponse:
+    try:
+        services.listening_theme_add(
+            actor=request.user, school=school, name=request.POST.get("name", "")
+        )
+    except ValidationError as error:
+        _errors_to_messages(request, error)
+    else:
+        messages.success(request, _("The theme was added to the school's list."))
+    return redirect(reverse("voice:listening", kwargs={"slug": school.slug}) + "#themes")

@@ -632,6 +632,27 @@ def voice_idea_hide(world):
     return lambda: voice.idea_hide(actor=world.principal, idea=idea, reason="Rude")
 
 
+def voice_session_record(world):
+    from voice import services as voice
+
+    return lambda: voice.session_record(
+        actor=world.staff,
+        school=world.school,
+        kind="focus_group",
+        held_on=NOW.date() - timedelta(days=1),
+        title="Grade 5",
+        students_heard=6,
+    )
+
+
+def voice_listening_theme_add(world):
+    from voice import services as voice
+
+    return lambda: voice.listening_theme_add(
+        actor=world.principal, school=world.school, name="Belonging"
+    )
+
+
 SERVICES = [
     value
     for name, value in list(globals().items())

@@ -93,6 +93,25 @@ def _idea(world):
     return {"slug": world.school.slug, "pk": exchange.pk, "idea_pk": idea.pk}
 
 
+# Listening sessions: the school's staff and the district's admins; not families.
+LISTENERS_200 = everyone(200, anonymous=302, family=403, **OUTSIDERS_404)
+LISTENERS_302 = everyone(302, family=403, **OUTSIDERS_404)
+
+
+def _session(world):
+    from leadership import clock
+
+    session = services.session_record(
+        actor=world.staff,
+        school=world.school,
+        kind="focus_group",
+        held_on=clock.today_in(world.school),
+        title="Grade 5",
+        students_heard=6,
+    )
+    return {"slug": world.school.slug, "pk": session.pk}
+
+
 MATRIX = [
     Row("voice:survey_list", everyone(200, anonymous=302, **OUTSIDERS_404), kwargs=_school),
     Row("voice:survey_create", OWNERS_200, kwargs=_school),
@@ -161,6 +180,16 @@ MATRIX = [
     ),
     # Staff and families take part (the principal as staff); a district admin is not asked.
     Row("voice:exchange_take", AUDIENCE_200, kwargs=_exchange_kwargs),
+    Row("voice:listening", LISTENERS_200, kwargs=_school),
+    Row("voice:session_create", LISTENERS_200, kwargs=_school),
+    Row("voice:session_detail", LISTENERS_200, kwargs=_session),
+    Row(
+        "voice:listening_theme_add",
+        LISTENERS_302,
+        kwargs=_school,
+        method="POST",
+        data=lambda w: {"name": "Belonging"},
+    ),
     # The class link works without an account, for whoever holds it.
     Row("voice:student_answer", everyone(200), kwargs=_link_token),
 ]
