@@ -221,6 +221,7 @@ CSV_HEADER = [
     "rsvps",
     "family_attendance_pct",
     "interpretation_requests",
+    "latest_survey_response_rate_pct",
 ]
 
 
@@ -262,6 +263,7 @@ def dashboard_csv(request: HtmxHttpRequest, district: District) -> HttpResponse:
                 row.rsvps,
                 _blank(row.event_attendance),
                 row.interpretation_requests,
+                _blank(row.survey_response_rate),
             ]
         )
     return response

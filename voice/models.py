@@ -99,6 +99,8 @@ class Survey(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     opened_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # How many people with an account were asked when it opened (the response rate's base).
+    invited = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -265,3 +265,22 @@ def themes_across(*, school: School) -> list[dict]:
         )
     rows.sort(key=lambda row: (-row["count"], row["theme"].name))
     return rows
+
+
+def dashboard_figures(school_ids) -> dict[int, dict]:
+    """Per school, the response rate of its latest survey opened to people with accounts (those
+    who answered over those asked when it opened), for the district dashboard. One query for
+    any number of schools."""
+    figures: dict[int, dict] = {}
+    rows = (
+        Survey.objects.filter(
+            school_id__in=list(school_ids), opened_at__isnull=False, invited__gt=0
+        )
+        .annotate(answered=Count("participations"))
+        .order_by("school_id", "-opened_at", "-pk")
+        .values_list("school_id", "invited", "answered")
+    )
+    for school_id, invited, answered in rows:
+        if school_id not in figures:
+            figures[school_id] = {"survey_response_rate": min(100, round(100 * answered / invited))}
+    return figures

@@ -363,7 +363,8 @@ def survey_open(*, actor, survey: Survey) -> Survey:
         raise ValidationError([CANNOT_OPEN, *problems])
     survey.status = SurveyStatus.OPEN
     survey.opened_at = timezone.now()
-    survey.save(update_fields=["status", "opened_at", "updated_at"])
+    survey.invited = selectors.audience_size(survey)
+    survey.save(update_fields=["status", "opened_at", "invited", "updated_at"])
     audit.record(actor=actor, action="voice.survey_open", obj=survey, school=survey.school)
     _start_round(actor=actor, survey=survey, number=0)
     versions.mark_changed(school=survey.school)
