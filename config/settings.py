@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "workplans",
     "engagement",
     "community",
+    "voice",
     "rostering",
     "district",
 ]

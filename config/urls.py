@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("workplans.urls")),
     path("", include("engagement.urls")),
     path("", include("community.urls")),
+    path("", include("voice.urls")),
     path("", include("rostering.urls")),
     path("", include("district.urls")),
     path("accounts/", include("allauth.urls")),

@@ -47,6 +47,8 @@ class SchoolRollup(models.Model):
     rsvps = models.PositiveIntegerField(default=0)
     event_attendance = models.PositiveSmallIntegerField(null=True, blank=True)  # percent
     interpretation_requests = models.PositiveIntegerField(default=0)
+    # the latest survey's response rate (voice)
+    survey_response_rate = models.PositiveSmallIntegerField(null=True, blank=True)  # percent
     # [[goal id, district priority id or null, status], ...] and {"2026-09": [on, risk, off, none]}
     goal_statuses = models.JSONField(default=list, blank=True)
     trend = models.JSONField(default=dict, blank=True)

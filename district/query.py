@@ -46,6 +46,7 @@ COLUMNS = [
     Column("rsvps", _("RSVPs"), (_asc("rsvps"),)),
     Column("turnout", _("Family attendance"), (_asc("event_attendance"),)),
     Column("interpretation", _("Interpretation requests"), (_asc("interpretation_requests"),)),
+    Column("survey_rate", _("Latest survey's response rate"), (_asc("survey_response_rate"),)),
 ]
 COLUMN_BY_KEY = {c.key: c for c in COLUMNS}
 

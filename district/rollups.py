@@ -31,6 +31,7 @@ from leadership.models import (
     SchoolYear,
 )
 from teams import selectors as teams
+from voice import selectors as voice
 from workplans import selectors as workplans
 
 FIGURE_DEFAULTS = {
@@ -55,6 +56,7 @@ FIGURE_DEFAULTS = {
     "rsvps": 0,
     "event_attendance": None,
     "interpretation_requests": 0,
+    "survey_response_rate": None,
     "goal_statuses": [],
     "trend": {},
 }
@@ -93,6 +95,7 @@ def compute(district: District, school_ids: list[int], *, year=None, now=None) -
         engagement.dashboard_figures(
             school_ids, year=year, now=now, bounds=_year_bounds(district, year)
         ),
+        voice.dashboard_figures(school_ids),
     )
     rows = []
     for school_id in school_ids:

@@ -238,6 +238,7 @@ CSV_HEADER = [
     "rsvps",
     "family_attendance_pct",
     "interpretation_requests",
+    "latest_survey_response_rate_pct",
 ]
 
 
@@ -279,6 +280,7 @@ def dashboard_csv(request: HtmxHttpRequest, district: District) -> HttpResponse:
                 row.rsvps,
                 _blank(row.event_attendance),
                 row.interpretation_requests,
+                _blank(row.survey_response_rate),
             ]
         )
     return response

@@ -14,6 +14,7 @@ OUR_MODULES = (
     "workplans.",
     "engagement.",
     "community.",
+    "voice.",
     "rostering.",
     "district.",
 )

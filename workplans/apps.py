@@ -11,6 +11,12 @@ class WorkplansConfig(AppConfig):
     name = "workplans"
     verbose_name = _("Workplans")
 
+    def ready(self) -> None:
+        # Surveys (voice, a layer below) put their results into plans through this.
+        from .voice_link import connect
+
+        connect()
+
     def seed_demo(self, *, district, schools, year) -> str:
         """The district's priorities, and per school an active plan with goals, a year of monthly
         data, action steps and progress updates. A school that has a plan for the year is

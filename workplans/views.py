@@ -28,6 +28,7 @@ from leadership.htmx import apply_form_errors as _apply_errors
 from leadership.models import School
 from leadership.permissions import is_school_staff, load_in_school, school_view
 from leadership.uploads import refused_uploads, upload_limit
+from voice import selectors as voice_selectors
 
 from . import charts, selectors, services
 from .forms import (
@@ -193,7 +194,9 @@ def _plan_page_parts(plan: WorkPlan, *, can_edit: bool, viewer: Viewer, today) -
     the plan's data, the language, `today` and the viewer's rights (rendered without the
     request, so nothing else can slip in)."""
     goals = selectors.goals_of(plan, today=today)
+    evidence = voice_selectors.evidence_by_goal(goal.pk for goal in goals)
     for goal in goals:
+        goal.voice_evidence = evidence.get(goal.pk, [])
         for step in goal.steps.all():
             step.can_update = can_update_step(viewer.user, step)
     context = {

@@ -555,10 +555,246 @@ def community_help_request_update(world):
     )
 
 
+# --- voice ---------------------------------------------------------------------------------
+
+
+def _voice_draft(world):
+    from tests.voice.factories import draft_survey
+
+    return draft_survey(world)
+
+
+def voice_survey_create(world):
+    from voice import services as voice
+
+    return lambda: voice.survey_create(
+        actor=world.principal, school=world.school, title={"en": "PL", "es": "FP"}
+    )
+
+
+def voice_survey_update(world):
+    from voice import services as voice
+
+    survey = _voice_draft(world)
+    return lambda: voice.survey_update(actor=world.principal, survey=survey, families=False)
+
+
+def voice_survey_owners_set(world):
+    from voice import services as voice
+
+    survey = _voice_draft(world)
+    return lambda: voice.survey_owners_set(
+        actor=world.principal, survey=survey, owners=[world.teacher_leader]
+    )
+
+
+def voice_section_add(world):
+    from voice import services as voice
+
+    survey = _voice_draft(world)
+    return lambda: voice.section_add(
+        actor=world.principal, survey=survey, title={"en": "A", "es": "A"}
+    )
+
+
+def voice_question_save(world):
+    from tests.voice.factories import add_question
+
+    survey = _voice_draft(world)
+    return lambda: add_question(world, survey)
+
+
+def voice_question_delete(world):
+    from tests.voice.factories import add_question
+    from voice import services as voice
+
+    question = add_question(world, _voice_draft(world))
+    return lambda: voice.question_delete(actor=world.principal, question=question)
+
+
+def voice_question_move(world):
+    from tests.voice.factories import add_question
+    from voice import services as voice
+
+    survey = _voice_draft(world)
+    add_question(world, survey)
+    second = add_question(world, survey)
+    return lambda: voice.question_move(actor=world.principal, question=second, up=True)
+
+
+def voice_survey_open(world):
+    from tests.voice.factories import add_question
+    from voice import services as voice
+
+    survey = _voice_draft(world)
+    add_question(world, survey)
+    return lambda: voice.survey_open(actor=world.principal, survey=survey)
+
+
+def voice_survey_close(world):
+    from tests.voice.factories import open_survey
+    from voice import services as voice
+
+    survey, _q = open_survey(world)
+    return lambda: voice.survey_close(actor=world.principal, survey=survey)
+
+
+def voice_link_create(world):
+    from voice import services as voice
+
+    survey = _voice_draft(world)
+    return lambda: voice.link_create(actor=world.principal, survey=survey, label="Grade 4")
+
+
+def voice_link_withdraw(world):
+    from voice import services as voice
+
+    link = voice.link_create(actor=world.principal, survey=_voice_draft(world), label="G4")
+    return lambda: voice.link_withdraw(actor=world.principal, link=link)
+
+
+def voice_response_submit(world):
+    from tests.voice.factories import open_survey
+    from voice import services as voice
+
+    survey, q = open_survey(world)
+    return lambda: voice.response_submit(
+        survey=survey, user=world.staff, values={q["belong"].pk: 1}, language="en"
+    )
+
+
+def voice_student_response_submit(world):
+    from tests.voice.factories import open_survey
+    from voice import services as voice
+
+    survey, q = open_survey(world)
+    link = voice.link_create(actor=world.principal, survey=survey, label="G4")
+    return lambda: voice.student_response_submit(
+        link=link, values={q["belong"].pk: 1}, language="en"
+    )
+
+
+def voice_survey_from_template(world):
+    from voice import services as voice
+
+    return lambda: voice.survey_from_template(
+        actor=world.principal, school=world.school, key="student_voice"
+    )
+
+
+def voice_survey_remind(world):
+    from tests.voice.factories import open_survey
+    from voice import services as voice
+
+    survey, _q = open_survey(world)
+    return lambda: voice.survey_remind(actor=world.principal, survey=survey)
+
+
+def voice_evidence_attach(world):
+    from tests.voice.factories import open_survey
+    from voice import services as voice
+
+    survey, q = open_survey(world)
+    for user in [_family(world, n) for n in range(10)]:
+        voice.response_submit(survey=survey, user=user, values={q["belong"].pk: 4}, language="en")
+    goal = _goal(world)
+    return lambda: voice.evidence_attach(
+        actor=world.principal, survey=survey, question=q["belong"], options=[4], goal_id=goal.pk
+    )
+
+
+def _voice_exchange(world, open_it=True):
+    from voice import services as voice
+
+    exchange = voice.exchange_create(
+        actor=world.principal,
+        school=world.school,
+        question={"en": "One?", "es": "¿Una?"},
+        staff=True,
+        families=True,
+    )
+    if open_it:
+        exchange = voice.exchange_set_status(
+            actor=world.principal, exchange=exchange, status="open"
+        )
+    return exchange
+
+
+def voice_exchange_create(world):
+    return lambda: _voice_exchange(world, open_it=False)
+
+
+def voice_exchange_set_status(world):
+    from voice import services as voice
+
+    exchange = _voice_exchange(world, open_it=False)
+    return lambda: voice.exchange_set_status(
+        actor=world.principal, exchange=exchange, status="open"
+    )
+
+
+def voice_idea_add(world):
+    from voice import services as voice
+
+    exchange = _voice_exchange(world)
+    return lambda: voice.idea_add(user=world.staff, exchange=exchange, text="Books")
+
+
+def voice_idea_rate(world):
+    from voice import services as voice
+
+    idea = voice.idea_add(user=world.staff, exchange=_voice_exchange(world), text="Books")
+    return lambda: voice.idea_rate(user=world.family, idea=idea, stars=4)
+
+
+def voice_theme_add(world):
+    from voice import services as voice
+
+    exchange = _voice_exchange(world)
+    return lambda: voice.theme_add(actor=world.principal, exchange=exchange, name="Books")
+
+
+def voice_idea_set_theme(world):
+    from voice import services as voice
+
+    exchange = _voice_exchange(world)
+    idea = voice.idea_add(user=world.staff, exchange=exchange, text="Books")
+    theme = voice.theme_add(actor=world.principal, exchange=exchange, name="Books")
+    return lambda: voice.idea_set_theme(actor=world.principal, idea=idea, theme=theme)
+
+
+def voice_idea_hide(world):
+    from voice import services as voice
+
+    idea = voice.idea_add(user=world.staff, exchange=_voice_exchange(world), text="Rude")
+    return lambda: voice.idea_hide(actor=world.principal, idea=idea, reason="Rude")
+
+
+def voice_session_record(world):
+    from voice import services as voice
+
+    return lambda: voice.session_record(
+        actor=world.staff,
+        school=world.school,
+        kind="focus_group",
+        held_on=NOW.date() - timedelta(days=1),
+        title="Grade 5",
+        students_heard=6,
+    )
+
+
+def voice_listening_theme_add(world):
+    from voice import services as voice
+
+    return lambda: voice.listening_theme_add(
+        actor=world.principal, school=world.school, name="Belonging"
+    )
+
+
 SERVICES = [
     value
     for name, value in list(globals().items())
-    if name.startswith(("teams_", "workplans_", "engagement_", "community_", "leadership_"))
+    if name.startswith(("teams_", "workplans_", "engagement_", "community_", "leadership_", "voice_"))
 ]
 
 

@@ -1,0 +1,129 @@
+"""Idea exchange: ideas added without names, a sample rated once per person, themes, hiding
+with the reason audited, ideas and themes ranked with small groups suppressed."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from leadership.models import AuditEntry, Role
+from tests.leadership.factories import person
+from voice import selectors, services
+from voice.models import Idea, IdeaRating, SurveyStatus
+
+pytestmark = pytest.mark.django_db
+
+QUESTION = {
+    "en": "What is one thing that would most help students read at home?",
+    "es": "¿Qué es lo que más ayudaría a los estudiantes a leer en casa?",
+}
+
+
+def _open_exchange(world, **kw):
+    exchange = services.exchange_create(
+        actor=world.principal, school=world.school, question=QUESTION, staff=True, families=True
+    )
+    return services.exchange_set_status(
+        actor=world.principal, exchange=exchange, status=SurveyStatus.OPEN
+    )
+
+
+def test_a_missing_translation_keeps_the_exchange_closed(world):
+    exchange = services.exchange_create(
+        actor=world.principal,
+        school=world.school,
+        question={"en": "One thing?", "es": ""},
+        staff=True,
+        families=False,
+    )
+    with pytest.raises(ValidationError) as error:
+        services.exchange_set_status(
+            actor=world.principal, exchange=exchange, status=SurveyStatus.OPEN
+        )
+    assert "missing in Spanish" in error.value.messages[0]
+
+
+def test_ideas_are_kept_without_names_and_rated_once_per_person(world, client):
+    exchange = _open_exchange(world)
+    url = reverse("voice:exchange_take", kwargs={"slug": world.school.slug, "pk": exchange.pk})
+    client.force_login(world.family)
+    response = client.post(url, {"text": "Library cards for every family"}, follow=True)
+    assert "Thank you: your idea was added." in response.content.decode()
+    idea = Idea.objects.get()
+    assert idea.stakeholder == "family"
+    assert {f.name for f in Idea._meta.concrete_fields} == {
+        "id",
+        "exchange",
+        "text",
+        "stakeholder",
+        "theme",
+        "is_hidden",
+    }
+    client.force_login(world.staff)
+    page = client.get(url).content.decode()
+    assert "Library cards for every family" in page
+    client.post(url, {"idea": idea.pk, "stars": "4"})
+    client.post(url, {"idea": idea.pk, "stars": "5"})
+    assert list(IdeaRating.objects.values_list("stars", flat=True)) == [5]
+    assert "Library cards" not in client.get(url).content.decode()  # rated: out of the sample
+
+
+def test_over_long_idea_and_bad_rating_store_nothing(world, client):
+    exchange = _open_exchange(world)
+    url = reverse("voice:exchange_take", kwargs={"slug": world.school.slug, "pk": exchange.pk})
+    client.force_login(world.staff)
+    response = client.post(url, {"text": "x" * 281})
+    assert response.status_code == 200
+    assert not Idea.objects.exists()
+    idea = services.idea_add(user=world.family, exchange=exchange, text="Books")
+    response = client.post(url, {"idea": idea.pk, "stars": "9"}, follow=True)
+    assert "Rate from 1 to 5 stars." in response.content.decode()
+    assert not IdeaRating.objects.exists()
+
+
+def test_the_owner_themes_hides_and_ranks(world, client):
+    world.district.small_group_threshold = 2
+    world.district.save()
+    exchange = _open_exchange(world)
+    books = services.idea_add(user=world.family, exchange=exchange, text="Books home")
+    apps = services.idea_add(user=world.staff, exchange=exchange, text="Reading apps")
+    rude = services.idea_add(user=world.staff, exchange=exchange, text="Something rude")
+    raters = [world.staff, world.teacher_leader, world.principal]
+    raters += [
+        person(Role.FAMILY, school=world.school, email=f"r{i}@example.org") for i in range(2)
+    ]
+    for user in raters:
+        services.idea_rate(user=user, idea=books, stars=5)
+        services.idea_rate(user=user, idea=apps, stars=2)
+    theme = services.theme_add(actor=world.principal, exchange=exchange, name="Access to books")
+    services.idea_set_theme(actor=world.principal, idea=books, theme=theme)
+    services.idea_hide(actor=world.principal, idea=rude, reason="Names a child")
+    entry = AuditEntry.objects.get(action="voice.idea_hide")
+    assert entry.after["reason"] == "Names a child" and entry.before["text"] == "Something rude"
+    ideas, themes, groups = selectors.ideas_ranked(exchange=exchange, threshold=2)
+    assert [i.text for i in ideas] == ["Books home", "Reading apps"]
+    assert groups == ["family", "staff"] and ideas[0].by_group == [5.0, 5.0]
+    assert [(t.name, t.avg) for t in themes] == [("Access to books", 5.0)]
+    client.force_login(world.principal)
+    page = client.get(exchange.get_absolute_url()).content.decode()
+    assert "Something rude" not in page and "Books home" in page
+
+
+def test_a_small_rating_group_is_not_shown(world):
+    exchange = _open_exchange(world)
+    idea = services.idea_add(user=world.family, exchange=exchange, text="Books home")
+    services.idea_rate(user=world.staff, idea=idea, stars=4)
+    services.idea_rate(user=world.family, idea=idea, stars=1)
+    ideas, _themes, _groups = selectors.ideas_ranked(exchange=exchange, threshold=10)
+    assert ideas[0].by_group == [None, None]
+
+
+def test_a_closed_exchange_takes_nothing(world):
+    exchange = _open_exchange(world)
+    services.exchange_set_status(
+        actor=world.principal, exchange=exchange, status=SurveyStatus.CLOSED
+    )
+    with pytest.raises(ValidationError):
+        services.idea_add(user=world.staff, exchange=exchange.__class__.objects.get(), text="Late")
+    assert not Idea.objects.exists()

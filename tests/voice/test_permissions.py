@@ -1,0 +1,200 @@
+"""Permission matrix of the voice pages: role x URL -> status."""
+
+from tests.matrix import Row, check_row, parametrize
+from tests.voice.factories import add_question, draft_survey, open_survey
+from voice import services, tokens
+from voice.models import StudentLink
+
+
+def everyone(status: int, **overrides) -> dict[str, int]:
+    from tests.conftest import ROLES
+
+    return {role: overrides.get(role, status) for role in ROLES}
+
+
+OUTSIDERS_404 = dict(other_school_principal=404, other_district_admin=404)
+# Owners: the principal and the district's admins (and the ILT members the principal names).
+OWNERS_200 = everyone(403, anonymous=302, principal=200, district_admin=200, **OUTSIDERS_404)
+OWNERS_302 = everyone(403, anonymous=302, principal=302, district_admin=302, **OUTSIDERS_404)
+# Asked to answer: the school's staff and families (a district admin is not asked).
+AUDIENCE_200 = everyone(200, anonymous=302, district_admin=403, **OUTSIDERS_404)
+
+
+def _school(world):
+    return {"slug": world.school.slug}
+
+
+def _draft(world):
+    return {"slug": world.school.slug, "pk": draft_survey(world).pk}
+
+
+def _owned_by_leader(world):
+    survey = draft_survey(world)
+    survey.owners.add(world.teacher_leader)
+    return {"slug": world.school.slug, "pk": survey.pk}
+
+
+def _open(world):
+    survey, _q = open_survey(world)
+    return {"slug": world.school.slug, "pk": survey.pk}
+
+
+def _question(world):
+    survey = draft_survey(world)
+    question = add_question(world, survey)
+    return {"slug": world.school.slug, "pk": survey.pk, "question_pk": question.pk}
+
+
+def _open_question(world):
+    survey, q = open_survey(world)
+    return {"slug": world.school.slug, "pk": survey.pk, "question_pk": q["belong"].pk}
+
+
+def _link(world):
+    survey, _q = open_survey(world)
+    link = StudentLink.objects.create(survey=survey, label="Grade 4", nonce=tokens.new_nonce())
+    return {"slug": world.school.slug, "pk": survey.pk, "link_pk": link.pk}
+
+
+def _link_token(world):
+    survey, _q = open_survey(world)
+    link = StudentLink.objects.create(survey=survey, label="Grade 4", nonce=tokens.new_nonce())
+    return {"token": tokens.make_link_token(link)}
+
+
+def _exchange(world, status="open"):
+    from voice.models import SurveyStatus
+
+    exchange = services.exchange_create(
+        actor=world.principal,
+        school=world.school,
+        question={"en": "One thing?", "es": "¿Una cosa?"},
+        staff=True,
+        families=True,
+    )
+    if status == "open":
+        exchange = services.exchange_set_status(
+            actor=world.principal, exchange=exchange, status=SurveyStatus.OPEN
+        )
+    return exchange
+
+
+def _exchange_kwargs(world):
+    return {"slug": world.school.slug, "pk": _exchange(world).pk}
+
+
+def _draft_exchange(world):
+    return {"slug": world.school.slug, "pk": _exchange(world, status="draft").pk}
+
+
+def _idea(world):
+    exchange = _exchange(world)
+    idea = services.idea_add(user=world.staff, exchange=exchange, text="Books")
+    return {"slug": world.school.slug, "pk": exchange.pk, "idea_pk": idea.pk}
+
+
+# Listening sessions: the school's staff and the district's admins; not families.
+LISTENERS_200 = everyone(200, anonymous=302, family=403, **OUTSIDERS_404)
+LISTENERS_302 = everyone(302, family=403, **OUTSIDERS_404)
+
+
+def _session(world):
+    from leadership import clock
+
+    session = services.session_record(
+        actor=world.staff,
+        school=world.school,
+        kind="focus_group",
+        held_on=clock.today_in(world.school),
+        title="Grade 5",
+        students_heard=6,
+    )
+    return {"slug": world.school.slug, "pk": session.pk}
+
+
+MATRIX = [
+    Row("voice:survey_list", everyone(200, anonymous=302, **OUTSIDERS_404), kwargs=_school),
+    Row("voice:survey_create", OWNERS_200, kwargs=_school),
+    Row("voice:survey_create", OWNERS_200, kwargs=_school, method="POST"),
+    Row(
+        "voice:survey_from_template",
+        OWNERS_302,
+        kwargs=_school,
+        method="POST",
+        data=lambda w: {"template": "student_voice"},
+    ),
+    Row("voice:survey_detail", OWNERS_200, kwargs=_draft),
+    # An ILT member the principal names as an owner builds it too.
+    Row("voice:survey_detail", {**OWNERS_200, "teacher_leader": 200}, kwargs=_owned_by_leader),
+    Row("voice:survey_settings", OWNERS_200, kwargs=_draft),
+    Row("voice:section_add", OWNERS_302, kwargs=_draft, method="POST"),
+    Row("voice:question_add", OWNERS_200, kwargs=_draft),
+    Row("voice:question_edit", OWNERS_200, kwargs=_question),
+    Row("voice:question_delete", OWNERS_302, kwargs=_question, method="POST"),
+    Row(
+        "voice:question_move",
+        OWNERS_302,
+        kwargs=_question,
+        method="POST",
+        data=lambda w: {"direction": "up"},
+    ),
+    Row("voice:survey_open", OWNERS_302, kwargs=_draft, method="POST"),
+    Row("voice:survey_close", OWNERS_302, kwargs=_open, method="POST"),
+    Row("voice:survey_remind", OWNERS_302, kwargs=_open, method="POST"),
+    Row(
+        "voice:link_create",
+        OWNERS_302,
+        kwargs=_open,
+        method="POST",
+        data=lambda w: {"label": "Grade 3"},
+    ),
+    Row("voice:link_withdraw", OWNERS_302, kwargs=_link, method="POST"),
+    Row("voice:link_qr", OWNERS_200, kwargs=_link),
+    Row("voice:survey_answer", AUDIENCE_200, kwargs=_open),
+    Row("voice:survey_results", OWNERS_200, kwargs=_open),
+    Row("voice:survey_results_csv", OWNERS_200, kwargs=_open),
+    Row("voice:evidence_attach", OWNERS_200, kwargs=_open_question),
+    Row("voice:exchange_create", OWNERS_200, kwargs=_school),
+    Row("voice:exchange_detail", OWNERS_200, kwargs=_exchange_kwargs),
+    Row(
+        "voice:exchange_status",
+        OWNERS_302,
+        kwargs=_draft_exchange,
+        method="POST",
+        data=lambda w: {"status": "open"},
+    ),
+    Row(
+        "voice:theme_add",
+        OWNERS_302,
+        kwargs=_exchange_kwargs,
+        method="POST",
+        data=lambda w: {"name": "Books"},
+    ),
+    Row("voice:idea_theme", OWNERS_302, kwargs=_idea, method="POST"),
+    Row(
+        "voice:idea_hide",
+        OWNERS_302,
+        kwargs=_idea,
+        method="POST",
+        data=lambda w: {"reason": "Rude"},
+    ),
+    # Staff and families take part (the principal as staff); a district admin is not asked.
+    Row("voice:exchange_take", AUDIENCE_200, kwargs=_exchange_kwargs),
+    Row("voice:listening", LISTENERS_200, kwargs=_school),
+    Row("voice:session_create", LISTENERS_200, kwargs=_school),
+    Row("voice:session_detail", LISTENERS_200, kwargs=_session),
+    Row(
+        "voice:listening_theme_add",
+        LISTENERS_302,
+        kwargs=_school,
+        method="POST",
+        data=lambda w: {"name": "Belonging"},
+    ),
+    # The class link works without an account, for whoever holds it.
+    Row("voice:student_answer", everyone(200), kwargs=_link_token),
+]
+
+
+@parametrize(MATRIX)
+def test_permission_matrix(row, role, world, client):
+    check_row(row, role, world, client)

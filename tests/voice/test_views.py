@@ -1,0 +1,186 @@
+"""The pages: building in the browser, answering signed in and through a class link."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from tests.voice.factories import draft_survey, open_survey
+from voice import tokens
+from voice.models import Question, Response, StudentLink, Survey, SurveyStatus
+
+pytestmark = pytest.mark.django_db
+
+
+def _url(name, survey, **kw):
+    return reverse(f"voice:{name}", kwargs={"slug": survey.school.slug, "pk": survey.pk, **kw})
+
+
+def test_the_principal_builds_a_survey_in_the_browser(world, client):
+    client.force_login(world.principal)
+    response = client.post(
+        reverse("voice:survey_create", kwargs={"slug": world.school.slug}),
+        {"title_en": "PL needs", "title_es": "", "is_anonymous": "on"},
+    )
+    survey = Survey.objects.get()
+    assert response.status_code == 302
+    page = client.get(survey.get_absolute_url())
+    assert "The survey has no questions." in page.content.decode()
+    assert "Missing in Spanish: the title." in page.content.decode()
+    response = client.post(
+        _url("question_add", survey),
+        {
+            "kind": "single",
+            "text_en": "Coaching?",
+            "text_es": "¿Acompañamiento?",
+            "options_en": "Yes\nNo",
+            "options_es": "Sí\nNo",
+            "required": "on",
+        },
+    )
+    assert response.status_code == 302
+    question = Question.objects.get()
+    assert question.options == [{"en": "Yes", "es": "Sí"}, {"en": "No", "es": "No"}]
+    response = client.post(_url("survey_open", survey), follow=True)
+    assert "The survey cannot open yet." in response.content.decode()
+    assert Survey.objects.get().status == SurveyStatus.DRAFT
+
+
+def test_options_must_match_across_languages(world, client):
+    survey = draft_survey(world)
+    client.force_login(world.principal)
+    response = client.post(
+        _url("question_add", survey),
+        {
+            "kind": "single",
+            "text_en": "A?",
+            "text_es": "¿A?",
+            "options_en": "Yes\nNo",
+            "options_es": "Sí",
+        },
+    )
+    assert response.status_code == 200
+    assert "Give the same number of options in every language." in response.content.decode()
+    assert not Question.objects.exists()
+
+
+def test_a_family_answers_in_spanish_on_a_page_all_in_spanish(world, client):
+    survey, q = open_survey(world)
+    world.family.preferred_language = "es"
+    world.family.save()
+    client.force_login(world.family)
+    page = client.get(_url("survey_answer", survey)).content.decode()
+    assert "La voz del personal" in page and "Pertenezco aquí." in page
+    assert "Totalmente de acuerdo" in page  # the scale, in Spanish
+    assert "I belong here." not in page and "Strongly agree" not in page
+    response = client.post(_url("survey_answer", survey), {f"q{q['belong'].pk}": "4", "lang": "es"})
+    assert response.status_code == 302
+    assert Response.objects.get().language == "es"
+    # Answering again without the key: refused in Spanish, nothing more stored.
+    client.cookies.clear()
+    client.force_login(world.family)
+    response = client.post(_url("survey_answer", survey), {f"q{q['belong'].pk}": "1", "lang": "es"})
+    assert "Ya respondió esta encuesta anónima" in response.content.decode()
+    assert Response.objects.count() == 1
+
+
+def test_the_answer_page_says_whether_the_survey_is_named(world, client):
+    survey, _q = open_survey(world, anonymous=False)
+    client.force_login(world.staff)
+    page = client.get(_url("survey_answer", survey)).content.decode()
+    assert "This survey is not anonymous: your name is kept with your answers" in page
+
+
+def test_an_anonymous_answer_can_be_changed_from_the_same_browser(world, client):
+    survey, q = open_survey(world)
+    client.force_login(world.staff)
+    client.post(_url("survey_answer", survey), {f"q{q['belong'].pk}": "4"})
+    response = client.post(_url("survey_answer", survey), {f"q{q['belong'].pk}": "2"})
+    assert response.status_code == 302
+    assert Response.objects.count() == 1
+    assert Response.objects.get().answers.get().option == 2
+
+
+def test_a_student_answers_through_the_class_link_once_per_session(world, client):
+    survey, q = open_survey(world)
+    link = StudentLink.objects.create(survey=survey, label="Grade 4", nonce=tokens.new_nonce())
+    url = reverse("voice:student_answer", kwargs={"token": tokens.make_link_token(link)})
+    assert client.get(url).status_code == 200
+    response = client.post(url, {f"q{q['belong'].pk}": "3"})
+    assert "Thank you: your answers were saved." in response.content.decode()
+    saved = Response.objects.get()
+    assert (saved.stakeholder, saved.group_label, saved.respondent) == ("student", "Grade 4", None)
+    again = client.post(url, {f"q{q['belong'].pk}": "1"})
+    assert "already been answered from this device" in again.content.decode()
+    assert Response.objects.count() == 1
+
+
+def test_a_tampered_or_withdrawn_link_answers_clearly(world, client):
+    survey, q = open_survey(world)
+    link = StudentLink.objects.create(survey=survey, label="Grade 4", nonce=tokens.new_nonce())
+    token = tokens.make_link_token(link)
+    response = client.get(reverse("voice:student_answer", kwargs={"token": token + "x"}))
+    assert response.status_code == 404
+    assert "This link does not work" in response.content.decode()
+    link.is_active = False
+    link.save()
+    response = client.post(
+        reverse("voice:student_answer", kwargs={"token": token}), {f"q{q['belong'].pk}": "3"}
+    )
+    assert response.status_code == 404
+    assert not Response.objects.exists()
+
+
+def test_an_expired_link_is_refused(world, client, settings):
+    survey, q = open_survey(world)
+    link = StudentLink.objects.create(survey=survey, label="Grade 4", nonce=tokens.new_nonce())
+    settings.VOICE_LINK_MAX_AGE = -1
+    url = reverse("voice:student_answer", kwargs={"token": tokens.make_link_token(link)})
+    assert client.post(url, {f"q{q['belong'].pk}": "3"}).status_code == 404
+    assert not Response.objects.exists()
+
+
+def test_a_student_link_of_a_closed_survey_stores_nothing(world, client):
+    survey, q = open_survey(world)
+    link = StudentLink.objects.create(survey=survey, label="Grade 4", nonce=tokens.new_nonce())
+    Survey.objects.filter(pk=survey.pk).update(status=SurveyStatus.CLOSED)
+    url = reverse("voice:student_answer", kwargs={"token": tokens.make_link_token(link)})
+    response = client.post(url, {f"q{q['belong'].pk}": "3"})
+    assert "This survey is not open, so your answers were not saved." in response.content.decode()
+    assert not Response.objects.exists()
+
+
+def test_the_qr_code_is_svg_drawn_on_the_server(world, client):
+    survey, _q = open_survey(world)
+    link = StudentLink.objects.create(survey=survey, label="Grade 4", nonce=tokens.new_nonce())
+    client.force_login(world.principal)
+    response = client.get(_url("link_qr", survey, link_pk=link.pk))
+    assert response["Content-Type"] == "image/svg+xml"
+    assert b"<svg" in response.content and b"<script" not in response.content
+
+
+def test_a_stale_question_edit_is_refused_and_both_versions_shown(world, client):
+    from tests.voice.factories import add_question
+    from voice import services
+
+    survey = draft_survey(world)
+    question = add_question(world, survey)
+    client.force_login(world.principal)
+    url = _url("question_edit", survey, question_pk=question.pk)
+    page = client.get(url)
+    version = page.context["form"].initial["version"]
+    services.question_save(
+        actor=world.teacher_leader,
+        survey=survey,
+        question=question,
+        text={"en": "They wrote this.", "es": "Ellos escribieron esto."},
+    )
+    response = client.post(
+        url,
+        {"version": version, "kind": "agreement", "text_en": "Mine", "text_es": "Mía"},
+    )
+    assert response.status_code == 200
+    assert "Someone else saved this while you were editing it" in response.content.decode()
+    assert "They wrote this." in response.content.decode()
+    question.refresh_from_db()
+    assert question.text["en"] == "They wrote this."

@@ -1,0 +1,321 @@
+"""A survey's results: counts computed by the database in a fixed number of queries, broken
+down by group with small groups suppressed, and drawn as SVG on the server.
+
+Suppression: a group whose answers to a question are fewer than the district's small-group
+threshold is not shown. When exactly one group is hidden, the overall figure minus the shown
+groups would give it away, so the smallest shown group is hidden too (complementary
+suppression)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Avg, Count, Max, Min
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from leadership.models import Role
+
+from .models import (
+    CHOICE_KINDS,
+    TEXT_KINDS,
+    Answer,
+    Participation,
+    Question,
+    QuestionKind,
+    Response,
+    Stakeholder,
+    Survey,
+)
+from .selectors import audience_size, language_name
+from .suppression import suppressed_groups
+
+DIMENSIONS = {
+    "stakeholder": gettext_lazy("Stakeholder group"),
+    "role": gettext_lazy("Role"),
+    "group_label": gettext_lazy("Class or grade"),
+    "language": gettext_lazy("Language"),
+}
+TEXTS_SHOWN = 500  # free-text answers on the page; the CSV has them all
+
+
+def group_label(dimension: str, value: str) -> str:
+    if dimension == "stakeholder":
+        return str(Stakeholder(value).label) if value in Stakeholder.values else value
+    if dimension == "role":
+        return str(Role(value).label) if value in Role.values else _("Not staff")
+    if dimension == "language":
+        return language_name(value)
+    return value or _("Signed in (no class link)")
+
+
+@dataclass
+class OptionRow:
+    label: str
+    n: int
+    percent: int
+    cells: list[tuple[int, int] | None] = field(default_factory=list)  # (n, %); None: hidden
+
+
+@dataclass
+class Group:
+    key: str
+    label: str
+    n: int
+    hidden: bool
+
+
+@dataclass
+class QuestionResult:
+    number: int
+    question: Question
+    label: str
+    answered: int
+    options: list[OptionRow] = field(default_factory=list)
+    groups: list[Group] = field(default_factory=list)
+    chart: SafeString | str = ""
+    number_stats: dict | None = None
+    ranking: list[dict] = field(default_factory=list)
+    texts: list[str] = field(default_factory=list)
+
+    @property
+    def is_choice(self) -> bool:
+        return self.question.kind in CHOICE_KINDS
+
+    @property
+    def is_text(self) -> bool:
+        return self.question.kind in TEXT_KINDS
+
+    @property
+    def any_hidden(self) -> bool:
+        return any(g.hidden for g in self.groups)
+
+
+@dataclass
+class Results:
+    survey: Survey
+    responses: int
+    invited: int
+    participated: int
+    dimension: str | None
+    threshold: int
+    questions: list[QuestionResult]
+
+    @property
+    def rate(self) -> int | None:
+        if not self.invited:
+            return None
+        return round(100 * self.participated / self.invited)
+
+
+def _percent(part: int, whole: int) -> int:
+    return round(100 * part / whole) if whole else 0
+
+
+def response_rate(survey: Survey) -> tuple[int, int, int]:
+    """(responses, people asked, people who answered): three queries."""
+    responses = Response.objects.filter(survey=survey).count()
+    invited = audience_size(survey)
+    participated = Participation.objects.filter(survey=survey).count()
+    return responses, invited, participated
+
+
+def survey_results(
+    *,
+    survey: Survey,
+    language: str,
+    dimension: str | None,
+    with_texts: bool,
+    text_limit: int | None = TEXTS_SHOWN,
+) -> Results:
+    """Everything the results page shows, in a fixed number of queries."""
+    if dimension not in DIMENSIONS:
+        dimension = None
+    threshold = survey.school.district.small_group_threshold
+    questions = list(survey.questions.order_by("position", "id"))
+    responses, invited, participated = response_rate(survey)
+    answers = Answer.objects.filter(response__survey=survey)
+    group_field = f"response__{dimension}" if dimension else None
+    keys = ["question_id", "option"] + ([group_field] if group_field else [])
+    option_counts: dict[tuple, int] = {}
+    for row in (
+        answers.filter(option__isnull=False, rank__isnull=True)
+        .values(*keys)
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        option_counts[(row["question_id"], row["option"], row.get(group_field))] = row["n"]
+    answered: dict[tuple, int] = {}
+    answered_keys = ["question_id"] + ([group_field] if group_field else [])
+    for row in (
+        answers.values(*answered_keys).annotate(n=Count("response_id", distinct=True)).order_by()
+    ):
+        answered[(row["question_id"], row.get(group_field))] = row["n"]
+    numbers = {
+        row["question_id"]: row
+        for row in answers.filter(number__isnull=False)
+        .values("question_id")
+        .annotate(n=Count("id"), avg=Avg("number"), low=Min("number"), high=Max("number"))
+        .order_by()
+    }
+    ranks: dict[int, dict[int, dict]] = {}
+    for row in (
+        answers.filter(rank__isnull=False)
+        .values("question_id", "option")
+        .annotate(n=Count("id"), avg=Avg("rank"))
+        .order_by()
+    ):
+        ranks.setdefault(row["question_id"], {})[row["option"]] = row
+    texts: dict[int, list[str]] = {}
+    if with_texts:
+        for question_id, text in (
+            answers.filter(question__kind__in=TEXT_KINDS)
+            .exclude(text="")
+            .order_by("question_id", "text")
+            .values_list("question_id", "text")[:text_limit]
+        ):
+            texts.setdefault(question_id, []).append(text)
+
+    results = []
+    for number, question in enumerate(questions, start=1):
+        overall = sum(n for (qid, _g), n in answered.items() if qid == question.pk)
+        result = QuestionResult(
+            number=number, question=question, label=question.label(language), answered=overall
+        )
+        labels = question.option_labels(language)
+        if question.kind in CHOICE_KINDS:
+            sizes = {
+                (g or ""): n for (qid, g), n in answered.items() if qid == question.pk and dimension
+            }
+            hidden = suppressed_groups(sizes, threshold) if dimension else set()
+            result.groups = [
+                Group(key=key, label=group_label(dimension, key), n=n, hidden=key in hidden)
+                for key, n in sorted(
+                    sizes.items(), key=lambda item: group_label(dimension, item[0])
+                )
+            ]
+            for index, label in enumerate(labels):
+                by_group = {
+                    (g or ""): n
+                    for (qid, option, g), n in option_counts.items()
+                    if qid == question.pk and option == index
+                }
+                n = sum(by_group.values())
+                row = OptionRow(label=label, n=n, percent=_percent(n, overall))
+                row.cells = [
+                    None
+                    if group.hidden
+                    else (by_group.get(group.key, 0), _percent(by_group.get(group.key, 0), group.n))
+                    for group in result.groups
+                ]
+                result.options.append(row)
+            result.chart = bar_chart(result)
+        elif question.kind == QuestionKind.NUMBER and question.pk in numbers:
+            row = numbers[question.pk]
+            result.number_stats = {
+                "n": row["n"],
+                "avg": Decimal(row["avg"]).quantize(Decimal("0.1")),
+                "low": row["low"],
+                "high": row["high"],
+            }
+        elif question.kind == QuestionKind.RANKING:
+            by_option = ranks.get(question.pk, {})
+            result.ranking = sorted(
+                (
+                    {
+                        "label": label,
+                        "n": by_option.get(i, {}).get("n", 0),
+                        "avg": Decimal(by_option[i]["avg"]).quantize(Decimal("0.1"))
+                        if i in by_option
+                        else None,
+                    }
+                    for i, label in enumerate(labels)
+                ),
+                key=lambda r: (r["avg"] is None, r["avg"] or 0),
+            )
+        elif question.kind in TEXT_KINDS:
+            result.texts = texts.get(question.pk, [])
+        results.append(result)
+    return Results(
+        survey=survey,
+        responses=responses,
+        invited=invited,
+        participated=participated,
+        dimension=dimension,
+        threshold=threshold,
+        questions=results,
+    )
+
+
+BAR_HEIGHT = 22
+LABEL_WIDTH = 230
+BAR_WIDTH = 300
+
+
+def bar_chart(result: QuestionResult) -> SafeString:
+    """One horizontal bar per option, with its share, as SVG (no scripts, no styles: the
+    colours come from presentation attributes and the stylesheet)."""
+    rows = result.options
+    height = BAR_HEIGHT * len(rows) + 8
+    width = LABEL_WIDTH + BAR_WIDTH + 60
+    title_id = f"chart-{result.question.pk}-title"
+    bars = format_html_join(
+        "",
+        '<text x="0" y="{}" class="vc-label">{}</text>'
+        '<rect x="{}" y="{}" width="{}" height="{}" class="vc-bar"></rect>'
+        '<text x="{}" y="{}" class="vc-value">{}%</text>',
+        (
+            (
+                i * BAR_HEIGHT + 16,
+                row.label[:40],
+                LABEL_WIDTH,
+                i * BAR_HEIGHT + 4,
+                round(BAR_WIDTH * row.percent / 100),
+                BAR_HEIGHT - 8,
+                LABEL_WIDTH + round(BAR_WIDTH * row.percent / 100) + 6,
+                i * BAR_HEIGHT + 16,
+                row.percent,
+            )
+            for i, row in enumerate(rows)
+        ),
+    )
+    return format_html(
+        '<svg class="vc-chart" role="img" aria-labelledby="{}" viewBox="0 0 {} {}" '
+        'xmlns="http://www.w3.org/2000/svg"><title id="{}">{}</title>{}</svg>',
+        title_id,
+        width,
+        height,
+        title_id,
+        _("Share of answers to question %(n)s, by option; the table below gives the figures.")
+        % {"n": result.number},
+        bars,
+    )
+
+
+def csv_rows(results: Results, *, language: str):
+    """The export: per question, option and group, with hidden cells said so; free text last,
+    never by group."""
+    yield [_("Question"), _("Answer"), _("Group"), _("Answers"), _("Percent")]
+    for result in results.questions:
+        if result.is_choice:
+            for row in result.options:
+                yield [result.label, row.label, _("Everyone"), row.n, row.percent]
+                for group, cell in zip(result.groups, row.cells, strict=True):
+                    yield [
+                        result.label,
+                        row.label,
+                        group.label,
+                        "" if cell is None else cell[0],
+                        _("suppressed (small group)") if cell is None else cell[1],
+                    ]
+        elif result.number_stats:
+            stats = result.number_stats
+            yield [result.label, _("Average"), _("Everyone"), stats["n"], stats["avg"]]
+        elif result.ranking:
+            for row in result.ranking:
+                yield [result.label, row["label"], _("Average rank"), row["n"], row["avg"]]
+        for text in result.texts:
+            yield [result.label, text, "", "", ""]

@@ -1,0 +1,286 @@
+"""Reads of the voice app: surveys a person may see or answer, the audience, what blocks
+opening."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db.models import Avg, Count, Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
+
+from leadership.models import STAFF_ROLES, Membership, Role, School, User
+from leadership.permissions import is_district_admin
+from teams.models import TeamMember
+
+from .models import (
+    OPTION_KINDS,
+    Idea,
+    IdeaExchange,
+    IdeaRating,
+    ListeningSession,
+    ListeningTheme,
+    PlanEvidence,
+    Question,
+    Section,
+    StaffAudience,
+    Survey,
+    SurveyStatus,
+    Theme,
+)
+from .permissions import can_create_survey, is_family, staff_role
+from .suppression import suppressed_groups
+
+
+def languages_of(survey: Survey) -> list[str]:
+    return list(survey.school.languages or [settings.LANGUAGE_CODE])
+
+
+def language_name(code: str) -> str:
+    return str(dict(settings.LANGUAGES).get(code, code))
+
+
+def survey_for_builder(*, pk: int) -> QuerySet[Survey]:
+    return Survey.objects.select_related("school__district").prefetch_related(
+        Prefetch("sections", queryset=Section.objects.order_by("position", "id")),
+        Prefetch("questions", queryset=Question.objects.order_by("position", "id")),
+        "staff_teams",
+        "owners",
+    )
+
+
+def school_surveys(*, user, school: School) -> QuerySet[Survey]:
+    """What the person sees in the school's list: every survey for its managers; otherwise
+    the surveys they own and the open ones they are asked to answer."""
+    surveys = Survey.objects.filter(school=school).select_related("school")
+    if can_create_survey(user, school):
+        return surveys
+    return surveys.filter(
+        Q(owners=user) | Q(pk__in=[s.pk for s in open_for(user=user, school=school)])
+    ).distinct()
+
+
+def audience_filter(survey: Survey) -> Q | None:
+    """The people (User) a survey asks, as one condition; None when it asks nobody with an
+    account (students answer through class links)."""
+    school = survey.school_id
+    parts = Q(pk__in=[])
+    any_part = False
+    staff = Membership.objects.active().filter(school_id=school)
+    if survey.staff_audience == StaffAudience.ALL:
+        parts |= Q(pk__in=staff.filter(role__in=STAFF_ROLES).values("user_id"))
+        any_part = True
+    elif survey.staff_audience == StaffAudience.ROLES and survey.staff_roles:
+        roles = [r for r in survey.staff_roles if r in STAFF_ROLES]
+        parts |= Q(pk__in=staff.filter(role__in=roles).values("user_id"))
+        any_part = True
+    elif survey.staff_audience == StaffAudience.TEAMS:
+        team_ids = [team.pk for team in survey.staff_teams.all()]
+        if team_ids:
+            members = TeamMember.objects.active().filter(team_id__in=team_ids)
+            parts |= Q(pk__in=members.values("user_id"))
+            any_part = True
+    if survey.families:
+        parts |= Q(pk__in=staff.filter(role=Role.FAMILY).values("user_id"))
+        any_part = True
+    return parts if any_part else None
+
+
+def audience(survey: Survey) -> QuerySet[User]:
+    condition = audience_filter(survey)
+    if condition is None:
+        return User.objects.none()
+    return User.objects.filter(condition, is_active=True)
+
+
+def is_in_audience(user, survey: Survey) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return audience(survey).filter(pk=user.pk).exists()
+
+
+def open_for(*, user, school: School) -> list[Survey]:
+    """The open surveys of the school this person is asked to answer."""
+    surveys = list(
+        Survey.objects.filter(school=school, status=SurveyStatus.OPEN)
+        .select_related("school")
+        .prefetch_related("staff_teams")
+    )
+    return [s for s in surveys if is_in_audience(user, s)]
+
+
+def audience_size(survey: Survey) -> int:
+    return audience(survey).count()
+
+
+def has_audience(survey: Survey) -> bool:
+    return audience_filter(survey) is not None or survey.students
+
+
+def survey_problems(survey: Survey) -> list[str]:
+    """What keeps the survey from opening, as sentences for its owners (reads prefetched
+    sections and questions)."""
+    problems: list[str] = []
+    languages = languages_of(survey)
+    questions = list(survey.questions.all())
+    if not questions:
+        problems.append(_("The survey has no questions."))
+    if not has_audience(survey):
+        problems.append(_("The survey has no audience: choose staff, families or students."))
+    for code in languages:
+        name = language_name(code)
+        missing = []
+        if not (survey.title or {}).get(code, "").strip():
+            missing.append(_("the title"))
+        for section in survey.sections.all():
+            if not (section.title or {}).get(code, "").strip():
+                missing.append(_("section “%(section)s”") % {"section": section})
+        for number, question in enumerate(questions, start=1):
+            if not (question.text or {}).get(code, "").strip():
+                missing.append(_("question %(n)s") % {"n": number})
+            elif question.kind in OPTION_KINDS and any(
+                not (option.get(code) or "").strip() for option in question.options
+            ):
+                missing.append(_("the options of question %(n)s") % {"n": number})
+        if missing:
+            problems.append(
+                _("Missing in %(language)s: %(items)s.")
+                % {"language": name, "items": ", ".join(str(m) for m in missing)}
+            )
+    return problems
+
+
+def can_view_district_surveys(user, school: School) -> bool:
+    return is_district_admin(user, school.district_id)
+
+
+def evidence_by_goal(goal_ids) -> dict[int, list]:
+    """{goal id: [PlanEvidence, ...]} for the plan page (one query)."""
+    found: dict[int, list] = {}
+    rows = PlanEvidence.objects.filter(goal_id__in=list(goal_ids)).select_related("survey__school")
+    for row in rows:
+        found.setdefault(row.goal_id, []).append(row)
+    return found
+
+
+def is_family_at(user, school) -> bool:
+    return is_family(user, school)
+
+
+def exchanges_for(*, user, school: School) -> QuerySet[IdeaExchange]:
+    """The school's idea exchanges this person runs (all, for the managers) or may join."""
+    exchanges = IdeaExchange.objects.filter(school=school).select_related("school")
+    if can_create_survey(user, school):
+        return exchanges
+    condition = Q(pk__in=[])
+    if staff_role(user, school):
+        condition |= Q(staff=True)
+    if is_family(user, school):
+        condition |= Q(families=True)
+    return exchanges.filter(condition, status=SurveyStatus.OPEN)
+
+
+SAMPLE_SIZE = 5
+
+
+def ideas_to_rate(*, exchange: IdeaExchange, rater: str) -> list[Idea]:
+    """A random sample of shown ideas this person has not rated yet (one query)."""
+    rated = IdeaRating.objects.filter(idea__exchange=exchange, rater=rater).values("idea_id")
+    return list(
+        Idea.objects.filter(exchange=exchange, is_hidden=False)
+        .exclude(pk__in=rated)
+        .order_by("?")[:SAMPLE_SIZE]
+    )
+
+
+def ideas_ranked(*, exchange: IdeaExchange, threshold: int) -> tuple[list, list, list[str]]:
+    """(ideas, themes, groups): ideas and themes by average rating, each with the average per
+    stakeholder group of the raters (None when fewer than `threshold` rated). Three queries."""
+    ideas = list(
+        Idea.objects.filter(exchange=exchange, is_hidden=False)
+        .select_related("theme")
+        .annotate(avg=Avg("ratings__stars"), n=Count("ratings"))
+        .order_by("-avg", "-n", "pk")
+    )
+    by_group: dict[tuple[int, str], tuple[float, int]] = {}
+    groups: set[str] = set()
+    for row in (
+        IdeaRating.objects.filter(idea__exchange=exchange, idea__is_hidden=False)
+        .values("idea_id", "stakeholder")
+        .annotate(avg=Avg("stars"), n=Count("id"))
+        .order_by()
+    ):
+        by_group[(row["idea_id"], row["stakeholder"])] = (row["avg"], row["n"])
+        groups.add(row["stakeholder"])
+    group_list = sorted(groups)
+    for idea in ideas:
+        sizes = {g: by_group[(idea.pk, g)][1] for g in group_list if (idea.pk, g) in by_group}
+        hidden = suppressed_groups(sizes, threshold)
+        idea.by_group = [
+            round(by_group[(idea.pk, g)][0], 1) if g in sizes and g not in hidden else None
+            for g in group_list
+        ]
+        idea.avg = round(idea.avg, 1) if idea.avg is not None else None
+    themes = list(
+        exchange.themes.annotate(
+            avg=Avg("ideas__ratings__stars", filter=Q(ideas__is_hidden=False)),
+            n=Count("ideas", filter=Q(ideas__is_hidden=False), distinct=True),
+        ).order_by("-avg", "name")
+    )
+    for theme in themes:
+        theme.avg = round(theme.avg, 1) if theme.avg is not None else None
+    return ideas, themes, group_list
+
+
+def school_sessions(*, school: School) -> QuerySet[ListeningSession]:
+    return ListeningSession.objects.filter(school=school).prefetch_related("themes")
+
+
+def themes_across(*, school: School) -> list[dict]:
+    """Each theme of the school's list with where it was heard: the listening sessions tagged
+    with it and the idea-exchange themes of the same name (with their ideas). Three queries."""
+    themes = list(
+        ListeningTheme.objects.filter(school=school).prefetch_related(
+            Prefetch("sessions", queryset=ListeningSession.objects.order_by("-held_on"))
+        )
+    )
+    by_name: dict[str, list] = {}
+    for theme in (
+        Theme.objects.filter(exchange__school=school)
+        .select_related("exchange__school")
+        .annotate(n=Count("ideas", filter=Q(ideas__is_hidden=False)))
+    ):
+        by_name.setdefault(theme.name.casefold(), []).append(theme)
+    rows = []
+    for theme in themes:
+        sessions = list(theme.sessions.all())
+        exchanges = by_name.get(theme.name.casefold(), [])
+        rows.append(
+            {
+                "theme": theme,
+                "sessions": sessions,
+                "heard": sum(s.heard_total for s in sessions),
+                "exchanges": exchanges,
+                "ideas": sum(t.n for t in exchanges),
+                "count": len(sessions) + sum(t.n for t in exchanges),
+            }
+        )
+    rows.sort(key=lambda row: (-row["count"], row["theme"].name))
+    return rows
+
+
+def dashboard_figures(school_ids) -> dict[int, dict]:
+    """Per school, the response rate of its latest survey opened to people with accounts (those
+    who answered over those asked when it opened), for the district dashboard. One query for
+    any number of schools."""
+    figures: dict[int, dict] = {}
+    rows = (
+        Survey.objects.filter(
+            school_id__in=list(school_ids), opened_at__isnull=False, invited__gt=0
+        )
+        .annotate(answered=Count("participations"))
+        .order_by("school_id", "-opened_at", "-pk")
+        .values_list("school_id", "invited", "answered")
+    )
+    for school_id, invited, answered in rows:
+        if school_id not in figures:
+            figures[school_id] = {"survey_response_rate": min(100, round(100 * answered / invited))}
+    return figures

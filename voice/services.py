@@ -1,0 +1,927 @@
+"""Every write of the voice app: building a survey, opening and closing it, class links, owners,
+and answers. Answers are never audited (an audit entry would name who answered)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from leadership import audit, clock, edits, outbox, versions
+from leadership.models import STAFF_ROLES, School
+from leadership.updates import model_update
+from teams.selectors import current_ilt
+
+from . import catalog, selectors, tokens
+from . import results as survey_results
+from .models import (
+    CHOICE_KINDS,
+    IDEA_MAX,
+    LABEL_MAX,
+    LONG_TEXT_MAX,
+    MAX_OPTIONS,
+    MAX_RANKED_OPTIONS,
+    OPTION_KINDS,
+    SHORT_TEXT_MAX,
+    Answer,
+    Idea,
+    IdeaExchange,
+    IdeaRating,
+    ListeningSession,
+    ListeningTheme,
+    Participation,
+    PlanEvidence,
+    Question,
+    QuestionKind,
+    Response,
+    Section,
+    SendRound,
+    StaffAudience,
+    Stakeholder,
+    StudentLink,
+    Survey,
+    SurveyStatus,
+    Theme,
+)
+from .permissions import staff_role
+from .plan import plan_link
+
+NOT_A_DRAFT = _("An open or closed survey cannot be changed.")
+CANNOT_OPEN = _("The survey cannot open yet.")
+NOT_OPEN = _("This survey is not open, so your answers were not saved.")
+NOT_IN_AUDIENCE = _("This survey is not for you.")
+ALREADY_ANSWERED = _(
+    "You have already answered this anonymous survey. To keep it anonymous, your answers "
+    "cannot be found again from another device or session, so nothing was saved."
+)
+ANSWERED_FROM_DEVICE = _(
+    "This survey has already been answered from this device, so nothing was saved."
+)
+REQUIRED = _("Please answer this question.")
+NOT_SHOWN = _(
+    "You answered a question that does not apply to your earlier answers, so nothing was "
+    "saved. Please check your answers."
+)
+BAD_OPTION = _("Choose one of the options shown.")
+TOO_LONG = _("Please keep this answer to %(max)s characters.")
+BAD_RANKING = _("Give each option a different rank.")
+TOO_MANY_OPTIONS = _("A question has at most %(max)s options.")
+TOO_MANY_RANKED = _("A ranking has at most %(max)s options.")
+NEEDS_OPTIONS = _("Give at least two options.")
+SHOW_IF_EARLIER = _("The question it depends on must come earlier and offer choices.")
+SHOW_IF_OPTION = _("Choose which answer of the earlier question shows this one.")
+NOT_STAFF = _("An owner must be on the school's staff.")
+
+
+def _require_draft(survey: Survey) -> None:
+    if survey.status != SurveyStatus.DRAFT:
+        raise ValidationError(NOT_A_DRAFT)
+
+
+def _clean_texts(texts: dict[str, str], languages: list[str], max_length: int) -> dict:
+    return {code: (texts.get(code) or "").strip()[:max_length] for code in languages}
+
+
+@transaction.atomic
+def survey_create(
+    *,
+    actor,
+    school: School,
+    title: dict[str, str],
+    intro: dict[str, str] | None = None,
+    is_anonymous: bool = True,
+) -> Survey:
+    languages = list(school.languages)
+    survey = Survey(
+        school=school,
+        title=_clean_texts(title, languages, 200),
+        intro=_clean_texts(intro or {}, languages, 2000),
+        is_anonymous=is_anonymous,
+        created_by=actor,
+    )
+    survey.full_clean()
+    survey.save()
+    audit.record(actor=actor, action="voice.survey_create", obj=survey, school=school)
+    versions.mark_changed(school=school)
+    return survey
+
+
+SETTINGS_FIELDS = [
+    "title",
+    "intro",
+    "is_anonymous",
+    "staff_audience",
+    "staff_roles",
+    "families",
+    "students",
+]
+
+
+def survey_version(survey: Survey) -> str:
+    """The version of the settings form (the audience's teams included)."""
+    return edits.version_of(
+        survey, SETTINGS_FIELDS, teams=sorted(t.pk for t in survey.staff_teams.all())
+    )
+
+
+@transaction.atomic
+def survey_update(
+    *, actor, survey: Survey, teams=None, version: str | None = None, **data: Any
+) -> Survey:
+    survey = Survey.objects.select_for_update().select_related("school").get(pk=survey.pk)
+    _require_draft(survey)
+    edits.refuse_if_stale(survey, version, survey_version(survey))
+    languages = list(survey.school.languages)
+    if "title" in data:
+        data["title"] = _clean_texts(data["title"], languages, 200)
+    if "intro" in data:
+        data["intro"] = _clean_texts(data["intro"], languages, 2000)
+    if "staff_roles" in data:
+        data["staff_roles"] = [r for r in data["staff_roles"] if r in STAFF_ROLES]
+    before = audit.snapshot(survey, SETTINGS_FIELDS)
+    model_update(instance=survey, fields=SETTINGS_FIELDS, data=data)
+    if teams is not None:
+        survey.staff_teams.set([t for t in teams if t.school_id == survey.school_id])
+    audit.record(
+        actor=actor,
+        action="voice.survey_update",
+        obj=survey,
+        school=survey.school,
+        before=before,
+        after=audit.snapshot(survey, SETTINGS_FIELDS),
+    )
+    versions.mark_changed(school=survey.school)
+    return survey
+
+
+@transaction.atomic
+def survey_owners_set(*, actor, survey: Survey, owners) -> Survey:
+    owners = list(owners)
+    for owner in owners:
+        if not staff_role(owner, survey.school):
+            raise ValidationError({"owners": NOT_STAFF})
+    survey.owners.set(owners)
+    audit.record(
+        actor=actor,
+        action="voice.survey_owners_set",
+        obj=survey,
+        school=survey.school,
+        after={"owners": sorted(o.pk for o in owners)},
+    )
+    versions.mark_changed(school=survey.school)
+    return survey
+
+
+UNKNOWN_TEMPLATE = _("There is no such template.")
+
+
+@transaction.atomic
+def survey_from_template(*, actor, school: School, key: str) -> Survey:
+    """A draft survey of the school, copied from a template of the catalogue: its own texts,
+    sections and questions, which the school then edits. For the ILT's self-assessment the
+    audience is the school's current ILT."""
+    template = catalog.TEMPLATES.get(key)
+    if template is None:
+        raise ValidationError(UNKNOWN_TEMPLATE)
+    survey = survey_create(
+        actor=actor,
+        school=school,
+        title=template["title"],
+        intro=template["intro"],
+        is_anonymous=template["anonymous"],
+    )
+    audience = dict(template["audience"])
+    teams = None
+    if audience.pop("ilt", False):
+        ilt = current_ilt(school)
+        teams = [ilt] if ilt else []
+    survey = survey_update(actor=actor, survey=survey, teams=teams, **audience)
+    Survey.objects.filter(pk=survey.pk).update(template_key=key)
+    for section_data in template["sections"]:
+        section = section_add(actor=actor, survey=survey, title=section_data["title"])
+        for question in section_data["questions"]:
+            question_save(actor=actor, survey=survey, section=section, **question)
+    survey.template_key = key
+    return survey
+
+
+@transaction.atomic
+def section_add(*, actor, survey: Survey, title: dict[str, str]) -> Section:
+    _require_draft(survey)
+    last = survey.sections.aggregate(last=Max("position"))["last"]
+    section = Section(
+        survey=survey,
+        position=(last or 0) + 1,
+        title=_clean_texts(title, list(survey.school.languages), 200),
+    )
+    section.full_clean()
+    section.save()
+    audit.record(actor=actor, action="voice.section_add", obj=section, school=survey.school)
+    versions.mark_changed(school=survey.school)
+    return section
+
+
+def _check_question(question: Question, survey: Survey) -> None:
+    errors: dict[str, list] = {}
+    if question.kind in OPTION_KINDS:
+        if len(question.options) < 2:
+            errors.setdefault("options", []).append(NEEDS_OPTIONS)
+        limit = MAX_RANKED_OPTIONS if question.kind == QuestionKind.RANKING else MAX_OPTIONS
+        if len(question.options) > limit:
+            message = TOO_MANY_RANKED if question.kind == QuestionKind.RANKING else TOO_MANY_OPTIONS
+            errors.setdefault("options", []).append(ValidationError(message, params={"max": limit}))
+    else:
+        question.options = []
+    if question.show_if_id is not None:
+        earlier = question.show_if
+        if (
+            earlier.survey_id != survey.pk
+            or earlier.kind not in CHOICE_KINDS
+            or (question.pk and earlier.position >= question.position)
+            or earlier.pk == question.pk
+        ):
+            errors.setdefault("show_if", []).append(SHOW_IF_EARLIER)
+        elif question.show_if_option is None or question.show_if_option >= len(
+            earlier.option_labels(survey.school.default_language)
+        ):
+            errors.setdefault("show_if_option", []).append(SHOW_IF_OPTION)
+    else:
+        question.show_if_option = None
+    if question.section_id and question.section.survey_id != survey.pk:
+        errors.setdefault("section", []).append(_("Choose a section of this survey."))
+    if errors:
+        raise ValidationError(errors)
+
+
+QUESTION_FIELDS = ["kind", "text", "options", "required", "section", "show_if", "show_if_option"]
+
+
+def question_version(question: Question) -> str:
+    return edits.version_of(question, QUESTION_FIELDS)
+
+
+@transaction.atomic
+def question_save(
+    *,
+    actor,
+    survey: Survey,
+    question: Question | None = None,
+    version: str | None = None,
+    **data: Any,
+) -> Question:
+    """Add a question at the end (question=None) or change one (refused when someone saved
+    it since `version` was read)."""
+    survey = Survey.objects.select_for_update().select_related("school").get(pk=survey.pk)
+    _require_draft(survey)
+    if question is not None:
+        question = Question.objects.select_for_update().get(pk=question.pk, survey=survey)
+        edits.refuse_if_stale(question, version, question_version(question))
+    languages = list(survey.school.languages)
+    if "text" in data:
+        data["text"] = _clean_texts(data["text"], languages, 500)
+    if "options" in data:
+        data["options"] = [_clean_texts(option, languages, 200) for option in data["options"]]
+    if question is None:
+        last = survey.questions.aggregate(last=Max("position"))["last"]
+        question = Question(survey=survey, position=(last or 0) + 1, **data)
+        _check_question(question, survey)
+        question.full_clean()
+        question.save()
+        action, before = "voice.question_add", {}
+    else:
+        before = audit.snapshot(question, QUESTION_FIELDS)
+        model_update(
+            instance=question,
+            fields=QUESTION_FIELDS,
+            data=data,
+            check=lambda q: _check_question(q, survey),
+        )
+        action = "voice.question_update"
+    audit.record(
+        actor=actor,
+        action=action,
+        obj=question,
+        school=survey.school,
+        before=before,
+        after=audit.snapshot(question, QUESTION_FIELDS),
+    )
+    versions.mark_changed(school=survey.school)
+    return question
+
+
+@transaction.atomic
+def question_delete(*, actor, question: Question) -> None:
+    survey = question.survey
+    _require_draft(survey)
+    Question.objects.filter(show_if=question).update(show_if=None, show_if_option=None)
+    audit.record(
+        actor=actor,
+        action="voice.question_delete",
+        obj=question,
+        school=survey.school,
+        before=audit.snapshot(question, ["kind", "text"]),
+    )
+    question.delete()
+    versions.mark_changed(school=survey.school)
+
+
+@transaction.atomic
+def question_move(*, actor, question: Question, up: bool) -> None:
+    """Swap the question with the one before (up) or after it, unless that breaks a "show only
+    if" (a question must come after the one it depends on)."""
+    survey = question.survey
+    _require_draft(survey)
+    questions = list(survey.questions.select_for_update().order_by("position", "id"))
+    index = next(i for i, q in enumerate(questions) if q.pk == question.pk)
+    other_index = index - 1 if up else index + 1
+    if not 0 <= other_index < len(questions):
+        return
+    first, second = sorted([questions[index], questions[other_index]], key=lambda q: q.position)
+    if second.show_if_id == first.pk:
+        raise ValidationError(_("A question cannot move above the question it depends on."))
+    questions[index], questions[other_index] = questions[other_index], questions[index]
+    for position, q in enumerate(questions, start=1):
+        if q.position != position:
+            Question.objects.filter(pk=q.pk).update(position=position)
+    audit.record(actor=actor, action="voice.question_move", obj=question, school=survey.school)
+    versions.mark_changed(school=survey.school)
+
+
+@transaction.atomic
+def survey_open(*, actor, survey: Survey) -> Survey:
+    survey = (
+        selectors.survey_for_builder(pk=survey.pk).select_for_update(of=("self",)).get(pk=survey.pk)
+    )
+    _require_draft(survey)
+    problems = selectors.survey_problems(survey)
+    if problems:
+        raise ValidationError([CANNOT_OPEN, *problems])
+    survey.status = SurveyStatus.OPEN
+    survey.opened_at = timezone.now()
+    survey.invited = selectors.audience_size(survey)
+    survey.save(update_fields=["status", "opened_at", "invited", "updated_at"])
+    audit.record(actor=actor, action="voice.survey_open", obj=survey, school=survey.school)
+    _start_round(actor=actor, survey=survey, number=0)
+    versions.mark_changed(school=survey.school)
+    return survey
+
+
+FAN_OUT = "voice.tasks.fan_out"
+NOT_OPEN_TO_REMIND = _("Reminders go out only while the survey is open.")
+
+
+def _start_round(*, actor, survey: Survey, number: int) -> SendRound:
+    send_round = SendRound.objects.create(survey=survey, number=number, started_by=actor)
+    outbox.enqueue(FAN_OUT, send_round.pk, 0)
+    return send_round
+
+
+@transaction.atomic
+def survey_remind(*, actor, survey: Survey) -> SendRound:
+    """A reminder round: one e-mail to each person asked who has not answered yet."""
+    survey = Survey.objects.select_for_update().select_related("school").get(pk=survey.pk)
+    if survey.status != SurveyStatus.OPEN:
+        raise ValidationError(NOT_OPEN_TO_REMIND)
+    last = survey.rounds.aggregate(last=Max("number"))["last"]
+    send_round = _start_round(actor=actor, survey=survey, number=(last or 0) + 1)
+    audit.record(
+        actor=actor,
+        action="voice.survey_remind",
+        obj=survey,
+        school=survey.school,
+        after={"round": send_round.number},
+    )
+    versions.mark_changed(school=survey.school)
+    return send_round
+
+
+@transaction.atomic
+def survey_close(*, actor, survey: Survey) -> Survey:
+    survey = Survey.objects.select_for_update().select_related("school").get(pk=survey.pk)
+    if survey.status != SurveyStatus.OPEN:
+        raise ValidationError(_("Only an open survey can be closed."))
+    survey.status = SurveyStatus.CLOSED
+    survey.closed_at = timezone.now()
+    survey.save(update_fields=["status", "closed_at", "updated_at"])
+    audit.record(actor=actor, action="voice.survey_close", obj=survey, school=survey.school)
+    versions.mark_changed(school=survey.school)
+    return survey
+
+
+@transaction.atomic
+def link_create(*, actor, survey: Survey, label: str) -> StudentLink:
+    label = (label or "").strip()
+    if not label:
+        raise ValidationError({"label": _("Name the class or grade.")})
+    link = StudentLink(survey=survey, label=label[:LABEL_MAX], nonce=tokens.new_nonce())
+    link.full_clean()
+    link.save()
+    audit.record(actor=actor, action="voice.link_create", obj=link, school=survey.school)
+    versions.mark_changed(school=survey.school)
+    return link
+
+
+@transaction.atomic
+def link_withdraw(*, actor, link: StudentLink) -> StudentLink:
+    link.is_active = False
+    link.save(update_fields=["is_active"])
+    audit.record(actor=actor, action="voice.link_withdraw", obj=link, school=link.survey.school)
+    versions.mark_changed(school=link.survey.school)
+    return link
+
+
+# --- answers ------------------------------------------------------------------------------
+
+
+def is_shown(question: Question, values: dict[int, Any]) -> bool:
+    """Whether the respondent sees `question`, given their answers by question id."""
+    if question.show_if_id is None:
+        return True
+    earlier = values.get(question.show_if_id)
+    if isinstance(earlier, list):
+        return question.show_if_option in earlier
+    return earlier is not None and earlier == question.show_if_option
+
+
+def _empty(value) -> bool:
+    return value is None or value == "" or value == [] or value == {}
+
+
+def _validate(questions: list[Question], values: dict[int, Any], language: str) -> list[Answer]:
+    """The Answer rows for `values` ({question id: value}), or a ValidationError by field."""
+    errors: dict[str, list] = {}
+    answers: list[Answer] = []
+    shown_ids: set[int] = set()
+    for question in questions:
+        field = f"q{question.pk}"
+        value = values.get(question.pk)
+        if not is_shown(question, {k: v for k, v in values.items() if k in shown_ids}):
+            if not _empty(value):
+                errors.setdefault(field, []).append(NOT_SHOWN)
+            continue
+        shown_ids.add(question.pk)
+        if _empty(value):
+            if question.required:
+                errors.setdefault(field, []).append(REQUIRED)
+            continue
+        count = len(question.option_labels(language))
+        kind = question.kind
+        if kind in (QuestionKind.AGREEMENT, QuestionKind.SINGLE):
+            if not isinstance(value, int) or not 0 <= value < count:
+                errors.setdefault(field, []).append(BAD_OPTION)
+            else:
+                answers.append(Answer(question=question, option=value))
+        elif kind == QuestionKind.MULTIPLE:
+            chosen = sorted(set(value)) if isinstance(value, list) else None
+            if not chosen or any(not isinstance(v, int) or not 0 <= v < count for v in chosen):
+                errors.setdefault(field, []).append(BAD_OPTION)
+            else:
+                answers.extend(Answer(question=question, option=v) for v in chosen)
+        elif kind == QuestionKind.NUMBER:
+            if not isinstance(value, Decimal | int):
+                errors.setdefault(field, []).append(_("Enter a number."))
+            else:
+                answers.append(Answer(question=question, number=Decimal(value)))
+        elif kind in (QuestionKind.SHORT_TEXT, QuestionKind.LONG_TEXT):
+            limit = SHORT_TEXT_MAX if kind == QuestionKind.SHORT_TEXT else LONG_TEXT_MAX
+            text = str(value).strip()
+            if len(text) > limit:
+                errors.setdefault(field, []).append(
+                    ValidationError(TOO_LONG, params={"max": limit})
+                )
+            elif text:
+                answers.append(Answer(question=question, text=text))
+        elif kind == QuestionKind.RANKING:
+            # value: {option index: rank}; a required ranking ranks every option.
+            ranks = value if isinstance(value, dict) else {}
+            given = [r for r in ranks.values()]
+            if (
+                any(not isinstance(o, int) or not 0 <= o < count for o in ranks)
+                or any(not isinstance(r, int) or not 1 <= r <= count for r in given)
+                or len(set(given)) != len(given)
+                or (question.required and len(given) != count)
+            ):
+                errors.setdefault(field, []).append(BAD_RANKING)
+            else:
+                answers.extend(
+                    Answer(question=question, option=o, rank=r) for o, r in ranks.items()
+                )
+    if errors:
+        raise ValidationError(errors)
+    return answers
+
+
+def _save_answers(response: Response, answers: list[Answer]) -> None:
+    response.answers.all().delete()
+    for answer in answers:
+        answer.response = response
+    Answer.objects.bulk_create(answers)
+
+
+@transaction.atomic
+def response_submit(
+    *,
+    survey: Survey,
+    user,
+    values: dict[int, Any],
+    language: str,
+    edit_key: str = "",
+) -> tuple[Response, str]:
+    """A signed-in person's answers: stored once, changed until the survey closes.
+
+    In a named survey the response names the person; in an anonymous one it does not, and
+    `edit_key` (kept only in their browser) is how they find it again. Returns the response
+    and the edit key to keep."""
+    survey = Survey.objects.select_for_update().select_related("school").get(pk=survey.pk)
+    if survey.status != SurveyStatus.OPEN:
+        raise ValidationError(NOT_OPEN)
+    if not selectors.is_in_audience(user, survey):
+        raise ValidationError(NOT_IN_AUDIENCE)
+    questions = list(survey.questions.order_by("position", "id"))
+    answers = _validate(questions, values, language)
+    role = staff_role(user, survey.school)
+    stakeholder = Stakeholder.STAFF if role else Stakeholder.FAMILY
+    if survey.staff_audience == StaffAudience.NONE and survey.families:
+        stakeholder, role = Stakeholder.FAMILY, ""
+    groups = {
+        "stakeholder": stakeholder,
+        "role": role,
+        "language": language,
+        "submitted_on": clock.today_in(survey.school),
+    }
+    if not survey.is_anonymous:
+        response, _created = Response.objects.update_or_create(
+            survey=survey, respondent=user, defaults=groups
+        )
+        _save_answers(response, answers)
+        Participation.objects.get_or_create(survey=survey, user=user)
+        versions.mark_changed(school=survey.school)
+        return response, ""
+    participated = Participation.objects.filter(survey=survey, user=user).exists()
+    response = None
+    if participated:
+        if edit_key:
+            response = Response.objects.filter(
+                survey=survey, edit_key_hash=tokens.hash_edit_key(edit_key)
+            ).first()
+        if response is None:
+            raise ValidationError(ALREADY_ANSWERED)
+        for name, value in groups.items():
+            setattr(response, name, value)
+        response.save()
+    else:
+        edit_key = tokens.new_edit_key()
+        response = Response.objects.create(
+            survey=survey, edit_key_hash=tokens.hash_edit_key(edit_key), **groups
+        )
+        Participation.objects.create(survey=survey, user=user)
+    _save_answers(response, answers)
+    versions.mark_changed(school=survey.school)
+    return response, edit_key
+
+
+@transaction.atomic
+def student_response_submit(
+    *, link: StudentLink, values: dict[int, Any], language: str
+) -> Response:
+    """A student's answers through a class link: no account, no person, grouped by the
+    link's class or grade. One answer per device session is the view's to keep."""
+    survey = Survey.objects.select_for_update().select_related("school").get(pk=link.survey_id)
+    if survey.status != SurveyStatus.OPEN or not survey.students or not link.is_active:
+        raise ValidationError(NOT_OPEN)
+    questions = list(survey.questions.order_by("position", "id"))
+    answers = _validate(questions, values, language)
+    response = Response.objects.create(
+        survey=survey,
+        stakeholder=Stakeholder.STUDENT,
+        group_label=link.label,
+        language=language,
+        submitted_on=clock.today_in(survey.school),
+    )
+    _save_answers(response, answers)
+    versions.mark_changed(school=survey.school)
+    return response
+
+
+# --- into the plan --------------------------------------------------------------------------
+
+NOT_A_CHOICE = _("Only the result of an agreement or choice question can go into the plan.")
+NO_OPTIONS = _("Choose which answers to count.")
+TOO_FEW = _("Fewer than %(n)s people in this group answered: the result is too small to share.")
+NO_TARGET = _("Choose a goal or a measure of an open plan.")
+NO_PLAN = _("There is no work plan to put this result in.")
+
+
+@transaction.atomic
+def evidence_attach(
+    *,
+    actor,
+    survey: Survey,
+    question: Question,
+    options: list[int],
+    dimension: str = "",
+    group_key: str = "",
+    goal_id: int | None = None,
+    measure_id: int | None = None,
+) -> PlanEvidence:
+    """Put the share of answers given to `options` (for everyone, or one group that is not
+    suppressed) into the plan: as a goal's evidence, or as a measure's data point dated today
+    with its n."""
+    link = plan_link()
+    if link is None:
+        raise ValidationError(NO_PLAN)
+    school = survey.school
+    if question.survey_id != survey.pk or question.kind not in CHOICE_KINDS:
+        raise ValidationError(NOT_A_CHOICE)
+    language = school.default_language
+    labels = question.option_labels(language)
+    options = sorted({o for o in options if isinstance(o, int) and 0 <= o < len(labels)})
+    if not options:
+        raise ValidationError({"options": NO_OPTIONS})
+    if (goal_id is None) == (measure_id is None):
+        raise ValidationError({"target": NO_TARGET})
+    if goal_id is not None and goal_id not in {pk for pk, _l in link.goals(school=school)}:
+        raise ValidationError({"target": NO_TARGET})
+    if measure_id is not None and measure_id not in {pk for pk, _l in link.measures(school=school)}:
+        raise ValidationError({"target": NO_TARGET})
+    found = survey_results.survey_results(
+        survey=survey, language=language, dimension=dimension or None, with_texts=False
+    )
+    result = next(r for r in found.questions if r.question.pk == question.pk)
+    if found.dimension and group_key != "":
+        group = next((g for g in result.groups if g.key == group_key), None)
+        if group is None or group.hidden:
+            raise ValidationError(
+                {"group": ValidationError(TOO_FEW, params={"n": found.threshold})}
+            )
+        index = result.groups.index(group)
+        n = group.n
+        count = sum(result.options[o].cells[index][0] for o in options)
+        group_label = group.label
+    else:
+        n = result.answered
+        count = sum(result.options[o].n for o in options)
+        group_label = str(_("everyone"))
+        dimension, group_key = "", ""
+    if n < found.threshold:
+        raise ValidationError({"group": ValidationError(TOO_FEW, params={"n": found.threshold})})
+    value = (Decimal(100) * count / n).quantize(Decimal("0.1"))
+    description = _("“%(question)s”: %(answers)s (%(group)s), survey “%(survey)s”") % {
+        "question": result.label,
+        "answers": " / ".join(labels[o] for o in options),
+        "group": group_label,
+        "survey": survey.text("title", language),
+    }
+    today = clock.today_in(school)
+    if measure_id is not None:
+        link.add_point(
+            actor=actor,
+            school=school,
+            measure_id=measure_id,
+            date=today,
+            value=value,
+            n=n,
+            source=(_("Survey “%(survey)s”") % {"survey": survey.text("title", language)})[:120],
+        )
+    evidence = PlanEvidence(
+        school=school,
+        survey=survey,
+        question=question,
+        options=options,
+        dimension=dimension,
+        group_key=group_key,
+        description=str(description)[:400],
+        value=value,
+        n=n,
+        taken_on=today,
+        goal_id=goal_id,
+        measure_id=measure_id,
+        created_by=actor,
+    )
+    evidence.full_clean()
+    evidence.save()
+    audit.record(
+        actor=actor,
+        action="voice.evidence_attach",
+        obj=evidence,
+        school=school,
+        after=audit.snapshot(evidence, ["goal_id", "measure_id", "value", "n", "description"]),
+    )
+    versions.mark_changed(school=school)
+    return evidence
+
+
+# --- idea exchange ----------------------------------------------------------------------------
+
+EXCHANGE_NOT_OPEN = _("This idea exchange is not open, so nothing was saved.")
+EXCHANGE_NO_AUDIENCE = _("Choose staff, families or both.")
+EXCHANGE_MISSING = _(
+    "Write the question in every language of the school: missing in %(languages)s."
+)
+IDEA_EMPTY = _("Write your idea.")
+IDEA_TOO_LONG = _("Please keep your idea to %(max)s characters.")
+BAD_STARS = _("Rate from 1 to 5 stars.")
+HIDE_REASON = _("Say why the idea is hidden; the reason is kept in the audit trail.")
+
+
+@transaction.atomic
+def exchange_create(
+    *, actor, school: School, question: dict[str, str], staff: bool, families: bool
+) -> IdeaExchange:
+    if not (staff or families):
+        raise ValidationError(EXCHANGE_NO_AUDIENCE)
+    exchange = IdeaExchange(
+        school=school,
+        question=_clean_texts(question, list(school.languages), 300),
+        staff=staff,
+        families=families,
+        created_by=actor,
+    )
+    exchange.full_clean()
+    exchange.save()
+    audit.record(actor=actor, action="voice.exchange_create", obj=exchange, school=school)
+    versions.mark_changed(school=school)
+    return exchange
+
+
+@transaction.atomic
+def exchange_set_status(*, actor, exchange: IdeaExchange, status: str) -> IdeaExchange:
+    exchange = IdeaExchange.objects.select_for_update().select_related("school").get(pk=exchange.pk)
+    if status == SurveyStatus.OPEN:
+        if exchange.status != SurveyStatus.DRAFT:
+            raise ValidationError(NOT_A_DRAFT)
+        missing = [
+            selectors.language_name(code)
+            for code in exchange.school.languages
+            if not (exchange.question.get(code) or "").strip()
+        ]
+        if missing:
+            raise ValidationError(EXCHANGE_MISSING, params={"languages": ", ".join(missing)})
+    elif exchange.status != SurveyStatus.OPEN:
+        raise ValidationError(_("Only an open idea exchange can be closed."))
+    exchange.status = status
+    exchange.save(update_fields=["status"])
+    audit.record(
+        actor=actor,
+        action=f"voice.exchange_{status}",
+        obj=exchange,
+        school=exchange.school,
+        after={"status": status},
+    )
+    versions.mark_changed(school=exchange.school)
+    return exchange
+
+
+def _exchange_stakeholder(user, exchange: IdeaExchange) -> str:
+    """The participant's group, or a ValidationError when the exchange is not for them."""
+    if exchange.status != SurveyStatus.OPEN:
+        raise ValidationError(EXCHANGE_NOT_OPEN)
+    if exchange.staff and staff_role(user, exchange.school):
+        return Stakeholder.STAFF
+    if exchange.families and selectors.is_family_at(user, exchange.school):
+        return Stakeholder.FAMILY
+    raise ValidationError(NOT_IN_AUDIENCE)
+
+
+@transaction.atomic
+def idea_add(*, user, exchange: IdeaExchange, text: str) -> Idea:
+    """A participant's idea, kept without their name."""
+    stakeholder = _exchange_stakeholder(user, exchange)
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"text": IDEA_EMPTY})
+    if len(text) > IDEA_MAX:
+        raise ValidationError({"text": ValidationError(IDEA_TOO_LONG, params={"max": IDEA_MAX})})
+    idea = Idea.objects.create(exchange=exchange, text=text, stakeholder=stakeholder)
+    versions.mark_changed(school=exchange.school)
+    return idea
+
+
+def rater_key(user, exchange: IdeaExchange) -> str:
+    return tokens.rater_key(user.pk, exchange.pk)
+
+
+@transaction.atomic
+def idea_rate(*, user, idea: Idea, stars: int) -> IdeaRating:
+    """A rating of another's idea; rating the same idea again changes it."""
+    exchange = idea.exchange
+    stakeholder = _exchange_stakeholder(user, exchange)
+    if idea.is_hidden:
+        raise ValidationError(EXCHANGE_NOT_OPEN)
+    if not isinstance(stars, int) or not 1 <= stars <= 5:
+        raise ValidationError({"stars": BAD_STARS})
+    rating, _created = IdeaRating.objects.update_or_create(
+        idea=idea,
+        rater=rater_key(user, exchange),
+        defaults={"stars": stars, "stakeholder": stakeholder},
+    )
+    versions.mark_changed(school=exchange.school)
+    return rating
+
+
+@transaction.atomic
+def theme_add(*, actor, exchange: IdeaExchange, name: str) -> Theme:
+    name = (name or "").strip()[:120]
+    if not name:
+        raise ValidationError({"name": _("Name the theme.")})
+    theme, _created = Theme.objects.get_or_create(exchange=exchange, name=name)
+    audit.record(actor=actor, action="voice.theme_add", obj=theme, school=exchange.school)
+    versions.mark_changed(school=exchange.school)
+    return theme
+
+
+@transaction.atomic
+def idea_set_theme(*, actor, idea: Idea, theme: Theme | None) -> Idea:
+    if theme is not None and theme.exchange_id != idea.exchange_id:
+        raise ValidationError(_("Choose a theme of this idea exchange."))
+    before = {"theme": idea.theme_id}
+    idea.theme = theme
+    idea.save(update_fields=["theme"])
+    audit.record(
+        actor=actor,
+        action="voice.idea_theme",
+        obj=idea,
+        school=idea.exchange.school,
+        before=before,
+        after={"theme": idea.theme_id},
+    )
+    versions.mark_changed(school=idea.exchange.school)
+    return idea
+
+
+@transaction.atomic
+def idea_hide(*, actor, idea: Idea, reason: str) -> Idea:
+    """Hide an idea (abuse, names, anything that must not be shown); the reason goes to the
+    audit trail with the text as it was."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": HIDE_REASON})
+    idea.is_hidden = True
+    idea.save(update_fields=["is_hidden"])
+    audit.record(
+        actor=actor,
+        action="voice.idea_hide",
+        obj=idea,
+        school=idea.exchange.school,
+        before={"text": idea.text},
+        after={"hidden": True, "reason": reason[:500]},
+    )
+    versions.mark_changed(school=idea.exchange.school)
+    return idea
+
+
+# --- listening sessions -----------------------------------------------------------------------
+
+SESSION_FIELDS = [
+    "kind",
+    "held_on",
+    "title",
+    "protocol",
+    "students_heard",
+    "families_heard",
+    "staff_heard",
+    "community_heard",
+    "notes",
+    "quotes",
+]
+NOBODY_HEARD = _("Say how many people were heard, by group.")
+SESSION_IN_FUTURE = _("A listening session is recorded after it is held.")
+
+
+@transaction.atomic
+def session_record(*, actor, school: School, themes=(), **data: Any) -> ListeningSession:
+    session = ListeningSession(school=school, created_by=actor, **data)
+    if session.heard_total == 0:
+        raise ValidationError(NOBODY_HEARD)
+    if session.held_on and session.held_on > clock.today_in(school):
+        raise ValidationError({"held_on": SESSION_IN_FUTURE})
+    session.full_clean()
+    session.save()
+    session.themes.set([t for t in themes if t.school_id == school.pk])
+    audit.record(
+        actor=actor,
+        action="voice.session_record",
+        obj=session,
+        school=school,
+        after=audit.snapshot(session, ["kind", "held_on", "title"]),
+    )
+    versions.mark_changed(school=school)
+    return session
+
+
+@transaction.atomic
+def listening_theme_add(*, actor, school: School, name: str) -> ListeningTheme:
+    name = (name or "").strip()[:120]
+    if not name:
+        raise ValidationError({"name": _("Name the theme.")})
+    theme = ListeningTheme(school=school, name=name)
+    theme.full_clean()
+    theme.save()
+    audit.record(actor=actor, action="voice.listening_theme_add", obj=theme, school=school)
+    versions.mark_changed(school=school)
+    return theme

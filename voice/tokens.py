@@ -1,0 +1,50 @@
+"""Signed class links: the token names a link and its nonce; the link works while the survey
+is open, for at most VOICE_LINK_MAX_AGE seconds, and stops when the owner withdraws it."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+
+from django.conf import settings
+from django.core import signing
+
+LINK_SALT = "accord.voice.class-link"
+
+
+def new_nonce() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def link_max_age() -> int:
+    return int(getattr(settings, "VOICE_LINK_MAX_AGE", 180 * 24 * 3600))
+
+
+def make_link_token(link) -> str:
+    return signing.dumps({"l": link.pk, "n": link.nonce}, salt=LINK_SALT, compress=False)
+
+
+def read_link_token(token: str) -> tuple[int, str] | None:
+    """(link id, nonce), or None when tampered with, foreign or expired."""
+    try:
+        data = signing.loads(token, salt=LINK_SALT, max_age=link_max_age())
+        return int(data["l"]), str(data["n"])
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        return None
+
+
+def new_edit_key() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def hash_edit_key(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def rater_key(user_id: int, exchange_id: int) -> str:
+    """The same person rates an idea once: a keyed hash of the person and the exchange, which
+    names nobody without the secret key and differs between exchanges."""
+    return hmac.new(
+        settings.SECRET_KEY.encode(), f"rater:{exchange_id}:{user_id}".encode(), hashlib.sha256
+    ).hexdigest()

@@ -1,0 +1,1093 @@
+"""Pages of the voice app: the survey builder, opening and closing, class links and their QR
+codes, answering (signed in, or through a class link), and results with their CSV."""
+
+from __future__ import annotations
+
+import io
+
+import segno
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from leadership import edits
+from leadership.exports import csv_writer
+from leadership.htmx import HtmxHttpRequest
+from leadership.htmx import apply_form_errors as _apply_form_errors
+from leadership.models import School
+from leadership.permissions import load_in_school, school_view
+
+from . import catalog, selectors, services, tokens
+from . import results as survey_results
+from .forms import (
+    AnswerForm,
+    EvidenceForm,
+    ExchangeForm,
+    IdeaForm,
+    LinkForm,
+    QuestionForm,
+    SectionForm,
+    SessionForm,
+    SurveyCreateForm,
+    SurveySettingsForm,
+)
+from .models import (
+    CHOICE_KINDS,
+    OPTION_KINDS,
+    Answer,
+    Idea,
+    IdeaExchange,
+    Question,
+    QuestionKind,
+    Response,
+    Stakeholder,
+    StudentLink,
+    Survey,
+    SurveyStatus,
+    Theme,
+)
+from .permissions import can_create_survey, can_list_surveys, can_listen, is_owner
+from .plan import plan_link
+
+EDIT_COOKIE = "voice_edit_{}"
+STUDENT_SESSION = "voice_answered"
+
+
+def _owned(request, pk: int) -> Survey:
+    return load_in_school(request, selectors.survey_for_builder(pk=pk), "school", is_owner, pk=pk)
+
+
+def _errors_to_messages(request, error: ValidationError) -> None:
+    for message in error.messages:
+        messages.error(request, message)
+
+
+# --- the list and the builder ----------------------------------------------------------------
+
+
+@login_required
+@require_safe
+@school_view(can_list_surveys)
+def survey_list(request: HtmxHttpRequest, school: School) -> HttpResponse:
+    user = request.user
+    surveys = list(selectors.school_surveys(user=user, school=school))
+    to_answer = selectors.open_for(user=user, school=school)
+    return render(
+        request,
+        "voice/survey_list.html",
+        {
+            "school": school,
+            "surveys": [s for s in surveys if is_owner(user, s)],
+            "to_answer": to_answer,
+            "can_create": can_create_survey(user, school),
+            "exchanges": list(selectors.exchanges_for(user=user, school=school)),
+            "can_listen": can_listen(user, school),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+@school_view(can_create_survey)
+def survey_create(request: HtmxHttpRequest, school: School) -> HttpResponse:
+    form = SurveyCreateForm(request.POST or None, languages=list(school.languages))
+    if request.method == "POST" and form.is_valid():
+        survey = services.survey_create(
+            actor=request.user,
+            school=school,
+            is_anonymous=form.cleaned_data["is_anonymous"],
+            **form.texts(),
+        )
+        messages.success(request, _("The survey was created as a draft. Add its questions."))
+        return redirect(survey.get_absolute_url())
+    return render(
+        request,
+        "voice/survey_create.html",
+        {
+            "school": school,
+            "form": form,
+            "title": _("New survey"),
+            "back": _list_url(school),
+            "templates": [(key, t["name"]) for key, t in catalog.TEMPLATES.items()],
+        },
+    )
+
+
+@login_required
+@require_POST
+@school_view(can_create_survey)
+def survey_from_template(request: HtmxHttpRequest, school: School) -> HttpResponse:
+    try:
+        survey = services.survey_from_template(
+            actor=request.user, school=school, key=request.POST.get("template", "")
+        )
+    except ValidationError as error:
+        _errors_to_messages(request, error)
+        return redirect(reverse("voice:survey_create", kwargs={"slug": school.slug}))
+    messages.success(request, _("The template was copied into a new draft. Change it as you like."))
+    return redirect(survey.get_absolute_url())
+
+
+def _list_url(school: School) -> str:
+    return reverse("voice:survey_list", kwargs={"slug": school.slug})
+
+
+def _missing_by_question(survey: Survey, languages: list[str]) -> dict[int, list[str]]:
+    missing: dict[int, list[str]] = {}
+    for question in survey.questions.all():
+        for code in languages:
+            text_missing = not (question.text or {}).get(code, "").strip()
+            options_missing = question.kind in OPTION_KINDS and any(
+                not (o.get(code) or "").strip() for o in question.options
+            )
+            if text_missing or options_missing:
+                missing.setdefault(question.pk, []).append(selectors.language_name(code))
+    return missing
+
+
+@login_required
+@require_safe
+@school_view()
+def survey_detail(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
+    survey = _owned(request, pk)
+    languages = selectors.languages_of(survey)
+    language = languages[0]
+    questions = list(survey.questions.all())
+    missing = _missing_by_question(survey, languages)
+    numbers = {q.pk: i for i, q in enumerate(questions, start=1)}
+    for question in questions:
+        question.shown_text = question.label(language)
+        question.missing = missing.get(question.pk, [])
+        question.number = numbers[question.pk]
+        if question.show_if_id:
+            earlier = next((q for q in questions if q.pk == question.show_if_id), None)
+            labels = earlier.option_labels(language) if earlier else []
+            question.condition = _("Only if question %(n)s is “%(answer)s”") % {
+                "n": numbers.get(question.show_if_id, "?"),
+                "answer": labels[question.show_if_option]
+                if earlier and question.show_if_option < len(labels)
+                else "?",
+            }
+    links = list(survey.links.filter(is_active=True))
+    for link in links:
+        link.url = request.build_absolute_uri(
+            reverse("voice:student_answer", kwargs={"token": tokens.make_link_token(link)})
+        )
+    return render(
+        request,
+        "voice/survey_detail.html",
+        {
+            "school": school,
+            "survey": survey,
+            "title": survey.text("title", language),
+            "questions": questions,
+            "sections": list(survey.sections.all()),
+            "problems": selectors.survey_problems(survey) if survey.is_draft else [],
+            "section_form": SectionForm(languages=languages),
+            "link_form": LinkForm(),
+            "links": links,
+            "audience_size": selectors.audience_size(survey),
+            "rounds": list(survey.rounds.all()),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+@school_view()
+def survey_settings(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
+    survey = _owned(request, pk)
+    languages = selectors.languages_of(survey)
+    form = SurveySettingsForm(
+        request.POST or None,
+        survey=survey,
+        languages=languages,
+        version=services.survey_version(survey),
+    )
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.survey_update(
+                actor=request.user,
+                survey=survey,
+                teams=form.cleaned_data["staff_teams"],
+                version=form.cleaned_data["version"],
+                **form.settings(),
+            )
+            if can_create_survey(request.user, school):
+                services.survey_owners_set(
+                    actor=request.user, survey=survey, owners=form.cleaned_data["owners"]
+                )
+        except edits.StaleEdit as stale:
+            fresh = SurveySettingsForm(survey=stale.current, languages=languages)
+            conflict = edits.show_conflict(form, stale, _initial(fresh), place=school)
+        except ValidationError as error:
+            _apply_form_errors(form, error)
+        else:
+            messages.success(request, _("The survey's settings were saved."))
+            return redirect(survey.get_absolute_url())
+    if not can_create_survey(request.user, school):
+        del form.fields["owners"]
+    return render(
+        request,
+        "voice/form_page.html",
+        {
+            "school": school,
+            "form": form,
+            "title": _("Survey settings"),
+            "back": survey.get_absolute_url(),
+            "conflict": conflict,
+        },
+    )
+
+
+@login_required
+@require_POST
+@school_view()
+def section_add(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
+    survey = _owned(request, pk)
+    form = SectionForm(request.POST, languages=selectors.languages_of(survey))
+    if form.is_valid():
+        try:
+            services.section_add(actor=request.user, survey=survey, title=form.titles())
+        except ValidationError as error:
+            _errors_to_messages(request, error)
+        else:
+            messages.success(request, _("The section was added."))
+    else:
+        messages.error(request, _("Give the section a title."))
+    return redirect(survey.get_absolute_url())
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+@school_view()
+def question_form(
+    request: HtmxHttpRequest, school: School, pk: int, question_pk: int | None = None
+) -> HttpResponse:
+    survey = _owned(request, pk)
+    question = None
+    if question_pk is not None:
+        question = next((q for q in survey.questions.all() if q.pk == question_pk), None)
+        if question is None:
+            raise Http404
+    languages = selectors.languages_of(survey)
+    form = QuestionForm(
+        request.POST or None,
+        survey=survey,
+        languages=languages,
+        question=question,
+        initial={"version": services.question_version(question)} if question else None,
+    )
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.question_save(
+                actor=request.user, survey=survey, question=question, **form.question_data()
+            )
+        except edits.StaleEdit as stale:
+            fresh = QuestionForm(survey=survey, languages=languages, question=stale.current)
+            conflict = edits.show_conflict(form, stale, _initial(fresh), place=school)
+        except ValidationError as error:
+            _apply_form_errors(form, error)
+        else:
+            messages.success(request, _("The question was saved."))
+            return redirect(survey.get_absolute_url())
+    return render(
+        request,
+        "voice/form_page.html",
+        {
+            "school": school,
+            "form": form,
+            "title": _("Edit question") if question else _("New question"),
+            "back": survey.get_absolute_url(),
+            "conflict": conflict,
+        },
+    )
+
+
+def _initial(form) -> dict:
+    """What a fresh edit form shows, by field (for the two versions of a conflict)."""
+    return {name: form.get_initial_for_field(field, name) for name, field in form.fields.items()}
+
+
+def _question(request, pk: int, question_pk: int) -> Question:
+    survey = _owned(request, pk)
+    question = next((q for q in survey.questions.all() if q.pk == question_pk), None)
+    if question is None:
+        raise Http404
+    question.survey = survey
+    return question
+
+
+@login_required
+@require_POST
+@school_view()
+def question_delete(request: HtmxHttpRequest, school: School, pk: int, question_pk: int):
+    question = _question(request, pk, question_pk)
+    try:
+        services.question_delete(actor=request.user, question=question)
+    except ValidationError as error:
+        _errors_to_messages(request, error)
+    else:
+        messages.success(request, _("The question was deleted."))
+    return redirect(question.survey.get_absolute_url())
+
+
+@login_required
+@require_POST
+@school_view()
+def question_move(request: HtmxHttpRequest, school: School, pk: int, question_pk: int):
+    question = _question(request, pk, question_pk)
+    try:
+        services.question_move(
+            actor=request.user, question=question, up=request.POST.get("direction") == "up"
+        )
+    except ValidationError as error:
+        _errors_to_messages(request, error)
+    return redirect(question.survey.get_absolute_url() + f"#question-{question.pk}")
+
+
+@login_required
+@require_POST
+@school_view()
+def survey_open(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
+    survey = _owned(request, pk)
+    try:
+        services.survey_open(actor=request.user, survey=survey)
+    except ValidationError as error:
+        _errors_to_messages(request, error)
+    else:
+        messages.success(request, _("The survey is open."))
+    return redirect(survey.get_absolute_url())
+
+
+@login_required
+@require_POST
+@school_view()
+def survey_close(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
+    survey = _owned(request, pk)
+    try:
+        services.survey_close(actor=request.user, survey=survey)
+    except ValidationError as error:
+        _errors_to_messages(request, error)
+    else:
+        messages.success(request, _("The survey is closed."))
+    return redirect(survey.get_absolute_url())
+
+
+@login_required
+@require_POST
+@school_view()
+def survey_remind(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
+    survey = _owned(request, pk)
+    try:
+        services.survey_remind(actor=request.user, survey=survey)
+    except ValidationError as error:
+        _errors_to_messages(request, error)
+    else:
+        messages.success(
+            request, _("A reminder is going out to everyone asked who has not answered yet.")
+        )
+    return redirect(survey.get_absolute_url() + "#sending")
+
+
+# --- class links ----------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+@school_view()
+def link_create(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
+    survey = _owned(request, pk)
+    form = LinkForm(request.POST)
+    if form.is_valid():
+        services.link_create(actor=request.user, survey=survey, label=form.cleaned_data["label"])
+        messages.success(request, _("The class link was made."))
+    else:
+        messages.error(request, _("Name the class or grade."))
+    return redirect(survey.get_absolute_url() + "#links")
+
+
+def _link(request, pk: int, link_pk: int) -> StudentLink:
+    survey = _owned(request, pk)
+    link = get_object_or_404(StudentLink, survey=survey, pk=link_pk, is_active=True)
+    link.survey = survey
+    return link
+
+
+@login_required
+@require_POST
+@school_view()
+def link_withdraw(request: HtmxHttpRequest, school: School, pk: int, link_pk: int):
+    link = _link(request, pk, link_pk)
+    services.link_withdraw(actor=request.user, link=link)
+    messages.success(request, _("The class link no longer works."))
+    return redirect(link.survey.get_absolute_url() + "#links")
+
+
+@login_required
+@require_safe
+@school_view()
+def link_qr(request: HtmxHttpRequest, school: School, pk: int, link_pk: int) -> HttpResponse:
+    """The link's QR code, drawn on the server as SVG."""
+    link = _link(request, pk, link_pk)
+    url = request.build_absolute_uri(
+        reverse("voice:student_answer", kwargs={"token": tokens.make_link_token(link)})
+    )
+    out = io.BytesIO()
+    segno.make(url, error="m").save(out, kind="svg", scale=6, border=2, xmldecl=True)
+    response = HttpResponse(out.getvalue(), content_type="image/svg+xml")
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- answering --------------------------------------------------------------------------
+
+
+def _respondent_language(request, survey: Survey) -> str:
+    languages = selectors.languages_of(survey)
+    user = request.user
+    for code in (
+        request.POST.get("lang") or request.GET.get("lang"),
+        getattr(user, "preferred_language", None) if user.is_authenticated else None,
+        translation.get_language(),
+    ):
+        if code in languages:
+            return code
+    return languages[0]
+
+
+def _sections(form: AnswerForm, questions: list[Question], survey: Survey, language: str, errors):
+    """The questions grouped by section, each with its fields, its condition and its errors."""
+    sections: list[dict] = []
+    by_section: dict[int | None, dict] = {}
+    section_titles = {s.pk: (s.title or {}).get(language, "") for s in survey.sections.all()}
+    numbers = {q.pk: i for i, q in enumerate(questions, start=1)}
+    labels = {q.pk: q.option_labels(language) for q in questions}
+    for question in questions:
+        key = question.section_id
+        if key not in by_section:
+            by_section[key] = {"title": section_titles.get(key, ""), "questions": []}
+            sections.append(by_section[key])
+        name = f"q{question.pk}"
+        fields = (
+            [form[f"{name}_r{i}"] for i in range(len(question.options))]
+            if question.kind == QuestionKind.RANKING
+            else [form[name]]
+        )
+        condition = ""
+        if question.show_if_id:
+            option_labels = labels.get(question.show_if_id, [])
+            condition = _("Answer only if you answered “%(answer)s” to question %(n)s.") % {
+                "answer": option_labels[question.show_if_option]
+                if question.show_if_option < len(option_labels)
+                else "",
+                "n": numbers.get(question.show_if_id, ""),
+            }
+        by_section[key]["questions"].append(
+            {
+                "question": question,
+                "number": numbers[question.pk],
+                "label": question.label(language),
+                "fields": fields,
+                "is_ranking": question.kind == QuestionKind.RANKING,
+                "condition": condition,
+                "show_if": f"q{question.show_if_id}:{question.show_if_option}"
+                if question.show_if_id
+                else "",
+                "errors": errors.get(name, []),
+            }
+        )
+    return sections
+
+
+def _service_errors(error: ValidationError) -> tuple[dict, list[str]]:
+    if hasattr(error, "error_dict"):
+        return {k: [str(m) for e in v for m in e.messages] for k, v in error.error_dict.items()}, []
+    return {}, [str(m) for m in error.messages]
+
+
+def _existing_values(response: Response | None) -> dict:
+    if response is None:
+        return {}
+    values: dict = {}
+    questions = {q.pk: q for q in response.survey.questions.all()}
+    for answer in Answer.objects.filter(response=response):
+        question = questions.get(answer.question_id)
+        if question is None:
+            continue
+        if answer.rank is not None:
+            values.setdefault(question.pk, {})[answer.option] = answer.rank
+        elif question.kind == QuestionKind.MULTIPLE:
+            values.setdefault(question.pk, []).append(answer.option)
+        elif answer.option is not None:
+            values[question.pk] = answer.option
+        elif answer.number is not None:
+            values[question.pk] = answer.number
+        else:
+            values[question.pk] = answer.text
+    return values
+
+
+def _answer_page(request, survey, *, language, form, sections, errors_top, action, extra):
+    context = {
+        "survey": survey,
+        "school": survey.school,
+        "language": language,
+        "title": survey.text("title", language),
+        "intro": survey.text("intro", language),
+        "form": form,
+        "sections": sections,
+        "errors_top": errors_top,
+        "action": action,
+        "other_languages": [
+            (code, selectors.language_name(code))
+            for code in selectors.languages_of(survey)
+            if code != language
+        ],
+        **extra,
+    }
+    return render(request, "voice/answer.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+@school_view()
+def survey_answer(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
+    survey = load_in_school(request, selectors.survey_for_builder(pk=pk), "school", None, pk=pk)
+    if not selectors.is_in_audience(request.user, survey):
+        raise PermissionDenied
+    language = _respondent_language(request, survey)
+    with translation.override(language):
+        questions = list(survey.questions.all())
+        cookie_name = EDIT_COOKIE.format(survey.pk)
+        edit_key = request.get_signed_cookie(cookie_name, default="", salt="voice.edit")
+        existing = None
+        if not survey.is_anonymous:
+            existing = Response.objects.filter(survey=survey, respondent=request.user).first()
+        elif edit_key:
+            existing = Response.objects.filter(
+                survey=survey, edit_key_hash=tokens.hash_edit_key(edit_key)
+            ).first()
+        answered_elsewhere = (
+            survey.is_anonymous
+            and existing is None
+            and survey.participations.filter(user=request.user).exists()
+        )
+        form = AnswerForm(
+            request.POST or None,
+            questions=questions,
+            language=language,
+            initial_values=_existing_values(existing),
+        )
+        errors, errors_top = {}, []
+        if not survey.is_open:
+            errors_top = [
+                services.NOT_OPEN if request.method == "POST" else _("This survey is not open.")
+            ]
+        elif request.method == "POST" and form.is_valid():
+            try:
+                _response, key = services.response_submit(
+                    survey=survey,
+                    user=request.user,
+                    values=form.values(),
+                    language=language,
+                    edit_key=edit_key,
+                )
+            except ValidationError as error:
+                errors, errors_top = _service_errors(error)
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "Thank you: your answers were saved. You may change them until the "
+                        "survey closes."
+                    ),
+                )
+                response = redirect(
+                    reverse("voice:survey_answer", kwargs={"slug": school.slug, "pk": survey.pk})
+                    + f"?lang={language}"
+                )
+                if key:
+                    response.set_signed_cookie(
+                        cookie_name,
+                        key,
+                        salt="voice.edit",
+                        max_age=365 * 24 * 3600,
+                        httponly=True,
+                        samesite="Lax",
+                        secure=not settings.DEBUG,
+                    )
+                return response
+        elif answered_elsewhere:
+            errors_top = [str(services.ALREADY_ANSWERED)]
+        sections = _sections(form, questions, survey, language, errors)
+        return _answer_page(
+            request,
+            survey,
+            language=language,
+            form=form,
+            sections=sections,
+            errors_top=errors_top,
+            action=request.path,
+            extra={
+                "answered": existing is not None,
+                "can_answer": survey.is_open and not answered_elsewhere,
+            },
+        )
+
+
+def _link_from_token(token: str) -> StudentLink | None:
+    read = tokens.read_link_token(token)
+    if read is None:
+        return None
+    link_id, nonce = read
+    return (
+        StudentLink.objects.select_related("survey__school__district")
+        .filter(pk=link_id, nonce=nonce, is_active=True)
+        .first()
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def student_answer(request: HttpRequest, token: str) -> HttpResponse:
+    """A student answers through the class link: no account, one answer per device session."""
+    link = _link_from_token(token)
+    if link is None:
+        return render(request, "voice/link_invalid.html", status=404)
+    survey = (
+        Survey.objects.prefetch_related("questions", "sections")
+        .select_related("school__district")
+        .get(pk=link.survey_id)
+    )
+    language = _respondent_language(request, survey)
+    with translation.override(language):
+        questions = list(survey.questions.all())
+        answered = survey.pk in request.session.get(STUDENT_SESSION, [])
+        form = AnswerForm(request.POST or None, questions=questions, language=language)
+        errors, errors_top = {}, []
+        can_answer = survey.is_open and survey.students and not answered
+        if not (survey.is_open and survey.students):
+            errors_top = [
+                str(services.NOT_OPEN)
+                if request.method == "POST"
+                else _("This survey is not open.")
+            ]
+        elif answered:
+            errors_top = [str(services.ANSWERED_FROM_DEVICE)]
+        elif request.method == "POST" and form.is_valid():
+            try:
+                services.student_response_submit(link=link, values=form.values(), language=language)
+            except ValidationError as error:
+                errors, errors_top = _service_errors(error)
+            else:
+                request.session[STUDENT_SESSION] = [
+                    *request.session.get(STUDENT_SESSION, []),
+                    survey.pk,
+                ]
+                return render(
+                    request,
+                    "voice/answer_thanks.html",
+                    {
+                        "survey": survey,
+                        "title": survey.text("title", language),
+                        "language": language,
+                    },
+                )
+        sections = _sections(form, questions, survey, language, errors)
+        return _answer_page(
+            request,
+            survey,
+            language=language,
+            form=form,
+            sections=sections,
+            errors_top=errors_top,
+            action=request.path,
+            extra={"answered": False, "can_answer": can_answer, "student": True},
+        )
+
+
+# --- results ------------------------------------------------------------------------------
+
+
+@login_required
+@require_safe
+@school_view()
+def survey_results_page(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
+    survey = load_in_school(request, Survey.objects.all(), "school", is_owner, pk=pk)
+    survey.school = school
+    language = _respondent_language(request, survey)
+    dimension = request.GET.get("by") or None
+    found = survey_results.survey_results(
+        survey=survey, language=language, dimension=dimension, with_texts=True
+    )
+    return render(
+        request,
+        "voice/results.html",
+        {
+            "school": school,
+            "survey": survey,
+            "title": survey.text("title", language),
+            "results": found,
+            "dimensions": list(survey_results.DIMENSIONS.items()),
+            "dimension_label": survey_results.DIMENSIONS.get(found.dimension or "", ""),
+        },
+    )
+
+
+@login_required
+@require_safe
+@school_view()
+def survey_results_csv(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
+    survey = load_in_school(request, Survey.objects.all(), "school", is_owner, pk=pk)
+    survey.school = school
+    language = _respondent_language(request, survey)
+    found = survey_results.survey_results(
+        survey=survey,
+        language=language,
+        dimension=request.GET.get("by") or None,
+        with_texts=True,
+        text_limit=None,
+    )
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="survey-{survey.pk}-results.csv"'
+    writer = csv_writer(response)
+    writer.writerows(survey_results.csv_rows(found, language=language))
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+@school_view()
+def evidence_attach(
+    request: HtmxHttpRequest, school: School, pk: int, question_pk: int
+) -> HttpResponse:
+    """Put a question's result (for everyone or a group big enough to show) into the plan."""
+    survey = load_in_school(request, selectors.survey_for_builder(pk=pk), "school", is_owner, pk=pk)
+    question = next((q for q in survey.questions.all() if q.pk == question_pk), None)
+    if question is None or survey.is_draft or question.kind not in CHOICE_KINDS:
+        raise Http404
+    language = _respondent_language(request, survey)
+    found = survey_results.survey_results(
+        survey=survey, language=language, dimension=None, with_texts=False
+    )
+    groups = []
+    for dimension, dimension_label in survey_results.DIMENSIONS.items():
+        by = survey_results.survey_results(
+            survey=survey, language=language, dimension=dimension, with_texts=False
+        )
+        result = next(r for r in by.questions if r.question.pk == question.pk)
+        groups += [
+            (f"{dimension}:{g.key}", f"{dimension_label}: {g.label} (n={g.n})")
+            for g in result.groups
+            if not g.hidden
+        ]
+    link = plan_link()
+    goals = link.goals(school=school) if link else []
+    measures = link.measures(school=school) if link else []
+    labels = question.option_labels(language)
+    default = [3, 4] if question.kind == QuestionKind.AGREEMENT else []
+    form = EvidenceForm(
+        request.POST or None,
+        labels=labels,
+        groups=groups,
+        goals=goals,
+        measures=measures,
+        initial={"options": default},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.evidence_attach(
+                actor=request.user, survey=survey, question=question, **form.attach_data()
+            )
+        except ValidationError as error:
+            _apply_form_errors(form, error)
+        else:
+            messages.success(request, _("The result was put into the plan."))
+            return redirect(reverse("voice:survey_results", kwargs={"slug": school.slug, "pk": pk}))
+    result = next(r for r in found.questions if r.question.pk == question.pk)
+    return render(
+        request,
+        "voice/form_page.html",
+        {
+            "school": school,
+            "form": form,
+            "title": _("Put a result into the plan"),
+            "intro": result.label,
+            "back": reverse("voice:survey_results", kwargs={"slug": school.slug, "pk": pk}),
+        },
+    )
+
+
+# --- idea exchange ----------------------------------------------------------------------------
+
+
+def _exchange_owner(user, exchange: IdeaExchange) -> bool:
+    return can_create_survey(user, exchange.school) or exchange.created_by_id == user.pk
+
+
+def _exchange(request, pk: int, *, owner: bool) -> IdeaExchange:
+    check = _exchange_owner if owner else None
+    return load_in_school(
+        request, IdeaExchange.objects.select_related("school__district"), "school", check, pk=pk
+    )
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+@school_view(can_create_survey)
+def exchange_create(request: HtmxHttpRequest, school: School) -> HttpResponse:
+    form = ExchangeForm(request.POST or None, languages=list(school.languages))
+    if request.method == "POST" and form.is_valid():
+        try:
+            exchange = services.exchange_create(
+                actor=request.user, school=school, **form.exchange_data()
+            )
+        except ValidationError as error:
+            _apply_form_errors(form, error)
+        else:
+            messages.success(request, _("The idea exchange was created. Open it when ready."))
+            return redirect(exchange.get_absolute_url())
+    return render(
+        request,
+        "voice/form_page.html",
+        {
+            "school": school,
+            "form": form,
+            "title": _("New idea exchange"),
+            "back": _list_url(school),
+        },
+    )
+
+
+@login_required
+@require_safe
+@school_view()
+def exchange_detail(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
+    """The owner's page: open or close, themes, hiding, and ideas and themes ranked."""
+    exchange = _exchange(request, pk, owner=True)
+    language = _respondent_language(request, exchange)
+    ideas, themes, groups = selectors.ideas_ranked(
+        exchange=exchange, threshold=school.district.small_group_threshold
+    )
+    labels = [str(Stakeholder(g).label) for g in groups]
+    for idea in ideas:
+        idea.group_cells = list(zip(labels, idea.by_group, strict=True))
+    return render(
+        request,
+        "voice/exchange_detail.html",
+        {
+            "school": school,
+            "exchange": exchange,
+            "question": exchange.text(language),
+            "ideas": ideas,
+            "themes": themes,
+            "groups": labels,
+            "threshold": school.district.small_group_threshold,
+        },
+    )
+
+
+@login_required
+@require_POST
+@school_view()
+def exchange_status(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
+    exchange = _exchange(request, pk, owner=True)
+    status = SurveyStatus.OPEN if request.POST.get("status") == "open" else SurveyStatus.CLOSED
+    try:
+        services.exchange_set_status(actor=request.user, exchange=exchange, status=status)
+    except ValidationError as error:
+        _errors_to_messages(request, error)
+    else:
+        messages.success(
+            request,
+            _("The idea exchange is open.")
+            if status == "open"
+            else _("The idea exchange is closed."),
+        )
+    return redirect(exchange.get_absolute_url())
+
+
+@login_required
+@require_POST
+@school_view()
+def theme_add(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
+    exchange = _exchange(request, pk, owner=True)
+    try:
+        services.theme_add(actor=request.user, exchange=exchange, name=request.POST.get("name", ""))
+    except ValidationError as error:
+        _errors_to_messages(request, error)
+    else:
+        messages.success(request, _("The theme was added."))
+    return redirect(exchange.get_absolute_url() + "#themes")
+
+
+def _idea(request, pk: int, idea_pk: int) -> Idea:
+    exchange = _exchange(request, pk, owner=True)
+    idea = get_object_or_404(Idea, exchange=exchange, pk=idea_pk)
+    idea.exchange = exchange
+    return idea
+
+
+@login_required
+@require_POST
+@school_view()
+def idea_theme(request: HtmxHttpRequest, school: School, pk: int, idea_pk: int) -> HttpResponse:
+    idea = _idea(request, pk, idea_pk)
+    theme_id = request.POST.get("theme") or None
+    theme = get_object_or_404(Theme, exchange=idea.exchange, pk=theme_id) if theme_id else None
+    services.idea_set_theme(actor=request.user, idea=idea, theme=theme)
+    messages.success(request, _("The idea's theme was saved."))
+    return redirect(idea.exchange.get_absolute_url() + f"#idea-{idea.pk}")
+
+
+@login_required
+@require_POST
+@school_view()
+def idea_hide(request: HtmxHttpRequest, school: School, pk: int, idea_pk: int) -> HttpResponse:
+    idea = _idea(request, pk, idea_pk)
+    try:
+        services.idea_hide(actor=request.user, idea=idea, reason=request.POST.get("reason", ""))
+    except ValidationError as error:
+        _errors_to_messages(request, error)
+    else:
+        messages.success(request, _("The idea is hidden; the reason is in the audit trail."))
+    return redirect(idea.exchange.get_absolute_url())
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+@school_view()
+def exchange_take(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
+    """A participant adds ideas and rates a sample of others' ideas."""
+    exchange = _exchange(request, pk, owner=False)
+    language = _respondent_language(request, exchange)
+    with translation.override(language):
+        try:
+            services._exchange_stakeholder(request.user, exchange)
+        except ValidationError as error:
+            if exchange.status == SurveyStatus.OPEN:
+                raise PermissionDenied from error
+        form = IdeaForm(request.POST if "text" in request.POST else None)
+        if request.method == "POST":
+            try:
+                if "text" in request.POST:
+                    if form.is_valid():
+                        services.idea_add(
+                            user=request.user, exchange=exchange, text=form.cleaned_data["text"]
+                        )
+                        messages.success(request, _("Thank you: your idea was added."))
+                        return redirect(request.path)
+                else:
+                    idea = get_object_or_404(Idea, exchange=exchange, pk=request.POST.get("idea"))
+                    stars = request.POST.get("stars", "")
+                    services.idea_rate(
+                        user=request.user,
+                        idea=idea,
+                        stars=int(stars) if stars.isdigit() else 0,
+                    )
+                    messages.success(request, _("Thank you: your rating was saved."))
+                    return redirect(request.path)
+            except ValidationError as error:
+                if hasattr(error, "error_dict") and "text" in error.error_dict:
+                    _apply_form_errors(form, error)
+                else:
+                    _errors_to_messages(request, error)
+                    return redirect(request.path)
+        sample = (
+            selectors.ideas_to_rate(
+                exchange=exchange, rater=services.rater_key(request.user, exchange)
+            )
+            if exchange.status == SurveyStatus.OPEN
+            else []
+        )
+        return render(
+            request,
+            "voice/exchange_take.html",
+            {
+                "school": school,
+                "exchange": exchange,
+                "question": exchange.text(language),
+                "form": form,
+                "sample": sample,
+                "is_open": exchange.status == SurveyStatus.OPEN,
+            },
+        )
+
+
+# --- listening sessions -----------------------------------------------------------------------
+
+
+@login_required
+@require_safe
+@school_view(can_listen)
+def listening(request: HtmxHttpRequest, school: School) -> HttpResponse:
+    """The school's listening sessions and its themes across sessions and idea exchanges."""
+    return render(
+        request,
+        "voice/listening.html",
+        {
+            "school": school,
+            "sessions": list(selectors.school_sessions(school=school)),
+            "themes": selectors.themes_across(school=school),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+@school_view(can_listen)
+def session_create(request: HtmxHttpRequest, school: School) -> HttpResponse:
+    form = SessionForm(request.POST or None, school=school)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "themes"}
+        try:
+            session = services.session_record(
+                actor=request.user, school=school, themes=form.cleaned_data["themes"], **data
+            )
+        except ValidationError as error:
+            _apply_form_errors(form, error)
+        else:
+            messages.success(request, _("The listening session was recorded."))
+            return redirect(session.get_absolute_url())
+    return render(
+        request,
+        "voice/form_page.html",
+        {
+            "school": school,
+            "form": form,
+            "title": _("Record a listening session"),
+            "back": reverse("voice:listening", kwargs={"slug": school.slug}),
+        },
+    )
+
+
+@login_required
+@require_safe
+@school_view(can_listen)
+def session_detail(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
+    session = load_in_school(request, selectors.school_sessions(school=school), "school", pk=pk)
+    return render(request, "voice/session_detail.html", {"school": school, "session": session})
+
+
+@login_required
+@require_POST
+@school_view(can_listen)
+def listening_theme_add(request: HtmxHttpRequest, school: School) -> HttpResponse:
+    try:
+        services.listening_theme_add(
+            actor=request.user, school=school, name=request.POST.get("name", "")
+        )
+    except ValidationError as error:
+        _errors_to_messages(request, error)
+    else:
+        messages.success(request, _("The theme was added to the school's list."))
+    return redirect(reverse("voice:listening", kwargs={"slug": school.slug}) + "#themes")
