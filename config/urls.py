@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from api.urls import api_urlpatterns
 from leadership import health
 from leadership import views as leadership_views
 
@@ -18,6 +19,8 @@ urlpatterns = [
     path("", include("engagement.urls")),
     path("", include("rostering.urls")),
     path("", include("district.urls")),
+    path("", include("api.urls")),
+    *api_urlpatterns,
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]
