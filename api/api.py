@@ -17,7 +17,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import NinjaAPI, Path, Query
+from ninja import NinjaAPI, Path, Query, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
@@ -344,7 +344,7 @@ def add_data_points(request, payload: s.DataPointsIn):
             f"{len(rejected.errors)} of {len(rows)} rows were refused; nothing was stored.",
             {"rows": [{"index": i, "errors": e} for i, e in sorted(rejected.errors.items())]},
         ) from None
-    return 201, {"created": len(points), "data_points": points}
+    return Status(201, {"created": len(points), "data_points": points})
 
 
 def _event_fields(data: dict) -> tuple[dict, dict | None]:
@@ -373,7 +373,7 @@ def create_event(request, payload: s.EventIn):
         raise ApiError(
             422, "invalid", "The event was not saved.", _validation_details(error)
         ) from None
-    return 201, _reload_event(request, event.pk)
+    return Status(201, _reload_event(request, event.pk))
 
 
 @api.patch(

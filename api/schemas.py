@@ -1,12 +1,13 @@
 """What the API reads and writes, as pydantic schemas: the OpenAPI schema is generated from
 these (and from the routes in api.api), so the documentation cannot drift from the code."""
 
+import re
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
 from ninja import Field, Schema
-from pydantic import AfterValidator
+from pydantic import AfterValidator, BeforeValidator
 
 from engagement.models import EventKind, EventStatus
 from teams.models import DecisionOutcome, MeetingStatus, TeamKind
@@ -23,6 +24,27 @@ def _no_nul(value: str) -> str:
 
 
 Text = Annotated[str, AfterValidator(_no_nul)]
+
+_ISO_INSTANT = re.compile(
+    r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:?\d{2})?"
+)
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _iso(pattern: re.Pattern, what: str):
+    def check(value):
+        if isinstance(value, str) and not pattern.fullmatch(value):
+            raise ValueError(f"Not an ISO 8601 {what}.")
+        if isinstance(value, int | float):  # pydantic would read a number as a Unix time
+            raise ValueError(f"Not an ISO 8601 {what}.")
+        return value
+
+    return BeforeValidator(check)
+
+
+# Dates and instants as ISO 8601 text only (never a number read as a Unix time).
+Instant = Annotated[datetime, _iso(_ISO_INSTANT, "date and time")]
+Day = Annotated[date, _iso(_ISO_DAY, "date")]
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
@@ -41,10 +63,13 @@ class ErrorOut(Schema):
 
 class ListParams(Schema):
     cursor: str | None = Field(
-        None, max_length=100, description="The `next_cursor` of the previous page."
+        None,
+        max_length=100,
+        pattern=r"^[A-Za-z0-9_-]+$",
+        description="The `next_cursor` of the previous page.",
     )
     limit: int = Field(50, ge=1, le=MAX_PAGE, description=f"Rows per page, at most {MAX_PAGE}.")
-    updated_since: datetime | None = Field(
+    updated_since: Instant | None = Field(
         None,
         description="Only rows changed at or after this instant (ISO 8601; UTC if no offset).",
     )
@@ -287,7 +312,7 @@ def page_of(item: type[Schema]) -> type[Schema]:
 
 class DataPointIn(Schema):
     measure: Id
-    date: date
+    date: Day
     value: Decimal = Field(..., max_digits=10, decimal_places=2, allow_inf_nan=False)
     n: int | None = Field(None, ge=0, le=2_147_483_647)
     group: StudentGroup | None = Field(
@@ -307,12 +332,12 @@ class DataPointsOut(Schema):
 
 class EventFields(Schema):
     kind: EventKind
-    starts_at: datetime
-    ends_at: datetime
+    starts_at: Instant
+    ends_at: Instant
     location: Text = Field("", max_length=300)
     online_link: Text = Field("", max_length=200)
     capacity: int = Field(..., ge=1, le=100_000)
-    rsvp_deadline: datetime | None = None
+    rsvp_deadline: Instant | None = None
     interpretation_languages: list[Annotated[str, Field(max_length=10)]] = Field(
         default_factory=list, max_length=20
     )
@@ -333,12 +358,12 @@ class EventIn(EventFields):
 
 class EventPatch(Schema):
     kind: EventKind | None = None
-    starts_at: datetime | None = None
-    ends_at: datetime | None = None
+    starts_at: Instant | None = None
+    ends_at: Instant | None = None
     location: Text | None = Field(None, max_length=300)
     online_link: Text | None = Field(None, max_length=200)
     capacity: int | None = Field(None, ge=1, le=100_000)
-    rsvp_deadline: datetime | None = None
+    rsvp_deadline: Instant | None = None
     interpretation_languages: list[Annotated[str, Field(max_length=10)]] | None = Field(
         None, max_length=20
     )
