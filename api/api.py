@@ -392,8 +392,8 @@ def update_event(request, payload: s.EventPatch, event_id: int = PK):
     for name in ("location", "online_link", "accessibility_notes"):
         if name in fields and fields[name] is None:
             fields[name] = ""
-    if texts is None:
-        texts = {t.language: (t.title, t.description) for t in event.translations.all()}
+    current = {t.language: (t.title, t.description) for t in event.translations.all()}
+    texts = current | (texts or {})
     try:
         with transaction.atomic():
             engagement.event_update(

@@ -65,7 +65,7 @@ class ListParams(Schema):
     cursor: str | None = Field(
         None,
         max_length=100,
-        pattern=r"^[A-Za-z0-9_-]+$",
+        pattern=r"^[A-Za-z0-9_-]*$",
         description="The `next_cursor` of the previous page.",
     )
     limit: int = Field(50, ge=1, le=MAX_PAGE, description=f"Rows per page, at most {MAX_PAGE}.")

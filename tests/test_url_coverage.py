@@ -15,6 +15,7 @@ OUR_MODULES = (
     "engagement.",
     "rostering.",
     "district.",
+    "api.",
 )
 
 
