@@ -17,6 +17,8 @@ from . import services
 from .forms import TokenForm
 from .models import ApiToken
 
+SHOW_ONCE = "api_token_created"
+
 
 @never_cache
 @login_required
@@ -24,28 +26,30 @@ from .models import ApiToken
 @district_view()
 def tokens(request: HttpRequest, district: District) -> HttpResponse:
     form = TokenForm(request.POST or None)
-    secret = None
-    created = None
     if request.method == "POST" and form.is_valid():
         try:
-            created, secret = services.token_create(
+            token, secret = services.token_create(
                 actor=request.user, district=district, **form.cleaned_data
             )
         except ValidationError as error:
             apply_form_errors(form, error)
         else:
-            form = TokenForm()
+            # Shown on the page the redirect leads to, then dropped: a reload neither makes a
+            # second token nor shows the secret again.
+            request.session[SHOW_ONCE] = {"id": token.pk, "secret": secret}
+            return redirect("api:tokens", slug=district.slug)
+    shown = request.session.pop(SHOW_ONCE, None) if request.method == "GET" else None
+    rows = ApiToken.objects.filter(district=district).select_related("created_by", "revoked_by")
+    created = next((t for t in rows if shown and t.pk == shown["id"]), None)
     return render(
         request,
         "api/tokens.html",
         {
             "district": district,
             "form": form,
-            "tokens": ApiToken.objects.filter(district=district).select_related(
-                "created_by", "revoked_by"
-            ),
+            "tokens": rows,
             "created": created,
-            "secret": secret,
+            "secret": shown["secret"] if created else None,
         },
     )
 

@@ -46,7 +46,7 @@ MATRIX = [
     Row("api:tokens", DISTRICT_ADMINS_ONLY, kwargs=_district),
     Row(
         "api:tokens",
-        DISTRICT_ADMINS_ONLY,
+        everyone(403, anonymous=302, district_admin=302, other_district_admin=404),
         kwargs=_district,
         method="POST",
         data=lambda w: {"name": "Assessment platform", "scopes": ["read", "write:data"]},

@@ -45,7 +45,8 @@ def test_a_token_is_shown_once_and_stored_hashed(world, client):
     client.force_login(world.district_admin)
     url = reverse("api:tokens", kwargs={"slug": world.district.slug})
     response = client.post(url, {"name": "Assessment platform", "scopes": ["read", "write:data"]})
-    assert response.status_code == 200
+    assert response.status_code == 302
+    response = client.get(response["Location"])
     token = ApiToken.objects.get()
     secret = response.context["secret"]
     assert secret.startswith("acc_") and secret in response.content.decode()
