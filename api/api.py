@@ -76,7 +76,9 @@ def _count_request(token: ApiToken) -> None:
     cache.add(key, 0, timeout=120)
     try:
         used = cache.incr(key)
-    except ValueError:  # the cache lost the key (or cannot be reached): let it through
+    except ValueError:  # the cache lost the key: let it through
+        return
+    if used is None:  # Redis cannot be reached (its errors are ignored): let it through
         return
     if used > limit:
         retry = 60 - int(time.time()) % 60
