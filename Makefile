@@ -48,7 +48,7 @@ test: install
 test-clock: install
 	@set -e; for instant in $(CLOCKS); do \
 	  echo "== the suite at $$instant"; \
-	  ACCORD_TEST_CLOCK=$$instant $(PY) -m pytest -q -m "not e2e and not faults" -p no:cacheprovider $(PYTEST_ARGS); \
+	  ACCORD_TEST_CLOCK=$$instant $(PY) -m pytest -q -m "not e2e and not faults and not fuzz" -p no:cacheprovider $(PYTEST_ARGS); \
 	done
 
 bench: install

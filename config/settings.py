@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "voice",
     "rostering",
     "district",
+    "api",
+    "ninja",
 ]
 
 MIDDLEWARE = [
@@ -400,6 +402,8 @@ CELERY_BEAT_SCHEDULE = {
 }
 # How old an undispatched outbox row is before the sweep queues it (seconds).
 OUTBOX_OVERDUE_SECONDS = env.int("OUTBOX_OVERDUE_SECONDS", default=60)
+# Requests one API token may make per minute (api.api._count_request); then 429.
+API_RATE_LIMIT_PER_MINUTE = env.int("API_RATE_LIMIT_PER_MINUTE", default=600)
 ENGAGEMENT_REMINDER_HOURS = env.int("ENGAGEMENT_REMINDER_HOURS", default=48)
 ENGAGEMENT_RSVP_LINK_MAX_AGE = env.int("ENGAGEMENT_RSVP_LINK_MAX_AGE", default=14 * 24 * 3600)
 # Messages between families and the school: how long the e-mailed link to a conversation

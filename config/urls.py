@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from api.urls import api_urlpatterns
 from leadership import health
 from leadership import views as leadership_views
 
@@ -20,6 +21,8 @@ urlpatterns = [
     path("", include("voice.urls")),
     path("", include("rostering.urls")),
     path("", include("district.urls")),
+    path("", include("api.urls")),
+    *api_urlpatterns,
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

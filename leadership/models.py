@@ -179,6 +179,8 @@ class School(models.Model):
     is_active = models.BooleanField(_("active"), default=True)
     # Students are not people in Accord; the rostering import keeps only how many there are.
     student_count = models.PositiveIntegerField(_("students on the roster"), null=True, blank=True)
+    # When the row last changed, for API clients that sync changes (`updated_since`).
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     class Meta:
         ordering = ["name"]
@@ -213,6 +215,8 @@ class SchoolYear(models.Model):
     end = models.DateField(_("last day"))
     is_current = models.BooleanField(_("current"), default=False)
     sourced_id = models.CharField(max_length=255, blank=True, db_index=True)
+    # When the row last changed, for API clients that sync changes (`updated_since`).
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     class Meta:
         ordering = ["-start"]

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator
 from django.conf import settings
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db import transaction
+from django.utils import timezone
 from django.utils.text import slugify
 
 from leadership import versions
@@ -138,7 +139,12 @@ class RosterApplier:
                     counts["schools_deactivated"] += 1
         if self.apply:
             School.objects.bulk_create(to_create)
-            School.objects.bulk_update(to_update, ["name", "is_active", "student_count"])
+            now = timezone.now()  # bulk_update leaves auto_now alone; API syncs read it
+            for school in to_update:
+                school.updated_at = now
+            School.objects.bulk_update(
+                to_update, ["name", "is_active", "student_count", "updated_at"]
+            )
         for school in to_create:
             self.school_ids[school.sourced_id] = school.pk or self._new_id()
         for sid, school in existing.items():
@@ -193,7 +199,9 @@ class RosterApplier:
             return
         year.start, year.end, year.is_current, year.sourced_id = start, end, True, session.sid
         if self.apply:
-            years.filter(is_current=True).exclude(pk=year.pk).update(is_current=False)
+            years.filter(is_current=True).exclude(pk=year.pk).update(
+                is_current=False, updated_at=timezone.now()
+            )
             year.save()
         self.year_id = year.pk or self._new_id()
 

@@ -69,6 +69,8 @@ class Team(models.Model):
         _("meets"), max_length=10, choices=Cadence.choices, default=Cadence.BIWEEKLY
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # When the row last changed, for API clients that sync changes (`updated_since`).
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     class Meta:
         ordering = ["kind", "name"]

@@ -17,6 +17,7 @@ OUR_MODULES = (
     "voice.",
     "rostering.",
     "district.",
+    "api.",
 )
 
 

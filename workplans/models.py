@@ -26,6 +26,8 @@ class WorkPlan(models.Model):
     )
     summary_published = models.BooleanField(_("summary published to families"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    # When the row last changed, for API clients that sync changes (`updated_since`).
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     class Meta:
         ordering = ["-school_year__start"]
@@ -94,6 +96,8 @@ class Goal(models.Model):
         help_text=_("What the team found when it asked why."),
     )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
+    # When the row last changed, for API clients that sync changes (`updated_since`).
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     class Meta:
         ordering = ["order", "id"]
@@ -128,6 +132,8 @@ class Measure(models.Model):
         blank=True,
         help_text=_("Leave empty for all students; otherwise, the group this measure follows."),
     )
+    # When the row last changed, for API clients that sync changes (`updated_since`).
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     class Meta:
         ordering = ["id"]
@@ -161,6 +167,8 @@ class DataPoint(models.Model):
         _("student group"), max_length=20, choices=StudentGroup.choices, blank=True
     )
     source = models.CharField(_("source"), max_length=120, blank=True)
+    # When the row last changed, for API clients that sync changes (`updated_since`).
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     class Meta:
         ordering = ["date", "id"]

@@ -540,6 +540,117 @@ def datapoints_import(*, measure: Measure, actor: User, file: BinaryIO) -> int:
     return count
 
 
+@dataclass
+class PointsRejected(Exception):
+    """A batch of data points refused whole: `errors` maps each bad row's index (from 0) to
+    {field: [messages]}."""
+
+    errors: dict[int, dict[str, list[str]]]
+
+
+@dataclass
+class PointRow:
+    """One data point to add, as a district's system sends it (already typed)."""
+
+    measure: Measure | None  # None: not a measure of the caller's district
+    date: date
+    value: Decimal
+    n: int | None = None
+    group: str = ""
+    source: str = ""
+
+
+POINT_UNKNOWN_MEASURE = _("No such measure in this district.")
+
+
+@transaction.atomic
+def datapoints_add(*, actor: User, rows: list[PointRow]) -> list[DataPoint]:
+    """Add data points to any measures of a district at once (an assessment system pushing its
+    results): every row is checked first, by the rules of the CSV import, and either all are
+    stored or none (PointsRejected names each bad row's problems)."""
+    measures = {row.measure.pk: row.measure for row in rows if row.measure is not None}
+    closed = set(
+        WorkPlan.objects.filter(
+            goals__measures__in=list(measures), status=WorkPlan.Status.CLOSED
+        ).values_list("goals__measures", flat=True)
+    )
+    existing = set(
+        DataPoint.objects.filter(measure__in=list(measures)).values_list(
+            "measure_id", "date", "group"
+        )
+    )
+    errors: dict[int, dict[str, list[str]]] = {}
+    seen: dict[tuple, int] = {}
+    points: list[DataPoint] = []
+    for index, row in enumerate(rows):
+        problems: dict[str, list[str]] = {}
+        if row.measure is None:
+            errors[index] = {"measure": [str(POINT_UNKNOWN_MEASURE)]}
+            continue
+        if row.measure.pk in closed:
+            problems.setdefault("measure", []).append(str(PLAN_CLOSED))
+        group = _group_code(row.group)
+        if group is None:
+            problems.setdefault("group", []).append(str(CSV_UNKNOWN_GROUP % {"value": row.group}))
+        else:
+            group = group or row.measure.student_group
+            key = (row.measure.pk, row.date, group)
+            if key in seen:
+                problems.setdefault("date", []).append(
+                    str(
+                        _("Duplicate of row %(row)s (same measure, date and group).")
+                        % {"row": seen[key]}
+                    )
+                )
+            elif key in existing:
+                problems.setdefault("date", []).append(
+                    str(CSV_ALREADY % {"date": row.date.isoformat()})
+                )
+            else:
+                seen[key] = index
+        value = row.value
+        if value.is_finite():
+            value = value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        point = DataPoint(
+            measure=row.measure,
+            date=row.date,
+            value=value,
+            n=row.n,
+            group=group or "",
+            source=row.source,
+        )
+        try:
+            point.clean_fields(exclude=["measure", "group"])
+        except ValidationError as error:
+            for name, messages in error.message_dict.items():
+                problems.setdefault(name, []).extend(str(m) for m in messages)
+        if problems:
+            errors[index] = problems
+        else:
+            points.append(point)
+    if errors:
+        raise PointsRejected(errors)
+    DataPoint.objects.bulk_create(points)
+    by_measure: dict[int, int] = {}
+    for point in points:
+        by_measure[point.measure_id] = by_measure.get(point.measure_id, 0) + 1
+    schools = {}
+    for pk, count in by_measure.items():
+        measure = measures[pk]
+        school = measure.goal.plan.school
+        schools[school.pk] = school
+        audit.record(
+            actor=actor,
+            action="measure.data_import",
+            obj=measure,
+            school=school,
+            after={"imported": count},
+        )
+    for school in schools.values():
+        versions.mark_changed(school=school)
+    return points
+
+
 # --- steps, learning, updates ---------------------------------------------------------
 
 

@@ -276,6 +276,12 @@ def workplans_datapoints_import(world):
     )
 
 
+def workplans_datapoints_add(world):
+    measure = MeasureFactory(goal=_goal(world))
+    row = workplans.PointRow(measure=measure, date=date(2026, 10, 1), value=Decimal("41"))
+    return lambda: workplans.datapoints_add(actor=world.district_admin, rows=[row])
+
+
 def workplans_learning_activity_create(world):
     goal = _goal(world)
     return lambda: workplans.learning_activity_create(

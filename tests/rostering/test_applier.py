@@ -1,6 +1,6 @@
 """The applier alone: records built by hand (no export, no reader) written into a district."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -76,3 +76,20 @@ def test_a_person_no_longer_active_loses_their_membership_and_nothing_else_chang
         "students": 2,
     }
     assert Membership.objects.get(user__email="tess@maple.example").is_active is False
+
+
+def test_a_renamed_school_is_marked_changed_for_api_syncs(world):
+    apply(world.district, records())
+    school = School.objects.get(district=world.district, sourced_id="s1")
+    long_ago = school.updated_at - timedelta(days=30)
+    School.objects.filter(pk=school.pk).update(updated_at=long_ago)
+    renamed = records(
+        orgs={
+            "d1": Org("district", "Riverside", "", True, 2),
+            "s1": Org("school", "Maple Street Elementary", "d1", True, 3),
+        }
+    )
+    apply(world.district, renamed)
+    school.refresh_from_db()
+    assert school.name == "Maple Street Elementary"
+    assert school.updated_at > long_ago + timedelta(days=29)

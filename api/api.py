@@ -1,0 +1,410 @@
+"""The REST API for a district's own systems, /api/v1/ (django-ninja; see docs/api.md).
+
+Every route names the scope it needs through its `auth`; a token answers only for its own
+district, so another district's id is simply not found (404). Errors always have the shape
+{"error": {"code", "message", "details"}}.
+"""
+
+import base64
+import binascii
+import time
+from datetime import UTC, datetime
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import NinjaAPI, Path, Query, Status
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import HttpBearer
+
+from district import rollups
+from engagement import services as engagement
+from leadership.edits import StaleEdit
+from leadership.permissions import is_district_admin
+from workplans import services as workplans
+
+from . import schemas as s
+from . import selectors
+from .models import ApiToken, Scope
+from .services import token_for_secret
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, code: str, message: str, details=None, headers=None):
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+        self.details, self.headers = details, headers or {}
+
+
+class TokenAuth(HttpBearer):
+    """A district's token in `Authorization: Bearer acc_…`, holding `scope`; counted against
+    the token's rate limit."""
+
+    openapi_description = "A district API token (made by a district admin)."
+
+    def __init__(self, scope: str):
+        super().__init__()
+        self.scope = scope
+
+    def authenticate(self, request: HttpRequest, token: str) -> ApiToken | None:
+        found = token_for_secret(token)
+        if found is None or not is_district_admin(found.created_by, found.district_id):
+            # Unknown, revoked, or made by someone who no longer runs the district.
+            return None
+        _count_request(found)
+        if not found.has_scope(self.scope):
+            raise ApiError(
+                403,
+                "insufficient_scope",
+                f"This token lacks the “{self.scope}” scope.",
+                {"required": self.scope, "granted": found.scopes},
+            )
+        request.district = found.district
+        return found
+
+
+def _count_request(token: ApiToken) -> None:
+    """A fixed window per token and minute, counted in the cache (atomic in Redis)."""
+    limit = settings.API_RATE_LIMIT_PER_MINUTE
+    window = int(time.time() // 60)
+    key = f"api-rate:{token.pk}:{window}"
+    cache.add(key, 0, timeout=120)
+    try:
+        used = cache.incr(key)
+    except ValueError:  # the cache lost the key: let it through
+        return
+    if used is None:  # Redis cannot be reached (its errors are ignored): let it through
+        return
+    if used > limit:
+        retry = 60 - int(time.time()) % 60
+        raise ApiError(
+            429,
+            "rate_limited",
+            f"More than {limit} requests this minute: wait {retry} seconds.",
+            {"limit_per_minute": limit, "retry_after": retry},
+            headers={"Retry-After": str(retry)},
+        )
+
+
+READ = TokenAuth(Scope.READ)
+WRITE_DATA = TokenAuth(Scope.WRITE_DATA)
+WRITE_EVENTS = TokenAuth(Scope.WRITE_EVENTS)
+
+api = NinjaAPI(
+    title="Accord API",
+    version="1",
+    description="Read a district's schools, teams, plans and events; push assessment results "
+    "and events. See docs/api.md for tokens, scopes, paging and errors.",
+    urls_namespace="api-v1",
+    openapi_url="/schema/",
+    docs_url="/docs/",
+)
+
+
+def _error(request, status: int, code: str, message: str, details=None, headers=None):
+    response = api.create_response(
+        request,
+        {"error": {"code": code, "message": message, "details": details}},
+        status=status,
+    )
+    for name, value in (headers or {}).items():
+        response[name] = value
+    return response
+
+
+@api.exception_handler(ApiError)
+def _api_error(request, exc: ApiError):
+    return _error(request, exc.status, exc.code, exc.message, exc.details, exc.headers)
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request, exc):
+    return _error(
+        request,
+        401,
+        "unauthenticated",
+        "Send a valid, unrevoked token: Authorization: Bearer <token>.",
+        headers={"WWW-Authenticate": "Bearer"},
+    )
+
+
+@api.exception_handler(NinjaValidationError)
+def _invalid(request, exc: NinjaValidationError):
+    details = [
+        {"loc": list(e.get("loc", [])), "message": e.get("msg", ""), "type": e.get("type", "")}
+        for e in exc.errors
+    ]
+    return _error(request, 422, "invalid", "The request is not valid.", details)
+
+
+@api.exception_handler(Http404)
+def _not_found(request, exc):
+    return _error(request, 404, "not_found", "Not found in this token's district.")
+
+
+@api.exception_handler(HttpError)
+def _http_error(request, exc: HttpError):
+    return _error(request, exc.status_code, "bad_request", str(exc))
+
+
+ERRORS = {
+    400: s.ErrorOut,
+    401: s.ErrorOut,
+    403: s.ErrorOut,
+    404: s.ErrorOut,
+    422: s.ErrorOut,
+    429: s.ErrorOut,
+}
+
+
+def _ok(schema):
+    return {200: schema, **ERRORS}
+
+
+# --- paging -----------------------------------------------------------------------------
+
+
+def _encode_cursor(pk: int) -> str:
+    return base64.urlsafe_b64encode(f"v1:{pk}".encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str) -> int:
+    try:
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        version, pk = text.split(":", 1)
+        if version != "v1" or not pk.isdigit() or not 0 <= int(pk) <= s.MAX_ID:
+            raise ValueError
+        return int(pk)
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise ApiError(
+            422,
+            "invalid",
+            "The cursor is not one this API gave.",
+            [{"loc": ["query", "cursor"], "message": "Unknown cursor.", "type": "cursor"}],
+        ) from None
+
+
+def _since(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise ApiError(422, "invalid", "updated_since is out of range.") from None
+
+
+def _page(rows: QuerySet, params: s.ListParams, *, changed: str = "updated_at") -> dict:
+    """One page in id order: rows after the cursor, changed at or after `updated_since`."""
+    if params.updated_since is not None:
+        rows = rows.filter(**{f"{changed}__gte": _since(params.updated_since)})
+    if params.cursor:
+        rows = rows.filter(pk__gt=_decode_cursor(params.cursor))
+    found = list(rows.order_by("pk")[: params.limit + 1])
+    more = len(found) > params.limit
+    found = found[: params.limit]
+    return {"items": found, "next_cursor": _encode_cursor(found[-1].pk) if more else None}
+
+
+def _in_school(rows: QuerySet, request, school_id: int | None, path: str) -> QuerySet:
+    if school_id is None:
+        return rows
+    get_object_or_404(selectors.schools(request.district), pk=school_id)
+    return rows.filter(**{path: school_id})
+
+
+def _by(rows: QuerySet, **filters) -> QuerySet:
+    return rows.filter(**{k: v for k, v in filters.items() if v is not None})
+
+
+PK = Path(..., ge=1, le=s.MAX_ID)
+
+# --- reads ------------------------------------------------------------------------------
+
+
+@api.get("/schools/", response=_ok(s.page_of(s.SchoolOut)), auth=READ, tags=["schools"])
+def list_schools(request, params: Query[s.ListParams]):
+    """The district's schools."""
+    return _page(selectors.schools(request.district), params)
+
+
+@api.get("/schools/{school_id}/", response=_ok(s.SchoolOut), auth=READ, tags=["schools"])
+def get_school(request, school_id: int = PK):
+    return get_object_or_404(selectors.schools(request.district), pk=school_id)
+
+
+@api.get("/school-years/", response=_ok(s.page_of(s.SchoolYearOut)), auth=READ, tags=["schools"])
+def list_school_years(request, params: Query[s.ListParams]):
+    return _page(selectors.school_years(request.district), params)
+
+
+@api.get("/teams/", response=_ok(s.page_of(s.TeamOut)), auth=READ, tags=["teams"])
+def list_teams(request, params: Query[s.SchoolParams]):
+    rows = _in_school(selectors.teams(request.district), request, params.school, "school_id")
+    return _page(rows, params)
+
+
+@api.get("/meetings/", response=_ok(s.page_of(s.MeetingOut)), auth=READ, tags=["teams"])
+def list_meetings(request, params: Query[s.MeetingParams]):
+    rows = selectors.meetings(request.district)
+    rows = _by(_in_school(rows, request, params.school, "team__school_id"), team_id=params.team)
+    return _page(rows, params)
+
+
+@api.get("/decisions/", response=_ok(s.page_of(s.DecisionOut)), auth=READ, tags=["teams"])
+def list_decisions(request, params: Query[s.DecisionParams]):
+    rows = selectors.decisions(request.district)
+    rows = _in_school(rows, request, params.school, "meeting__team__school_id")
+    return _page(_by(rows, meeting_id=params.meeting), params, changed="created_at")
+
+
+@api.get("/plans/", response=_ok(s.page_of(s.PlanOut)), auth=READ, tags=["work plans"])
+def list_plans(request, params: Query[s.SchoolParams]):
+    rows = _in_school(selectors.plans(request.district), request, params.school, "school_id")
+    return _page(rows, params)
+
+
+@api.get("/goals/", response=_ok(s.page_of(s.GoalOut)), auth=READ, tags=["work plans"])
+def list_goals(request, params: Query[s.GoalParams]):
+    rows = _in_school(selectors.goals(request.district), request, params.school, "plan__school_id")
+    return _page(_by(rows, plan_id=params.plan), params)
+
+
+@api.get("/measures/", response=_ok(s.page_of(s.MeasureOut)), auth=READ, tags=["work plans"])
+def list_measures(request, params: Query[s.MeasureParams]):
+    rows = selectors.measures(request.district)
+    rows = _in_school(rows, request, params.school, "goal__plan__school_id")
+    return _page(_by(rows, goal_id=params.goal), params)
+
+
+@api.get("/data-points/", response=_ok(s.page_of(s.DataPointOut)), auth=READ, tags=["work plans"])
+def list_data_points(request, params: Query[s.DataPointParams]):
+    rows = selectors.data_points(request.district)
+    rows = _in_school(rows, request, params.school, "measure__goal__plan__school_id")
+    return _page(_by(rows, measure_id=params.measure), params)
+
+
+@api.get("/events/", response=_ok(s.page_of(s.EventOut)), auth=READ, tags=["events"])
+def list_events(request, params: Query[s.SchoolParams]):
+    rows = _in_school(selectors.events(request.district), request, params.school, "school_id")
+    return _page(rows, params)
+
+
+@api.get("/events/{event_id}/", response=_ok(s.EventOut), auth=READ, tags=["events"])
+def get_event(request, event_id: int = PK):
+    return get_object_or_404(selectors.events(request.district), pk=event_id)
+
+
+@api.get("/dashboard/", response=_ok(s.page_of(s.DashboardRowOut)), auth=READ, tags=["dashboard"])
+def list_dashboard(request, params: Query[s.ListParams]):
+    """Each active school's figures on the district dashboard (recomputed first if stale)."""
+    rows = rollups.fresh_rollups(request.district)
+    return _page(rows, params, changed="computed_at")
+
+
+# --- writes -----------------------------------------------------------------------------
+
+
+def _validation_details(error: DjangoValidationError):
+    if hasattr(error, "error_dict"):
+        return {field: [str(m) for m in messages] for field, messages in error.message_dict.items()}
+    return {"__all__": [str(m) for m in error.messages]}
+
+
+@api.post(
+    "/data-points/",
+    response={201: s.DataPointsOut, **ERRORS},
+    auth=WRITE_DATA,
+    tags=["work plans"],
+)
+def add_data_points(request, payload: s.DataPointsIn):
+    """Add data points to any of the district's measures at once. Every row is checked first;
+    if any is refused nothing is stored, and `details.rows` names each bad row's problems."""
+    ids = {row.measure for row in payload.data_points}
+    measures = selectors.measures(request.district).in_bulk(ids)
+    rows = [
+        workplans.PointRow(
+            measure=measures.get(row.measure),
+            date=row.date,
+            value=row.value,
+            n=row.n,
+            group=row.group or "",
+            source=row.source,
+        )
+        for row in payload.data_points
+    ]
+    try:
+        points = workplans.datapoints_add(actor=request.auth.created_by, rows=rows)
+    except workplans.PointsRejected as rejected:
+        raise ApiError(
+            422,
+            "rows_rejected",
+            f"{len(rejected.errors)} of {len(rows)} rows were refused; nothing was stored.",
+            {"rows": [{"index": i, "errors": e} for i, e in sorted(rejected.errors.items())]},
+        ) from None
+    return Status(201, {"created": len(points), "data_points": points})
+
+
+def _event_fields(data: dict) -> tuple[dict, dict | None]:
+    texts = data.pop("texts", None)
+    if texts is not None:
+        texts = {lang: (t["title"], t.get("description", "")) for lang, t in texts.items()}
+    return data, texts
+
+
+def _reload_event(request, pk: int):
+    return selectors.events(request.district).get(pk=pk)
+
+
+@api.post("/events/", response={201: s.EventOut, **ERRORS}, auth=WRITE_EVENTS, tags=["events"])
+def create_event(request, payload: s.EventIn):
+    """A draft event at one of the district's schools (publish it in Accord)."""
+    data = payload.dict()
+    school = get_object_or_404(selectors.schools(request.district), pk=data.pop("school"))
+    fields, texts = _event_fields(data)
+    try:
+        with transaction.atomic():
+            event = engagement.event_create(
+                school=school, actor=request.auth.created_by, texts=texts, **fields
+            )
+    except DjangoValidationError as error:
+        raise ApiError(
+            422, "invalid", "The event was not saved.", _validation_details(error)
+        ) from None
+    return Status(201, _reload_event(request, event.pk))
+
+
+@api.patch(
+    "/events/{event_id}/",
+    response={**_ok(s.EventOut), 409: s.ErrorOut},
+    auth=WRITE_EVENTS,
+    tags=["events"],
+)
+def update_event(request, payload: s.EventPatch, event_id: int = PK):
+    """Change the fields sent; texts sent replace those languages (an empty title removes one)."""
+    event = get_object_or_404(selectors.events(request.district), pk=event_id)
+    fields, texts = _event_fields(payload.dict(exclude_unset=True))
+    for name in ("kind", "starts_at", "ends_at", "capacity"):
+        if name in fields and fields[name] is None:
+            raise ApiError(422, "invalid", f"{name} may not be null.", {name: ["May not be null."]})
+    for name in ("location", "online_link", "accessibility_notes"):
+        if name in fields and fields[name] is None:
+            fields[name] = ""
+    current = {t.language: (t.title, t.description) for t in event.translations.all()}
+    texts = current | (texts or {})
+    try:
+        with transaction.atomic():
+            engagement.event_update(
+                event=event, actor=request.auth.created_by, texts=texts, **fields
+            )
+    except DjangoValidationError as error:
+        raise ApiError(
+            422, "invalid", "The event was not saved.", _validation_details(error)
+        ) from None
+    except StaleEdit:
+        raise ApiError(409, "conflict", "The event changed meanwhile; try again.") from None
+    return _reload_event(request, event_id)

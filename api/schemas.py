@@ -1,0 +1,374 @@
+"""What the API reads and writes, as pydantic schemas: the OpenAPI schema is generated from
+these (and from the routes in api.api), so the documentation cannot drift from the code."""
+
+import re
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any
+
+from ninja import Field, Schema
+from pydantic import AfterValidator, BeforeValidator
+
+from engagement.models import EventKind, EventStatus
+from teams.models import DecisionOutcome, MeetingStatus, TeamKind
+from workplans.models import FocusArea, StudentGroup, WorkPlan
+
+MAX_ID = 2**63 - 1
+MAX_PAGE = 200
+
+
+def _no_nul(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("Text may not contain NUL characters.")
+    return value
+
+
+Text = Annotated[str, AfterValidator(_no_nul)]
+
+_ISO_INSTANT = re.compile(
+    r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:?\d{2})?"
+)
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _iso(pattern: re.Pattern, what: str):
+    def check(value):
+        if isinstance(value, str) and not pattern.fullmatch(value):
+            raise ValueError(f"Not an ISO 8601 {what}.")
+        if isinstance(value, int | float):  # pydantic would read a number as a Unix time
+            raise ValueError(f"Not an ISO 8601 {what}.")
+        return value
+
+    return BeforeValidator(check)
+
+
+# Dates and instants as ISO 8601 text only (never a number read as a Unix time).
+Instant = Annotated[datetime, _iso(_ISO_INSTANT, "date and time")]
+Day = Annotated[date, _iso(_ISO_DAY, "date")]
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
+# --- errors and pages -------------------------------------------------------------------
+
+
+class ErrorBody(Schema):
+    code: str = Field(..., examples=["not_found"])
+    message: str
+    details: Any = None
+
+
+class ErrorOut(Schema):
+    error: ErrorBody
+
+
+class ListParams(Schema):
+    cursor: str | None = Field(
+        None,
+        max_length=100,
+        pattern=r"^[A-Za-z0-9_-]*$",
+        description="The `next_cursor` of the previous page.",
+    )
+    limit: int = Field(50, ge=1, le=MAX_PAGE, description=f"Rows per page, at most {MAX_PAGE}.")
+    updated_since: Instant | None = Field(
+        None,
+        description="Only rows changed at or after this instant (ISO 8601; UTC if no offset).",
+    )
+
+
+class SchoolParams(ListParams):
+    school: Id | None = Field(None, description="Only this school's rows.")
+
+
+class MeetingParams(SchoolParams):
+    team: Id | None = Field(None, description="Only this team's meetings.")
+
+
+class DecisionParams(SchoolParams):
+    meeting: Id | None = Field(None, description="Only this meeting's decisions.")
+
+
+class GoalParams(SchoolParams):
+    plan: Id | None = Field(None, description="Only this plan's goals.")
+
+
+class MeasureParams(SchoolParams):
+    goal: Id | None = Field(None, description="Only this goal's measures.")
+
+
+class DataPointParams(SchoolParams):
+    measure: Id | None = Field(None, description="Only this measure's data points.")
+
+
+# --- reads ------------------------------------------------------------------------------
+
+
+class SchoolOut(Schema):
+    id: int
+    name: str
+    slug: str
+    grade_span: str
+    languages: list[str]
+    is_active: bool
+    student_count: int | None
+    sourced_id: str
+    updated_at: datetime
+
+
+class SchoolYearOut(Schema):
+    id: int
+    label: str
+    start: date
+    end: date
+    is_current: bool
+    sourced_id: str
+    updated_at: datetime
+
+
+class TeamOut(Schema):
+    id: int
+    school: int = Field(..., alias="school_id")
+    school_year: int = Field(..., alias="school_year_id")
+    kind: TeamKind
+    name: str
+    purpose: str
+    cadence: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class MeetingOut(Schema):
+    id: int
+    team: int = Field(..., alias="team_id")
+    school: int = Field(..., alias="team.school_id")
+    starts_at: datetime
+    duration_minutes: int
+    location: str
+    status: MeetingStatus
+    minutes_status: str
+    approved_at: datetime | None
+    updated_at: datetime
+
+
+class DecisionOut(Schema):
+    id: int
+    meeting: int = Field(..., alias="meeting_id")
+    school: int = Field(..., alias="meeting.team.school_id")
+    text: str
+    rationale: str
+    outcome: DecisionOutcome
+    model_used: str
+    present: int
+    review_on: date | None
+    created_at: datetime
+    updated_at: datetime = Field(..., alias="created_at", description="Decisions never change.")
+
+
+class PlanOut(Schema):
+    id: int
+    school: int = Field(..., alias="school_id")
+    school_year: int = Field(..., alias="school_year_id")
+    status: WorkPlan.Status
+    summary_published: bool
+    created_at: datetime
+    updated_at: datetime
+
+
+class GoalOut(Schema):
+    id: int
+    plan: int = Field(..., alias="plan_id")
+    school: int = Field(..., alias="plan.school_id")
+    focus_area: FocusArea
+    district_priority: int | None = Field(..., alias="district_priority_id")
+    smart_statement: str
+    order: int
+    updated_at: datetime
+
+
+class MeasureOut(Schema):
+    id: int
+    goal: int = Field(..., alias="goal_id")
+    school: int = Field(..., alias="goal.plan.school_id")
+    name: str
+    unit: str
+    direction: str
+    baseline: Decimal
+    baseline_date: date
+    target: Decimal
+    target_date: date
+    student_group: str
+    updated_at: datetime
+
+
+class DataPointOut(Schema):
+    id: int
+    measure: int = Field(..., alias="measure_id")
+    date: date
+    value: Decimal
+    n: int | None
+    group: str
+    source: str
+    updated_at: datetime
+
+
+class EventText(Schema):
+    title: Text = Field(..., max_length=200)
+    description: Text = Field("", max_length=5000)
+
+
+class RsvpCounts(Schema):
+    """How many families answered, never who or what they need."""
+
+    going: int
+    waitlisted: int
+    cancelled: int
+    adults_going: int
+    children_going: int
+    interpretation_requests: int
+    childcare_requests: int
+
+
+class EventOut(Schema):
+    id: int
+    school: int = Field(..., alias="school_id")
+    kind: EventKind
+    status: EventStatus
+    starts_at: datetime
+    ends_at: datetime
+    location: str
+    online_link: str
+    capacity: int
+    seats_taken: int
+    rsvp_deadline: datetime | None
+    interpretation_languages: list[str]
+    offers_childcare: bool
+    offers_transport: bool
+    offers_food: bool
+    accessibility_notes: str
+    texts: dict[str, EventText]
+    rsvps: RsvpCounts
+    updated_at: datetime
+
+    @staticmethod
+    def resolve_texts(event) -> dict:
+        return {
+            t.language: {"title": t.title, "description": t.description}
+            for t in event.translations.all()
+        }
+
+    @staticmethod
+    def resolve_rsvps(event) -> dict:
+        return {
+            "going": event.rsvps_going,
+            "waitlisted": event.rsvps_waitlisted,
+            "cancelled": event.rsvps_cancelled,
+            "adults_going": event.adults_going,
+            "children_going": event.children_going,
+            "interpretation_requests": event.interpretation_requests,
+            "childcare_requests": event.childcare_requests,
+        }
+
+
+class DashboardRowOut(Schema):
+    school: int = Field(..., alias="school_id")
+    as_of: date
+    computed_at: datetime
+    has_ilt: bool
+    seats_required: int
+    seats_filled: int
+    meetings_30d: int
+    attendance_30d: int | None
+    actions_open: int
+    actions_overdue: int
+    has_plan: bool
+    goals_total: int
+    goals_on_track: int
+    goals_at_risk: int
+    goals_off_track: int
+    goals_no_data: int
+    steps_total: int
+    steps_done: int
+    steps_done_pct: int | None
+    events_held: int
+    events_upcoming: int
+    rsvps: int
+    event_attendance: int | None
+    interpretation_requests: int
+    updated_at: datetime = Field(..., alias="computed_at")
+
+
+def page_of(item: type[Schema]) -> type[Schema]:
+    return type(
+        f"{item.__name__.removesuffix('Out')}Page",
+        (Schema,),
+        {
+            "__annotations__": {"items": list[item], "next_cursor": str | None},
+            "__doc__": "One page; ask again with `cursor=next_cursor` while it is not null.",
+        },
+    )
+
+
+# --- writes -----------------------------------------------------------------------------
+
+
+class DataPointIn(Schema):
+    measure: Id
+    date: Day
+    value: Decimal = Field(..., max_digits=10, decimal_places=2, allow_inf_nan=False)
+    n: int | None = Field(None, ge=0, le=2_147_483_647)
+    group: StudentGroup | None = Field(
+        None, description="A student group; empty or absent for the measure's own group."
+    )
+    source: Text = Field("", max_length=120)
+
+
+class DataPointsIn(Schema):
+    data_points: list[DataPointIn] = Field(..., min_length=1, max_length=1000)
+
+
+class DataPointsOut(Schema):
+    created: int
+    data_points: list[DataPointOut]
+
+
+class EventFields(Schema):
+    kind: EventKind
+    starts_at: Instant
+    ends_at: Instant
+    location: Text = Field("", max_length=300)
+    online_link: Text = Field("", max_length=200)
+    capacity: int = Field(..., ge=1, le=100_000)
+    rsvp_deadline: Instant | None = None
+    interpretation_languages: list[Annotated[str, Field(max_length=10)]] = Field(
+        default_factory=list, max_length=20
+    )
+    offers_childcare: bool = False
+    offers_transport: bool = False
+    offers_food: bool = False
+    accessibility_notes: Text = Field("", max_length=2000)
+    texts: dict[Annotated[str, Field(max_length=10)], EventText] = Field(
+        ...,
+        max_length=10,
+        description="Title and description by language; the school's first language is required.",
+    )
+
+
+class EventIn(EventFields):
+    school: Id
+
+
+class EventPatch(Schema):
+    kind: EventKind | None = None
+    starts_at: Instant | None = None
+    ends_at: Instant | None = None
+    location: Text | None = Field(None, max_length=300)
+    online_link: Text | None = Field(None, max_length=200)
+    capacity: int | None = Field(None, ge=1, le=100_000)
+    rsvp_deadline: Instant | None = None
+    interpretation_languages: list[Annotated[str, Field(max_length=10)]] | None = Field(
+        None, max_length=20
+    )
+    offers_childcare: bool | None = None
+    offers_transport: bool | None = None
+    offers_food: bool | None = None
+    accessibility_notes: Text | None = Field(None, max_length=2000)
+    texts: dict[Annotated[str, Field(max_length=10)], EventText] | None = Field(None, max_length=10)
