@@ -10,9 +10,10 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from leadership import audit, edits, outbox, versions
+from leadership import audit, clock, edits, outbox, versions
 from leadership.models import Membership, SchoolYear, User
 from leadership.updates import model_update
 
@@ -40,6 +41,10 @@ from .models import (
 MEETING_CLOSED = _("This meeting is closed; its agenda, attendance and polls can no longer change.")
 MEETING_NOT_LIVE = _("Start the meeting first.")
 MEETING_ALREADY_STARTED = _("This meeting has already started.")
+MEETING_OTHER_DAY = _(
+    "This meeting is scheduled for %(date)s, not today. Start it now only if the team is "
+    "meeting now; otherwise reschedule it."
+)
 MINUTES_APPROVED = _("These minutes are approved and can no longer be edited.")
 MINUTES_STALE = _(
     "Someone else saved the minutes of this item while you were typing. Their version is shown "
@@ -174,10 +179,18 @@ def carry_open_actions(*, meeting: Meeting) -> int:
 
 
 @transaction.atomic
-def meeting_start(*, meeting: Meeting, actor: User) -> Meeting:
+def meeting_start(*, meeting: Meeting, actor: User, other_day: bool = False) -> Meeting:
+    """Start a scheduled meeting; one dated another day (in the district's calendar) only
+    when the facilitator confirms it (`other_day`), refused with code "other_day" before."""
     meeting = _locked(meeting)
     if meeting.status != MeetingStatus.SCHEDULED:
         raise ValidationError(MEETING_ALREADY_STARTED)
+    district = meeting.team.school.district
+    day = timezone.localtime(meeting.starts_at, clock.zone_of(district)).date()
+    if day != clock.today_in(district) and not other_day:
+        raise ValidationError(
+            MEETING_OTHER_DAY % {"date": date_format(day, "DATE_FORMAT")}, code="other_day"
+        )
     meeting.status = MeetingStatus.IN_PROGRESS
     first = meeting.items.order_by("order", "id").first()
     meeting.current_item = first

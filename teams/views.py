@@ -298,6 +298,7 @@ def _meeting_context(request, meeting: Meeting, **forms) -> dict:
     runs = _runs(request.user, meeting)
     context["can_run"] = runs
     context["conflict"] = forms.pop("conflict", None)
+    context["start_check"] = forms.pop("start_check", None)
     if runs:
         members = selectors.team_members(meeting.team)
         attendance = {a.member_id: a.present for a in meeting.attendance.all()}
@@ -343,13 +344,23 @@ def _minutes_history(meeting: Meeting, items: list[AgendaItem]):
     ).select_related("actor")[:200]
 
 
+def _stay(request, response: HttpResponse) -> HttpResponse:
+    """A page rendered in answer to a boosted form (errors, a question): htmx would put the
+    form's POST-only address in the address bar, and a reload would answer 405. Keep the
+    address of the page the form was on."""
+    if request.htmx:
+        response["HX-Push-Url"] = "false"
+    return response
+
+
 def _render_meeting(request, meeting: Meeting, status: int = 200, **forms) -> HttpResponse:
-    return render(
+    response = render(
         request,
         "teams/meeting_detail.html",
         _meeting_context(request, meeting, **forms),
         status=status,
     )
+    return _stay(request, response)
 
 
 def _done(request, meeting: Meeting, message: str | None = None, anchor: str = "") -> HttpResponse:
@@ -401,8 +412,13 @@ def meeting_live(request: HtmxHttpRequest, meeting: Meeting) -> HttpResponse:
 @school_object_view(MEETINGS, "team__school", _runs)
 def meeting_start(request: HtmxHttpRequest, meeting: Meeting) -> HttpResponse:
     try:
-        services.meeting_start(meeting=meeting, actor=request.user)
+        services.meeting_start(
+            meeting=meeting, actor=request.user, other_day=request.POST.get("other_day") == "1"
+        )
     except ValidationError as error:
+        if error.code == "other_day":
+            # Ask once more, on the page, rather than start a meeting of another day unseen.
+            return _render_meeting(request, meeting, start_check=_message(error))
         return _refused(request, meeting, error)
     return _done(request, meeting, _("The meeting has started."))
 
