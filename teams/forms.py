@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from leadership.edits import VersionField
+from leadership.uploads import UploadLimitFormMixin
 
 from .models import (
     AgendaItem,
@@ -196,3 +198,50 @@ class SeatForm(_OwnIds):
         max_value=20,
         help_text=_("0 removes the requirement."),
     )
+
+
+class AgendaProposalForm(UploadLimitFormMixin, _OwnIds):
+    id_prefix = "proposal"
+    title = forms.CharField(label=_("Item"), max_length=200)
+    details = forms.CharField(
+        label=_("Why it matters"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    kind = forms.ChoiceField(label=_("Kind"), choices=ItemKind.choices, initial=ItemKind.DISCUSS)
+    minutes_wanted = forms.IntegerField(
+        label=_("Time needed (minutes)"), min_value=1, max_value=240, initial=10
+    )
+    link = forms.URLField(
+        label=_("Pre-read link"),
+        max_length=500,
+        required=False,
+        assume_scheme="https",
+        help_text=_("A document the team should read first, if it is online."),
+    )
+    upload = forms.FileField(
+        label=_("Pre-read file"),
+        required=False,
+        help_text=_("PDF, Word, Excel, PowerPoint, OpenDocument, text, CSV, PNG or JPEG."),
+    )
+
+
+class ProposalAcceptForm(_OwnIds):
+    meeting = forms.TypedChoiceField(label=_("Meeting"), coerce=int)
+
+    def __init__(self, *args, meetings, proposal, **kwargs):
+        self.id_prefix = f"accept{proposal.pk}"
+        super().__init__(*args, **kwargs)
+        self.fields["meeting"].choices = [
+            (m.pk, formats.date_format(timezone.localtime(m.starts_at), "DATETIME_FORMAT"))
+            for m in meetings
+        ]
+
+
+class ProposalDeclineForm(_OwnIds):
+    reason = forms.CharField(label=_("Reason"), max_length=500)
+
+    def __init__(self, *args, proposal, **kwargs):
+        self.id_prefix = f"decline{proposal.pk}"
+        super().__init__(*args, **kwargs)

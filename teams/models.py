@@ -448,3 +448,74 @@ class ActionItem(models.Model):
     @property
     def is_overdue(self) -> bool:
         return self.status == ActionStatus.OPEN and self.due < clock.today()
+
+
+class ProposalStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for the facilitator")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+
+
+def preread_path(instance: AgendaProposal, filename: str) -> str:
+    return f"teams/prereads/{instance.team_id}/{filename}"
+
+
+class AgendaProposal(models.Model):
+    """An item a member puts forward for the agenda; the facilitator accepts it into a meeting
+    or declines it with a reason the member sees."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="agenda_proposals")
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="agenda_proposals",
+        verbose_name=_("proposed by"),
+    )
+    title = models.CharField(_("item"), max_length=200)
+    details = models.TextField(_("why it matters"), max_length=2000, blank=True)
+    kind = models.CharField(
+        _("kind"), max_length=10, choices=ItemKind.choices, default=ItemKind.DISCUSS
+    )
+    minutes_wanted = models.PositiveSmallIntegerField(
+        _("time needed (minutes)"),
+        default=10,
+        validators=[MinValueValidator(1), MaxValueValidator(240)],
+    )
+    link = models.URLField(_("pre-read link"), max_length=500, blank=True)
+    file = models.FileField(_("pre-read file"), upload_to=preread_path, max_length=255, blank=True)
+    file_name = models.CharField(max_length=255, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ProposalStatus.choices, default=ProposalStatus.PENDING
+    )
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    item = models.OneToOneField(
+        AgendaItem,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="proposal",
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("agenda proposal")
+        verbose_name_plural = _("agenda proposals")
+        indexes = [
+            models.Index(fields=["team", "status"]),
+            models.Index(fields=["proposed_by", "status"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(status="declined") | ~models.Q(reason=""),
+                name="agendaproposal_declined_has_reason",
+                violation_error_message=_("Say why the item is declined."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title

@@ -15,12 +15,14 @@ from .models import (
     ActionItem,
     ActionStatus,
     AgendaItem,
+    AgendaProposal,
     Attendance,
     Decision,
     Meeting,
     MeetingStatus,
     MinutesStatus,
     Poll,
+    ProposalStatus,
     StakeholderSeat,
     Team,
     TeamKind,
@@ -120,11 +122,45 @@ def overdue_actions(team: Team, today=None) -> QuerySet[ActionItem]:
 def meeting_items(meeting: Meeting) -> list[AgendaItem]:
     polls = Poll.objects.prefetch_related("votes__member__user")
     return list(
-        meeting.items.select_related("carried_action__owner").prefetch_related(
+        meeting.items.select_related(
+            "carried_action__owner", "proposal__proposed_by"
+        ).prefetch_related(
             Prefetch("polls", queryset=polls),
             Prefetch("decisions", queryset=Decision.objects.select_related("rule")),
             Prefetch("actions", queryset=ActionItem.objects.select_related("owner")),
         )
+    )
+
+
+def team_proposals(team: Team, *, user, runs: bool) -> list[AgendaProposal]:
+    """Agenda items put forward: whoever runs the meetings sees every one still waiting and
+    the last answered; a member sees their own, with the answer and its reason."""
+    proposals = team.agenda_proposals.select_related("proposed_by", "item__meeting")
+    if not runs:
+        return list(proposals.filter(proposed_by=user)[:50])
+    waiting = list(proposals.filter(status=ProposalStatus.PENDING).order_by("created_at", "id"))
+    answered = list(proposals.exclude(status=ProposalStatus.PENDING)[:20])
+    return waiting + answered
+
+
+def open_meetings(team: Team) -> list[Meeting]:
+    """Meetings an accepted item can go to: not held, not cancelled, soonest first."""
+    return list(
+        team.meetings.filter(status__in=[MeetingStatus.SCHEDULED, MeetingStatus.IN_PROGRESS])
+        .select_related("team__school")
+        .order_by("starts_at")[:20]
+    )
+
+
+def proposed_items_of(user) -> QuerySet[AgendaProposal]:
+    """Agenda items the person put forward on teams they still sit on: waiting, or answered in
+    the last 30 days (for a "my work" list)."""
+    since = clock.today() - timedelta(days=30)
+    return (
+        AgendaProposal.objects.filter(proposed_by=user, team_id__in=list(team_roles(user)))
+        .filter(Q(status=ProposalStatus.PENDING) | Q(decided_at__date__gte=since))
+        .select_related("team__school", "item__meeting")
+        .order_by("-created_at", "-id")
     )
 
 

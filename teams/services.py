@@ -3,9 +3,11 @@ decisions, action items."""
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from datetime import date, datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
@@ -16,11 +18,13 @@ from django.utils.translation import gettext_lazy as _
 from leadership import audit, clock, edits, outbox, versions
 from leadership.models import Membership, SchoolYear, User
 from leadership.updates import model_update
+from leadership.uploads import size_label
 
 from .models import (
     ActionItem,
     ActionStatus,
     AgendaItem,
+    AgendaProposal,
     Attendance,
     Cadence,
     Decision,
@@ -32,6 +36,7 @@ from .models import (
     MinutesStatus,
     Poll,
     PollKind,
+    ProposalStatus,
     StakeholderSeat,
     Team,
     TeamMember,
@@ -698,3 +703,175 @@ def seat_set(*, team: Team, actor: User, stakeholder_group: str, seats_required:
         after={"group": stakeholder_group, "seats_required": seats_required},
     )
     versions.mark_changed(school=team.school)
+
+
+# --- agenda items members put forward -------------------------------------------------
+
+PROPOSAL_NOT_MEMBER = _("Only members of this team put items forward for its agenda.")
+PROPOSAL_DECIDED = _("This proposal has already been answered.")
+PROPOSAL_NEEDS_REASON = _("Say why the item is declined; the member who proposed it sees it.")
+PROPOSAL_WRONG_MEETING = _("Choose a meeting of this team that has not been held.")
+PREREAD_BAD_TYPE = _(
+    "“%(name)s” is not a file the team can open here: attach a PDF, a Word, Excel, PowerPoint "
+    "or OpenDocument file, a text or CSV file, or a PNG or JPEG picture."
+)
+PREREAD_TOO_LARGE = _("“%(name)s” is larger than %(limit)s, the most a pre-read may be.")
+
+# Extension -> the first bytes its content must start with (None: plain text).
+PREREAD_TYPES = {
+    ".pdf": b"%PDF",
+    ".docx": b"PK\x03\x04",
+    ".xlsx": b"PK\x03\x04",
+    ".pptx": b"PK\x03\x04",
+    ".odt": b"PK\x03\x04",
+    ".ods": b"PK\x03\x04",
+    ".odp": b"PK\x03\x04",
+    ".png": b"\x89PNG",
+    ".jpg": b"\xff\xd8\xff",
+    ".jpeg": b"\xff\xd8\xff",
+    ".txt": None,
+    ".csv": None,
+}
+
+
+def check_preread(upload) -> None:
+    """Size, extension and the first bytes of the content must agree."""
+    name = upload.name or ""
+    limit = settings.UPLOAD_MAX_BYTES["evidence"]  # the upload handler stops larger ones first
+    if upload.size > limit:
+        raise ValidationError(PREREAD_TOO_LARGE % {"name": name, "limit": size_label(limit)})
+    extension = os.path.splitext(name)[1].lower()
+    if extension not in PREREAD_TYPES:
+        raise ValidationError(PREREAD_BAD_TYPE % {"name": name})
+    upload.seek(0)
+    head = upload.read(2048)
+    upload.seek(0)
+    magic = PREREAD_TYPES[extension]
+    if magic is None:
+        try:
+            head.decode("utf-8")
+        except UnicodeDecodeError:
+            # A cut in the middle of a character at byte 2048 is still text.
+            if len(head) < 2048 or b"\x00" in head:
+                raise ValidationError(PREREAD_BAD_TYPE % {"name": name}) from None
+    elif not head.startswith(magic):
+        raise ValidationError(PREREAD_BAD_TYPE % {"name": name})
+
+
+PROPOSAL_FIELDS = ["title", "details", "kind", "minutes_wanted", "link", "file_name"]
+
+
+@transaction.atomic
+def agenda_proposal_create(
+    *,
+    team: Team,
+    actor: User,
+    title: str,
+    details: str = "",
+    kind: str = ItemKind.DISCUSS,
+    minutes_wanted: int = 10,
+    link: str = "",
+    upload=None,
+) -> AgendaProposal:
+    """A member puts an item forward, with a pre-read file or link; the facilitator answers."""
+    if not TeamMember.objects.active().filter(team=team, user=actor).exists():
+        raise ValidationError(PROPOSAL_NOT_MEMBER)
+    proposal = AgendaProposal(
+        team=team,
+        proposed_by=actor,
+        title=title.strip(),
+        details=details.strip(),
+        kind=kind,
+        minutes_wanted=minutes_wanted,
+        link=link.strip(),
+    )
+    if upload is not None:
+        try:
+            check_preread(upload)
+        except ValidationError as error:
+            raise ValidationError({"upload": error.messages}) from None
+        proposal.file_name = os.path.basename(upload.name)[:255]
+    proposal.full_clean(exclude=["file"])
+    if upload is not None:
+        proposal.file.save(upload.name, upload, save=False)
+    proposal.save()
+    audit.record(
+        actor=actor,
+        action="agenda_proposal.create",
+        obj=proposal,
+        school=team.school,
+        after=audit.snapshot(proposal, PROPOSAL_FIELDS),
+    )
+    versions.mark_changed(school=team.school)
+    return proposal
+
+
+def _pending(proposal: AgendaProposal) -> AgendaProposal:
+    locked = (
+        AgendaProposal.objects.select_for_update(of=("self",))
+        .select_related("team__school", "proposed_by")
+        .get(pk=proposal.pk)
+    )
+    if locked.status != ProposalStatus.PENDING:
+        raise ValidationError(PROPOSAL_DECIDED)
+    return locked
+
+
+@transaction.atomic
+def agenda_proposal_accept(
+    *, proposal: AgendaProposal, actor: User, meeting: Meeting
+) -> AgendaItem:
+    """Put the proposal on a meeting's agenda, the proposer as presenter."""
+    proposal = _pending(proposal)
+    if meeting.team_id != proposal.team_id or meeting.is_closed:
+        raise ValidationError({"meeting": PROPOSAL_WRONG_MEETING})
+    item = agenda_item_add(
+        meeting=meeting,
+        actor=actor,
+        title=proposal.title,
+        minutes_allotted=proposal.minutes_wanted,
+        kind=proposal.kind,
+        presenter=str(proposal.proposed_by)[:150],
+    )
+    proposal.status = ProposalStatus.ACCEPTED
+    proposal.item = item
+    proposal.decided_by = actor
+    proposal.decided_at = timezone.now()
+    proposal.save(update_fields=["status", "item", "decided_by", "decided_at"])
+    audit.record(
+        actor=actor,
+        action="agenda_proposal.accept",
+        obj=proposal,
+        school=proposal.team.school,
+        before={"status": ProposalStatus.PENDING},
+        after={"status": ProposalStatus.ACCEPTED, "meeting": meeting.pk, "item": item.pk},
+    )
+    versions.mark_changed(school=proposal.team.school)
+    return item
+
+
+@transaction.atomic
+def agenda_proposal_decline(
+    *, proposal: AgendaProposal, actor: User, reason: str
+) -> AgendaProposal:
+    """Decline with a reason the proposer sees on the team page."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": PROPOSAL_NEEDS_REASON})
+    proposal = _pending(proposal)
+    proposal.status = ProposalStatus.DECLINED
+    proposal.reason = reason[:500]
+    proposal.decided_by = actor
+    proposal.decided_at = timezone.now()
+    proposal.full_clean(exclude=["file"])
+    proposal.save(update_fields=["status", "reason", "decided_by", "decided_at"])
+    audit.record(
+        actor=actor,
+        action="agenda_proposal.decline",
+        obj=proposal,
+        school=proposal.team.school,
+        before={"status": ProposalStatus.PENDING},
+        after={"status": ProposalStatus.DECLINED, "reason": proposal.reason},
+    )
+    versions.mark_changed(school=proposal.team.school)
+    return proposal

@@ -6,6 +6,7 @@ app_name = "teams"
 
 S = "schools/<slug:slug>"
 M = f"{S}/meetings/<int:pk>"
+P = f"{S}/teams/<int:pk>/proposals/<int:proposal_pk>"
 
 urlpatterns = [
     path(f"{S}/teams/", views.team_list, name="team_list"),
@@ -39,4 +40,12 @@ urlpatterns += [
     path(f"{S}/teams/<int:pk>/members/", views.member_add, name="member_add"),
     path(f"{S}/teams/<int:pk>/charter/", views.rule_save, name="rule_save"),
     path(f"{S}/teams/<int:pk>/seats/", views.seat_set, name="seat_set"),
+    path(f"{S}/teams/<int:pk>/proposals/", views.proposal_create, name="proposal_create"),
+    path(
+        f"{P}/accept/",
+        views.proposal_accept,
+        name="proposal_accept",
+    ),
+    path(f"{P}/decline/", views.proposal_decline, name="proposal_decline"),
+    path(f"{P}/file/", views.proposal_file, name="proposal_file"),
 ]

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import mimetypes
+import os
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse, HttpResponseNotModified
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import formats, timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -19,17 +23,21 @@ from leadership.htmx import apply_form_errors as _apply_form_errors
 from leadership.models import AuditEntry, Membership, School, User
 from leadership.permissions import is_principal, school_object_view, school_view
 from leadership.tasks import site_url
+from leadership.uploads import refused_uploads, upload_limit
 
 from . import selectors, services
 from .forms import (
     ActionItemForm,
     AgendaItemForm,
+    AgendaProposalForm,
     DecisionForm,
     DecisionSearchForm,
     MeetingForm,
     MemberForm,
     MinutesForm,
     PollForm,
+    ProposalAcceptForm,
+    ProposalDeclineForm,
     RuleForm,
     SeatForm,
     TeamForm,
@@ -40,6 +48,7 @@ from .models import (
     ActionItem,
     ActionStatus,
     AgendaItem,
+    AgendaProposal,
     Meeting,
     MeetingStatus,
     MinutesStatus,
@@ -139,7 +148,22 @@ def _team_context(request, team: Team, form: MeetingForm | None = None, **forms)
         "can_run": runs,
         "form": form or (MeetingForm() if runs else None),
     }
+    context["can_propose"] = is_member(user, team)
+    if context["can_propose"]:
+        context["proposal_form"] = forms.get("proposal_form") or AgendaProposalForm()
+    proposals = selectors.team_proposals(team, user=user, runs=runs)
+    context["proposals"] = proposals
     if runs:
+        meetings = selectors.open_meetings(team)
+        context["open_meetings"] = meetings
+        for proposal in proposals:
+            if proposal.status == "pending":
+                answer = forms.get("answer")
+                if answer and answer[0] == proposal.pk:
+                    proposal.accept_form, proposal.decline_form = answer[1], answer[2]
+                else:
+                    proposal.accept_form = ProposalAcceptForm(meetings=meetings, proposal=proposal)
+                    proposal.decline_form = ProposalDeclineForm(proposal=proposal)
         context.update(
             member_form=forms.get("member_form") or MemberForm(people=_team_people(team)),
             rule_form=forms.get("rule_form")
@@ -244,6 +268,118 @@ def seat_set(request: HtmxHttpRequest, team: Team) -> HttpResponse:
             messages.success(request, _("The seats were saved."))
             return redirect(team.get_absolute_url() + "#seats-heading")
     return render(request, "teams/team_detail.html", _team_context(request, team, seat_form=form))
+
+
+# --- agenda items members put forward -------------------------------------------------
+
+
+def _sees_prereads(user, team: Team) -> bool:
+    return is_member(user, team) or can_see_all_teams(user, team.school)
+
+
+@upload_limit("evidence")
+@login_required
+@require_POST
+@school_object_view(TEAMS, "school", is_member)
+def proposal_create(request: HtmxHttpRequest, team: Team) -> HttpResponse:
+    form = AgendaProposalForm(request.POST, request.FILES, refused=refused_uploads(request))
+    if form.is_valid():
+        try:
+            services.agenda_proposal_create(team=team, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_form_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("Your item was put forward. The facilitator will accept it or tell you why not."),
+            )
+            return redirect(team.get_absolute_url() + "#proposals-heading")
+    context = _team_context(request, team, proposal_form=form)
+    return render(request, "teams/team_detail.html", context)
+
+
+def _proposal(team: Team, proposal_pk: int) -> AgendaProposal:
+    return get_object_or_404(
+        AgendaProposal.objects.select_related("proposed_by"), pk=proposal_pk, team=team
+    )
+
+
+@login_required
+@require_POST
+@school_object_view(TEAMS, "school", can_run_meeting)
+def proposal_accept(request: HtmxHttpRequest, team: Team, proposal_pk: int) -> HttpResponse:
+    proposal = _proposal(team, proposal_pk)
+    meetings = selectors.open_meetings(team)
+    form = ProposalAcceptForm(request.POST, meetings=meetings, proposal=proposal)
+    if form.is_valid():
+        meeting = next(m for m in meetings if m.pk == form.cleaned_data["meeting"])
+        try:
+            services.agenda_proposal_accept(proposal=proposal, actor=request.user, meeting=meeting)
+        except ValidationError as error:
+            _form_error(request, form, error)
+        else:
+            messages.success(
+                request,
+                _("“%(title)s” is on the agenda of the meeting of %(when)s.")
+                % {
+                    "title": proposal.title,
+                    "when": formats.date_format(
+                        timezone.localtime(meeting.starts_at), "DATETIME_FORMAT"
+                    ),
+                },
+            )
+            return redirect(team.get_absolute_url() + "#proposals-heading")
+    decline = ProposalDeclineForm(proposal=proposal)
+    context = _team_context(request, team, answer=(proposal.pk, form, decline))
+    return render(request, "teams/team_detail.html", context)
+
+
+@login_required
+@require_POST
+@school_object_view(TEAMS, "school", can_run_meeting)
+def proposal_decline(request: HtmxHttpRequest, team: Team, proposal_pk: int) -> HttpResponse:
+    proposal = _proposal(team, proposal_pk)
+    form = ProposalDeclineForm(request.POST, proposal=proposal)
+    if form.is_valid():
+        try:
+            services.agenda_proposal_decline(
+                proposal=proposal, actor=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            _form_error(request, form, error)
+        else:
+            messages.success(
+                request,
+                _("“%(title)s” was declined; %(name)s sees your reason.")
+                % {"title": proposal.title, "name": proposal.proposed_by},
+            )
+            return redirect(team.get_absolute_url() + "#proposals-heading")
+    accept = ProposalAcceptForm(meetings=selectors.open_meetings(team), proposal=proposal)
+    context = _team_context(request, team, answer=(proposal.pk, accept, form))
+    return render(request, "teams/team_detail.html", context)
+
+
+@login_required
+@require_safe
+@school_object_view(TEAMS, "school", _sees_prereads)
+def proposal_file(request: HtmxHttpRequest, team: Team, proposal_pk: int) -> HttpResponse:
+    """A pre-read is served only here, after the permission check; never from /media/."""
+    proposal = _proposal(team, proposal_pk)
+    if not proposal.file:
+        raise Http404
+    try:
+        handle = proposal.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    content_type = mimetypes.guess_type(proposal.file_name)[0] or "application/octet-stream"
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=os.path.basename(proposal.file_name),
+        content_type=content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 # --- the meeting page -----------------------------------------------------------------

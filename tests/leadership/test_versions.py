@@ -202,6 +202,27 @@ def teams_seat_set(world):
     )
 
 
+def teams_agenda_proposal_create(world):
+    ilt = tf.ilt_for(world)
+    return lambda: teams.agenda_proposal_create(
+        team=ilt.team, actor=world.teacher_leader, title="Recess duty rota"
+    )
+
+
+def teams_agenda_proposal_accept(world):
+    ilt = tf.ilt_for(world)
+    proposal = tf.proposal(ilt)
+    m = tf.meeting(ilt.team)
+    return lambda: teams.agenda_proposal_accept(proposal=proposal, actor=world.principal, meeting=m)
+
+
+def teams_agenda_proposal_decline(world):
+    proposal = tf.proposal(tf.ilt_for(world))
+    return lambda: teams.agenda_proposal_decline(
+        proposal=proposal, actor=world.principal, reason="Next term"
+    )
+
+
 # --- workplans -----------------------------------------------------------------------------
 
 

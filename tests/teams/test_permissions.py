@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 
 from leadership import clock
-from teams.models import MeetingStatus, PollKind
+from teams.models import AgendaProposal, MeetingStatus, PollKind
 from teams.services import charter_version
 from tests.matrix import Row, check_row, parametrize
 from tests.teams import factories as f
@@ -102,7 +102,52 @@ def _action_data(world):
     }
 
 
+def _proposal(world):
+    ilt = f.ilt_for(world)
+    proposal = f.proposal(ilt)
+    f.meeting(ilt.team)
+    return {"slug": world.school.slug, "pk": ilt.team.pk, "proposal_pk": proposal.pk}
+
+
+def _proposal_with_file(world):
+    from django.core.files.base import ContentFile
+
+    kwargs = _proposal(world)
+    proposal = AgendaProposal.objects.get(pk=kwargs["proposal_pk"])
+    proposal.file.save("rota.pdf", ContentFile(b"%PDF-1.4"), save=False)
+    proposal.file_name = "rota.pdf"
+    proposal.save()
+    return kwargs
+
+
+# Members of the team (the principal facilitates; the teacher leader and the family sit on it).
+MEMBERS_POST = everyone(
+    403, anonymous=302, principal=302, teacher_leader=302, family=302, **OUTSIDERS_404
+)
+
 MATRIX = [
+    Row(
+        "teams:proposal_create",
+        MEMBERS_POST,
+        kwargs=_team,
+        method="POST",
+        data=lambda w: {"title": "Recess rota", "kind": "discuss", "minutes_wanted": 10},
+    ),
+    Row(
+        "teams:proposal_accept",
+        RUNNER,
+        kwargs=_proposal,
+        method="POST",
+        data=lambda w: {"meeting": f.ilt_for(w).team.meetings.get().pk},
+    ),
+    Row(
+        "teams:proposal_decline",
+        RUNNER,
+        kwargs=_proposal,
+        method="POST",
+        data=lambda w: {"reason": "Next term"},
+    ),
+    Row("teams:proposal_file", MEMBERS_READ, kwargs=_proposal_with_file),
     Row("teams:team_list", READERS, kwargs=_school),
     Row("teams:team_detail", READERS, kwargs=_team),
     Row("teams:decision_log", READERS, kwargs=_school),

@@ -51,10 +51,17 @@ def busy_ilt(world, ilt):
 
 
 def test_team_page_queries(world, ilt, busy_ilt, client_for, django_assert_num_queries):
+    for n in range(4):
+        f.proposal(ilt, title=f"Proposal {n}", file_name="pre-read.pdf", file="x/pre-read.pdf")
+        f.proposal(ilt, title=f"Declined {n}", by=world.family, status="declined", reason="No")
     client = client_for(world.principal)
-    with django_assert_num_queries(12):
+    # ... plus the items put forward: those waiting, those answered, the meetings to accept into,
+    # and the principal's own seats (may they put items forward)
+    with django_assert_num_queries(16):
         response = client.get(ilt.team.get_absolute_url())
-    assert response.content.decode().count("Overdue ") >= 8
+    page = response.content.decode()
+    assert page.count("Overdue ") >= 8
+    assert "Proposal 3" in page and "Declined 3" in page
 
 
 def test_meeting_page_queries(world, busy_ilt, client_for, django_assert_num_queries):
