@@ -245,3 +245,61 @@ class ProposalDeclineForm(_OwnIds):
     def __init__(self, *args, proposal, **kwargs):
         self.id_prefix = f"decline{proposal.pk}"
         super().__init__(*args, **kwargs)
+
+
+class ProposalOpenForm(_OwnIds):
+    id_prefix = "open"
+    area = forms.CharField(label=_("Decision area"), max_length=100)
+    title = forms.CharField(label=_("Title"), max_length=200)
+    text = forms.CharField(
+        label=_("Proposal"), max_length=4000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    closes_at = forms.DateTimeField(
+        label=_("Answers close at"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("In the school's time zone. At most 30 days away."),
+    )
+
+    def __init__(self, *args, rules, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A select of the charter's areas; the service refuses any other with its reason.
+        self.fields["area"].widget = forms.Select(
+            choices=[("", "---------")]
+            + [(r.area, f"{r.area}: {r.get_model_display()}") for r in rules]
+        )
+
+
+class ProposalAnswerForm(forms.Form):
+    value = forms.CharField(max_length=10)
+    objection = forms.CharField(label=_("Your objection"), max_length=500, required=False)
+    comment = forms.CharField(label=_("Comment"), max_length=1000, required=False)
+
+
+class ProposalAmendForm(_OwnIds):
+    id_prefix = "amend"
+    text = forms.CharField(
+        label=_("Amended proposal"), max_length=4000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    closes_at = forms.DateTimeField(
+        label=_("New deadline"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("Leave empty to keep the deadline."),
+    )
+
+
+class LeadDecisionForm(_OwnIds):
+    id_prefix = "lead"
+    outcome = forms.ChoiceField(
+        label=_("Outcome"),
+        choices=[
+            (DecisionOutcome.ADOPTED, DecisionOutcome.ADOPTED.label),
+            (DecisionOutcome.REJECTED, DecisionOutcome.REJECTED.label),
+        ],
+    )
+    rationale = forms.CharField(
+        label=_("Rationale"),
+        max_length=4000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

@@ -300,6 +300,10 @@ class AgendaItem(models.Model):
     carried_action = models.ForeignKey(
         "ActionItem", on_delete=models.CASCADE, null=True, blank=True, related_name="carried_to"
     )
+    # The decision this item reviews (its review date came): one review item per decision.
+    review_of = models.OneToOneField(
+        "Decision", on_delete=models.CASCADE, null=True, blank=True, related_name="review_item"
+    )
 
     class Meta:
         ordering = ["meeting", "order", "id"]
@@ -329,8 +333,18 @@ class DecisionOutcome(models.TextChoices):
 
 
 class Decision(models.Model):
-    item = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, related_name="decisions")
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="decisions")
+    """A decision of a team: taken on an agenda item of a meeting, or on a proposal between
+    meetings (then `proposal` is set and `item`, `meeting` are empty)."""
+
+    item = models.ForeignKey(
+        AgendaItem, on_delete=models.CASCADE, null=True, blank=True, related_name="decisions"
+    )
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, null=True, blank=True, related_name="decisions"
+    )
+    proposal = models.OneToOneField(
+        "Proposal", on_delete=models.CASCADE, null=True, blank=True, related_name="decision"
+    )
     rule = models.ForeignKey(
         DecisionRule, on_delete=models.PROTECT, related_name="decisions", verbose_name=_("area")
     )
@@ -343,8 +357,9 @@ class Decision(models.Model):
     tally = models.JSONField(_("tally"), default=dict, blank=True)
     present = models.PositiveSmallIntegerField(default=0)
     review_on = models.DateField(_("review on"), null=True, blank=True)
+    # Empty when the outcome of a proposal was stated at its deadline, by nobody in particular.
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -352,6 +367,13 @@ class Decision(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("decision")
         verbose_name_plural = _("decisions")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(meeting__isnull=False, item__isnull=False)
+                | models.Q(proposal__isnull=False),
+                name="decision_in_meeting_or_on_proposal",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.text
@@ -519,3 +541,87 @@ class AgendaProposal(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class ProposalState(models.TextChoices):
+    OPEN = "open", _("Open for answers")
+    AWAITING_LEAD = "awaiting_lead", _("Waiting for the lead's decision")
+    DECIDED = "decided", _("Decided")
+    LAPSED = "lapsed", _("Lapsed without quorum")
+
+
+class Proposal(models.Model):
+    """A proposal decided between meetings, in a decision area of the team's charter, by the
+    area's method and quorum; members answer before the deadline."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="proposals")
+    rule = models.ForeignKey(
+        DecisionRule,
+        on_delete=models.PROTECT,
+        related_name="proposals",
+        verbose_name=_("decision area"),
+    )
+    title = models.CharField(_("title"), max_length=200)
+    text = models.TextField(_("proposal"), max_length=4000)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="opened_proposals"
+    )
+    closes_at = models.DateTimeField(_("answers close at"))
+    # Each amendment starts a new round: answers to an earlier text no longer count.
+    round = models.PositiveSmallIntegerField(default=1)
+    state = models.CharField(
+        _("state"), max_length=15, choices=ProposalState.choices, default=ProposalState.OPEN
+    )
+    outcome = models.CharField(
+        _("outcome"), max_length=10, choices=DecisionOutcome.choices, blank=True
+    )
+    outcome_note = models.CharField(max_length=500, blank=True)
+    stated_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("proposal")
+        verbose_name_plural = _("proposals")
+        indexes = [
+            models.Index(fields=["state", "closes_at"]),
+            models.Index(fields=["team", "state"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "teams:proposal_detail", kwargs={"slug": self.team.school.slug, "pk": self.pk}
+        )
+
+    @property
+    def is_open(self) -> bool:
+        return self.state == ProposalState.OPEN
+
+
+class ProposalAnswer(models.Model):
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="answers")
+    member = models.ForeignKey(
+        TeamMember, on_delete=models.CASCADE, related_name="proposal_answers"
+    )
+    round = models.PositiveSmallIntegerField(default=1)
+    value = models.CharField(_("answer"), max_length=10)
+    objection = models.CharField(_("objection"), max_length=500, blank=True)
+    comment = models.CharField(_("comment"), max_length=1000, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("answer to a proposal")
+        verbose_name_plural = _("answers to proposals")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["proposal", "member", "round"], name="proposalanswer_once_per_round"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} · {self.value}"

@@ -6,7 +6,9 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from leadership import clock
 from leadership.models import School
@@ -22,6 +24,9 @@ from .models import (
     MeetingStatus,
     MinutesStatus,
     Poll,
+    Proposal,
+    ProposalAnswer,
+    ProposalState,
     ProposalStatus,
     StakeholderSeat,
     Team,
@@ -164,6 +169,41 @@ def proposed_items_of(user) -> QuerySet[AgendaProposal]:
     )
 
 
+def team_open_proposals(team: Team) -> list[Proposal]:
+    """The team's proposals: open ones first (soonest deadline), then the last stated."""
+    proposals = team.proposals.select_related("rule", "team__school")
+    open_ = list(proposals.filter(state=ProposalState.OPEN).order_by("closes_at", "id"))
+    stated = list(proposals.exclude(state=ProposalState.OPEN).order_by("-created_at", "-id")[:10])
+    return open_ + stated
+
+
+def proposal_answers(proposal: Proposal) -> list[ProposalAnswer]:
+    """The answers to the proposal's current version, with who gave them."""
+    return list(
+        proposal.answers.filter(round=proposal.round)
+        .select_related("member__user")
+        .order_by("created_at", "id")
+    )
+
+
+def open_proposals_for(user) -> QuerySet[Proposal]:
+    """Open proposals of the person's teams that wait for their answer to the current version
+    (for a "my work" list)."""
+    answered = ProposalAnswer.objects.filter(
+        proposal=OuterRef("pk"), round=OuterRef("round"), member__user=user
+    )
+    return (
+        Proposal.objects.filter(
+            state=ProposalState.OPEN,
+            team_id__in=list(team_roles(user)),
+            closes_at__gt=timezone.now(),
+        )
+        .exclude(Exists(answered))
+        .select_related("team__school", "rule")
+        .order_by("closes_at", "id")
+    )
+
+
 def previous_meeting(meeting: Meeting) -> Meeting | None:
     return (
         Meeting.objects.filter(team=meeting.team_id, starts_at__lt=meeting.starts_at)
@@ -175,14 +215,16 @@ def previous_meeting(meeting: Meeting) -> Meeting | None:
 
 def decision_log(*, user, school: School, query: str = "") -> QuerySet[Decision]:
     """Decisions of the school's teams the user may read; non-members see approved minutes only."""
-    decisions = Decision.objects.filter(meeting__team__school=school).select_related(
-        "rule", "meeting__team__school", "item"
-    )
+    decisions = Decision.objects.filter(
+        Q(meeting__team__school=school) | Q(proposal__team__school=school)
+    ).select_related("rule__team__school", "meeting__team__school", "item", "proposal")
     if not can_see_all_teams(user, school):
         member_teams = list(team_roles(user))
-        visible = Q(meeting__team__in=member_teams)
+        visible = Q(meeting__team__in=member_teams) | Q(proposal__team__in=member_teams)
         if is_team_reader_of_school(user, school):
+            # Minutes once approved; a proposal's outcome once stated.
             visible |= Q(meeting__minutes_status=MinutesStatus.APPROVED)
+            visible |= Q(proposal__isnull=False)
         decisions = decisions.filter(visible)
     if query:
         decisions = decisions.filter(
@@ -191,7 +233,8 @@ def decision_log(*, user, school: School, query: str = "") -> QuerySet[Decision]
             | Q(rule__area__icontains=query)
             | Q(item__title__icontains=query)
         )
-    return decisions.order_by("-meeting__starts_at", "-id")
+    when = Coalesce("meeting__starts_at", "proposal__stated_at", "created_at")
+    return decisions.order_by(when.desc(), "-id")
 
 
 def open_actions_of(*, user, school: School) -> QuerySet[ActionItem]:

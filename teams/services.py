@@ -5,22 +5,24 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max
+from django.db.models import F, Max, Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from leadership import audit, clock, edits, outbox, versions
 from leadership.models import Membership, SchoolYear, User
+from leadership.permissions import is_principal
 from leadership.updates import model_update
 from leadership.uploads import size_label
 
 from .models import (
+    POLL_CHOICES,
     ActionItem,
     ActionStatus,
     AgendaItem,
@@ -29,6 +31,7 @@ from .models import (
     Cadence,
     Decision,
     DecisionModel,
+    DecisionOutcome,
     DecisionRule,
     ItemKind,
     Meeting,
@@ -36,10 +39,14 @@ from .models import (
     MinutesStatus,
     Poll,
     PollKind,
+    Proposal,
+    ProposalAnswer,
+    ProposalState,
     ProposalStatus,
     StakeholderSeat,
     Team,
     TeamMember,
+    TeamRole,
     Vote,
 )
 
@@ -142,6 +149,7 @@ def meeting_schedule(
         versions.mark_changed(school=team.school)
         meetings.append(meeting)
     carry_open_actions(meeting=meetings[0])
+    carry_due_reviews(team=team)
     return meetings
 
 
@@ -459,6 +467,36 @@ def decision_record(
         raise ValidationError(MEETING_NOT_LIVE)
     if rule.team_id != meeting.team_id or (poll is not None and poll.item.meeting_id != meeting.pk):
         raise ValidationError(ITEM_WRONG_MEETING)
+    present = meeting.attendance.filter(present=True).count()
+    tally = {}
+    if poll is not None:
+        if POLL_FOR_MODEL.get(model_used) != poll.kind:
+            charter_check(rule=rule, model_used=model_used, present=present)
+            raise ValidationError({"poll": DECISION_POLL_MISMATCH})
+        tally = {"poll": poll.question, "kind": poll.kind, "counts": poll_tally(poll)}
+    decision = _decision_save(
+        actor=actor,
+        team=meeting.team,
+        rule=rule,
+        model_used=model_used,
+        text=text,
+        rationale=rationale,
+        outcome=outcome,
+        tally=tally,
+        present=present,
+        review_on=review_on,
+        item=item,
+        meeting=meeting,
+    )
+    if poll is not None and poll.is_open:
+        Poll.objects.filter(pk=poll.pk).update(is_open=False)
+    _touch(meeting)
+    return decision
+
+
+def charter_check(*, rule: DecisionRule, model_used: str, present: int) -> None:
+    """The charter's checks on every decision, taken in a meeting or on a proposal: the area's
+    method, and its quorum (members present, or members who answered a proposal)."""
     if model_used != rule.model:
         raise ValidationError(
             DECISION_WRONG_MODEL
@@ -468,19 +506,35 @@ def decision_record(
                 "used": DecisionModel(model_used).label,
             }
         )
-    present = meeting.attendance.filter(present=True).count()
     if rule.quorum and present < rule.quorum:
         raise ValidationError(
             DECISION_NO_QUORUM % {"area": rule.area, "quorum": rule.quorum, "present": present}
         )
-    tally = {}
-    if poll is not None:
-        if POLL_FOR_MODEL.get(model_used) != poll.kind:
-            raise ValidationError({"poll": DECISION_POLL_MISMATCH})
-        tally = {"poll": poll.question, "kind": poll.kind, "counts": poll_tally(poll)}
+
+
+def _decision_save(
+    *,
+    actor: User | None,
+    team: Team,
+    rule: DecisionRule,
+    model_used: str,
+    text: str,
+    rationale: str,
+    outcome: str,
+    tally: dict,
+    present: int,
+    review_on: date | None = None,
+    item: AgendaItem | None = None,
+    meeting: Meeting | None = None,
+    proposal=None,
+) -> Decision:
+    """Write a decision to the log after the charter's checks; the one way both meetings and
+    proposals record one."""
+    charter_check(rule=rule, model_used=model_used, present=present)
     decision = Decision(
         item=item,
         meeting=meeting,
+        proposal=proposal,
         rule=rule,
         model_used=model_used,
         text=text.strip(),
@@ -493,20 +547,62 @@ def decision_record(
     )
     decision.full_clean()
     decision.save()
-    if poll is not None and poll.is_open:
-        Poll.objects.filter(pk=poll.pk).update(is_open=False)
-    _touch(meeting)
     audit.record(
         actor=actor,
         action="decision.record",
         obj=decision,
-        school=meeting.team.school,
+        school=team.school,
         after=audit.snapshot(
             decision, ["rule", "model_used", "text", "rationale", "outcome", "tally", "present"]
         ),
     )
-    versions.mark_changed(school=meeting.team.school)
+    versions.mark_changed(school=team.school)
+    if review_on is not None:
+        carry_due_reviews(team=team)
     return decision
+
+
+REVIEW_TITLE = _("Review: %(text)s")
+
+
+@transaction.atomic
+def carry_due_reviews(*, team: Team) -> int:
+    """Put a review item for each decision whose review date has come on the team's first
+    open meeting on or after that date; once per decision (a unique link backs it)."""
+    due = list(
+        Decision.objects.filter(
+            Q(meeting__team=team) | Q(proposal__team=team),
+            review_on__isnull=False,
+            review_item__isnull=True,
+        )
+    )
+    added = 0
+    district = team.school.district
+    for decision in due:
+        first = (
+            team.meetings.filter(
+                status__in=[MeetingStatus.SCHEDULED, MeetingStatus.IN_PROGRESS],
+                starts_at__gte=clock.start_of_day(district, decision.review_on),
+            )
+            .order_by("starts_at")
+            .first()
+        )
+        if first is None:
+            continue
+        last = first.items.aggregate(m=Max("order"))["m"] or 0
+        AgendaItem.objects.create(
+            meeting=first,
+            order=last + 1,
+            title=(str(REVIEW_TITLE) % {"text": decision.text})[:200],
+            minutes_allotted=10,
+            kind=ItemKind.DISCUSS,
+            review_of=decision,
+        )
+        _touch(first)
+        added += 1
+    if added:
+        versions.mark_changed(school=team.school)
+    return added
 
 
 # --- action items ---------------------------------------------------------------------
@@ -875,3 +971,313 @@ def agenda_proposal_decline(
     )
     versions.mark_changed(school=proposal.team.school)
     return proposal
+
+
+# --- proposals decided between meetings -----------------------------------------------
+
+PROPOSAL_AREA_NOT_COVERED = _(
+    "The charter of %(team)s has no decision area “%(area)s”: add it to the charter first, or "
+    "choose one of its areas."
+)
+PROPOSAL_QUORUM_IMPOSSIBLE = _(
+    "Refused: decisions on “%(area)s” need a quorum of %(quorum)s members, and the team has "
+    "%(members)s active members. Change the charter or the team first."
+)
+PROPOSAL_DEADLINE_PAST = _("The deadline must be in the future.")
+PROPOSAL_DEADLINE_FAR = _("The deadline can be at most 30 days away.")
+PROPOSAL_ONLY_MEMBERS = _("Only members of this team open proposals and answer them.")
+PROPOSAL_ANSWER_CLOSED = _("Answers to this proposal closed at %(when)s.")
+PROPOSAL_ANSWERED = _("You have already answered this version of the proposal. One answer each.")
+PROPOSAL_BAD_CHOICE = _("Choose one of the answers offered.")
+PROPOSAL_OBJECTION_NEEDED = _("Say what you object to, so that the proposal can be amended.")
+PROPOSAL_NOT_OPEN = _("This proposal is no longer open.")
+PROPOSAL_NOT_AMENDER = _("Only the member who opened the proposal, or the facilitator, amends it.")
+PROPOSAL_NOT_AWAITING_LEAD = _("This proposal is not waiting for the lead's decision.")
+PROPOSAL_LEAD_OUTCOME = _("The lead decides to adopt it or not.")
+PROPOSAL_NO_QUORUM_NOTE = _(
+    "Lapsed: decisions on “%(area)s” need %(quorum)s answers; %(present)s members answered."
+)
+PROPOSAL_MAX_DAYS = 30
+# The answer of a method in which members give input only (the lead, or a delegate, decides).
+INPUT = "input"
+
+
+def proposal_choices(model: str) -> list[tuple[str, str]]:
+    """The answers a member gives under the area's method: the poll of the same method in a
+    meeting, or input only where someone decides after hearing the team."""
+    kind = POLL_FOR_MODEL.get(model)
+    return POLL_CHOICES[kind] if kind else [(INPUT, _("I have given my input"))]
+
+
+def stated_outcome(model: str, counts: dict[str, int]) -> str | None:
+    """The outcome a method gives for the answers counted; None where a person decides."""
+    if model == DecisionModel.CONSENT:
+        return DecisionOutcome.REJECTED if counts.get("object") else DecisionOutcome.ADOPTED
+    if model == DecisionModel.MAJORITY:
+        adopted = counts.get("yes", 0) > counts.get("no", 0)
+        return DecisionOutcome.ADOPTED if adopted else DecisionOutcome.REJECTED
+    if model == DecisionModel.FIST_TO_FIVE:  # a fist or one finger blocks
+        blocked = counts.get("0", 0) + counts.get("1", 0)
+        return DecisionOutcome.REJECTED if blocked else DecisionOutcome.ADOPTED
+    if model == DecisionModel.CONSENSUS:  # everyone at three fingers or more
+        doubts = sum(counts.get(str(n), 0) for n in range(3))
+        return DecisionOutcome.REJECTED if doubts else DecisionOutcome.ADOPTED
+    return None
+
+
+def proposal_counts(proposal: Proposal, answers: list[ProposalAnswer]) -> dict[str, int]:
+    counts = Counter(a.value for a in answers if a.round == proposal.round)
+    return {code: counts.get(code, 0) for code, _label in proposal_choices(proposal.rule.model)}
+
+
+def _proposal_locked(proposal: Proposal) -> Proposal:
+    return (
+        Proposal.objects.select_for_update(of=("self",))
+        .select_related("team__school__district", "rule")
+        .get(pk=proposal.pk)
+    )
+
+
+def _proposal_member(team: Team, user: User) -> TeamMember | None:
+    with clock.override(team.school):
+        return TeamMember.objects.active().filter(team=team, user=user).first()
+
+
+def _check_deadline(closes_at: datetime) -> None:
+    now = timezone.now()
+    if closes_at <= now:
+        raise ValidationError({"closes_at": PROPOSAL_DEADLINE_PAST})
+    if closes_at > now + timedelta(days=PROPOSAL_MAX_DAYS):
+        raise ValidationError({"closes_at": PROPOSAL_DEADLINE_FAR})
+
+
+PROPOSAL_FIELDS_AUDITED = ["rule", "title", "text", "closes_at", "round"]
+
+
+@transaction.atomic
+def proposal_open(
+    *,
+    team: Team,
+    actor: User,
+    area: str,
+    title: str,
+    text: str,
+    closes_at: datetime,
+) -> Proposal:
+    """A member opens a proposal in a decision area of the charter; refused when the charter
+    does not cover the area or its quorum could never be reached."""
+    if _proposal_member(team, actor) is None:
+        raise ValidationError(PROPOSAL_ONLY_MEMBERS)
+    rule = next(
+        (r for r in team.decision_rules.all() if r.area.lower() == area.strip().lower()), None
+    )
+    if rule is None:
+        raise ValidationError(
+            {"area": PROPOSAL_AREA_NOT_COVERED % {"team": team.name, "area": area.strip()}}
+        )
+    with clock.override(team.school):
+        members = TeamMember.objects.active().filter(team=team).count()
+    if rule.quorum > members:
+        raise ValidationError(
+            PROPOSAL_QUORUM_IMPOSSIBLE
+            % {"area": rule.area, "quorum": rule.quorum, "members": members}
+        )
+    _check_deadline(closes_at)
+    proposal = Proposal(
+        team=team,
+        rule=rule,
+        title=title.strip(),
+        text=text.strip(),
+        opened_by=actor,
+        closes_at=closes_at,
+    )
+    proposal.full_clean()
+    proposal.save()
+    audit.record(
+        actor=actor,
+        action="proposal.open",
+        obj=proposal,
+        school=team.school,
+        after=audit.snapshot(proposal, PROPOSAL_FIELDS_AUDITED),
+    )
+    versions.mark_changed(school=team.school)
+    return proposal
+
+
+@transaction.atomic
+def proposal_answer(
+    *, proposal: Proposal, user: User, value: str, objection: str = "", comment: str = ""
+) -> ProposalAnswer:
+    """One answer per member to each version of the proposal, before the deadline. When every
+    member has answered and nothing blocks, the outcome is stated at once."""
+    proposal = _proposal_locked(proposal)
+    member = _proposal_member(proposal.team, user)
+    if member is None:
+        raise ValidationError(PROPOSAL_ONLY_MEMBERS)
+    if proposal.state != ProposalState.OPEN or proposal.closes_at <= timezone.now():
+        when = timezone.localtime(proposal.closes_at, clock.zone_of(proposal.team.school))
+        raise ValidationError(
+            PROPOSAL_ANSWER_CLOSED % {"when": date_format(when, "DATETIME_FORMAT")}
+        )
+    if value not in {code for code, _label in proposal_choices(proposal.rule.model)}:
+        raise ValidationError({"value": PROPOSAL_BAD_CHOICE})
+    if value == "object" and not objection.strip():
+        raise ValidationError({"objection": PROPOSAL_OBJECTION_NEEDED})
+    answer = ProposalAnswer(
+        proposal=proposal,
+        member=member,
+        round=proposal.round,
+        value=value,
+        objection=objection.strip()[:500],
+        comment=comment.strip()[:1000],
+    )
+    try:
+        # The unique constraint decides, so two taps at once still count once.
+        with transaction.atomic():
+            answer.save()
+    except IntegrityError:
+        raise ValidationError(PROPOSAL_ANSWERED) from None
+    Proposal.objects.filter(pk=proposal.pk).update(updated_at=timezone.now())
+    audit.record(
+        actor=user,
+        action="proposal.answer",
+        obj=proposal,
+        school=proposal.team.school,
+        after={"round": answer.round, "value": value},
+    )
+    versions.mark_changed(school=proposal.team.school)
+    _state_if_all_answered(proposal)
+    return answer
+
+
+def _state_if_all_answered(proposal: Proposal) -> None:
+    answers = list(proposal.answers.filter(round=proposal.round))
+    with clock.override(proposal.team.school):
+        members = TeamMember.objects.active().filter(team=proposal.team).count()
+    if len(answers) < members:
+        return
+    model = proposal.rule.model
+    outcome = stated_outcome(model, proposal_counts(proposal, answers))
+    # A block keeps the proposal open until the deadline, so that it can be amended; a vote
+    # by majority is final once everyone has voted.
+    if outcome == DecisionOutcome.ADOPTED or model == DecisionModel.MAJORITY or outcome is None:
+        _state(proposal, answers)
+
+
+def _state(proposal: Proposal, answers: list[ProposalAnswer]) -> None:
+    """State the outcome under the area's method and quorum (locked proposal)."""
+    rule = proposal.rule
+    present = len(answers)
+    now = timezone.now()
+    if stated_outcome(rule.model, {}) is None:
+        proposal.state = ProposalState.AWAITING_LEAD
+        proposal.save(update_fields=["state", "updated_at"])
+        return
+    if rule.quorum and present < rule.quorum:
+        proposal.state = ProposalState.LAPSED
+        proposal.outcome_note = str(
+            PROPOSAL_NO_QUORUM_NOTE % {"area": rule.area, "quorum": rule.quorum, "present": present}
+        )[:500]
+        proposal.stated_at = now
+        proposal.updated_at = now
+        proposal.save(update_fields=["state", "outcome_note", "stated_at", "updated_at"])
+        audit.record(actor=None, action="proposal.lapse", obj=proposal, school=proposal.team.school)
+    else:
+        counts = proposal_counts(proposal, answers)
+        outcome = stated_outcome(rule.model, counts)
+        _decision_save(
+            actor=None,
+            team=proposal.team,
+            rule=rule,
+            model_used=rule.model,
+            text=proposal.title,
+            rationale=proposal.text,
+            outcome=outcome,
+            tally={"kind": POLL_FOR_MODEL.get(rule.model, ""), "counts": counts},
+            present=present,
+            proposal=proposal,
+        )
+        proposal.state = ProposalState.DECIDED
+        proposal.outcome = outcome
+        proposal.stated_at = now
+        proposal.updated_at = now
+        proposal.save(update_fields=["state", "outcome", "stated_at", "updated_at"])
+    versions.mark_changed(school=proposal.team.school)
+    outbox.enqueue("teams.tasks.announce_proposal_outcome", proposal.pk)
+
+
+@transaction.atomic
+def proposal_close_due(*, proposal: Proposal) -> bool:
+    """At the deadline: state the outcome (the periodic task calls this). The proposal's row
+    lock orders it with a last answer arriving at the same moment."""
+    proposal = _proposal_locked(proposal)
+    if proposal.state != ProposalState.OPEN or proposal.closes_at > timezone.now():
+        return False
+    _state(proposal, list(proposal.answers.filter(round=proposal.round)))
+    return True
+
+
+@transaction.atomic
+def proposal_amend(
+    *, proposal: Proposal, actor: User, text: str, closes_at: datetime | None = None
+) -> Proposal:
+    """Amend an open proposal (after an objection, say): answers start over for the new text."""
+    proposal = _proposal_locked(proposal)
+    if proposal.state != ProposalState.OPEN:
+        raise ValidationError(PROPOSAL_NOT_OPEN)
+    runs = (
+        is_principal(actor, proposal.team.school)
+        or TeamMember.objects.active()
+        .filter(team=proposal.team, user=actor, role=TeamRole.FACILITATOR)
+        .exists()
+    )
+    if proposal.opened_by_id != actor.pk and not runs:
+        raise ValidationError(PROPOSAL_NOT_AMENDER)
+    before = audit.snapshot(proposal, PROPOSAL_FIELDS_AUDITED)
+    data = {"text": text.strip(), "round": proposal.round + 1, "updated_at": timezone.now()}
+    if closes_at is not None:
+        _check_deadline(closes_at)
+        data["closes_at"] = closes_at
+    if proposal.closes_at <= timezone.now() and closes_at is None:
+        raise ValidationError({"closes_at": PROPOSAL_DEADLINE_PAST})
+    model_update(instance=proposal, fields=list(data), data=data)
+    audit.record(
+        actor=actor,
+        action="proposal.amend",
+        obj=proposal,
+        school=proposal.team.school,
+        before=before,
+        after=audit.snapshot(proposal, PROPOSAL_FIELDS_AUDITED),
+    )
+    versions.mark_changed(school=proposal.team.school)
+    return proposal
+
+
+@transaction.atomic
+def proposal_lead_decide(
+    *, proposal: Proposal, actor: User, outcome: str, rationale: str = ""
+) -> Decision:
+    """Where the lead decides after input: the lead states the outcome once input is in."""
+    proposal = _proposal_locked(proposal)
+    if proposal.state != ProposalState.AWAITING_LEAD:
+        raise ValidationError(PROPOSAL_NOT_AWAITING_LEAD)
+    if outcome not in (DecisionOutcome.ADOPTED, DecisionOutcome.REJECTED):
+        raise ValidationError({"outcome": PROPOSAL_LEAD_OUTCOME})
+    answers = list(proposal.answers.filter(round=proposal.round))
+    decision = _decision_save(
+        actor=actor,
+        team=proposal.team,
+        rule=proposal.rule,
+        model_used=proposal.rule.model,
+        text=proposal.title,
+        rationale=rationale or proposal.text,
+        outcome=outcome,
+        tally={"kind": "", "counts": {INPUT: len(answers)}},
+        present=len(answers),
+        proposal=proposal,
+    )
+    now = timezone.now()
+    data = {"state": ProposalState.DECIDED, "outcome": outcome, "stated_at": now, "updated_at": now}
+    model_update(instance=proposal, fields=list(data), data=data)
+    outbox.enqueue("teams.tasks.announce_proposal_outcome", proposal.pk)
+    return decision

@@ -7,6 +7,7 @@ app_name = "teams"
 S = "schools/<slug:slug>"
 M = f"{S}/meetings/<int:pk>"
 P = f"{S}/teams/<int:pk>/proposals/<int:proposal_pk>"
+D = f"{S}/proposals/<int:pk>"
 
 urlpatterns = [
     path(f"{S}/teams/", views.team_list, name="team_list"),
@@ -48,4 +49,9 @@ urlpatterns += [
     ),
     path(f"{P}/decline/", views.proposal_decline, name="proposal_decline"),
     path(f"{P}/file/", views.proposal_file, name="proposal_file"),
+    path(f"{S}/teams/<int:pk>/decide/", views.proposal_open, name="proposal_open"),
+    path(f"{D}/", views.proposal_detail, name="proposal_detail"),
+    path(f"{D}/answer/", views.proposal_answer, name="proposal_answer"),
+    path(f"{D}/amend/", views.proposal_amend, name="proposal_amend"),
+    path(f"{D}/decide/", views.proposal_decide, name="proposal_decide"),
 ]

@@ -32,12 +32,16 @@ from .forms import (
     AgendaProposalForm,
     DecisionForm,
     DecisionSearchForm,
+    LeadDecisionForm,
     MeetingForm,
     MemberForm,
     MinutesForm,
     PollForm,
     ProposalAcceptForm,
+    ProposalAmendForm,
+    ProposalAnswerForm,
     ProposalDeclineForm,
+    ProposalOpenForm,
     RuleForm,
     SeatForm,
     TeamForm,
@@ -53,6 +57,8 @@ from .models import (
     MeetingStatus,
     MinutesStatus,
     Poll,
+    Proposal,
+    ProposalState,
     Team,
     TeamMember,
 )
@@ -151,6 +157,9 @@ def _team_context(request, team: Team, form: MeetingForm | None = None, **forms)
     context["can_propose"] = is_member(user, team)
     if context["can_propose"]:
         context["proposal_form"] = forms.get("proposal_form") or AgendaProposalForm()
+    context["decision_proposals"] = selectors.team_open_proposals(team) if full_view else []
+    if context["can_propose"] and rules:
+        context["open_form"] = forms.get("open_form") or ProposalOpenForm(rules=rules)
     proposals = selectors.team_proposals(team, user=user, runs=runs)
     context["proposals"] = proposals
     if runs:
@@ -380,6 +389,137 @@ def proposal_file(request: HtmxHttpRequest, team: Team, proposal_pk: int) -> Htt
     )
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+# --- proposals decided between meetings -----------------------------------------------
+
+PROPOSALS = Proposal.objects.select_related(
+    "team__school__district", "team__school_year", "rule", "opened_by"
+)
+
+
+def _sees_proposal(user, proposal: Proposal) -> bool:
+    return is_member(user, proposal.team) or can_see_all_teams(user, proposal.team.school)
+
+
+def _answers_proposal(user, proposal: Proposal) -> bool:
+    return is_member(user, proposal.team)
+
+
+def _decides_proposal(user, proposal: Proposal) -> bool:
+    return can_run_meeting(user, proposal.team)
+
+
+@login_required
+@require_POST
+@school_object_view(TEAMS, "school", is_member)
+def proposal_open(request: HtmxHttpRequest, team: Team) -> HttpResponse:
+    form = ProposalOpenForm(request.POST, rules=list(team.decision_rules.all()))
+    if form.is_valid():
+        try:
+            proposal = services.proposal_open(team=team, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _form_error(request, form, error)
+        else:
+            messages.success(request, _("The proposal is open for answers."))
+            return redirect(proposal)
+    return render(request, "teams/team_detail.html", _team_context(request, team, open_form=form))
+
+
+def _proposal_context(request, proposal: Proposal, **forms) -> dict:
+    user = request.user
+    answers = selectors.proposal_answers(proposal)
+    mine = next((a for a in answers if a.member.user_id == user.pk), None)
+    member = is_member(user, proposal.team)
+    runs = can_run_meeting(user, proposal.team)
+    open_now = proposal.state == ProposalState.OPEN and proposal.closes_at > timezone.now()
+    context = {
+        "proposal": proposal,
+        "team": proposal.team,
+        "school": proposal.team.school,
+        "rule": proposal.rule,
+        "answers": answers,
+        "counts": services.proposal_counts(proposal, answers),
+        "choices": services.proposal_choices(proposal.rule.model),
+        "member_count": len(selectors.team_members(proposal.team)),
+        "mine": mine,
+        "can_answer": member and open_now and mine is None,
+        "answer_error": forms.get("answer_error"),
+        "open_now": open_now,
+        "decision": getattr(proposal, "decision", None) if proposal.state == "decided" else None,
+    }
+    if open_now and (proposal.opened_by_id == user.pk or runs):
+        context["amend_form"] = forms.get("amend_form") or ProposalAmendForm(
+            initial={"text": proposal.text}
+        )
+    if runs and proposal.state == ProposalState.AWAITING_LEAD:
+        context["lead_form"] = forms.get("lead_form") or LeadDecisionForm()
+    return context
+
+
+def _render_proposal(request, proposal: Proposal, **forms) -> HttpResponse:
+    response = render(
+        request, "teams/proposal_detail.html", _proposal_context(request, proposal, **forms)
+    )
+    return _stay(request, response)
+
+
+@login_required
+@require_safe
+@school_object_view(PROPOSALS, "team__school", _sees_proposal)
+def proposal_detail(request: HtmxHttpRequest, proposal: Proposal) -> HttpResponse:
+    return _render_proposal(request, proposal)
+
+
+@login_required
+@require_POST
+@school_object_view(PROPOSALS, "team__school", _answers_proposal)
+def proposal_answer(request: HtmxHttpRequest, proposal: Proposal) -> HttpResponse:
+    form = ProposalAnswerForm(request.POST)
+    if form.is_valid():
+        try:
+            services.proposal_answer(proposal=proposal, user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            return _render_proposal(request, proposal, answer_error=_message(error))
+        messages.success(request, _("Your answer was recorded."))
+        return redirect(proposal.get_absolute_url() + "#answers-heading")
+    return _render_proposal(request, proposal, answer_error=_("Choose one of the answers offered."))
+
+
+@login_required
+@require_POST
+@school_object_view(PROPOSALS, "team__school", _answers_proposal)
+def proposal_amend(request: HtmxHttpRequest, proposal: Proposal) -> HttpResponse:
+    form = ProposalAmendForm(request.POST)
+    if form.is_valid():
+        try:
+            services.proposal_amend(proposal=proposal, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _form_error(request, form, error)
+        else:
+            messages.success(
+                request, _("The proposal was amended. Members answer the new version.")
+            )
+            return redirect(proposal)
+    return _render_proposal(request, proposal, amend_form=form)
+
+
+@login_required
+@require_POST
+@school_object_view(PROPOSALS, "team__school", _decides_proposal)
+def proposal_decide(request: HtmxHttpRequest, proposal: Proposal) -> HttpResponse:
+    form = LeadDecisionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.proposal_lead_decide(
+                proposal=proposal, actor=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            _form_error(request, form, error)
+        else:
+            messages.success(request, _("The decision was recorded and the team is told."))
+            return redirect(proposal)
+    return _render_proposal(request, proposal, lead_form=form)
 
 
 # --- the meeting page -----------------------------------------------------------------

@@ -16,11 +16,11 @@ from django.utils import timezone
 
 from engagement import services as engagement
 from engagement.models import CheckIn, EventStatus, RsvpStatus
+from leadership import clock, versions
 from leadership import services as leadership
-from leadership import versions
 from leadership.models import Role
 from teams import services as teams
-from teams.models import MeetingStatus
+from teams.models import MeetingStatus, Proposal
 from tests.engagement.factories import EventFactory, RsvpFactory
 from tests.leadership.factories import InvitationFactory, person
 from tests.teams import factories as tf
@@ -221,6 +221,75 @@ def teams_agenda_proposal_decline(world):
     return lambda: teams.agenda_proposal_decline(
         proposal=proposal, actor=world.principal, reason="Next term"
     )
+
+
+def _decision_proposal(world, model="consent", area="staffing"):
+    ilt = tf.ilt_for(world)
+    from teams.models import DecisionRule
+
+    DecisionRule.objects.create(team=ilt.team, area=area, model=model, who_decides="ILT")
+    return teams.proposal_open(
+        team=ilt.team,
+        actor=world.teacher_leader,
+        area=area,
+        title="Rota",
+        text="Two adults",
+        closes_at=timezone.now() + timedelta(days=2),
+    )
+
+
+def teams_proposal_open(world):
+    ilt = tf.ilt_for(world)
+    return lambda: teams.proposal_open(
+        team=ilt.team,
+        actor=world.teacher_leader,
+        area="budget",
+        title="Rota",
+        text="Two adults",
+        closes_at=timezone.now() + timedelta(days=2),
+    )
+
+
+def teams_proposal_answer(world):
+    proposal = _decision_proposal(world)
+    return lambda: teams.proposal_answer(proposal=proposal, user=world.family, value="consent")
+
+
+def teams_proposal_amend(world):
+    proposal = _decision_proposal(world)
+    return lambda: teams.proposal_amend(proposal=proposal, actor=world.teacher_leader, text="One")
+
+
+def teams_proposal_close_due(world):
+    proposal = _decision_proposal(world)
+    Proposal.objects.filter(pk=proposal.pk).update(closes_at=timezone.now() - timedelta(minutes=1))
+    return lambda: teams.proposal_close_due(proposal=proposal)
+
+
+def teams_proposal_lead_decide(world):
+    proposal = _decision_proposal(world, model="leader_after_input", area="hiring")
+    Proposal.objects.filter(pk=proposal.pk).update(state="awaiting_lead")
+    return lambda: teams.proposal_lead_decide(
+        proposal=proposal, actor=world.principal, outcome="adopted"
+    )
+
+
+def teams_carry_due_reviews(world):
+    ilt = tf.ilt_for(world)
+    m = tf.live_meeting(ilt)
+    tf.meeting(ilt.team, days=5)
+    from teams.models import Decision
+
+    Decision.objects.create(
+        item=m.current_item,
+        meeting=m,
+        rule=ilt.schedule,
+        model_used="majority",
+        text="Thursdays",
+        outcome="adopted",
+        review_on=clock.today_in(world.district) + timedelta(days=1),
+    )
+    return lambda: teams.carry_due_reviews(team=ilt.team)
 
 
 # --- workplans -----------------------------------------------------------------------------

@@ -125,7 +125,75 @@ MEMBERS_POST = everyone(
     403, anonymous=302, principal=302, teacher_leader=302, family=302, **OUTSIDERS_404
 )
 
+
+def _decision_proposal(world, state="open", rule=None):
+    from datetime import timedelta as td
+
+    from django.utils import timezone
+
+    from teams.models import Proposal
+
+    ilt = f.ilt_for(world)
+    proposal = Proposal.objects.create(
+        team=ilt.team,
+        rule=rule or ilt.budget,
+        title="Rota",
+        text="Two adults",
+        opened_by=world.teacher_leader,
+        closes_at=timezone.now() + td(days=2),
+        state=state,
+    )
+    return {"slug": world.school.slug, "pk": proposal.pk}
+
+
+def _awaiting_lead(world):
+    from teams.models import DecisionRule
+
+    rule = DecisionRule.objects.create(
+        team=f.ilt_for(world).team, area="hiring", model="leader_after_input", who_decides="P"
+    )
+    return _decision_proposal(world, state="awaiting_lead", rule=rule)
+
+
 MATRIX = [
+    Row(
+        "teams:proposal_open",
+        MEMBERS_POST,
+        kwargs=_team,
+        method="POST",
+        data=lambda w: {
+            "area": "budget",
+            "title": "Rota",
+            "text": "Two adults",
+            "closes_at": (clock.now_in(w.district) + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M"),
+        },
+    ),
+    Row("teams:proposal_detail", MEMBERS_READ, kwargs=_decision_proposal),
+    Row(
+        "teams:proposal_answer",
+        MEMBERS_POST,
+        kwargs=_decision_proposal,
+        method="POST",
+        data=lambda w: {"value": "3"},
+    ),
+    # Members may ask; the service lets only the opener (the teacher leader) or the
+    # facilitator amend, and the page says so to the others.
+    Row(
+        "teams:proposal_amend",
+        everyone(
+            403, anonymous=302, principal=302, teacher_leader=302, family=200, **OUTSIDERS_404
+        ),
+        kwargs=_decision_proposal,
+        method="POST",
+        data=lambda w: {"text": "One adult"},
+    ),
+    Row(
+        "teams:proposal_decide",
+        RUNNER,
+        kwargs=_awaiting_lead,
+        method="POST",
+        data=lambda w: {"outcome": "adopted"},
+    ),
     Row(
         "teams:proposal_create",
         MEMBERS_POST,

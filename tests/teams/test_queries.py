@@ -1,11 +1,14 @@
 """Query counts of the list pages, with enough rows that an N+1 would show."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from leadership.models import Role
 from teams import services
-from teams.models import Attendance, PollKind, StakeholderSeat, TeamMember, Vote
+from teams.models import Attendance, PollKind, Proposal, StakeholderSeat, TeamMember, Vote
 from tests.leadership.factories import person
 from tests.teams import factories as f
 
@@ -54,14 +57,27 @@ def test_team_page_queries(world, ilt, busy_ilt, client_for, django_assert_num_q
     for n in range(4):
         f.proposal(ilt, title=f"Proposal {n}", file_name="pre-read.pdf", file="x/pre-read.pdf")
         f.proposal(ilt, title=f"Declined {n}", by=world.family, status="declined", reason="No")
+    for n in range(3):
+        for state in ("open", "decided"):
+            Proposal.objects.create(
+                team=ilt.team,
+                rule=ilt.budget,
+                title=f"Proposal {state} {n}",
+                text="Two adults",
+                opened_by=world.teacher_leader,
+                closes_at=timezone.now() + timedelta(days=2),
+                state=state,
+            )
     client = client_for(world.principal)
+    # ... plus the proposals between meetings (open, then stated)
     # ... plus the items put forward: those waiting, those answered, the meetings to accept into,
     # and the principal's own seats (may they put items forward)
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(18):
         response = client.get(ilt.team.get_absolute_url())
     page = response.content.decode()
     assert page.count("Overdue ") >= 8
     assert "Proposal 3" in page and "Declined 3" in page
+    assert "Proposal open 2" in page and "Proposal decided 2" in page
 
 
 def test_meeting_page_queries(world, busy_ilt, client_for, django_assert_num_queries):
