@@ -95,8 +95,11 @@ class VoteForm(forms.Form):
 class DecisionForm(_OwnIds):
     id_prefix = "decision"
     item = forms.ModelChoiceField(label=_("Agenda item"), queryset=AgendaItem.objects.none())
-    rule = forms.ModelChoiceField(label=_("Decision area"), queryset=DecisionRule.objects.none())
-    model_used = forms.ChoiceField(label=_("How it was decided"), choices=DecisionModel.choices)
+    rule = forms.ModelChoiceField(
+        label=_("Decision area"),
+        queryset=DecisionRule.objects.none(),
+        help_text=_("How it is decided follows the area's method in the team's charter."),
+    )
     text = forms.CharField(label=_("Decision"), max_length=500)
     outcome = forms.ChoiceField(label=_("Outcome"), choices=DecisionOutcome.choices)
     rationale = forms.CharField(

@@ -416,6 +416,24 @@ def poll_open(*, item: AgendaItem, actor: User, kind: str, question: str) -> Pol
     return poll
 
 
+POLL_ALREADY_CLOSED = _("This poll is already closed.")
+
+
+@transaction.atomic
+def poll_close(*, poll: Poll, actor: User) -> Poll:
+    """Close a poll by hand (the meeting's close, or a decision on it, close it too)."""
+    meeting = _locked(poll.item.meeting)
+    poll = Poll.objects.select_for_update().get(pk=poll.pk)
+    if not poll.is_open:
+        raise ValidationError(POLL_ALREADY_CLOSED)
+    Poll.objects.filter(pk=poll.pk).update(is_open=False)
+    poll.is_open = False
+    _touch(meeting)
+    audit.record(actor=actor, action="poll.close", obj=poll, school=meeting.team.school)
+    versions.mark_changed(school=meeting.team.school)
+    return poll
+
+
 @transaction.atomic
 def vote_cast(*, poll: Poll, user: User, value: str, objection: str = "") -> Vote:
     meeting = _locked(poll.item.meeting)

@@ -29,6 +29,7 @@ urlpatterns = [
     path(f"{M}/send-agenda/", views.agenda_send, name="agenda_send"),
     path(f"{M}/polls/", views.poll_open, name="poll_open"),
     path(f"{M}/polls/<int:poll_pk>/vote/", views.poll_vote, name="poll_vote"),
+    path(f"{M}/polls/<int:poll_pk>/close/", views.poll_close, name="poll_close"),
     path(f"{M}/decisions/", views.decision_record, name="decision_record"),
     path(f"{M}/actions/", views.action_item_create, name="action_item_create"),
     path(f"{M}/actions/<int:action_pk>/done/", views.action_item_done, name="action_item_done"),

@@ -558,6 +558,7 @@ def _live_context(request, meeting: Meeting, items: list[AgendaItem] | None = No
         + list(meeting.action_items.filter(item__isnull=True).select_related("owner")),
         "present_count": meeting.attendance.filter(present=True).count(),
         "can_vote": my_member is not None,
+        "can_run": _runs(user, meeting),
         "etag": _live_etag(meeting, user),
     }
 
@@ -856,6 +857,18 @@ def poll_open(request: HtmxHttpRequest, meeting: Meeting) -> HttpResponse:
 
 @login_required
 @require_POST
+@school_object_view(MEETINGS, "team__school", _runs)
+def poll_close(request: HtmxHttpRequest, meeting: Meeting, poll_pk: int) -> HttpResponse:
+    poll = get_object_or_404(Poll.objects.select_related("item"), pk=poll_pk, item__meeting=meeting)
+    try:
+        services.poll_close(poll=poll, actor=request.user)
+    except ValidationError as error:
+        return _refused(request, meeting, error)
+    return _done(request, meeting, _("The poll is closed."), "#live")
+
+
+@login_required
+@require_POST
 @school_object_view(MEETINGS, "team__school", _votes)
 def poll_vote(request: HtmxHttpRequest, meeting: Meeting, poll_pk: int) -> HttpResponse:
     poll = get_object_or_404(Poll.objects.select_related("item"), pk=poll_pk, item__meeting=meeting)
@@ -893,7 +906,8 @@ def decision_record(request: HtmxHttpRequest, meeting: Meeting) -> HttpResponse:
                 item=data["item"],
                 actor=request.user,
                 rule=data["rule"],
-                model_used=data["model_used"],
+                # "How it was decided" is the area's method, not asked again.
+                model_used=data["rule"].model,
                 text=data["text"],
                 outcome=data["outcome"],
                 rationale=data["rationale"],

@@ -223,6 +223,11 @@ def teams_agenda_proposal_decline(world):
     )
 
 
+def teams_poll_close(world):
+    poll = tf.open_poll(tf.live_meeting(tf.ilt_for(world)))
+    return lambda: teams.poll_close(poll=poll, actor=world.principal)
+
+
 def _decision_proposal(world, model="consent", area="staffing"):
     ilt = tf.ilt_for(world)
     from teams.models import DecisionRule

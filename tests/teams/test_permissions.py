@@ -326,6 +326,7 @@ MATRIX = [
         method="POST",
         data=lambda w: {"value": "yes"},
     ),
+    Row("teams:poll_close", RUNNER, kwargs=_poll, method="POST"),
     Row("teams:decision_record", RUNNER, kwargs=_live, method="POST", data=_decision),
     Row("teams:action_item_create", RUNNER, kwargs=_live, method="POST", data=_action_data),
     Row(
