@@ -306,3 +306,19 @@ class LeadDecisionForm(_OwnIds):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+
+class RescheduleForm(_OwnIds):
+    id_prefix = "move"
+    starts_at = forms.DateTimeField(
+        label=_("New start"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("In the school's time zone."),
+    )
+    duration_minutes = forms.IntegerField(label=_("Length in minutes"), min_value=5, max_value=480)
+    location = forms.CharField(label=_("Place or link"), max_length=300, required=False)
+
+
+class CancelForm(_OwnIds):
+    id_prefix = "cancel"
+    reason = forms.CharField(label=_("Reason for cancelling"), max_length=300)

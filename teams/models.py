@@ -233,6 +233,9 @@ class Meeting(models.Model):
     current_item_started_at = models.DateTimeField(null=True, blank=True)
     agenda_sent_at = models.DateTimeField(null=True, blank=True)
     approved_at = models.DateTimeField(null=True, blank=True)
+    # The .ics SEQUENCE: grows with each change attendees are told of (reschedule, cancel).
+    sequence = models.PositiveIntegerField(default=0)
+    cancel_reason = models.CharField(_("reason"), max_length=300, blank=True)
     # Bumped by every write that the live page shows: the ETag of the live region.
     updated_at = models.DateTimeField(default=timezone.now)
 

@@ -111,6 +111,15 @@ def team_members(team: Team) -> list[TeamMember]:
     return list(team.members.active().select_related("user").order_by("role", "user__full_name"))
 
 
+def former_members(team: Team) -> list[TeamMember]:
+    """People who sat on the team: kept, with their seat's dates, for the team's history."""
+    return list(
+        team.members.exclude(pk__in=team.members.active().values("pk"))
+        .select_related("user")
+        .order_by("-term_end", "user__full_name")
+    )
+
+
 def team_meetings(team: Team, *, published_only: bool = False) -> QuerySet[Meeting]:
     meetings = team.meetings.select_related("team__school").annotate(item_count=Count("items"))
     if published_only:

@@ -1299,3 +1299,103 @@ def proposal_lead_decide(
     model_update(instance=proposal, fields=list(data), data=data)
     outbox.enqueue("teams.tasks.announce_proposal_outcome", proposal.pk)
     return decision
+
+
+# --- changing a meeting, removing a member ----------------------------------------------
+
+MEETING_NOT_SCHEDULED = _("Only a meeting that has not started can be rescheduled or cancelled.")
+RESCHEDULE_PAST = _("A meeting cannot be moved into the past.")
+CANCEL_NEEDS_REASON = _("Say why the meeting is cancelled; the members are told.")
+MEMBER_ALREADY_OFF = _("This person no longer sits on the team.")
+
+
+@transaction.atomic
+def meeting_reschedule(
+    *,
+    meeting: Meeting,
+    actor: User,
+    starts_at: datetime,
+    duration_minutes: int | None = None,
+    location: str | None = None,
+) -> Meeting:
+    """Move a scheduled meeting; attendees are told and their calendar entry updated."""
+    meeting = _locked(meeting)
+    if meeting.status != MeetingStatus.SCHEDULED:
+        raise ValidationError(MEETING_NOT_SCHEDULED)
+    if starts_at <= timezone.now():
+        raise ValidationError({"starts_at": RESCHEDULE_PAST})
+    fields = ["starts_at", "duration_minutes", "location", "sequence"]
+    before = audit.snapshot(meeting, fields)
+    data = {
+        "starts_at": starts_at,
+        "duration_minutes": duration_minutes or meeting.duration_minutes,
+        "location": meeting.location if location is None else location.strip(),
+        "sequence": meeting.sequence + 1,
+    }
+    model_update(instance=meeting, fields=fields, data=data)
+    _touch(meeting)
+    audit.record(
+        actor=actor,
+        action="meeting.reschedule",
+        obj=meeting,
+        school=meeting.team.school,
+        before=before,
+        after=audit.snapshot(meeting, fields),
+    )
+    versions.mark_changed(school=meeting.team.school)
+    outbox.enqueue("teams.tasks.announce_meeting_change", meeting.pk, meeting.sequence)
+    return meeting
+
+
+@transaction.atomic
+def meeting_cancel(*, meeting: Meeting, actor: User, reason: str) -> Meeting:
+    """Cancel a scheduled meeting with a reason; attendees are told, the .ics says CANCELLED."""
+    meeting = _locked(meeting)
+    if meeting.status != MeetingStatus.SCHEDULED:
+        raise ValidationError(MEETING_NOT_SCHEDULED)
+    if not reason.strip():
+        raise ValidationError({"reason": CANCEL_NEEDS_REASON})
+    fields = ["status", "cancel_reason", "sequence"]
+    before = audit.snapshot(meeting, fields)
+    data = {
+        "status": MeetingStatus.CANCELLED,
+        "cancel_reason": reason.strip()[:300],
+        "sequence": meeting.sequence + 1,
+    }
+    model_update(instance=meeting, fields=fields, data=data)
+    _touch(meeting)
+    audit.record(
+        actor=actor,
+        action="meeting.cancel",
+        obj=meeting,
+        school=meeting.team.school,
+        before=before,
+        after=audit.snapshot(meeting, fields),
+    )
+    versions.mark_changed(school=meeting.team.school)
+    outbox.enqueue("teams.tasks.announce_meeting_change", meeting.pk, meeting.sequence)
+    return meeting
+
+
+@transaction.atomic
+def member_remove(*, member: TeamMember, actor: User) -> TeamMember:
+    """Take a person off the team: their seat ends today; attendance, votes, answers and the
+    audit trail keep their name (history kept, nothing deleted)."""
+    member = TeamMember.objects.select_for_update().select_related("team__school").get(pk=member.pk)
+    today = clock.today_in(member.team.school)
+    if not member.is_active or (member.term_end is not None and member.term_end < today):
+        raise ValidationError(MEMBER_ALREADY_OFF)
+    fields = ["is_active", "term_end"]
+    before = audit.snapshot(member, fields)
+    term_end = today if member.term_start is None else max(today, member.term_start)
+    model_update(instance=member, fields=fields, data={"is_active": False, "term_end": term_end})
+    audit.record(
+        actor=actor,
+        action="team_member.remove",
+        obj=member,
+        school=member.team.school,
+        before=before,
+        after=audit.snapshot(member, fields),
+    )
+    versions.mark_changed(school=member.team.school)
+    return member

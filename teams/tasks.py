@@ -15,6 +15,7 @@ from leadership import clock, outbox
 from leadership.tasks import site_url
 
 from . import services
+from .ics import meeting_ics
 from .models import Meeting, MeetingStatus, Proposal, ProposalState, TeamMember
 
 # How far ahead the periodic task mails agendas (hours before the meeting starts).
@@ -183,4 +184,67 @@ def send_proposal_outcome(proposal_id: int, user_id: int) -> bool:
             to=[user.email],
             headers={"Auto-Submitted": "auto-generated"},
         ).send()
+    return True
+
+
+@shared_task
+def announce_meeting_change(meeting_id: int, sequence: int) -> int:
+    """Queue the notice of a rescheduled or cancelled meeting to every active member."""
+    meeting = Meeting.objects.select_related("team__school").filter(pk=meeting_id).first()
+    if meeting is None or meeting.sequence != sequence:
+        return 0  # a later change sends its own notice
+    with clock.override(meeting.team.school):
+        user_ids = sorted(
+            set(
+                TeamMember.objects.active()
+                .filter(team_id=meeting.team_id)
+                .values_list("user_id", flat=True)
+            )
+        )
+    with transaction.atomic():
+        for user_id in user_ids:
+            outbox.enqueue("teams.tasks.send_meeting_change", meeting.pk, user_id, sequence)
+    return len(user_ids)
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_meeting_change(meeting_id: int, user_id: int, sequence: int) -> bool:
+    """E-mail one member the change, with the updated calendar entry, at most once."""
+    meeting = Meeting.objects.select_related("team__school__district").filter(pk=meeting_id).first()
+    if meeting is None or meeting.sequence != sequence:
+        return False
+    with clock.override(meeting.team.school):
+        member = (
+            TeamMember.objects.active()
+            .select_related("user")
+            .filter(team_id=meeting.team_id, user_id=user_id)
+            .first()
+        )
+    if member is None:
+        return False
+    user = member.user
+    with transaction.atomic():
+        if not outbox.claim_send(f"meeting-change:{meeting.pk}:{sequence}:{user.pk}"):
+            return False
+        link = site_url(meeting.get_absolute_url())
+        context = {"meeting": meeting, "user": user, "link": link}
+        with (
+            translation.override(user.preferred_language),
+            clock.override(meeting.team.school),
+        ):
+            subject = render_to_string("teams/email/meeting_change_subject.txt", context).strip()
+            body = render_to_string("teams/email/meeting_change.txt", context)
+        message = EmailMultiAlternatives(
+            subject=subject,
+            body=body,
+            to=[user.email],
+            headers={"Auto-Submitted": "auto-generated"},
+        )
+        method = "CANCEL" if meeting.status == MeetingStatus.CANCELLED else "REQUEST"
+        message.attach(
+            f"meeting-{meeting.pk}.ics",
+            meeting_ics(meeting, url=link),
+            f"text/calendar; charset=utf-8; method={method}",
+        )
+        message.send()
     return True

@@ -18,6 +18,8 @@ urlpatterns = [
     path(f"{M}/live/", views.meeting_live, name="meeting_live"),
     path(f"{M}/start/", views.meeting_start, name="meeting_start"),
     path(f"{M}/close/", views.meeting_close, name="meeting_close"),
+    path(f"{M}/reschedule/", views.meeting_reschedule, name="meeting_reschedule"),
+    path(f"{M}/cancel/", views.meeting_cancel, name="meeting_cancel"),
     path(f"{M}/attendance/", views.meeting_attendance, name="meeting_attendance"),
     path(f"{M}/items/", views.agenda_item_add, name="agenda_item_add"),
     path(f"{M}/items/<int:item_pk>/move/", views.agenda_item_move, name="agenda_item_move"),
@@ -40,6 +42,11 @@ urlpatterns = [
 urlpatterns += [
     path(f"{S}/teams/new/", views.team_create, name="team_create"),
     path(f"{S}/teams/<int:pk>/members/", views.member_add, name="member_add"),
+    path(
+        f"{S}/teams/<int:pk>/members/<int:member_pk>/remove/",
+        views.member_remove,
+        name="member_remove",
+    ),
     path(f"{S}/teams/<int:pk>/charter/", views.rule_save, name="rule_save"),
     path(f"{S}/teams/<int:pk>/seats/", views.seat_set, name="seat_set"),
     path(f"{S}/teams/<int:pk>/proposals/", views.proposal_create, name="proposal_create"),

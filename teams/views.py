@@ -30,6 +30,7 @@ from .forms import (
     ActionItemForm,
     AgendaItemForm,
     AgendaProposalForm,
+    CancelForm,
     DecisionForm,
     DecisionSearchForm,
     LeadDecisionForm,
@@ -42,6 +43,7 @@ from .forms import (
     ProposalAnswerForm,
     ProposalDeclineForm,
     ProposalOpenForm,
+    RescheduleForm,
     RuleForm,
     SeatForm,
     TeamForm,
@@ -146,6 +148,7 @@ def _team_context(request, team: Team, form: MeetingForm | None = None, **forms)
         "school": team.school,
         "team": team,
         "members": members,
+        "former_members": selectors.former_members(team) if full_view else [],
         "seats": selectors.seat_status(team, members),
         "rules": rules,
         "conflict": forms.get("conflict"),
@@ -235,6 +238,24 @@ def member_add(request: HtmxHttpRequest, team: Team) -> HttpResponse:
             messages.success(request, _("The member was saved."))
             return redirect(team.get_absolute_url() + "#members-heading")
     return render(request, "teams/team_detail.html", _team_context(request, team, member_form=form))
+
+
+@login_required
+@require_POST
+@school_object_view(TEAMS, "school", can_run_meeting)
+def member_remove(request: HtmxHttpRequest, team: Team, member_pk: int) -> HttpResponse:
+    member = get_object_or_404(TeamMember.objects.select_related("user"), pk=member_pk, team=team)
+    try:
+        services.member_remove(member=member, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, _message(error))
+    else:
+        messages.success(
+            request,
+            _("%(name)s no longer sits on the team; their part in its history is kept.")
+            % {"name": member.user},
+        )
+    return redirect(team.get_absolute_url() + "#members-heading")
 
 
 @login_required
@@ -591,6 +612,15 @@ def _meeting_context(request, meeting: Meeting, **forms) -> dict:
             ),
             action_form=forms.get("action_form") or ActionItemForm(members=members),
         )
+        if meeting.status == MeetingStatus.SCHEDULED:
+            context["reschedule_form"] = forms.get("reschedule_form") or RescheduleForm(
+                initial={
+                    "starts_at": timezone.localtime(meeting.starts_at),
+                    "duration_minutes": meeting.duration_minutes,
+                    "location": meeting.location,
+                }
+            )
+            context["cancel_form"] = forms.get("cancel_form") or CancelForm()
         for item in items:
             if forms.get("minutes_item") == item.pk:
                 item.minutes_form = forms["minutes_form"]
@@ -698,6 +728,40 @@ def meeting_start(request: HtmxHttpRequest, meeting: Meeting) -> HttpResponse:
             return _render_meeting(request, meeting, start_check=_message(error))
         return _refused(request, meeting, error)
     return _done(request, meeting, _("The meeting has started."))
+
+
+@login_required
+@require_POST
+@school_object_view(MEETINGS, "team__school", _runs)
+def meeting_reschedule(request: HtmxHttpRequest, meeting: Meeting) -> HttpResponse:
+    form = RescheduleForm(request.POST)
+    if form.is_valid():
+        try:
+            services.meeting_reschedule(meeting=meeting, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _form_error(request, form, error)
+        else:
+            return _done(
+                request,
+                meeting,
+                _("The meeting was moved. The members are told, with an updated calendar entry."),
+            )
+    return _render_meeting(request, meeting, reschedule_form=form)
+
+
+@login_required
+@require_POST
+@school_object_view(MEETINGS, "team__school", _runs)
+def meeting_cancel(request: HtmxHttpRequest, meeting: Meeting) -> HttpResponse:
+    form = CancelForm(request.POST)
+    if form.is_valid():
+        try:
+            services.meeting_cancel(meeting=meeting, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _form_error(request, form, error)
+        else:
+            return _done(request, meeting, _("The meeting was cancelled. The members are told."))
+    return _render_meeting(request, meeting, cancel_form=form)
 
 
 @login_required

@@ -223,6 +223,23 @@ def teams_agenda_proposal_decline(world):
     )
 
 
+def teams_meeting_reschedule(world):
+    m = tf.meeting(tf.ilt_for(world).team, days=3)
+    return lambda: teams.meeting_reschedule(
+        meeting=m, actor=world.principal, starts_at=timezone.now() + timedelta(days=4)
+    )
+
+
+def teams_meeting_cancel(world):
+    m = tf.meeting(tf.ilt_for(world).team, days=3)
+    return lambda: teams.meeting_cancel(meeting=m, actor=world.principal, reason="Snow")
+
+
+def teams_member_remove(world):
+    member = tf.ilt_for(world).family
+    return lambda: teams.member_remove(member=member, actor=world.principal)
+
+
 def teams_poll_close(world):
     poll = tf.open_poll(tf.live_meeting(tf.ilt_for(world)))
     return lambda: teams.poll_close(poll=poll, actor=world.principal)

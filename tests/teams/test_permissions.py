@@ -280,6 +280,29 @@ MATRIX = [
         data=lambda w: {"other_day": "1"},
     ),
     Row("teams:meeting_close", RUNNER, kwargs=_live, method="POST"),
+    Row(
+        "teams:meeting_reschedule",
+        RUNNER,
+        kwargs=_scheduled,
+        method="POST",
+        data=lambda w: {
+            "starts_at": (clock.now_in(w.district) + timedelta(days=9)).strftime("%Y-%m-%dT%H:%M"),
+            "duration_minutes": 60,
+        },
+    ),
+    Row(
+        "teams:meeting_cancel",
+        RUNNER,
+        kwargs=_scheduled,
+        method="POST",
+        data=lambda w: {"reason": "Snow day"},
+    ),
+    Row(
+        "teams:member_remove",
+        RUNNER,
+        kwargs=lambda w: _team(w) | {"member_pk": f.ilt_for(w).family.pk},
+        method="POST",
+    ),
     Row("teams:agenda_send", RUNNER, kwargs=_scheduled, method="POST"),
     Row("teams:meeting_attendance", RUNNER, kwargs=_live, method="POST", data=_member),
     Row(

@@ -69,10 +69,11 @@ def test_team_page_queries(world, ilt, busy_ilt, client_for, django_assert_num_q
                 state=state,
             )
     client = client_for(world.principal)
+    # ... plus the former members (history kept)
     # ... plus the proposals between meetings (open, then stated)
     # ... plus the items put forward: those waiting, those answered, the meetings to accept into,
     # and the principal's own seats (may they put items forward)
-    with django_assert_num_queries(18):
+    with django_assert_num_queries(19):
         response = client.get(ilt.team.get_absolute_url())
     page = response.content.decode()
     assert page.count("Overdue ") >= 8
