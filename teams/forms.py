@@ -16,6 +16,7 @@ from .models import (
     DecisionOutcome,
     DecisionRule,
     ItemKind,
+    MinutesRule,
     Poll,
     PollKind,
     StakeholderGroup,
@@ -322,3 +323,20 @@ class RescheduleForm(_OwnIds):
 class CancelForm(_OwnIds):
     id_prefix = "cancel"
     reason = forms.CharField(label=_("Reason for cancelling"), max_length=300)
+
+
+class ActionEditForm(_OwnIds):
+    id_prefix = "edit"
+    title = forms.CharField(label=_("Action"), max_length=300)
+    owner = forms.TypedChoiceField(label=_("Owner"), coerce=int)
+    due = forms.DateField(label=_("Due"), widget=forms.DateInput(attrs={"type": "date"}))
+    version = VersionField()
+
+    def __init__(self, *args, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].choices = [(m.user_id, str(m.user)) for m in members]
+
+
+class MinutesRuleForm(_OwnIds):
+    id_prefix = "minutes"
+    minutes_rule = forms.ChoiceField(label=_("Minutes are approved"), choices=MinutesRule.choices)

@@ -55,6 +55,11 @@ class TeamRole(models.TextChoices):
     MEMBER = "member", _("Member")
 
 
+class MinutesRule(models.TextChoices):
+    NEXT_MEETING = "next_meeting", _("At the team's next meeting")
+    AT_CLOSE = "at_close", _("When the meeting closes")
+
+
 class Team(models.Model):
     school = models.ForeignKey(
         School, on_delete=models.CASCADE, related_name="teams", verbose_name=_("school")
@@ -67,6 +72,12 @@ class Team(models.Model):
     purpose = models.TextField(_("purpose"), max_length=2000, blank=True)
     cadence = models.CharField(
         _("meets"), max_length=10, choices=Cadence.choices, default=Cadence.BIWEEKLY
+    )
+    minutes_rule = models.CharField(
+        _("minutes are approved"),
+        max_length=15,
+        choices=MinutesRule.choices,
+        default=MinutesRule.NEXT_MEETING,
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -36,6 +36,7 @@ from .models import (
     ItemKind,
     Meeting,
     MeetingStatus,
+    MinutesRule,
     MinutesStatus,
     Poll,
     PollKind,
@@ -359,20 +360,41 @@ def minutes_save(*, item: AgendaItem, actor: User, notes: str, version: int) -> 
     return current
 
 
+def next_started(meeting: Meeting) -> bool:
+    return Meeting.objects.filter(
+        team_id=meeting.team_id,
+        starts_at__gt=meeting.starts_at,
+        status__in=[MeetingStatus.IN_PROGRESS, MeetingStatus.HELD],
+    ).exists()
+
+
+@transaction.atomic
+def minutes_rule_set(*, team: Team, actor: User, minutes_rule: str) -> Team:
+    """The team's rule for approving minutes: at the next meeting, or when the meeting closes."""
+    before = audit.snapshot(team, ["minutes_rule"])
+    model_update(instance=team, fields=["minutes_rule"], data={"minutes_rule": minutes_rule})
+    audit.record(
+        actor=actor,
+        action="team.minutes_rule",
+        obj=team,
+        school=team.school,
+        before=before,
+        after=audit.snapshot(team, ["minutes_rule"]),
+    )
+    versions.mark_changed(school=team.school)
+    return team
+
+
 @transaction.atomic
 def minutes_approve(*, meeting: Meeting, actor: User) -> Meeting:
-    """Approve a held meeting's minutes, at the team's next meeting (started after it)."""
+    """Approve a held meeting's minutes: at the team's next meeting (started after it), or at
+    once when the team's rule is to approve them when the meeting closes."""
     meeting = _locked(meeting)
     if meeting.status != MeetingStatus.HELD:
         raise ValidationError(MINUTES_NOT_HELD)
     if meeting.minutes_status == MinutesStatus.APPROVED:
         raise ValidationError(MINUTES_APPROVED)
-    next_started = Meeting.objects.filter(
-        team_id=meeting.team_id,
-        starts_at__gt=meeting.starts_at,
-        status__in=[MeetingStatus.IN_PROGRESS, MeetingStatus.HELD],
-    ).exists()
-    if not next_started:
+    if meeting.team.minutes_rule != MinutesRule.AT_CLOSE and not next_started(meeting):
         raise ValidationError(MINUTES_NEED_NEXT_MEETING)
     meeting.minutes_status = MinutesStatus.APPROVED
     meeting.approved_at = timezone.now()
@@ -667,6 +689,41 @@ def action_item_set_status(*, action: ActionItem, actor: User, status: str) -> A
         school=action.team.school,
         before=before,
         after=audit.snapshot(action, ["status"]),
+    )
+    versions.mark_changed(school=action.team.school)
+    return action
+
+
+ACTION_FIELDS = ["title", "owner", "due"]
+
+
+def action_version(action: ActionItem) -> str:
+    return edits.version_of(action, ACTION_FIELDS)
+
+
+@transaction.atomic
+def action_item_update(
+    *, action: ActionItem, actor: User, title: str, owner: User, due: date, version: str | None
+) -> ActionItem:
+    """Edit or reassign an action item; refused when someone saved it since the form loaded."""
+    action = ActionItem.objects.select_for_update().select_related("team__school").get(pk=action.pk)
+    edits.refuse_if_stale(action, version, action_version(action))
+    if not TeamMember.objects.active().filter(team_id=action.team_id, user=owner).exists():
+        raise ValidationError({"owner": OWNER_NOT_MEMBER})
+    before = audit.snapshot(action, ACTION_FIELDS)
+    model_update(
+        instance=action,
+        fields=ACTION_FIELDS,
+        data={"title": title.strip(), "owner": owner, "due": due},
+    )
+    Meeting.objects.filter(pk=action.meeting_id).update(updated_at=timezone.now())
+    audit.record(
+        actor=actor,
+        action="action_item.update",
+        obj=action,
+        school=action.team.school,
+        before=before,
+        after=audit.snapshot(action, ACTION_FIELDS),
     )
     versions.mark_changed(school=action.team.school)
     return action

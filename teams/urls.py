@@ -35,6 +35,7 @@ urlpatterns = [
     path(f"{M}/decisions/", views.decision_record, name="decision_record"),
     path(f"{M}/actions/", views.action_item_create, name="action_item_create"),
     path(f"{M}/actions/<int:action_pk>/done/", views.action_item_done, name="action_item_done"),
+    path(f"{M}/actions/<int:action_pk>/edit/", views.action_item_edit, name="action_item_edit"),
     path(f"{M}/meeting.ics", views.meeting_ics_file, name="meeting_ics"),
     path(f"{M}/print/", views.meeting_print, name="meeting_print"),
 ]
@@ -47,6 +48,7 @@ urlpatterns += [
         views.member_remove,
         name="member_remove",
     ),
+    path(f"{S}/teams/<int:pk>/minutes-rule/", views.minutes_rule_set, name="minutes_rule_set"),
     path(f"{S}/teams/<int:pk>/charter/", views.rule_save, name="rule_save"),
     path(f"{S}/teams/<int:pk>/seats/", views.seat_set, name="seat_set"),
     path(f"{S}/teams/<int:pk>/proposals/", views.proposal_create, name="proposal_create"),

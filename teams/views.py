@@ -14,7 +14,7 @@ from django.utils import formats, timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from leadership import edits
@@ -27,6 +27,7 @@ from leadership.uploads import refused_uploads, upload_limit
 
 from . import selectors, services
 from .forms import (
+    ActionEditForm,
     ActionItemForm,
     AgendaItemForm,
     AgendaProposalForm,
@@ -37,6 +38,7 @@ from .forms import (
     MeetingForm,
     MemberForm,
     MinutesForm,
+    MinutesRuleForm,
     PollForm,
     ProposalAcceptForm,
     ProposalAmendForm,
@@ -57,6 +59,7 @@ from .models import (
     AgendaProposal,
     Meeting,
     MeetingStatus,
+    MinutesRule,
     MinutesStatus,
     Poll,
     Proposal,
@@ -176,6 +179,9 @@ def _team_context(request, team: Team, form: MeetingForm | None = None, **forms)
                 else:
                     proposal.accept_form = ProposalAcceptForm(meetings=meetings, proposal=proposal)
                     proposal.decline_form = ProposalDeclineForm(proposal=proposal)
+        context["minutes_rule_form"] = forms.get("minutes_rule_form") or MinutesRuleForm(
+            initial={"minutes_rule": team.minutes_rule}
+        )
         context.update(
             member_form=forms.get("member_form") or MemberForm(people=_team_people(team)),
             rule_form=forms.get("rule_form")
@@ -567,6 +573,7 @@ def _live_context(request, meeting: Meeting, items: list[AgendaItem] | None = No
                 }
             )
     current = next((i for i in items if i.pk == meeting.current_item_id), None)
+    runs = _runs(user, meeting)
     return {
         "meeting": meeting,
         "team": meeting.team,
@@ -579,7 +586,13 @@ def _live_context(request, meeting: Meeting, items: list[AgendaItem] | None = No
         + list(meeting.action_items.filter(item__isnull=True).select_related("owner")),
         "present_count": meeting.attendance.filter(present=True).count(),
         "can_vote": my_member is not None,
-        "can_run": _runs(user, meeting),
+        "can_run": runs,
+        # Followers read the minutes here, in the region every follower's page refreshes
+        # (those who run the meeting edit them in the agenda, until they are approved).
+        "minutes_here": not runs
+        or meeting.minutes_status == MinutesStatus.APPROVED
+        or meeting.status == MeetingStatus.CANCELLED,
+        "has_minutes": any(item.notes for item in items),
         "etag": _live_etag(meeting, user),
     }
 
@@ -636,9 +649,49 @@ def _meeting_context(request, meeting: Meeting, **forms) -> dict:
             and meeting.status != MeetingStatus.SCHEDULED
         ):
             context["previous_to_approve"] = previous
+        context["minutes_approval"] = _minutes_approval(meeting)
     if meeting.minutes_status == MinutesStatus.APPROVED:
         context["history"] = _minutes_history(meeting, items)
     return context
+
+
+def _minutes_approval(meeting: Meeting) -> tuple[bool, str] | None:
+    """Whether this meeting's minutes can be approved now, and why (or why not), by the rule."""
+    if meeting.minutes_status == MinutesStatus.APPROVED or meeting.status in (
+        MeetingStatus.SCHEDULED,
+        MeetingStatus.CANCELLED,
+    ):
+        return None
+    at_close = meeting.team.minutes_rule == MinutesRule.AT_CLOSE
+    if meeting.status == MeetingStatus.IN_PROGRESS:
+        why = (
+            _("The team approves minutes when the meeting closes: close it to approve these.")
+            if at_close
+            else _("The team approves minutes at its next meeting, once that meeting has started.")
+        )
+        return False, why
+    if at_close:
+        return True, _(
+            "The team approves minutes when the meeting closes: these can be approved now."
+        )
+    if services.next_started(meeting):
+        return True, _("The team's next meeting has started: these minutes can be approved.")
+    return False, _(
+        "The team approves minutes at its next meeting; they can be approved once it has started."
+    )
+
+
+@login_required
+@require_POST
+@school_object_view(TEAMS, "school", can_run_meeting)
+def minutes_rule_set(request: HtmxHttpRequest, team: Team) -> HttpResponse:
+    form = MinutesRuleForm(request.POST)
+    if form.is_valid():
+        services.minutes_rule_set(team=team, actor=request.user, **form.cleaned_data)
+        messages.success(request, _("The rule for approving minutes was saved."))
+        return redirect(team.get_absolute_url() + "#minutes-rule-heading")
+    context = _team_context(request, team, minutes_rule_form=form)
+    return render(request, "teams/team_detail.html", context)
 
 
 def _minutes_history(meeting: Meeting, items: list[AgendaItem]):
@@ -1008,6 +1061,60 @@ def action_item_create(request: HtmxHttpRequest, meeting: Meeting) -> HttpRespon
         else:
             return _done(request, meeting, _("The action item was recorded."), "#live")
     return _render_meeting(request, meeting, action_form=form)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+@school_object_view(MEETINGS, "team__school", _runs)
+def action_item_edit(request: HtmxHttpRequest, meeting: Meeting, action_pk: int) -> HttpResponse:
+    """Edit or reassign an action item (its owner, its due date, its wording)."""
+    action = get_object_or_404(
+        ActionItem.objects.select_related("owner"), pk=action_pk, meeting=meeting
+    )
+    members = selectors.team_members(meeting.team)
+    conflict = None
+    if request.method == "POST":
+        form = ActionEditForm(request.POST, members=members)
+        if form.is_valid():
+            data = form.cleaned_data
+            owner = next(m.user for m in members if m.user_id == data["owner"])
+            try:
+                services.action_item_update(
+                    action=action,
+                    actor=request.user,
+                    title=data["title"],
+                    owner=owner,
+                    due=data["due"],
+                    version=data["version"],
+                )
+            except edits.StaleEdit as stale:
+                current = stale.current
+                saved = {"title": current.title, "owner": current.owner_id, "due": current.due}
+                conflict = edits.show_conflict(form, stale, saved, place=meeting.team.school)
+            except ValidationError as error:
+                _apply_form_errors(form, error)
+            else:
+                messages.success(request, _("The action item was saved."))
+                return redirect(meeting.get_absolute_url() + "#live")
+    else:
+        form = ActionEditForm(
+            members=members,
+            initial={
+                "title": action.title,
+                "owner": action.owner_id,
+                "due": action.due,
+                "version": services.action_version(action),
+            },
+        )
+    context = {
+        "meeting": meeting,
+        "team": meeting.team,
+        "school": meeting.team.school,
+        "action": action,
+        "form": form,
+        "conflict": conflict,
+    }
+    return render(request, "teams/action_edit.html", context)
 
 
 @login_required

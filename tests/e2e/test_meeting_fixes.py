@@ -86,3 +86,17 @@ def test_a_meeting_of_another_day_is_started_only_when_confirmed(page, live_serv
     expect(page.get_by_text("The meeting has started.")).to_be_visible()
     meeting.refresh_from_db()
     assert meeting.status == MeetingStatus.IN_PROGRESS
+
+
+def test_followers_see_the_minutes_update_live(page, live_server, world, axe_check):
+    ilt = f.ilt_for(world)
+    meeting = f.live_meeting(ilt)
+    item = meeting.current_item
+    sign_in(page.context, live_server, world.family)
+    page.goto(meeting.get_absolute_url())
+    expect(page.locator("#live")).to_contain_text("No minutes yet.")
+    services.minutes_save(
+        item=item, actor=world.principal, notes="Grade 2 fluency is below target.", version=1
+    )
+    expect(page.locator("#live")).to_contain_text("Grade 2 fluency is below target.")
+    axe_check(page)

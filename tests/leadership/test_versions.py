@@ -240,6 +240,24 @@ def teams_member_remove(world):
     return lambda: teams.member_remove(member=member, actor=world.principal)
 
 
+def teams_action_item_update(world):
+    ilt = tf.ilt_for(world)
+    action = tf.action(ilt, tf.live_meeting(ilt))
+    return lambda: teams.action_item_update(
+        action=action,
+        actor=world.principal,
+        title="Call",
+        owner=world.family,
+        due=action.due,
+        version=None,
+    )
+
+
+def teams_minutes_rule_set(world):
+    team = tf.ilt_for(world).team
+    return lambda: teams.minutes_rule_set(team=team, actor=world.principal, minutes_rule="at_close")
+
+
 def teams_poll_close(world):
     poll = tf.open_poll(tf.live_meeting(tf.ilt_for(world)))
     return lambda: teams.poll_close(poll=poll, actor=world.principal)

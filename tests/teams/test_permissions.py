@@ -5,7 +5,8 @@ from datetime import timedelta
 import pytest
 
 from leadership import clock
-from teams.models import AgendaProposal, MeetingStatus, PollKind
+from teams import services
+from teams.models import ActionItem, AgendaProposal, MeetingStatus, PollKind
 from teams.services import charter_version
 from tests.matrix import Row, check_row, parametrize
 from tests.teams import factories as f
@@ -349,9 +350,26 @@ MATRIX = [
         method="POST",
         data=lambda w: {"value": "yes"},
     ),
+    Row(
+        "teams:minutes_rule_set",
+        RUNNER,
+        kwargs=_team,
+        method="POST",
+        data=lambda w: {"minutes_rule": "at_close"},
+    ),
     Row("teams:poll_close", RUNNER, kwargs=_poll, method="POST"),
     Row("teams:decision_record", RUNNER, kwargs=_live, method="POST", data=_decision),
     Row("teams:action_item_create", RUNNER, kwargs=_live, method="POST", data=_action_data),
+    Row("teams:action_item_edit", RUNNER_200, kwargs=_action),
+    Row(
+        "teams:action_item_edit",
+        RUNNER,
+        kwargs=_action,
+        method="POST",
+        data=lambda w: (
+            _action_data(w) | {"version": services.action_version(ActionItem.objects.get())}
+        ),
+    ),
     Row(
         "teams:action_item_done",
         everyone(403, anonymous=302, principal=302, teacher_leader=302, **OUTSIDERS_404),
