@@ -149,7 +149,7 @@ def meeting_items(meeting: Meeting) -> list[AgendaItem]:
 def team_proposals(team: Team, *, user, runs: bool) -> list[AgendaProposal]:
     """Agenda items put forward: whoever runs the meetings sees every one still waiting and
     the last answered; a member sees their own, with the answer and its reason."""
-    proposals = team.agenda_proposals.select_related("proposed_by", "item__meeting")
+    proposals = team.agenda_proposals.select_related("proposed_by", "item__meeting__team__school")
     if not runs:
         return list(proposals.filter(proposed_by=user)[:50])
     waiting = list(proposals.filter(status=ProposalStatus.PENDING).order_by("created_at", "id"))
@@ -173,7 +173,7 @@ def proposed_items_of(user) -> QuerySet[AgendaProposal]:
     return (
         AgendaProposal.objects.filter(proposed_by=user, team_id__in=list(team_roles(user)))
         .filter(Q(status=ProposalStatus.PENDING) | Q(decided_at__date__gte=since))
-        .select_related("team__school", "item__meeting")
+        .select_related("team__school", "item__meeting__team__school")
         .order_by("-created_at", "-id")
     )
 

@@ -46,6 +46,9 @@ def busy_ilt(world, ilt):
         )
         f.action(ilt, live, title=f"Action {n}", item=item)
         f.action(ilt, live, title=f"Overdue {n}", days=-2)
+        # Items put forward by members, each with its pre-read, accepted into the meeting.
+        proposal = f.proposal(ilt, title=f"Put forward {n}", link="https://example.org/read")
+        services.agenda_proposal_accept(proposal=proposal, actor=world.principal, meeting=live)
     Attendance.objects.bulk_create(
         [Attendance(meeting=live, member=m, present=True) for m in members[3:]]
     )
@@ -87,6 +90,7 @@ def test_meeting_page_queries(world, busy_ilt, client_for, django_assert_num_que
         response = client.get(busy_ilt.get_absolute_url())
     page = response.content.decode()
     assert "Decision 7" in page and "Action 7" in page and "Item 6" in page
+    assert page.count("Put forward by") == 8 and "Put forward 7" in page
 
 
 def test_live_region_queries(world, busy_ilt, client_for, django_assert_num_queries):
