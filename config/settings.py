@@ -354,6 +354,11 @@ LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365
 
 # Periodic work (Celery beat). Each task is idempotent: running it twice sends nothing twice.
 CELERY_BEAT_SCHEDULE = {
+    # A proposal's outcome is stated at its deadline (or earlier, once everyone has answered).
+    "teams-close-due-proposals": {
+        "task": "teams.tasks.close_due_proposals",
+        "schedule": 60,
+    },
     "teams-send-upcoming-agendas": {
         "task": "teams.tasks.send_upcoming_agendas",
         "schedule": 15 * 60,

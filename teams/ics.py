@@ -17,6 +17,8 @@ def meeting_ics(meeting: Meeting, *, url: str) -> bytes:
     event = icalendar.Event()
     event.add("uid", ical.uid("meeting", meeting.pk))
     event.add("dtstamp", meeting.updated_at)
+    # Calendars take a rescheduled or cancelled meeting only with a higher SEQUENCE.
+    event.add("sequence", meeting.sequence)
     # Local wall-clock times with a TZID (and its VTIMEZONE), so calendars show the
     # meeting at the school's time even across a daylight-saving change.
     event.add("dtstart", ical.wall_time(meeting.starts_at, zone))

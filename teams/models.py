@@ -55,6 +55,11 @@ class TeamRole(models.TextChoices):
     MEMBER = "member", _("Member")
 
 
+class MinutesRule(models.TextChoices):
+    NEXT_MEETING = "next_meeting", _("At the team's next meeting")
+    AT_CLOSE = "at_close", _("When the meeting closes")
+
+
 class Team(models.Model):
     school = models.ForeignKey(
         School, on_delete=models.CASCADE, related_name="teams", verbose_name=_("school")
@@ -67,6 +72,12 @@ class Team(models.Model):
     purpose = models.TextField(_("purpose"), max_length=2000, blank=True)
     cadence = models.CharField(
         _("meets"), max_length=10, choices=Cadence.choices, default=Cadence.BIWEEKLY
+    )
+    minutes_rule = models.CharField(
+        _("minutes are approved"),
+        max_length=15,
+        choices=MinutesRule.choices,
+        default=MinutesRule.NEXT_MEETING,
     )
     created_at = models.DateTimeField(auto_now_add=True)
     # When the row last changed, for API clients that sync changes (`updated_since`).
@@ -235,6 +246,9 @@ class Meeting(models.Model):
     current_item_started_at = models.DateTimeField(null=True, blank=True)
     agenda_sent_at = models.DateTimeField(null=True, blank=True)
     approved_at = models.DateTimeField(null=True, blank=True)
+    # The .ics SEQUENCE: grows with each change attendees are told of (reschedule, cancel).
+    sequence = models.PositiveIntegerField(default=0)
+    cancel_reason = models.CharField(_("reason"), max_length=300, blank=True)
     # Bumped by every write that the live page shows: the ETag of the live region.
     updated_at = models.DateTimeField(default=timezone.now)
 
@@ -302,6 +316,10 @@ class AgendaItem(models.Model):
     carried_action = models.ForeignKey(
         "ActionItem", on_delete=models.CASCADE, null=True, blank=True, related_name="carried_to"
     )
+    # The decision this item reviews (its review date came): one review item per decision.
+    review_of = models.OneToOneField(
+        "Decision", on_delete=models.CASCADE, null=True, blank=True, related_name="review_item"
+    )
 
     class Meta:
         ordering = ["meeting", "order", "id"]
@@ -331,8 +349,18 @@ class DecisionOutcome(models.TextChoices):
 
 
 class Decision(models.Model):
-    item = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, related_name="decisions")
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="decisions")
+    """A decision of a team: taken on an agenda item of a meeting, or on a proposal between
+    meetings (then `proposal` is set and `item`, `meeting` are empty)."""
+
+    item = models.ForeignKey(
+        AgendaItem, on_delete=models.CASCADE, null=True, blank=True, related_name="decisions"
+    )
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, null=True, blank=True, related_name="decisions"
+    )
+    proposal = models.OneToOneField(
+        "Proposal", on_delete=models.CASCADE, null=True, blank=True, related_name="decision"
+    )
     rule = models.ForeignKey(
         DecisionRule, on_delete=models.PROTECT, related_name="decisions", verbose_name=_("area")
     )
@@ -345,8 +373,9 @@ class Decision(models.Model):
     tally = models.JSONField(_("tally"), default=dict, blank=True)
     present = models.PositiveSmallIntegerField(default=0)
     review_on = models.DateField(_("review on"), null=True, blank=True)
+    # Empty when the outcome of a proposal was stated at its deadline, by nobody in particular.
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -354,6 +383,13 @@ class Decision(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("decision")
         verbose_name_plural = _("decisions")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(meeting__isnull=False, item__isnull=False)
+                | models.Q(proposal__isnull=False),
+                name="decision_in_meeting_or_on_proposal",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.text
@@ -450,3 +486,158 @@ class ActionItem(models.Model):
     @property
     def is_overdue(self) -> bool:
         return self.status == ActionStatus.OPEN and self.due < clock.today()
+
+
+class ProposalStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for the facilitator")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+
+
+def preread_path(instance: AgendaProposal, filename: str) -> str:
+    return f"teams/prereads/{instance.team_id}/{filename}"
+
+
+class AgendaProposal(models.Model):
+    """An item a member puts forward for the agenda; the facilitator accepts it into a meeting
+    or declines it with a reason the member sees."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="agenda_proposals")
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="agenda_proposals",
+        verbose_name=_("proposed by"),
+    )
+    title = models.CharField(_("item"), max_length=200)
+    details = models.TextField(_("why it matters"), max_length=2000, blank=True)
+    kind = models.CharField(
+        _("kind"), max_length=10, choices=ItemKind.choices, default=ItemKind.DISCUSS
+    )
+    minutes_wanted = models.PositiveSmallIntegerField(
+        _("time needed (minutes)"),
+        default=10,
+        validators=[MinValueValidator(1), MaxValueValidator(240)],
+    )
+    link = models.URLField(_("pre-read link"), max_length=500, blank=True)
+    file = models.FileField(_("pre-read file"), upload_to=preread_path, max_length=255, blank=True)
+    file_name = models.CharField(max_length=255, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ProposalStatus.choices, default=ProposalStatus.PENDING
+    )
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    item = models.OneToOneField(
+        AgendaItem,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="proposal",
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("agenda proposal")
+        verbose_name_plural = _("agenda proposals")
+        indexes = [
+            models.Index(fields=["team", "status"]),
+            models.Index(fields=["proposed_by", "status"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(status="declined") | ~models.Q(reason=""),
+                name="agendaproposal_declined_has_reason",
+                violation_error_message=_("Say why the item is declined."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ProposalState(models.TextChoices):
+    OPEN = "open", _("Open for answers")
+    AWAITING_LEAD = "awaiting_lead", _("Waiting for the lead's decision")
+    DECIDED = "decided", _("Decided")
+    LAPSED = "lapsed", _("Lapsed without quorum")
+
+
+class Proposal(models.Model):
+    """A proposal decided between meetings, in a decision area of the team's charter, by the
+    area's method and quorum; members answer before the deadline."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="proposals")
+    rule = models.ForeignKey(
+        DecisionRule,
+        on_delete=models.PROTECT,
+        related_name="proposals",
+        verbose_name=_("decision area"),
+    )
+    title = models.CharField(_("title"), max_length=200)
+    text = models.TextField(_("proposal"), max_length=4000)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="opened_proposals"
+    )
+    closes_at = models.DateTimeField(_("answers close at"))
+    # Each amendment starts a new round: answers to an earlier text no longer count.
+    round = models.PositiveSmallIntegerField(default=1)
+    state = models.CharField(
+        _("state"), max_length=15, choices=ProposalState.choices, default=ProposalState.OPEN
+    )
+    outcome = models.CharField(
+        _("outcome"), max_length=10, choices=DecisionOutcome.choices, blank=True
+    )
+    outcome_note = models.CharField(max_length=500, blank=True)
+    stated_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("proposal")
+        verbose_name_plural = _("proposals")
+        indexes = [
+            models.Index(fields=["state", "closes_at"]),
+            models.Index(fields=["team", "state"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "teams:proposal_detail", kwargs={"slug": self.team.school.slug, "pk": self.pk}
+        )
+
+    @property
+    def is_open(self) -> bool:
+        return self.state == ProposalState.OPEN
+
+
+class ProposalAnswer(models.Model):
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="answers")
+    member = models.ForeignKey(
+        TeamMember, on_delete=models.CASCADE, related_name="proposal_answers"
+    )
+    round = models.PositiveSmallIntegerField(default=1)
+    value = models.CharField(_("answer"), max_length=10)
+    objection = models.CharField(_("objection"), max_length=500, blank=True)
+    comment = models.CharField(_("comment"), max_length=1000, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("answer to a proposal")
+        verbose_name_plural = _("answers to proposals")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["proposal", "member", "round"], name="proposalanswer_once_per_round"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} · {self.value}"

@@ -6,7 +6,9 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from leadership import clock
 from leadership.models import School
@@ -15,12 +17,17 @@ from .models import (
     ActionItem,
     ActionStatus,
     AgendaItem,
+    AgendaProposal,
     Attendance,
     Decision,
     Meeting,
     MeetingStatus,
     MinutesStatus,
     Poll,
+    Proposal,
+    ProposalAnswer,
+    ProposalState,
+    ProposalStatus,
     StakeholderSeat,
     Team,
     TeamKind,
@@ -104,6 +111,15 @@ def team_members(team: Team) -> list[TeamMember]:
     return list(team.members.active().select_related("user").order_by("role", "user__full_name"))
 
 
+def former_members(team: Team) -> list[TeamMember]:
+    """People who sat on the team: kept, with their seat's dates, for the team's history."""
+    return list(
+        team.members.exclude(pk__in=team.members.active().values("pk"))
+        .select_related("user")
+        .order_by("-term_end", "user__full_name")
+    )
+
+
 def team_meetings(team: Team, *, published_only: bool = False) -> QuerySet[Meeting]:
     meetings = team.meetings.select_related("team__school").annotate(item_count=Count("items"))
     if published_only:
@@ -132,11 +148,80 @@ def overdue_actions(team: Team, today=None) -> QuerySet[ActionItem]:
 def meeting_items(meeting: Meeting) -> list[AgendaItem]:
     polls = Poll.objects.prefetch_related("votes__member__user")
     return list(
-        meeting.items.select_related("carried_action__owner").prefetch_related(
+        meeting.items.select_related(
+            "carried_action__owner", "proposal__proposed_by"
+        ).prefetch_related(
             Prefetch("polls", queryset=polls),
             Prefetch("decisions", queryset=Decision.objects.select_related("rule")),
             Prefetch("actions", queryset=ActionItem.objects.select_related("owner")),
         )
+    )
+
+
+def team_proposals(team: Team, *, user, runs: bool) -> list[AgendaProposal]:
+    """Agenda items put forward: whoever runs the meetings sees every one still waiting and
+    the last answered; a member sees their own, with the answer and its reason."""
+    proposals = team.agenda_proposals.select_related("proposed_by", "item__meeting__team__school")
+    if not runs:
+        return list(proposals.filter(proposed_by=user)[:50])
+    waiting = list(proposals.filter(status=ProposalStatus.PENDING).order_by("created_at", "id"))
+    answered = list(proposals.exclude(status=ProposalStatus.PENDING)[:20])
+    return waiting + answered
+
+
+def open_meetings(team: Team) -> list[Meeting]:
+    """Meetings an accepted item can go to: not held, not cancelled, soonest first."""
+    return list(
+        team.meetings.filter(status__in=[MeetingStatus.SCHEDULED, MeetingStatus.IN_PROGRESS])
+        .select_related("team__school")
+        .order_by("starts_at")[:20]
+    )
+
+
+def proposed_items_of(user) -> QuerySet[AgendaProposal]:
+    """Agenda items the person put forward on teams they still sit on: waiting, or answered in
+    the last 30 days (for a "my work" list)."""
+    since = clock.today() - timedelta(days=30)
+    return (
+        AgendaProposal.objects.filter(proposed_by=user, team_id__in=list(team_roles(user)))
+        .filter(Q(status=ProposalStatus.PENDING) | Q(decided_at__date__gte=since))
+        .select_related("team__school", "item__meeting__team__school")
+        .order_by("-created_at", "-id")
+    )
+
+
+def team_open_proposals(team: Team) -> list[Proposal]:
+    """The team's proposals: open ones first (soonest deadline), then the last stated."""
+    proposals = team.proposals.select_related("rule", "team__school")
+    open_ = list(proposals.filter(state=ProposalState.OPEN).order_by("closes_at", "id"))
+    stated = list(proposals.exclude(state=ProposalState.OPEN).order_by("-created_at", "-id")[:10])
+    return open_ + stated
+
+
+def proposal_answers(proposal: Proposal) -> list[ProposalAnswer]:
+    """The answers to the proposal's current version, with who gave them."""
+    return list(
+        proposal.answers.filter(round=proposal.round)
+        .select_related("member__user")
+        .order_by("created_at", "id")
+    )
+
+
+def open_proposals_for(user) -> QuerySet[Proposal]:
+    """Open proposals of the person's teams that wait for their answer to the current version
+    (for a "my work" list)."""
+    answered = ProposalAnswer.objects.filter(
+        proposal=OuterRef("pk"), round=OuterRef("round"), member__user=user
+    )
+    return (
+        Proposal.objects.filter(
+            state=ProposalState.OPEN,
+            team_id__in=list(team_roles(user)),
+            closes_at__gt=timezone.now(),
+        )
+        .exclude(Exists(answered))
+        .select_related("team__school", "rule")
+        .order_by("closes_at", "id")
     )
 
 
@@ -151,14 +236,16 @@ def previous_meeting(meeting: Meeting) -> Meeting | None:
 
 def decision_log(*, user, school: School, query: str = "") -> QuerySet[Decision]:
     """Decisions of the school's teams the user may read; non-members see approved minutes only."""
-    decisions = Decision.objects.filter(meeting__team__school=school).select_related(
-        "rule", "meeting__team__school", "item"
-    )
+    decisions = Decision.objects.filter(
+        Q(meeting__team__school=school) | Q(proposal__team__school=school)
+    ).select_related("rule__team__school", "meeting__team__school", "item", "proposal")
     if not can_see_all_teams(user, school):
         member_teams = list(team_roles(user))
-        visible = Q(meeting__team__in=member_teams)
+        visible = Q(meeting__team__in=member_teams) | Q(proposal__team__in=member_teams)
         if is_team_reader_of_school(user, school):
+            # Minutes once approved; a proposal's outcome once stated.
             visible |= Q(meeting__minutes_status=MinutesStatus.APPROVED)
+            visible |= Q(proposal__isnull=False)
         decisions = decisions.filter(visible)
     if query:
         decisions = decisions.filter(
@@ -167,7 +254,8 @@ def decision_log(*, user, school: School, query: str = "") -> QuerySet[Decision]
             | Q(rule__area__icontains=query)
             | Q(item__title__icontains=query)
         )
-    return decisions.order_by("-meeting__starts_at", "-id")
+    when = Coalesce("meeting__starts_at", "proposal__stated_at", "created_at")
+    return decisions.order_by(when.desc(), "-id")
 
 
 def open_actions_of(*, user, school: School) -> QuerySet[ActionItem]:

@@ -23,6 +23,41 @@
     }
   });
 
+  // Focus after a form of the page is answered: the page (or the live region) is swapped, and
+  // the button pressed is gone with it. The form names, in `data-focus`, the ids to focus
+  // next, first found wins (the same button, its neighbour, the item). An error shown on the
+  // page (data-autofocus) goes first.
+  var focusForm = null;
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var elt = event.detail.elt;
+    if (elt && elt.tagName === "FORM" && elt.hasAttribute("data-focus")) {
+      focusForm = elt;
+    }
+  });
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var form = focusForm;
+    // The live region's own polling settles too: only the answer to the form counts.
+    var config = event.detail.requestConfig;
+    if (!form || !config || config.elt !== form) {
+      return;
+    }
+    focusForm = null;
+    // After htmx has scrolled a boosted page to its top: focusing scrolls the target back.
+    setTimeout(function () {
+      if (document.querySelector("main [data-autofocus]")) {
+        return;
+      }
+      var ids = form.getAttribute("data-focus").split(/\s+/);
+      for (var i = 0; i < ids.length; i++) {
+        var target = document.getElementById(ids[i]);
+        if (target) {
+          target.focus();
+          return;
+        }
+      }
+    }, 0);
+  });
+
   function pad(n) { return (n < 10 ? "0" : "") + n; }
 
   function tick() {

@@ -97,7 +97,6 @@ def test_principal_runs_an_ilt_meeting_and_a_member_votes(
 
     decision = page.get_by_role("region", name="Record a decision")
     decision.get_by_label("Decision area").select_option(label="curriculum: Fist-to-five")
-    decision.get_by_label("How it was decided").select_option("fist_to_five")
     decision.get_by_label("Decision", exact=True).fill("Adopt the phonics sequence for K-2.")
     decision.get_by_label("Outcome").select_option("adopted")
     decision.get_by_label("Tally from poll").select_option(

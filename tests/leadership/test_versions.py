@@ -17,11 +17,11 @@ from django.utils import timezone
 from community import services as community
 from engagement import services as engagement
 from engagement.models import CheckIn, EventStatus, RsvpStatus
+from leadership import clock, versions
 from leadership import services as leadership
-from leadership import versions
 from leadership.models import Role
 from teams import services as teams
-from teams.models import MeetingStatus
+from teams.models import MeetingStatus, Proposal
 from tests.community.factories import conversation
 from tests.engagement.factories import EventFactory, RsvpFactory
 from tests.leadership.factories import InvitationFactory, person
@@ -202,6 +202,136 @@ def teams_seat_set(world):
     return lambda: teams.seat_set(
         team=ilt.team, actor=world.principal, stakeholder_group="student", seats_required=1
     )
+
+
+def teams_agenda_proposal_create(world):
+    ilt = tf.ilt_for(world)
+    return lambda: teams.agenda_proposal_create(
+        team=ilt.team, actor=world.teacher_leader, title="Recess duty rota"
+    )
+
+
+def teams_agenda_proposal_accept(world):
+    ilt = tf.ilt_for(world)
+    proposal = tf.proposal(ilt)
+    m = tf.meeting(ilt.team)
+    return lambda: teams.agenda_proposal_accept(proposal=proposal, actor=world.principal, meeting=m)
+
+
+def teams_agenda_proposal_decline(world):
+    proposal = tf.proposal(tf.ilt_for(world))
+    return lambda: teams.agenda_proposal_decline(
+        proposal=proposal, actor=world.principal, reason="Next term"
+    )
+
+
+def teams_meeting_reschedule(world):
+    m = tf.meeting(tf.ilt_for(world).team, days=3)
+    return lambda: teams.meeting_reschedule(
+        meeting=m, actor=world.principal, starts_at=timezone.now() + timedelta(days=4)
+    )
+
+
+def teams_meeting_cancel(world):
+    m = tf.meeting(tf.ilt_for(world).team, days=3)
+    return lambda: teams.meeting_cancel(meeting=m, actor=world.principal, reason="Snow")
+
+
+def teams_member_remove(world):
+    member = tf.ilt_for(world).family
+    return lambda: teams.member_remove(member=member, actor=world.principal)
+
+
+def teams_action_item_update(world):
+    ilt = tf.ilt_for(world)
+    action = tf.action(ilt, tf.live_meeting(ilt))
+    return lambda: teams.action_item_update(
+        action=action,
+        actor=world.principal,
+        title="Call",
+        owner=world.family,
+        due=action.due,
+        version=None,
+    )
+
+
+def teams_minutes_rule_set(world):
+    team = tf.ilt_for(world).team
+    return lambda: teams.minutes_rule_set(team=team, actor=world.principal, minutes_rule="at_close")
+
+
+def teams_poll_close(world):
+    poll = tf.open_poll(tf.live_meeting(tf.ilt_for(world)))
+    return lambda: teams.poll_close(poll=poll, actor=world.principal)
+
+
+def _decision_proposal(world, model="consent", area="staffing"):
+    ilt = tf.ilt_for(world)
+    from teams.models import DecisionRule
+
+    DecisionRule.objects.create(team=ilt.team, area=area, model=model, who_decides="ILT")
+    return teams.proposal_open(
+        team=ilt.team,
+        actor=world.teacher_leader,
+        area=area,
+        title="Rota",
+        text="Two adults",
+        closes_at=timezone.now() + timedelta(days=2),
+    )
+
+
+def teams_proposal_open(world):
+    ilt = tf.ilt_for(world)
+    return lambda: teams.proposal_open(
+        team=ilt.team,
+        actor=world.teacher_leader,
+        area="budget",
+        title="Rota",
+        text="Two adults",
+        closes_at=timezone.now() + timedelta(days=2),
+    )
+
+
+def teams_proposal_answer(world):
+    proposal = _decision_proposal(world)
+    return lambda: teams.proposal_answer(proposal=proposal, user=world.family, value="consent")
+
+
+def teams_proposal_amend(world):
+    proposal = _decision_proposal(world)
+    return lambda: teams.proposal_amend(proposal=proposal, actor=world.teacher_leader, text="One")
+
+
+def teams_proposal_close_due(world):
+    proposal = _decision_proposal(world)
+    Proposal.objects.filter(pk=proposal.pk).update(closes_at=timezone.now() - timedelta(minutes=1))
+    return lambda: teams.proposal_close_due(proposal=proposal)
+
+
+def teams_proposal_lead_decide(world):
+    proposal = _decision_proposal(world, model="leader_after_input", area="hiring")
+    Proposal.objects.filter(pk=proposal.pk).update(state="awaiting_lead")
+    return lambda: teams.proposal_lead_decide(
+        proposal=proposal, actor=world.principal, outcome="adopted"
+    )
+
+
+def teams_carry_due_reviews(world):
+    ilt = tf.ilt_for(world)
+    m = tf.live_meeting(ilt)
+    tf.meeting(ilt.team, days=5)
+    from teams.models import Decision
+
+    Decision.objects.create(
+        item=m.current_item,
+        meeting=m,
+        rule=ilt.schedule,
+        model_used="majority",
+        text="Thursdays",
+        outcome="adopted",
+        review_on=clock.today_in(world.district) + timedelta(days=1),
+    )
+    return lambda: teams.carry_due_reviews(team=ilt.team)
 
 
 # --- workplans -----------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from leadership.models import SchoolYear
 from teams.models import (
     ActionItem,
     AgendaItem,
+    AgendaProposal,
     Attendance,
     DecisionModel,
     DecisionRule,
@@ -149,4 +150,10 @@ def action(ilt: Ilt, m: Meeting, *, owner=None, days: int = 7, **extra) -> Actio
         owner=owner or ilt.leader.user,
         due=clock.today_in(ilt.team.school.district) + timedelta(days=days),
         **extra,
+    )
+
+
+def proposal(ilt: Ilt, *, by=None, title: str = "Recess duty rota", **extra) -> AgendaProposal:
+    return AgendaProposal.objects.create(
+        team=ilt.team, proposed_by=by or ilt.leader.user, title=title, **extra
     )

@@ -1,6 +1,7 @@
 """Two people at the same moment: minutes saved from the same version, a poll tapped twice."""
 
 import threading
+from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -64,3 +65,80 @@ def test_a_poll_tapped_twice_at_once_counts_once(postgres_only, world):
     )
     assert outcomes == sorted(["saved", str(services.POLL_ANSWERED)])
     assert Vote.objects.filter(poll=poll).count() == 1
+
+
+def _consent_proposal(world, **extra):
+    from django.utils import timezone
+
+    from teams.models import DecisionRule
+
+    ilt = f.ilt_for(world)
+    DecisionRule.objects.create(team=ilt.team, area="staffing", model="consent", who_decides="ILT")
+    return services.proposal_open(
+        team=ilt.team,
+        actor=world.teacher_leader,
+        area="staffing",
+        title="Recess duty rota",
+        text="Two adults on the yard.",
+        closes_at=extra.get("closes_at") or timezone.now() + timedelta(days=2),
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_answers_at_once_by_one_member_count_once(postgres_only, world):
+    from teams.models import ProposalAnswer
+
+    proposal = _consent_proposal(world)
+    outcomes = run_together(
+        lambda: services.proposal_answer(proposal=proposal, user=world.family, value="consent"),
+        lambda: services.proposal_answer(
+            proposal=proposal, user=world.family, value="object", objection="Fridays"
+        ),
+    )
+    assert outcomes == sorted(["saved", str(services.PROPOSAL_ANSWERED)])
+    assert ProposalAnswer.objects.filter(proposal=proposal).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_last_two_answers_at_once_state_the_outcome_once(postgres_only, world):
+    from teams.models import Decision, Proposal
+
+    proposal = _consent_proposal(world)
+    services.proposal_answer(proposal=proposal, user=world.principal, value="consent")
+    outcomes = run_together(
+        lambda: services.proposal_answer(proposal=proposal, user=world.family, value="consent"),
+        lambda: services.proposal_answer(
+            proposal=proposal, user=world.teacher_leader, value="consent"
+        ),
+    )
+    assert outcomes == ["saved", "saved"]
+    assert Proposal.objects.get(pk=proposal.pk).state == "decided"
+    assert Decision.objects.filter(proposal=proposal).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_deadline_racing_a_last_answer_never_counts_it_after_the_outcome(postgres_only, world):
+    """Whichever takes the proposal's lock first wins: the answer is either counted in the
+    stated outcome, or refused as late; never stored after the outcome was stated."""
+    import time_machine
+    from django.utils import timezone
+
+    from teams.models import Decision, Proposal, ProposalAnswer
+
+    proposal = _consent_proposal(world)
+    services.proposal_answer(proposal=proposal, user=world.principal, value="consent")
+    deadline = timezone.now() + timedelta(seconds=0)
+    Proposal.objects.filter(pk=proposal.pk).update(closes_at=deadline + timedelta(seconds=1))
+    with time_machine.travel(deadline + timedelta(seconds=2), tick=False):
+        outcomes = run_together(
+            lambda: services.proposal_close_due(proposal=proposal),
+            lambda: services.proposal_answer(
+                proposal=proposal, user=world.family, value="object", objection="Late"
+            ),
+        )
+    assert "saved" in outcomes
+    stated = Proposal.objects.get(pk=proposal.pk)
+    assert stated.state == "decided"
+    decision = Decision.objects.get(proposal=proposal)
+    answers = ProposalAnswer.objects.filter(proposal=proposal).count()
+    assert decision.present == answers  # every stored answer is in the outcome

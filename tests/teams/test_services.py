@@ -123,7 +123,7 @@ def test_open_action_items_are_carried_to_the_next_meeting_once(world, ilt):
     assert "Call the families" in carried[0].title
     # Starting the meeting carries again: nothing new.
     assert services.carry_open_actions(meeting=upcoming) == 0
-    services.meeting_start(meeting=upcoming, actor=world.principal)
+    services.meeting_start(meeting=upcoming, actor=world.principal, other_day=True)
     assert upcoming.items.filter(carried_action__isnull=False).count() == 1
 
 
@@ -287,11 +287,22 @@ def test_an_action_item_owner_must_sit_on_the_team(world, ilt):
 
 
 def test_a_meeting_starts_once(world, ilt):
-    m = f.meeting(ilt.team)
+    m = f.meeting(ilt.team, days=0)
     f.item(m)
     services.meeting_start(meeting=m, actor=world.principal)
     m.refresh_from_db()
     assert m.status == MeetingStatus.IN_PROGRESS and m.current_item is not None
     with pytest.raises(ValidationError):
         services.meeting_start(meeting=m, actor=world.principal)
+    assert Meeting.objects.get(pk=m.pk).status == MeetingStatus.IN_PROGRESS
+
+
+def test_a_meeting_of_another_day_starts_only_when_confirmed(world, ilt):
+    m = f.meeting(ilt.team, days=7)
+    with pytest.raises(ValidationError) as error:
+        services.meeting_start(meeting=m, actor=world.principal)
+    assert error.value.code == "other_day"
+    assert "not today" in error.value.messages[0]
+    assert Meeting.objects.get(pk=m.pk).status == MeetingStatus.SCHEDULED
+    services.meeting_start(meeting=m, actor=world.principal, other_day=True)
     assert Meeting.objects.get(pk=m.pk).status == MeetingStatus.IN_PROGRESS

@@ -87,13 +87,12 @@ def test_a_stale_minutes_save_shows_both_versions(world, ilt, client_for):
 
 
 def test_a_refused_decision_shows_the_reason_and_records_nothing(world, ilt, client_for):
-    m = f.live_meeting(ilt, present=3)
+    m = f.live_meeting(ilt, present=1)
     response = client_for(world.principal).post(
         url("teams:decision_record", m),
         {
             "item": m.current_item_id,
             "rule": ilt.budget.pk,
-            "model_used": "majority",
             "text": "Buy the books",
             "outcome": "adopted",
         },
@@ -101,9 +100,27 @@ def test_a_refused_decision_shows_the_reason_and_records_nothing(world, ilt, cli
     assert response.status_code == 200
     page = response.content.decode()
     assert "The decision was not recorded." in page
-    assert "not by Majority vote" in page
+    assert "need a quorum of 2 members present; 1 are marked present" in page
     assert 'value="Buy the books"' in page
     assert not Decision.objects.exists()
+
+
+def test_how_it_was_decided_is_the_method_of_the_decision_area(world, ilt, client_for):
+    m = f.live_meeting(ilt, present=3)
+    client = client_for(world.principal)
+    page = client.get(m.get_absolute_url()).content.decode()
+    assert "budget: Consensus" in page and 'name="model_used"' not in page
+    client.post(
+        url("teams:decision_record", m),
+        {
+            "item": m.current_item_id,
+            "rule": ilt.budget.pk,
+            "model_used": "majority",  # not asked again: ignored
+            "text": "Buy the books",
+            "outcome": "adopted",
+        },
+    )
+    assert Decision.objects.get().model_used == "consensus"
 
 
 def test_a_member_votes_from_their_own_device_and_the_tally_updates(world, ilt, client_for):
@@ -222,3 +239,70 @@ def test_decision_log_searches(world, ilt, client_for):
         .content.decode()
     )
     assert "Adopt phonics sequence" not in page
+
+
+def test_the_facilitator_closes_a_poll_by_hand(world, ilt, client_for):
+    m = f.live_meeting(ilt)
+    poll = f.open_poll(m, PollKind.YES_NO)
+    client = client_for(world.principal)
+    page = client.post(url("teams:poll_close", m, poll_pk=poll.pk), follow=True)
+    assert "The poll is closed." in page.content.decode()
+    poll.refresh_from_db()
+    assert not poll.is_open
+    again = client.post(url("teams:poll_close", m, poll_pk=poll.pk), follow=True)
+    assert "This poll is already closed." in again.content.decode()
+    refused = client_for(world.family).post(
+        url("teams:poll_vote", m, poll_pk=poll.pk), {"value": "yes"}, follow=True
+    )
+    assert "This poll is closed." in refused.content.decode()
+
+
+def test_the_facilitator_reassigns_an_action_item_and_a_stale_edit_is_refused(
+    world, ilt, client_for
+):
+    m = f.live_meeting(ilt)
+    action = f.action(ilt, m, owner=world.teacher_leader, title="Order the books")
+    client = client_for(world.principal)
+    edit = url("teams:action_item_edit", m, action_pk=action.pk)
+    page = client.get(edit).content.decode()
+    assert "Order the books" in page
+    version = services.action_version(action)
+    due = clock.today_in(world.district) + timedelta(days=14)
+    data = {
+        "title": "Order the K-2 books",
+        "owner": world.family.pk,
+        "due": due,
+        "version": version,
+    }
+    response = client.post(edit, data, follow=True)
+    assert "The action item was saved." in response.content.decode()
+    action.refresh_from_db()
+    assert action.owner == world.family and action.due == due
+    # The same form again (loaded before that save) is stale: refused, nothing changes.
+    stale = client.post(edit, data | {"title": "Something else", "owner": world.principal.pk})
+    assert "Someone else saved this while you were editing it" in stale.content.decode()
+    action.refresh_from_db()
+    assert action.title == "Order the K-2 books" and action.owner == world.family
+    # Only members of the team own action items.
+    outsider = services.action_version(action)
+    refused = client.post(edit, data | {"owner": world.staff.pk, "version": outsider})
+    assert refused.status_code == 200
+    assert ActionItem.objects.get(pk=action.pk).owner == world.family
+
+
+def test_the_page_says_which_minutes_can_be_approved_and_why(world, ilt, client_for):
+    client = client_for(world.principal)
+    held = f.held_meeting(ilt, days=-1)
+    page = client.get(held.get_absolute_url()).content.decode()
+    assert "they can be approved once it has started" in page
+    assert "Approve these minutes" not in page
+    refused = client.post(url("teams:minutes_approve", held), follow=True).content.decode()
+    assert "Minutes are approved at the team" in refused
+    # The team's rule: approve the minutes when the meeting closes.
+    rule = reverse("teams:minutes_rule_set", kwargs={"slug": "lincoln", "pk": ilt.team.pk})
+    client.post(rule, {"minutes_rule": "at_close"})
+    page = client.get(held.get_absolute_url()).content.decode()
+    assert "these can be approved now" in page and "Approve these minutes" in page
+    client.post(url("teams:minutes_approve", held))
+    held.refresh_from_db()
+    assert held.minutes_status == "approved"
