@@ -11,6 +11,13 @@ class WorkplansConfig(AppConfig):
     name = "workplans"
     verbose_name = _("Workplans")
 
+    def ready(self) -> None:
+        from teams import hooks
+
+        from . import team_pages
+
+        hooks.register_team_section(team_pages.team_section)
+
     def seed_demo(self, *, district, schools, year) -> str:
         """The district's priorities, and per school an active plan with goals, a year of monthly
         data, action steps and progress updates. A school that has a plan for the year is

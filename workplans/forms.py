@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from leadership.edits import VersionedModelForm
 from leadership.models import DistrictPriority, SchoolYear
 from leadership.uploads import UploadLimitFormMixin, limit_of, size_label
+from teams.models import Team
 
 from .models import (
     ActionStep,
@@ -35,10 +36,24 @@ class PlanCreateForm(forms.Form):
         self.fields["school_year"].queryset = SchoolYear.objects.filter(district=school.district)
 
 
+def plan_teams(plan):
+    """The teams a goal or step of the plan may belong to: the school's teams of its year."""
+    return Team.objects.filter(school=plan.school, school_year=plan.school_year).order_by(
+        "kind", "name"
+    )
+
+
 class GoalForm(VersionedModelForm):
     class Meta:
         model = Goal
-        fields = ["focus_area", "district_priority", "smart_statement", "root_cause_notes", "order"]
+        fields = [
+            "focus_area",
+            "district_priority",
+            "smart_statement",
+            "root_cause_notes",
+            "team",
+            "order",
+        ]
         widgets = {
             "smart_statement": forms.Textarea(attrs={"rows": 3}),
             "root_cause_notes": forms.Textarea(attrs={"rows": 3}),
@@ -50,6 +65,7 @@ class GoalForm(VersionedModelForm):
             district=plan.school.district, school_year=plan.school_year
         )
         self.fields["order"].required = False
+        self.fields["team"].queryset = plan_teams(plan)
 
 
 class MeasureForm(VersionedModelForm):
@@ -106,12 +122,13 @@ class CsvUploadForm(UploadLimitFormMixin, forms.Form):
 class StepForm(VersionedModelForm):
     class Meta:
         model = ActionStep
-        fields = ["title", "owner", "team", "start", "due", "learning_activity"]
+        fields = ["title", "owner", "team", "team_name", "start", "due", "learning_activity"]
         widgets = {"start": DATE, "due": DATE}
 
     def __init__(self, *args, goal, owners, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = owners
+        self.fields["team"].queryset = plan_teams(goal.plan)
         self.fields["learning_activity"].queryset = LearningActivity.objects.filter(goal=goal)
 
     def clean(self):
@@ -120,6 +137,8 @@ class StepForm(VersionedModelForm):
         start, due = data.get("start"), data.get("due")
         if start and due and due < start:
             self.add_error("due", DUE_BEFORE_START)
+        if data.get("team") is not None:
+            data["team_name"] = ""  # the link replaces the text
         return data
 
 

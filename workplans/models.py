@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from leadership.models import DistrictPriority, School, SchoolYear
+from teams.models import Team
 
 
 class WorkPlan(models.Model):
@@ -94,6 +95,15 @@ class Goal(models.Model):
         help_text=_("What the team found when it asked why."),
     )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
+    team = models.ForeignKey(
+        Team,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="goals",
+        verbose_name=_("team"),
+        help_text=_("The team that drives this goal: its members enter data and update steps."),
+    )
 
     class Meta:
         ordering = ["order", "id"]
@@ -247,8 +257,21 @@ class ActionStep(models.Model):
         related_name="action_steps",
         verbose_name=_("owner"),
     )
-    # The team's name as written in the plan; the teams app may link goals the other way.
-    team = models.CharField(_("team"), max_length=120, blank=True)
+    team = models.ForeignKey(
+        Team,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="action_steps",
+        verbose_name=_("team"),
+    )
+    # A team written in the plan that is not (yet) one of the school's teams in Accord.
+    team_name = models.CharField(
+        _("other team (as written)"),
+        max_length=120,
+        blank=True,
+        help_text=_("Only for a team that is not in Accord; otherwise choose the team above."),
+    )
     start = models.DateField(_("start"))
     due = models.DateField(_("due"))
     status = models.CharField(

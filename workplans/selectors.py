@@ -70,12 +70,12 @@ def goals_of(plan: WorkPlan, *, today: date | None = None) -> list[Goal]:
     steps are due or overdue as of `today` (default: today in the school's district)."""
     today = today or clock.today_in(plan.school.district)
     goals = list(
-        plan.goals.select_related("district_priority").prefetch_related(
+        plan.goals.select_related("district_priority", "team").prefetch_related(
             Prefetch("measures", queryset=Measure.objects.prefetch_related("data_points")),
             Prefetch(
                 "steps",
                 queryset=ActionStep.objects.select_related(
-                    "owner", "learning_activity"
+                    "owner", "learning_activity", "team__school"
                 ).prefetch_related(_updates_prefetch()),
             ),
             Prefetch(
@@ -151,6 +151,7 @@ def my_steps(*, user: User) -> list[ActionStep]:
             "goal__plan__school__district",
             "goal__plan__school_year",
             "learning_activity",
+            "team__school",
         )
         .prefetch_related(
             _updates_prefetch(),
@@ -170,7 +171,11 @@ def step_with_goal(step: ActionStep) -> ActionStep:
     """One step re-read with what its card shows (after an update)."""
     fresh = (
         ActionStep.objects.select_related(
-            "owner", "goal__plan__school__district", "goal__plan__school_year", "learning_activity"
+            "owner",
+            "goal__plan__school__district",
+            "goal__plan__school_year",
+            "learning_activity",
+            "team__school",
         )
         .prefetch_related(
             _updates_prefetch(),
@@ -336,3 +341,46 @@ def goal_status_display(status: str) -> tuple[bool, str, str]:
         charts.STATUS_LABELS[status],
         charts.STATUS_BADGES.get(status, ""),
     )
+
+
+# --- a team's work (the team page) ----------------------------------------------------
+
+
+def team_work(*, user, team, today: date | None = None) -> tuple[list[Goal], list[ActionStep]]:
+    """The goals that belong to the team and the steps that do (of other goals too), from the
+    plans of the team's school the user may read; statuses decorated as on the plan page."""
+    today = today or clock.today_in(team.school.district)
+    plans = [
+        plan
+        for plan in WorkPlan.objects.filter(school=team.school).select_related(
+            "school__district", "school_year"
+        )
+        if can_view_plan(user, plan)
+    ]
+    if not plans:
+        return [], []
+    by_id = {plan.pk: plan for plan in plans}
+    goals = list(
+        Goal.objects.filter(plan__in=plans, team=team)
+        .prefetch_related(
+            Prefetch("measures", queryset=Measure.objects.prefetch_related("data_points")),
+            Prefetch("steps", queryset=ActionStep.objects.only("id", "goal_id", "status")),
+        )
+        .order_by("-plan__school_year__start", "order", "id")
+    )
+    threshold = team.school.district.small_group_threshold
+    for goal in goals:
+        goal.plan = by_id[goal.plan_id]
+        decorate_goal(goal, threshold)
+    steps = list(
+        ActionStep.objects.filter(goal__plan__in=plans)
+        .filter(Q(team=team) | Q(goal__team=team))
+        .exclude(status=StepStatus.DONE)
+        .select_related("owner", "goal")
+        .prefetch_related("updates")
+        .order_by("due", "id")
+    )
+    for step in steps:
+        step.goal.plan = by_id[step.goal.plan_id]
+        decorate_step(step, today)
+    return goals, steps

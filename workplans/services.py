@@ -43,6 +43,7 @@ BAD_STATUS_CHANGE = _("A plan goes from draft to active to closed, never back.")
 TARGET_EQUALS_BASELINE = _("The target must differ from the baseline.")
 DUE_BEFORE_START = _("The due date cannot come before the start.")
 OWNER_NOT_STAFF = _("The owner must be a staff member of this school.")
+TEAM_OF_OTHER_SCHOOL = _("The team must be one of this school's teams.")
 EVIDENCE_TOO_LARGE = _("“%(name)s” is larger than %(limit)s.")
 EVIDENCE_BAD_TYPE = _(
     "“%(name)s” is not an allowed file type (PDF, PNG, JPEG, Word, Excel, PowerPoint, text, CSV)."
@@ -85,7 +86,14 @@ ALLOWED_EVIDENCE = {
     ".csv": None,
 }
 
-GOAL_FIELDS = ["focus_area", "district_priority", "smart_statement", "root_cause_notes", "order"]
+GOAL_FIELDS = [
+    "focus_area",
+    "district_priority",
+    "smart_statement",
+    "root_cause_notes",
+    "order",
+    "team",
+]
 MEASURE_FIELDS = [
     "name",
     "unit",
@@ -96,9 +104,18 @@ MEASURE_FIELDS = [
     "target_date",
     "student_group",
 ]
-STEP_FIELDS = ["title", "owner", "team", "start", "due", "status", "learning_activity"]
+STEP_FIELDS = [
+    "title",
+    "owner",
+    "team",
+    "team_name",
+    "start",
+    "due",
+    "status",
+    "learning_activity",
+]
 # What the step's edit form changes (its status moves by progress updates, not by the form).
-STEP_EDIT_FIELDS = ["title", "owner", "team", "start", "due", "learning_activity"]
+STEP_EDIT_FIELDS = ["title", "owner", "team", "team_name", "start", "due", "learning_activity"]
 
 
 def goal_version(goal: Goal) -> str:
@@ -112,6 +129,11 @@ def measure_version(measure: Measure) -> str:
 
 def step_version(step: ActionStep) -> str:
     return edits.version_of(step, STEP_EDIT_FIELDS)
+
+
+def _check_team(team, school: School) -> None:
+    if team is not None and team.school_id != school.pk:
+        raise ValidationError({"team": TEAM_OF_OTHER_SCHOOL})
 
 
 def _open(plan: WorkPlan) -> None:
@@ -259,6 +281,7 @@ def goal_create(*, plan: WorkPlan, actor: User, **fields) -> Goal:
     _open(plan)
     if "order" not in fields or fields["order"] is None:
         fields["order"] = plan.goals.count() + 1
+    _check_team(fields.get("team"), plan.school)
     goal = Goal(plan=plan, **fields)
     goal.full_clean()
     goal.save()
@@ -284,7 +307,12 @@ def goal_update(*, goal: Goal, actor: User, version: str | None = None, **fields
     before = audit.snapshot(goal, GOAL_FIELDS)
     if fields.get("order") is None:
         fields.pop("order", None)
-    model_update(instance=goal, fields=GOAL_FIELDS, data=fields)
+    model_update(
+        instance=goal,
+        fields=GOAL_FIELDS,
+        data=fields,
+        check=lambda goal: _check_team(goal.team, goal.plan.school),
+    )
     audit.record(
         actor=actor,
         action="goal.update",
@@ -604,6 +632,7 @@ def step_create(*, goal: Goal, actor: User, **fields) -> ActionStep:
     if start and due and due < start:
         raise ValidationError({"due": DUE_BEFORE_START})
     _check_owner(fields["owner"], goal.plan.school)
+    _check_team(fields.get("team"), goal.plan.school)
     step = ActionStep(goal=goal, **fields)
     step.full_clean()
     step.save()
@@ -637,6 +666,7 @@ def step_update(
             raise ValidationError({"due": DUE_BEFORE_START})
         if "owner" in fields:
             _check_owner(step.owner, step.goal.plan.school)
+        _check_team(step.team, step.goal.plan.school)
 
     model_update(instance=step, fields=STEP_FIELDS, data=fields, check=check)
     audit.record(

@@ -47,11 +47,13 @@ from .permissions import (
     can_edit_measure,
     can_edit_plan,
     can_edit_step,
+    can_enter_data,
     can_see_plans,
     can_update_step,
     can_view_evidence,
     can_view_plan,
     can_view_summary,
+    on_team,
 )
 
 
@@ -194,6 +196,9 @@ def _plan_page_parts(plan: WorkPlan, *, can_edit: bool, viewer: Viewer, today) -
     request, so nothing else can slip in)."""
     goals = selectors.goals_of(plan, today=today)
     for goal in goals:
+        goal.can_enter_data = can_edit or (
+            not plan.is_closed and on_team(viewer.user, goal.team_id, plan.school)
+        )
         for step in goal.steps.all():
             step.can_update = can_update_step(viewer.user, step)
     context = {
@@ -343,7 +348,7 @@ def plan_export(request: HtmxHttpRequest, school: School, pk: int) -> HttpRespon
                 goal=goal.order,
                 step=step.title,
                 owner=step.owner.get_full_name(),
-                team=step.team,
+                team=step.team.name if step.team else step.team_name,
                 start=step.start.isoformat(),
                 due=step.due.isoformat(),
                 status=step.status,
@@ -468,7 +473,7 @@ def measure_edit(request: HtmxHttpRequest, school: School, pk: int) -> HttpRespo
 @vary_on_headers("HX-Request")
 @school_view()
 def datapoint_create(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
-    measure = load_in_school(request, MEASURES, "goal__plan__school", can_edit_measure, pk=pk)
+    measure = load_in_school(request, MEASURES, "goal__plan__school", can_enter_data, pk=pk)
     form = DataPointForm(request.POST or None, initial={"group": measure.student_group})
     return _handle(
         request,
@@ -486,7 +491,7 @@ def datapoint_create(request: HtmxHttpRequest, school: School, pk: int) -> HttpR
 @vary_on_headers("HX-Request")
 @school_view()
 def datapoint_upload(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
-    measure = load_in_school(request, MEASURES, "goal__plan__school", can_edit_measure, pk=pk)
+    measure = load_in_school(request, MEASURES, "goal__plan__school", can_enter_data, pk=pk)
     posted = request.method == "POST"  # bound even when the only field was refused
     form = CsvUploadForm(
         request.POST if posted else None,

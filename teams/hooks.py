@@ -1,0 +1,43 @@
+"""Where an app above teams adds to the teams pages, since teams cannot import it.
+
+An app registers its functions in its AppConfig.ready(); the teams templates call them
+through the tags of `teams_tags`. A function returns HTML it rendered itself (or "" for
+nothing), and sees only the person and the team or meeting.
+
+- team sections: `fn(*, user, team) -> str`, shown on the team's page;
+- agenda item panels: `fn(*, user, meeting, items) -> {item id: html}`, shown beside each
+  item of the meeting page, for all its items at once (no query per item).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+TeamSection = Callable[..., str]
+AgendaPanels = Callable[..., dict[int, str]]
+
+_team_sections: list[TeamSection] = []
+_agenda_panels: list[AgendaPanels] = []
+
+
+def register_team_section(section: TeamSection) -> None:
+    if section not in _team_sections:
+        _team_sections.append(section)
+
+
+def register_agenda_panels(panels: AgendaPanels) -> None:
+    if panels not in _agenda_panels:
+        _agenda_panels.append(panels)
+
+
+def team_sections(*, user, team) -> list[str]:
+    return [html for section in _team_sections if (html := section(user=user, team=team))]
+
+
+def agenda_panels(*, user, meeting, items) -> dict[int, list[str]]:
+    shown: dict[int, list[str]] = {}
+    for panels in _agenda_panels:
+        for item_id, html in panels(user=user, meeting=meeting, items=items).items():
+            if html:
+                shown.setdefault(item_id, []).append(html)
+    return shown
