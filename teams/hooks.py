@@ -6,7 +6,8 @@ nothing), and sees only the person and the team or meeting.
 
 - team sections: `fn(*, user, team) -> str`, shown on the team's page;
 - agenda item panels: `fn(*, user, meeting, items) -> {item id: html}`, shown beside each
-  item of the meeting page, for all its items at once (no query per item).
+  item of the meeting page, for all its items at once (no query per item);
+- meeting sections: `fn(*, user, meeting) -> str`, shown under the meeting's agenda.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ AgendaPanels = Callable[..., dict[int, str]]
 
 _team_sections: list[TeamSection] = []
 _agenda_panels: list[AgendaPanels] = []
+_meeting_sections: list[TeamSection] = []
 
 
 def register_team_section(section: TeamSection) -> None:
@@ -28,6 +30,15 @@ def register_team_section(section: TeamSection) -> None:
 def register_agenda_panels(panels: AgendaPanels) -> None:
     if panels not in _agenda_panels:
         _agenda_panels.append(panels)
+
+
+def register_meeting_section(section: TeamSection) -> None:
+    if section not in _meeting_sections:
+        _meeting_sections.append(section)
+
+
+def meeting_sections(*, user, meeting) -> list[str]:
+    return [html for section in _meeting_sections if (html := section(user=user, meeting=meeting))]
 
 
 def team_sections(*, user, team) -> list[str]:

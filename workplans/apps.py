@@ -17,6 +17,8 @@ class WorkplansConfig(AppConfig):
         from . import team_pages
 
         hooks.register_team_section(team_pages.team_section)
+        hooks.register_agenda_panels(team_pages.agenda_panels)
+        hooks.register_meeting_section(team_pages.meeting_section)
 
     def seed_demo(self, *, district, schools, year) -> str:
         """The district's priorities, and per school an active plan with goals, a year of monthly

@@ -210,3 +210,35 @@ class ProgressUpdateForm(UploadLimitFormMixin, forms.Form):
             "Up to 5 files, 10 MB each: PDF, PNG, JPEG, Word, Excel, PowerPoint, text, CSV."
         ),
     )
+
+
+class PlanLinkForm(forms.Form):
+    """Which goal, measure or step an agenda item links to ("goal:12", "measure:4"...)."""
+
+    target = forms.ChoiceField(label=_("Goal, measure or step"))
+
+    def __init__(self, *args, choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["target"].choices = choices
+
+    def target_of(self, school):
+        """The chosen object, read again within the school (None when it is gone)."""
+        kind, _sep, pk = self.cleaned_data["target"].partition(":")
+        objects = {
+            "goal": Goal.objects.filter(plan__school=school).select_related("plan"),
+            "measure": Measure.objects.filter(goal__plan__school=school).select_related(
+                "goal__plan"
+            ),
+            "step": ActionStep.objects.filter(goal__plan__school=school).select_related(
+                "goal__plan"
+            ),
+        }[kind]
+        return kind, objects.filter(pk=pk).first()
+
+
+class DecisionGoalForm(forms.Form):
+    goal = forms.ChoiceField(label=_("Goal"))
+
+    def __init__(self, *args, goals, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["goal"].choices = goals

@@ -7,7 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from leadership.models import DistrictPriority, School, SchoolYear
-from teams.models import Team
+from teams.models import AgendaItem, Decision, Team
 
 
 class WorkPlan(models.Model):
@@ -378,3 +378,81 @@ class DigestSent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.plan_id} · {self.month}"
+
+
+class AgendaLink(models.Model):
+    """An agenda item of a team's meeting points at the goal, measure or step it monitors."""
+
+    item = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, related_name="plan_links")
+    goal = models.ForeignKey(
+        Goal, on_delete=models.CASCADE, null=True, blank=True, related_name="agenda_links"
+    )
+    measure = models.ForeignKey(
+        Measure, on_delete=models.CASCADE, null=True, blank=True, related_name="agenda_links"
+    )
+    step = models.ForeignKey(
+        ActionStep, on_delete=models.CASCADE, null=True, blank=True, related_name="agenda_links"
+    )
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("link to the plan")
+        verbose_name_plural = _("links to the plan")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(goal__isnull=False, measure__isnull=True, step__isnull=True)
+                    | models.Q(goal__isnull=True, measure__isnull=False, step__isnull=True)
+                    | models.Q(goal__isnull=True, measure__isnull=True, step__isnull=False)
+                ),
+                name="agendalink_exactly_one_target",
+            ),
+            models.UniqueConstraint(
+                fields=["item", "goal"],
+                condition=models.Q(goal__isnull=False),
+                name="agendalink_goal_once_per_item",
+            ),
+            models.UniqueConstraint(
+                fields=["item", "measure"],
+                condition=models.Q(measure__isnull=False),
+                name="agendalink_measure_once_per_item",
+            ),
+            models.UniqueConstraint(
+                fields=["item", "step"],
+                condition=models.Q(step__isnull=False),
+                name="agendalink_step_once_per_item",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item_id} → {self.goal or self.measure or self.step}"
+
+    @property
+    def target(self):
+        return self.goal or self.measure or self.step
+
+
+class GoalDecision(models.Model):
+    """A decision of a team's meeting tied to the goal it serves; the goal lists its decisions."""
+
+    decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="plan_goals")
+    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="decision_links")
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("decision for a goal")
+        verbose_name_plural = _("decisions for goals")
+        constraints = [
+            models.UniqueConstraint(fields=["decision", "goal"], name="goaldecision_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.goal_id} ← {self.decision_id}"

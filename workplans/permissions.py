@@ -12,7 +12,7 @@ from __future__ import annotations
 from leadership.models import Role, School
 from leadership.permissions import is_district_admin, is_principal, is_school_staff, school_roles
 from teams import selectors as teams
-from teams.permissions import team_role
+from teams.permissions import can_run_meeting, team_role
 
 from .models import WorkPlan
 
@@ -97,3 +97,12 @@ def can_update_step(user, step) -> bool:
 def can_see_plans(user, school: School) -> bool:
     """The school's list of plans: its staff and district admins."""
     return is_school_staff(user, school) or is_district_admin(user, school.district_id)
+
+
+def can_link_plan(user, meeting) -> bool:
+    """Link agenda items and decisions of a meeting to the plan: whoever runs the meeting."""
+    return can_run_meeting(user, meeting.team)
+
+
+def can_tie_decision(user, decision) -> bool:
+    return can_run_meeting(user, decision.meeting.team)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from leadership import clock
 from leadership.models import AuditEntry, Membership, Role, School, User
@@ -14,7 +15,9 @@ from leadership.permissions import roles_of
 from . import charts
 from .models import (
     ActionStep,
+    AgendaLink,
     Goal,
+    GoalDecision,
     LearningActivity,
     Measure,
     ProgressUpdate,
@@ -384,3 +387,137 @@ def team_work(*, user, team, today: date | None = None) -> tuple[list[Goal], lis
         step.goal.plan = by_id[step.goal.plan_id]
         decorate_step(step, today)
     return goals, steps
+
+
+# --- a meeting's links to the plan (the meeting page) ---------------------------------
+
+
+@dataclass
+class ItemPlan:
+    """What an agenda item shows of the plan: its linked goals (with charts and overdue
+    steps), measures and steps, and the decisions of the item tied to goals."""
+
+    links: list = field(default_factory=list)  # (link, goal | MeasureView | step)
+    goals: list = field(default_factory=list)
+    measures: list = field(default_factory=list)
+    steps: list = field(default_factory=list)
+
+
+def meeting_plan(*, user, meeting, items, today: date | None = None) -> dict[int, ItemPlan]:
+    """{item id: ItemPlan} for the items that link to plans the user may read, in fixed
+    queries for any number of items and links."""
+    links = list(
+        AgendaLink.objects.filter(item__in=[item.pk for item in items]).select_related(
+            "measure", "step"
+        )
+    )
+    if not links:
+        return {}
+    goal_ids = {
+        link.goal_id or (link.measure.goal_id if link.measure_id else link.step.goal_id)
+        for link in links
+    }
+    goals = {
+        goal.pk: goal
+        for goal in Goal.objects.filter(pk__in=goal_ids)
+        .select_related("plan__school__district", "plan__school_year")
+        .prefetch_related(
+            Prefetch("measures", queryset=Measure.objects.prefetch_related("data_points")),
+            Prefetch(
+                "steps",
+                queryset=ActionStep.objects.select_related("owner").prefetch_related("updates"),
+            ),
+        )
+    }
+    school = meeting.team.school
+    today = today or clock.today_in(school.district)
+    readable: dict[int, bool] = {}
+    for goal in goals.values():
+        if goal.plan_id not in readable:
+            readable[goal.plan_id] = can_view_plan(user, goal.plan)
+        decorate_goal(goal, school.district.small_group_threshold)
+        for step in goal.steps.all():
+            decorate_step(step, today)
+        goal.overdue_steps = [step for step in goal.steps.all() if step.is_overdue]
+    shown: dict[int, ItemPlan] = {}
+    for link in links:
+        goal_id = link.goal_id or (link.measure.goal_id if link.measure_id else link.step.goal_id)
+        goal = goals[goal_id]
+        if not readable[goal.plan_id]:
+            continue
+        entry = shown.setdefault(link.item_id, ItemPlan())
+        if link.goal_id:
+            link.goal = goal
+            views = [
+                _charted(view, f"item-{link.item_id}-chart-{view.measure.pk}")
+                for view in goal.measure_views
+            ]
+            entry.goals.append((link, goal, views))
+        elif link.measure_id:
+            view = next(v for v in goal.measure_views if v.measure.pk == link.measure_id)
+            chart = _charted(view, f"item-{link.item_id}-chart-{view.measure.pk}")
+            entry.measures.append((link, goal, chart))
+        else:
+            step = next(s for s in goal.steps.all() if s.pk == link.step_id)
+            entry.steps.append((link, goal, step))
+    return shown
+
+
+def _charted(view: MeasureView, chart_id: str) -> MeasureView:
+    """The measure's view with its chart drawn under an id unique on the page."""
+    svg = charts.measure_svg(view.measure, view.points, chart_id=chart_id)
+    return MeasureView(view.measure, view.points, view.status, svg)
+
+
+def plan_choices(*, user, school: School) -> list[tuple[str, list[tuple[str, str]]]]:
+    """What a meeting's items may link to: the goals, measures and steps of the school's
+    plans that are not drafts, as grouped choices ("goal:12", "measure:4", "step:9")."""
+    plans = [
+        plan
+        for plan in WorkPlan.objects.filter(school=school)
+        .exclude(status=WorkPlan.Status.DRAFT)
+        .select_related("school__district", "school_year")
+        if can_view_plan(user, plan)
+    ]
+    if not plans:
+        return []
+    groups = []
+    for plan in plans:
+        goals = list(plan.goals.prefetch_related("measures", "steps"))
+        for goal in goals:
+            label = _("Goal %(n)s (%(year)s)") % {"n": goal.order, "year": plan.school_year.label}
+            options = [(f"goal:{goal.pk}", f"{label}: {goal.smart_statement[:80]}")]
+            options += [
+                (f"measure:{m.pk}", _("Measure: %(name)s") % {"name": m.name})
+                for m in goal.measures.all()
+            ]
+            options += [
+                (f"step:{s.pk}", _("Step: %(title)s") % {"title": s.title})
+                for s in goal.steps.all()
+            ]
+            groups.append((str(label), options))
+    return groups
+
+
+def goal_decisions(goals: list[Goal]) -> dict[int, list]:
+    """{goal id: decisions} tied to each goal, newest first (one query)."""
+    ties = (
+        GoalDecision.objects.filter(goal__in=[goal.pk for goal in goals])
+        .select_related("decision__rule", "decision__meeting__team")
+        .order_by("-decision__meeting__starts_at", "-id")
+    )
+    shown: dict[int, list] = {}
+    for tie in ties:
+        shown.setdefault(tie.goal_id, []).append(tie.decision)
+    return shown
+
+
+def decisions_tied(decision_ids: list[int]) -> dict[int, list[Goal]]:
+    """{decision id: goals it is tied to} (one query; none without ids)."""
+    if not decision_ids:
+        return {}
+    shown: dict[int, list[Goal]] = {}
+    ties = GoalDecision.objects.filter(decision_id__in=decision_ids).select_related("goal__plan")
+    for tie in ties.order_by("goal__order", "goal_id"):
+        shown.setdefault(tie.decision_id, []).append(tie.goal)
+    return shown

@@ -16,18 +16,22 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from leadership import audit, edits, versions
+from leadership import audit, clock, edits, versions
 from leadership.models import School, SchoolYear, User
 from leadership.permissions import forget_roles, is_school_staff
 from leadership.updates import model_update
 from leadership.uploads import size_label
+from teams import services as teams
+from teams.models import AgendaItem, Decision, ItemKind, Meeting
 
-from . import charts
+from . import charts, selectors
 from .models import (
     ActionStep,
+    AgendaLink,
     DataPoint,
     Evidence,
     Goal,
+    GoalDecision,
     LearningActivity,
     LookForTally,
     Measure,
@@ -749,3 +753,167 @@ def progress_update_create(
     )
     versions.mark_changed(school=step.goal.plan.school)
     return update
+
+
+# --- meetings and the plan ------------------------------------------------------------
+
+MEETING_OVER = _("This meeting is over: its agenda no longer changes.")
+LINK_OTHER_SCHOOL = _("Only this school's plan can be linked to its meetings.")
+LINK_DRAFT_PLAN = _("A draft plan cannot be linked to a meeting; make it active first.")
+LINK_ALREADY = _("This agenda item already links to it.")
+NOTHING_TO_MONITOR = _(
+    "No goal is off track and no step is overdue in the active plan: there is nothing to add."
+)
+NO_ACTIVE_PLAN = _("The school has no active plan to monitor.")
+DECISION_ALREADY_TIED = _("This decision is already tied to that goal.")
+DECISION_OTHER_SCHOOL = _("A decision can only be tied to a goal of its own school's plan.")
+MONITOR_TITLE = _("Monitor the plan")
+MONITOR_MINUTES = 15
+
+
+def _open_meeting(meeting: Meeting) -> Meeting:
+    """The meeting, locked, unless it is over (held or cancelled)."""
+    meeting = (
+        Meeting.objects.select_for_update(of=("self",))
+        .select_related("team__school")
+        .get(pk=meeting.pk)
+    )
+    if meeting.is_closed:
+        raise ValidationError(MEETING_OVER)
+    return meeting
+
+
+def _touch(meeting: Meeting) -> None:
+    """The meeting's page shows the links: move its version stamp on (as teams' writes do)."""
+    Meeting.objects.filter(pk=meeting.pk).update(updated_at=timezone.now())
+
+
+def _plan_of(target) -> WorkPlan:
+    if isinstance(target, Goal):
+        return target.plan
+    return target.goal.plan
+
+
+@transaction.atomic
+def agenda_link_add(
+    *,
+    actor: User,
+    item: AgendaItem,
+    goal: Goal | None = None,
+    measure: Measure | None = None,
+    step: ActionStep | None = None,
+) -> AgendaLink:
+    """Link an agenda item to one goal, measure or step of the school's plan."""
+    meeting = _open_meeting(item.meeting)
+    targets = [t for t in (goal, measure, step) if t is not None]
+    if len(targets) != 1:
+        raise ValidationError(_("Choose one goal, measure or step."))
+    plan = _plan_of(targets[0])
+    if plan.school_id != meeting.team.school_id:
+        raise ValidationError(LINK_OTHER_SCHOOL)
+    if plan.status == WorkPlan.Status.DRAFT:
+        raise ValidationError(LINK_DRAFT_PLAN)
+    link = AgendaLink(item=item, goal=goal, measure=measure, step=step, added_by=actor)
+    if AgendaLink.objects.filter(item=item, goal=goal, measure=measure, step=step).exists():
+        raise ValidationError(LINK_ALREADY)
+    link.full_clean()
+    link.save()
+    _touch(meeting)
+    audit.record(
+        actor=actor,
+        action="agenda_item.plan_link",
+        obj=item,
+        school=meeting.team.school,
+        after={"goal": link.goal_id, "measure": link.measure_id, "step": link.step_id},
+    )
+    versions.mark_changed(school=meeting.team.school)
+    return link
+
+
+@transaction.atomic
+def agenda_link_remove(*, actor: User, link: AgendaLink) -> None:
+    meeting = _open_meeting(link.item.meeting)
+    before = {"goal": link.goal_id, "measure": link.measure_id, "step": link.step_id}
+    item = link.item
+    link.delete()
+    _touch(meeting)
+    audit.record(
+        actor=actor,
+        action="agenda_item.plan_unlink",
+        obj=item,
+        school=meeting.team.school,
+        before=before,
+    )
+    versions.mark_changed(school=meeting.team.school)
+
+
+def monitoring_targets(plan: WorkPlan, *, today: date) -> tuple[list[Goal], list[ActionStep]]:
+    """The plan's goals off track and its overdue steps, in the plan's order."""
+    goals = selectors.goals_of(plan, today=today)
+    off_track = [goal for goal in goals if goal.status == charts.Status.OFF_TRACK]
+    overdue = [step for goal in goals for step in goal.steps.all() if step.is_overdue]
+    return off_track, overdue
+
+
+@transaction.atomic
+def plan_monitor_add(*, actor: User, meeting: Meeting) -> AgendaItem:
+    """One "Monitor the plan" item linking every off-track goal and every overdue step of the
+    school's active plan; refused when nothing is off track or overdue."""
+    meeting = _open_meeting(meeting)
+    school = meeting.team.school
+    plan = (
+        WorkPlan.objects.filter(school=school, status=WorkPlan.Status.ACTIVE)
+        .select_related("school__district")
+        .order_by("-school_year__start")
+        .first()
+    )
+    if plan is None:
+        raise ValidationError(NO_ACTIVE_PLAN)
+    off_track, overdue = monitoring_targets(plan, today=clock.today_in(school.district))
+    if not off_track and not overdue:
+        raise ValidationError(NOTHING_TO_MONITOR)
+    item = teams.agenda_item_add(
+        meeting=meeting,
+        actor=actor,
+        title=str(MONITOR_TITLE),
+        minutes_allotted=MONITOR_MINUTES,
+        kind=ItemKind.DISCUSS,
+    )
+    links = [AgendaLink(item=item, goal=goal, added_by=actor) for goal in off_track] + [
+        AgendaLink(item=item, step=step, added_by=actor) for step in overdue
+    ]
+    AgendaLink.objects.bulk_create(links)
+    audit.record(
+        actor=actor,
+        action="agenda_item.plan_monitor",
+        obj=item,
+        school=school,
+        after={"goals": [g.pk for g in off_track], "steps": [s.pk for s in overdue]},
+    )
+    versions.mark_changed(school=school)
+    return item
+
+
+@transaction.atomic
+def decision_goal_tie(*, actor: User, decision: Decision, goal: Goal) -> GoalDecision:
+    """Tie a meeting's decision to the goal it serves; the plan shows it under the goal."""
+    school = decision.meeting.team.school
+    if goal.plan.school_id != school.pk:
+        raise ValidationError(DECISION_OTHER_SCHOOL)
+    if goal.plan.status == WorkPlan.Status.DRAFT:
+        raise ValidationError(LINK_DRAFT_PLAN)
+    if GoalDecision.objects.filter(decision=decision, goal=goal).exists():
+        raise ValidationError(DECISION_ALREADY_TIED)
+    tie = GoalDecision(decision=decision, goal=goal, added_by=actor)
+    tie.full_clean()
+    tie.save()
+    _touch(decision.meeting)
+    audit.record(
+        actor=actor,
+        action="goal.decision_tie",
+        obj=goal,
+        school=school,
+        after={"decision": decision.pk, "text": decision.text[:200]},
+    )
+    versions.mark_changed(school=school)
+    return tie

@@ -8,6 +8,7 @@ from leadership import clock
 from teams import selectors as teams
 
 from . import selectors
+from .permissions import can_link_plan
 
 
 def team_section(*, user, team) -> str:
@@ -20,4 +21,52 @@ def team_section(*, user, team) -> str:
     return render_to_string(
         "workplans/includes/team_work.html",
         {"team": team, "goals": goals, "steps": steps, "decisions": decisions},
+    )
+
+
+def agenda_panels(*, user, meeting, items) -> dict[int, str]:
+    """Beside each agenda item: its linked goals (status, charts, overdue steps), measures and
+    steps; to whoever runs the meeting, the forms that link the item and tie its decisions."""
+    shown = selectors.meeting_plan(user=user, meeting=meeting, items=items)
+    runs = can_link_plan(user, meeting)
+    choices = selectors.plan_choices(user=user, school=meeting.team.school) if runs else []
+    goal_choices = [
+        (value, label)
+        for _group, options in choices
+        for value, label in options
+        if value.startswith("goal:")
+    ]
+    tied = selectors.decisions_tied(
+        [d.pk for item in items for d in item.decisions.all()] if shown or runs else []
+    )
+    panels = {}
+    for item in items:
+        entry = shown.get(item.pk)
+        if entry is None and not (runs and choices):
+            continue
+        decisions = [(d, tied.get(d.pk, [])) for d in item.decisions.all()]
+        panels[item.pk] = render_to_string(
+            "workplans/includes/agenda_panel.html",
+            {
+                "item": item,
+                "meeting": meeting,
+                "school": meeting.team.school,
+                "entry": entry,
+                "runs": runs,
+                "can_link": runs and not meeting.is_closed and bool(choices),
+                "choices": choices,
+                "goal_choices": goal_choices,
+                "decisions": decisions,
+            },
+        )
+    return panels
+
+
+def meeting_section(*, user, meeting) -> str:
+    """The "Monitor the plan" action, to whoever runs a meeting that is not over."""
+    if meeting.is_closed or not can_link_plan(user, meeting):
+        return ""
+    return render_to_string(
+        "workplans/includes/monitor_plan.html",
+        {"meeting": meeting, "school": meeting.team.school},
     )

@@ -28,19 +28,22 @@ from leadership.htmx import apply_form_errors as _apply_errors
 from leadership.models import School
 from leadership.permissions import is_school_staff, load_in_school, school_view
 from leadership.uploads import refused_uploads, upload_limit
+from teams.models import Decision, Meeting
 
 from . import charts, selectors, services
 from .forms import (
     CsvUploadForm,
     DataPointForm,
+    DecisionGoalForm,
     GoalForm,
     LearningActivityForm,
     MeasureForm,
     PlanCreateForm,
+    PlanLinkForm,
     ProgressUpdateForm,
     StepForm,
 )
-from .models import ActionStep, Evidence, Goal, Measure, WorkPlan
+from .models import ActionStep, AgendaLink, Evidence, Goal, Measure, WorkPlan
 from .permissions import (
     can_create_plan,
     can_edit_goal,
@@ -48,7 +51,9 @@ from .permissions import (
     can_edit_plan,
     can_edit_step,
     can_enter_data,
+    can_link_plan,
     can_see_plans,
+    can_tie_decision,
     can_update_step,
     can_view_evidence,
     can_view_plan,
@@ -195,7 +200,9 @@ def _plan_page_parts(plan: WorkPlan, *, can_edit: bool, viewer: Viewer, today) -
     the plan's data, the language, `today` and the viewer's rights (rendered without the
     request, so nothing else can slip in)."""
     goals = selectors.goals_of(plan, today=today)
+    decisions = selectors.goal_decisions(goals)
     for goal in goals:
+        goal.decisions = decisions.get(goal.pk, [])
         goal.can_enter_data = can_edit or (
             not plan.is_closed and on_team(viewer.user, goal.team_id, plan.school)
         )
@@ -691,3 +698,113 @@ def my_steps(request: HtmxHttpRequest) -> HttpResponse:
         "workplans/my_steps.html",
         {"steps": steps, "today": clock.today(), "goal_rule": charts.GOAL_RULE},
     )
+
+
+# --- meetings and the plan ------------------------------------------------------------
+
+MEETINGS = Meeting.objects.select_related("team__school__district", "team__school_year")
+
+
+def _refused(request, error: ValidationError, back: str) -> HttpResponse:
+    messages.error(request, " ".join(str(m) for m in error.messages))
+    return redirect(back)
+
+
+@login_required
+@require_POST
+@school_view()
+def agenda_link_add(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
+    """Link an agenda item of the meeting to a goal, measure or step of the plan."""
+    meeting = load_in_school(request, MEETINGS, "team__school", can_link_plan, pk=pk)
+    item_pk = request.POST.get("item", "")
+    item = meeting.items.filter(pk=item_pk).first() if item_pk.isdigit() else None
+    if item is None:
+        raise Http404
+    back = f"{meeting.get_absolute_url()}#item-{item.pk}"
+    form = PlanLinkForm(
+        request.POST, choices=selectors.plan_choices(user=request.user, school=school)
+    )
+    if not form.is_valid():
+        return _refused(request, ValidationError(_("Choose a goal, measure or step.")), back)
+    kind, target = form.target_of(school)
+    if target is None:
+        raise Http404
+    try:
+        services.agenda_link_add(actor=request.user, item=item, **{kind: target})
+    except ValidationError as error:
+        return _refused(request, error, back)
+    messages.success(request, _("The item now links to the plan."))
+    return redirect(back)
+
+
+@login_required
+@require_POST
+@school_view()
+def agenda_link_remove(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
+    link = load_in_school(
+        request,
+        AgendaLink.objects.select_related("item__meeting__team__school__district"),
+        "item__meeting__team__school",
+        lambda user, link: can_link_plan(user, link.item.meeting),
+        pk=pk,
+    )
+    back = f"{link.item.meeting.get_absolute_url()}#item-{link.item_id}"
+    try:
+        services.agenda_link_remove(actor=request.user, link=link)
+    except ValidationError as error:
+        return _refused(request, error, back)
+    messages.success(request, _("The link to the plan was removed."))
+    return redirect(back)
+
+
+@login_required
+@require_POST
+@school_view()
+def plan_monitor(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
+    """Add one "Monitor the plan" item with every off-track goal and overdue step."""
+    meeting = load_in_school(request, MEETINGS, "team__school", can_link_plan, pk=pk)
+    try:
+        item = services.plan_monitor_add(actor=request.user, meeting=meeting)
+    except ValidationError as error:
+        return _refused(request, error, f"{meeting.get_absolute_url()}#agenda")
+    count = item.plan_links.count()
+    messages.success(
+        request,
+        _("“Monitor the plan” was added with %(count)s goals and steps to look at.")
+        % {"count": count},
+    )
+    return redirect(f"{meeting.get_absolute_url()}#item-{item.pk}")
+
+
+@login_required
+@require_POST
+@school_view()
+def decision_goal(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
+    """Tie a decision of a meeting to a goal of the plan."""
+    decision = load_in_school(
+        request,
+        Decision.objects.select_related("meeting__team__school__district", "item"),
+        "meeting__team__school",
+        can_tie_decision,
+        pk=pk,
+    )
+    back = f"{decision.meeting.get_absolute_url()}#item-{decision.item_id}"
+    goals = [
+        (value, label)
+        for _group, options in selectors.plan_choices(user=request.user, school=school)
+        for value, label in options
+        if value.startswith("goal:")
+    ]
+    form = DecisionGoalForm(request.POST, goals=goals)
+    if not form.is_valid():
+        return _refused(request, ValidationError(_("Choose a goal of the plan.")), back)
+    goal = GOALS.filter(plan__school=school, pk=form.cleaned_data["goal"].partition(":")[2])
+    goal = goal.first()
+    if goal is None:
+        raise Http404
+    try:
+        services.decision_goal_tie(actor=request.user, decision=decision, goal=goal)
+    except ValidationError as error:
+        return _refused(request, error, back)
+    messages.success(request, _("The decision is tied to the goal; the plan shows it there."))
+    return redirect(back)

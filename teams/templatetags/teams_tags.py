@@ -45,6 +45,13 @@ def agenda_panels(context, meeting, items) -> dict[int, str]:
     return {item_id: mark_safe("".join(html)) for item_id, html in panels.items()}  # noqa: S308
 
 
+@register.simple_tag(takes_context=True)
+def meeting_sections(context, meeting) -> str:
+    """What the apps above teams show under a meeting's agenda (see teams.hooks)."""
+    user = context["request"].user
+    return mark_safe("".join(hooks.meeting_sections(user=user, meeting=meeting)))  # noqa: S308
+
+
 @register.filter
 def panel_of(panels: dict, item) -> str:
     return panels.get(item.pk, "") if panels else ""

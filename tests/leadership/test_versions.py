@@ -16,8 +16,8 @@ from django.utils import timezone
 
 from engagement import services as engagement
 from engagement.models import CheckIn, EventStatus, RsvpStatus
+from leadership import clock, versions
 from leadership import services as leadership
-from leadership import versions
 from leadership.models import Role
 from teams import services as teams
 from teams.models import MeetingStatus
@@ -307,6 +307,47 @@ def workplans_progress_update_create(world):
     return lambda: workplans.progress_update_create(
         step=step, actor=world.teacher_leader, status="on_track", narrative="Walked six rooms."
     )
+
+
+def _live_and_goal(world):
+    live = tf.live_meeting(tf.ilt_for(world))
+    return live, live.items.get(), _goal(world)
+
+
+def workplans_agenda_link_add(world):
+    _live, item, goal = _live_and_goal(world)
+    return lambda: workplans.agenda_link_add(actor=world.principal, item=item, goal=goal)
+
+
+def workplans_agenda_link_remove(world):
+    _live, item, goal = _live_and_goal(world)
+    link = workplans.agenda_link_add(actor=world.principal, item=item, goal=goal)
+    return lambda: workplans.agenda_link_remove(actor=world.principal, link=link)
+
+
+def workplans_plan_monitor_add(world):
+    live, _item, goal = _live_and_goal(world)
+    today = clock.today_in(world.district)
+    ActionStepFactory(
+        goal=goal,
+        owner=world.teacher_leader,
+        start=today - timedelta(days=9),
+        due=today - timedelta(days=2),
+    )
+    return lambda: workplans.plan_monitor_add(actor=world.principal, meeting=live)
+
+
+def workplans_decision_goal_tie(world):
+    _live, item, goal = _live_and_goal(world)
+    decision = teams.decision_record(
+        item=item,
+        actor=world.principal,
+        rule=tf.ilt_for(world).schedule,
+        model_used="majority",
+        text="Adopt it",
+        outcome="adopted",
+    )
+    return lambda: workplans.decision_goal_tie(actor=world.principal, decision=decision, goal=goal)
 
 
 # --- engagement ----------------------------------------------------------------------------

@@ -70,6 +70,57 @@ def _evidence(world):
     return {"slug": world.school.slug, "pk": evidence.pk}
 
 
+# Link a meeting's items and decisions to the plan: whoever runs the meeting (the principal
+# facilitates the ILT here); a success answers with a redirect to the meeting.
+RUNNERS = everyone(403, anonymous=302, principal=302, **OUTSIDERS_404)
+
+
+def _meeting_with_goal(world):
+    from tests.teams import factories as f
+
+    ilt = f.ilt_for(world)
+    live = f.live_meeting(ilt)
+    world._item = live.items.get()
+    world._goal = GoalFactory(plan=WorkPlanFactory(school=world.school, school_year=ilt.year))
+    return live
+
+
+def _meeting(world):
+    return {"slug": world.school.slug, "pk": _meeting_with_goal(world).pk}
+
+
+def _link_data(world):
+    return {"item": world._item.pk, "target": f"goal:{world._goal.pk}"}
+
+
+def _link(world):
+    from workplans.models import AgendaLink
+
+    _meeting_with_goal(world)
+    link = AgendaLink.objects.create(item=world._item, goal=world._goal)
+    return {"slug": world.school.slug, "pk": link.pk}
+
+
+def _decision(world):
+    from teams.models import Decision
+    from tests.teams import factories as f
+
+    live = _meeting_with_goal(world)
+    decision = Decision.objects.create(
+        item=world._item,
+        meeting=live,
+        rule=f.ilt_for(world).schedule,
+        model_used="majority",
+        text="Keep it",
+        outcome="adopted",
+    )
+    return {"slug": world.school.slug, "pk": decision.pk}
+
+
+def _goal_data(world):
+    return {"goal": f"goal:{world._goal.pk}"}
+
+
 MATRIX = [
     Row(
         "workplans:my_steps",
@@ -117,6 +168,10 @@ MATRIX = [
         method="POST",
     ),
     Row("workplans:evidence_download", READERS, kwargs=_evidence),
+    Row("workplans:agenda_link_add", RUNNERS, kwargs=_meeting, method="POST", data=_link_data),
+    Row("workplans:agenda_link_remove", RUNNERS, kwargs=_link, method="POST"),
+    Row("workplans:plan_monitor", RUNNERS, kwargs=_meeting, method="POST"),
+    Row("workplans:decision_goal", RUNNERS, kwargs=_decision, method="POST", data=_goal_data),
 ]
 
 
