@@ -12,10 +12,12 @@ class WorkplansConfig(AppConfig):
     verbose_name = _("Workplans")
 
     def ready(self) -> None:
+        from leadership import mywork
         from teams import hooks
 
-        from . import team_pages
+        from . import my_work, team_pages
 
+        mywork.register(my_work.action_steps)
         hooks.register_team_section(team_pages.team_section)
         hooks.register_agenda_panels(team_pages.agenda_panels)
         hooks.register_meeting_section(team_pages.meeting_section)

@@ -127,7 +127,7 @@ def decorate_step(step: ActionStep, today: date | None = None) -> ActionStep:
     return step
 
 
-def _staff_school_ids(user) -> list[int]:
+def staff_school_ids(user) -> list[int]:
     return [
         school_id
         for school_id, roles in roles_of(user).by_school.items()
@@ -136,12 +136,12 @@ def _staff_school_ids(user) -> list[int]:
 
 
 def works_in_a_school(user) -> bool:
-    return bool(_staff_school_ids(user))
+    return bool(staff_school_ids(user))
 
 
 def my_steps(*, user: User) -> list[ActionStep]:
     """The user's open steps in active plans of schools where they work, due soonest first."""
-    school_ids = _staff_school_ids(user)
+    school_ids = staff_school_ids(user)
     steps = list(
         ActionStep.objects.filter(
             owner=user,
