@@ -242,3 +242,38 @@ class DecisionGoalForm(forms.Form):
     def __init__(self, *args, goals, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["goal"].choices = goals
+
+
+class CoachingThreadForm(forms.Form):
+    about = forms.ChoiceField(label=_("About"))
+    text = forms.CharField(
+        label=_("Comment"), max_length=4000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+    def __init__(self, *args, plan, goals, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [("plan", _("The plan as a whole"))]
+        for goal in goals:
+            label = _("Goal %(n)s") % {"n": goal.order}
+            choices.append((f"goal:{goal.pk}", f"{label}: {goal.smart_statement[:80]}"))
+            choices += [
+                (f"step:{step.pk}", f"{label} · {_('Step: %(title)s') % {'title': step.title}}")
+                for step in goal.steps.all()
+            ]
+        self.fields["about"].choices = choices
+        self.goals = {goal.pk: goal for goal in goals}
+        self.steps = {step.pk: step for goal in goals for step in goal.steps.all()}
+
+    def target(self) -> dict:
+        kind, _sep, pk = self.cleaned_data["about"].partition(":")
+        if kind == "goal":
+            return {"goal": self.goals[int(pk)]}
+        if kind == "step":
+            return {"step": self.steps[int(pk)]}
+        return {}
+
+
+class CoachingReplyForm(forms.Form):
+    text = forms.CharField(
+        label=_("Your answer"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+    )

@@ -456,3 +456,41 @@ class GoalDecision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.goal_id} ← {self.decision_id}"
+
+
+class CoachingComment(models.Model):
+    """A coach's comment on a plan, one of its goals or steps, and the school's answers.
+
+    The first comment opens a thread (`thread` is empty); answers point at it. Comments never
+    change the plan they are about."""
+
+    plan = models.ForeignKey(WorkPlan, on_delete=models.CASCADE, related_name="coaching_comments")
+    goal = models.ForeignKey(
+        Goal, on_delete=models.CASCADE, null=True, blank=True, related_name="coaching_comments"
+    )
+    step = models.ForeignKey(
+        ActionStep,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="coaching_comments",
+    )
+    thread = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="replies"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    text = models.TextField(_("comment"), max_length=4000)
+    is_open = models.BooleanField(default=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("coaching comment")
+        verbose_name_plural = _("coaching comments")
+        indexes = [models.Index(fields=["plan", "thread", "is_open"])]
+
+    def __str__(self) -> str:
+        return self.text[:80]

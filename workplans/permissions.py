@@ -106,3 +106,15 @@ def can_link_plan(user, meeting) -> bool:
 
 def can_tie_decision(user, decision) -> bool:
     return can_run_meeting(user, decision.meeting.team)
+
+
+def can_coach(user, plan: WorkPlan) -> bool:
+    """Open (and close) coaching threads on a plan: the district's admins and the principal."""
+    return is_district_admin(user, plan.school.district_id) or is_principal(user, plan.school)
+
+
+def can_answer_coaching(user, plan: WorkPlan) -> bool:
+    """Answer in a thread: the coaches, and the school's staff who read the plan."""
+    return can_coach(user, plan) or (
+        is_school_staff(user, plan.school) and can_view_plan(user, plan)
+    )

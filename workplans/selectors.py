@@ -16,6 +16,7 @@ from . import charts
 from .models import (
     ActionStep,
     AgendaLink,
+    CoachingComment,
     Goal,
     GoalDecision,
     LearningActivity,
@@ -521,3 +522,30 @@ def decisions_tied(decision_ids: list[int]) -> dict[int, list[Goal]]:
     for tie in ties.order_by("goal__order", "goal_id"):
         shown.setdefault(tie.decision_id, []).append(tie.goal)
     return shown
+
+
+# --- coaching comments ----------------------------------------------------------------
+
+
+def coaching_threads(plan: WorkPlan) -> list[CoachingComment]:
+    """The plan's threads, open ones first, each with its answers (three queries)."""
+    return list(
+        CoachingComment.objects.filter(plan=plan, thread__isnull=True)
+        .select_related("author", "goal", "step")
+        .prefetch_related(
+            Prefetch(
+                "replies",
+                queryset=CoachingComment.objects.select_related("author").order_by(
+                    "created_at", "id"
+                ),
+            )
+        )
+        .order_by("-is_open", "-created_at", "-id")
+    )
+
+
+def open_coaching_threads(plan: WorkPlan | None) -> int:
+    """How many coaching threads on the plan are open (the district's drill-down)."""
+    if plan is None:
+        return 0
+    return CoachingComment.objects.filter(plan=plan, thread__isnull=True, is_open=True).count()

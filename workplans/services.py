@@ -28,6 +28,7 @@ from . import charts, selectors
 from .models import (
     ActionStep,
     AgendaLink,
+    CoachingComment,
     DataPoint,
     Evidence,
     Goal,
@@ -917,3 +918,103 @@ def decision_goal_tie(*, actor: User, decision: Decision, goal: Goal) -> GoalDec
     )
     versions.mark_changed(school=school)
     return tie
+
+
+# --- coaching comments ----------------------------------------------------------------
+
+COMMENT_EMPTY = _("Write the comment.")
+COMMENT_NOT_OF_PLAN = _("The goal or step must belong to this plan.")
+THREAD_CLOSED = _("This thread is closed: it takes no more answers.")
+
+
+def _comment_text(text: str) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"text": COMMENT_EMPTY})
+    return text
+
+
+@transaction.atomic
+def coaching_thread_open(
+    *,
+    actor: User,
+    plan: WorkPlan,
+    text: str,
+    goal: Goal | None = None,
+    step: ActionStep | None = None,
+) -> CoachingComment:
+    """A coach opens a thread on the plan, or on one of its goals or steps."""
+    if (goal is not None and goal.plan_id != plan.pk) or (
+        step is not None and step.goal.plan_id != plan.pk
+    ):
+        raise ValidationError(COMMENT_NOT_OF_PLAN)
+    comment = CoachingComment(
+        plan=plan, goal=goal, step=step, author=actor, text=_comment_text(text)
+    )
+    comment.full_clean()
+    comment.save()
+    audit.record(
+        actor=actor,
+        action="coaching.open",
+        obj=plan,
+        school=plan.school,
+        after={"goal": comment.goal_id, "step": comment.step_id, "text": comment.text[:200]},
+    )
+    versions.mark_changed(school=plan.school)
+    return comment
+
+
+@transaction.atomic
+def coaching_reply(*, actor: User, thread: CoachingComment, text: str) -> CoachingComment:
+    """An answer in an open thread (the school's, or the coach's again)."""
+    thread = (
+        CoachingComment.objects.select_for_update()
+        .select_related("plan__school")
+        .get(pk=thread.pk, thread__isnull=True)
+    )
+    if not thread.is_open:
+        raise ValidationError(THREAD_CLOSED)
+    reply = CoachingComment(
+        plan=thread.plan,
+        goal=thread.goal,
+        step=thread.step,
+        thread=thread,
+        author=actor,
+        text=_comment_text(text),
+    )
+    reply.full_clean()
+    reply.save()
+    audit.record(
+        actor=actor,
+        action="coaching.reply",
+        obj=thread.plan,
+        school=thread.plan.school,
+        after={"thread": thread.pk, "text": reply.text[:200]},
+    )
+    versions.mark_changed(school=thread.plan.school)
+    return reply
+
+
+@transaction.atomic
+def coaching_thread_close(*, actor: User, thread: CoachingComment) -> CoachingComment:
+    thread = (
+        CoachingComment.objects.select_for_update()
+        .select_related("plan__school")
+        .get(pk=thread.pk, thread__isnull=True)
+    )
+    if not thread.is_open:
+        raise ValidationError(THREAD_CLOSED)
+    model_update(
+        instance=thread,
+        fields=["is_open", "closed_at"],
+        data={"is_open": False, "closed_at": timezone.now()},
+    )
+    audit.record(
+        actor=actor,
+        action="coaching.close",
+        obj=thread.plan,
+        school=thread.plan.school,
+        after={"thread": thread.pk},
+    )
+    versions.mark_changed(school=thread.plan.school)
+    return thread

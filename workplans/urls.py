@@ -31,4 +31,7 @@ urlpatterns = [
     path(S + "plan-links/<int:pk>/remove/", views.agenda_link_remove, name="agenda_link_remove"),
     path(S + "meetings/<int:pk>/monitor-plan/", views.plan_monitor, name="plan_monitor"),
     path(S + "decisions/<int:pk>/goal/", views.decision_goal, name="decision_goal"),
+    path(S + "plans/<int:pk>/coaching/", views.coaching, name="coaching"),
+    path(S + "coaching/<int:pk>/reply/", views.coaching_reply, name="coaching_reply"),
+    path(S + "coaching/<int:pk>/close/", views.coaching_close, name="coaching_close"),
 ]

@@ -32,6 +32,8 @@ from teams.models import Decision, Meeting
 
 from . import charts, selectors, services
 from .forms import (
+    CoachingReplyForm,
+    CoachingThreadForm,
     CsvUploadForm,
     DataPointForm,
     DecisionGoalForm,
@@ -43,8 +45,10 @@ from .forms import (
     ProgressUpdateForm,
     StepForm,
 )
-from .models import ActionStep, AgendaLink, Evidence, Goal, Measure, WorkPlan
+from .models import ActionStep, AgendaLink, CoachingComment, Evidence, Goal, Measure, WorkPlan
 from .permissions import (
+    can_answer_coaching,
+    can_coach,
     can_create_plan,
     can_edit_goal,
     can_edit_measure,
@@ -807,4 +811,92 @@ def decision_goal(request: HtmxHttpRequest, school: School, pk: int) -> HttpResp
     except ValidationError as error:
         return _refused(request, error, back)
     messages.success(request, _("The decision is tied to the goal; the plan shows it there."))
+    return redirect(back)
+
+
+# --- coaching comments ----------------------------------------------------------------
+
+
+def coaching_url(plan: WorkPlan) -> str:
+    return reverse("workplans:coaching", kwargs={"slug": plan.school.slug, "pk": plan.pk})
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+@school_view()
+def coaching(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
+    """The plan's coaching threads; coaches open one on the plan, a goal or a step."""
+    plan = load_in_school(request, PLANS, "school", can_view_plan, pk=pk)
+    coaches = can_coach(request.user, plan)
+    if request.method == "POST" and not coaches:
+        raise PermissionDenied
+    goals = list(plan.goals.prefetch_related("steps"))
+    form = CoachingThreadForm(request.POST or None, plan=plan, goals=goals)
+    if request.method == "POST" and form.is_valid():
+        try:
+            thread = services.coaching_thread_open(
+                actor=request.user, plan=plan, text=form.cleaned_data["text"], **form.target()
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Your comment was posted; the school can answer it."))
+            return redirect(f"{coaching_url(plan)}#thread-{thread.pk}")
+    return render(
+        request,
+        "workplans/coaching.html",
+        {
+            "school": school,
+            "plan": plan,
+            "threads": selectors.coaching_threads(plan),
+            "form": form if coaches else None,
+            "coaches": coaches,
+            "answers": can_answer_coaching(request.user, plan),
+            "reply_form": CoachingReplyForm(),
+        },
+        status=200,
+    )
+
+
+THREADS = CoachingComment.objects.filter(thread__isnull=True).select_related(
+    "plan__school__district", "plan__school_year"
+)
+
+
+@login_required
+@require_POST
+@school_view()
+def coaching_reply(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
+    thread = load_in_school(
+        request,
+        THREADS,
+        "plan__school",
+        lambda user, thread: can_answer_coaching(user, thread.plan),
+        pk=pk,
+    )
+    back = f"{coaching_url(thread.plan)}#thread-{thread.pk}"
+    form = CoachingReplyForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, ValidationError(services.COMMENT_EMPTY), back)
+    try:
+        services.coaching_reply(actor=request.user, thread=thread, text=form.cleaned_data["text"])
+    except ValidationError as error:
+        return _refused(request, error, back)
+    messages.success(request, _("Your answer was posted."))
+    return redirect(back)
+
+
+@login_required
+@require_POST
+@school_view()
+def coaching_close(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
+    thread = load_in_school(
+        request, THREADS, "plan__school", lambda user, thread: can_coach(user, thread.plan), pk=pk
+    )
+    back = f"{coaching_url(thread.plan)}#thread-{thread.pk}"
+    try:
+        services.coaching_thread_close(actor=request.user, thread=thread)
+    except ValidationError as error:
+        return _refused(request, error, back)
+    messages.success(request, _("The thread is closed."))
     return redirect(back)

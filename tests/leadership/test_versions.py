@@ -350,6 +350,23 @@ def workplans_decision_goal_tie(world):
     return lambda: workplans.decision_goal_tie(actor=world.principal, decision=decision, goal=goal)
 
 
+def workplans_coaching_thread_open(world):
+    plan = _plan(world)
+    return lambda: workplans.coaching_thread_open(
+        actor=world.district_admin, plan=plan, text="Why?"
+    )
+
+
+def workplans_coaching_reply(world):
+    thread = workplans.coaching_thread_open(actor=world.district_admin, plan=_plan(world), text="?")
+    return lambda: workplans.coaching_reply(actor=world.staff, thread=thread, text="Because.")
+
+
+def workplans_coaching_thread_close(world):
+    thread = workplans.coaching_thread_open(actor=world.district_admin, plan=_plan(world), text="?")
+    return lambda: workplans.coaching_thread_close(actor=world.principal, thread=thread)
+
+
 # --- engagement ----------------------------------------------------------------------------
 
 

@@ -11,7 +11,7 @@ from tests.workplans.factories import (
     ProgressUpdateFactory,
     WorkPlanFactory,
 )
-from workplans.models import Evidence, WorkPlan
+from workplans.models import CoachingComment, Evidence, WorkPlan
 
 
 def everyone(status: int, **overrides) -> dict[str, int]:
@@ -121,6 +121,24 @@ def _goal_data(world):
     return {"goal": f"goal:{world._goal.pk}"}
 
 
+# Open or close a coaching thread: the district's admins and the principal.
+COACHES = everyone(403, anonymous=302, principal=302, district_admin=302, **OUTSIDERS_404)
+
+
+def _thread(world):
+    plan = _plan(world)
+    thread = CoachingComment.objects.create(plan=plan, author=world.district_admin, text="Why?")
+    return {"slug": world.school.slug, "pk": thread.pk}
+
+
+def _comment(world):
+    return {"about": "plan", "text": "How is it going?"}
+
+
+def _answer(world):
+    return {"text": "Well."}
+
+
 MATRIX = [
     Row(
         "workplans:my_steps",
@@ -172,6 +190,16 @@ MATRIX = [
     Row("workplans:agenda_link_remove", RUNNERS, kwargs=_link, method="POST"),
     Row("workplans:plan_monitor", RUNNERS, kwargs=_meeting, method="POST"),
     Row("workplans:decision_goal", RUNNERS, kwargs=_decision, method="POST", data=_goal_data),
+    Row("workplans:coaching", READERS, kwargs=_active),
+    Row("workplans:coaching", COACHES, kwargs=_active, method="POST", data=_comment),
+    Row(
+        "workplans:coaching_reply",
+        everyone(302, family=403, **OUTSIDERS_404),
+        kwargs=_thread,
+        method="POST",
+        data=_answer,
+    ),
+    Row("workplans:coaching_close", COACHES, kwargs=_thread, method="POST"),
 ]
 
 
