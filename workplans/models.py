@@ -10,6 +10,41 @@ from leadership.models import DistrictPriority, School, SchoolYear
 from teams.models import AgendaItem, Decision, Team
 
 
+class LiveGoals(models.Manager):
+    """Goals not deleted: what every page, selector and rollup reads."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(deleted_at__isnull=True)
+
+
+class LiveUnderGoal(models.Manager):
+    """Measures and steps neither deleted themselves nor under a deleted goal."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(deleted_at__isnull=True, goal__deleted_at__isnull=True)
+
+
+class SoftDeleted(models.Model):
+    """Deleted from the plan's pages and rollups, kept (with its audit) and restorable."""
+
+    deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+
 class WorkPlan(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -70,7 +105,7 @@ class StudentGroup(models.TextChoices):
     MULTIRACIAL = "multiracial", _("Two or more races")
 
 
-class Goal(models.Model):
+class Goal(SoftDeleted):
     plan = models.ForeignKey(
         WorkPlan, on_delete=models.CASCADE, related_name="goals", verbose_name=_("plan")
     )
@@ -105,6 +140,9 @@ class Goal(models.Model):
         help_text=_("The team that drives this goal: its members enter data and update steps."),
     )
 
+    objects = LiveGoals()
+    all_objects = models.Manager()  # noqa: DJ012 (the default manager must come first)
+
     class Meta:
         ordering = ["order", "id"]
         verbose_name = _("goal")
@@ -114,7 +152,7 @@ class Goal(models.Model):
         return self.smart_statement[:80]
 
 
-class Measure(models.Model):
+class Measure(SoftDeleted):
     class Direction(models.TextChoices):
         UP = "up", _("Higher is better")
         DOWN = "down", _("Lower is better")
@@ -138,6 +176,9 @@ class Measure(models.Model):
         blank=True,
         help_text=_("Leave empty for all students; otherwise, the group this measure follows."),
     )
+
+    objects = LiveUnderGoal()
+    all_objects = models.Manager()  # noqa: DJ012 (the default manager must come first)
 
     class Meta:
         ordering = ["id"]
@@ -246,7 +287,7 @@ class StepStatus(models.TextChoices):
     DONE = "done", _("Done")
 
 
-class ActionStep(models.Model):
+class ActionStep(SoftDeleted):
     goal = models.ForeignKey(
         Goal, on_delete=models.CASCADE, related_name="steps", verbose_name=_("goal")
     )
@@ -287,6 +328,9 @@ class ActionStep(models.Model):
     )
     last_update_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = LiveUnderGoal()
+    all_objects = models.Manager()  # noqa: DJ012 (the default manager must come first)
 
     class Meta:
         ordering = ["due", "id"]

@@ -443,8 +443,8 @@ def meeting_plan(*, user, meeting, items, today: date | None = None) -> dict[int
     shown: dict[int, ItemPlan] = {}
     for link in links:
         goal_id = link.goal_id or (link.measure.goal_id if link.measure_id else link.step.goal_id)
-        goal = goals[goal_id]
-        if not readable[goal.plan_id]:
+        goal = goals.get(goal_id)  # a deleted goal (and what is under it) is not shown
+        if goal is None or not readable[goal.plan_id]:
             continue
         entry = shown.setdefault(link.item_id, ItemPlan())
         if link.goal_id:
@@ -455,11 +455,15 @@ def meeting_plan(*, user, meeting, items, today: date | None = None) -> dict[int
             ]
             entry.goals.append((link, goal, views))
         elif link.measure_id:
-            view = next(v for v in goal.measure_views if v.measure.pk == link.measure_id)
+            view = next((v for v in goal.measure_views if v.measure.pk == link.measure_id), None)
+            if view is None:
+                continue
             chart = _charted(view, f"item-{link.item_id}-chart-{view.measure.pk}")
             entry.measures.append((link, goal, chart))
         else:
-            step = next(s for s in goal.steps.all() if s.pk == link.step_id)
+            step = next((s for s in goal.steps.all() if s.pk == link.step_id), None)
+            if step is None:
+                continue
             entry.steps.append((link, goal, step))
     return shown
 
@@ -549,3 +553,24 @@ def open_coaching_threads(plan: WorkPlan | None) -> int:
     if plan is None:
         return 0
     return CoachingComment.objects.filter(plan=plan, thread__isnull=True, is_open=True).count()
+
+
+def deleted_items(plan: WorkPlan) -> dict[str, list]:
+    """The plan's deleted goals, measures and steps, newest deletion first (three queries)."""
+    return {
+        "goals": list(
+            Goal.all_objects.filter(plan=plan, deleted_at__isnull=False)
+            .select_related("deleted_by")
+            .order_by("-deleted_at")
+        ),
+        "measures": list(
+            Measure.all_objects.filter(goal__plan=plan, deleted_at__isnull=False)
+            .select_related("deleted_by", "goal")
+            .order_by("-deleted_at")
+        ),
+        "steps": list(
+            ActionStep.all_objects.filter(goal__plan=plan, deleted_at__isnull=False)
+            .select_related("deleted_by", "goal")
+            .order_by("-deleted_at")
+        ),
+    }

@@ -1018,3 +1018,65 @@ def coaching_thread_close(*, actor: User, thread: CoachingComment) -> CoachingCo
     )
     versions.mark_changed(school=thread.plan.school)
     return thread
+
+
+# --- soft delete ----------------------------------------------------------------------
+
+ALREADY_DELETED = _("This was already deleted.")
+NOT_DELETED = _("This is not deleted.")
+PARENT_DELETED = _("Restore its goal first.")
+DELETABLE = {"goal": Goal, "measure": Measure, "step": ActionStep}
+
+
+def plan_of_item(item) -> WorkPlan:
+    return item.plan if isinstance(item, Goal) else item.goal.plan
+
+
+def _kind(item) -> str:
+    return {Goal: "goal", Measure: "measure", ActionStep: "step"}[type(item)]
+
+
+@transaction.atomic
+def plan_item_delete(*, actor: User, item: Goal | Measure | ActionStep):
+    """Take a goal, measure or step off the plan's pages and rollups; it is kept, audited,
+    and can be restored."""
+    model = type(item)
+    item = model.all_objects.select_for_update(of=("self",)).get(pk=item.pk)
+    plan = WorkPlan.objects.select_related("school").get(pk=plan_of_item(item).pk)
+    _open(plan)
+    if item.is_deleted:
+        raise ValidationError(ALREADY_DELETED)
+    item.deleted_at, item.deleted_by = timezone.now(), actor
+    item.save(update_fields=["deleted_at", "deleted_by"])
+    audit.record(
+        actor=actor,
+        action=f"{_kind(item)}.delete",
+        obj=item,
+        school=plan.school,
+        before={"title": str(item)},
+    )
+    versions.mark_changed(school=plan.school)
+    return item
+
+
+@transaction.atomic
+def plan_item_restore(*, actor: User, item: Goal | Measure | ActionStep):
+    model = type(item)
+    item = model.all_objects.select_for_update(of=("self",)).get(pk=item.pk)
+    plan = WorkPlan.objects.select_related("school").get(pk=plan_of_item(item).pk)
+    _open(plan)
+    if not item.is_deleted:
+        raise ValidationError(NOT_DELETED)
+    if not isinstance(item, Goal) and Goal.all_objects.get(pk=item.goal_id).is_deleted:
+        raise ValidationError(PARENT_DELETED)
+    item.deleted_at, item.deleted_by = None, None
+    item.save(update_fields=["deleted_at", "deleted_by"])
+    audit.record(
+        actor=actor,
+        action=f"{_kind(item)}.restore",
+        obj=item,
+        school=plan.school,
+        after={"title": str(item)},
+    )
+    versions.mark_changed(school=plan.school)
+    return item

@@ -15,7 +15,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
@@ -99,10 +99,19 @@ MEASURES = Measure.objects.select_related("goal__plan__school__district", "goal_
 
 
 def _form_page(
-    request, *, form, title: str, back: str, intro: str = "", multipart=False, conflict=None
+    request,
+    *,
+    form,
+    title: str,
+    back: str,
+    intro: str = "",
+    multipart=False,
+    conflict=None,
+    delete_url: str = "",
 ):
     """One generic page (and partial) for the plan's smaller forms."""
     context = {
+        "delete_url": delete_url,
         "form": form,
         "conflict": conflict,
         "title": title,
@@ -433,6 +442,7 @@ def goal_edit(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse
         title=_("Edit the goal"),
         back=plan_url(goal.plan),
         message=_("The goal was saved."),
+        delete_url=reverse("workplans:goal_delete", kwargs={"slug": school.slug, "pk": goal.pk}),
     )
 
 
@@ -476,6 +486,9 @@ def measure_edit(request: HtmxHttpRequest, school: School, pk: int) -> HttpRespo
         title=_("Edit the measure"),
         back=plan_url(measure.goal.plan),
         message=_("The measure was saved."),
+        delete_url=reverse(
+            "workplans:measure_delete", kwargs={"slug": school.slug, "pk": measure.pk}
+        ),
     )
 
 
@@ -583,6 +596,7 @@ def step_edit(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse
         title=_("Edit the action step"),
         back=plan_url(step.goal.plan),
         message=_("The action step was saved."),
+        delete_url=reverse("workplans:step_delete", kwargs={"slug": school.slug, "pk": step.pk}),
     )
 
 
@@ -900,3 +914,70 @@ def coaching_close(request: HtmxHttpRequest, school: School, pk: int) -> HttpRes
         return _refused(request, error, back)
     messages.success(request, _("The thread is closed."))
     return redirect(back)
+
+
+# --- soft delete ----------------------------------------------------------------------
+
+DELETE_LOADS = {
+    "goal": (GOALS, "plan__school", can_edit_goal),
+    "measure": (MEASURES, "goal__plan__school", can_edit_measure),
+    "step": (
+        ActionStep.objects.select_related("goal__plan__school__district"),
+        "goal__plan__school",
+        can_edit_step,
+    ),
+}
+DELETED_MESSAGES = {
+    "goal": gettext_lazy("The goal was deleted. It can be restored from “Deleted items”."),
+    "measure": gettext_lazy("The measure was deleted. It can be restored from “Deleted items”."),
+    "step": gettext_lazy("The action step was deleted. It can be restored from “Deleted items”."),
+}
+
+
+def deleted_url(plan: WorkPlan) -> str:
+    return reverse("workplans:plan_deleted", kwargs={"slug": plan.school.slug, "pk": plan.pk})
+
+
+@login_required
+@require_POST
+@school_view()
+def plan_item_delete(request: HtmxHttpRequest, school: School, pk: int, kind: str):
+    objects, path, check = DELETE_LOADS[kind]
+    item = load_in_school(request, objects, path, check, pk=pk)
+    plan = services.plan_of_item(item)
+    try:
+        services.plan_item_delete(actor=request.user, item=item)
+    except ValidationError as error:
+        return _refused(request, error, plan_url(plan))
+    messages.success(request, str(DELETED_MESSAGES[kind]))
+    return redirect(plan_url(plan))
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+@school_view()
+def plan_deleted(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
+    """The plan's deleted goals, measures and steps; editors restore them."""
+    plan = load_in_school(request, PLANS, "school", can_edit_plan, pk=pk)
+    if request.method == "POST":
+        kind, item_pk = request.POST.get("kind", ""), request.POST.get("item", "")
+        model = services.DELETABLE.get(kind)
+        path = "plan" if kind == "goal" else "goal__plan"
+        item = (
+            model.all_objects.filter(**{path: plan}, pk=item_pk).first()
+            if model and item_pk.isdigit()
+            else None
+        )
+        if item is None:
+            raise Http404
+        try:
+            services.plan_item_restore(actor=request.user, item=item)
+        except ValidationError as error:
+            return _refused(request, error, deleted_url(plan))
+        messages.success(request, _("“%(name)s” is back on the plan.") % {"name": item})
+        return redirect(deleted_url(plan))
+    return render(
+        request,
+        "workplans/plan_deleted.html",
+        {"school": school, "plan": plan, **selectors.deleted_items(plan)},
+    )

@@ -367,6 +367,16 @@ def workplans_coaching_thread_close(world):
     return lambda: workplans.coaching_thread_close(actor=world.principal, thread=thread)
 
 
+def workplans_plan_item_delete(world):
+    goal = _goal(world)
+    return lambda: workplans.plan_item_delete(actor=world.principal, item=goal)
+
+
+def workplans_plan_item_restore(world):
+    goal = workplans.plan_item_delete(actor=world.principal, item=_goal(world))
+    return lambda: workplans.plan_item_restore(actor=world.principal, item=goal)
+
+
 # --- engagement ----------------------------------------------------------------------------
 
 

@@ -1,6 +1,7 @@
 """Permission matrix of the workplans pages: role x URL -> status."""
 
 from django.core.files.base import ContentFile
+from django.utils import timezone
 
 from tests.leadership.factories import SchoolYearFactory
 from tests.matrix import Row, check_row, parametrize
@@ -11,7 +12,7 @@ from tests.workplans.factories import (
     ProgressUpdateFactory,
     WorkPlanFactory,
 )
-from workplans.models import CoachingComment, Evidence, WorkPlan
+from workplans.models import CoachingComment, Evidence, Goal, WorkPlan
 
 
 def everyone(status: int, **overrides) -> dict[str, int]:
@@ -121,6 +122,8 @@ def _goal_data(world):
     return {"goal": f"goal:{world._goal.pk}"}
 
 
+# Delete or restore a goal, measure or step: the plan's editors (a success redirects).
+DELETERS = everyone(403, anonymous=302, principal=302, **OUTSIDERS_404)
 # Open or close a coaching thread: the district's admins and the principal.
 COACHES = everyone(403, anonymous=302, principal=302, district_admin=302, **OUTSIDERS_404)
 
@@ -137,6 +140,17 @@ def _comment(world):
 
 def _answer(world):
     return {"text": "Well."}
+
+
+def _deleted_goal(world):
+    goal = GoalFactory(plan=_plan(world))
+    Goal.all_objects.filter(pk=goal.pk).update(deleted_at=timezone.now())
+    world._deleted = goal
+    return {"slug": world.school.slug, "pk": goal.plan_id}
+
+
+def _restore(world):
+    return {"kind": "goal", "item": world._deleted.pk}
 
 
 MATRIX = [
@@ -200,6 +214,11 @@ MATRIX = [
         data=_answer,
     ),
     Row("workplans:coaching_close", COACHES, kwargs=_thread, method="POST"),
+    Row("workplans:goal_delete", DELETERS, kwargs=_goal, method="POST"),
+    Row("workplans:measure_delete", DELETERS, kwargs=_measure, method="POST"),
+    Row("workplans:step_delete", DELETERS, kwargs=_leaders_step, method="POST"),
+    Row("workplans:plan_deleted", EDITORS, kwargs=_active),
+    Row("workplans:plan_deleted", DELETERS, kwargs=_deleted_goal, method="POST", data=_restore),
 ]
 
 
