@@ -2,12 +2,13 @@
 
 An app registers its functions in its AppConfig.ready(); the teams templates call them
 through the tags of `teams_tags`. A function returns HTML it rendered itself (or "" for
-nothing), and sees only the person and the team or meeting.
+nothing), and sees the request (the person, and the CSRF token its forms need) and the team
+or meeting.
 
-- team sections: `fn(*, user, team) -> str`, shown on the team's page;
-- agenda item panels: `fn(*, user, meeting, items) -> {item id: html}`, shown beside each
+- team sections: `fn(*, request, team) -> str`, shown on the team's page;
+- agenda item panels: `fn(*, request, meeting, items) -> {item id: html}`, shown beside each
   item of the meeting page, for all its items at once (no query per item);
-- meeting sections: `fn(*, user, meeting) -> str`, shown under the meeting's agenda.
+- meeting sections: `fn(*, request, meeting) -> str`, shown under the meeting's agenda.
 """
 
 from __future__ import annotations
@@ -37,18 +38,20 @@ def register_meeting_section(section: TeamSection) -> None:
         _meeting_sections.append(section)
 
 
-def meeting_sections(*, user, meeting) -> list[str]:
-    return [html for section in _meeting_sections if (html := section(user=user, meeting=meeting))]
+def meeting_sections(*, request, meeting) -> list[str]:
+    return [
+        html for section in _meeting_sections if (html := section(request=request, meeting=meeting))
+    ]
 
 
-def team_sections(*, user, team) -> list[str]:
-    return [html for section in _team_sections if (html := section(user=user, team=team))]
+def team_sections(*, request, team) -> list[str]:
+    return [html for section in _team_sections if (html := section(request=request, team=team))]
 
 
-def agenda_panels(*, user, meeting, items) -> dict[int, list[str]]:
+def agenda_panels(*, request, meeting, items) -> dict[int, list[str]]:
     shown: dict[int, list[str]] = {}
     for panels in _agenda_panels:
-        for item_id, html in panels(user=user, meeting=meeting, items=items).items():
+        for item_id, html in panels(request=request, meeting=meeting, items=items).items():
             if html:
                 shown.setdefault(item_id, []).append(html)
     return shown

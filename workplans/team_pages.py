@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 
 from leadership import clock
@@ -11,8 +12,9 @@ from . import selectors
 from .permissions import can_link_plan
 
 
-def team_section(*, user, team) -> str:
+def team_section(*, request, team) -> str:
     """The team's goals (with their status), its open steps, and its latest decisions."""
+    user = request.user
     today = clock.today_in(team.school.district)
     goals, steps = selectors.team_work(user=user, team=team, today=today)
     decisions = list(
@@ -24,9 +26,10 @@ def team_section(*, user, team) -> str:
     )
 
 
-def agenda_panels(*, user, meeting, items) -> dict[int, str]:
+def agenda_panels(*, request, meeting, items) -> dict[int, str]:
     """Beside each agenda item: its linked goals (status, charts, overdue steps), measures and
     steps; to whoever runs the meeting, the forms that link the item and tie its decisions."""
+    user = request.user
     shown = selectors.meeting_plan(user=user, meeting=meeting, items=items)
     runs = can_link_plan(user, meeting)
     choices = selectors.plan_choices(user=user, school=meeting.team.school) if runs else []
@@ -57,16 +60,17 @@ def agenda_panels(*, user, meeting, items) -> dict[int, str]:
                 "choices": choices,
                 "goal_choices": goal_choices,
                 "decisions": decisions,
+                "csrf_token": get_token(request),  # rendered without the request's processors
             },
         )
     return panels
 
 
-def meeting_section(*, user, meeting) -> str:
+def meeting_section(*, request, meeting) -> str:
     """The "Monitor the plan" action, to whoever runs a meeting that is not over."""
-    if meeting.is_closed or not can_link_plan(user, meeting):
+    if meeting.is_closed or not can_link_plan(request.user, meeting):
         return ""
     return render_to_string(
         "workplans/includes/monitor_plan.html",
-        {"meeting": meeting, "school": meeting.team.school},
+        {"meeting": meeting, "school": meeting.team.school, "csrf_token": get_token(request)},
     )

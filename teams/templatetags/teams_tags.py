@@ -33,23 +33,22 @@ def teams_school_section(context) -> dict:
 @register.simple_tag(takes_context=True)
 def team_sections(context, team) -> str:
     """What the apps above teams show on a team's page (see teams.hooks)."""
-    user = context["request"].user
-    return mark_safe("".join(hooks.team_sections(user=user, team=team)))  # noqa: S308
+    request = context["request"]
+    return mark_safe("".join(hooks.team_sections(request=request, team=team)))  # noqa: S308
 
 
 @register.simple_tag(takes_context=True)
 def agenda_panels(context, meeting, items) -> dict[int, str]:
     """{item id: HTML} the apps above teams show beside each agenda item (see teams.hooks)."""
-    user = context["request"].user
-    panels = hooks.agenda_panels(user=user, meeting=meeting, items=items)
+    panels = hooks.agenda_panels(request=context["request"], meeting=meeting, items=items)
     return {item_id: mark_safe("".join(html)) for item_id, html in panels.items()}  # noqa: S308
 
 
 @register.simple_tag(takes_context=True)
 def meeting_sections(context, meeting) -> str:
     """What the apps above teams show under a meeting's agenda (see teams.hooks)."""
-    user = context["request"].user
-    return mark_safe("".join(hooks.meeting_sections(user=user, meeting=meeting)))  # noqa: S308
+    request = context["request"]
+    return mark_safe("".join(hooks.meeting_sections(request=request, meeting=meeting)))  # noqa: S308
 
 
 @register.filter
