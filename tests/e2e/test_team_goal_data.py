@@ -9,7 +9,15 @@ from leadership import clock
 from teams.models import Team, TeamMember
 from tests.e2e.test_teams_meeting import sign_in
 from tests.leadership.factories import SchoolYearFactory
-from tests.workplans.factories import DataPointFactory, GoalFactory, MeasureFactory, WorkPlanFactory
+from tests.teams import factories as f
+from tests.workplans.factories import (
+    ActionStepFactory,
+    DataPointFactory,
+    GoalFactory,
+    MeasureFactory,
+    WorkPlanFactory,
+)
+from workplans import services
 from workplans.models import DataPoint
 
 
@@ -63,8 +71,6 @@ def test_a_grade_level_lead_enters_data_for_the_teams_goal(page, axe_check, live
 def test_the_facilitator_links_a_goal_to_an_agenda_item_and_monitors_the_plan(
     page, axe_check, live_server, world
 ):
-    from tests.teams import factories as f
-
     today = clock.today_in(world.district)
     ilt = f.ilt_for(world)
     plan = WorkPlanFactory(school=world.school, school_year=ilt.year)
@@ -98,4 +104,38 @@ def test_the_facilitator_links_a_goal_to_an_agenda_item_and_monitors_the_plan(
     expect(page.get_by_text("“Monitor the plan” was added with 1 goals and steps")).to_be_visible()
     agenda = page.locator(".agenda-list")
     expect(agenda.get_by_role("heading", level=3, name="Monitor the plan")).to_be_visible()
+    axe_check(page)
+
+
+def test_a_coach_asks_the_school_answers_and_my_work_lists_the_step(
+    page, axe_check, live_server, world
+):
+    today = clock.today_in(world.district)
+    year = SchoolYearFactory(district=world.district)
+    plan = WorkPlanFactory(school=world.school, school_year=year)
+    goal = GoalFactory(plan=plan, order=1, smart_statement="Families join every conference.")
+    ActionStepFactory(
+        goal=goal,
+        owner=world.teacher_leader,
+        title="Call every family",
+        start=today - timedelta(days=10),
+        due=today - timedelta(days=1),
+    )
+    services.coaching_thread_open(
+        actor=world.district_admin, plan=plan, goal=goal, text="How will you reach them?"
+    )
+
+    sign_in(page.context, live_server, world.teacher_leader)
+    page.goto("/my/work/")
+    steps = page.locator("section", has=page.get_by_role("heading", name="Action steps"))
+    expect(steps.get_by_role("link", name="Call every family")).to_be_visible()
+    expect(steps.get_by_text("Overdue")).to_be_visible()
+    axe_check(page)
+
+    page.goto(f"/schools/{world.school.slug}/plans/{plan.pk}/coaching/")
+    expect(page.get_by_text("How will you reach them?")).to_be_visible()
+    page.get_by_label("Your answer").fill("By phone, in their language.")
+    page.get_by_role("button", name="Answer").click()
+    expect(page.get_by_text("Your answer was posted.")).to_be_visible()
+    expect(page.get_by_text("By phone, in their language.")).to_be_visible()
     axe_check(page)
