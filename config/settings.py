@@ -371,6 +371,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "workplans.tasks.queue_step_reminders",
         "schedule": crontab(minute=0, hour=14, day_of_week="mon"),
     },
+    # The same weekly hour as the step reminders: one list of each person's work.
+    "leadership-my-work-weekly": {
+        "task": "leadership.tasks.queue_my_work_weekly",
+        "schedule": crontab(minute=0, hour=14, day_of_week="mon"),
+    },
     "workplans-monthly-digest": {
         "task": "workplans.tasks.queue_monthly_digests",
         "schedule": crontab(minute=30, hour=14, day_of_month="1"),

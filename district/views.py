@@ -328,6 +328,7 @@ def _school_context(request, school: School) -> dict:
         "overdue": overdue,
         "plan": plan,
         "goals": goals,
+        "coaching_open": workplans.open_coaching_threads(plan),
         "recent_events": recent_events,
         "upcoming_events": upcoming_events,
     }

@@ -5,6 +5,7 @@ from . import views
 app_name = "leadership"
 
 urlpatterns = [
+    path("my/work/", views.my_work, name="my_work"),
     path("districts/<slug:slug>/", views.district_detail, name="district_detail"),
     path("districts/<slug:slug>/invite/", views.district_invite, name="district_invite"),
     path("schools/<slug:slug>/", views.school_detail, name="school_detail"),

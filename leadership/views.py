@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
-from . import edits, selectors, services, sso, tokens
+from . import clock, edits, mywork, selectors, services, sso, tokens
 from .forms import AcceptInvitationForm, InvitationForm, LanguageForm, VisionForm
 from .htmx import HtmxHttpRequest, is_partial
 from .htmx import apply_form_errors as _apply_form_errors
@@ -44,6 +44,18 @@ def home(request: HtmxHttpRequest) -> HttpResponse:
     if url:
         return redirect(url)
     return render(request, "leadership/no_role.html")
+
+
+@login_required
+@require_safe
+def my_work(request: HtmxHttpRequest) -> HttpResponse:
+    """Everything the person has to do, from every app, on one page."""
+    today = clock.today()
+    return render(
+        request,
+        "leadership/my_work.html",
+        {"sections": mywork.sections(user=request.user, today=today), "today": today},
+    )
 
 
 # --- district -------------------------------------------------------------------------

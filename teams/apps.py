@@ -11,6 +11,13 @@ class TeamsConfig(AppConfig):
     name = "teams"
     verbose_name = _("Teams")
 
+    def ready(self) -> None:
+        from leadership import mywork
+
+        from . import mywork as mine
+
+        mywork.register(mine.action_items)
+
     def seed_demo(self, *, district, schools, year) -> str:
         """Each school gets an ILT with seats, a charter, a held meeting with approved minutes and
         decisions, and a scheduled meeting with an agenda. Schools that have one are skipped."""

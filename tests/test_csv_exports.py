@@ -59,7 +59,7 @@ def plan_export(world, client_for, payload):
     )
     DataPointFactory(measure=measure, value=Decimal("-3.5"), n=200)
     owner = person(Role.STAFF, school=world.school, full_name=payload + " owner")
-    ActionStepFactory(goal=goal, title=payload + " step", owner=owner, team=payload + " team")
+    ActionStepFactory(goal=goal, title=payload + " step", owner=owner, team_name=payload + " team")
     response = client_for(world.principal).get(
         reverse("workplans:plan_export", kwargs={"slug": world.school.slug, "pk": plan.pk})
     )

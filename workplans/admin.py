@@ -18,6 +18,7 @@ from .models import (
 class GoalInline(admin.StackedInline):
     model = Goal
     extra = 0
+    raw_id_fields = ["team"]
 
 
 @admin.register(WorkPlan)
@@ -46,7 +47,7 @@ class ActionStepAdmin(MarksSchoolAdmin):
     school_path = "goal__plan__school_id"
     list_display = ["title", "owner", "due", "status"]
     list_filter = ["status"]
-    raw_id_fields = ["owner", "goal", "learning_activity"]
+    raw_id_fields = ["owner", "goal", "learning_activity", "team"]
 
 
 class LookForTallyInline(admin.TabularInline):

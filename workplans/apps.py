@@ -17,6 +17,16 @@ class WorkplansConfig(AppConfig):
 
         connect()
 
+        from leadership import mywork
+        from teams import hooks
+
+        from . import my_work, team_pages
+
+        mywork.register(my_work.action_steps)
+        hooks.register_team_section(team_pages.team_section)
+        hooks.register_agenda_panels(team_pages.agenda_panels)
+        hooks.register_meeting_section(team_pages.meeting_section)
+
     def seed_demo(self, *, district, schools, year) -> str:
         """The district's priorities, and per school an active plan with goals, a year of monthly
         data, action steps and progress updates. A school that has a plan for the year is

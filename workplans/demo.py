@@ -503,7 +503,7 @@ def seed(*, district, schools, year) -> str:
                         goal=goal,
                         title=title,
                         owner_id=rng.choice(people),
-                        team=rng.choice(
+                        team_name=rng.choice(
                             ["Instructional Leadership Team", "Grade-level team", "Family team"]
                         ),
                         start=start,

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from leadership.edits import VersionedModelForm
 from leadership.models import DistrictPriority, SchoolYear
 from leadership.uploads import UploadLimitFormMixin, limit_of, size_label
+from teams.models import Team
 
 from .models import (
     ActionStep,
@@ -35,10 +36,24 @@ class PlanCreateForm(forms.Form):
         self.fields["school_year"].queryset = SchoolYear.objects.filter(district=school.district)
 
 
+def plan_teams(plan):
+    """The teams a goal or step of the plan may belong to: the school's teams of its year."""
+    return Team.objects.filter(school=plan.school, school_year=plan.school_year).order_by(
+        "kind", "name"
+    )
+
+
 class GoalForm(VersionedModelForm):
     class Meta:
         model = Goal
-        fields = ["focus_area", "district_priority", "smart_statement", "root_cause_notes", "order"]
+        fields = [
+            "focus_area",
+            "district_priority",
+            "smart_statement",
+            "root_cause_notes",
+            "team",
+            "order",
+        ]
         widgets = {
             "smart_statement": forms.Textarea(attrs={"rows": 3}),
             "root_cause_notes": forms.Textarea(attrs={"rows": 3}),
@@ -50,6 +65,7 @@ class GoalForm(VersionedModelForm):
             district=plan.school.district, school_year=plan.school_year
         )
         self.fields["order"].required = False
+        self.fields["team"].queryset = plan_teams(plan)
 
 
 class MeasureForm(VersionedModelForm):
@@ -106,12 +122,13 @@ class CsvUploadForm(UploadLimitFormMixin, forms.Form):
 class StepForm(VersionedModelForm):
     class Meta:
         model = ActionStep
-        fields = ["title", "owner", "team", "start", "due", "learning_activity"]
+        fields = ["title", "owner", "team", "team_name", "start", "due", "learning_activity"]
         widgets = {"start": DATE, "due": DATE}
 
     def __init__(self, *args, goal, owners, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = owners
+        self.fields["team"].queryset = plan_teams(goal.plan)
         self.fields["learning_activity"].queryset = LearningActivity.objects.filter(goal=goal)
 
     def clean(self):
@@ -120,6 +137,8 @@ class StepForm(VersionedModelForm):
         start, due = data.get("start"), data.get("due")
         if start and due and due < start:
             self.add_error("due", DUE_BEFORE_START)
+        if data.get("team") is not None:
+            data["team_name"] = ""  # the link replaces the text
         return data
 
 
@@ -190,4 +209,71 @@ class ProgressUpdateForm(UploadLimitFormMixin, forms.Form):
         help_text=_(
             "Up to 5 files, 10 MB each: PDF, PNG, JPEG, Word, Excel, PowerPoint, text, CSV."
         ),
+    )
+
+
+class PlanLinkForm(forms.Form):
+    """Which goal, measure or step an agenda item links to ("goal:12", "measure:4"...)."""
+
+    target = forms.ChoiceField(label=_("Goal, measure or step"))
+
+    def __init__(self, *args, choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["target"].choices = choices
+
+    def target_of(self, school):
+        """The chosen object, read again within the school (None when it is gone)."""
+        kind, _sep, pk = self.cleaned_data["target"].partition(":")
+        objects = {
+            "goal": Goal.objects.filter(plan__school=school).select_related("plan"),
+            "measure": Measure.objects.filter(goal__plan__school=school).select_related(
+                "goal__plan"
+            ),
+            "step": ActionStep.objects.filter(goal__plan__school=school).select_related(
+                "goal__plan"
+            ),
+        }[kind]
+        return kind, objects.filter(pk=pk).first()
+
+
+class DecisionGoalForm(forms.Form):
+    goal = forms.ChoiceField(label=_("Goal"))
+
+    def __init__(self, *args, goals, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["goal"].choices = goals
+
+
+class CoachingThreadForm(forms.Form):
+    about = forms.ChoiceField(label=_("About"))
+    text = forms.CharField(
+        label=_("Comment"), max_length=4000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+    def __init__(self, *args, plan, goals, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [("plan", _("The plan as a whole"))]
+        for goal in goals:
+            label = _("Goal %(n)s") % {"n": goal.order}
+            choices.append((f"goal:{goal.pk}", f"{label}: {goal.smart_statement[:80]}"))
+            choices += [
+                (f"step:{step.pk}", f"{label} · {_('Step: %(title)s') % {'title': step.title}}")
+                for step in goal.steps.all()
+            ]
+        self.fields["about"].choices = choices
+        self.goals = {goal.pk: goal for goal in goals}
+        self.steps = {step.pk: step for goal in goals for step in goal.steps.all()}
+
+    def target(self) -> dict:
+        kind, _sep, pk = self.cleaned_data["about"].partition(":")
+        if kind == "goal":
+            return {"goal": self.goals[int(pk)]}
+        if kind == "step":
+            return {"step": self.steps[int(pk)]}
+        return {}
+
+
+class CoachingReplyForm(forms.Form):
+    text = forms.CharField(
+        label=_("Your answer"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
     )

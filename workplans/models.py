@@ -7,6 +7,42 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from leadership.models import DistrictPriority, School, SchoolYear
+from teams.models import AgendaItem, Decision, Team
+
+
+class LiveGoals(models.Manager):
+    """Goals not deleted: what every page, selector and rollup reads."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(deleted_at__isnull=True)
+
+
+class LiveUnderGoal(models.Manager):
+    """Measures and steps neither deleted themselves nor under a deleted goal."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(deleted_at__isnull=True, goal__deleted_at__isnull=True)
+
+
+class SoftDeleted(models.Model):
+    """Deleted from the plan's pages and rollups, kept (with its audit) and restorable."""
+
+    deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
 
 
 class WorkPlan(models.Model):
@@ -71,7 +107,7 @@ class StudentGroup(models.TextChoices):
     MULTIRACIAL = "multiracial", _("Two or more races")
 
 
-class Goal(models.Model):
+class Goal(SoftDeleted):
     plan = models.ForeignKey(
         WorkPlan, on_delete=models.CASCADE, related_name="goals", verbose_name=_("plan")
     )
@@ -99,6 +135,19 @@ class Goal(models.Model):
     # When the row last changed, for API clients that sync changes (`updated_since`).
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
+    team = models.ForeignKey(
+        Team,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="goals",
+        verbose_name=_("team"),
+        help_text=_("The team that drives this goal: its members enter data and update steps."),
+    )
+
+    objects = LiveGoals()
+    all_objects = models.Manager()  # noqa: DJ012 (the default manager must come first)
+
     class Meta:
         ordering = ["order", "id"]
         verbose_name = _("goal")
@@ -108,7 +157,7 @@ class Goal(models.Model):
         return self.smart_statement[:80]
 
 
-class Measure(models.Model):
+class Measure(SoftDeleted):
     class Direction(models.TextChoices):
         UP = "up", _("Higher is better")
         DOWN = "down", _("Lower is better")
@@ -134,6 +183,9 @@ class Measure(models.Model):
     )
     # When the row last changed, for API clients that sync changes (`updated_since`).
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    objects = LiveUnderGoal()
+    all_objects = models.Manager()  # noqa: DJ012 (the default manager must come first)
 
     class Meta:
         ordering = ["id"]
@@ -257,7 +309,7 @@ class StepStatus(models.TextChoices):
     DONE = "done", _("Done")
 
 
-class ActionStep(models.Model):
+class ActionStep(SoftDeleted):
     goal = models.ForeignKey(
         Goal, on_delete=models.CASCADE, related_name="steps", verbose_name=_("goal")
     )
@@ -268,8 +320,21 @@ class ActionStep(models.Model):
         related_name="action_steps",
         verbose_name=_("owner"),
     )
-    # The team's name as written in the plan; the teams app may link goals the other way.
-    team = models.CharField(_("team"), max_length=120, blank=True)
+    team = models.ForeignKey(
+        Team,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="action_steps",
+        verbose_name=_("team"),
+    )
+    # A team written in the plan that is not (yet) one of the school's teams in Accord.
+    team_name = models.CharField(
+        _("other team (as written)"),
+        max_length=120,
+        blank=True,
+        help_text=_("Only for a team that is not in Accord; otherwise choose the team above."),
+    )
     start = models.DateField(_("start"))
     due = models.DateField(_("due"))
     status = models.CharField(
@@ -285,6 +350,9 @@ class ActionStep(models.Model):
     )
     last_update_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = LiveUnderGoal()
+    all_objects = models.Manager()  # noqa: DJ012 (the default manager must come first)
 
     class Meta:
         ordering = ["due", "id"]
@@ -376,3 +444,119 @@ class DigestSent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.plan_id} · {self.month}"
+
+
+class AgendaLink(models.Model):
+    """An agenda item of a team's meeting points at the goal, measure or step it monitors."""
+
+    item = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, related_name="plan_links")
+    goal = models.ForeignKey(
+        Goal, on_delete=models.CASCADE, null=True, blank=True, related_name="agenda_links"
+    )
+    measure = models.ForeignKey(
+        Measure, on_delete=models.CASCADE, null=True, blank=True, related_name="agenda_links"
+    )
+    step = models.ForeignKey(
+        ActionStep, on_delete=models.CASCADE, null=True, blank=True, related_name="agenda_links"
+    )
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("link to the plan")
+        verbose_name_plural = _("links to the plan")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(goal__isnull=False, measure__isnull=True, step__isnull=True)
+                    | models.Q(goal__isnull=True, measure__isnull=False, step__isnull=True)
+                    | models.Q(goal__isnull=True, measure__isnull=True, step__isnull=False)
+                ),
+                name="agendalink_exactly_one_target",
+            ),
+            models.UniqueConstraint(
+                fields=["item", "goal"],
+                condition=models.Q(goal__isnull=False),
+                name="agendalink_goal_once_per_item",
+            ),
+            models.UniqueConstraint(
+                fields=["item", "measure"],
+                condition=models.Q(measure__isnull=False),
+                name="agendalink_measure_once_per_item",
+            ),
+            models.UniqueConstraint(
+                fields=["item", "step"],
+                condition=models.Q(step__isnull=False),
+                name="agendalink_step_once_per_item",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item_id} → {self.goal or self.measure or self.step}"
+
+    @property
+    def target(self):
+        return self.goal or self.measure or self.step
+
+
+class GoalDecision(models.Model):
+    """A decision of a team's meeting tied to the goal it serves; the goal lists its decisions."""
+
+    decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="plan_goals")
+    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="decision_links")
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("decision for a goal")
+        verbose_name_plural = _("decisions for goals")
+        constraints = [
+            models.UniqueConstraint(fields=["decision", "goal"], name="goaldecision_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.goal_id} ← {self.decision_id}"
+
+
+class CoachingComment(models.Model):
+    """A coach's comment on a plan, one of its goals or steps, and the school's answers.
+
+    The first comment opens a thread (`thread` is empty); answers point at it. Comments never
+    change the plan they are about."""
+
+    plan = models.ForeignKey(WorkPlan, on_delete=models.CASCADE, related_name="coaching_comments")
+    goal = models.ForeignKey(
+        Goal, on_delete=models.CASCADE, null=True, blank=True, related_name="coaching_comments"
+    )
+    step = models.ForeignKey(
+        ActionStep,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="coaching_comments",
+    )
+    thread = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="replies"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    text = models.TextField(_("comment"), max_length=4000)
+    is_open = models.BooleanField(default=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("coaching comment")
+        verbose_name_plural = _("coaching comments")
+        indexes = [models.Index(fields=["plan", "thread", "is_open"])]
+
+    def __str__(self) -> str:
+        return self.text[:80]

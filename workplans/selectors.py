@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from leadership import clock
 from leadership.models import AuditEntry, Membership, Role, School, User
@@ -14,7 +15,10 @@ from leadership.permissions import roles_of
 from . import charts
 from .models import (
     ActionStep,
+    AgendaLink,
+    CoachingComment,
     Goal,
+    GoalDecision,
     LearningActivity,
     Measure,
     ProgressUpdate,
@@ -70,12 +74,12 @@ def goals_of(plan: WorkPlan, *, today: date | None = None) -> list[Goal]:
     steps are due or overdue as of `today` (default: today in the school's district)."""
     today = today or clock.today_in(plan.school.district)
     goals = list(
-        plan.goals.select_related("district_priority").prefetch_related(
+        plan.goals.select_related("district_priority", "team").prefetch_related(
             Prefetch("measures", queryset=Measure.objects.prefetch_related("data_points")),
             Prefetch(
                 "steps",
                 queryset=ActionStep.objects.select_related(
-                    "owner", "learning_activity"
+                    "owner", "learning_activity", "team__school"
                 ).prefetch_related(_updates_prefetch()),
             ),
             Prefetch(
@@ -124,7 +128,7 @@ def decorate_step(step: ActionStep, today: date | None = None) -> ActionStep:
     return step
 
 
-def _staff_school_ids(user) -> list[int]:
+def staff_school_ids(user) -> list[int]:
     return [
         school_id
         for school_id, roles in roles_of(user).by_school.items()
@@ -133,12 +137,12 @@ def _staff_school_ids(user) -> list[int]:
 
 
 def works_in_a_school(user) -> bool:
-    return bool(_staff_school_ids(user))
+    return bool(staff_school_ids(user))
 
 
 def my_steps(*, user: User) -> list[ActionStep]:
     """The user's open steps in active plans of schools where they work, due soonest first."""
-    school_ids = _staff_school_ids(user)
+    school_ids = staff_school_ids(user)
     steps = list(
         ActionStep.objects.filter(
             owner=user,
@@ -151,6 +155,7 @@ def my_steps(*, user: User) -> list[ActionStep]:
             "goal__plan__school__district",
             "goal__plan__school_year",
             "learning_activity",
+            "team__school",
         )
         .prefetch_related(
             _updates_prefetch(),
@@ -170,7 +175,11 @@ def step_with_goal(step: ActionStep) -> ActionStep:
     """One step re-read with what its card shows (after an update)."""
     fresh = (
         ActionStep.objects.select_related(
-            "owner", "goal__plan__school__district", "goal__plan__school_year", "learning_activity"
+            "owner",
+            "goal__plan__school__district",
+            "goal__plan__school_year",
+            "learning_activity",
+            "team__school",
         )
         .prefetch_related(
             _updates_prefetch(),
@@ -336,3 +345,232 @@ def goal_status_display(status: str) -> tuple[bool, str, str]:
         charts.STATUS_LABELS[status],
         charts.STATUS_BADGES.get(status, ""),
     )
+
+
+# --- a team's work (the team page) ----------------------------------------------------
+
+
+def team_work(*, user, team, today: date | None = None) -> tuple[list[Goal], list[ActionStep]]:
+    """The goals that belong to the team and the steps that do (of other goals too), from the
+    plans of the team's school the user may read; statuses decorated as on the plan page."""
+    today = today or clock.today_in(team.school.district)
+    plans = [
+        plan
+        for plan in WorkPlan.objects.filter(school=team.school).select_related(
+            "school__district", "school_year"
+        )
+        if can_view_plan(user, plan)
+    ]
+    if not plans:
+        return [], []
+    by_id = {plan.pk: plan for plan in plans}
+    goals = list(
+        Goal.objects.filter(plan__in=plans, team=team)
+        .prefetch_related(
+            Prefetch("measures", queryset=Measure.objects.prefetch_related("data_points")),
+            Prefetch("steps", queryset=ActionStep.objects.only("id", "goal_id", "status")),
+        )
+        .order_by("-plan__school_year__start", "order", "id")
+    )
+    threshold = team.school.district.small_group_threshold
+    for goal in goals:
+        goal.plan = by_id[goal.plan_id]
+        decorate_goal(goal, threshold)
+    steps = list(
+        ActionStep.objects.filter(goal__plan__in=plans)
+        .filter(Q(team=team) | Q(goal__team=team))
+        .exclude(status=StepStatus.DONE)
+        .select_related("owner", "goal")
+        .prefetch_related("updates")
+        .order_by("due", "id")
+    )
+    for step in steps:
+        step.goal.plan = by_id[step.goal.plan_id]
+        decorate_step(step, today)
+    return goals, steps
+
+
+# --- a meeting's links to the plan (the meeting page) ---------------------------------
+
+
+@dataclass
+class ItemPlan:
+    """What an agenda item shows of the plan: its linked goals (with charts and overdue
+    steps), measures and steps, and the decisions of the item tied to goals."""
+
+    links: list = field(default_factory=list)  # (link, goal | MeasureView | step)
+    goals: list = field(default_factory=list)
+    measures: list = field(default_factory=list)
+    steps: list = field(default_factory=list)
+
+
+def meeting_plan(*, user, meeting, items, today: date | None = None) -> dict[int, ItemPlan]:
+    """{item id: ItemPlan} for the items that link to plans the user may read, in fixed
+    queries for any number of items and links."""
+    links = list(
+        AgendaLink.objects.filter(item__in=[item.pk for item in items]).select_related(
+            "measure", "step"
+        )
+    )
+    if not links:
+        return {}
+    goal_ids = {
+        link.goal_id or (link.measure.goal_id if link.measure_id else link.step.goal_id)
+        for link in links
+    }
+    goals = {
+        goal.pk: goal
+        for goal in Goal.objects.filter(pk__in=goal_ids)
+        .select_related("plan__school__district", "plan__school_year")
+        .prefetch_related(
+            Prefetch("measures", queryset=Measure.objects.prefetch_related("data_points")),
+            Prefetch(
+                "steps",
+                queryset=ActionStep.objects.select_related("owner").prefetch_related("updates"),
+            ),
+        )
+    }
+    school = meeting.team.school
+    today = today or clock.today_in(school.district)
+    readable: dict[int, bool] = {}
+    for goal in goals.values():
+        if goal.plan_id not in readable:
+            readable[goal.plan_id] = can_view_plan(user, goal.plan)
+        decorate_goal(goal, school.district.small_group_threshold)
+        for step in goal.steps.all():
+            decorate_step(step, today)
+        goal.overdue_steps = [step for step in goal.steps.all() if step.is_overdue]
+    shown: dict[int, ItemPlan] = {}
+    for link in links:
+        goal_id = link.goal_id or (link.measure.goal_id if link.measure_id else link.step.goal_id)
+        goal = goals.get(goal_id)  # a deleted goal (and what is under it) is not shown
+        if goal is None or not readable[goal.plan_id]:
+            continue
+        entry = shown.setdefault(link.item_id, ItemPlan())
+        if link.goal_id:
+            link.goal = goal
+            views = [
+                _charted(view, f"item-{link.item_id}-chart-{view.measure.pk}")
+                for view in goal.measure_views
+            ]
+            entry.goals.append((link, goal, views))
+        elif link.measure_id:
+            view = next((v for v in goal.measure_views if v.measure.pk == link.measure_id), None)
+            if view is None:
+                continue
+            chart = _charted(view, f"item-{link.item_id}-chart-{view.measure.pk}")
+            entry.measures.append((link, goal, chart))
+        else:
+            step = next((s for s in goal.steps.all() if s.pk == link.step_id), None)
+            if step is None:
+                continue
+            entry.steps.append((link, goal, step))
+    return shown
+
+
+def _charted(view: MeasureView, chart_id: str) -> MeasureView:
+    """The measure's view with its chart drawn under an id unique on the page."""
+    svg = charts.measure_svg(view.measure, view.points, chart_id=chart_id)
+    return MeasureView(view.measure, view.points, view.status, svg)
+
+
+def plan_choices(*, user, school: School) -> list[tuple[str, list[tuple[str, str]]]]:
+    """What a meeting's items may link to: the goals, measures and steps of the school's
+    plans that are not drafts, as grouped choices ("goal:12", "measure:4", "step:9")."""
+    plans = [
+        plan
+        for plan in WorkPlan.objects.filter(school=school)
+        .exclude(status=WorkPlan.Status.DRAFT)
+        .select_related("school__district", "school_year")
+        if can_view_plan(user, plan)
+    ]
+    if not plans:
+        return []
+    groups = []
+    for plan in plans:
+        goals = list(plan.goals.prefetch_related("measures", "steps"))
+        for goal in goals:
+            label = _("Goal %(n)s (%(year)s)") % {"n": goal.order, "year": plan.school_year.label}
+            options = [(f"goal:{goal.pk}", f"{label}: {goal.smart_statement[:80]}")]
+            options += [
+                (f"measure:{m.pk}", _("Measure: %(name)s") % {"name": m.name})
+                for m in goal.measures.all()
+            ]
+            options += [
+                (f"step:{s.pk}", _("Step: %(title)s") % {"title": s.title})
+                for s in goal.steps.all()
+            ]
+            groups.append((str(label), options))
+    return groups
+
+
+def goal_decisions(goals: list[Goal]) -> dict[int, list]:
+    """{goal id: decisions} tied to each goal, newest first (one query)."""
+    ties = (
+        GoalDecision.objects.filter(goal__in=[goal.pk for goal in goals])
+        .select_related("decision__rule", "decision__meeting__team")
+        .order_by("-decision__meeting__starts_at", "-id")
+    )
+    shown: dict[int, list] = {}
+    for tie in ties:
+        shown.setdefault(tie.goal_id, []).append(tie.decision)
+    return shown
+
+
+def decisions_tied(decision_ids: list[int]) -> dict[int, list[Goal]]:
+    """{decision id: goals it is tied to} (one query; none without ids)."""
+    if not decision_ids:
+        return {}
+    shown: dict[int, list[Goal]] = {}
+    ties = GoalDecision.objects.filter(decision_id__in=decision_ids).select_related("goal__plan")
+    for tie in ties.order_by("goal__order", "goal_id"):
+        shown.setdefault(tie.decision_id, []).append(tie.goal)
+    return shown
+
+
+# --- coaching comments ----------------------------------------------------------------
+
+
+def coaching_threads(plan: WorkPlan) -> list[CoachingComment]:
+    """The plan's threads, open ones first, each with its answers (three queries)."""
+    return list(
+        CoachingComment.objects.filter(plan=plan, thread__isnull=True)
+        .select_related("author", "goal", "step")
+        .prefetch_related(
+            Prefetch(
+                "replies",
+                queryset=CoachingComment.objects.select_related("author").order_by(
+                    "created_at", "id"
+                ),
+            )
+        )
+        .order_by("-is_open", "-created_at", "-id")
+    )
+
+
+def open_coaching_threads(plan: WorkPlan | None) -> int:
+    """How many coaching threads on the plan are open (the district's drill-down)."""
+    if plan is None:
+        return 0
+    return CoachingComment.objects.filter(plan=plan, thread__isnull=True, is_open=True).count()
+
+
+def deleted_items(plan: WorkPlan) -> dict[str, list]:
+    """The plan's deleted goals, measures and steps, newest deletion first (three queries)."""
+    return {
+        "goals": list(
+            Goal.all_objects.filter(plan=plan, deleted_at__isnull=False)
+            .select_related("deleted_by")
+            .order_by("-deleted_at")
+        ),
+        "measures": list(
+            Measure.all_objects.filter(goal__plan=plan, deleted_at__isnull=False)
+            .select_related("deleted_by", "goal")
+            .order_by("-deleted_at")
+        ),
+        "steps": list(
+            ActionStep.all_objects.filter(goal__plan=plan, deleted_at__isnull=False)
+            .select_related("deleted_by", "goal")
+            .order_by("-deleted_at")
+        ),
+    }

@@ -16,18 +16,23 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from leadership import audit, edits, versions
+from leadership import audit, clock, edits, versions
 from leadership.models import School, SchoolYear, User
 from leadership.permissions import forget_roles, is_school_staff
 from leadership.updates import model_update
 from leadership.uploads import check_file
+from teams import services as teams
+from teams.models import AgendaItem, Decision, ItemKind, Meeting
 
-from . import charts
+from . import charts, selectors
 from .models import (
     ActionStep,
+    AgendaLink,
+    CoachingComment,
     DataPoint,
     Evidence,
     Goal,
+    GoalDecision,
     LearningActivity,
     LookForTally,
     Measure,
@@ -43,6 +48,7 @@ BAD_STATUS_CHANGE = _("A plan goes from draft to active to closed, never back.")
 TARGET_EQUALS_BASELINE = _("The target must differ from the baseline.")
 DUE_BEFORE_START = _("The due date cannot come before the start.")
 OWNER_NOT_STAFF = _("The owner must be a staff member of this school.")
+TEAM_OF_OTHER_SCHOOL = _("The team must be one of this school's teams.")
 TOO_MANY_FILES = _("Attach at most 5 files to one update.")
 CSV_BAD_HEADER = _("The first line must name the columns: date, value, n, group.")
 CSV_BAD_DATE = _("“%(value)s” is not a date (use YYYY-MM-DD).")
@@ -67,7 +73,14 @@ CSV_MORE_PROBLEMS = _("Reading stopped after %(count)s problems; correct these a
 CSV_MAX_REPORTED = 100
 
 MAX_FILES = 5
-GOAL_FIELDS = ["focus_area", "district_priority", "smart_statement", "root_cause_notes", "order"]
+GOAL_FIELDS = [
+    "focus_area",
+    "district_priority",
+    "smart_statement",
+    "root_cause_notes",
+    "order",
+    "team",
+]
 MEASURE_FIELDS = [
     "name",
     "unit",
@@ -78,9 +91,18 @@ MEASURE_FIELDS = [
     "target_date",
     "student_group",
 ]
-STEP_FIELDS = ["title", "owner", "team", "start", "due", "status", "learning_activity"]
+STEP_FIELDS = [
+    "title",
+    "owner",
+    "team",
+    "team_name",
+    "start",
+    "due",
+    "status",
+    "learning_activity",
+]
 # What the step's edit form changes (its status moves by progress updates, not by the form).
-STEP_EDIT_FIELDS = ["title", "owner", "team", "start", "due", "learning_activity"]
+STEP_EDIT_FIELDS = ["title", "owner", "team", "team_name", "start", "due", "learning_activity"]
 
 
 def goal_version(goal: Goal) -> str:
@@ -94,6 +116,11 @@ def measure_version(measure: Measure) -> str:
 
 def step_version(step: ActionStep) -> str:
     return edits.version_of(step, STEP_EDIT_FIELDS)
+
+
+def _check_team(team, school: School) -> None:
+    if team is not None and team.school_id != school.pk:
+        raise ValidationError({"team": TEAM_OF_OTHER_SCHOOL})
 
 
 def _open(plan: WorkPlan) -> None:
@@ -241,6 +268,7 @@ def goal_create(*, plan: WorkPlan, actor: User, **fields) -> Goal:
     _open(plan)
     if "order" not in fields or fields["order"] is None:
         fields["order"] = plan.goals.count() + 1
+    _check_team(fields.get("team"), plan.school)
     goal = Goal(plan=plan, **fields)
     goal.full_clean()
     goal.save()
@@ -266,7 +294,12 @@ def goal_update(*, goal: Goal, actor: User, version: str | None = None, **fields
     before = audit.snapshot(goal, GOAL_FIELDS)
     if fields.get("order") is None:
         fields.pop("order", None)
-    model_update(instance=goal, fields=GOAL_FIELDS, data=fields)
+    model_update(
+        instance=goal,
+        fields=GOAL_FIELDS,
+        data=fields,
+        check=lambda goal: _check_team(goal.team, goal.plan.school),
+    )
     audit.record(
         actor=actor,
         action="goal.update",
@@ -697,6 +730,7 @@ def step_create(*, goal: Goal, actor: User, **fields) -> ActionStep:
     if start and due and due < start:
         raise ValidationError({"due": DUE_BEFORE_START})
     _check_owner(fields["owner"], goal.plan.school)
+    _check_team(fields.get("team"), goal.plan.school)
     step = ActionStep(goal=goal, **fields)
     step.full_clean()
     step.save()
@@ -730,6 +764,7 @@ def step_update(
             raise ValidationError({"due": DUE_BEFORE_START})
         if "owner" in fields:
             _check_owner(step.owner, step.goal.plan.school)
+        _check_team(step.team, step.goal.plan.school)
 
     model_update(instance=step, fields=STEP_FIELDS, data=fields, check=check)
     audit.record(
@@ -784,3 +819,329 @@ def progress_update_create(
     )
     versions.mark_changed(school=step.goal.plan.school)
     return update
+
+
+# --- meetings and the plan ------------------------------------------------------------
+
+MEETING_OVER = _("This meeting is over: its agenda no longer changes.")
+LINK_OTHER_SCHOOL = _("Only this school's plan can be linked to its meetings.")
+LINK_DRAFT_PLAN = _("A draft plan cannot be linked to a meeting; make it active first.")
+LINK_ALREADY = _("This agenda item already links to it.")
+NOTHING_TO_MONITOR = _(
+    "No goal is off track and no step is overdue in the active plan: there is nothing to add."
+)
+NO_ACTIVE_PLAN = _("The school has no active plan to monitor.")
+DECISION_ALREADY_TIED = _("This decision is already tied to that goal.")
+DECISION_OTHER_SCHOOL = _("A decision can only be tied to a goal of its own school's plan.")
+MONITOR_TITLE = _("Monitor the plan")
+MONITOR_MINUTES = 15
+
+
+def _open_meeting(meeting: Meeting) -> Meeting:
+    """The meeting, locked, unless it is over (held or cancelled)."""
+    meeting = (
+        Meeting.objects.select_for_update(of=("self",))
+        .select_related("team__school")
+        .get(pk=meeting.pk)
+    )
+    if meeting.is_closed:
+        raise ValidationError(MEETING_OVER)
+    return meeting
+
+
+def _touch(meeting: Meeting) -> None:
+    """The meeting's page shows the links: move its version stamp on (as teams' writes do)."""
+    Meeting.objects.filter(pk=meeting.pk).update(updated_at=timezone.now())
+
+
+def _plan_of(target) -> WorkPlan:
+    if isinstance(target, Goal):
+        return target.plan
+    return target.goal.plan
+
+
+@transaction.atomic
+def agenda_link_add(
+    *,
+    actor: User,
+    item: AgendaItem,
+    goal: Goal | None = None,
+    measure: Measure | None = None,
+    step: ActionStep | None = None,
+) -> AgendaLink:
+    """Link an agenda item to one goal, measure or step of the school's plan."""
+    meeting = _open_meeting(item.meeting)
+    targets = [t for t in (goal, measure, step) if t is not None]
+    if len(targets) != 1:
+        raise ValidationError(_("Choose one goal, measure or step."))
+    plan = _plan_of(targets[0])
+    if plan.school_id != meeting.team.school_id:
+        raise ValidationError(LINK_OTHER_SCHOOL)
+    if plan.status == WorkPlan.Status.DRAFT:
+        raise ValidationError(LINK_DRAFT_PLAN)
+    link = AgendaLink(item=item, goal=goal, measure=measure, step=step, added_by=actor)
+    if AgendaLink.objects.filter(item=item, goal=goal, measure=measure, step=step).exists():
+        raise ValidationError(LINK_ALREADY)
+    link.full_clean()
+    link.save()
+    _touch(meeting)
+    audit.record(
+        actor=actor,
+        action="agenda_item.plan_link",
+        obj=item,
+        school=meeting.team.school,
+        after={"goal": link.goal_id, "measure": link.measure_id, "step": link.step_id},
+    )
+    versions.mark_changed(school=meeting.team.school)
+    return link
+
+
+@transaction.atomic
+def agenda_link_remove(*, actor: User, link: AgendaLink) -> None:
+    meeting = _open_meeting(link.item.meeting)
+    before = {"goal": link.goal_id, "measure": link.measure_id, "step": link.step_id}
+    item = link.item
+    link.delete()
+    _touch(meeting)
+    audit.record(
+        actor=actor,
+        action="agenda_item.plan_unlink",
+        obj=item,
+        school=meeting.team.school,
+        before=before,
+    )
+    versions.mark_changed(school=meeting.team.school)
+
+
+def monitoring_targets(plan: WorkPlan, *, today: date) -> tuple[list[Goal], list[ActionStep]]:
+    """The plan's goals off track and its overdue steps, in the plan's order."""
+    goals = selectors.goals_of(plan, today=today)
+    off_track = [goal for goal in goals if goal.status == charts.Status.OFF_TRACK]
+    overdue = [step for goal in goals for step in goal.steps.all() if step.is_overdue]
+    return off_track, overdue
+
+
+@transaction.atomic
+def plan_monitor_add(*, actor: User, meeting: Meeting) -> AgendaItem:
+    """One "Monitor the plan" item linking every off-track goal and every overdue step of the
+    school's active plan; refused when nothing is off track or overdue."""
+    meeting = _open_meeting(meeting)
+    school = meeting.team.school
+    plan = (
+        WorkPlan.objects.filter(school=school, status=WorkPlan.Status.ACTIVE)
+        .select_related("school__district")
+        .order_by("-school_year__start")
+        .first()
+    )
+    if plan is None:
+        raise ValidationError(NO_ACTIVE_PLAN)
+    off_track, overdue = monitoring_targets(plan, today=clock.today_in(school.district))
+    if not off_track and not overdue:
+        raise ValidationError(NOTHING_TO_MONITOR)
+    item = teams.agenda_item_add(
+        meeting=meeting,
+        actor=actor,
+        title=str(MONITOR_TITLE),
+        minutes_allotted=MONITOR_MINUTES,
+        kind=ItemKind.DISCUSS,
+    )
+    links = [AgendaLink(item=item, goal=goal, added_by=actor) for goal in off_track] + [
+        AgendaLink(item=item, step=step, added_by=actor) for step in overdue
+    ]
+    AgendaLink.objects.bulk_create(links)
+    audit.record(
+        actor=actor,
+        action="agenda_item.plan_monitor",
+        obj=item,
+        school=school,
+        after={"goals": [g.pk for g in off_track], "steps": [s.pk for s in overdue]},
+    )
+    versions.mark_changed(school=school)
+    return item
+
+
+@transaction.atomic
+def decision_goal_tie(*, actor: User, decision: Decision, goal: Goal) -> GoalDecision:
+    """Tie a meeting's decision to the goal it serves; the plan shows it under the goal."""
+    school = decision.meeting.team.school
+    if goal.plan.school_id != school.pk:
+        raise ValidationError(DECISION_OTHER_SCHOOL)
+    if goal.plan.status == WorkPlan.Status.DRAFT:
+        raise ValidationError(LINK_DRAFT_PLAN)
+    if GoalDecision.objects.filter(decision=decision, goal=goal).exists():
+        raise ValidationError(DECISION_ALREADY_TIED)
+    tie = GoalDecision(decision=decision, goal=goal, added_by=actor)
+    tie.full_clean()
+    tie.save()
+    _touch(decision.meeting)
+    audit.record(
+        actor=actor,
+        action="goal.decision_tie",
+        obj=goal,
+        school=school,
+        after={"decision": decision.pk, "text": decision.text[:200]},
+    )
+    versions.mark_changed(school=school)
+    return tie
+
+
+# --- coaching comments ----------------------------------------------------------------
+
+COMMENT_EMPTY = _("Write the comment.")
+COMMENT_NOT_OF_PLAN = _("The goal or step must belong to this plan.")
+THREAD_CLOSED = _("This thread is closed: it takes no more answers.")
+
+
+def _comment_text(text: str) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"text": COMMENT_EMPTY})
+    return text
+
+
+@transaction.atomic
+def coaching_thread_open(
+    *,
+    actor: User,
+    plan: WorkPlan,
+    text: str,
+    goal: Goal | None = None,
+    step: ActionStep | None = None,
+) -> CoachingComment:
+    """A coach opens a thread on the plan, or on one of its goals or steps."""
+    if (goal is not None and goal.plan_id != plan.pk) or (
+        step is not None and step.goal.plan_id != plan.pk
+    ):
+        raise ValidationError(COMMENT_NOT_OF_PLAN)
+    comment = CoachingComment(
+        plan=plan, goal=goal, step=step, author=actor, text=_comment_text(text)
+    )
+    comment.full_clean()
+    comment.save()
+    audit.record(
+        actor=actor,
+        action="coaching.open",
+        obj=plan,
+        school=plan.school,
+        after={"goal": comment.goal_id, "step": comment.step_id, "text": comment.text[:200]},
+    )
+    versions.mark_changed(school=plan.school)
+    return comment
+
+
+@transaction.atomic
+def coaching_reply(*, actor: User, thread: CoachingComment, text: str) -> CoachingComment:
+    """An answer in an open thread (the school's, or the coach's again)."""
+    thread = (
+        CoachingComment.objects.select_for_update()
+        .select_related("plan__school")
+        .get(pk=thread.pk, thread__isnull=True)
+    )
+    if not thread.is_open:
+        raise ValidationError(THREAD_CLOSED)
+    reply = CoachingComment(
+        plan=thread.plan,
+        goal=thread.goal,
+        step=thread.step,
+        thread=thread,
+        author=actor,
+        text=_comment_text(text),
+    )
+    reply.full_clean()
+    reply.save()
+    audit.record(
+        actor=actor,
+        action="coaching.reply",
+        obj=thread.plan,
+        school=thread.plan.school,
+        after={"thread": thread.pk, "text": reply.text[:200]},
+    )
+    versions.mark_changed(school=thread.plan.school)
+    return reply
+
+
+@transaction.atomic
+def coaching_thread_close(*, actor: User, thread: CoachingComment) -> CoachingComment:
+    thread = (
+        CoachingComment.objects.select_for_update()
+        .select_related("plan__school")
+        .get(pk=thread.pk, thread__isnull=True)
+    )
+    if not thread.is_open:
+        raise ValidationError(THREAD_CLOSED)
+    model_update(
+        instance=thread,
+        fields=["is_open", "closed_at"],
+        data={"is_open": False, "closed_at": timezone.now()},
+    )
+    audit.record(
+        actor=actor,
+        action="coaching.close",
+        obj=thread.plan,
+        school=thread.plan.school,
+        after={"thread": thread.pk},
+    )
+    versions.mark_changed(school=thread.plan.school)
+    return thread
+
+
+# --- soft delete ----------------------------------------------------------------------
+
+ALREADY_DELETED = _("This was already deleted.")
+NOT_DELETED = _("This is not deleted.")
+PARENT_DELETED = _("Restore its goal first.")
+DELETABLE = {"goal": Goal, "measure": Measure, "step": ActionStep}
+
+
+def plan_of_item(item) -> WorkPlan:
+    return item.plan if isinstance(item, Goal) else item.goal.plan
+
+
+def _kind(item) -> str:
+    return {Goal: "goal", Measure: "measure", ActionStep: "step"}[type(item)]
+
+
+@transaction.atomic
+def plan_item_delete(*, actor: User, item: Goal | Measure | ActionStep):
+    """Take a goal, measure or step off the plan's pages and rollups; it is kept, audited,
+    and can be restored."""
+    model = type(item)
+    item = model.all_objects.select_for_update(of=("self",)).get(pk=item.pk)
+    plan = WorkPlan.objects.select_related("school").get(pk=plan_of_item(item).pk)
+    _open(plan)
+    if item.is_deleted:
+        raise ValidationError(ALREADY_DELETED)
+    item.deleted_at, item.deleted_by = timezone.now(), actor
+    item.save(update_fields=["deleted_at", "deleted_by"])
+    audit.record(
+        actor=actor,
+        action=f"{_kind(item)}.delete",
+        obj=item,
+        school=plan.school,
+        before={"title": str(item)},
+    )
+    versions.mark_changed(school=plan.school)
+    return item
+
+
+@transaction.atomic
+def plan_item_restore(*, actor: User, item: Goal | Measure | ActionStep):
+    model = type(item)
+    item = model.all_objects.select_for_update(of=("self",)).get(pk=item.pk)
+    plan = WorkPlan.objects.select_related("school").get(pk=plan_of_item(item).pk)
+    _open(plan)
+    if not item.is_deleted:
+        raise ValidationError(NOT_DELETED)
+    if not isinstance(item, Goal) and Goal.all_objects.get(pk=item.goal_id).is_deleted:
+        raise ValidationError(PARENT_DELETED)
+    item.deleted_at, item.deleted_by = None, None
+    item.save(update_fields=["deleted_at", "deleted_by"])
+    audit.record(
+        actor=actor,
+        action=f"{_kind(item)}.restore",
+        obj=item,
+        school=plan.school,
+        after={"title": str(item)},
+    )
+    versions.mark_changed(school=plan.school)
+    return item

@@ -27,4 +27,24 @@ urlpatterns = [
     path(S + "measures/<int:pk>/data/upload/", views.datapoint_upload, name="datapoint_upload"),
     path(S + "steps/<int:pk>/update/", views.step_progress, name="step_progress"),
     path(S + "evidence/<int:pk>/", views.evidence_download, name="evidence_download"),
+    path(S + "meetings/<int:pk>/plan-links/", views.agenda_link_add, name="agenda_link_add"),
+    path(S + "plan-links/<int:pk>/remove/", views.agenda_link_remove, name="agenda_link_remove"),
+    path(S + "meetings/<int:pk>/monitor-plan/", views.plan_monitor, name="plan_monitor"),
+    path(S + "decisions/<int:pk>/goal/", views.decision_goal, name="decision_goal"),
+    path(S + "plans/<int:pk>/coaching/", views.coaching, name="coaching"),
+    path(S + "plans/<int:pk>/deleted/", views.plan_deleted, name="plan_deleted"),
+    path(
+        S + "goals/<int:pk>/delete/", views.plan_item_delete, {"kind": "goal"}, name="goal_delete"
+    ),
+    path(
+        S + "measures/<int:pk>/delete/",
+        views.plan_item_delete,
+        {"kind": "measure"},
+        name="measure_delete",
+    ),
+    path(
+        S + "steps/<int:pk>/delete/", views.plan_item_delete, {"kind": "step"}, name="step_delete"
+    ),
+    path(S + "coaching/<int:pk>/reply/", views.coaching_reply, name="coaching_reply"),
+    path(S + "coaching/<int:pk>/close/", views.coaching_close, name="coaching_close"),
 ]

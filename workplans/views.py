@@ -15,7 +15,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
@@ -28,31 +28,42 @@ from leadership.htmx import apply_form_errors as _apply_errors
 from leadership.models import School
 from leadership.permissions import is_school_staff, load_in_school, school_view
 from leadership.uploads import refused_uploads, upload_limit
+from teams.models import Decision, Meeting
 from voice import selectors as voice_selectors
 
 from . import charts, selectors, services
 from .forms import (
+    CoachingReplyForm,
+    CoachingThreadForm,
     CsvUploadForm,
     DataPointForm,
+    DecisionGoalForm,
     GoalForm,
     LearningActivityForm,
     MeasureForm,
     PlanCreateForm,
+    PlanLinkForm,
     ProgressUpdateForm,
     StepForm,
 )
-from .models import ActionStep, Evidence, Goal, Measure, WorkPlan
+from .models import ActionStep, AgendaLink, CoachingComment, Evidence, Goal, Measure, WorkPlan
 from .permissions import (
+    can_answer_coaching,
+    can_coach,
     can_create_plan,
     can_edit_goal,
     can_edit_measure,
     can_edit_plan,
     can_edit_step,
+    can_enter_data,
+    can_link_plan,
     can_see_plans,
+    can_tie_decision,
     can_update_step,
     can_view_evidence,
     can_view_plan,
     can_view_summary,
+    on_team,
 )
 
 
@@ -89,10 +100,19 @@ MEASURES = Measure.objects.select_related("goal__plan__school__district", "goal_
 
 
 def _form_page(
-    request, *, form, title: str, back: str, intro: str = "", multipart=False, conflict=None
+    request,
+    *,
+    form,
+    title: str,
+    back: str,
+    intro: str = "",
+    multipart=False,
+    conflict=None,
+    delete_url: str = "",
 ):
     """One generic page (and partial) for the plan's smaller forms."""
     context = {
+        "delete_url": delete_url,
         "form": form,
         "conflict": conflict,
         "title": title,
@@ -195,8 +215,13 @@ def _plan_page_parts(plan: WorkPlan, *, can_edit: bool, viewer: Viewer, today) -
     request, so nothing else can slip in)."""
     goals = selectors.goals_of(plan, today=today)
     evidence = voice_selectors.evidence_by_goal(goal.pk for goal in goals)
+    decisions = selectors.goal_decisions(goals)
     for goal in goals:
         goal.voice_evidence = evidence.get(goal.pk, [])
+        goal.decisions = decisions.get(goal.pk, [])
+        goal.can_enter_data = can_edit or (
+            not plan.is_closed and on_team(viewer.user, goal.team_id, plan.school)
+        )
         for step in goal.steps.all():
             step.can_update = can_update_step(viewer.user, step)
     context = {
@@ -346,7 +371,7 @@ def plan_export(request: HtmxHttpRequest, school: School, pk: int) -> HttpRespon
                 goal=goal.order,
                 step=step.title,
                 owner=step.owner.get_full_name(),
-                team=step.team,
+                team=step.team.name if step.team else step.team_name,
                 start=step.start.isoformat(),
                 due=step.due.isoformat(),
                 status=step.status,
@@ -420,6 +445,7 @@ def goal_edit(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse
         title=_("Edit the goal"),
         back=plan_url(goal.plan),
         message=_("The goal was saved."),
+        delete_url=reverse("workplans:goal_delete", kwargs={"slug": school.slug, "pk": goal.pk}),
     )
 
 
@@ -463,6 +489,9 @@ def measure_edit(request: HtmxHttpRequest, school: School, pk: int) -> HttpRespo
         title=_("Edit the measure"),
         back=plan_url(measure.goal.plan),
         message=_("The measure was saved."),
+        delete_url=reverse(
+            "workplans:measure_delete", kwargs={"slug": school.slug, "pk": measure.pk}
+        ),
     )
 
 
@@ -471,7 +500,7 @@ def measure_edit(request: HtmxHttpRequest, school: School, pk: int) -> HttpRespo
 @vary_on_headers("HX-Request")
 @school_view()
 def datapoint_create(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
-    measure = load_in_school(request, MEASURES, "goal__plan__school", can_edit_measure, pk=pk)
+    measure = load_in_school(request, MEASURES, "goal__plan__school", can_enter_data, pk=pk)
     form = DataPointForm(request.POST or None, initial={"group": measure.student_group})
     return _handle(
         request,
@@ -489,7 +518,7 @@ def datapoint_create(request: HtmxHttpRequest, school: School, pk: int) -> HttpR
 @vary_on_headers("HX-Request")
 @school_view()
 def datapoint_upload(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
-    measure = load_in_school(request, MEASURES, "goal__plan__school", can_edit_measure, pk=pk)
+    measure = load_in_school(request, MEASURES, "goal__plan__school", can_enter_data, pk=pk)
     posted = request.method == "POST"  # bound even when the only field was refused
     form = CsvUploadForm(
         request.POST if posted else None,
@@ -570,6 +599,7 @@ def step_edit(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse
         title=_("Edit the action step"),
         back=plan_url(step.goal.plan),
         message=_("The action step was saved."),
+        delete_url=reverse("workplans:step_delete", kwargs={"slug": school.slug, "pk": step.pk}),
     )
 
 
@@ -688,4 +718,269 @@ def my_steps(request: HtmxHttpRequest) -> HttpResponse:
         request,
         "workplans/my_steps.html",
         {"steps": steps, "today": clock.today(), "goal_rule": charts.GOAL_RULE},
+    )
+
+
+# --- meetings and the plan ------------------------------------------------------------
+
+MEETINGS = Meeting.objects.select_related("team__school__district", "team__school_year")
+
+
+def _refused(request, error: ValidationError, back: str) -> HttpResponse:
+    messages.error(request, " ".join(str(m) for m in error.messages))
+    return redirect(back)
+
+
+@login_required
+@require_POST
+@school_view()
+def agenda_link_add(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
+    """Link an agenda item of the meeting to a goal, measure or step of the plan."""
+    meeting = load_in_school(request, MEETINGS, "team__school", can_link_plan, pk=pk)
+    item_pk = request.POST.get("item", "")
+    item = meeting.items.filter(pk=item_pk).first() if item_pk.isdigit() else None
+    if item is None:
+        raise Http404
+    back = f"{meeting.get_absolute_url()}#item-{item.pk}"
+    form = PlanLinkForm(
+        request.POST, choices=selectors.plan_choices(user=request.user, school=school)
+    )
+    if not form.is_valid():
+        return _refused(request, ValidationError(_("Choose a goal, measure or step.")), back)
+    kind, target = form.target_of(school)
+    if target is None:
+        raise Http404
+    try:
+        services.agenda_link_add(actor=request.user, item=item, **{kind: target})
+    except ValidationError as error:
+        return _refused(request, error, back)
+    messages.success(request, _("The item now links to the plan."))
+    return redirect(back)
+
+
+@login_required
+@require_POST
+@school_view()
+def agenda_link_remove(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
+    link = load_in_school(
+        request,
+        AgendaLink.objects.select_related("item__meeting__team__school__district"),
+        "item__meeting__team__school",
+        lambda user, link: can_link_plan(user, link.item.meeting),
+        pk=pk,
+    )
+    back = f"{link.item.meeting.get_absolute_url()}#item-{link.item_id}"
+    try:
+        services.agenda_link_remove(actor=request.user, link=link)
+    except ValidationError as error:
+        return _refused(request, error, back)
+    messages.success(request, _("The link to the plan was removed."))
+    return redirect(back)
+
+
+@login_required
+@require_POST
+@school_view()
+def plan_monitor(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
+    """Add one "Monitor the plan" item with every off-track goal and overdue step."""
+    meeting = load_in_school(request, MEETINGS, "team__school", can_link_plan, pk=pk)
+    try:
+        item = services.plan_monitor_add(actor=request.user, meeting=meeting)
+    except ValidationError as error:
+        return _refused(request, error, f"{meeting.get_absolute_url()}#agenda")
+    count = item.plan_links.count()
+    messages.success(
+        request,
+        _("“Monitor the plan” was added with %(count)s goals and steps to look at.")
+        % {"count": count},
+    )
+    return redirect(f"{meeting.get_absolute_url()}#item-{item.pk}")
+
+
+@login_required
+@require_POST
+@school_view()
+def decision_goal(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
+    """Tie a decision of a meeting to a goal of the plan."""
+    decision = load_in_school(
+        request,
+        Decision.objects.select_related("meeting__team__school__district", "item"),
+        "meeting__team__school",
+        can_tie_decision,
+        pk=pk,
+    )
+    back = f"{decision.meeting.get_absolute_url()}#item-{decision.item_id}"
+    goals = [
+        (value, label)
+        for _group, options in selectors.plan_choices(user=request.user, school=school)
+        for value, label in options
+        if value.startswith("goal:")
+    ]
+    form = DecisionGoalForm(request.POST, goals=goals)
+    if not form.is_valid():
+        return _refused(request, ValidationError(_("Choose a goal of the plan.")), back)
+    goal = GOALS.filter(plan__school=school, pk=form.cleaned_data["goal"].partition(":")[2])
+    goal = goal.first()
+    if goal is None:
+        raise Http404
+    try:
+        services.decision_goal_tie(actor=request.user, decision=decision, goal=goal)
+    except ValidationError as error:
+        return _refused(request, error, back)
+    messages.success(request, _("The decision is tied to the goal; the plan shows it there."))
+    return redirect(back)
+
+
+# --- coaching comments ----------------------------------------------------------------
+
+
+def coaching_url(plan: WorkPlan) -> str:
+    return reverse("workplans:coaching", kwargs={"slug": plan.school.slug, "pk": plan.pk})
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+@school_view()
+def coaching(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
+    """The plan's coaching threads; coaches open one on the plan, a goal or a step."""
+    plan = load_in_school(request, PLANS, "school", can_view_plan, pk=pk)
+    coaches = can_coach(request.user, plan)
+    if request.method == "POST" and not coaches:
+        raise PermissionDenied
+    goals = list(plan.goals.prefetch_related("steps"))
+    form = CoachingThreadForm(request.POST or None, plan=plan, goals=goals)
+    if request.method == "POST" and form.is_valid():
+        try:
+            thread = services.coaching_thread_open(
+                actor=request.user, plan=plan, text=form.cleaned_data["text"], **form.target()
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Your comment was posted; the school can answer it."))
+            return redirect(f"{coaching_url(plan)}#thread-{thread.pk}")
+    return render(
+        request,
+        "workplans/coaching.html",
+        {
+            "school": school,
+            "plan": plan,
+            "threads": selectors.coaching_threads(plan),
+            "form": form if coaches else None,
+            "coaches": coaches,
+            "answers": can_answer_coaching(request.user, plan),
+            "reply_form": CoachingReplyForm(),
+        },
+        status=200,
+    )
+
+
+THREADS = CoachingComment.objects.filter(thread__isnull=True).select_related(
+    "plan__school__district", "plan__school_year"
+)
+
+
+@login_required
+@require_POST
+@school_view()
+def coaching_reply(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
+    thread = load_in_school(
+        request,
+        THREADS,
+        "plan__school",
+        lambda user, thread: can_answer_coaching(user, thread.plan),
+        pk=pk,
+    )
+    back = f"{coaching_url(thread.plan)}#thread-{thread.pk}"
+    form = CoachingReplyForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, ValidationError(services.COMMENT_EMPTY), back)
+    try:
+        services.coaching_reply(actor=request.user, thread=thread, text=form.cleaned_data["text"])
+    except ValidationError as error:
+        return _refused(request, error, back)
+    messages.success(request, _("Your answer was posted."))
+    return redirect(back)
+
+
+@login_required
+@require_POST
+@school_view()
+def coaching_close(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
+    thread = load_in_school(
+        request, THREADS, "plan__school", lambda user, thread: can_coach(user, thread.plan), pk=pk
+    )
+    back = f"{coaching_url(thread.plan)}#thread-{thread.pk}"
+    try:
+        services.coaching_thread_close(actor=request.user, thread=thread)
+    except ValidationError as error:
+        return _refused(request, error, back)
+    messages.success(request, _("The thread is closed."))
+    return redirect(back)
+
+
+# --- soft delete ----------------------------------------------------------------------
+
+DELETE_LOADS = {
+    "goal": (GOALS, "plan__school", can_edit_goal),
+    "measure": (MEASURES, "goal__plan__school", can_edit_measure),
+    "step": (
+        ActionStep.objects.select_related("goal__plan__school__district"),
+        "goal__plan__school",
+        can_edit_step,
+    ),
+}
+DELETED_MESSAGES = {
+    "goal": gettext_lazy("The goal was deleted. It can be restored from “Deleted items”."),
+    "measure": gettext_lazy("The measure was deleted. It can be restored from “Deleted items”."),
+    "step": gettext_lazy("The action step was deleted. It can be restored from “Deleted items”."),
+}
+
+
+def deleted_url(plan: WorkPlan) -> str:
+    return reverse("workplans:plan_deleted", kwargs={"slug": plan.school.slug, "pk": plan.pk})
+
+
+@login_required
+@require_POST
+@school_view()
+def plan_item_delete(request: HtmxHttpRequest, school: School, pk: int, kind: str):
+    objects, path, check = DELETE_LOADS[kind]
+    item = load_in_school(request, objects, path, check, pk=pk)
+    plan = services.plan_of_item(item)
+    try:
+        services.plan_item_delete(actor=request.user, item=item)
+    except ValidationError as error:
+        return _refused(request, error, plan_url(plan))
+    messages.success(request, str(DELETED_MESSAGES[kind]))
+    return redirect(plan_url(plan))
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+@school_view()
+def plan_deleted(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
+    """The plan's deleted goals, measures and steps; editors restore them."""
+    plan = load_in_school(request, PLANS, "school", can_edit_plan, pk=pk)
+    if request.method == "POST":
+        kind, item_pk = request.POST.get("kind", ""), request.POST.get("item", "")
+        model = services.DELETABLE.get(kind)
+        path = "plan" if kind == "goal" else "goal__plan"
+        item = (
+            model.all_objects.filter(**{path: plan}, pk=item_pk).first()
+            if model and item_pk.isdigit()
+            else None
+        )
+        if item is None:
+            raise Http404
+        try:
+            services.plan_item_restore(actor=request.user, item=item)
+        except ValidationError as error:
+            return _refused(request, error, deleted_url(plan))
+        messages.success(request, _("“%(name)s” is back on the plan.") % {"name": item})
+        return redirect(deleted_url(plan))
+    return render(
+        request,
+        "workplans/plan_deleted.html",
+        {"school": school, "plan": plan, **selectors.deleted_items(plan)},
     )

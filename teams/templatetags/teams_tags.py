@@ -1,10 +1,12 @@
-"""The teams part of the school page: my open action items and the ILT's seats."""
+"""The teams part of the school page (my open action items, the ILT's seats), and the tags
+through which the apps above teams add to its pages (teams.hooks)."""
 
 from __future__ import annotations
 
 from django import template
+from django.utils.safestring import mark_safe
 
-from .. import selectors
+from .. import hooks, selectors
 from ..permissions import can_view_team, can_view_teams
 
 register = template.Library()
@@ -26,3 +28,29 @@ def teams_school_section(context) -> dict:
         "my_actions": list(selectors.open_actions_of(user=user, school=school)[:20]),
         "request": context["request"],
     }
+
+
+@register.simple_tag(takes_context=True)
+def team_sections(context, team) -> str:
+    """What the apps above teams show on a team's page (see teams.hooks)."""
+    request = context["request"]
+    return mark_safe("".join(hooks.team_sections(request=request, team=team)))  # noqa: S308
+
+
+@register.simple_tag(takes_context=True)
+def agenda_panels(context, meeting, items) -> dict[int, str]:
+    """{item id: HTML} the apps above teams show beside each agenda item (see teams.hooks)."""
+    panels = hooks.agenda_panels(request=context["request"], meeting=meeting, items=items)
+    return {item_id: mark_safe("".join(html)) for item_id, html in panels.items()}  # noqa: S308
+
+
+@register.simple_tag(takes_context=True)
+def meeting_sections(context, meeting) -> str:
+    """What the apps above teams show under a meeting's agenda (see teams.hooks)."""
+    request = context["request"]
+    return mark_safe("".join(hooks.meeting_sections(request=request, meeting=meeting)))  # noqa: S308
+
+
+@register.filter
+def panel_of(panels: dict, item) -> str:
+    return panels.get(item.pk, "") if panels else ""

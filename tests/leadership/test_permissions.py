@@ -51,6 +51,7 @@ OUTSIDERS_404 = dict(other_school_principal=404, other_district_admin=404)
 
 MATRIX = [
     Row("home", everyone(302, anonymous=200)),
+    Row("leadership:my_work", everyone(200, anonymous=302)),
     Row("healthz", everyone(200)),
     Row("readyz", everyone(200)),
     Row(

@@ -447,6 +447,74 @@ def workplans_progress_update_create(world):
     )
 
 
+def _live_and_goal(world):
+    live = tf.live_meeting(tf.ilt_for(world))
+    return live, live.items.get(), _goal(world)
+
+
+def workplans_agenda_link_add(world):
+    _live, item, goal = _live_and_goal(world)
+    return lambda: workplans.agenda_link_add(actor=world.principal, item=item, goal=goal)
+
+
+def workplans_agenda_link_remove(world):
+    _live, item, goal = _live_and_goal(world)
+    link = workplans.agenda_link_add(actor=world.principal, item=item, goal=goal)
+    return lambda: workplans.agenda_link_remove(actor=world.principal, link=link)
+
+
+def workplans_plan_monitor_add(world):
+    live, _item, goal = _live_and_goal(world)
+    today = clock.today_in(world.district)
+    ActionStepFactory(
+        goal=goal,
+        owner=world.teacher_leader,
+        start=today - timedelta(days=9),
+        due=today - timedelta(days=2),
+    )
+    return lambda: workplans.plan_monitor_add(actor=world.principal, meeting=live)
+
+
+def workplans_decision_goal_tie(world):
+    _live, item, goal = _live_and_goal(world)
+    decision = teams.decision_record(
+        item=item,
+        actor=world.principal,
+        rule=tf.ilt_for(world).schedule,
+        model_used="majority",
+        text="Adopt it",
+        outcome="adopted",
+    )
+    return lambda: workplans.decision_goal_tie(actor=world.principal, decision=decision, goal=goal)
+
+
+def workplans_coaching_thread_open(world):
+    plan = _plan(world)
+    return lambda: workplans.coaching_thread_open(
+        actor=world.district_admin, plan=plan, text="Why?"
+    )
+
+
+def workplans_coaching_reply(world):
+    thread = workplans.coaching_thread_open(actor=world.district_admin, plan=_plan(world), text="?")
+    return lambda: workplans.coaching_reply(actor=world.staff, thread=thread, text="Because.")
+
+
+def workplans_coaching_thread_close(world):
+    thread = workplans.coaching_thread_open(actor=world.district_admin, plan=_plan(world), text="?")
+    return lambda: workplans.coaching_thread_close(actor=world.principal, thread=thread)
+
+
+def workplans_plan_item_delete(world):
+    goal = _goal(world)
+    return lambda: workplans.plan_item_delete(actor=world.principal, item=goal)
+
+
+def workplans_plan_item_restore(world):
+    goal = workplans.plan_item_delete(actor=world.principal, item=_goal(world))
+    return lambda: workplans.plan_item_restore(actor=world.principal, item=goal)
+
+
 # --- engagement ----------------------------------------------------------------------------
 
 
@@ -930,7 +998,9 @@ def voice_listening_theme_add(world):
 SERVICES = [
     value
     for name, value in list(globals().items())
-    if name.startswith(("teams_", "workplans_", "engagement_", "community_", "leadership_", "voice_"))
+    if name.startswith(
+        ("teams_", "workplans_", "engagement_", "community_", "leadership_", "voice_")
+    )
 ]
 
 

@@ -76,7 +76,8 @@ def test_team_page_queries(world, ilt, busy_ilt, client_for, django_assert_num_q
     # ... plus the proposals between meetings (open, then stated)
     # ... plus the items put forward: those waiting, those answered, the meetings to accept into,
     # and the principal's own seats (may they put items forward)
-    with django_assert_num_queries(19):
+    # ... plus 2 for the work plans' section (the school's plans; the team's decisions)
+    with django_assert_num_queries(21):
         response = client.get(ilt.team.get_absolute_url())
     page = response.content.decode()
     assert page.count("Overdue ") >= 8
@@ -86,7 +87,8 @@ def test_team_page_queries(world, ilt, busy_ilt, client_for, django_assert_num_q
 
 def test_meeting_page_queries(world, busy_ilt, client_for, django_assert_num_queries):
     client = client_for(world.principal)
-    with django_assert_num_queries(22):
+    # 22, and 3 for the work plans' panels (links, the plans to link to, decisions' ties).
+    with django_assert_num_queries(25):
         response = client.get(busy_ilt.get_absolute_url())
     page = response.content.decode()
     assert "Decision 7" in page and "Action 7" in page and "Item 6" in page
@@ -115,7 +117,8 @@ def test_decision_log_queries(world, busy_ilt, client_for, django_assert_num_que
 
 def test_school_section_queries(world, busy_ilt, client_for, django_assert_num_queries):
     client = client_for(world.teacher_leader)
-    # 15 with community's part: whether this staff member may write announcements.
-    with django_assert_num_queries(15):
+    # 14, 1 for community's part (may this staff member write announcements), 2 for the
+    # counts of "my work" (open action items, open steps).
+    with django_assert_num_queries(17):
         response = client.get(world.school.get_absolute_url())
     assert "Overdue 7" in response.content.decode()

@@ -1,6 +1,7 @@
 """Permission matrix of the workplans pages: role x URL -> status."""
 
 from django.core.files.base import ContentFile
+from django.utils import timezone
 
 from tests.leadership.factories import SchoolYearFactory
 from tests.matrix import Row, check_row, parametrize
@@ -11,7 +12,7 @@ from tests.workplans.factories import (
     ProgressUpdateFactory,
     WorkPlanFactory,
 )
-from workplans.models import Evidence, WorkPlan
+from workplans.models import CoachingComment, Evidence, Goal, WorkPlan
 
 
 def everyone(status: int, **overrides) -> dict[str, int]:
@@ -70,6 +71,88 @@ def _evidence(world):
     return {"slug": world.school.slug, "pk": evidence.pk}
 
 
+# Link a meeting's items and decisions to the plan: whoever runs the meeting (the principal
+# facilitates the ILT here); a success answers with a redirect to the meeting.
+RUNNERS = everyone(403, anonymous=302, principal=302, **OUTSIDERS_404)
+
+
+def _meeting_with_goal(world):
+    from tests.teams import factories as f
+
+    ilt = f.ilt_for(world)
+    live = f.live_meeting(ilt)
+    world._item = live.items.get()
+    world._goal = GoalFactory(plan=WorkPlanFactory(school=world.school, school_year=ilt.year))
+    return live
+
+
+def _meeting(world):
+    return {"slug": world.school.slug, "pk": _meeting_with_goal(world).pk}
+
+
+def _link_data(world):
+    return {"item": world._item.pk, "target": f"goal:{world._goal.pk}"}
+
+
+def _link(world):
+    from workplans.models import AgendaLink
+
+    _meeting_with_goal(world)
+    link = AgendaLink.objects.create(item=world._item, goal=world._goal)
+    return {"slug": world.school.slug, "pk": link.pk}
+
+
+def _decision(world):
+    from teams.models import Decision
+    from tests.teams import factories as f
+
+    live = _meeting_with_goal(world)
+    decision = Decision.objects.create(
+        item=world._item,
+        meeting=live,
+        rule=f.ilt_for(world).schedule,
+        model_used="majority",
+        text="Keep it",
+        outcome="adopted",
+    )
+    return {"slug": world.school.slug, "pk": decision.pk}
+
+
+def _goal_data(world):
+    return {"goal": f"goal:{world._goal.pk}"}
+
+
+# Delete or restore a goal, measure or step: the plan's editors (a success redirects).
+DELETERS = everyone(403, anonymous=302, principal=302, **OUTSIDERS_404)
+# Open or close a coaching thread: the district's admins and the principal.
+COACHES = everyone(403, anonymous=302, principal=302, district_admin=302, **OUTSIDERS_404)
+
+
+def _thread(world):
+    plan = _plan(world)
+    thread = CoachingComment.objects.create(plan=plan, author=world.district_admin, text="Why?")
+    return {"slug": world.school.slug, "pk": thread.pk}
+
+
+def _comment(world):
+    return {"about": "plan", "text": "How is it going?"}
+
+
+def _answer(world):
+    return {"text": "Well."}
+
+
+def _deleted_goal(world):
+    goal = GoalFactory(plan=_plan(world))
+    Goal.all_objects.filter(pk=goal.pk).update(deleted_at=timezone.now())
+    world._deleted = goal
+    return {"slug": world.school.slug, "pk": goal.plan_id}
+
+
+def _restore(world):
+    return {"kind": "goal", "item": world._deleted.pk}
+
+
 MATRIX = [
     Row(
         "workplans:my_steps",
@@ -117,6 +200,25 @@ MATRIX = [
         method="POST",
     ),
     Row("workplans:evidence_download", READERS, kwargs=_evidence),
+    Row("workplans:agenda_link_add", RUNNERS, kwargs=_meeting, method="POST", data=_link_data),
+    Row("workplans:agenda_link_remove", RUNNERS, kwargs=_link, method="POST"),
+    Row("workplans:plan_monitor", RUNNERS, kwargs=_meeting, method="POST"),
+    Row("workplans:decision_goal", RUNNERS, kwargs=_decision, method="POST", data=_goal_data),
+    Row("workplans:coaching", READERS, kwargs=_active),
+    Row("workplans:coaching", COACHES, kwargs=_active, method="POST", data=_comment),
+    Row(
+        "workplans:coaching_reply",
+        everyone(302, family=403, **OUTSIDERS_404),
+        kwargs=_thread,
+        method="POST",
+        data=_answer,
+    ),
+    Row("workplans:coaching_close", COACHES, kwargs=_thread, method="POST"),
+    Row("workplans:goal_delete", DELETERS, kwargs=_goal, method="POST"),
+    Row("workplans:measure_delete", DELETERS, kwargs=_measure, method="POST"),
+    Row("workplans:step_delete", DELETERS, kwargs=_leaders_step, method="POST"),
+    Row("workplans:plan_deleted", EDITORS, kwargs=_active),
+    Row("workplans:plan_deleted", DELETERS, kwargs=_deleted_goal, method="POST", data=_restore),
 ]
 
 

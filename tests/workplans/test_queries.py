@@ -80,8 +80,9 @@ def test_the_plan_page_reads_in_a_fixed_number_of_queries(
 ):
     client = client_for(world.principal)
     url = reverse("workplans:plan_detail", kwargs={"slug": world.school.slug, "pk": big_plan.pk})
-    # 16: one of them reads the survey results put into the goals as evidence (voice).
-    with django_assert_num_queries(16):
+    # 15, the survey results put into the goals as evidence (voice), the decisions tied to
+    # the goals.
+    with django_assert_num_queries(17):
         response = client.get(url)
     assert response.status_code == 200
     assert response.content.decode().count('role="img"') == GOALS

@@ -390,7 +390,7 @@ def test_a_step_is_added_with_an_owner_and_audited(client_for, world, goal):
         {
             "title": "Learning walk",
             "owner": world.teacher_leader.pk,
-            "team": "ILT",
+            "team_name": "ILT",
             "start": "2026-10-01",
             "due": "2026-10-10",
         },

@@ -1,0 +1,116 @@
+"""One list of my work: action items and steps on one page, counted on the home page, and a
+weekly e-mail of the same, at most once per person and week."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+
+from leadership import clock, tasks
+from leadership.models import SentMail
+from teams.models import ActionItem, ActionStatus
+from tests.teams import factories as tf
+from tests.workplans.factories import ActionStepFactory, GoalFactory, WorkPlanFactory
+from workplans.models import StepStatus
+
+MY_WORK = reverse("leadership:my_work")
+
+
+@pytest.fixture
+def on_commit(django_capture_on_commit_callbacks):
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+@pytest.fixture
+def busy_leader(world):
+    """The teacher leader owns 3 open action items (one overdue, one done) and 3 steps."""
+    ilt = tf.ilt_for(world)
+    meeting = tf.held_meeting(ilt)
+    tf.action(ilt, meeting, title="Share the screener", days=-2)
+    tf.action(ilt, meeting, title="Book the library", days=5)
+    tf.action(ilt, meeting, title="Already done", days=3, status=ActionStatus.DONE)
+    tf.action(ilt, meeting, title="Not mine", owner=world.principal)
+    plan = WorkPlanFactory(school=world.school, school_year=ilt.year)
+    goal = GoalFactory(plan=plan)
+    today = clock.today_in(world.district)
+    for n in range(3):
+        ActionStepFactory(
+            goal=goal,
+            owner=world.teacher_leader,
+            title=f"Step {n}",
+            start=today - timedelta(days=10),
+            due=today + timedelta(days=n - 1),
+        )
+    ActionStepFactory(
+        goal=goal,
+        owner=world.teacher_leader,
+        title="Finished step",
+        status=StepStatus.DONE,
+        start=today - timedelta(days=10),
+        due=today,
+    )
+    return world.teacher_leader
+
+
+def test_my_work_lists_action_items_and_steps_on_one_page(client_for, world, busy_leader):
+    html = client_for(busy_leader).get(MY_WORK).content.decode()
+    assert "Share the screener" in html and "Book the library" in html
+    assert "Already done" not in html and "Not mine" not in html
+    assert "Step 0" in html and "Step 2" in html and "Finished step" not in html
+    assert html.index('id="action-items-heading"') < html.index('id="action-steps-heading"')
+    assert html.count("badge badge-bad") == 2  # the overdue action item and "Step 0"
+
+
+def test_the_home_page_counts_my_work(client_for, world, busy_leader):
+    html = client_for(busy_leader).get(world.school.get_absolute_url()).content.decode()
+    counts = html[html.index('id="my-work-heading"') :]
+    assert "Action items</a>: <strong>2</strong>" in counts
+    assert "Action steps</a>: <strong>3</strong>" in counts
+    assert MY_WORK in counts
+
+
+def test_someone_with_nothing_to_do_is_told_so(client_for, world):
+    html = client_for(world.district_admin).get(MY_WORK).content.decode()
+    assert "You have no open action items." in html
+    assert "action-steps-heading" not in html  # works in no school: no steps to own
+
+
+def test_my_work_reads_in_fixed_queries(client_for, busy_leader, django_assert_num_queries):
+    client = client_for(busy_leader)
+    with django_assert_num_queries(6):
+        client.get(MY_WORK)
+    ActionItem.objects.filter(title="Already done").update(status=ActionStatus.OPEN)
+    ActionStepFactory(goal=busy_leader.action_steps.first().goal, owner=busy_leader)
+    with django_assert_num_queries(6):
+        assert "Already done" in client.get(MY_WORK).content.decode()
+
+
+def test_the_weekly_email_goes_once_per_person_and_week_with_the_same_list(
+    world, busy_leader, mailoutbox, on_commit
+):
+    world.teacher_leader.preferred_language = "es"
+    world.teacher_leader.save()
+    with on_commit():
+        assert tasks.queue_my_work_weekly() == 1  # one chunk: the district's few people
+    mine = [m for m in mailoutbox if m.to == [busy_leader.email]]
+    assert len(mine) == 1
+    assert "Share the screener" in mine[0].body and "Step 2" in mine[0].body
+    assert "Hola" in mine[0].body  # in the person's language
+    assert "/my/work/" in mine[0].body
+    # The principal owns an action item too; the family and the staff member have nothing.
+    assert {m.to[0] for m in mailoutbox} == {busy_leader.email, world.principal.email}
+    week = tasks.iso_week(clock.today_in(world.district))
+    assert SentMail.objects.filter(key=f"my-work:{busy_leader.pk}:{week}").exists()
+    with on_commit():
+        tasks.queue_my_work_weekly()
+        assert tasks.send_my_work(world.district.pk, busy_leader.pk, week) is False
+    assert len(mailoutbox) == 2  # a second run (or a retried task) sends nothing again
+
+
+def test_a_person_whose_work_is_done_gets_no_email_and_the_week_stays_open(
+    world, busy_leader, mailoutbox
+):
+    week = tasks.iso_week(clock.today_in(world.district))
+    ActionItem.objects.filter(owner=world.principal).update(status=ActionStatus.DONE)
+    assert tasks.send_my_work(world.district.pk, world.principal.pk, week) is False
+    assert not mailoutbox and not SentMail.objects.exists()
