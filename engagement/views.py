@@ -306,6 +306,8 @@ def rsvp_submit(request: HtmxHttpRequest, school: School, pk: int) -> HttpRespon
         except ValidationError as error:
             _apply_form_errors(form, error)
         else:
+            if is_partial(request):
+                return _rsvp_panel(request, school, pk, done=_rsvp_done_message(rsvp))
             messages.success(request, _rsvp_done_message(rsvp))
             return redirect(event.get_absolute_url() + "#my-rsvp")
     event = load_in_school(request, selectors.school_events, "school", pk=pk)
@@ -316,6 +318,15 @@ def rsvp_submit(request: HtmxHttpRequest, school: School, pk: int) -> HttpRespon
         else "engagement/event_detail.html",
         _event_context(request, school, event, form=form),
     )
+
+
+def _rsvp_panel(request, school: School, pk: int, *, done: str) -> HttpResponse:
+    """The family's RSVP panel after a change, the confirmation in it taking the focus (a
+    screen reader hears it; a keyboard goes on from there, not from the top of the page)."""
+    event = load_in_school(request, selectors.school_events, "school", pk=pk)
+    context = _event_context(request, school, event)
+    context["done_message"] = done
+    return render(request, "engagement/event_detail.html#rsvp-panel", context)
 
 
 @login_required
@@ -329,10 +340,14 @@ def rsvp_cancel(request: HtmxHttpRequest, school: School, pk: int) -> HttpRespon
     try:
         services.rsvp_cancel(rsvp=rsvp, actor=request.user)
     except ValidationError as error:
+        if is_partial(request):
+            return _rsvp_panel(request, school, pk, done=" ".join(error.messages))
         messages.error(request, " ".join(error.messages))
     else:
+        if is_partial(request):
+            return _rsvp_panel(request, school, pk, done=_("Your RSVP is cancelled."))
         messages.success(request, _("Your RSVP is cancelled."))
-    return redirect(event.get_absolute_url())
+    return redirect(event.get_absolute_url() + "#my-rsvp")
 
 
 # --- RSVP by signed link (no sign-in) -------------------------------------------------
