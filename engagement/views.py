@@ -87,7 +87,13 @@ def _render_family_events(school: School, events: list[Event], language: str) ->
     _family_rows(events, language)
     return render_to_string(
         FAMILY_EVENTS,
-        {"school": school, "events": events, "cancelled_label": EventStatus.CANCELLED.label},
+        {
+            "school": school,
+            # A cancelled event is listed apart, marked, so it is never taken for one to go to.
+            "events": [e for e in events if e.status != EventStatus.CANCELLED],
+            "cancelled": [e for e in events if e.status == EventStatus.CANCELLED],
+            "cancelled_label": EventStatus.CANCELLED.label,
+        },
     )
 
 

@@ -40,6 +40,30 @@ def test_family_home_lists_events_in_the_familys_language(world, event, spanish_
     assert "Secret draft" not in html and "Elsewhere" not in html
 
 
+def test_family_home_lists_cancelled_events_apart_and_marked(world, client_for):
+    soon = timezone.now() + timedelta(days=1)
+    called_off = EventFactory(
+        school=world.school,
+        status=EventStatus.CANCELLED,
+        starts_at=soon,
+        ends_at=soon + timedelta(hours=2),
+        texts={"en": ("Called off", "")},
+    )
+    RsvpFactory(event=called_off, family=world.family)
+    EventFactory(
+        school=world.school,
+        starts_at=soon + timedelta(days=2),
+        ends_at=soon + timedelta(days=2, hours=2),
+        texts={"en": ("Still on", "")},
+    )
+    html = client_for(world.family).get(reverse("engagement:family_home")).content.decode()
+    upcoming, cancelled = html.split("<h3>Cancelled events</h3>")
+    assert "Still on" in upcoming and "Called off" not in upcoming
+    item = cancelled.split("</li>")[0]
+    assert "Called off" in item and '<span class="badge badge-bad">Cancelled</span>' in item
+    assert "You are going" not in item  # its RSVP is no reason to come
+
+
 def test_event_text_falls_back_to_the_schools_default_language(world, spanish_family, client_for):
     event = EventFactory(school=world.school, texts={"en": ("Only in English", "Desc")})
     response = client_for(spanish_family).get(event.get_absolute_url())
