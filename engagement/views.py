@@ -34,6 +34,7 @@ from .models import CalendarFeed, CheckIn, Event, EventStatus, Rsvp, RsvpStatus
 from .permissions import (
     can_manage_events,
     can_rotate_calendar_link,
+    can_run_door,
     can_see_drafts,
     can_see_rsvps,
     is_family_at,
@@ -239,6 +240,7 @@ def _event_context(request, school: School, event: Event, form=None) -> dict:
         )
         form = RsvpForm(event=event, initial=initial)
     staff = can_manage_events(user, school)
+    door = can_run_door(user, school)
     return {
         "school": school,
         "event": event,
@@ -249,6 +251,7 @@ def _event_context(request, school: School, event: Event, form=None) -> dict:
         "form": form,
         "is_family": is_family_at(user, school),
         "can_manage": staff,
+        "can_door": door,
         "summary": selectors.needs_summary(event=event) if can_see_drafts(user, school) else None,
         "attended": bool(rsvp and CheckIn.objects.filter(rsvp=rsvp).exists()),
     }
@@ -576,7 +579,7 @@ def _checked_in(rsvp: Rsvp) -> bool:
 @login_required
 @require_safe
 @vary_on_headers("HX-Request")
-@school_view(can_manage_events)
+@school_view(can_run_door)
 def check_in(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
     event = load_in_school(request, selectors.school_events, "school", pk=pk)
     return _door(request, school, event, walk_in_form=WalkInForm())
@@ -602,7 +605,7 @@ def _door(request, school, event, *, walk_in_form, status_message="", partial=No
 
 @login_required
 @require_POST
-@school_view(can_manage_events)
+@school_view(can_run_door)
 def check_in_mark(request: HtmxHttpRequest, school: School, pk: int, rsvp_pk: int) -> HttpResponse:
     event = load_in_school(request, selectors.school_events, "school", pk=pk)
     rsvp = get_object_or_404(Rsvp.objects.select_related("family"), pk=rsvp_pk, event=event)
@@ -621,7 +624,7 @@ def check_in_mark(request: HtmxHttpRequest, school: School, pk: int, rsvp_pk: in
 
 @login_required
 @require_POST
-@school_view(can_manage_events)
+@school_view(can_run_door)
 def walk_in(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
     event = load_in_school(request, selectors.school_events, "school", pk=pk)
     form = WalkInForm(request.POST)

@@ -232,7 +232,7 @@ def test_staff_create_publish_and_cancel_an_event(world, client_for):
 
 
 def test_event_form_errors_keep_input(world, client_for):
-    response = client_for(world.staff).post(
+    response = client_for(world.principal).post(
         reverse("engagement:event_create", kwargs={"slug": world.school.slug}),
         {"kind": "workshop", "title_en": "", "title_es": "Sin título", "capacity": "-5"},
         HTTP_HX_REQUEST="true",
@@ -241,6 +241,29 @@ def test_event_form_errors_keep_input(world, client_for):
     html = response.content.decode()
     assert "Sin título" in html and 'role="alert"' in html
     assert not Event.objects.exists()
+
+
+@pytest.mark.parametrize("role", ["teacher_leader", "staff"])
+def test_teacher_leaders_and_staff_are_not_offered_new_event_or_invite(
+    world, event, client_for, role
+):
+    client = client_for(world.user(role))
+    listing = client.get(reverse("engagement:event_list", kwargs={"slug": world.school.slug}))
+    assert "New event" not in listing.content.decode()
+    school = client.get(world.school.get_absolute_url()).content.decode()
+    assert "New event" not in school
+    assert "See the people of this school" in school and "invite" not in school.lower()
+    detail = client.get(event.get_absolute_url()).content.decode()
+    assert "Door check-in" in detail and "RSVPs and needs" in detail  # they help on the night
+    assert "Cancel event" not in detail and ">Edit<" not in detail
+
+
+def test_the_principal_is_offered_new_event_and_invite(world, event, client_for):
+    client = client_for(world.principal)
+    school = client.get(world.school.get_absolute_url()).content.decode()
+    assert "New event" in school and "See and invite the people of this school" in school
+    detail = client.get(event.get_absolute_url()).content.decode()
+    assert "Cancel event" in detail and ">Edit<" in detail
 
 
 def test_rsvp_list_shows_needs_summary_and_csv(world, event, client_for):
