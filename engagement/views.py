@@ -166,7 +166,15 @@ def event_list(request: HtmxHttpRequest, school: School) -> HttpResponse:
             "events": events,
             "can_manage": can_manage_events(request.user, school),
             "language": _language(request),
-            "feed_url": feed_url(request, school_feed_of(school)),
+            # The school's staff see the school's link; a family its own.
+            "feed_url": feed_url(
+                request,
+                school_feed_of(school)
+                if can_see_drafts(request.user, school)
+                else services.calendar_feeds_for(school_ids=[school.pk], person=request.user)[
+                    school.pk
+                ],
+            ),
             "can_rotate_feed": can_rotate_calendar_link(request.user, school),
         },
     )
