@@ -16,7 +16,13 @@ def is_family_at(user, school) -> bool:
 
 
 def can_manage_events(user, school) -> bool:
-    """Create, edit, publish, cancel; see RSVPs and needs; run the door: the school's staff."""
+    """Create, edit, publish, cancel: the principal, who publishes the school's events
+    (DESIGN.md's role table). Teacher leaders and staff help at the door (can_run_door)."""
+    return is_principal(user, school)
+
+
+def can_run_door(user, school) -> bool:
+    """Check families in at the door and add walk-ins: the school's staff, whoever is there."""
     return is_school_staff(user, school)
 
 

@@ -35,6 +35,7 @@ from .models import CalendarFeed, CheckIn, Event, EventStatus, Rsvp, RsvpStatus
 from .permissions import (
     can_manage_events,
     can_rotate_calendar_link,
+    can_run_door,
     can_see_drafts,
     can_see_rsvps,
     is_family_at,
@@ -88,7 +89,13 @@ def _render_family_events(school: School, events: list[Event], language: str) ->
     _family_rows(events, language)
     return render_to_string(
         FAMILY_EVENTS,
-        {"school": school, "events": events, "cancelled_label": EventStatus.CANCELLED.label},
+        {
+            "school": school,
+            # A cancelled event is listed apart, marked, so it is never taken for one to go to.
+            "events": [e for e in events if e.status != EventStatus.CANCELLED],
+            "cancelled": [e for e in events if e.status == EventStatus.CANCELLED],
+            "cancelled_label": EventStatus.CANCELLED.label,
+        },
     )
 
 
@@ -170,7 +177,15 @@ def event_list(request: HtmxHttpRequest, school: School) -> HttpResponse:
             "staff_columns": can_see_drafts(request.user, school),
             "can_manage": can_manage_events(request.user, school),
             "language": _language(request),
-            "feed_url": feed_url(request, school_feed_of(school)),
+            # The school's staff see the school's link; a family its own.
+            "feed_url": feed_url(
+                request,
+                school_feed_of(school)
+                if can_see_drafts(request.user, school)
+                else services.calendar_feeds_for(school_ids=[school.pk], person=request.user)[
+                    school.pk
+                ],
+            ),
             "can_rotate_feed": can_rotate_calendar_link(request.user, school),
         },
     )
@@ -244,6 +259,7 @@ def _event_context(request, school: School, event: Event, form=None) -> dict:
         )
         form = RsvpForm(event=event, initial=initial)
     staff = can_manage_events(user, school)
+    door = can_run_door(user, school)
     return {
         "school": school,
         "event": event,
@@ -254,6 +270,7 @@ def _event_context(request, school: School, event: Event, form=None) -> dict:
         "form": form,
         "is_family": is_family_at(user, school),
         "can_manage": staff,
+        "can_door": door,
         "summary": selectors.needs_summary(event=event) if can_see_drafts(user, school) else None,
         "attended": bool(rsvp and CheckIn.objects.filter(rsvp=rsvp).exists()),
     }
@@ -317,6 +334,8 @@ def rsvp_submit(request: HtmxHttpRequest, school: School, pk: int) -> HttpRespon
         except ValidationError as error:
             _apply_form_errors(form, error)
         else:
+            if is_partial(request):
+                return _rsvp_panel(request, school, pk, done=_rsvp_done_message(rsvp))
             messages.success(request, _rsvp_done_message(rsvp))
             return redirect(event.get_absolute_url() + "#my-rsvp")
     event = load_in_school(request, selectors.school_events, "school", pk=pk)
@@ -327,6 +346,15 @@ def rsvp_submit(request: HtmxHttpRequest, school: School, pk: int) -> HttpRespon
         else "engagement/event_detail.html",
         _event_context(request, school, event, form=form),
     )
+
+
+def _rsvp_panel(request, school: School, pk: int, *, done: str) -> HttpResponse:
+    """The family's RSVP panel after a change, the confirmation in it taking the focus (a
+    screen reader hears it; a keyboard goes on from there, not from the top of the page)."""
+    event = load_in_school(request, selectors.school_events, "school", pk=pk)
+    context = _event_context(request, school, event)
+    context["done_message"] = done
+    return render(request, "engagement/event_detail.html#rsvp-panel", context)
 
 
 @login_required
@@ -340,10 +368,14 @@ def rsvp_cancel(request: HtmxHttpRequest, school: School, pk: int) -> HttpRespon
     try:
         services.rsvp_cancel(rsvp=rsvp, actor=request.user)
     except ValidationError as error:
+        if is_partial(request):
+            return _rsvp_panel(request, school, pk, done=" ".join(error.messages))
         messages.error(request, " ".join(error.messages))
     else:
+        if is_partial(request):
+            return _rsvp_panel(request, school, pk, done=_("Your RSVP is cancelled."))
         messages.success(request, _("Your RSVP is cancelled."))
-    return redirect(event.get_absolute_url())
+    return redirect(event.get_absolute_url() + "#my-rsvp")
 
 
 # --- RSVP by signed link (no sign-in) -------------------------------------------------
@@ -566,7 +598,7 @@ def _checked_in(rsvp: Rsvp) -> bool:
 @login_required
 @require_safe
 @vary_on_headers("HX-Request")
-@school_view(can_manage_events)
+@school_view(can_run_door)
 def check_in(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
     event = load_in_school(request, selectors.school_events, "school", pk=pk)
     return _door(request, school, event, walk_in_form=WalkInForm())
@@ -592,7 +624,7 @@ def _door(request, school, event, *, walk_in_form, status_message="", partial=No
 
 @login_required
 @require_POST
-@school_view(can_manage_events)
+@school_view(can_run_door)
 def check_in_mark(request: HtmxHttpRequest, school: School, pk: int, rsvp_pk: int) -> HttpResponse:
     event = load_in_school(request, selectors.school_events, "school", pk=pk)
     rsvp = get_object_or_404(Rsvp.objects.select_related("family"), pk=rsvp_pk, event=event)
@@ -611,7 +643,7 @@ def check_in_mark(request: HtmxHttpRequest, school: School, pk: int, rsvp_pk: in
 
 @login_required
 @require_POST
-@school_view(can_manage_events)
+@school_view(can_run_door)
 def walk_in(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
     event = load_in_school(request, selectors.school_events, "school", pk=pk)
     form = WalkInForm(request.POST)

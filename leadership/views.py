@@ -121,6 +121,7 @@ def _school_context(request, school: School, **extra) -> dict:
         "vision_language": vision_language,
         "can_edit": can_edit_school(request.user, school),
         "can_view_people": can_view_people(request.user, school),
+        "can_invite": can_invite(request.user, school),
         "can_see_dashboard_row": can_edit_school(request.user, school)
         or is_district_admin(request.user, school.district_id),
         "role_counts": selectors.school_role_counts(school=school),

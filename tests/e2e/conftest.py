@@ -101,15 +101,28 @@ def page(browser, transactional_db, live_server):
         pytest.fail("Console errors in the browser:\n" + "\n".join(errors), pytrace=False)
 
 
+# Pages that have been brought to it pass axe's moderate findings and its best-practice
+# rules too (heading order, landmarks named apart): axe_check(page, moderate=True).
+MODERATE_IMPACTS = BLOCKING_IMPACTS | {"moderate"}
+MODERATE_OPTIONS = {
+    **AXE_OPTIONS,
+    "runOnly": {"type": "tag", "values": [*AXE_OPTIONS["runOnly"]["values"], "best-practice"]},
+}
+
+
 @pytest.fixture
 def axe_check():
-    """axe_check(page): no serious or critical WCAG 2.1 AA violation on the current page."""
+    """axe_check(page): no serious or critical WCAG 2.1 AA violation on the current page;
+    axe_check(page, moderate=True): no moderate one either, best-practice rules included."""
 
-    def check(tab) -> None:
+    def check(tab, *, moderate: bool = False) -> None:
+        options, impacts = (
+            (MODERATE_OPTIONS, MODERATE_IMPACTS) if moderate else (AXE_OPTIONS, BLOCKING_IMPACTS)
+        )
         violations = [
             violation
-            for violation in axe.run(tab, options=AXE_OPTIONS).response["violations"]
-            if violation["impact"] in BLOCKING_IMPACTS
+            for violation in axe.run(tab, options=options).response["violations"]
+            if violation["impact"] in impacts
         ]
         report = "\n".join(
             f"{violation['id']} ({violation['impact']}): {violation['help']} -> "

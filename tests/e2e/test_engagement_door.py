@@ -13,10 +13,16 @@ from tests.leadership.factories import person
 
 
 @pytest.fixture
-def staff_phone(browser, transactional_db, live_server, world):
-    """A phone-sized context signed in as the school's staff member (session cookie)."""
+def phone_user(request, world):
+    """Who the phone is signed in as: the school's staff member unless a test names a role."""
+    return world.user(getattr(request, "param", "staff"))
+
+
+@pytest.fixture
+def staff_phone(browser, transactional_db, live_server, phone_user):
+    """A phone-sized context signed in as `phone_user` (session cookie)."""
     client = Client()
-    client.force_login(world.staff)
+    client.force_login(phone_user)
     context = browser.new_context(
         base_url=live_server.url, locale="en-US", viewport={"width": 390, "height": 844}
     )
@@ -72,6 +78,8 @@ def test_door_check_in_on_a_phone(staff_phone, axe_check, world):
     axe_check(tab)
 
 
+# The principal, who alone creates and edits events, sees every staff page of an event.
+@pytest.mark.parametrize("phone_user", ["principal"], indirect=True)
 def test_staff_pages_pass_axe(staff_phone, axe_check, world):
     event = EventFactory(school=world.school)
     family = person(Role.FAMILY, school=world.school, email="cy@example.org", full_name="Cy Lee")

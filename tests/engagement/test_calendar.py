@@ -301,6 +301,8 @@ def test_a_familys_own_link_is_theirs_and_ends_with_their_place_at_the_school(
     mine = feed_url(world.school, person=world.family)
     assert mine in page.text
     assert feed_url(world.school) not in page.text  # the school's link is not handed out
+    listing = family.get(reverse("engagement:event_list", kwargs={"slug": world.school.slug}))
+    assert mine in listing.text and feed_url(world.school) not in listing.text
     assert b"Family math night" in client.get(mine).content
     # Replacing it, from the family's page: the old link stops.
     response = family.post(

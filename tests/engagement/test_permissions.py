@@ -23,6 +23,10 @@ STAFF_ONLY_200 = everyone(
 STAFF_ONLY_302 = everyone(
     403, anonymous=302, principal=302, teacher_leader=302, staff=302, **OUTSIDERS_404
 )
+# Creating, editing, publishing and cancelling events: the principal (DESIGN.md: the principal
+# "publishes events"; a teacher leader owns steps and posts progress, staff see and join).
+PRINCIPAL_ONLY_200 = everyone(403, anonymous=302, principal=200, **OUTSIDERS_404)
+PRINCIPAL_ONLY_302 = everyone(403, anonymous=302, principal=302, **OUTSIDERS_404)
 FAMILY_ONLY_302 = everyone(403, anonymous=302, family=302, **OUTSIDERS_404)
 READERS_200 = everyone(200, anonymous=302, **OUTSIDERS_404)
 
@@ -68,8 +72,8 @@ def _feed(world):
 
 MATRIX = [
     Row("engagement:event_list", READERS_200, kwargs=_school),
-    Row("engagement:event_create", STAFF_ONLY_200, kwargs=_school),
-    Row("engagement:event_create", STAFF_ONLY_200, kwargs=_school, method="POST"),
+    Row("engagement:event_create", PRINCIPAL_ONLY_200, kwargs=_school),
+    Row("engagement:event_create", PRINCIPAL_ONLY_200, kwargs=_school, method="POST"),
     Row("engagement:event_detail", READERS_200, kwargs=_event),
     # A draft is the staff's and the district's; to a family it does not exist.
     Row(
@@ -77,9 +81,9 @@ MATRIX = [
         everyone(200, anonymous=302, family=404, **OUTSIDERS_404),
         kwargs=_draft,
     ),
-    Row("engagement:event_edit", STAFF_ONLY_200, kwargs=_event),
-    Row("engagement:event_publish", STAFF_ONLY_302, kwargs=_draft, method="POST"),
-    Row("engagement:event_cancel", STAFF_ONLY_302, kwargs=_event, method="POST"),
+    Row("engagement:event_edit", PRINCIPAL_ONLY_200, kwargs=_event),
+    Row("engagement:event_publish", PRINCIPAL_ONLY_302, kwargs=_draft, method="POST"),
+    Row("engagement:event_cancel", PRINCIPAL_ONLY_302, kwargs=_event, method="POST"),
     Row(
         "engagement:rsvp_submit",
         FAMILY_ONLY_302,
@@ -89,7 +93,8 @@ MATRIX = [
     ),
     Row("engagement:rsvp_cancel", FAMILY_ONLY_302, kwargs=_family_rsvp, method="POST"),
     Row("engagement:event_ics", READERS_200, kwargs=_event),
-    # Names and needs: the school's staff only; district admins see totals on the event page.
+    # Names and needs, and the door: the school's staff (whoever helps on the night); district
+    # admins see totals on the event page.
     Row("engagement:rsvp_list", STAFF_ONLY_200, kwargs=_event),
     Row("engagement:rsvp_csv", STAFF_ONLY_200, kwargs=_event),
     Row("engagement:check_in", STAFF_ONLY_200, kwargs=_event),

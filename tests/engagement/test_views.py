@@ -41,6 +41,30 @@ def test_family_home_lists_events_in_the_familys_language(world, event, spanish_
     assert "Secret draft" not in html and "Elsewhere" not in html
 
 
+def test_family_home_lists_cancelled_events_apart_and_marked(world, client_for):
+    soon = timezone.now() + timedelta(days=1)
+    called_off = EventFactory(
+        school=world.school,
+        status=EventStatus.CANCELLED,
+        starts_at=soon,
+        ends_at=soon + timedelta(hours=2),
+        texts={"en": ("Called off", "")},
+    )
+    RsvpFactory(event=called_off, family=world.family)
+    EventFactory(
+        school=world.school,
+        starts_at=soon + timedelta(days=2),
+        ends_at=soon + timedelta(days=2, hours=2),
+        texts={"en": ("Still on", "")},
+    )
+    html = client_for(world.family).get(reverse("engagement:family_home")).content.decode()
+    upcoming, cancelled = html.split("<h3>Cancelled events</h3>")
+    assert "Still on" in upcoming and "Called off" not in upcoming
+    item = cancelled.split("</li>")[0]
+    assert "Called off" in item and '<span class="badge badge-bad">Cancelled</span>' in item
+    assert "You are going" not in item  # its RSVP is no reason to come
+
+
 def test_event_text_falls_back_to_the_schools_default_language(world, spanish_family, client_for):
     event = EventFactory(school=world.school, texts={"en": ("Only in English", "Desc")})
     response = client_for(spanish_family).get(event.get_absolute_url())
@@ -303,7 +327,7 @@ def test_family_events_list_shows_upcoming_first_and_past_apart_without_staff_co
 
 
 def test_event_form_errors_keep_input(world, client_for):
-    response = client_for(world.staff).post(
+    response = client_for(world.principal).post(
         reverse("engagement:event_create", kwargs={"slug": world.school.slug}),
         {"kind": "workshop", "title_en": "", "title_es": "Sin título", "capacity": "-5"},
         HTTP_HX_REQUEST="true",
@@ -312,6 +336,29 @@ def test_event_form_errors_keep_input(world, client_for):
     html = response.content.decode()
     assert "Sin título" in html and 'role="alert"' in html
     assert not Event.objects.exists()
+
+
+@pytest.mark.parametrize("role", ["teacher_leader", "staff"])
+def test_teacher_leaders_and_staff_are_not_offered_new_event_or_invite(
+    world, event, client_for, role
+):
+    client = client_for(world.user(role))
+    listing = client.get(reverse("engagement:event_list", kwargs={"slug": world.school.slug}))
+    assert "New event" not in listing.content.decode()
+    school = client.get(world.school.get_absolute_url()).content.decode()
+    assert "New event" not in school
+    assert "See the people of this school" in school and "invite" not in school.lower()
+    detail = client.get(event.get_absolute_url()).content.decode()
+    assert "Door check-in" in detail and "RSVPs and needs" in detail  # they help on the night
+    assert "Cancel event" not in detail and ">Edit<" not in detail
+
+
+def test_the_principal_is_offered_new_event_and_invite(world, event, client_for):
+    client = client_for(world.principal)
+    school = client.get(world.school.get_absolute_url()).content.decode()
+    assert "New event" in school and "See and invite the people of this school" in school
+    detail = client.get(event.get_absolute_url()).content.decode()
+    assert "Cancel event" in detail and ">Edit<" in detail
 
 
 def test_rsvp_list_shows_needs_summary_and_csv(world, event, client_for):
