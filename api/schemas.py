@@ -2,7 +2,7 @@
 these (and from the routes in api.api), so the documentation cannot drift from the code."""
 
 import re
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -42,10 +42,28 @@ def _iso(pattern: re.Pattern, what: str):
     return BeforeValidator(check)
 
 
+def _utc(value: datetime) -> datetime:
+    """An instant in UTC (UTC when no offset was given); an offset no place on Earth uses, or
+    a year the conversion leaves, is refused rather than handed to the database."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    offset = value.utcoffset()
+    if offset is None or abs(offset) > timedelta(hours=14):
+        raise ValueError("The UTC offset must be between -14:00 and +14:00.")
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("The instant is out of range.") from None
+
+
 # Dates and instants as ISO 8601 text only (never a number read as a Unix time).
-Instant = Annotated[datetime, _iso(_ISO_INSTANT, "date and time")]
+Instant = Annotated[datetime, _iso(_ISO_INSTANT, "date and time"), AfterValidator(_utc)]
 Day = Annotated[date, _iso(_ISO_DAY, "date")]
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+# A language code as the schools' settings hold them (en, es, zh-Hant...).
+LanguageCode = Annotated[str, Field(pattern=r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})?$")]
+# A language as an event names it for interpretation (free text, short).
+LanguageName = Annotated[Text, Field(min_length=1, max_length=40)]
 
 
 # --- errors and pages -------------------------------------------------------------------
@@ -338,14 +356,12 @@ class EventFields(Schema):
     online_link: Text = Field("", max_length=200)
     capacity: int = Field(..., ge=1, le=100_000)
     rsvp_deadline: Instant | None = None
-    interpretation_languages: list[Annotated[str, Field(max_length=10)]] = Field(
-        default_factory=list, max_length=20
-    )
+    interpretation_languages: list[LanguageName] = Field(default_factory=list, max_length=20)
     offers_childcare: bool = False
     offers_transport: bool = False
     offers_food: bool = False
     accessibility_notes: Text = Field("", max_length=2000)
-    texts: dict[Annotated[str, Field(max_length=10)], EventText] = Field(
+    texts: dict[LanguageCode, EventText] = Field(
         ...,
         max_length=10,
         description="Title and description by language; the school's first language is required.",
@@ -364,11 +380,9 @@ class EventPatch(Schema):
     online_link: Text | None = Field(None, max_length=200)
     capacity: int | None = Field(None, ge=1, le=100_000)
     rsvp_deadline: Instant | None = None
-    interpretation_languages: list[Annotated[str, Field(max_length=10)]] | None = Field(
-        None, max_length=20
-    )
+    interpretation_languages: list[LanguageName] | None = Field(None, max_length=20)
     offers_childcare: bool | None = None
     offers_transport: bool | None = None
     offers_food: bool | None = None
     accessibility_notes: Text | None = Field(None, max_length=2000)
-    texts: dict[Annotated[str, Field(max_length=10)], EventText] | None = Field(None, max_length=10)
+    texts: dict[LanguageCode, EventText] | None = Field(None, max_length=10)

@@ -178,6 +178,9 @@ def test_a_page_size_over_the_cap_or_a_bad_cursor_is_refused(api_world, client):
     _error(_get(client, api_world, "/schools/?cursor=bm9wZQ"), 422, "invalid")
     _error(_get(client, api_world, "/schools/?updated_since=yesterday"), 422, "invalid")
     _error(_get(client, api_world, "/schools/?updated_since=1700000000"), 422, "invalid")
+    # An offset PostgreSQL cannot hold is refused, not a server error (found by the fuzzing).
+    far = "0293-02-13T09:29:17%2B18:50"
+    _error(_get(client, api_world, f"/schools/?updated_since={far}"), 422, "invalid")
 
 
 def test_updated_since_returns_only_what_changed(api_world, client):
