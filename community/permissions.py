@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from leadership.models import Role
 from leadership.permissions import is_district_admin, is_principal, is_school_staff, school_roles
+from teams.models import StakeholderGroup, TeamKind, TeamMember
 
-from .models import Announcer, Coordinator
+from .models import Announcer, Coordinator, Topic
 
 
 def is_family_at(user, school) -> bool:
@@ -26,9 +27,34 @@ def can_see_response_times(user, school) -> bool:
     return is_principal(user, school)
 
 
-def can_take_part(user, conversation) -> bool:
-    """The family that wrote, and the school's staff."""
-    return conversation.family_id == user.pk or is_school_staff(user, conversation.school)
+def is_ilt_family_rep(user, school) -> bool:
+    """A family that holds a family seat on the school's ILT this year (one query, once per
+    request: kept on the user like the roles)."""
+    if not is_family_at(user, school):
+        return False
+    cache = user.__dict__.setdefault("_accord_ilt_rep_of", {})
+    if school.pk not in cache:
+        cache[school.pk] = (
+            TeamMember.objects.active()
+            .filter(
+                user=user,
+                stakeholder_group=StakeholderGroup.FAMILY,
+                team__school=school,
+                team__kind=TeamKind.ILT,
+                team__school_year__is_current=True,
+            )
+            .exists()
+        )
+    return cache[school.pk]
+
+
+def can_answer(user, conversation) -> bool:
+    """Who writes back for the school: its staff, and for a conversation addressed to them,
+    the family representatives on the ILT."""
+    school = conversation.school
+    if is_school_staff(user, school):
+        return True
+    return conversation.topic == Topic.ILT and is_ilt_family_rep(user, school)
 
 
 def can_announce(user, school) -> bool:

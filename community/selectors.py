@@ -23,8 +23,15 @@ from .models import (
     HelpStatus,
     Message,
     Partner,
+    Topic,
 )
-from .permissions import can_announce, can_use_inbox, is_coordinator, is_family_at
+from .permissions import (
+    can_announce,
+    can_use_inbox,
+    is_coordinator,
+    is_family_at,
+    is_ilt_family_rep,
+)
 
 
 def visible_conversations(*, user, school: School) -> QuerySet[Conversation]:
@@ -33,9 +40,24 @@ def visible_conversations(*, user, school: School) -> QuerySet[Conversation]:
     rows = Conversation.objects.select_related("school__district", "family", "assigned_to")
     if can_use_inbox(user, school):
         return rows.filter(school=school)
+    if is_ilt_family_rep(user, school):
+        return rows.filter(Q(family=user) | Q(topic=Topic.ILT), school=school)
     if is_family_at(user, school):
         return rows.filter(school=school, family=user)
     return Conversation.objects.none()
+
+
+def ilt_conversations(*, user, school: School) -> QuerySet[Conversation]:
+    """The conversations families address to the family representatives on the ILT, for
+    those representatives (other than their own)."""
+    if not is_ilt_family_rep(user, school):
+        return Conversation.objects.none()
+    return (
+        Conversation.objects.filter(school=school, topic=Topic.ILT)
+        .exclude(family=user)
+        .select_related("school", "family")
+        .order_by("status", "-last_message_at", "-id")
+    )
 
 
 def family_conversations(*, user, school: School) -> QuerySet[Conversation]:

@@ -50,6 +50,7 @@ from .models import (
 )
 from .permissions import (
     can_announce,
+    can_answer,
     can_choose_announcers,
     can_choose_coordinators,
     can_manage_partners,
@@ -176,7 +177,7 @@ def message_reply(*, actor, conversation: Conversation, body: str, files=()) -> 
     opens it again for the school."""
     school = conversation.school
     from_family = conversation.family_id == actor.pk
-    if not from_family and not is_school_staff(actor, school):
+    if not from_family and not can_answer(actor, conversation):
         raise ValidationError(NOT_IN_CONVERSATION)
     body = _check_body(body)
     files = _check_files(files)

@@ -107,6 +107,7 @@ def conversation_list(request: HtmxHttpRequest, school: School) -> HttpResponse:
             "school": school,
             "form": form,
             "conversations": selectors.family_conversations(user=request.user, school=school),
+            "for_reps": selectors.ilt_conversations(user=request.user, school=school),
         },
     )
 

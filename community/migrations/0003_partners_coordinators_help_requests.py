@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('community', '0002_announcements_deliveries_announcers'),
         ('engagement', '0001_initial'),
-        ('leadership', '0010_districtpriority'),
+        ('leadership', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

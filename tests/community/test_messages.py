@@ -16,8 +16,10 @@ from community import selectors, services, tokens
 from community.models import MAX_BODY, Attachment, Conversation, ConversationStatus, Message
 from community.tasks import send_reply_notice
 from leadership.models import AuditEntry, Role, SentMail
+from teams.models import StakeholderGroup, TeamMember
 from tests.community import factories as cf
 from tests.leadership.factories import person
+from tests.teams import factories as tf
 
 PDF = b"%PDF-1.4\n" + b"0" * 200
 
@@ -280,3 +282,28 @@ def test_the_inbox_filters_by_status_and_shows_who_answers(client_for, world):
     assert world.staff.get_full_name() in default
     closed = client.get(url + "?status=closed").content.decode()
     assert "Done" in closed and "Still open" not in closed
+
+
+def test_the_family_representatives_on_the_ilt_read_and_answer_what_is_written_to_them(
+    client_for, world, mailoutbox, django_capture_on_commit_callbacks
+):
+    rep = person(Role.FAMILY, school=world.school, email="rep@example.org", full_name="Ana Rep")
+    ilt = tf.ilt_for(world)
+    TeamMember.objects.create(team=ilt.team, user=rep, stakeholder_group=StakeholderGroup.FAMILY)
+    to_reps = cf.conversation(world.school, world.family, subject="For the reps", topic="ilt")
+    question = cf.conversation(world.school, world.family, subject="Plain question")
+
+    page = client_for(rep).get(_list_url(world))
+    assert [c.pk for c in page.context["for_reps"]] == [to_reps.pk]
+    assert "Plain question" not in page.content.decode()
+    assert client_for(rep).get(question.get_absolute_url()).status_code == 404
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = client_for(rep).post(to_reps.get_absolute_url(), {"body": "We will raise it."})
+    assert answer.status_code == 302
+    to_reps.refresh_from_db()
+    assert (to_reps.status, to_reps.assigned_to) == (ConversationStatus.WAITING, rep)
+    assert [m.to for m in mailoutbox] == [[world.family.email]]
+    # A family without a seat reads none of it.
+    neighbour = person(Role.FAMILY, school=world.school, email="n@example.org")
+    assert client_for(neighbour).get(to_reps.get_absolute_url()).status_code == 404
+    assert not client_for(neighbour).get(_list_url(world)).context["for_reps"]

@@ -72,8 +72,9 @@ def test_a_familys_list_reads_in_fixed_queries(
         cf.answered(world.school, world.family, world.staff, subject=f"Mine {n}")
     client = client_for(world.family)
     url = reverse("community:conversation_list", kwargs={"slug": world.school.slug})
-    # session, user, roles, school, the family's conversations (a family's menu reads none).
-    with django_assert_num_queries(5):
+    # session, user, roles, school, whether the family sits on the ILT, the family's
+    # conversations (a family's menu reads none).
+    with django_assert_num_queries(6):
         response = client.get(url)
     assert len(response.context["conversations"]) == 3
 
