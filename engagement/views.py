@@ -168,7 +168,8 @@ def event_list(request: HtmxHttpRequest, school: School) -> HttpResponse:
             "language": _language(request),
             "feed_url": request.build_absolute_uri(
                 reverse("engagement:school_feed", kwargs={"token": tokens.make_feed_token(school)})
-            ),
+            )
+            + f"?lang={_language(request)}",
         },
     )
 
