@@ -185,7 +185,8 @@ def event_list(request: HtmxHttpRequest, school: School) -> HttpResponse:
                 else services.calendar_feeds_for(school_ids=[school.pk], person=request.user)[
                     school.pk
                 ],
-            ),
+            )
+            + f"?lang={_language(request)}",
             "can_rotate_feed": can_rotate_calendar_link(request.user, school),
         },
     )

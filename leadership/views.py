@@ -21,6 +21,7 @@ from . import clock, edits, mywork, selectors, services, sso, tokens
 from .forms import AcceptInvitationForm, InvitationForm, LanguageForm, VisionForm
 from .htmx import HtmxHttpRequest, is_partial
 from .htmx import apply_form_errors as _apply_form_errors
+from .languages import chosen_language
 from .models import District, Invitation, Role, School, SignOnProvider, User
 from .permissions import (
     can_edit_school,
@@ -316,6 +317,9 @@ def invitation_accept(request: HtmxHttpRequest, token: str) -> HttpResponse:
         place = invitation.school or invitation.district
         if created or request.user.is_authenticated:
             if not request.user.is_authenticated:
+                # As at every sign-in: a language picked on this device is the person's.
+                if (language := chosen_language(request)) and language != user.preferred_language:
+                    services.user_language_set(user=user, language=language)
                 login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("Welcome to %(place)s.") % {"place": place})
             return redirect("home")

@@ -173,7 +173,9 @@ def test_the_whole_family_side_in_vietnamese_on_a_phone(
 
     phone.get_by_role("link", name="Tất cả sự kiện").click()
     expect(phone.get_by_role("heading", name="Sự kiện sắp tới")).to_be_visible()
+    expect(phone.get_by_role("cell", name="Chưa xác nhận")).to_be_visible()
     assert_all_vietnamese(phone, axe_check, *names, VI_TITLE)
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
 
     phone.get_by_role("link", name=VI_TITLE).click()
     expect(phone.get_by_role("heading", level=1, name=VI_TITLE)).to_be_visible()

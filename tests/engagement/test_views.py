@@ -321,7 +321,9 @@ def test_family_events_list_shows_upcoming_first_and_past_apart_without_staff_co
     ]
     assert order == sorted(order)
     assert ">Seats<" not in html and ">Status<" not in html and "Published" not in html
-    assert ">Your RSVP<" in html
+    assert ">Your RSVP<" in html and "No RSVP yet" in html
+    # The calendar is a link, not an address wider than a phone.
+    assert "Subscribe to the school's calendar</a>" in html and "?lang=en</a>" not in html
     staff = client_for(world.staff).get(list_url).content.decode()
     assert ">Seats<" in staff and ">Status<" in staff
 

@@ -259,6 +259,20 @@ def test_a_family_accepts_without_a_password_and_lands_on_its_page(world, client
     assert "Lincoln Elementary" in response.text
 
 
+def test_a_family_that_picks_its_language_on_the_invitation_keeps_it(world, client):
+    """The invitation went out in English; the parent switches the page to Vietnamese and
+    accepts: the account is in Vietnamese, and so is the family page."""
+    invitation = InvitationFactory(
+        school=world.school, role=Role.FAMILY, email="fam@example.org", language="en"
+    )
+    client.post("/language/", {"language": "vi", "next": accept_url(invitation)})
+    assert '<html lang="vi">' in client.get(accept_url(invitation)).text
+    response = client.post(accept_url(invitation), {"full_name": "Kim Family"}, follow=True)
+    assert response.redirect_chain[-1][0] == "/family/"
+    assert '<html lang="vi">' in response.text
+    assert User.objects.get(email="fam@example.org").preferred_language == "vi"
+
+
 def test_a_used_link_says_so_and_changes_nothing(world, client):
     invitation = InvitationFactory(school=world.school, role=Role.FAMILY, email="fam@example.org")
     client.post(accept_url(invitation), {"full_name": "Kim Family"})
