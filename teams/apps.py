@@ -17,6 +17,8 @@ class TeamsConfig(AppConfig):
         from . import mywork as mine
 
         mywork.register(mine.action_items)
+        mywork.register(mine.proposals_to_answer)
+        mywork.register(mine.items_put_forward)
 
     def seed_demo(self, *, district, schools, year) -> str:
         """Each school gets an ILT with seats, a charter, a held meeting with approved minutes and

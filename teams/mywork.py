@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from leadership.mywork import Entry, Section
 
 from .models import ActionItem, ActionStatus
+from .selectors import open_proposals_for, proposed_items_of
 
 
 def action_items(*, user, today) -> Section | None:
@@ -34,4 +36,54 @@ def action_items(*, user, today) -> Section | None:
         entries=entries,
         empty=_("You have no open action items."),
         order=10,
+    )
+
+
+def proposals_to_answer(*, user, today) -> Section | None:
+    """Open proposals of the person's teams still waiting for their answer, soonest first."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    entries = [
+        Entry(
+            title=proposal.title,
+            url=proposal.get_absolute_url(),
+            context=f"{proposal.team.name} · {proposal.team.school.name}",
+            due=timezone.localtime(proposal.closes_at).date(),
+            status=_("Waiting for your answer"),
+        )
+        for proposal in open_proposals_for(user)
+    ]
+    return Section(
+        key="proposals",
+        title=_("Proposals to answer"),
+        entries=entries,
+        empty=_("No proposal waits for your answer."),
+        order=15,
+    )
+
+
+def items_put_forward(*, user, today) -> Section | None:
+    """Agenda items the person put forward: waiting, or answered in the last 30 days."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    entries = [
+        Entry(
+            title=proposal.title,
+            url=(
+                proposal.item.meeting.get_absolute_url()
+                if proposal.item_id
+                else proposal.team.get_absolute_url()
+            ),
+            context=f"{proposal.team.name} · {proposal.team.school.name}",
+            status=proposal.get_status_display(),
+        )
+        for proposal in proposed_items_of(user)
+    ]
+    if not entries:
+        return None  # nothing put forward: no empty section for a person who never proposes
+    return Section(
+        key="items-put-forward",
+        title=_("Agenda items you put forward"),
+        entries=entries,
+        order=30,
     )

@@ -10,3 +10,10 @@ class VoiceConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "voice"
     verbose_name = _("Voice")
+
+    def ready(self) -> None:
+        from leadership import mywork
+
+        from . import my_work
+
+        mywork.register(my_work.surveys_to_answer)

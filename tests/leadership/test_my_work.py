@@ -77,11 +77,13 @@ def test_someone_with_nothing_to_do_is_told_so(client_for, world):
 
 def test_my_work_reads_in_fixed_queries(client_for, busy_leader, django_assert_num_queries):
     client = client_for(busy_leader)
-    with django_assert_num_queries(6):
+    # 6, and 4 for the sections of teams and voice: the person's team seats, proposals
+    # waiting for an answer, items put forward, open surveys (none here).
+    with django_assert_num_queries(10):
         client.get(MY_WORK)
     ActionItem.objects.filter(title="Already done").update(status=ActionStatus.OPEN)
     ActionStepFactory(goal=busy_leader.action_steps.first().goal, owner=busy_leader)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(10):
         assert "Already done" in client.get(MY_WORK).content.decode()
 
 
@@ -114,3 +116,44 @@ def test_a_person_whose_work_is_done_gets_no_email_and_the_week_stays_open(
     ActionItem.objects.filter(owner=world.principal).update(status=ActionStatus.DONE)
     assert tasks.send_my_work(world.district.pk, world.principal.pk, week) is False
     assert not mailoutbox and not SentMail.objects.exists()
+
+
+def test_my_work_lists_proposals_to_answer_items_put_forward_and_surveys(
+    client_for, world, busy_leader
+):
+    from datetime import timedelta as td
+
+    from django.utils import timezone
+
+    from teams.models import AgendaProposal, Proposal, ProposalStatus
+    from tests.voice.factories import draft_survey
+    from voice.models import Participation, SurveyStatus
+
+    ilt = tf.ilt_for(world)
+    waiting = Proposal.objects.create(
+        team=ilt.team,
+        rule=ilt.schedule,
+        title="Adopt the new reading block",
+        text="Ninety minutes, every morning.",
+        closes_at=timezone.now() + td(days=3),
+        opened_by=world.principal,
+    )
+    AgendaProposal.objects.create(
+        team=ilt.team,
+        proposed_by=busy_leader,
+        title="Look at the January screener",
+        status=ProposalStatus.PENDING,
+    )
+    survey = draft_survey(world)
+    survey.status = SurveyStatus.OPEN
+    survey.staff_audience = "all"
+    survey.save()
+
+    html = client_for(busy_leader).get(MY_WORK).content.decode()
+    assert "Adopt the new reading block" in html and waiting.get_absolute_url() in html
+    assert "Look at the January screener" in html
+    assert "Surveys to answer" in html
+
+    Participation.objects.create(survey=survey, user=busy_leader)
+    html = client_for(busy_leader).get(MY_WORK).content.decode()
+    assert "Surveys to answer" not in html  # answered: nothing left to do there
