@@ -106,7 +106,7 @@ def test_a_missing_translation_is_refused_and_nothing_is_sent(
         response = _post(client, world, title_es="", body_es="")
     assert response.status_code == 200
     errors = " ".join(response.context["form"].non_field_errors())
-    assert "falta" in errors and "Español" in errors
+    assert "falta" in errors and "español" in errors
     assert not Announcement.objects.exists() and not Delivery.objects.exists()
     assert mailoutbox == []
 

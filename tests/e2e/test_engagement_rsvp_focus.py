@@ -49,5 +49,5 @@ def test_rsvp_confirmation_takes_focus_and_cancel_asks_first(signed_in_family, a
     expect(done).to_be_focused()
     assert Rsvp.objects.get(event=event, family=world.family).status == RsvpStatus.CANCELLED
     # The form is there again to RSVP anew.
-    expect(page.locator("#rsvp-form button[type=submit]")).to_have_text("RSVP")
+    expect(page.locator("#rsvp-form button[type=submit]")).to_have_text("Confirm attendance")
     axe_check(page)

@@ -73,5 +73,7 @@ def test_buttons_say_what_they_do(world, event, spanish_family, client_for):
     client.post(url, {"adults": 1, "children": 0})
     html = client.get(event.get_absolute_url()).content.decode()
     assert "Guardar los cambios de mi confirmación</button>" in html
-    assert "Cancelar mi confirmación de asistencia</button>" in html
+    # Cancelling asks first: the summary names it, the button under it confirms it.
+    assert "Cancelar mi confirmación de asistencia</summary>" in html
+    assert "Sí, cancelar mi confirmación de asistencia</button>" in html
     assert ">Cambiar idioma</button>" in html
