@@ -52,6 +52,7 @@ FAMILY_FACING = [
     "templates/community/includes/family_section.html",
     "templates/community/includes/thread.html",
     "templates/community/includes/reply_form.html",
+    "templates/community/includes/school_links.html",
     "templates/community/email/announcement*",
     "templates/community/email/reply*",
     "templates/leadership/welcome.html",
