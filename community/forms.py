@@ -7,6 +7,7 @@ from django.conf import settings
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
+from leadership.edits import VersionField
 from leadership.uploads import UploadLimitFormMixin
 
 from .models import (
@@ -189,16 +190,27 @@ class PartnerForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     district_wide = forms.BooleanField(label=_("For every school of the district"), required=False)
+    version = VersionField()
 
-    def __init__(self, *args, school, events, language, district_admin: bool, **kwargs):
+    def __init__(
+        self, *args, school, events, language, district_admin: bool, partner=None, **kwargs
+    ):
         super().__init__(*args, **kwargs)
+        self.partner = partner
+        if partner is None:
+            del self.fields["version"]
+        else:
+            # Editing keeps the partner the school's or the district's, as it was added.
+            del self.fields["district_wide"]
+            if partner.school_id is None:
+                events = []  # a district-wide partner's events are not one school's to change
         self.events = {event.pk: event for event in events}
         self.fields["events"].choices = [
             (event.pk, getattr(event.text(language), "title", event.pk)) for event in events
         ]
         if not events:
             del self.fields["events"]
-        if not district_admin:
+        if not district_admin and "district_wide" in self.fields:
             del self.fields["district_wide"]
         names = dict(settings.LANGUAGES)
         self.languages = []
@@ -246,6 +258,29 @@ class PartnerForm(forms.Form):
 
     def chosen_events(self) -> list:
         return [self.events[pk] for pk in self.cleaned_data.get("events", []) if pk in self.events]
+
+    @staticmethod
+    def initial_for(partner) -> dict:
+        """What the edit page shows for `partner` as saved now."""
+        initial = {name: getattr(partner, name) for name in PARTNER_FORM_FIELDS}
+        initial["kinds"] = sorted(service.kind for service in partner.services.all())
+        initial["events"] = sorted(event.pk for event in partner.events.all())
+        for text in partner.texts.all():
+            initial[f"description_{text.language}"] = text.description
+            initial[f"hours_{text.language}"] = text.hours
+        return initial
+
+
+PARTNER_FORM_FIELDS = [
+    "name",
+    "phone",
+    "email",
+    "website",
+    "address",
+    "cost",
+    "languages",
+    "other_languages",
+]
 
 
 class DirectoryFilterForm(forms.Form):

@@ -18,9 +18,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from engagement.models import EventStatus, Rsvp, RsvpStatus
-from leadership import audit, outbox, versions
+from leadership import audit, edits, outbox, versions
 from leadership.models import STAFF_ROLES, Membership, Role
 from leadership.permissions import is_district_admin, is_school_staff
+from leadership.updates import model_update
 from leadership.uploads import check_file
 
 from .models import (
@@ -462,29 +463,10 @@ PARTNER_FIELDS = [
 ]
 
 
-@transaction.atomic
-def partner_create(
-    *,
-    actor,
-    school,
-    district_wide: bool = False,
-    texts: dict[str, tuple[str, str]],
-    kinds: list[str],
-    events=(),
-    **fields,
-) -> Partner:
-    """Add a partner to the school's directory, or (a district admin) to every school's."""
-    if not can_manage_partners(actor, school):
-        raise ValidationError(NOT_PARTNER_KEEPER)
-    if district_wide and not is_district_admin(actor, school.district_id):
-        raise ValidationError(DISTRICT_WIDE_ADMIN)
+def _check_partner(partner: Partner, *, school, texts, kinds, events) -> tuple[dict, list]:
+    """The rules of a partner as it would be saved: (its texts per language, its kinds), or a
+    ValidationError naming every field at fault."""
     errors: dict[str, list] = {}
-    partner = Partner(
-        district_id=school.district_id,
-        school=None if district_wide else school,
-        created_by=actor,
-        **{name: value for name, value in fields.items() if name in PARTNER_FIELDS},
-    )
     offered = {code for code, _name in settings.LANGUAGES}
     if any(code not in offered for code in partner.languages or []):
         errors.setdefault("languages", []).append(UNKNOWN_LANGUAGE)
@@ -501,7 +483,6 @@ def partner_create(
             clean_texts[code] = (description, hours)
     if default not in clean_texts:
         errors.setdefault(f"description_{default}", []).append(PARTNER_DESCRIPTION_REQUIRED)
-    events = list(events)
     if any(event.school_id != school.pk for event in events):
         errors.setdefault("events", []).append(EVENT_NOT_OF_SCHOOL)
     try:
@@ -511,6 +492,52 @@ def partner_create(
             errors.setdefault(field, []).extend(messages)
     if errors:
         raise ValidationError(errors)
+    return clean_texts, kinds
+
+
+def partner_version(partner: Partner) -> str:
+    """The version a partner's edit form carries: its fields, texts, kinds and events."""
+    texts = {t.language: [t.description, t.hours] for t in partner.texts.all()}
+    kinds = sorted(service.kind for service in partner.services.all())
+    events = sorted(event.pk for event in partner.events.all())
+    return edits.version_of(partner, PARTNER_FIELDS, texts=texts, kinds=kinds, events=events)
+
+
+def _may_keep(actor, school, partner: Partner) -> None:
+    """A district-wide partner is the district admins'; a school's is its keepers'."""
+    if partner.school_id is None:
+        if not is_district_admin(actor, partner.district_id):
+            raise ValidationError(DISTRICT_WIDE_ADMIN)
+    elif not can_manage_partners(actor, school) or partner.school_id != school.pk:
+        raise ValidationError(NOT_PARTNER_KEEPER)
+
+
+@transaction.atomic
+def partner_create(
+    *,
+    actor,
+    school,
+    district_wide: bool = False,
+    texts: dict[str, tuple[str, str]],
+    kinds: list[str],
+    events=(),
+    **fields,
+) -> Partner:
+    """Add a partner to the school's directory, or (a district admin) to every school's."""
+    if not can_manage_partners(actor, school):
+        raise ValidationError(NOT_PARTNER_KEEPER)
+    if district_wide and not is_district_admin(actor, school.district_id):
+        raise ValidationError(DISTRICT_WIDE_ADMIN)
+    partner = Partner(
+        district_id=school.district_id,
+        school=None if district_wide else school,
+        created_by=actor,
+        **{name: value for name, value in fields.items() if name in PARTNER_FIELDS},
+    )
+    events = list(events)
+    clean_texts, kinds = _check_partner(
+        partner, school=school, texts=texts, kinds=kinds, events=events
+    )
     partner.save()
     PartnerText.objects.bulk_create(
         [
@@ -535,13 +562,69 @@ def partner_create(
 
 
 @transaction.atomic
+def partner_update(
+    *,
+    actor,
+    school,
+    partner: Partner,
+    texts: dict[str, tuple[str, str]],
+    kinds: list[str],
+    events=(),
+    version: str | None = None,
+    **fields,
+) -> Partner:
+    """Change a partner of the directory, unless someone saved it since the form's `version`
+    (StaleEdit). Whether it is the school's or the whole district's stays as it was."""
+    partner = Partner.objects.select_for_update().get(pk=partner.pk, is_active=True)
+    _may_keep(actor, school, partner)
+    edits.refuse_if_stale(partner, version, partner_version(partner))
+    before = audit.snapshot(partner, PARTNER_FIELDS) | {
+        "kinds": sorted(service.kind for service in partner.services.all())
+    }
+    events = list(events)
+    data = {name: value for name, value in fields.items() if name in PARTNER_FIELDS}
+    if "languages" in data:
+        data["languages"] = list(data["languages"] or [])
+    checked = {}
+
+    def check(candidate: Partner) -> None:
+        checked["texts"], checked["kinds"] = _check_partner(
+            candidate, school=school, texts=texts, kinds=kinds, events=events
+        )
+
+    model_update(instance=partner, fields=PARTNER_FIELDS, data=data, check=check)
+    clean_texts, kinds = checked["texts"], checked["kinds"]
+    PartnerText.objects.filter(partner=partner).exclude(language__in=list(clean_texts)).delete()
+    for code, (description, hours) in clean_texts.items():
+        PartnerText.objects.update_or_create(
+            partner=partner, language=code, defaults={"description": description, "hours": hours}
+        )
+    PartnerService.objects.filter(partner=partner).exclude(kind__in=kinds).delete()
+    have = set(PartnerService.objects.filter(partner=partner).values_list("kind", flat=True))
+    PartnerService.objects.bulk_create(
+        [PartnerService(partner=partner, kind=kind) for kind in kinds if kind not in have]
+    )
+    if partner.school_id is not None:  # a district-wide partner's events stay as they were
+        partner.events.set(events)
+    audit.record(
+        actor=actor,
+        action="partner.update",
+        obj=partner,
+        school=school,
+        before=before,
+        after=audit.snapshot(partner, PARTNER_FIELDS) | {"kinds": kinds},
+    )
+    if partner.school_id is None:
+        versions.mark_changed(district=partner.district_id)
+    else:
+        versions.mark_changed(school=school)
+    return partner
+
+
+@transaction.atomic
 def partner_remove(*, actor, school, partner: Partner) -> Partner:
     """Take a partner out of the directory (its past requests keep their history)."""
-    if partner.school_id is None:
-        if not is_district_admin(actor, partner.district_id):
-            raise ValidationError(DISTRICT_WIDE_ADMIN)
-    elif not can_manage_partners(actor, school) or partner.school_id != school.pk:
-        raise ValidationError(NOT_PARTNER_KEEPER)
+    _may_keep(actor, school, partner)
     Partner.objects.filter(pk=partner.pk).update(is_active=False)
     audit.record(actor=actor, action="partner.remove", obj=partner, school=school)
     if partner.school_id is None:

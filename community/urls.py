@@ -28,6 +28,11 @@ urlpatterns = [
     path("schools/<slug:slug>/partners/", views.directory, name="directory"),
     path("schools/<slug:slug>/partners/new/", views.partner_create, name="partner_create"),
     path(
+        "schools/<slug:slug>/partners/<int:pk>/edit/",
+        views.partner_edit,
+        name="partner_edit",
+    ),
+    path(
         "schools/<slug:slug>/partners/<int:pk>/remove/",
         views.partner_remove,
         name="partner_remove",

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from engagement import selectors as engagement_selectors
 from engagement.models import EventStatus
-from leadership import clock
+from leadership import clock, edits
 from leadership.htmx import HtmxHttpRequest
 from leadership.htmx import apply_form_errors as _apply_form_errors
 from leadership.models import School
@@ -475,6 +475,7 @@ def directory(request: HtmxHttpRequest, school: School) -> HttpResponse:
         "partners": partners,
         "filters": filters,
         "can_manage": can_manage_partners(request.user, school),
+        "keeps_district": is_district_admin(request.user, school.district_id),
         "can_ask": can_write_to_school(request.user, school),
         "is_coordinator": is_coordinator(request.user, school),
         "coordinator_form": None,
@@ -516,16 +517,72 @@ def partner_create(request: HtmxHttpRequest, school: School) -> HttpResponse:
     return render(request, "community/partner_form.html", {"school": school, "form": form})
 
 
+def _kept_partner(school: School, pk: int) -> Partner:
+    """An active partner shown at this school (its own, or the district's); else 404."""
+    return get_object_or_404(
+        Partner.objects.filter(district_id=school.district_id, is_active=True)
+        .filter(Q(school=school) | Q(school__isnull=True))
+        .prefetch_related("texts", "services", "events"),
+        pk=pk,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+@school_view(can_manage_partners)
+def partner_edit(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
+    """Change a partner, with the same keepers as adding one: a district-wide partner is the
+    district admins' (403 for the school's keepers)."""
+    partner = _kept_partner(school, pk)
+    if partner.school_id is None and not is_district_admin(request.user, school.district_id):
+        raise PermissionDenied
+    offered = _school_events_for_form(request, school)
+    initial = PartnerForm.initial_for(partner) | {"version": services.partner_version(partner)}
+    form = PartnerForm(
+        request.POST if request.method == "POST" else None,
+        school=school,
+        events=offered,
+        language=translation.get_language(),
+        district_admin=is_district_admin(request.user, school.district_id),
+        partner=partner,
+        initial=initial,
+    )
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        # Co-hosted events the form does not offer (past ones) stay as they are.
+        shown = {event.pk for event in offered}
+        kept = [event for event in partner.events.all() if event.pk not in shown]
+        try:
+            services.partner_update(
+                actor=request.user,
+                school=school,
+                partner=partner,
+                texts=form.texts(),
+                kinds=form.cleaned_data["kinds"],
+                events=form.chosen_events() + kept,
+                version=form.cleaned_data["version"],
+                **form.partner_fields(),
+            )
+        except edits.StaleEdit as stale:
+            saved = PartnerForm.initial_for(_kept_partner(school, pk))
+            conflict = edits.show_conflict(form, stale, saved, place=school)
+        except ValidationError as error:
+            _apply_form_errors(form, error)
+        else:
+            messages.success(request, _("The partner was saved."))
+            return redirect(reverse("community:directory", kwargs={"slug": school.slug}))
+    return render(
+        request,
+        "community/partner_form.html",
+        {"school": school, "form": form, "partner": partner, "conflict": conflict},
+    )
+
+
 @login_required
 @require_POST
 @school_view(can_manage_partners)
 def partner_remove(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
-    partner = get_object_or_404(
-        Partner.objects.filter(district_id=school.district_id, is_active=True).filter(
-            Q(school=school) | Q(school__isnull=True)
-        ),
-        pk=pk,
-    )
+    partner = _kept_partner(school, pk)
     try:
         services.partner_remove(actor=request.user, school=school, partner=partner)
     except ValidationError as error:

@@ -3,7 +3,7 @@
 from django.utils.functional import SimpleLazyObject
 
 from . import selectors
-from .models import Role
+from .models import OUTSIDE_ROLES, Role
 from .permissions import roles_of
 
 
@@ -20,7 +20,7 @@ def navigation(request):
             if roles.district_admin_of
             else [],
             "schools": list(selectors.user_schools(user=user))
-            if any(r - {Role.FAMILY} for r in by_school)
+            if any(r - OUTSIDE_ROLES for r in by_school)
             else [],
             "is_family": any(Role.FAMILY in r for r in by_school),
         }

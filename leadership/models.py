@@ -247,9 +247,20 @@ class Role(models.TextChoices):
     TEACHER_LEADER = "teacher_leader", _("Teacher leader")
     STAFF = "staff", _("Staff")
     FAMILY = "family", _("Family")
+    # A partner organisation's contact holding a team's community seat: sees the teams they
+    # sit on and nothing else of the school (leadership.permissions.enter_school).
+    COMMUNITY_PARTNER = "community_partner", _("Community partner (their team only)")
 
 
-SCHOOL_ROLES = (Role.PRINCIPAL, Role.TEACHER_LEADER, Role.STAFF, Role.FAMILY)
+SCHOOL_ROLES = (
+    Role.PRINCIPAL,
+    Role.TEACHER_LEADER,
+    Role.STAFF,
+    Role.FAMILY,
+    Role.COMMUNITY_PARTNER,
+)
+# Roles of people who do not work at the school: they have no staff pages.
+OUTSIDE_ROLES = frozenset({Role.FAMILY, Role.COMMUNITY_PARTNER})
 STAFF_ROLES = (Role.PRINCIPAL, Role.TEACHER_LEADER, Role.STAFF)
 
 

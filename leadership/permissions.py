@@ -106,6 +106,13 @@ def can_view_school(user, school: School) -> bool:
     return bool(school_roles(user, school)) or is_district_admin(user, school.district_id)
 
 
+def holds_seat_only(user, school: School) -> bool:
+    """A community partner's contact whose only role here is their team seat."""
+    return school_roles(user, school) == {Role.COMMUNITY_PARTNER} and not is_district_admin(
+        user, school.district_id
+    )
+
+
 def is_principal(user, school: School) -> bool:
     return Role.PRINCIPAL in school_roles(user, school)
 
@@ -128,7 +135,13 @@ def can_view_people(user, school: School) -> bool:
 def invitable_roles(user, school: School) -> list[str]:
     """Roles this user may invite people to at this school, in display order."""
     if is_district_admin(user, school.district_id) or is_principal(user, school):
-        return [Role.PRINCIPAL, Role.TEACHER_LEADER, Role.STAFF, Role.FAMILY]
+        return [
+            Role.PRINCIPAL,
+            Role.TEACHER_LEADER,
+            Role.STAFF,
+            Role.FAMILY,
+            Role.COMMUNITY_PARTNER,
+        ]
     return []
 
 
@@ -152,11 +165,23 @@ def _require(check: Callable[[object, object], bool], user, obj) -> None:
         raise PermissionDenied
 
 
-def enter_school(request: HttpRequest, school: School, check: SchoolCheck | None = None) -> None:
+def enter_school(
+    request: HttpRequest,
+    school: School,
+    check: SchoolCheck | None = None,
+    *,
+    seat_holders: bool = False,
+) -> None:
     """Admit the request to `school` (already loaded, with its district): 404 when the user
-    cannot see it, 403 when `check` refuses; then `request.school` and the district's zone."""
+    cannot see it, 403 when `check` refuses; then `request.school` and the district's zone.
+
+    A community partner holding a team seat (and no other role here) is admitted only to the
+    pages opened to seat holders (`seat_holders=True`: a team's and its meetings' pages,
+    whose own checks then keep them to their team); every other page of the school is 403."""
     if not can_view_school(request.user, school):
         raise Http404
+    if not seat_holders and holds_seat_only(request.user, school):
+        raise PermissionDenied
     if check is not None:
         _require(check, request.user, school)
     request.school = school
@@ -179,7 +204,9 @@ def enter_district(
     clock.activate(district)
 
 
-def school_view(check: SchoolCheck | None = None, *, slug_kwarg: str = "slug"):
+def school_view(
+    check: SchoolCheck | None = None, *, slug_kwarg: str = "slug", seat_holders: bool = False
+):
     """Load the school named in the URL into `request.school`; the view gets it as its first
     argument. A school the user cannot see is 404; one they can see but `check` refuses, 403.
     """
@@ -190,7 +217,7 @@ def school_view(check: SchoolCheck | None = None, *, slug_kwarg: str = "slug"):
             school = get_object_or_404(
                 School.objects.select_related("district"), slug=kwargs.pop(slug_kwarg)
             )
-            enter_school(request, school, check)
+            enter_school(request, school, check, seat_holders=seat_holders)
             return view(request, school, *args, **kwargs)
 
         return wrapped
@@ -247,6 +274,7 @@ def school_object_view(
     pk_kwarg: str = "pk",
     slug_kwarg: str = "slug",
     one_query: bool = False,
+    seat_holders: bool = False,
 ):
     """Load the object named by the URL's school slug and `pk` and pass it to the view in
     place of both: `school_view(school_check)` then `load_in_school(..., check)`.
@@ -275,7 +303,7 @@ def school_object_view(
                 school = obj
                 for attr in school_attrs:
                     school = getattr(school, attr)
-                enter_school(request, school)
+                enter_school(request, school, seat_holders=seat_holders)
                 if check is not None:
                     _require(check, request.user, obj)
                 return view(request, obj, *args, **kwargs)
@@ -283,7 +311,7 @@ def school_object_view(
             return wrapped
 
         @wraps(view)
-        @school_view(school_check, slug_kwarg=slug_kwarg)
+        @school_view(school_check, slug_kwarg=slug_kwarg, seat_holders=seat_holders)
         def wrapped(request: HttpRequest, school: School, *args, **kwargs):
             obj = load_in_school(request, objects, school_path, check, pk=kwargs.pop(pk_kwarg))
             return view(request, obj, *args, **kwargs)

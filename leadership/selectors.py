@@ -5,7 +5,16 @@ from __future__ import annotations
 from django.db.models import Case, Count, Q, QuerySet, Value, When
 from django.urls import reverse
 
-from .models import SCHOOL_ROLES, District, DistrictPriority, Invitation, Membership, Role, School
+from .models import (
+    OUTSIDE_ROLES,
+    SCHOOL_ROLES,
+    District,
+    DistrictPriority,
+    Invitation,
+    Membership,
+    Role,
+    School,
+)
 from .permissions import can_view_people, is_district_admin, roles_of
 
 
@@ -87,8 +96,8 @@ def family_schools(*, user) -> QuerySet[School]:
 
 
 def user_schools(*, user) -> QuerySet[School]:
-    """Schools where the user works (any role but family), for navigation."""
-    ids = [sid for sid, roles in roles_of(user).by_school.items() if roles - {Role.FAMILY}]
+    """Schools where the user works (any role but family or community partner), for navigation."""
+    ids = [sid for sid, roles in roles_of(user).by_school.items() if roles - OUTSIDE_ROLES]
     return School.objects.filter(pk__in=ids).order_by("name")
 
 
@@ -109,6 +118,10 @@ def home_url(user) -> str | None:
         return working.get_absolute_url()
     if any(Role.FAMILY in r for r in roles.by_school.values()):
         return reverse("engagement:family_home")
+    if any(Role.COMMUNITY_PARTNER in r for r in roles.by_school.values()):
+        return reverse(
+            "leadership:my_work"
+        )  # their team's meetings, and nothing else of the school
     return None
 
 

@@ -22,7 +22,7 @@ from .forms import AcceptInvitationForm, InvitationForm, LanguageForm, VisionFor
 from .htmx import HtmxHttpRequest, is_partial
 from .htmx import apply_form_errors as _apply_form_errors
 from .languages import chosen_language
-from .models import District, Invitation, Role, School, SignOnProvider, User
+from .models import OUTSIDE_ROLES, District, Invitation, Role, School, SignOnProvider, User
 from .permissions import (
     can_edit_school,
     can_invite,
@@ -296,7 +296,7 @@ def invitation_accept(request: HtmxHttpRequest, token: str) -> HttpResponse:
             "leadership/invitation_accept.html",
             {"invitation": invitation, "other_user": True},
         )
-    needs_password = existing is None and invitation.role != Role.FAMILY
+    needs_password = existing is None and invitation.role not in OUTSIDE_ROLES
     form_kwargs = {"needs_password": needs_password, "email": invitation.email}
     if existing is not None:
         form = None

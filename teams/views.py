@@ -193,7 +193,7 @@ def _team_context(request, team: Team, form: MeetingForm | None = None, **forms)
 
 @login_required
 @require_safe
-@school_object_view(TEAMS, "school", can_view_team)
+@school_object_view(TEAMS, "school", can_view_team, seat_holders=True)
 def team_detail(request: HtmxHttpRequest, team: Team) -> HttpResponse:
     return render(request, "teams/team_detail.html", _team_context(request, team))
 
@@ -737,14 +737,14 @@ def _refused(request, meeting: Meeting, error: ValidationError) -> HttpResponse:
 @login_required
 @require_safe
 @vary_on_headers("HX-Request")
-@school_object_view(MEETINGS, "team__school", can_view_meeting)
+@school_object_view(MEETINGS, "team__school", can_view_meeting, seat_holders=True)
 def meeting_detail(request: HtmxHttpRequest, meeting: Meeting) -> HttpResponse:
     return _render_meeting(request, meeting)
 
 
 @login_required
 @require_safe
-@school_object_view(MEETINGS, "team__school", can_view_meeting, one_query=True)
+@school_object_view(MEETINGS, "team__school", can_view_meeting, one_query=True, seat_holders=True)
 def meeting_live(request: HtmxHttpRequest, meeting: Meeting) -> HttpResponse:
     """The live region, polled every few seconds by everyone on the meeting page.
 
@@ -986,7 +986,7 @@ def poll_close(request: HtmxHttpRequest, meeting: Meeting, poll_pk: int) -> Http
 
 @login_required
 @require_POST
-@school_object_view(MEETINGS, "team__school", _votes)
+@school_object_view(MEETINGS, "team__school", _votes, seat_holders=True)
 def poll_vote(request: HtmxHttpRequest, meeting: Meeting, poll_pk: int) -> HttpResponse:
     poll = get_object_or_404(Poll.objects.select_related("item"), pk=poll_pk, item__meeting=meeting)
     form = VoteForm(request.POST)
@@ -1141,7 +1141,7 @@ def action_item_done(request: HtmxHttpRequest, meeting: Meeting, action_pk: int)
 
 @login_required
 @require_safe
-@school_object_view(MEETINGS, "team__school", can_view_meeting)
+@school_object_view(MEETINGS, "team__school", can_view_meeting, seat_holders=True)
 def meeting_ics_file(request: HtmxHttpRequest, meeting: Meeting) -> HttpResponse:
     body = meeting_ics(meeting, url=site_url(meeting.get_absolute_url()))
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
@@ -1151,7 +1151,7 @@ def meeting_ics_file(request: HtmxHttpRequest, meeting: Meeting) -> HttpResponse
 
 @login_required
 @require_safe
-@school_object_view(MEETINGS, "team__school", can_view_meeting)
+@school_object_view(MEETINGS, "team__school", can_view_meeting, seat_holders=True)
 def meeting_print(request: HtmxHttpRequest, meeting: Meeting) -> HttpResponse:
     items = selectors.meeting_items(meeting)
     attendance = meeting.attendance.select_related("member__user")

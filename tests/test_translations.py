@@ -3,10 +3,13 @@
 Family-facing, concretely: every message whose source (the `#:` reference makemessages
 writes) is one of FAMILY_FACING below: the pages a family opens (sign-in, welcome,
 invitation, the family page, events and RSVPs, the signed RSVP link, feedback, error pages,
-the base layout), the e-mails a family receives (sign-in code, invitation, RSVP messages), and
-the Python modules whose messages those pages and e-mails show (forms, views, models,
-services and calendar of engagement; sign-in adapter, forms and languages of leadership;
-the language names of settings). A new family page or e-mail is added here.
+the base layout, the messages with the school and the signed thread link, announcements,
+the partner directory and the request for help), the e-mails a family receives (sign-in
+code, invitation, RSVP messages, announcements, the school's answers), and the Python
+modules whose messages those pages and e-mails show (forms, views, models, services and
+calendar of engagement; forms, models, services and views of community; sign-in adapter,
+forms and languages of leadership; the language names of settings). A new family page or
+e-mail is added here.
 """
 
 import re
@@ -39,11 +42,29 @@ FAMILY_FACING = [
     "templates/engagement/includes/rsvp_badge.html",
     "templates/engagement/includes/status_badge.html",
     "templates/engagement/email/*",
+    "templates/community/conversation_list.html",
+    "templates/community/conversation_detail.html",
+    "templates/community/thread_link.html",
+    "templates/community/thread_link_invalid.html",
+    "templates/community/announcement_read.html",
+    "templates/community/directory.html",
+    "templates/community/help_request_form.html",
+    "templates/community/includes/family_section.html",
+    "templates/community/includes/thread.html",
+    "templates/community/includes/reply_form.html",
+    "templates/community/includes/school_links.html",
+    "templates/community/email/announcement*",
+    "templates/community/email/reply*",
     "templates/leadership/welcome.html",
     "templates/leadership/no_role.html",
     "templates/leadership/invitation_accept.html",
     "templates/leadership/invitation_unusable.html",
     "templates/leadership/email/*",
+    "community/forms.py",
+    "community/models.py",
+    "community/services.py",
+    "community/templatetags/*",
+    "community/views.py",
     "engagement/calendar.py",
     "engagement/forms.py",
     "engagement/models.py",

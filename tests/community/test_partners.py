@@ -199,3 +199,139 @@ def test_the_principal_names_a_coordinator(client_for, world):
 def test_every_kind_of_help_can_be_listed(world):
     partner = make_partner(world, kinds=ServiceKind.values)
     assert sorted(partner.services.values_list("kind", flat=True)) == sorted(ServiceKind.values)
+
+
+# --- editing a partner ------------------------------------------------------------------
+
+
+def _edit_url(world, partner):
+    return reverse("community:partner_edit", kwargs={"slug": world.school.slug, "pk": partner.pk})
+
+
+def _edit_post(partner, **changes):
+    data = {
+        "name": partner.name,
+        "kinds": ["food"],
+        "cost": Cost.FREE,
+        "phone": partner.phone,
+        "languages": ["en", "es"],
+        "description_en": "Food Bank: groceries every week.",
+        "hours_en": "Mon-Fri 9-5",
+        "description_es": "Food Bank: comestibles cada semana.",
+        "hours_es": "lun-vie 9-17",
+        "version": services.partner_version(partner),
+    }
+    return data | changes
+
+
+def test_the_principal_edits_a_partner_and_families_see_the_change(client_for, world):
+    event = EventFactory(school=world.school)
+    partner = make_partner(world, events=[event])
+    client = client_for(world.principal)
+    page = client.get(_edit_url(world, partner))
+    assert page.status_code == 200
+    assert page.context["form"]["description_es"].value() == "Food Bank: comestibles cada semana."
+    response = client.post(
+        _edit_url(world, partner),
+        _edit_post(
+            partner,
+            name="Oak Food Bank",
+            kinds=["food", "housing"],
+            cost=Cost.SLIDING,
+            description_es="Comida y ayuda con la renta.",
+            hours_es="",
+        ),
+        follow=True,
+    )
+    assert "The partner was saved." in response.content.decode()
+    partner.refresh_from_db()
+    assert (partner.name, partner.cost) == ("Oak Food Bank", Cost.SLIDING)
+    assert sorted(s.kind for s in partner.services.all()) == ["food", "housing"]
+    assert partner.text("es").description == "Comida y ayuda con la renta."
+    assert partner.text("es").hours == ""
+    assert list(partner.events.all()) == []  # unticked
+    entry = AuditEntry.objects.get(action="partner.update")
+    assert entry.before["name"] == "Food Bank" and entry.after["name"] == "Oak Food Bank"
+    assert entry.after["kinds"] == ["food", "housing"]
+    world.family.preferred_language = "es"
+    world.family.save(update_fields=["preferred_language"])
+    html = client_for(world.family).get(_directory(world)).content.decode()
+    assert "Oak Food Bank" in html and "Comida y ayuda con la renta." in html
+
+
+def test_a_stale_edit_is_refused_and_both_versions_are_shown(client_for, world):
+    partner = make_partner(world)
+    loaded = _edit_post(partner, phone="555-0199")
+    services.partner_update(
+        actor=world.district_admin,
+        school=world.school,
+        partner=partner,
+        version=services.partner_version(partner),
+        name="Food Bank",
+        kinds=["food"],
+        phone="555-0142",
+        texts={"en": ("Food Bank: groceries every week.", "")},
+    )
+    response = client_for(world.principal).post(_edit_url(world, partner), loaded)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Someone else saved this while you were editing it" in html
+    assert "555-0142" in html and "555-0199" in html
+    partner.refresh_from_db()
+    assert partner.phone == "555-0142"
+    # Sending again, now knowingly over theirs, saves.
+    again = loaded | {"version": response.context["form"].data["version"]}
+    assert client_for(world.principal).post(_edit_url(world, partner), again).status_code == 302
+    partner.refresh_from_db()
+    assert partner.phone == "555-0199"
+
+
+def test_bad_edits_are_refused_with_a_message_and_nothing_changes(client_for, world):
+    partner = make_partner(world)
+    client = client_for(world.principal)
+    response = client.post(
+        _edit_url(world, partner), _edit_post(partner, phone="", description_en="")
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "The partner was not saved." in html
+    assert "Give at least one way to reach it" in html
+    assert "Say what help it gives" in html
+    partner.refresh_from_db()
+    assert partner.phone == "555-0100" and partner.text("en").description.startswith("Food Bank")
+    assert not AuditEntry.objects.filter(action="partner.update").exists()
+    # A form without its version is out of date, not a blind overwrite.
+    stale = _edit_post(partner, phone="555-0111")
+    del stale["version"]
+    assert (
+        "This form is out of date" in client.post(_edit_url(world, partner), stale).content.decode()
+    )
+    partner.refresh_from_db()
+    assert partner.phone == "555-0100"
+
+
+def test_a_district_wide_partner_is_edited_by_the_district_only(client_for, world):
+    partner = make_partner(world, name="District Clinic", kinds=["health"], district_wide=True)
+    assert client_for(world.principal).get(_edit_url(world, partner)).status_code == 403
+    with pytest.raises(Exception, match="Only a district admin"):
+        services.partner_update(
+            actor=world.principal,
+            school=world.school,
+            partner=partner,
+            name="Clinic",
+            kinds=["health"],
+            phone="1",
+            texts={"en": ("Care.", "")},
+        )
+    response = client_for(world.district_admin).post(
+        _edit_url(world, partner),
+        _edit_post(partner, kinds=["health", "mental_health"], description_es=""),
+    )
+    assert response.status_code == 302
+    partner.refresh_from_db()
+    assert partner.school_id is None  # still the whole district's
+    assert sorted(s.kind for s in partner.services.all()) == ["health", "mental_health"]
+    assert not partner.texts.filter(language="es").exists()  # emptied: gone
+    # Another school's partner does not exist from this school.
+    theirs = make_partner(world, name="Roosevelt Tutors", school=world.other_school)
+    assert client_for(world.principal).get(_edit_url(world, theirs)).status_code == 404

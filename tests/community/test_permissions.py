@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from community import services, tokens
-from community.models import Coordinator
+from community.models import Coordinator, Partner
 from leadership.models import Role
 from tests.community import factories as cf
 from tests.leadership.factories import person
@@ -100,6 +100,11 @@ def _partner_post(world):
     }
 
 
+def _partner_edit_post(world):
+    partner = Partner.objects.latest("pk")  # the one _partner just made
+    return _partner_post(world) | {"version": services.partner_version(partner)}
+
+
 def _help(world):
     request = services.help_request_create(
         actor=world.family, school=world.school, family=world.family, kind="food"
@@ -172,6 +177,14 @@ MATRIX = [
         method="POST",
         data=_partner_post,
     ),
+    Row("community:partner_edit", PARTNER_KEEPERS, kwargs=_partner),
+    Row(
+        "community:partner_edit",
+        {**PARTNER_KEEPERS, "principal": 302, "district_admin": 302},
+        kwargs=_partner,
+        method="POST",
+        data=_partner_edit_post,
+    ),
     Row(
         "community:partner_remove",
         {**PARTNER_KEEPERS, "principal": 302, "district_admin": 302},
@@ -224,6 +237,7 @@ OTHER_FAMILY = [
     ("community:inbox", _school, "GET", 403),
     ("community:response_times", _school, "GET", 403),
     ("community:directory", _school, "GET", 200),
+    ("community:partner_edit", _partner, "GET", 403),
     ("community:help_request_create", _school, "GET", 200),
     ("community:help_request_detail", _help, "GET", 404),
     ("community:help_request_detail", _help, "POST", 404),
@@ -247,6 +261,7 @@ COORDINATOR = [
     ("community:help_request_detail", _help, "GET", 200),
     ("community:help_request_detail", _help, "POST", 302),
     ("community:partner_create", _school, "GET", 200),
+    ("community:partner_edit", _partner, "GET", 200),
     ("community:partner_remove", _partner, "POST", 302),
     ("community:directory", _school, "GET", 200),
     ("community:inbox", _school, "GET", 200),

@@ -735,6 +735,19 @@ def community_partner_remove(world):
     )
 
 
+def community_partner_update(world):
+    partner = _partner(world)
+    return lambda: community.partner_update(
+        actor=world.principal,
+        school=world.school,
+        partner=partner,
+        name="Food Bank",
+        kinds=["food", "housing"],
+        phone="555-0100",
+        texts={"en": ("Groceries and rent help.", "")},
+    )
+
+
 def community_coordinator_set(world):
     return lambda: community.coordinator_set(
         actor=world.principal, school=world.school, person=world.staff, allowed=True
