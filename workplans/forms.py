@@ -11,6 +11,7 @@ from leadership.edits import VersionedModelForm
 from leadership.models import DistrictPriority, SchoolYear
 from leadership.uploads import UploadLimitFormMixin, limit_of, size_label
 from teams.models import Team
+from voice.models import Survey
 
 from .models import (
     ActionStep,
@@ -213,9 +214,9 @@ class ProgressUpdateForm(UploadLimitFormMixin, forms.Form):
 
 
 class PlanLinkForm(forms.Form):
-    """Which goal, measure or step an agenda item links to ("goal:12", "measure:4"...)."""
+    """Which goal, measure, step or survey an agenda item links to ("goal:12", "survey:3"...)."""
 
-    target = forms.ChoiceField(label=_("Goal, measure or step"))
+    target = forms.ChoiceField(label=_("Goal, measure, step or survey"))
 
     def __init__(self, *args, choices, **kwargs):
         super().__init__(*args, **kwargs)
@@ -232,6 +233,7 @@ class PlanLinkForm(forms.Form):
             "step": ActionStep.objects.filter(goal__plan__school=school).select_related(
                 "goal__plan"
             ),
+            "survey": Survey.objects.filter(school=school),
         }[kind]
         return kind, objects.filter(pk=pk).first()
 

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from leadership.models import DistrictPriority, School, SchoolYear
 from teams.models import AgendaItem, Decision, Team
+from voice.models import Survey
 
 
 class LiveGoals(models.Manager):
@@ -447,7 +448,8 @@ class DigestSent(models.Model):
 
 
 class AgendaLink(models.Model):
-    """An agenda item of a team's meeting points at the goal, measure or step it monitors."""
+    """An agenda item of a team's meeting points at the goal, measure or step it monitors, or
+    at a survey whose results it looks at."""
 
     item = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, related_name="plan_links")
     goal = models.ForeignKey(
@@ -458,6 +460,9 @@ class AgendaLink(models.Model):
     )
     step = models.ForeignKey(
         ActionStep, on_delete=models.CASCADE, null=True, blank=True, related_name="agenda_links"
+    )
+    survey = models.ForeignKey(
+        Survey, on_delete=models.CASCADE, null=True, blank=True, related_name="agenda_links"
     )
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
@@ -471,11 +476,32 @@ class AgendaLink(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=(
-                    models.Q(goal__isnull=False, measure__isnull=True, step__isnull=True)
-                    | models.Q(goal__isnull=True, measure__isnull=False, step__isnull=True)
-                    | models.Q(goal__isnull=True, measure__isnull=True, step__isnull=False)
+                    models.Q(
+                        goal__isnull=False,
+                        measure__isnull=True,
+                        step__isnull=True,
+                        survey__isnull=True,
+                    )
+                    | models.Q(
+                        goal__isnull=True,
+                        measure__isnull=False,
+                        step__isnull=True,
+                        survey__isnull=True,
+                    )
+                    | models.Q(
+                        goal__isnull=True,
+                        measure__isnull=True,
+                        step__isnull=False,
+                        survey__isnull=True,
+                    )
+                    | models.Q(
+                        goal__isnull=True,
+                        measure__isnull=True,
+                        step__isnull=True,
+                        survey__isnull=False,
+                    )
                 ),
-                name="agendalink_exactly_one_target",
+                name="agendalink_exactly_one_target_or_survey",
             ),
             models.UniqueConstraint(
                 fields=["item", "goal"],
@@ -492,14 +518,19 @@ class AgendaLink(models.Model):
                 condition=models.Q(step__isnull=False),
                 name="agendalink_step_once_per_item",
             ),
+            models.UniqueConstraint(
+                fields=["item", "survey"],
+                condition=models.Q(survey__isnull=False),
+                name="agendalink_survey_once_per_item",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.item_id} → {self.goal or self.measure or self.step}"
+        return f"{self.item_id} → {self.target}"
 
     @property
     def target(self):
-        return self.goal or self.measure or self.step
+        return self.goal or self.measure or self.step or self.survey
 
 
 class GoalDecision(models.Model):

@@ -5,12 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from leadership import clock
 from leadership.models import AuditEntry, Membership, Role, School, User
 from leadership.permissions import roles_of
+from voice.models import Survey, SurveyStatus
+from voice.permissions import is_owner as can_read_survey_results
 
 from . import charts
 from .models import (
@@ -402,11 +405,49 @@ class ItemPlan:
     goals: list = field(default_factory=list)
     measures: list = field(default_factory=list)
     steps: list = field(default_factory=list)
+    surveys: list = field(default_factory=list)  # (link, SurveyView)
+
+
+@dataclass
+class SurveyView:
+    """A linked survey beside an agenda item: its title in the reader's language, its status,
+    its response rate (those who answered over those asked when it opened, as on its results
+    page) and whether the reader may open its results."""
+
+    survey: Survey
+    title: str
+    rate: int | None
+    can_see_results: bool
+
+
+def linked_surveys(*, user, survey_ids, language: str | None = None) -> dict[int, SurveyView]:
+    """{survey id: SurveyView}, two queries (surveys with their answered count, and owners)
+    for any number of surveys."""
+    if not survey_ids:
+        return {}
+    language = language or get_language()
+    surveys = (
+        Survey.objects.filter(pk__in=list(survey_ids))
+        .select_related("school__district")
+        .annotate(answered=Count("participations"))
+        .prefetch_related("owners")
+    )
+    shown = {}
+    for survey in surveys:
+        survey._owner_ids = {owner.pk for owner in survey.owners.all()}
+        rate = min(100, round(100 * survey.answered / survey.invited)) if survey.invited else None
+        shown[survey.pk] = SurveyView(
+            survey=survey,
+            title=survey.text("title", language),
+            rate=rate,
+            can_see_results=can_read_survey_results(user, survey),
+        )
+    return shown
 
 
 def meeting_plan(*, user, meeting, items, today: date | None = None) -> dict[int, ItemPlan]:
-    """{item id: ItemPlan} for the items that link to plans the user may read, in fixed
-    queries for any number of items and links."""
+    """{item id: ItemPlan} for the items that link to plans the user may read or to surveys,
+    in fixed queries for any number of items and links."""
     links = list(
         AgendaLink.objects.filter(item__in=[item.pk for item in items]).select_related(
             "measure", "step"
@@ -414,6 +455,14 @@ def meeting_plan(*, user, meeting, items, today: date | None = None) -> dict[int
     )
     if not links:
         return {}
+    shown: dict[int, ItemPlan] = {}
+    survey_links = [link for link in links if link.survey_id]
+    if survey_links:
+        views = linked_surveys(user=user, survey_ids={link.survey_id for link in survey_links})
+        for link in survey_links:
+            link.survey = views[link.survey_id].survey
+            shown.setdefault(link.item_id, ItemPlan()).surveys.append((link, views[link.survey_id]))
+        links = [link for link in links if not link.survey_id]
     goal_ids = {
         link.goal_id or (link.measure.goal_id if link.measure_id else link.step.goal_id)
         for link in links
@@ -440,7 +489,6 @@ def meeting_plan(*, user, meeting, items, today: date | None = None) -> dict[int
         for step in goal.steps.all():
             decorate_step(step, today)
         goal.overdue_steps = [step for step in goal.steps.all() if step.is_overdue]
-    shown: dict[int, ItemPlan] = {}
     for link in links:
         goal_id = link.goal_id or (link.measure.goal_id if link.measure_id else link.step.goal_id)
         goal = goals.get(goal_id)  # a deleted goal (and what is under it) is not shown
@@ -476,7 +524,28 @@ def _charted(view: MeasureView, chart_id: str) -> MeasureView:
 
 def plan_choices(*, user, school: School) -> list[tuple[str, list[tuple[str, str]]]]:
     """What a meeting's items may link to: the goals, measures and steps of the school's
-    plans that are not drafts, as grouped choices ("goal:12", "measure:4", "step:9")."""
+    plans that are not drafts, and the school's open and closed surveys (their results), as
+    grouped choices ("goal:12", "measure:4", "step:9", "survey:3")."""
+    groups = _plan_groups(user=user, school=school)
+    surveys = (
+        Survey.objects.filter(school=school, status__in=[SurveyStatus.OPEN, SurveyStatus.CLOSED])
+        .select_related("school")
+        .order_by("-opened_at", "-pk")
+    )
+    language = get_language()
+    options = [
+        (
+            f"survey:{survey.pk}",
+            _("Survey: %(title)s") % {"title": survey.text("title", language)},
+        )
+        for survey in surveys
+    ]
+    if options:
+        groups.append((_("Surveys"), options))
+    return groups
+
+
+def _plan_groups(*, user, school: School) -> list[tuple[str, list[tuple[str, str]]]]:
     plans = [
         plan
         for plan in WorkPlan.objects.filter(school=school)

@@ -23,6 +23,7 @@ from leadership.updates import model_update
 from leadership.uploads import check_file
 from teams import services as teams
 from teams.models import AgendaItem, Decision, ItemKind, Meeting
+from voice.models import Survey, SurveyStatus
 
 from . import charts, selectors
 from .models import (
@@ -827,6 +828,8 @@ MEETING_OVER = _("This meeting is over: its agenda no longer changes.")
 LINK_OTHER_SCHOOL = _("Only this school's plan can be linked to its meetings.")
 LINK_DRAFT_PLAN = _("A draft plan cannot be linked to a meeting; make it active first.")
 LINK_ALREADY = _("This agenda item already links to it.")
+LINK_OTHER_SCHOOL_SURVEY = _("Only this school's surveys can be linked to its meetings.")
+LINK_DRAFT_SURVEY = _("A draft survey has no results yet; open it before linking it to a meeting.")
 NOTHING_TO_MONITOR = _(
     "No goal is off track and no step is overdue in the active plan: there is nothing to add."
 )
@@ -868,19 +871,31 @@ def agenda_link_add(
     goal: Goal | None = None,
     measure: Measure | None = None,
     step: ActionStep | None = None,
+    survey: Survey | None = None,
 ) -> AgendaLink:
-    """Link an agenda item to one goal, measure or step of the school's plan."""
+    """Link an agenda item to one goal, measure or step of the school's plan, or to one of
+    the school's open or closed surveys (its results)."""
     meeting = _open_meeting(item.meeting)
-    targets = [t for t in (goal, measure, step) if t is not None]
+    targets = [t for t in (goal, measure, step, survey) if t is not None]
     if len(targets) != 1:
-        raise ValidationError(_("Choose one goal, measure or step."))
-    plan = _plan_of(targets[0])
-    if plan.school_id != meeting.team.school_id:
-        raise ValidationError(LINK_OTHER_SCHOOL)
-    if plan.status == WorkPlan.Status.DRAFT:
-        raise ValidationError(LINK_DRAFT_PLAN)
-    link = AgendaLink(item=item, goal=goal, measure=measure, step=step, added_by=actor)
-    if AgendaLink.objects.filter(item=item, goal=goal, measure=measure, step=step).exists():
+        raise ValidationError(_("Choose one goal, measure, step or survey."))
+    if survey is not None:
+        if survey.school_id != meeting.team.school_id:
+            raise ValidationError(LINK_OTHER_SCHOOL_SURVEY)
+        if survey.status == SurveyStatus.DRAFT:
+            raise ValidationError(LINK_DRAFT_SURVEY)
+    else:
+        plan = _plan_of(targets[0])
+        if plan.school_id != meeting.team.school_id:
+            raise ValidationError(LINK_OTHER_SCHOOL)
+        if plan.status == WorkPlan.Status.DRAFT:
+            raise ValidationError(LINK_DRAFT_PLAN)
+    link = AgendaLink(
+        item=item, goal=goal, measure=measure, step=step, survey=survey, added_by=actor
+    )
+    if AgendaLink.objects.filter(
+        item=item, goal=goal, measure=measure, step=step, survey=survey
+    ).exists():
         raise ValidationError(LINK_ALREADY)
     link.full_clean()
     link.save()
@@ -890,7 +905,12 @@ def agenda_link_add(
         action="agenda_item.plan_link",
         obj=item,
         school=meeting.team.school,
-        after={"goal": link.goal_id, "measure": link.measure_id, "step": link.step_id},
+        after={
+            "goal": link.goal_id,
+            "measure": link.measure_id,
+            "step": link.step_id,
+            "survey": link.survey_id,
+        },
     )
     versions.mark_changed(school=meeting.team.school)
     return link
@@ -899,7 +919,12 @@ def agenda_link_add(
 @transaction.atomic
 def agenda_link_remove(*, actor: User, link: AgendaLink) -> None:
     meeting = _open_meeting(link.item.meeting)
-    before = {"goal": link.goal_id, "measure": link.measure_id, "step": link.step_id}
+    before = {
+        "goal": link.goal_id,
+        "measure": link.measure_id,
+        "step": link.step_id,
+        "survey": link.survey_id,
+    }
     item = link.item
     link.delete()
     _touch(meeting)

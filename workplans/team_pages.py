@@ -27,8 +27,9 @@ def team_section(*, request, team) -> str:
 
 
 def agenda_panels(*, request, meeting, items) -> dict[int, str]:
-    """Beside each agenda item: its linked goals (status, charts, overdue steps), measures and
-    steps; to whoever runs the meeting, the forms that link the item and tie its decisions."""
+    """Beside each agenda item: its linked goals (status, charts, overdue steps), measures,
+    steps and surveys (status, response rate, results); to whoever runs the meeting, the forms
+    that link the item and tie its decisions."""
     user = request.user
     shown = selectors.meeting_plan(user=user, meeting=meeting, items=items)
     runs = can_link_plan(user, meeting)

@@ -735,7 +735,8 @@ def _refused(request, error: ValidationError, back: str) -> HttpResponse:
 @require_POST
 @school_view()
 def agenda_link_add(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
-    """Link an agenda item of the meeting to a goal, measure or step of the plan."""
+    """Link an agenda item of the meeting to a goal, measure or step of the plan, or to a
+    survey's results."""
     meeting = load_in_school(request, MEETINGS, "team__school", can_link_plan, pk=pk)
     item_pk = request.POST.get("item", "")
     item = meeting.items.filter(pk=item_pk).first() if item_pk.isdigit() else None
@@ -746,7 +747,9 @@ def agenda_link_add(request: HtmxHttpRequest, school: School, pk: int) -> HttpRe
         request.POST, choices=selectors.plan_choices(user=request.user, school=school)
     )
     if not form.is_valid():
-        return _refused(request, ValidationError(_("Choose a goal, measure or step.")), back)
+        return _refused(
+            request, ValidationError(_("Choose a goal, measure, step or survey.")), back
+        )
     kind, target = form.target_of(school)
     if target is None:
         raise Http404
@@ -754,7 +757,10 @@ def agenda_link_add(request: HtmxHttpRequest, school: School, pk: int) -> HttpRe
         services.agenda_link_add(actor=request.user, item=item, **{kind: target})
     except ValidationError as error:
         return _refused(request, error, back)
-    messages.success(request, _("The item now links to the plan."))
+    if kind == "survey":
+        messages.success(request, _("The item now links to the survey's results."))
+    else:
+        messages.success(request, _("The item now links to the plan."))
     return redirect(back)
 
 

@@ -457,6 +457,16 @@ def workplans_agenda_link_add(world):
     return lambda: workplans.agenda_link_add(actor=world.principal, item=item, goal=goal)
 
 
+def workplans_agenda_link_add_survey(world):
+    from voice.models import Survey, SurveyStatus
+
+    _live, item, _plan_goal = _live_and_goal(world)
+    survey = Survey.objects.create(
+        school=world.school, title={"en": "Climate"}, status=SurveyStatus.CLOSED
+    )
+    return lambda: workplans.agenda_link_add(actor=world.principal, item=item, survey=survey)
+
+
 def workplans_agenda_link_remove(world):
     _live, item, goal = _live_and_goal(world)
     link = workplans.agenda_link_add(actor=world.principal, item=item, goal=goal)

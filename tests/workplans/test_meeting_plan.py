@@ -136,7 +136,7 @@ def test_links_to_a_draft_plan_another_schools_plan_or_a_closed_meeting_are_refu
         {"item": item.pk, "target": f"goal:{other_goal.pk}"},
     )
     assert response.status_code == 302
-    assert _messages(response) == ["Choose a goal, measure or step."]
+    assert _messages(response) == ["Choose a goal, measure, step or survey."]
     goal = GoalFactory(plan=plan)
     services.agenda_link_add(actor=world.principal, item=item, goal=goal)
     with pytest.raises(ValidationError, match="already links"):
@@ -224,6 +224,7 @@ def test_the_meeting_page_with_linked_goals_reads_in_fixed_queries(
         services.agenda_link_add(actor=world.principal, item=item, measure=goal.measures.get())
         services.agenda_link_add(actor=world.principal, item=item, step=goal.steps.first())
     client = client_for(world.principal)
-    with django_assert_num_queries(27):
+    # 28: the link form's choices read the school's open and closed surveys (one query).
+    with django_assert_num_queries(28):
         page = client.get(live.get_absolute_url()).content.decode()
     assert "Attendance goal 6" in page and "Step 5.2" in page
