@@ -87,8 +87,9 @@ def test_team_page_queries(world, ilt, busy_ilt, client_for, django_assert_num_q
 
 def test_meeting_page_queries(world, busy_ilt, client_for, django_assert_num_queries):
     client = client_for(world.principal)
-    # 22, and 3 for the work plans' panels (links, the plans to link to, decisions' ties).
-    with django_assert_num_queries(25):
+    # 22, and 4 for the work plans' panels (links, the plans to link to, the surveys to link
+    # to, decisions' ties).
+    with django_assert_num_queries(26):
         response = client.get(busy_ilt.get_absolute_url())
     page = response.content.decode()
     assert "Decision 7" in page and "Action 7" in page and "Item 6" in page
