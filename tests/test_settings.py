@@ -74,16 +74,36 @@ def test_behind_pgbouncer_server_side_cursors_are_off_and_a_misspelt_pooler_is_r
 
 
 def test_debug_is_off_unless_the_environment_turns_it_on():
-    show = "from django.conf import settings; print('DEBUG', settings.DEBUG)"
+    """What serves people (config.wsgi) and the workers (config.celery) start with DEBUG off
+    when the variable is missing; manage.py, the developer's tool, turns it on for itself."""
     key = "k3y-" + "x7Qz!pR2#vB9@mN4$wL6%tY8^cJ1&hF5*dG3(sK0)aE" * 2
-    unset = run_manage(
-        "shell", "-c", show, SECRET_KEY=key, DJANGO_SETTINGS_MODULE="config.settings"
+    environment = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY"}}
+    environment.pop("DJANGO_SETTINGS_MODULE", None)
+    show = "from django.conf import settings; print('DEBUG', settings.DEBUG)"
+    for module in ("config.wsgi", "config.celery"):
+        shown = subprocess.run(
+            [sys.executable, "-c", f"import {module}; {show}"],
+            cwd=ROOT,
+            env={**environment, "SECRET_KEY": key},
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert shown.returncode == 0, shown.stderr
+        assert "DEBUG False" in shown.stdout, module
+    by_hand = run_manage("shell", "-c", show, DJANGO_SETTINGS_MODULE="config.settings")
+    assert by_hand.returncode == 0, by_hand.stderr
+    assert "DEBUG True" in by_hand.stdout
+    asked_off = run_manage(
+        "shell", "-c", show, DEBUG="0", SECRET_KEY=key, DJANGO_SETTINGS_MODULE="config.settings"
     )
-    assert unset.returncode == 0, unset.stderr
-    assert "DEBUG False" in unset.stdout
-    asked = run_manage("shell", "-c", show, DEBUG="1", DJANGO_SETTINGS_MODULE="config.settings")
-    assert asked.returncode == 0, asked.stderr
-    assert "DEBUG True" in asked.stdout
+    assert asked_off.returncode == 0, asked_off.stderr
+    assert "DEBUG False" in asked_off.stdout
+
+
+def test_the_production_image_runs_everything_with_debug_off():
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert "    DEBUG=0 \\\n" in dockerfile
 
 
 def test_make_run_turns_debug_on_for_itself():
