@@ -101,6 +101,10 @@ class Survey(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
     # How many people with an account were asked when it opened (the response rate's base).
     invited = models.PositiveIntegerField(default=0)
+    # The survey this one was copied from (an earlier round, or the district's survey).
+    copied_from = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="copies"
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -167,6 +171,12 @@ class Question(models.Model):
         verbose_name=_("show only if this earlier question"),
     )
     show_if_option = models.PositiveSmallIntegerField(null=True, blank=True)
+    # The question this one was copied from: the same question in an earlier round of the
+    # survey, or in the district's survey that every school answers. Results are compared and
+    # added up across copies through it.
+    copied_from = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="copies"
+    )
 
     class Meta:
         ordering = ["position", "id"]
