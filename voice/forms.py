@@ -434,3 +434,15 @@ class SessionForm(forms.ModelForm):
     def __init__(self, *args, school, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["themes"].queryset = ListeningTheme.objects.filter(school=school)
+
+
+class NextRoundForm(forms.Form):
+    """The title of the next round, in each language of the school (prefilled)."""
+
+    def __init__(self, *args, languages: list[str], initial_titles: dict[str, str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.languages = languages
+        _lang_fields(self, "title", _("Title"), languages, initial=initial_titles, required=True)
+
+    def titles(self) -> dict[str, str]:
+        return _lang_values(self.cleaned_data, "title", self.languages)

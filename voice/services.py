@@ -925,3 +925,71 @@ def listening_theme_add(*, actor, school: School, name: str) -> ListeningTheme:
     audit.record(actor=actor, action="voice.listening_theme_add", obj=theme, school=school)
     versions.mark_changed(school=school)
     return theme
+
+
+# --- rounds ---------------------------------------------------------------------------------
+
+NEXT_ROUND_OF_DRAFT = _("A draft has no results yet: open it before starting its next round.")
+
+
+@transaction.atomic
+def survey_next_round(*, actor, survey: Survey, title: dict[str, str]) -> Survey:
+    """The next round of a survey (spring after fall): a draft with the same audience, owners,
+    sections and questions (each "show only if" pointing at the new copy of its question),
+    every copy remembering what it was copied from so the two rounds can be compared."""
+    if survey.status == SurveyStatus.DRAFT:
+        raise ValidationError(NEXT_ROUND_OF_DRAFT)
+    school = survey.school
+    languages = list(school.languages)
+    title = _clean_texts(title, languages, 200)
+    if not any(title.values()):
+        title = dict(survey.title)
+    copy = Survey(
+        school=school,
+        title=title,
+        intro=dict(survey.intro or {}),
+        is_anonymous=survey.is_anonymous,
+        staff_audience=survey.staff_audience,
+        staff_roles=list(survey.staff_roles or []),
+        families=survey.families,
+        students=survey.students,
+        template_key=survey.template_key,
+        copied_from=survey,
+        created_by=actor,
+    )
+    copy.full_clean()
+    copy.save()
+    copy.staff_teams.set(survey.staff_teams.all())
+    copy.owners.set(survey.owners.all())
+    sections = {}
+    for section in survey.sections.order_by("position", "id"):
+        sections[section.pk] = Section.objects.create(
+            survey=copy, position=section.position, title=dict(section.title)
+        )
+    questions: dict[int, Question] = {}
+    for question in survey.questions.order_by("position", "id"):
+        new = Question(
+            survey=copy,
+            section=sections.get(question.section_id),
+            position=question.position,
+            kind=question.kind,
+            text=dict(question.text),
+            options=[dict(option) for option in question.options],
+            required=question.required,
+            # Earlier questions come first, so the one it depends on is already copied.
+            show_if=questions.get(question.show_if_id),
+            show_if_option=question.show_if_option if question.show_if_id in questions else None,
+            copied_from=question,
+        )
+        new.full_clean()
+        new.save()
+        questions[question.pk] = new
+    audit.record(
+        actor=actor,
+        action="voice.survey_next_round",
+        obj=copy,
+        school=school,
+        after={"copied_from": survey.pk, "questions": len(questions)},
+    )
+    versions.mark_changed(school=school)
+    return copy

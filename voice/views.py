@@ -26,12 +26,14 @@ from leadership.permissions import load_in_school, school_view
 
 from . import catalog, selectors, services, tokens
 from . import results as survey_results
+from . import rounds as survey_rounds
 from .forms import (
     AnswerForm,
     EvidenceForm,
     ExchangeForm,
     IdeaForm,
     LinkForm,
+    NextRoundForm,
     QuestionForm,
     SectionForm,
     SessionForm,
@@ -739,8 +741,24 @@ def survey_results_page(request: HtmxHttpRequest, school: School, pk: int) -> Ht
             "results": found,
             "dimensions": list(survey_results.DIMENSIONS.items()),
             "dimension_label": survey_results.DIMENSIONS.get(found.dimension or "", ""),
+            "earlier_round": _earlier_round_title(survey, language),
         },
     )
+
+
+def _earlier_round_title(survey: Survey, language: str) -> str:
+    """The title of the round this one follows, when it is one of the school's (one query)."""
+    if not survey.copied_from_id:
+        return ""
+    earlier = (
+        Survey.objects.filter(pk=survey.copied_from_id, school_id=survey.school_id)
+        .exclude(status=SurveyStatus.DRAFT)
+        .first()
+    )
+    if earlier is None:
+        return ""
+    earlier.school = survey.school
+    return earlier.text("title", language)
 
 
 @login_required
@@ -1091,3 +1109,94 @@ def listening_theme_add(request: HtmxHttpRequest, school: School) -> HttpRespons
     else:
         messages.success(request, _("The theme was added to the school's list."))
     return redirect(reverse("voice:listening", kwargs={"slug": school.slug}) + "#themes")
+
+
+# --- rounds -----------------------------------------------------------------------------------
+
+
+def _next_round_titles(survey: Survey, number: int) -> dict[str, str]:
+    titles = {}
+    for code in selectors.languages_of(survey):
+        with translation.override(code):
+            titles[code] = _("%(title)s (round %(n)s)") % {
+                "title": survey.text("title", code),
+                "n": number,
+            }
+    return titles
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+@school_view()
+def survey_next_round(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
+    """Copy an open or closed survey into a draft for its next round (spring after fall)."""
+    survey = _owned(request, pk)
+    if survey.is_draft:
+        raise Http404
+    number = len(survey_rounds.earlier_rounds(survey)) + 2
+    form = NextRoundForm(
+        request.POST or None,
+        languages=selectors.languages_of(survey),
+        initial_titles=_next_round_titles(survey, number),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            copy = services.survey_next_round(
+                actor=request.user, survey=survey, title=form.titles()
+            )
+        except ValidationError as error:
+            _apply_form_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("The next round was made as a draft, with the same questions and audience."),
+            )
+            return redirect(copy.get_absolute_url())
+    return render(
+        request,
+        "voice/form_page.html",
+        {
+            "school": school,
+            "form": form,
+            "title": _("Start the next round"),
+            "intro": _(
+                "A new draft with the same questions, sections and audience. Its results can "
+                "then be compared with this round's."
+            ),
+            "back": survey.get_absolute_url(),
+        },
+    )
+
+
+@login_required
+@require_safe
+@school_view()
+def survey_compare(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
+    """This round's results beside an earlier round's, question by question."""
+    survey = load_in_school(request, Survey.objects.all(), "school", is_owner, pk=pk)
+    survey.school = school
+    earlier_rounds = survey_rounds.earlier_rounds(survey)
+    if not earlier_rounds:
+        raise Http404
+    wanted = request.GET.get("with", "")
+    earlier = next((s for s in earlier_rounds if str(s.pk) == wanted), earlier_rounds[0])
+    language = _respondent_language(request, survey)
+    comparison = survey_rounds.compare_rounds(
+        earlier=earlier,
+        later=survey,
+        language=language,
+        dimension=request.GET.get("by") or None,
+    )
+    return render(
+        request,
+        "voice/compare.html",
+        {
+            "school": school,
+            "survey": survey,
+            "title": survey.text("title", language),
+            "earlier_title": earlier.text("title", language),
+            "rounds": [(s.pk, s.text("title", language)) for s in earlier_rounds],
+            "comparison": comparison,
+            "dimensions": list(survey_results.DIMENSIONS.items()),
+        },
+    )

@@ -1018,6 +1018,16 @@ def voice_listening_theme_add(world):
     )
 
 
+def voice_survey_next_round(world):
+    from tests.voice.factories import open_survey
+    from voice import services as voice
+
+    survey, _q = open_survey(world)
+    return lambda: voice.survey_next_round(
+        actor=world.principal, survey=survey, title={"en": "Spring", "es": "Primavera"}
+    )
+
+
 SERVICES = [
     value
     for name, value in list(globals().items())

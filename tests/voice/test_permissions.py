@@ -45,6 +45,15 @@ def _question(world):
     return {"slug": world.school.slug, "pk": survey.pk, "question_pk": question.pk}
 
 
+def _next_round(world):
+    survey, _q = open_survey(world)
+    spring = services.survey_next_round(
+        actor=world.principal, survey=survey, title={"en": "Spring", "es": "Primavera"}
+    )
+    services.survey_open(actor=world.principal, survey=spring)
+    return {"slug": world.school.slug, "pk": spring.pk}
+
+
 def _open_question(world):
     survey, q = open_survey(world)
     return {"slug": world.school.slug, "pk": survey.pk, "question_pk": q["belong"].pk}
@@ -154,6 +163,15 @@ MATRIX = [
     Row("voice:survey_results", OWNERS_200, kwargs=_open),
     Row("voice:survey_results_csv", OWNERS_200, kwargs=_open),
     Row("voice:evidence_attach", OWNERS_200, kwargs=_open_question),
+    Row("voice:survey_compare", OWNERS_200, kwargs=_next_round),
+    Row("voice:survey_next_round", OWNERS_200, kwargs=_open),
+    Row(
+        "voice:survey_next_round",
+        OWNERS_302,
+        kwargs=_open,
+        method="POST",
+        data=lambda w: {"title_en": "Spring", "title_es": "Primavera"},
+    ),
     Row("voice:exchange_create", OWNERS_200, kwargs=_school),
     Row("voice:exchange_detail", OWNERS_200, kwargs=_exchange_kwargs),
     Row(

@@ -1,0 +1,213 @@
+"""Rounds of a survey: the next round is a copy that remembers its origin, and the two
+rounds' results are compared question by question, each round's small groups suppressed."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from tests.voice.factories import YES_NO, add_question, draft_survey
+from voice import rounds, services, tokens
+from voice.models import QuestionKind, StudentLink, Survey
+
+pytestmark = pytest.mark.django_db
+
+
+def _fall(world):
+    survey = draft_survey(world, staff_audience="roles", staff_roles=["teacher_leader"])
+    survey.owners.add(world.teacher_leader)
+    section = services.section_add(
+        actor=world.principal, survey=survey, title={"en": "Climate", "es": "Clima"}
+    )
+    q = {"belong": add_question(world, survey, section=section, required=True)}
+    q["teach"] = add_question(
+        world,
+        survey,
+        QuestionKind.SINGLE,
+        text={"en": "Do you teach reading?", "es": "¿Enseña lectura?"},
+        options=YES_NO,
+    )
+    q["grades"] = add_question(
+        world,
+        survey,
+        QuestionKind.MULTIPLE,
+        text={"en": "Which grades?", "es": "¿Qué grados?"},
+        options=[{"en": "K-2", "es": "K-2"}, {"en": "3-5", "es": "3-5"}],
+        show_if=q["teach"],
+        show_if_option=0,
+    )
+    q["hours"] = add_question(
+        world, survey, QuestionKind.NUMBER, text={"en": "Hours of PD?", "es": "¿Horas de FP?"}
+    )
+    q["wish"] = add_question(
+        world, survey, QuestionKind.LONG_TEXT, text={"en": "What would help?", "es": "¿Qué?"}
+    )
+    services.survey_open(actor=world.principal, survey=survey)
+    survey.refresh_from_db()
+    return survey, q
+
+
+def _next(world, survey):
+    return services.survey_next_round(
+        actor=world.principal, survey=survey, title={"en": "Spring voice", "es": "Primavera"}
+    )
+
+
+def test_the_next_round_copies_questions_sections_audience_and_owners(world):
+    fall, q = _fall(world)
+    spring = _next(world, fall)
+    assert spring.is_draft and spring.copied_from == fall
+    assert spring.title == {"en": "Spring voice", "es": "Primavera"}
+    assert (spring.staff_audience, spring.staff_roles, spring.families, spring.students) == (
+        "roles",
+        ["teacher_leader"],
+        True,
+        True,
+    )
+    assert set(spring.owners.all()) == {world.teacher_leader}
+    [section] = spring.sections.all()
+    assert section.title["en"] == "Climate"
+    copies = {c.copied_from_id: c for c in spring.questions.all()}
+    assert set(copies) == {question.pk for question in q.values()}
+    belong, teach, grades = copies[q["belong"].pk], copies[q["teach"].pk], copies[q["grades"].pk]
+    assert belong.section == section and belong.required
+    # "Show only if" points at the copy in the new round, not at the fall question.
+    assert grades.show_if == teach and grades.show_if_option == 0
+    assert teach.options == YES_NO
+    # It opens like any survey.
+    services.survey_open(actor=world.principal, survey=spring)
+
+
+def test_a_draft_has_no_next_round(world):
+    with pytest.raises(ValidationError) as error:
+        _next(world, draft_survey(world))
+    assert services.NEXT_ROUND_OF_DRAFT in error.value.messages
+
+
+def test_the_next_round_page_makes_a_draft_with_the_title_given(world, client):
+    fall, _q = _fall(world)
+    client.force_login(world.teacher_leader)  # an owner the principal named
+    url = reverse("voice:survey_next_round", kwargs={"slug": world.school.slug, "pk": fall.pk})
+    page = client.get(url).content.decode()
+    assert 'value="Staff voice (round 2)"' in page
+    response = client.post(url, {"title_en": "Spring", "title_es": "Primavera"})
+    spring = Survey.objects.get(copied_from=fall)
+    assert response.url == spring.get_absolute_url()
+    assert spring.title["en"] == "Spring"
+
+
+def _answer(survey, label, n, values):
+    link = StudentLink.objects.create(survey=survey, label=label, nonce=tokens.new_nonce())
+    for _ in range(n):
+        services.student_response_submit(link=link, values=values, language="en")
+
+
+def _two_rounds(world):
+    """Fall: Grade 3 (10) strongly agree, Grade 4 (10) half agree and half disagree, Grade 5
+    (12) strongly disagree. Spring: Grade 3 (10) agree, Grade 4 (12) 9 strongly agree and 3
+    disagree, Grade 5 only 2, so Grade 5 is suppressed in spring and Grade 3 with it."""
+    fall, q = _fall(world)
+    _answer(fall, "Grade 3", 10, {q["belong"].pk: 4, q["hours"].pk: 4})
+    _answer(fall, "Grade 4", 5, {q["belong"].pk: 3})
+    _answer(fall, "Grade 4", 5, {q["belong"].pk: 1})
+    _answer(fall, "Grade 5", 12, {q["belong"].pk: 0})
+    services.survey_close(actor=world.principal, survey=fall)
+    spring = _next(world, fall)
+    s = {c.copied_from_id: c for c in spring.questions.all()}
+    services.question_delete(actor=world.principal, question=s[q["teach"].pk])
+    added = add_question(
+        world, spring, QuestionKind.AGREEMENT, text={"en": "I feel safe.", "es": "Seguro."}
+    )
+    services.survey_open(actor=world.principal, survey=spring)
+    belong, hours = s[q["belong"].pk].pk, s[q["hours"].pk].pk
+    _answer(spring, "Grade 3", 10, {belong: 3, hours: 6})
+    _answer(spring, "Grade 4", 9, {belong: 4})
+    _answer(spring, "Grade 4", 3, {belong: 1})
+    _answer(spring, "Grade 5", 2, {belong: 4, added.pk: 4})
+    return fall, spring
+
+
+def test_the_comparison_matches_questions_and_suppresses_a_group_small_in_one_round(world):
+    fall, spring = _two_rounds(world)
+    found = rounds.compare_rounds(
+        earlier=fall, later=spring, language="en", dimension="group_label"
+    )
+    assert (found.responses_before, found.responses_after) == (32, 24)
+    assert found.added == ["I feel safe."]
+    assert found.removed == ["Do you teach reading?"]
+    assert found.not_compared == ["What would help?"]
+    belong, grades, hours = found.questions
+    assert belong.label == "I belong here." and (belong.n_before, belong.n_after) == (32, 24)
+    agree = belong.measures[0]
+    assert (agree.before, agree.after, agree.delta) == (
+        rounds.Decimal("46.9"),
+        rounds.Decimal("87.5"),
+        rounds.Decimal("40.6"),
+    )
+    strongly_disagree = belong.measures[1]
+    assert (strongly_disagree.before, strongly_disagree.after) == (
+        rounds.Decimal("37.5"),
+        rounds.Decimal("0.0"),
+    )
+    by_group = {g.label: g for g in belong.groups}
+    assert by_group["Grade 3"].cells is None  # the complement of Grade 5 in spring
+    assert by_group["Grade 5"].cells is None  # 2 answers in spring
+    grade4 = by_group["Grade 4"]
+    assert (grade4.n_before, grade4.n_after) == (10, 12)
+    assert (grade4.cells[0].before, grade4.cells[0].after, grade4.cells[0].delta) == (
+        rounds.Decimal("50.0"),
+        rounds.Decimal("75.0"),
+        rounds.Decimal("25.0"),
+    )
+    assert grades.n_before == 0 and grades.measures[0].delta is None
+    assert [(m.before, m.after, m.delta) for m in hours.measures] == [
+        (rounds.Decimal("4.0"), rounds.Decimal("6.0"), rounds.Decimal("2.0"))
+    ]
+    assert (hours.n_before, hours.n_after) == (10, 10)
+
+
+def test_the_comparison_page_shows_both_rounds_and_the_change(world, client):
+    _fall_round, spring = _two_rounds(world)
+    client.force_login(world.principal)
+    results_url = reverse(
+        "voice:survey_results", kwargs={"slug": world.school.slug, "pk": spring.pk}
+    )
+    assert "Compare with Staff voice" in client.get(results_url).content.decode()
+    url = reverse("voice:survey_compare", kwargs={"slug": world.school.slug, "pk": spring.pk})
+    page = client.get(url, {"by": "group_label"}).content.decode()
+    assert "<svg" in page and "<table>" in page and "style=" not in page.split("<main")[-1]
+    assert "<td>46.9%</td>" in page and "<td>87.5%</td>" in page and "+40.6" in page
+    assert "50.0% → 75.0% (+25.0" in page
+    # Grade 3 and Grade 5: every measure of the agreement question, not a difference.
+    assert page.count("Not shown (small group)") == 2 * 6
+    assert "Added in this round" in page and "I feel safe." in page
+    assert "Removed since the earlier round" in page and "Do you teach reading?" in page
+    assert "What would help?" in page
+
+
+def test_the_comparison_page_takes_the_same_queries_however_many_answers(
+    world, client, django_assert_num_queries
+):
+    fall, q = _fall(world)
+    _answer(fall, "Grade 3", 2, {q["belong"].pk: 4})
+    spring = _next(world, fall)  # an open survey has a next round too
+    services.survey_open(actor=world.principal, survey=spring)
+    belong = spring.questions.get(copied_from=q["belong"]).pk
+    _answer(spring, "Grade 3", 2, {belong: 4})
+    client.force_login(world.principal)
+    url = reverse("voice:survey_compare", kwargs={"slug": world.school.slug, "pk": spring.pk})
+    client.get(url, {"by": "group_label"})  # warm the session and roles
+    with django_assert_num_queries(27):
+        client.get(url, {"by": "group_label"})
+    _answer(fall, "Grade 4", 25, {q["belong"].pk: 1, q["teach"].pk: 0})
+    _answer(spring, "Grade 5", 25, {belong: 2})
+    with django_assert_num_queries(27):
+        client.get(url, {"by": "group_label"})
+
+
+def test_another_schools_survey_is_not_an_earlier_round(world):
+    fall, _q = _fall(world)
+    spring = _next(world, fall)
+    Survey.objects.filter(pk=fall.pk).update(school=world.other_school)
+    assert rounds.earlier_rounds(spring) == []

@@ -1,0 +1,317 @@
+"""Two rounds of the same survey side by side (fall and spring): per question matched through
+`copied_from`, each round's n, shares, % agree or average and the change in points, overall
+and by group, with each round's small groups suppressed. Free text is never compared."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+
+from .models import CHOICE_KINDS, TEXT_KINDS, Question, QuestionKind, Survey
+from .results import DIMENSIONS, QuestionResult, group_label, survey_results
+
+MAX_ROUNDS = 20  # how far back the chain of rounds is followed
+
+
+def earlier_rounds(survey: Survey) -> list[Survey]:
+    """The rounds this survey follows, newest first, within its school (a copy of the
+    district's survey is not an earlier round). One query per round."""
+    found: list[Survey] = []
+    seen = {survey.pk}
+    current = survey
+    while current.copied_from_id and current.copied_from_id not in seen:
+        if len(found) >= MAX_ROUNDS:
+            break
+        earlier = (
+            Survey.objects.filter(pk=current.copied_from_id, school_id=survey.school_id)
+            .exclude(status="draft")
+            .first()
+        )
+        if earlier is None:
+            break
+        earlier.school = survey.school
+        found.append(earlier)
+        seen.add(earlier.pk)
+        current = earlier
+    return found
+
+
+def matched_questions(earlier: Survey, later: Survey) -> dict[int, int]:
+    """{later question id: earlier question id}, following each question's `copied_from`
+    through the rounds between the two (one query)."""
+    rows = Question.objects.filter(copied_from__isnull=False, survey__school_id=later.school_id)
+    parent = dict(rows.values_list("pk", "copied_from_id"))
+    earlier_ids = set(earlier.questions.values_list("pk", flat=True))
+    matched = {}
+    for question in later.questions.all():
+        current, steps = parent.get(question.pk), 0
+        while current is not None and current not in earlier_ids and steps < MAX_ROUNDS:
+            current, steps = parent.get(current), steps + 1
+        if current in earlier_ids:
+            matched[question.pk] = current
+    return matched
+
+
+@dataclass
+class Change:
+    label: str
+    before: Decimal | int | None
+    after: Decimal | int | None
+
+    @property
+    def delta(self):
+        if self.before is None or self.after is None:
+            return None
+        return self.after - self.before
+
+
+@dataclass
+class GroupChange:
+    label: str
+    n_before: int | None
+    n_after: int | None
+    cells: list[Change] | None  # None: suppressed (small group) in one round or both
+
+
+@dataclass
+class QuestionChange:
+    number: int
+    label: str
+    kind: str
+    n_before: int
+    n_after: int
+    measures: list[Change] = field(default_factory=list)
+    groups: list[GroupChange] = field(default_factory=list)
+    chart: SafeString | str = ""
+
+    @property
+    def is_number(self) -> bool:
+        return self.kind == QuestionKind.NUMBER
+
+
+@dataclass
+class Comparison:
+    earlier: Survey
+    later: Survey
+    dimension: str | None
+    threshold: int
+    responses_before: int
+    responses_after: int
+    questions: list[QuestionChange]
+    added: list[str]
+    removed: list[str]
+    changed: list[str]
+    not_compared: list[str]
+
+
+def _agree(counts: list[int], n: int) -> Decimal | None:
+    return _share(counts[3] + counts[4], n) if n else None
+
+
+def _share(part: int, whole: int) -> Decimal | None:
+    if not whole:
+        return None
+    return (Decimal(100) * part / whole).quantize(Decimal("0.1"))
+
+
+def _measures(result: QuestionResult, counts: list[int], n: int) -> list:
+    values = [_share(count, n) for count in counts]
+    if result.question.kind == QuestionKind.AGREEMENT:
+        return [_agree(counts, n), *values]
+    return values
+
+
+def _measure_labels(result: QuestionResult) -> list[str]:
+    labels = [row.label for row in result.options]
+    if result.question.kind == QuestionKind.AGREEMENT:
+        return [_("Agree or strongly agree"), *labels]
+    return labels
+
+
+def _group_measures(result: QuestionResult) -> dict[str, tuple[int, list] | None]:
+    """{group key: (n, measures)} with None for a group suppressed in this round."""
+    found: dict[str, tuple[int, list] | None] = {}
+    for index, group in enumerate(result.groups):
+        if group.hidden:
+            found[group.key] = None
+            continue
+        counts = [row.cells[index][0] for row in result.options]
+        found[group.key] = (group.n, _measures(result, counts, group.n))
+    return found
+
+
+def _same_shape(a: Question, b: Question) -> bool:
+    return a.kind == b.kind and len(a.options) == len(b.options)
+
+
+def compare_rounds(
+    *, earlier: Survey, later: Survey, language: str, dimension: str | None
+) -> Comparison:
+    """The two rounds side by side, in a fixed number of queries whatever the answers."""
+    if dimension not in DIMENSIONS:
+        dimension = None
+    before = survey_results(
+        survey=earlier, language=language, dimension=dimension, with_texts=False
+    )
+    after = survey_results(survey=later, language=language, dimension=dimension, with_texts=False)
+    matched = matched_questions(earlier, later)
+    by_id = {r.question.pk: r for r in before.questions}
+    used = set()
+    compared, added, changed, not_compared = [], [], [], []
+    for result in after.questions:
+        old = by_id.get(matched.get(result.question.pk))
+        if old is None:
+            added.append(result.label)
+            continue
+        used.add(old.question.pk)
+        if result.question.kind in TEXT_KINDS or result.question.kind == QuestionKind.RANKING:
+            not_compared.append(result.label)
+            continue
+        if not _same_shape(old.question, result.question):
+            changed.append(result.label)
+            continue
+        compared.append(_compare_question(old, result, dimension, len(compared) + 1))
+    removed = [r.label for r in before.questions if r.question.pk not in used]
+    return Comparison(
+        earlier=earlier,
+        later=later,
+        dimension=dimension,
+        threshold=after.threshold,
+        responses_before=before.responses,
+        responses_after=after.responses,
+        questions=compared,
+        added=added,
+        removed=removed,
+        changed=changed,
+        not_compared=not_compared,
+    )
+
+
+def _compare_question(
+    old: QuestionResult, new: QuestionResult, dimension: str | None, number: int
+) -> QuestionChange:
+    change = QuestionChange(
+        number=number,
+        label=new.label,
+        kind=new.question.kind,
+        n_before=old.answered,
+        n_after=new.answered,
+    )
+    if new.question.kind == QuestionKind.NUMBER:
+        change.n_before = old.number_stats["n"] if old.number_stats else 0
+        change.n_after = new.number_stats["n"] if new.number_stats else 0
+        change.measures = [
+            Change(
+                _("Average"),
+                old.number_stats["avg"] if old.number_stats else None,
+                new.number_stats["avg"] if new.number_stats else None,
+            )
+        ]
+        return change
+    if new.question.kind not in CHOICE_KINDS:
+        return change
+    labels = _measure_labels(new)
+    values_before = _measures(old, [row.n for row in old.options], old.answered)
+    values_after = _measures(new, [row.n for row in new.options], new.answered)
+    change.measures = [
+        Change(label, b, a) for label, b, a in zip(labels, values_before, values_after, strict=True)
+    ]
+    if dimension:
+        groups_before = _group_measures(old)
+        groups_after = _group_measures(new)
+        keys = sorted(
+            set(groups_before) | set(groups_after), key=lambda key: group_label(dimension, key)
+        )
+        for key in keys:
+            b, a = groups_before.get(key), groups_after.get(key)
+            # A group missing or suppressed in either round is not compared: a difference
+            # would let the hidden figure be worked out.
+            cells = None
+            if a is not None and b is not None:
+                cells = [
+                    Change(label, vb, va) for label, vb, va in zip(labels, b[1], a[1], strict=True)
+                ]
+            change.groups.append(
+                GroupChange(
+                    label=group_label(dimension, key),
+                    n_before=b[0] if b and cells else None,
+                    n_after=a[0] if a and cells else None,
+                    cells=cells,
+                )
+            )
+    change.chart = compare_chart(change)
+    return change
+
+
+ROW = 20
+GAP = 10
+LABEL_WIDTH = 230
+BAR_WIDTH = 300
+
+
+def compare_chart(change: QuestionChange) -> SafeString:
+    """Two bars per answer, the earlier round above the later one, as SVG (classes and
+    presentation attributes only: the page's CSP allows no inline style)."""
+    pair = 2 * ROW + GAP
+    height = pair * len(change.measures) + 24
+    width = LABEL_WIDTH + BAR_WIDTH + 70
+    title_id = f"compare-{change.number}-title"
+    rows = []
+    for i, measure in enumerate(change.measures):
+        top = 24 + i * pair
+        for j, (value, css) in enumerate(
+            ((measure.before, "vc-bar-before"), (measure.after, "vc-bar"))
+        ):
+            length = round(BAR_WIDTH * float(value or 0) / 100)
+            rows.append(
+                (
+                    top + j * ROW + 14,
+                    measure.label[:40] if j == 0 else "",
+                    LABEL_WIDTH,
+                    top + j * ROW + 3,
+                    length,
+                    ROW - 6,
+                    css,
+                    LABEL_WIDTH + length + 6,
+                    top + j * ROW + 14,
+                    "—" if value is None else f"{value}%",
+                )
+            )
+    bars = format_html_join(
+        "",
+        '<text x="0" y="{}" class="vc-label">{}</text>'
+        '<rect x="{}" y="{}" width="{}" height="{}" class="{}"></rect>'
+        '<text x="{}" y="{}" class="vc-value">{}</text>',
+        rows,
+    )
+    legend = format_html(
+        '<rect x="{}" y="2" width="12" height="12" class="vc-bar-before"></rect>'
+        '<text x="{}" y="13" class="vc-value">{}</text>'
+        '<rect x="{}" y="2" width="12" height="12" class="vc-bar"></rect>'
+        '<text x="{}" y="13" class="vc-value">{}</text>',
+        LABEL_WIDTH,
+        LABEL_WIDTH + 16,
+        _("Earlier round"),
+        LABEL_WIDTH + 150,
+        LABEL_WIDTH + 166,
+        _("This round"),
+    )
+    return format_html(
+        '<svg class="vc-chart" role="img" aria-labelledby="{}" viewBox="0 0 {} {}" '
+        'xmlns="http://www.w3.org/2000/svg"><title id="{}">{}</title>{}{}</svg>',
+        title_id,
+        width,
+        height,
+        title_id,
+        _(
+            "Share of answers to question %(n)s in the earlier round and this one; "
+            "the table below gives the figures."
+        )
+        % {"n": change.number},
+        legend,
+        bars,
+    )
