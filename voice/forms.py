@@ -446,3 +446,19 @@ class NextRoundForm(forms.Form):
 
     def titles(self) -> dict[str, str]:
         return _lang_values(self.cleaned_data, "title", self.languages)
+
+
+class ThemeEvidenceForm(forms.Form):
+    """Which goal of the plan a theme is evidence for, and what it says."""
+
+    goal = forms.TypedChoiceField(label=_("Evidence for the goal"), coerce=int)
+    description = forms.CharField(
+        label=_("What it tells us"),
+        max_length=400,
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": 400}),
+        help_text=_("A sentence or two, shown on the goal with the theme's counts."),
+    )
+
+    def __init__(self, *args, goals, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["goal"].choices = list(goals)

@@ -318,18 +318,24 @@ class SendRound(models.Model):
 
 
 class PlanEvidence(models.Model):
-    """A survey result put into the work plan: a goal's evidence, or a data point it fed to a
-    measure. The goal and measure live in workplans, above voice, so they are kept by id."""
+    """What people said, put into the work plan: a survey question's result (a goal's evidence,
+    or a data point it fed to a measure), or a theme heard in listening sessions or an idea
+    exchange (a goal's evidence, with its counts when attached). The goal and measure live in
+    workplans, above voice, so they are kept by id."""
 
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
-    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="evidence")
-    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="+")
-    options = models.JSONField(default=list)
+    survey = models.ForeignKey(
+        Survey, on_delete=models.CASCADE, null=True, blank=True, related_name="evidence"
+    )
+    question = models.ForeignKey(
+        Question, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    options = models.JSONField(default=list, blank=True)
     dimension = models.CharField(max_length=20, blank=True)
     group_key = models.CharField(max_length=LABEL_MAX, blank=True)
     description = models.CharField(max_length=400)
-    value = models.DecimalField(max_digits=5, decimal_places=1)
-    n = models.PositiveIntegerField()
+    value = models.DecimalField(max_digits=5, decimal_places=1, null=True, blank=True)
+    n = models.PositiveIntegerField(null=True, blank=True)
     taken_on = models.DateField()
     goal_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     measure_id = models.BigIntegerField(null=True, blank=True)
@@ -337,6 +343,15 @@ class PlanEvidence(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # A theme as the source instead of a survey question (exactly one source is set).
+    listening_theme = models.ForeignKey(
+        "ListeningTheme", on_delete=models.CASCADE, null=True, blank=True, related_name="evidence"
+    )
+    idea_theme = models.ForeignKey(
+        "Theme", on_delete=models.CASCADE, null=True, blank=True, related_name="evidence"
+    )
+    # A theme's counts when it was attached: {"sessions", "ideas", "heard": {group: n}}.
+    counts = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-taken_on", "-id"]
@@ -344,11 +359,53 @@ class PlanEvidence(models.Model):
             models.CheckConstraint(
                 condition=Q(goal_id__isnull=False) | Q(measure_id__isnull=False),
                 name="voice_evidence_has_a_target",
-            )
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(
+                        survey__isnull=False,
+                        question__isnull=False,
+                        value__isnull=False,
+                        n__isnull=False,
+                        listening_theme__isnull=True,
+                        idea_theme__isnull=True,
+                    )
+                    | Q(
+                        survey__isnull=True,
+                        question__isnull=True,
+                        listening_theme__isnull=False,
+                        idea_theme__isnull=True,
+                        measure_id__isnull=True,
+                    )
+                    | Q(
+                        survey__isnull=True,
+                        question__isnull=True,
+                        listening_theme__isnull=True,
+                        idea_theme__isnull=False,
+                        measure_id__isnull=True,
+                    )
+                ),
+                name="voice_evidence_has_one_source",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.description
+
+    @property
+    def heard(self) -> list[tuple[str, int]]:
+        """(stakeholder group, people) of a theme's counts, in a fixed order."""
+        labels = dict(HEARD_GROUPS)
+        found = (self.counts or {}).get("heard") or {}
+        return [(str(labels[key]), found[key]) for key, _l in HEARD_GROUPS if found.get(key)]
+
+
+HEARD_GROUPS = (
+    ("students", _("students")),
+    ("families", _("family members")),
+    ("staff", _("staff")),
+    ("community", _("community members")),
+)
 
 
 # --- idea exchange ----------------------------------------------------------------------------

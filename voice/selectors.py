@@ -155,7 +155,9 @@ def can_view_district_surveys(user, school: School) -> bool:
 def evidence_by_goal(goal_ids) -> dict[int, list]:
     """{goal id: [PlanEvidence, ...]} for the plan page (one query)."""
     found: dict[int, list] = {}
-    rows = PlanEvidence.objects.filter(goal_id__in=list(goal_ids)).select_related("survey__school")
+    rows = PlanEvidence.objects.filter(goal_id__in=list(goal_ids)).select_related(
+        "survey__school", "listening_theme__school", "idea_theme__exchange__school"
+    )
     for row in rows:
         found.setdefault(row.goal_id, []).append(row)
     return found

@@ -993,3 +993,85 @@ def survey_next_round(*, actor, survey: Survey, title: dict[str, str]) -> Survey
     )
     versions.mark_changed(school=school)
     return copy
+
+
+# --- themes into the plan -----------------------------------------------------------------
+
+NO_GOAL = _("Choose a goal of an open plan.")
+NO_DESCRIPTION = _("Say in a sentence what the theme tells the goal.")
+ONE_THEME = _("Choose one theme.")
+NOT_THE_SCHOOLS = _("This theme is not one of the school's.")
+
+
+def theme_counts(*, school: School, listening_theme=None, idea_theme=None) -> dict:
+    """A theme's counts as the themes page shows them: for a theme of the school's list, the
+    listening sessions tagged with it, the people heard there by group, and the ideas under
+    idea-exchange themes of the same name; for an idea-exchange theme, its shown ideas."""
+    if listening_theme is not None:
+        row = next(
+            r for r in selectors.themes_across(school=school) if r["theme"].pk == listening_theme.pk
+        )
+        sessions = row["sessions"]
+        return {
+            "sessions": len(sessions),
+            "ideas": row["ideas"],
+            "heard": {
+                "students": sum(s.students_heard for s in sessions),
+                "families": sum(s.families_heard for s in sessions),
+                "staff": sum(s.staff_heard for s in sessions),
+                "community": sum(s.community_heard for s in sessions),
+            },
+        }
+    return {"sessions": 0, "ideas": idea_theme.ideas.filter(is_hidden=False).count(), "heard": {}}
+
+
+@transaction.atomic
+def theme_evidence_attach(
+    *,
+    actor,
+    school: School,
+    goal_id: int,
+    description: str,
+    listening_theme: ListeningTheme | None = None,
+    idea_theme: Theme | None = None,
+) -> PlanEvidence:
+    """Put a theme (of the school's list, or of an idea exchange) into the plan as a goal's
+    evidence, with what it tells the goal and its counts as of today."""
+    link = plan_link()
+    if link is None:
+        raise ValidationError(NO_PLAN)
+    if (listening_theme is None) == (idea_theme is None):
+        raise ValidationError(ONE_THEME)
+    owner_school = (
+        listening_theme.school_id if listening_theme is not None else idea_theme.exchange.school_id
+    )
+    if owner_school != school.pk:
+        raise ValidationError(NOT_THE_SCHOOLS)
+    if goal_id not in {pk for pk, _l in link.goals(school=school)}:
+        raise ValidationError({"goal": NO_GOAL})
+    description = (description or "").strip()
+    if not description:
+        raise ValidationError({"description": NO_DESCRIPTION})
+    evidence = PlanEvidence(
+        school=school,
+        listening_theme=listening_theme,
+        idea_theme=idea_theme,
+        description=description[:400],
+        counts=theme_counts(school=school, listening_theme=listening_theme, idea_theme=idea_theme),
+        taken_on=clock.today_in(school),
+        goal_id=goal_id,
+        created_by=actor,
+    )
+    evidence.full_clean()
+    evidence.save()
+    audit.record(
+        actor=actor,
+        action="voice.theme_evidence_attach",
+        obj=evidence,
+        school=school,
+        after=audit.snapshot(
+            evidence, ["goal_id", "listening_theme_id", "idea_theme_id", "description", "counts"]
+        ),
+    )
+    versions.mark_changed(school=school)
+    return evidence

@@ -43,6 +43,11 @@ urlpatterns = [
     path(exchange + "status/", views.exchange_status, name="exchange_status"),
     path(exchange + "themes/", views.theme_add, name="theme_add"),
     path(exchange + "take/", views.exchange_take, name="exchange_take"),
+    path(
+        exchange + "themes/<int:theme_pk>/to-plan/",
+        views.idea_theme_evidence,
+        name="idea_theme_evidence",
+    ),
     path(idea + "theme/", views.idea_theme, name="idea_theme"),
     path(idea + "hide/", views.idea_hide, name="idea_hide"),
     path("schools/<slug:slug>/listening/", views.listening, name="listening"),
@@ -52,5 +57,10 @@ urlpatterns = [
         "schools/<slug:slug>/listening/themes/",
         views.listening_theme_add,
         name="listening_theme_add",
+    ),
+    path(
+        "schools/<slug:slug>/listening/themes/<int:theme_pk>/to-plan/",
+        views.listening_theme_evidence,
+        name="listening_theme_evidence",
     ),
 ]

@@ -39,6 +39,7 @@ from .forms import (
     SessionForm,
     SurveyCreateForm,
     SurveySettingsForm,
+    ThemeEvidenceForm,
 )
 from .models import (
     CHOICE_KINDS,
@@ -46,6 +47,7 @@ from .models import (
     Answer,
     Idea,
     IdeaExchange,
+    ListeningTheme,
     Question,
     QuestionKind,
     Response,
@@ -1056,6 +1058,7 @@ def listening(request: HtmxHttpRequest, school: School) -> HttpResponse:
             "school": school,
             "sessions": list(selectors.school_sessions(school=school)),
             "themes": selectors.themes_across(school=school),
+            "can_attach": can_create_survey(request.user, school) and plan_link() is not None,
         },
     )
 
@@ -1199,4 +1202,67 @@ def survey_compare(request: HtmxHttpRequest, school: School, pk: int) -> HttpRes
             "comparison": comparison,
             "dimensions": list(survey_results.DIMENSIONS.items()),
         },
+    )
+
+
+# --- themes into the plan ---------------------------------------------------------------------
+
+
+def _theme_evidence_page(
+    request: HtmxHttpRequest, school: School, *, back: str, name: str, **theme
+) -> HttpResponse:
+    link = plan_link()
+    form = ThemeEvidenceForm(request.POST or None, goals=link.goals(school=school) if link else [])
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.theme_evidence_attach(
+                actor=request.user,
+                school=school,
+                goal_id=form.cleaned_data["goal"],
+                description=form.cleaned_data["description"],
+                **theme,
+            )
+        except ValidationError as error:
+            _apply_form_errors(form, error)
+        else:
+            messages.success(request, _("The theme was put into the plan as a goal's evidence."))
+            return redirect(back)
+    return render(
+        request,
+        "voice/form_page.html",
+        {
+            "school": school,
+            "form": form,
+            "title": _("Put a theme into the plan"),
+            "intro": name,
+            "back": back,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+@school_view(can_create_survey)
+def listening_theme_evidence(request: HtmxHttpRequest, school: School, theme_pk: int):
+    """A theme of the school's list (heard across sessions and idea exchanges) as a goal's
+    evidence."""
+    theme = get_object_or_404(ListeningTheme, school=school, pk=theme_pk)
+    back = reverse("voice:listening", kwargs={"slug": school.slug}) + "#themes"
+    return _theme_evidence_page(request, school, back=back, name=theme.name, listening_theme=theme)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+@school_view(can_create_survey)
+def idea_theme_evidence(request: HtmxHttpRequest, school: School, pk: int, theme_pk: int):
+    """A theme of an idea exchange as a goal's evidence."""
+    exchange = _exchange(request, pk, owner=True)
+    theme = get_object_or_404(Theme, exchange=exchange, pk=theme_pk)
+    theme.exchange = exchange
+    return _theme_evidence_page(
+        request,
+        school,
+        back=exchange.get_absolute_url() + "#themes",
+        name=theme.name,
+        idea_theme=theme,
     )

@@ -1028,6 +1028,20 @@ def voice_survey_next_round(world):
     )
 
 
+def voice_theme_evidence_attach(world):
+    from voice import services as voice
+
+    theme = voice.listening_theme_add(actor=world.principal, school=world.school, name="Belonging")
+    goal = _goal(world)
+    return lambda: voice.theme_evidence_attach(
+        actor=world.principal,
+        school=world.school,
+        goal_id=goal.pk,
+        description="Heard often",
+        listening_theme=theme,
+    )
+
+
 SERVICES = [
     value
     for name, value in list(globals().items())

@@ -121,6 +121,17 @@ def _session(world):
     return {"slug": world.school.slug, "pk": session.pk}
 
 
+def _listening_theme(world):
+    theme = services.listening_theme_add(actor=world.staff, school=world.school, name="Belonging")
+    return {"slug": world.school.slug, "theme_pk": theme.pk}
+
+
+def _idea_theme(world):
+    exchange = _exchange(world)
+    theme = services.theme_add(actor=world.principal, exchange=exchange, name="Books")
+    return {"slug": world.school.slug, "pk": exchange.pk, "theme_pk": theme.pk}
+
+
 MATRIX = [
     Row("voice:survey_list", everyone(200, anonymous=302, **OUTSIDERS_404), kwargs=_school),
     Row("voice:survey_create", OWNERS_200, kwargs=_school),
@@ -208,6 +219,11 @@ MATRIX = [
         method="POST",
         data=lambda w: {"name": "Belonging"},
     ),
+    # Themes into the plan: the people who put survey results into it.
+    Row("voice:listening_theme_evidence", OWNERS_200, kwargs=_listening_theme),
+    Row("voice:listening_theme_evidence", OWNERS_200, kwargs=_listening_theme, method="POST"),
+    Row("voice:idea_theme_evidence", OWNERS_200, kwargs=_idea_theme),
+    Row("voice:idea_theme_evidence", OWNERS_200, kwargs=_idea_theme, method="POST"),
     # The class link works without an account, for whoever holds it.
     Row("voice:student_answer", everyone(200), kwargs=_link_token),
 ]
