@@ -174,7 +174,7 @@ def compare_rounds(
         if not _same_shape(old.question, result.question):
             changed.append(result.label)
             continue
-        compared.append(_compare_question(old, result, dimension, len(compared) + 1))
+        compared.append(_compare_question(old, result, dimension, result.number))
     removed = [r.label for r in before.questions if r.question.pk not in used]
     return Comparison(
         earlier=earlier,
