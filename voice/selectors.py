@@ -54,7 +54,9 @@ def language_name(code: str) -> str:
 
 
 def survey_for_builder(*, pk: int) -> QuerySet[Survey]:
-    return Survey.objects.select_related("school__district", "district").prefetch_related(
+    return Survey.objects.select_related(
+        "school__district", "district", "copied_from"
+    ).prefetch_related(
         Prefetch("sections", queryset=Section.objects.order_by("position", "id")),
         Prefetch("questions", queryset=Question.objects.order_by("position", "id")),
         "staff_teams",
