@@ -323,7 +323,7 @@ def district_results(
     questions = list(survey.questions.order_by("position", "id"))
     copies = list(
         Survey.objects.filter(copied_from=survey, school__isnull=False)
-        .values("school_id", "school__name", "invited", "status")
+        .values("pk", "school_id", "school__name", "invited", "status")
         .order_by("school__name", "school_id")
     )
     responses_by_school = dict(
@@ -349,9 +349,11 @@ def district_results(
         )
         for row in copies
     ]
-    names = {str(row.school_id): row.name for row in schools}
+    # By school: each school answers its own copy, so the copy names the school (and the
+    # count needs no join beyond the response).
+    names = {str(row["pk"]): row["school__name"] for row in copies}
     if dimension == "school":
-        group_field = "response__survey__school_id"
+        group_field = "response__survey_id"
 
         def labels(key):
             return names.get(key, key)
