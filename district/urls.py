@@ -1,10 +1,12 @@
 from django.urls import path
 
-from . import views
+from . import surveys, views
 
 app_name = "district"
 
 D = "districts/<slug:slug>/"
+S = D + "surveys/<int:pk>/"
+Q = S + "questions/<int:question_pk>/"
 
 urlpatterns = [
     path(D + "dashboard/", views.dashboard, name="district_dashboard"),
@@ -20,5 +22,19 @@ urlpatterns = [
         views.sign_on_provider_delete,
         name="sign_on_provider_delete",
     ),
+    path(D + "surveys/", surveys.survey_list, name="surveys"),
+    path(D + "surveys/new/", surveys.survey_create, name="survey_create"),
+    path(D + "surveys/from-template/", surveys.survey_from_template, name="survey_from_template"),
+    path(S, surveys.survey_detail, name="survey_detail"),
+    path(S + "settings/", surveys.survey_settings, name="survey_settings"),
+    path(S + "sections/", surveys.section_add, name="survey_section_add"),
+    path(S + "questions/new/", surveys.question_form, name="survey_question_add"),
+    path(Q, surveys.question_form, name="survey_question_edit"),
+    path(Q + "delete/", surveys.question_delete, name="survey_question_delete"),
+    path(Q + "move/", surveys.question_move, name="survey_question_move"),
+    path(S + "open/", surveys.survey_open, name="survey_open"),
+    path(S + "close/", surveys.survey_close, name="survey_close"),
+    path(S + "results/", surveys.survey_results_page, name="survey_results"),
+    path(S + "results.csv", surveys.survey_results_csv, name="survey_results_csv"),
     path("schools/<slug:slug>/dashboard/", views.school_dashboard, name="school_dashboard"),
 ]

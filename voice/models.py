@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from leadership.models import School
+from leadership.models import District, School
 
 MAX_RANKED_OPTIONS = 7
 MAX_OPTIONS = 20
@@ -69,10 +69,28 @@ class Stakeholder(models.TextChoices):
 
 
 class Survey(models.Model):
+    """A school's survey; or, with no school and a district, the district's survey that is
+    built once and copied into every active school when it opens (the copies keep
+    `copied_from` to it, and their questions to its questions)."""
+
     school = models.ForeignKey(
-        School, on_delete=models.CASCADE, related_name="surveys", verbose_name=_("school")
+        School,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="surveys",
+        verbose_name=_("school"),
     )
-    # {language code: text}, one entry per language of the school.
+    district = models.ForeignKey(
+        District,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="district_surveys",
+        verbose_name=_("district"),
+    )
+    # {language code: text}, one entry per language of the school (of any school of the
+    # district, for a district's survey).
     title = models.JSONField(_("title"), default=dict)
     intro = models.JSONField(_("introduction"), default=dict, blank=True)
     status = models.CharField(
@@ -111,16 +129,38 @@ class Survey(models.Model):
         verbose_name = _("survey")
         verbose_name_plural = _("surveys")
         indexes = [models.Index(fields=["school", "status"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(school__isnull=False, district__isnull=True)
+                | Q(school__isnull=True, district__isnull=False),
+                name="voice_survey_of_a_school_or_a_district",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.text("title") or f"#{self.pk}"
 
     def get_absolute_url(self) -> str:
+        if self.school_id is None:
+            return reverse(
+                "district:survey_detail", kwargs={"slug": self.district.slug, "pk": self.pk}
+            )
         return reverse("voice:survey_detail", kwargs={"slug": self.school.slug, "pk": self.pk})
+
+    @property
+    def is_district_survey(self) -> bool:
+        """The district's own survey (built once, copied into every school)."""
+        return self.school_id is None
+
+    @property
+    def default_language(self) -> str:
+        if self.school_id is not None:
+            return self.school.default_language
+        return (self.district.languages or [settings.LANGUAGE_CODE])[0]
 
     def text(self, attr: str, language: str | None = None) -> str:
         values = getattr(self, attr) or {}
-        for code in (language, self.school.default_language):
+        for code in (language, self.default_language):
             if code and values.get(code):
                 return values[code]
         return next((v for v in values.values() if v), "")

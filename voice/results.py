@@ -139,43 +139,85 @@ def survey_results(
     responses, invited, participated = response_rate(survey)
     answers = Answer.objects.filter(response__survey=survey)
     group_field = f"response__{dimension}" if dimension else None
-    keys = ["question_id", "option"] + ([group_field] if group_field else [])
+    results = _question_results(
+        questions=questions,
+        answers=answers,
+        question_field="question_id",
+        group_field=group_field,
+        labels=lambda key: group_label(dimension, key),
+        threshold=threshold,
+        language=language,
+        with_texts=with_texts,
+        text_limit=text_limit,
+    )
+    return Results(
+        survey=survey,
+        responses=responses,
+        invited=invited,
+        participated=participated,
+        dimension=dimension,
+        threshold=threshold,
+        questions=results,
+    )
+
+
+def _key(value) -> str:
+    return "" if value is None else str(value)
+
+
+def _question_results(
+    *,
+    questions: list[Question],
+    answers,
+    question_field: str,
+    group_field: str | None,
+    labels,
+    threshold: int,
+    language: str,
+    with_texts: bool,
+    text_limit: int | None,
+) -> list[QuestionResult]:
+    """The results of `questions` from `answers`, counted in SQL by `question_field` (the
+    question's id, or the district question it was copied from) and by `group_field`: five
+    queries at most, whatever the number of answers."""
+    Q_ = question_field
     option_counts: dict[tuple, int] = {}
+    keys = [Q_, "option"] + ([group_field] if group_field else [])
     for row in (
         answers.filter(option__isnull=False, rank__isnull=True)
         .values(*keys)
         .annotate(n=Count("id"))
         .order_by()
     ):
-        option_counts[(row["question_id"], row["option"], row.get(group_field))] = row["n"]
+        option_counts[(row[Q_], row["option"], _key(row.get(group_field)))] = row["n"]
     answered: dict[tuple, int] = {}
-    answered_keys = ["question_id"] + ([group_field] if group_field else [])
+    answered_keys = [Q_] + ([group_field] if group_field else [])
     for row in (
         answers.values(*answered_keys).annotate(n=Count("response_id", distinct=True)).order_by()
     ):
-        answered[(row["question_id"], row.get(group_field))] = row["n"]
+        answered[(row[Q_], _key(row.get(group_field)))] = row["n"]
     numbers = {
-        row["question_id"]: row
+        row[Q_]: row
         for row in answers.filter(number__isnull=False)
-        .values("question_id")
+        .values(Q_)
         .annotate(n=Count("id"), avg=Avg("number"), low=Min("number"), high=Max("number"))
         .order_by()
     }
     ranks: dict[int, dict[int, dict]] = {}
     for row in (
         answers.filter(rank__isnull=False)
-        .values("question_id", "option")
+        .values(Q_, "option")
         .annotate(n=Count("id"), avg=Avg("rank"))
         .order_by()
     ):
-        ranks.setdefault(row["question_id"], {})[row["option"]] = row
+        ranks.setdefault(row[Q_], {})[row["option"]] = row
     texts: dict[int, list[str]] = {}
     if with_texts:
         for question_id, text in (
             answers.filter(question__kind__in=TEXT_KINDS)
             .exclude(text="")
-            .order_by("question_id", "text")
-            .values_list("question_id", "text")[:text_limit]
+            .order_by(Q_, "text")
+            .values_list(Q_, "text")[:text_limit]
         ):
             texts.setdefault(question_id, []).append(text)
 
@@ -185,21 +227,17 @@ def survey_results(
         result = QuestionResult(
             number=number, question=question, label=question.label(language), answered=overall
         )
-        labels = question.option_labels(language)
+        option_labels = question.option_labels(language)
         if question.kind in CHOICE_KINDS:
-            sizes = {
-                (g or ""): n for (qid, g), n in answered.items() if qid == question.pk and dimension
-            }
-            hidden = suppressed_groups(sizes, threshold) if dimension else set()
+            sizes = {g: n for (qid, g), n in answered.items() if qid == question.pk and group_field}
+            hidden = suppressed_groups(sizes, threshold) if group_field else set()
             result.groups = [
-                Group(key=key, label=group_label(dimension, key), n=n, hidden=key in hidden)
-                for key, n in sorted(
-                    sizes.items(), key=lambda item: group_label(dimension, item[0])
-                )
+                Group(key=key, label=labels(key), n=n, hidden=key in hidden)
+                for key, n in sorted(sizes.items(), key=lambda item: labels(item[0]))
             ]
-            for index, label in enumerate(labels):
+            for index, label in enumerate(option_labels):
                 by_group = {
-                    (g or ""): n
+                    g: n
                     for (qid, option, g), n in option_counts.items()
                     if qid == question.pk and option == index
                 }
@@ -232,21 +270,120 @@ def survey_results(
                         if i in by_option
                         else None,
                     }
-                    for i, label in enumerate(labels)
+                    for i, label in enumerate(option_labels)
                 ),
                 key=lambda r: (r["avg"] is None, r["avg"] or 0),
             )
         elif question.kind in TEXT_KINDS:
             result.texts = texts.get(question.pk, [])
         results.append(result)
-    return Results(
+    return results
+
+
+# --- the district's survey, added up over its schools' copies ---------------------------------
+
+DISTRICT_DIMENSIONS = {"school": gettext_lazy("School"), **DIMENSIONS}
+
+
+@dataclass
+class SchoolRate:
+    school_id: int
+    name: str
+    invited: int
+    participated: int
+    responses: int
+    status: str
+
+    @property
+    def rate(self) -> int | None:
+        return round(100 * self.participated / self.invited) if self.invited else None
+
+
+@dataclass
+class DistrictResults(Results):
+    schools: list[SchoolRate] = field(default_factory=list)
+
+
+def district_results(
+    *,
+    survey: Survey,
+    language: str,
+    dimension: str | None,
+    with_texts: bool,
+    text_limit: int | None = TEXTS_SHOWN,
+) -> DistrictResults:
+    """The district's survey over every school's copy, in a fixed number of queries whatever
+    the number of schools and answers: answers are counted by the district question their
+    question was copied from, and by school when broken down by school. Small groups (and the
+    group that would give one away by subtraction) are suppressed under the district's
+    threshold, as for a school's survey."""
+    if dimension not in DISTRICT_DIMENSIONS:
+        dimension = None
+    threshold = survey.district.small_group_threshold
+    questions = list(survey.questions.order_by("position", "id"))
+    copies = list(
+        Survey.objects.filter(copied_from=survey, school__isnull=False)
+        .values("pk", "school_id", "school__name", "invited", "status")
+        .order_by("school__name", "school_id")
+    )
+    responses_by_school = dict(
+        Response.objects.filter(survey__copied_from=survey)
+        .values_list("survey__school_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    participated_by_school = dict(
+        Participation.objects.filter(survey__copied_from=survey)
+        .values_list("survey__school_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    schools = [
+        SchoolRate(
+            school_id=row["school_id"],
+            name=row["school__name"],
+            invited=row["invited"],
+            participated=participated_by_school.get(row["school_id"], 0),
+            responses=responses_by_school.get(row["school_id"], 0),
+            status=row["status"],
+        )
+        for row in copies
+    ]
+    # By school: each school answers its own copy, so the copy names the school (and the
+    # count needs no join beyond the response).
+    names = {str(row["pk"]): row["school__name"] for row in copies}
+    if dimension == "school":
+        group_field = "response__survey_id"
+
+        def labels(key):
+            return names.get(key, key)
+    else:
+        group_field = f"response__{dimension}" if dimension else None
+
+        def labels(key):
+            return group_label(dimension, key)
+
+    answers = Answer.objects.filter(question__copied_from__survey=survey)
+    results = _question_results(
+        questions=questions,
+        answers=answers,
+        question_field="question__copied_from_id",
+        group_field=group_field,
+        labels=labels,
+        threshold=threshold,
+        language=language,
+        with_texts=with_texts,
+        text_limit=text_limit,
+    )
+    return DistrictResults(
         survey=survey,
-        responses=responses,
-        invited=invited,
-        participated=participated,
+        responses=sum(row.responses for row in schools),
+        invited=sum(row.invited for row in schools),
+        participated=sum(row.participated for row in schools),
         dimension=dimension,
         threshold=threshold,
         questions=results,
+        schools=schools,
     )
 
 

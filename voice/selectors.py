@@ -31,7 +31,22 @@ from .suppression import suppressed_groups
 
 
 def languages_of(survey: Survey) -> list[str]:
-    return list(survey.school.languages or [settings.LANGUAGE_CODE])
+    """The languages the survey is written in: its school's, or for a district's survey every
+    language any active school of the district uses (the district's order first)."""
+    if survey.school_id is not None:
+        return list(survey.school.languages or [settings.LANGUAGE_CODE])
+    return district_languages(survey.district)
+
+
+def district_languages(district) -> list[str]:
+    """Every language an active school of the district uses, the district's order first."""
+    used: list[str] = []
+    for languages in School.objects.filter(district=district, is_active=True).values_list(
+        "languages", flat=True
+    ):
+        used.extend(code for code in languages or [] if code not in used)
+    ordered = [code for code in district.languages or [] if code in used]
+    return ordered + [code for code in used if code not in ordered] or [settings.LANGUAGE_CODE]
 
 
 def language_name(code: str) -> str:
@@ -39,7 +54,9 @@ def language_name(code: str) -> str:
 
 
 def survey_for_builder(*, pk: int) -> QuerySet[Survey]:
-    return Survey.objects.select_related("school__district").prefetch_related(
+    return Survey.objects.select_related(
+        "school__district", "district", "copied_from"
+    ).prefetch_related(
         Prefetch("sections", queryset=Section.objects.order_by("position", "id")),
         Prefetch("questions", queryset=Question.objects.order_by("position", "id")),
         "staff_teams",
@@ -50,7 +67,7 @@ def survey_for_builder(*, pk: int) -> QuerySet[Survey]:
 def school_surveys(*, user, school: School) -> QuerySet[Survey]:
     """What the person sees in the school's list: every survey for its managers; otherwise
     the surveys they own and the open ones they are asked to answer."""
-    surveys = Survey.objects.filter(school=school).select_related("school")
+    surveys = Survey.objects.filter(school=school).select_related("school", "copied_from")
     if can_create_survey(user, school):
         return surveys
     return surveys.filter(

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from leadership import audit, clock, edits, outbox, versions
-from leadership.models import STAFF_ROLES, School
+from leadership.models import STAFF_ROLES, District, School
 from leadership.updates import model_update
 from teams.selectors import current_ilt
 
@@ -78,9 +78,30 @@ SHOW_IF_OPTION = _("Choose which answer of the earlier question shows this one."
 NOT_STAFF = _("An owner must be on the school's staff.")
 
 
+SET_BY_DISTRICT = _(
+    "This is the district's survey: its questions and settings are set by the district."
+)
+
+
 def _require_draft(survey: Survey) -> None:
+    if is_district_copy(survey):
+        raise ValidationError(SET_BY_DISTRICT)
     if survey.status != SurveyStatus.DRAFT:
         raise ValidationError(NOT_A_DRAFT)
+
+
+def is_district_copy(survey: Survey) -> bool:
+    """A school's copy of the district's survey (its questions are the district's)."""
+    if survey.copied_from_id is None:
+        return False
+    return Survey.objects.filter(pk=survey.copied_from_id, school__isnull=True).exists()
+
+
+def _mark_changed(survey: Survey) -> None:
+    if survey.school_id is not None:
+        versions.mark_changed(school=survey.school)
+    else:
+        versions.mark_changed(district=survey.district_id)
 
 
 def _clean_texts(texts: dict[str, str], languages: list[str], max_length: int) -> dict:
@@ -133,10 +154,14 @@ def survey_version(survey: Survey) -> str:
 def survey_update(
     *, actor, survey: Survey, teams=None, version: str | None = None, **data: Any
 ) -> Survey:
-    survey = Survey.objects.select_for_update().select_related("school").get(pk=survey.pk)
+    survey = (
+        Survey.objects.select_for_update(of=("self",))
+        .select_related("school", "district")
+        .get(pk=survey.pk)
+    )
     _require_draft(survey)
     edits.refuse_if_stale(survey, version, survey_version(survey))
-    languages = list(survey.school.languages)
+    languages = selectors.languages_of(survey)
     if "title" in data:
         data["title"] = _clean_texts(data["title"], languages, 200)
     if "intro" in data:
@@ -145,7 +170,7 @@ def survey_update(
         data["staff_roles"] = [r for r in data["staff_roles"] if r in STAFF_ROLES]
     before = audit.snapshot(survey, SETTINGS_FIELDS)
     model_update(instance=survey, fields=SETTINGS_FIELDS, data=data)
-    if teams is not None:
+    if teams is not None and survey.school_id is not None:
         survey.staff_teams.set([t for t in teams if t.school_id == survey.school_id])
     audit.record(
         actor=actor,
@@ -155,7 +180,7 @@ def survey_update(
         before=before,
         after=audit.snapshot(survey, SETTINGS_FIELDS),
     )
-    versions.mark_changed(school=survey.school)
+    _mark_changed(survey)
     return survey
 
 
@@ -217,12 +242,12 @@ def section_add(*, actor, survey: Survey, title: dict[str, str]) -> Section:
     section = Section(
         survey=survey,
         position=(last or 0) + 1,
-        title=_clean_texts(title, list(survey.school.languages), 200),
+        title=_clean_texts(title, selectors.languages_of(survey), 200),
     )
     section.full_clean()
     section.save()
     audit.record(actor=actor, action="voice.section_add", obj=section, school=survey.school)
-    versions.mark_changed(school=survey.school)
+    _mark_changed(survey)
     return section
 
 
@@ -247,7 +272,7 @@ def _check_question(question: Question, survey: Survey) -> None:
         ):
             errors.setdefault("show_if", []).append(SHOW_IF_EARLIER)
         elif question.show_if_option is None or question.show_if_option >= len(
-            earlier.option_labels(survey.school.default_language)
+            earlier.option_labels(survey.default_language)
         ):
             errors.setdefault("show_if_option", []).append(SHOW_IF_OPTION)
     else:
@@ -276,12 +301,16 @@ def question_save(
 ) -> Question:
     """Add a question at the end (question=None) or change one (refused when someone saved
     it since `version` was read)."""
-    survey = Survey.objects.select_for_update().select_related("school").get(pk=survey.pk)
+    survey = (
+        Survey.objects.select_for_update(of=("self",))
+        .select_related("school", "district")
+        .get(pk=survey.pk)
+    )
     _require_draft(survey)
     if question is not None:
         question = Question.objects.select_for_update().get(pk=question.pk, survey=survey)
         edits.refuse_if_stale(question, version, question_version(question))
-    languages = list(survey.school.languages)
+    languages = selectors.languages_of(survey)
     if "text" in data:
         data["text"] = _clean_texts(data["text"], languages, 500)
     if "options" in data:
@@ -310,7 +339,7 @@ def question_save(
         before=before,
         after=audit.snapshot(question, QUESTION_FIELDS),
     )
-    versions.mark_changed(school=survey.school)
+    _mark_changed(survey)
     return question
 
 
@@ -327,7 +356,7 @@ def question_delete(*, actor, question: Question) -> None:
         before=audit.snapshot(question, ["kind", "text"]),
     )
     question.delete()
-    versions.mark_changed(school=survey.school)
+    _mark_changed(survey)
 
 
 @transaction.atomic
@@ -349,7 +378,7 @@ def question_move(*, actor, question: Question, up: bool) -> None:
         if q.position != position:
             Question.objects.filter(pk=q.pk).update(position=position)
     audit.record(actor=actor, action="voice.question_move", obj=question, school=survey.school)
-    versions.mark_changed(school=survey.school)
+    _mark_changed(survey)
 
 
 @transaction.atomic
@@ -358,6 +387,8 @@ def survey_open(*, actor, survey: Survey) -> Survey:
         selectors.survey_for_builder(pk=survey.pk).select_for_update(of=("self",)).get(pk=survey.pk)
     )
     _require_draft(survey)
+    if survey.school_id is None:
+        raise ValidationError(CANNOT_OPEN)
     problems = selectors.survey_problems(survey)
     if problems:
         raise ValidationError([CANNOT_OPEN, *problems])
@@ -384,7 +415,9 @@ def _start_round(*, actor, survey: Survey, number: int) -> SendRound:
 @transaction.atomic
 def survey_remind(*, actor, survey: Survey) -> SendRound:
     """A reminder round: one e-mail to each person asked who has not answered yet."""
-    survey = Survey.objects.select_for_update().select_related("school").get(pk=survey.pk)
+    survey = (
+        Survey.objects.select_for_update(of=("self",)).select_related("school").get(pk=survey.pk)
+    )
     if survey.status != SurveyStatus.OPEN:
         raise ValidationError(NOT_OPEN_TO_REMIND)
     last = survey.rounds.aggregate(last=Max("number"))["last"]
@@ -402,7 +435,11 @@ def survey_remind(*, actor, survey: Survey) -> SendRound:
 
 @transaction.atomic
 def survey_close(*, actor, survey: Survey) -> Survey:
-    survey = Survey.objects.select_for_update().select_related("school").get(pk=survey.pk)
+    survey = (
+        Survey.objects.select_for_update(of=("self",)).select_related("school").get(pk=survey.pk)
+    )
+    if is_district_copy(survey):
+        raise ValidationError(_("The district closes its survey in every school at once."))
     if survey.status != SurveyStatus.OPEN:
         raise ValidationError(_("Only an open survey can be closed."))
     survey.status = SurveyStatus.CLOSED
@@ -411,6 +448,241 @@ def survey_close(*, actor, survey: Survey) -> Survey:
     audit.record(actor=actor, action="voice.survey_close", obj=survey, school=survey.school)
     versions.mark_changed(school=survey.school)
     return survey
+
+
+# --- the district's surveys -------------------------------------------------------------------
+
+DISTRICT_STAFF_AUDIENCES = (StaffAudience.NONE, StaffAudience.ALL, StaffAudience.ROLES)
+NO_ACTIVE_SCHOOL = _("The district has no active school to ask.")
+MISSING_FOR_SCHOOL = _("%(school)s needs the survey in %(language)s: missing %(items)s.")
+
+
+@transaction.atomic
+def district_survey_create(
+    *,
+    actor,
+    district: District,
+    title: dict[str, str],
+    intro: dict[str, str] | None = None,
+    is_anonymous: bool = True,
+    staff_audience: str = StaffAudience.ALL,
+    staff_roles: list[str] | None = None,
+    families: bool = False,
+    students: bool = False,
+) -> Survey:
+    """The district's survey, built once in every language its schools use; it reaches every
+    active school when it opens."""
+    if staff_audience not in DISTRICT_STAFF_AUDIENCES:
+        staff_audience = StaffAudience.ALL
+    languages = selectors.district_languages(district)
+    survey = Survey(
+        district=district,
+        title=_clean_texts(title, languages, 200),
+        intro=_clean_texts(intro or {}, languages, 2000),
+        is_anonymous=is_anonymous,
+        staff_audience=staff_audience,
+        staff_roles=[r for r in staff_roles or [] if r in STAFF_ROLES],
+        families=families,
+        students=students,
+        created_by=actor,
+    )
+    survey.full_clean()
+    survey.save()
+    audit.record(actor=actor, action="voice.district_survey_create", obj=survey)
+    versions.mark_changed(district=district)
+    return survey
+
+
+@transaction.atomic
+def district_survey_from_template(*, actor, district: District, key: str) -> Survey:
+    """The district's survey copied from a template of the catalogue (ILT self-assessments,
+    which ask one school's team, are for schools: their staff audience becomes all staff)."""
+    template = catalog.TEMPLATES.get(key)
+    if template is None:
+        raise ValidationError(UNKNOWN_TEMPLATE)
+    audience = dict(template["audience"])
+    audience.pop("ilt", None)
+    if audience.get("staff_audience") not in DISTRICT_STAFF_AUDIENCES:
+        audience["staff_audience"] = StaffAudience.ALL
+    survey = district_survey_create(
+        actor=actor,
+        district=district,
+        title=template["title"],
+        intro=template["intro"],
+        is_anonymous=template["anonymous"],
+        **{
+            k: v
+            for k, v in audience.items()
+            if k in ("staff_audience", "staff_roles", "families", "students")
+        },
+    )
+    Survey.objects.filter(pk=survey.pk).update(template_key=key)
+    survey.template_key = key
+    for section_data in template["sections"]:
+        section = section_add(actor=actor, survey=survey, title=section_data["title"])
+        for question in section_data["questions"]:
+            question_save(actor=actor, survey=survey, section=section, **question)
+    return survey
+
+
+def _missing_in(survey: Survey, sections, questions, code: str) -> list[str]:
+    missing: list[str] = []
+    if not (survey.title or {}).get(code, "").strip():
+        missing.append(str(_("the title")))
+    for section in sections:
+        if not (section.title or {}).get(code, "").strip():
+            missing.append(str(_("section “%(section)s”") % {"section": section}))
+    for number, question in enumerate(questions, start=1):
+        if not (question.text or {}).get(code, "").strip():
+            missing.append(str(_("question %(n)s") % {"n": number}))
+        elif question.kind in OPTION_KINDS and any(
+            not (option.get(code) or "").strip() for option in question.options
+        ):
+            missing.append(str(_("the options of question %(n)s") % {"n": number}))
+    return missing
+
+
+def district_survey_problems(survey: Survey, schools) -> list[str]:
+    """What keeps the district's survey from opening: no questions, no audience, no school,
+    or a text missing in a language a school needs (naming the school and the language)."""
+    problems: list[str] = []
+    sections = list(survey.sections.all())
+    questions = list(survey.questions.all())
+    if not questions:
+        problems.append(str(_("The survey has no questions.")))
+    if not selectors.has_audience(survey):
+        problems.append(str(_("The survey has no audience: choose staff, families or students.")))
+    if not schools:
+        problems.append(str(NO_ACTIVE_SCHOOL))
+    missing_by_code: dict[str, list[str]] = {}
+    for school in schools:
+        for code in school.languages or [school.default_language]:
+            if code not in missing_by_code:
+                missing_by_code[code] = _missing_in(survey, sections, questions, code)
+            if missing_by_code[code]:
+                problems.append(
+                    str(
+                        MISSING_FOR_SCHOOL
+                        % {
+                            "school": school.name,
+                            "language": selectors.language_name(code),
+                            "items": ", ".join(missing_by_code[code]),
+                        }
+                    )
+                )
+    return problems
+
+
+def _only(texts: dict, languages: list[str]) -> dict:
+    return {code: texts.get(code, "") for code in languages}
+
+
+def _copy_for_school(*, actor, master: Survey, school: School, sections, questions) -> Survey:
+    """The school's copy of the district's survey, opened: its texts in the school's
+    languages, each question keeping `copied_from` to the district's question."""
+    languages = list(school.languages or [school.default_language])
+    now = timezone.now()
+    copy = Survey(
+        school=school,
+        copied_from=master,
+        title=_only(master.title, languages),
+        intro=_only(master.intro or {}, languages),
+        status=SurveyStatus.OPEN,
+        opened_at=now,
+        is_anonymous=master.is_anonymous,
+        staff_audience=master.staff_audience,
+        staff_roles=list(master.staff_roles),
+        families=master.families,
+        students=master.students,
+        template_key=master.template_key,
+        created_by=actor,
+    )
+    copy.full_clean()
+    copy.save()
+    section_copies = {}
+    for section in sections:
+        section_copies[section.pk] = Section.objects.create(
+            survey=copy, position=section.position, title=_only(section.title, languages)
+        )
+    question_copies: dict[int, Question] = {}
+    for question in questions:
+        question_copies[question.pk] = Question.objects.create(
+            survey=copy,
+            copied_from=question,
+            section=section_copies.get(question.section_id),
+            position=question.position,
+            kind=question.kind,
+            text=_only(question.text, languages),
+            options=[_only(option, languages) for option in question.options],
+            required=question.required,
+            show_if=question_copies.get(question.show_if_id),
+            show_if_option=question.show_if_option,
+        )
+    copy.invited = selectors.audience_size(copy)
+    copy.save(update_fields=["invited"])
+    audit.record(actor=actor, action="voice.survey_open", obj=copy, school=school)
+    _start_round(actor=actor, survey=copy, number=0)
+    return copy
+
+
+@transaction.atomic
+def district_survey_open(*, actor, survey: Survey) -> Survey:
+    """Open the district's survey: one copy per active school, each opened with its own
+    invitations (sent in batches through the outbox, per school, as a school's own survey);
+    refused while a text is missing in a language some school needs."""
+    master = (
+        selectors.survey_for_builder(pk=survey.pk)
+        .select_for_update(of=("self",))
+        .get(pk=survey.pk, school__isnull=True)
+    )
+    if master.status != SurveyStatus.DRAFT:
+        raise ValidationError(NOT_A_DRAFT)
+    schools = list(
+        School.objects.filter(district_id=master.district_id, is_active=True)
+        .select_related("district")
+        .order_by("name", "pk")
+    )
+    problems = district_survey_problems(master, schools)
+    if problems:
+        raise ValidationError([CANNOT_OPEN, *problems])
+    sections = list(master.sections.all())
+    questions = list(master.questions.all())
+    invited = 0
+    for school in schools:
+        copy = _copy_for_school(
+            actor=actor, master=master, school=school, sections=sections, questions=questions
+        )
+        invited += copy.invited
+    master.status = SurveyStatus.OPEN
+    master.opened_at = timezone.now()
+    master.invited = invited
+    master.save(update_fields=["status", "opened_at", "invited", "updated_at"])
+    audit.record(
+        actor=actor,
+        action="voice.district_survey_open",
+        obj=master,
+        after={"schools": len(schools)},
+    )
+    versions.mark_changed(district=master.district_id)
+    return master
+
+
+@transaction.atomic
+def district_survey_close(*, actor, survey: Survey) -> Survey:
+    """Close the district's survey and every school's copy of it."""
+    master = Survey.objects.select_for_update().get(pk=survey.pk, school__isnull=True)
+    if master.status != SurveyStatus.OPEN:
+        raise ValidationError(_("Only an open survey can be closed."))
+    now = timezone.now()
+    Survey.objects.filter(copied_from=master, status=SurveyStatus.OPEN).update(
+        status=SurveyStatus.CLOSED, closed_at=now, updated_at=now
+    )
+    master.status = SurveyStatus.CLOSED
+    master.closed_at = now
+    master.save(update_fields=["status", "closed_at", "updated_at"])
+    audit.record(actor=actor, action="voice.district_survey_close", obj=master)
+    versions.mark_changed(district=master.district_id)
+    return master
 
 
 @transaction.atomic
@@ -537,7 +809,9 @@ def response_submit(
     In a named survey the response names the person; in an anonymous one it does not, and
     `edit_key` (kept only in their browser) is how they find it again. Returns the response
     and the edit key to keep."""
-    survey = Survey.objects.select_for_update().select_related("school").get(pk=survey.pk)
+    survey = (
+        Survey.objects.select_for_update(of=("self",)).select_related("school").get(pk=survey.pk)
+    )
     if survey.status != SurveyStatus.OPEN:
         raise ValidationError(NOT_OPEN)
     if not selectors.is_in_audience(user, survey):
@@ -591,7 +865,11 @@ def student_response_submit(
 ) -> Response:
     """A student's answers through a class link: no account, no person, grouped by the
     link's class or grade. One answer per device session is the view's to keep."""
-    survey = Survey.objects.select_for_update().select_related("school").get(pk=link.survey_id)
+    survey = (
+        Survey.objects.select_for_update(of=("self",))
+        .select_related("school")
+        .get(pk=link.survey_id)
+    )
     if survey.status != SurveyStatus.OPEN or not survey.students or not link.is_active:
         raise ValidationError(NOT_OPEN)
     questions = list(survey.questions.order_by("position", "id"))

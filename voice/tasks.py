@@ -46,7 +46,7 @@ def fan_out(round_id: int, after_id: int = 0) -> int:
     """Queue the next batch of the round; returns how many it queued."""
     with transaction.atomic():
         send_round = (
-            SendRound.objects.select_for_update()
+            SendRound.objects.select_for_update(of=("self",))
             .select_related("survey__school")
             .filter(pk=round_id)
             .first()

@@ -190,6 +190,8 @@ def survey_detail(request: HtmxHttpRequest, school: School, pk: int) -> HttpResp
         {
             "school": school,
             "survey": survey,
+            "district_copy": survey.copied_from is not None
+            and survey.copied_from.school_id is None,
             "title": survey.text("title", language),
             "questions": questions,
             "sections": list(survey.sections.all()),

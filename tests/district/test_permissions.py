@@ -77,6 +77,116 @@ def _provider_form(world):
 
 
 DISTRICT_ADMINS_ONLY = everyone(403, anonymous=302, district_admin=200, other_district_admin=404)
+DISTRICT_ADMINS_302 = everyone(403, anonymous=302, district_admin=302, other_district_admin=404)
+ONLY_404 = everyone(403, anonymous=302, district_admin=404, other_district_admin=404)
+
+
+def _draft_survey(world):
+    from tests.voice.factories import district_survey
+
+    return {"slug": world.district.slug, "pk": district_survey(world).pk}
+
+
+def _open_survey(world):
+    from tests.voice.factories import district_survey
+
+    return {"slug": world.district.slug, "pk": district_survey(world, open_it=True).pk}
+
+
+def _far_survey(world):
+    # Another district's survey, asked for under this district's URL.
+    from tests.voice.factories import district_survey
+
+    survey = district_survey(world, district=world.other_district)
+    return {"slug": world.district.slug, "pk": survey.pk}
+
+
+def _survey_question(world):
+    from tests.voice.factories import district_survey
+
+    survey = district_survey(world)
+    question = survey.questions.order_by("position").last()
+    return {"slug": world.district.slug, "pk": survey.pk, "question_pk": question.pk}
+
+
+def _question_form(world):
+    return {"kind": "agreement", "text_en": "I feel safe.", "text_es": "Me siento seguro."}
+
+
+def _survey_form(world):
+    return {
+        "title_en": "Climate",
+        "title_es": "Clima",
+        "is_anonymous": "on",
+        "staff_audience": "all",
+        "families": "on",
+    }
+
+
+SURVEY_MATRIX = [
+    Row("district:surveys", DISTRICT_ADMINS_ONLY, kwargs=_district),
+    Row("district:survey_create", DISTRICT_ADMINS_ONLY, kwargs=_district),
+    Row(
+        "district:survey_create",
+        DISTRICT_ADMINS_302,
+        kwargs=_district,
+        method="POST",
+        data=_survey_form,
+    ),
+    Row(
+        "district:survey_from_template",
+        DISTRICT_ADMINS_302,
+        kwargs=_district,
+        method="POST",
+        data=lambda w: {"template": "family_voice"},
+    ),
+    Row("district:survey_detail", DISTRICT_ADMINS_ONLY, kwargs=_draft_survey),
+    Row("district:survey_detail", DISTRICT_ADMINS_ONLY, kwargs=_open_survey),
+    Row("district:survey_detail", ONLY_404, kwargs=_far_survey),
+    Row("district:survey_settings", DISTRICT_ADMINS_ONLY, kwargs=_draft_survey),
+    Row(
+        "district:survey_settings",
+        DISTRICT_ADMINS_302,
+        kwargs=_draft_survey,
+        method="POST",
+        data=_survey_form,
+    ),
+    Row(
+        "district:survey_section_add",
+        DISTRICT_ADMINS_302,
+        kwargs=_draft_survey,
+        method="POST",
+        data=lambda w: {"title_en": "About you", "title_es": "Sobre usted"},
+    ),
+    Row("district:survey_question_add", DISTRICT_ADMINS_ONLY, kwargs=_draft_survey),
+    Row(
+        "district:survey_question_add",
+        DISTRICT_ADMINS_302,
+        kwargs=_draft_survey,
+        method="POST",
+        data=_question_form,
+    ),
+    Row("district:survey_question_edit", DISTRICT_ADMINS_ONLY, kwargs=_survey_question),
+    Row(
+        "district:survey_question_delete",
+        DISTRICT_ADMINS_302,
+        kwargs=_survey_question,
+        method="POST",
+    ),
+    Row(
+        "district:survey_question_move",
+        DISTRICT_ADMINS_302,
+        kwargs=_survey_question,
+        method="POST",
+        data=lambda w: {"direction": "up"},
+    ),
+    Row("district:survey_open", DISTRICT_ADMINS_302, kwargs=_draft_survey, method="POST"),
+    Row("district:survey_open", ONLY_404, kwargs=_far_survey, method="POST"),
+    Row("district:survey_close", DISTRICT_ADMINS_302, kwargs=_open_survey, method="POST"),
+    Row("district:survey_results", DISTRICT_ADMINS_ONLY, kwargs=_open_survey),
+    Row("district:survey_results", ONLY_404, kwargs=_far_survey),
+    Row("district:survey_results_csv", DISTRICT_ADMINS_ONLY, kwargs=_open_survey),
+]
 
 MATRIX = [
     Row("district:district_dashboard", DISTRICT_ADMINS_ONLY, kwargs=_district),
@@ -163,6 +273,9 @@ MATRIX = [
         kwargs=_school,
     ),
 ]
+
+
+MATRIX += SURVEY_MATRIX
 
 
 @parametrize(MATRIX)

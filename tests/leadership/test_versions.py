@@ -1042,6 +1042,38 @@ def voice_theme_evidence_attach(world):
     )
 
 
+def voice_district_survey_create(world):
+    from voice import services as voice
+
+    return lambda: voice.district_survey_create(
+        actor=world.district_admin, district=world.district, title={"en": "Climate"}
+    )
+
+
+def voice_district_survey_from_template(world):
+    from voice import services as voice
+
+    return lambda: voice.district_survey_from_template(
+        actor=world.district_admin, district=world.district, key="family_voice"
+    )
+
+
+def voice_district_survey_open(world):
+    from tests.voice.factories import district_survey
+    from voice import services as voice
+
+    survey = district_survey(world)
+    return lambda: voice.district_survey_open(actor=world.district_admin, survey=survey)
+
+
+def voice_district_survey_close(world):
+    from tests.voice.factories import district_survey
+    from voice import services as voice
+
+    survey = district_survey(world, open_it=True)
+    return lambda: voice.district_survey_close(actor=world.district_admin, survey=survey)
+
+
 SERVICES = [
     value
     for name, value in list(globals().items())

@@ -1,5 +1,6 @@
 """The results page of a survey with 50,000 responses (students of 40 classes, staff and
-families), and the class-link answer page answered many times in a row, on PostgreSQL.
+families), and the class-link answer page answered many times in a row, on PostgreSQL; and
+the results page of a district survey with 50,000 responses spread over 40 schools' copies.
 
 Run by `make bench` (pytest tests/perf -s); prints seconds per request. The only assertions
 are about correctness: the results page takes the same queries as with a handful of answers.
@@ -16,9 +17,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from tests.voice.factories import open_survey
+from tests.leadership.factories import SchoolFactory
+from tests.voice.factories import district_survey, open_survey
 from voice import tokens
-from voice.models import Answer, Response, StudentLink
+from voice.models import Answer, Response, StudentLink, Survey
 
 RESPONSES = int(os.environ.get("VOICE_BENCH_RESPONSES", 50_000))
 BATCH = 5_000
@@ -98,3 +100,55 @@ def test_results_and_answer_pages_at_scale(world, client):
         f"p95 {times[int(len(times) * 0.95)] * 1000:.0f} ms over {len(times)} answers"
     )
     assert Response.objects.filter(survey=survey).count() == RESPONSES + 200
+
+
+DISTRICT_SCHOOLS = int(os.environ.get("VOICE_BENCH_SCHOOLS", 40))
+
+
+def _fill_district(survey, total: int) -> None:
+    """`total` staff and family responses spread over the schools' copies, 3 answers each."""
+    copies = list(Survey.objects.filter(copied_from=survey).prefetch_related("questions"))
+    questions = {c.pk: list(c.questions.order_by("position")) for c in copies}
+    rng = random.Random(17)
+    today = survey.opened_at.date()
+    for start in range(0, total, BATCH):
+        responses = []
+        for _ in range(min(BATCH, total - start)):
+            copy = rng.choice(copies)
+            responses.append(
+                Response(
+                    survey=copy,
+                    stakeholder=rng.choice(["staff", "family"]),
+                    language=rng.choice(["en", "es"]),
+                    submitted_on=today,
+                )
+            )
+        Response.objects.bulk_create(responses)
+        answers = []
+        for response in responses:
+            belong, teach = questions[response.survey_id]
+            answers.append(Answer(response=response, question=belong, option=rng.randrange(5)))
+            answers.append(Answer(response=response, question=teach, option=rng.randrange(2)))
+        Answer.objects.bulk_create(answers, batch_size=BATCH)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_district_results_at_scale(world, client):
+    for n in range(DISTRICT_SCHOOLS - 2):
+        SchoolFactory(district=world.district, slug=f"bench-{n}", name=f"School {n:02d}")
+    survey = district_survey(world, open_it=True)
+    client.force_login(world.district_admin)
+    url = reverse("district:survey_results", kwargs={"slug": world.district.slug, "pk": survey.pk})
+    by_school = url + "?by=school"
+    client.get(by_school)
+    _small_seconds, small_queries = _timed(client, by_school, times=1)
+    started = time.perf_counter()
+    _fill_district(survey, RESPONSES)
+    print(
+        f"\nfilled {RESPONSES} responses over {DISTRICT_SCHOOLS} schools "
+        f"in {time.perf_counter() - started:.1f} s"
+    )
+    for label, page in (("district results", url), ("district by school", by_school)):
+        seconds, queries = _timed(client, page)
+        print(f"{label:<20} {seconds * 1000:8.0f} ms  {queries} queries")
+        assert queries == small_queries

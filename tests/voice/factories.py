@@ -71,3 +71,28 @@ def open_survey(world, **kwargs) -> tuple[Survey, dict]:
     services.survey_open(actor=world.principal, survey=survey)
     survey.refresh_from_db()
     return survey, q
+
+
+def district_survey(world, *, district=None, open_it: bool = False, **audience) -> Survey:
+    """A district's survey with one agreement and one single-choice question, in English and
+    Spanish; opened (one copy per active school) when asked."""
+    district = district or world.district
+    settings = {"staff_audience": StaffAudience.ALL, "families": True}
+    settings.update(audience)
+    survey = services.district_survey_create(
+        actor=world.district_admin,
+        district=district,
+        title={"en": "District climate", "es": "Clima del distrito"},
+        **settings,
+    )
+    add_question(world, survey, required=True)
+    add_question(
+        world,
+        survey,
+        QuestionKind.SINGLE,
+        text={"en": "Do you teach reading?", "es": "¿Enseña lectura?"},
+        options=YES_NO,
+    )
+    if open_it:
+        survey = services.district_survey_open(actor=world.district_admin, survey=survey)
+    return survey

@@ -43,3 +43,26 @@ def test_no_table_joins_an_anonymous_answer_to_a_person(world):
     assert not any(isinstance(f, models.DateTimeField) for f in Response._meta.concrete_fields)
     assert Participation.objects.filter(survey=survey).count() == 3
     assert Response.objects.filter(survey=survey).count() == 3
+
+
+def test_a_district_survey_adds_no_table_and_its_copies_stay_anonymous(world):
+    from tests.voice.factories import district_survey
+    from voice.models import Survey
+
+    master = district_survey(world, open_it=True)
+    # A district's survey is a Survey row without a school: the same tables, the same rules.
+    assert {m._meta.db_table for m in apps.get_app_config("voice").get_models()} >= {
+        "voice_survey",
+        "voice_response",
+    }
+    assert not any(
+        m._meta.model_name.startswith("district") for m in apps.get_app_config("voice").get_models()
+    )
+    for copy in Survey.objects.filter(copied_from=master):
+        question = copy.questions.order_by("position").first()
+        user = world.staff if copy.school_id == world.school.pk else world.other_school_principal
+        services.response_submit(survey=copy, user=user, values={question.pk: 1}, language="en")
+    assert Response.objects.filter(survey__copied_from=master).count() == 2
+    assert not Response.objects.filter(
+        survey__copied_from=master, respondent__isnull=False
+    ).exists()

@@ -1,0 +1,271 @@
+"""District surveys: built once, copied into every active school on opening (refused while a
+school's language is missing), closed everywhere at once, and read added up over the schools,
+by school with small schools suppressed, in a fixed number of queries."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from leadership.models import OutboxTask, Role
+from tests.leadership.factories import SchoolFactory, person
+from tests.voice.factories import add_question, district_survey
+from voice import services
+from voice.models import Answer, Question, Response, SendRound, Survey, SurveyStatus
+
+pytestmark = pytest.mark.django_db
+
+
+def _copies(survey):
+    return {c.school_id: c for c in Survey.objects.filter(copied_from=survey)}
+
+
+# --- services ---------------------------------------------------------------------------------
+
+
+def test_opening_copies_the_survey_into_every_active_school(world):
+    closed_school = SchoolFactory(district=world.district, slug="shut", is_active=False)
+    vietnamese = SchoolFactory(district=world.district, slug="vi-only", languages=["vi"])
+    survey = district_survey(world)
+    assert survey.school_id is None
+    # The builder writes in every language a school of the district uses.
+    assert services.selectors.languages_of(survey) == ["en", "es", "vi"]
+    Question.objects.filter(survey=survey).update(
+        text={"en": "I belong here.", "es": "Pertenezco aquí.", "vi": "Tôi thuộc về nơi này."}
+    )
+    Survey.objects.filter(pk=survey.pk).update(
+        title={"en": "Climate", "es": "Clima", "vi": "Khí hậu"}
+    )
+    single = survey.questions.get(kind="single")
+    Question.objects.filter(pk=single.pk).update(
+        options=[{"en": "Yes", "es": "Sí", "vi": "Có"}, {"en": "No", "es": "No", "vi": "Không"}]
+    )
+    services.district_survey_open(actor=world.district_admin, survey=survey)
+
+    survey.refresh_from_db()
+    assert survey.status == SurveyStatus.OPEN
+    copies = _copies(survey)
+    assert set(copies) == {world.school.pk, world.other_school.pk, vietnamese.pk}
+    assert closed_school.pk not in copies
+    lincoln = copies[world.school.pk]
+    assert lincoln.status == SurveyStatus.OPEN and lincoln.opened_at is not None
+    assert lincoln.title == {"en": "Climate", "es": "Clima"}
+    assert copies[vietnamese.pk].title == {"vi": "Khí hậu"}
+    masters = list(survey.questions.order_by("position"))
+    copied = list(lincoln.questions.order_by("position"))
+    assert [q.copied_from_id for q in copied] == [q.pk for q in masters]
+    assert copied[1].options == [{"en": "Yes", "es": "Sí"}, {"en": "No", "es": "No"}]
+    # Each school's invitations go out as its own round, in batches through the outbox.
+    assert SendRound.objects.filter(survey__copied_from=survey, number=0).count() == 3
+    assert OutboxTask.objects.filter(task="voice.tasks.fan_out").count() == 3
+    assert survey.invited == sum(c.invited for c in copies.values())
+
+
+def test_a_missing_translation_blocks_opening_naming_the_school_and_language(world):
+    world.other_school.languages = ["en", "vi"]
+    world.other_school.save()
+    survey = district_survey(world)
+    with pytest.raises(ValidationError) as error:
+        services.district_survey_open(actor=world.district_admin, survey=survey)
+    text = " ".join(error.value.messages)
+    assert "Roosevelt High" in text and "Vietnamese" in text
+    assert "Lincoln Elementary" not in text
+    assert not Survey.objects.filter(copied_from=survey).exists()
+    assert Survey.objects.get(pk=survey.pk).status == SurveyStatus.DRAFT
+
+
+def test_closing_closes_every_copy(world):
+    survey = district_survey(world, open_it=True)
+    services.district_survey_close(actor=world.district_admin, survey=survey)
+    assert Survey.objects.get(pk=survey.pk).status == SurveyStatus.CLOSED
+    assert {c.status for c in _copies(survey).values()} == {SurveyStatus.CLOSED}
+
+
+def test_a_school_cannot_change_or_close_its_copy(world):
+    survey = district_survey(world, open_it=True)
+    copy = _copies(survey)[world.school.pk]
+    question = copy.questions.first()
+    with pytest.raises(ValidationError, match="set by the district"):
+        services.question_save(
+            actor=world.principal, survey=copy, question=question, text={"en": "Changed"}
+        )
+    with pytest.raises(ValidationError, match="set by the district"):
+        add_question(world, copy)
+    with pytest.raises(ValidationError, match="set by the district"):
+        services.question_delete(actor=world.principal, question=question)
+    with pytest.raises(ValidationError, match="set by the district"):
+        services.survey_update(actor=world.principal, survey=copy, families=False)
+    with pytest.raises(ValidationError):
+        services.survey_close(actor=world.principal, survey=copy)
+    # Class links are the school's own.
+    link = services.link_create(actor=world.principal, survey=copy, label="Grade 4")
+    assert link.survey_id == copy.pk
+
+
+def test_an_anonymous_district_survey_stays_anonymous_in_every_school(world):
+    survey = district_survey(world, open_it=True)
+    copy = _copies(survey)[world.school.pk]
+    question = copy.questions.order_by("position").first()
+    services.response_submit(survey=copy, user=world.staff, values={question.pk: 3}, language="en")
+    assert not Response.objects.filter(survey=copy, respondent__isnull=False).exists()
+
+
+# --- pages ------------------------------------------------------------------------------------
+
+
+def test_a_district_admin_builds_and_opens_a_survey_and_the_principal_sees_the_copy(world, client):
+    client.force_login(world.district_admin)
+    slug = world.district.slug
+    response = client.post(
+        reverse("district:survey_create", kwargs={"slug": slug}),
+        {
+            "title_en": "Climate",
+            "title_es": "Clima",
+            "is_anonymous": "on",
+            "staff_audience": "all",
+            "families": "on",
+        },
+    )
+    survey = Survey.objects.get(district=world.district)
+    assert response.status_code == 302 and response.url == survey.get_absolute_url()
+    client.post(
+        reverse("district:survey_question_add", kwargs={"slug": slug, "pk": survey.pk}),
+        {"kind": "agreement", "text_en": "I feel safe.", "text_es": "Me siento seguro."},
+    )
+    assert survey.questions.count() == 1
+    page = client.get(survey.get_absolute_url())
+    assert page.status_code == 200
+    assert "Open the survey in every school" in page.content.decode()
+    client.post(reverse("district:survey_open", kwargs={"slug": slug, "pk": survey.pk}))
+    assert len(_copies(survey)) == 2
+    page = client.get(survey.get_absolute_url()).content.decode()
+    assert "Roosevelt High" in page and "e-mails sent" in page
+    listing = client.get(reverse("district:surveys", kwargs={"slug": slug})).content.decode()
+    assert "Climate" in listing
+
+    client.force_login(world.principal)
+    listing = client.get(reverse("voice:survey_list", kwargs={"slug": world.school.slug}))
+    text = listing.content.decode()
+    assert "Climate" in text and "District survey" in text
+    copy = _copies(survey)[world.school.pk]
+    detail = client.get(copy.get_absolute_url()).content.decode()
+    assert "The district wrote this survey" in detail
+    assert "Close the survey" not in detail
+    results = client.get(
+        reverse("voice:survey_results", kwargs={"slug": world.school.slug, "pk": copy.pk})
+    )
+    assert results.status_code == 200
+    # The principal cannot reach the district's pages.
+    assert client.get(survey.get_absolute_url()).status_code == 403
+
+
+def test_a_district_survey_from_a_template(world, client):
+    client.force_login(world.district_admin)
+    client.post(
+        reverse("district:survey_from_template", kwargs={"slug": world.district.slug}),
+        {"template": "ilt_self_assessment"},
+    )
+    survey = Survey.objects.get(district=world.district)
+    assert survey.template_key == "ilt_self_assessment"
+    assert survey.questions.exists()
+    assert survey.staff_audience == "all"
+
+
+def _answers(copy, n, option):
+    question = copy.questions.order_by("position").first()
+    today = copy.opened_at.date()
+    responses = Response.objects.bulk_create(
+        Response(survey=copy, stakeholder="staff", language="en", submitted_on=today)
+        for _ in range(n)
+    )
+    Answer.objects.bulk_create(
+        Answer(response=r, question=question, option=option) for r in responses
+    )
+
+
+def _third_school(world):
+    return SchoolFactory(district=world.district, slug="washington", name="Washington Middle")
+
+
+def test_results_by_school_suppress_a_small_school_and_its_complement(world, client):
+    third = _third_school(world)
+    survey = district_survey(world, open_it=True)
+    copies = _copies(survey)
+    _answers(copies[world.school.pk], 12, 4)  # Lincoln Elementary: 12
+    _answers(copies[world.other_school.pk], 3, 0)  # Roosevelt High: 3, under 10
+    _answers(copies[third.pk], 15, 3)  # Washington Middle: 15
+    client.force_login(world.district_admin)
+    url = reverse("district:survey_results", kwargs={"slug": world.district.slug, "pk": survey.pk})
+    page = client.get(url, {"by": "school"}).content.decode()
+    # Roosevelt (small) and Lincoln (the smallest shown, which would give it away by
+    # subtraction) are hidden in each of the five agreement rows; Washington is shown.
+    assert page.count("Not shown (small group)") == 5 * 2
+    assert 'Washington Middle <span class="muted">(n=15)</span>' in page
+    assert "30 answers" in page
+    assert "<svg" in page and "<table" in page
+
+    csv_response = client.get(
+        reverse(
+            "district:survey_results_csv", kwargs={"slug": world.district.slug, "pk": survey.pk}
+        ),
+        {"by": "school"},
+    )
+    rows = list(csv.reader(io.StringIO(csv_response.content.decode("utf-8-sig"))))
+    cells = {(r[1], r[2]): r for r in rows if len(r) == 5 and r[0] == "I belong here."}
+    assert cells[("Agree", "Washington Middle")][3] == "15"
+    assert cells[("Strongly agree", "Lincoln Elementary")][4] == "suppressed (small group)"
+    assert cells[("Strongly disagree", "Roosevelt High")][4] == "suppressed (small group)"
+    assert cells[("Strongly agree", "Everyone")][3] == "12"
+    assert any(r[:1] == ["All schools"] for r in rows)
+
+
+def _results_queries(world, client, django_assert_num_queries, survey, expected):
+    client.force_login(world.district_admin)
+    url = reverse("district:survey_results", kwargs={"slug": world.district.slug, "pk": survey.pk})
+    for by in ("", "school", "stakeholder"):
+        with django_assert_num_queries(expected):
+            assert client.get(url, {"by": by}).status_code == 200
+
+
+QUERIES = 16
+
+
+def test_results_take_the_same_queries_for_two_schools_and_few_answers(
+    world, client, django_assert_num_queries
+):
+    survey = district_survey(world, open_it=True)
+    for copy in _copies(survey).values():
+        _answers(copy, 2, 1)
+    _results_queries(world, client, django_assert_num_queries, survey, QUERIES)
+
+
+def test_results_take_the_same_queries_for_many_schools_and_answers(
+    world, client, django_assert_num_queries
+):
+    for n in range(8):
+        SchoolFactory(district=world.district, slug=f"school-{n}", name=f"School {n}")
+    survey = district_survey(world, open_it=True)
+    for index, copy in enumerate(_copies(survey).values()):
+        _answers(copy, 20 + index, index % 5)
+    _results_queries(world, client, django_assert_num_queries, survey, QUERIES)
+
+
+def test_the_dashboard_links_to_the_district_surveys(world, client):
+    client.force_login(world.district_admin)
+    page = client.get(reverse("district:district_dashboard", kwargs={"slug": world.district.slug}))
+    assert reverse("district:surveys", kwargs={"slug": world.district.slug}) in (
+        page.content.decode()
+    )
+
+
+def test_family_of_the_district_is_refused(world, client):
+    person(Role.FAMILY, school=world.other_school, email="fam2@example.org")
+    client.force_login(world.family)
+    assert (
+        client.get(reverse("district:surveys", kwargs={"slug": world.district.slug})).status_code
+        == 403
+    )
