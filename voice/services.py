@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from leadership import audit, clock, edits, outbox, versions
+from leadership import grades as grade_codes
 from leadership.models import STAFF_ROLES, School
 from leadership.updates import model_update
 from teams.selectors import current_ilt
@@ -119,6 +120,7 @@ SETTINGS_FIELDS = [
     "staff_roles",
     "families",
     "students",
+    "family_grades",
 ]
 
 
@@ -143,6 +145,10 @@ def survey_update(
         data["intro"] = _clean_texts(data["intro"], languages, 2000)
     if "staff_roles" in data:
         data["staff_roles"] = [r for r in data["staff_roles"] if r in STAFF_ROLES]
+    if "family_grades" in data:
+        data["family_grades"] = (
+            grade_codes.ordered(data["family_grades"]) if data.get("families", True) else []
+        )
     before = audit.snapshot(survey, SETTINGS_FIELDS)
     model_update(instance=survey, fields=SETTINGS_FIELDS, data=data)
     if teams is not None:
@@ -414,11 +420,16 @@ def survey_close(*, actor, survey: Survey) -> Survey:
 
 
 @transaction.atomic
-def link_create(*, actor, survey: Survey, label: str) -> StudentLink:
+def link_create(*, actor, survey: Survey, label: str, grade: str = "") -> StudentLink:
     label = (label or "").strip()
     if not label:
         raise ValidationError({"label": _("Name the class or grade.")})
-    link = StudentLink(survey=survey, label=label[:LABEL_MAX], nonce=tokens.new_nonce())
+    link = StudentLink(
+        survey=survey,
+        label=label[:LABEL_MAX],
+        nonce=tokens.new_nonce(),
+        grade=grade_codes.normalize(grade) or "",
+    )
     link.full_clean()
     link.save()
     audit.record(actor=actor, action="voice.link_create", obj=link, school=survey.school)
@@ -551,6 +562,9 @@ def response_submit(
     groups = {
         "stakeholder": stakeholder,
         "role": role,
+        "grade": selectors.family_grade_group(user, survey)
+        if stakeholder == Stakeholder.FAMILY
+        else "",
         "language": language,
         "submitted_on": clock.today_in(survey.school),
     }
@@ -600,6 +614,7 @@ def student_response_submit(
         survey=survey,
         stakeholder=Stakeholder.STUDENT,
         group_label=link.label,
+        grade=link.grade,
         language=language,
         submitted_on=clock.today_in(survey.school),
     )
