@@ -342,6 +342,13 @@ class Membership(models.Model):
         if self.school_id and self.district_id and self.school.district_id != self.district_id:
             raise ValidationError({"school": _("The school is not in this district.")})
 
+    @property
+    def grade_labels(self) -> str:
+        """The grades of a family's children here, in words (reads prefetched grades)."""
+        from .grades import labels
+
+        return labels(row.grade for row in self.grades.all())
+
 
 class InvitationQuerySet(models.QuerySet):
     def pending(self) -> InvitationQuerySet:
