@@ -384,10 +384,11 @@ class RosterApplier:
         self._write_grades(resolved)
 
     def _write_grades(self, resolved: list[tuple[Person, int]]) -> None:
-        """Each family's grades at each school the export links one of their students to
-        become exactly their students' grades there: a child moving up a grade moves the
-        family. Schools the export says nothing about keep the grades they have (a delta file,
-        or grades set by hand for a family not rostered there). Four queries a chunk at most."""
+        """Each family's grades at each school where the export gives their students' grades
+        become exactly those grades: a child moving up a grade moves the family. Schools the
+        export gives no grade for keep the grades they have (a delta file without the family's
+        students, an export without grades, or grades set by hand). Four queries a chunk at
+        most."""
         wanted: dict[tuple[int, int], set[str]] = {}
         for person, uid in resolved:
             if not person.active or not uid or uid < 0:

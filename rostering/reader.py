@@ -283,7 +283,7 @@ class Person:
     assignments: list  # (accord role, org sourcedId)
     agents: tuple
     # For a family: school sourcedId -> the grades of their students there, for each school
-    # the export links one of their students to (a school not in it: grades left as they are).
+    # where the export gives a grade for one of their students (other schools: left as are).
     grades: dict = field(default_factory=dict)
 
 
@@ -861,16 +861,17 @@ class ExportReader:
                     if linked:
                         schools.extend((role, school) for school in sorted(linked))
                         # A student's grades count at each of their schools (OneRoster gives
-                        # a user's grades, not a grade per school).
+                        # a user's grades, not a grade per school). An export that gives no
+                        # grade for their students there leaves the family's grades alone.
                         for school in linked:
-                            person.grades[school] = tuple(
-                                grade_codes.ordered(
-                                    grade
-                                    for student in students
-                                    if school in self.student_schools.get(student, ())
-                                    for grade in self.student_grades.get(student, ())
-                                )
+                            codes = grade_codes.ordered(
+                                grade
+                                for student in students
+                                if school in self.student_schools.get(student, ())
+                                for grade in self.student_grades.get(student, ())
                             )
+                            if codes:
+                                person.grades[school] = tuple(codes)
                         continue
                 school = self.school_of(org)
                 if school is not None:

@@ -3,7 +3,7 @@ import and the SIS sync, moved when a child moves up a grade."""
 
 import pytest
 
-from leadership.models import FamilyGrade, Role
+from leadership.models import FamilyGrade, Membership, Role
 from rostering import reader
 from rostering.importer import RosterRun
 from rostering.models import RosterImport
@@ -92,3 +92,19 @@ def test_the_sis_sync_carries_grades_and_a_full_sync_moves_them(
     second = sync(client, world, full=True)
     assert second.status == RosterImport.Status.APPLIED, messages_of(second)
     assert grades_of("pat@home.example") == {"s1": ["04"], "s2": ["04", "05"]}
+
+
+@pytest.mark.django_db
+def test_an_export_without_grades_leaves_the_families_grades_alone(world, export_dir):
+    from leadership import services
+
+    run(world.district, export_dir())
+    no_grades = with_rows(
+        st1='st1,active,,TRUE,"s1,s2",student,st1,,Sam,Student,,,,,,"p1,p2",,',
+        st2="st2,active,,TRUE,s2,student,st2,,Sue,Student,,,,,,p1,,",
+    )
+    membership = Membership.objects.get(user__email="pat@home.example", school__sourced_id="s1")
+    services.family_grades_set(actor=world.principal, membership=membership, grades=["02"])
+    report = run(world.district, export_dir(**{"users.csv": no_grades}))
+    assert report.applied
+    assert grades_of("pat@home.example") == {"s1": ["02"], "s2": ["03", "05"]}
