@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from leadership.models import School
+from leadership.models import Grade, School
 
 MAX_RANKED_OPTIONS = 7
 MAX_OPTIONS = 20
@@ -207,7 +207,7 @@ class StudentLink(models.Model):
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     # The grade the link is for, if it is for one grade: students' answers by grade.
-    grade = models.CharField(_("grade"), max_length=5, blank=True)
+    grade = models.CharField(_("grade"), max_length=5, blank=True, choices=Grade.choices)
 
     class Meta:
         ordering = ["label", "id"]

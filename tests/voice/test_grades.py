@@ -211,6 +211,8 @@ def test_a_class_link_for_a_grade_groups_students_answers_by_it(world, client):
     client.post(url, {"label": "Room 12", "grade": "05"})
     link = StudentLink.objects.get(survey=survey)
     assert (link.label, link.grade) == ("Room 12", "05")
+    page = client.get(survey.get_absolute_url()).content.decode()
+    assert '<h3>Room 12</h3><p class="muted">Grade 5</p>' in page
     services.survey_open(actor=world.principal, survey=survey)
     survey.refresh_from_db()
     link = StudentLink.objects.create(
