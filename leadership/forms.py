@@ -11,7 +11,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from .edits import VersionedModelForm
-from .models import Role, School, User
+from .models import Grade, Role, School, User
 
 
 class VisionForm(VersionedModelForm):
@@ -152,3 +152,17 @@ class ConfirmSignInCodeForm(allauth_forms.ConfirmLoginCodeForm):
         code.label = _("Sign-in code")
         code.widget.attrs.pop("placeholder", None)
         code.help_text = _("Eight letters, as in the e-mail (for example KXQT-MBRW).")
+
+
+class FamilyGradesForm(forms.Form):
+    grades = forms.MultipleChoiceField(
+        label=_("Grades of the family's children at this school"),
+        required=False,
+        choices=Grade.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, choices: list[tuple[str, str]] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if choices:
+            self.fields["grades"].choices = choices

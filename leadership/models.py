@@ -342,6 +342,13 @@ class Membership(models.Model):
         if self.school_id and self.district_id and self.school.district_id != self.district_id:
             raise ValidationError({"school": _("The school is not in this district.")})
 
+    @property
+    def grade_labels(self) -> str:
+        """The grades of a family's children here, in words (reads prefetched grades)."""
+        from .grades import labels
+
+        return labels(row.grade for row in self.grades.all())
+
 
 class InvitationQuerySet(models.QuerySet):
     def pending(self) -> InvitationQuerySet:
@@ -631,3 +638,52 @@ class SignOnProvider(models.Model):
     @property
     def has_secret(self) -> bool:
         return bool(self.client_secret())
+
+
+# --- grades of families ------------------------------------------------------------------------
+
+
+class Grade(models.TextChoices):
+    """OneRoster's grade codes (from CEDS), in school order."""
+
+    INFANT = "IT", _("Infant/toddler")
+    PRESCHOOL = "PR", _("Preschool")
+    PRE_K = "PK", _("Pre-kindergarten")
+    TRANSITIONAL_K = "TK", _("Transitional kindergarten")
+    KINDERGARTEN = "KG", _("Kindergarten")
+    GRADE_1 = "01", _("Grade 1")
+    GRADE_2 = "02", _("Grade 2")
+    GRADE_3 = "03", _("Grade 3")
+    GRADE_4 = "04", _("Grade 4")
+    GRADE_5 = "05", _("Grade 5")
+    GRADE_6 = "06", _("Grade 6")
+    GRADE_7 = "07", _("Grade 7")
+    GRADE_8 = "08", _("Grade 8")
+    GRADE_9 = "09", _("Grade 9")
+    GRADE_10 = "10", _("Grade 10")
+    GRADE_11 = "11", _("Grade 11")
+    GRADE_12 = "12", _("Grade 12")
+    GRADE_13 = "13", _("Grade 13")
+    POSTSECONDARY = "PS", _("Postsecondary")
+    UNGRADED = "UG", _("Ungraded")
+    OTHER = "Other", _("Other")
+
+
+class FamilyGrade(models.Model):
+    """A grade the children of a family are in at the membership's school, from the roster (or
+    set by the principal for a family not rostered). It is a group the family belongs to, so a
+    survey can ask the families of chosen grades; it names no student. A table rather than a
+    list in a JSON field, so that "families of grades 1 and 2" is a plain join on any database."""
+
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="grades")
+    grade = models.CharField(_("grade"), max_length=5, choices=Grade.choices)
+
+    class Meta:
+        ordering = ["membership", "grade"]
+        constraints = [
+            models.UniqueConstraint(fields=["membership", "grade"], name="family_grade_once")
+        ]
+        indexes = [models.Index(fields=["grade", "membership"])]
+
+    def __str__(self) -> str:
+        return f"{self.membership_id} · {self.grade}"

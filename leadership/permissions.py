@@ -149,6 +149,11 @@ def can_invite(user, school: School) -> bool:
     return bool(invitable_roles(user, school))
 
 
+def can_set_family_grades(user, school: School) -> bool:
+    """Set by hand the grades of a family's children (a family the roster does not give)."""
+    return is_principal(user, school) or is_district_admin(user, school.district_id)
+
+
 # --- loaders: the one way a view loads what a person may see ------------------------
 #
 # One loader per scope: a district, a school, and an object of a school. Each answers 404

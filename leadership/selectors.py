@@ -29,6 +29,7 @@ def school_members(*, user, school: School) -> QuerySet[Membership]:
         Membership.objects.active()
         .filter(school=school)
         .select_related("user")
+        .prefetch_related("grades")
         .order_by(rank, "user__full_name", "user__email")
     )
 

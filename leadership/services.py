@@ -12,9 +12,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import audit, edits, outbox, tokens, versions
+from . import grades as grade_codes
 from .models import (
     District,
     DistrictPriority,
+    FamilyGrade,
     Invitation,
     Membership,
     Role,
@@ -429,3 +431,35 @@ def _refuse_locked_out(district: District) -> None:
         and not district.sign_on_providers.filter(is_active=True).exists()
     ):
         raise ValidationError(PASSWORD_NEEDED)
+
+
+NOT_A_FAMILY = _("Grades are kept for families only.")
+
+
+@transaction.atomic
+def family_grades_set(*, actor: User, membership: Membership, grades: list[str]) -> list[str]:
+    """The grades of a family's children at the membership's school, set by hand (a family
+    the roster does not list; a roster import sets those it lists). Returns them in order."""
+    membership = (
+        Membership.objects.select_for_update(of=("self",))
+        .select_related("school")
+        .get(pk=membership.pk)
+    )
+    if membership.role != Role.FAMILY or membership.school is None:
+        raise ValidationError(NOT_A_FAMILY)
+    wanted = grade_codes.ordered(g for g in (grade_codes.normalize(v) for v in grades) if g)
+    before = grade_codes.ordered(membership.grades.values_list("grade", flat=True))
+    membership.grades.exclude(grade__in=wanted).delete()
+    FamilyGrade.objects.bulk_create(
+        [FamilyGrade(membership=membership, grade=g) for g in wanted if g not in before]
+    )
+    audit.record(
+        actor=actor,
+        action="membership.family_grades_set",
+        obj=membership,
+        school=membership.school,
+        before={"grades": before},
+        after={"grades": wanted},
+    )
+    versions.mark_changed(school=membership.school)
+    return wanted

@@ -18,15 +18,27 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
 from . import clock, edits, mywork, selectors, services, sso, tokens
-from .forms import AcceptInvitationForm, InvitationForm, LanguageForm, VisionForm
+from . import grades as grade_codes
+from .forms import AcceptInvitationForm, FamilyGradesForm, InvitationForm, LanguageForm, VisionForm
 from .htmx import HtmxHttpRequest, is_partial
 from .htmx import apply_form_errors as _apply_form_errors
 from .languages import chosen_language
-from .models import OUTSIDE_ROLES, District, Invitation, Role, School, SignOnProvider, User
+from .models import (
+    OUTSIDE_ROLES,
+    District,
+    Grade,
+    Invitation,
+    Membership,
+    Role,
+    School,
+    SignOnProvider,
+    User,
+)
 from .permissions import (
     can_edit_school,
     can_invite,
     can_invite_district_admin,
+    can_set_family_grades,
     can_view_people,
     district_view,
     enter_district,
@@ -195,6 +207,7 @@ def _people_context(request, school: School, form: InvitationForm | None = None)
         else [],
         "form": form,
         "can_invite": bool(roles),
+        "can_set_grades": can_set_family_grades(request.user, school),
     }
 
 
@@ -203,6 +216,42 @@ def _people_context(request, school: School, form: InvitationForm | None = None)
 @school_view(can_view_people)
 def school_people(request: HtmxHttpRequest, school: School) -> HttpResponse:
     return render(request, "leadership/school_people.html", _people_context(request, school))
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+@school_view(can_set_family_grades)
+def family_grades_edit(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
+    membership = get_object_or_404(
+        Membership.objects.select_related("user").prefetch_related("grades"),
+        pk=pk,
+        school=school,
+        role=Role.FAMILY,
+        is_active=True,
+    )
+    current = [row.grade for row in membership.grades.all()]
+    codes = grade_codes.ordered({*grade_codes.in_span(school.grade_span), *current})
+    choices = [(code, Grade(code).label) for code in codes] or None
+    form = FamilyGradesForm(request.POST or None, choices=choices, initial={"grades": current})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.family_grades_set(
+                actor=request.user, membership=membership, grades=form.cleaned_data["grades"]
+            )
+        except ValidationError as error:
+            _apply_form_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("The grades of %(name)s were saved.")
+                % {"name": membership.user.full_name or membership.user.email},
+            )
+            return redirect(reverse("leadership:school_people", kwargs={"slug": school.slug}))
+    return render(
+        request,
+        "leadership/family_grades.html",
+        {"school": school, "membership": membership, "form": form},
+    )
 
 
 @login_required

@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from leadership import versions
-from leadership.models import District, Membership, Role, School, SchoolYear, User
+from leadership.models import District, FamilyGrade, Membership, Role, School, SchoolYear, User
 
 from .reader import EMAIL_TAKEN, Person, Report, RosterExport
 
@@ -381,3 +381,47 @@ class RosterApplier:
             Membership.objects.filter(pk__in=to_deactivate).update(is_active=False)
         for pk, sid in to_claim.items():
             Membership.objects.filter(pk=pk).update(sourced_id=sid)
+        self._write_grades(resolved)
+
+    def _write_grades(self, resolved: list[tuple[Person, int]]) -> None:
+        """Each family's grades at each school where the export gives their students' grades
+        become exactly those grades: a child moving up a grade moves the family. Schools the
+        export gives no grade for keep the grades they have (a delta file without the family's
+        students, an export without grades, or grades set by hand). Four queries a chunk at
+        most."""
+        wanted: dict[tuple[int, int], set[str]] = {}
+        for person, uid in resolved:
+            if not person.active or not uid or uid < 0:
+                continue
+            for school_sid, codes in person.grades.items():
+                school_id = self.school_ids.get(school_sid)
+                if school_id:
+                    wanted[(uid, school_id)] = set(codes)
+        if not wanted:
+            return
+        memberships = {
+            (uid, school_id): pk
+            for pk, uid, school_id in Membership.objects.filter(
+                district=self.district,
+                role=Role.FAMILY,
+                user_id__in={uid for uid, _school in wanted},
+                school_id__in={school for _uid, school in wanted},
+            ).values_list("id", "user_id", "school_id")
+            if (uid, school_id) in wanted
+        }
+        have: dict[int, dict[str, int]] = defaultdict(dict)
+        for pk, membership_id, grade in FamilyGrade.objects.filter(
+            membership_id__in=memberships.values()
+        ).values_list("id", "membership_id", "grade"):
+            have[membership_id][grade] = pk
+        new, stale = [], []
+        for key, membership_id in memberships.items():
+            codes, found = wanted[key], have[membership_id]
+            new.extend(
+                FamilyGrade(membership_id=membership_id, grade=code)
+                for code in sorted(codes - found.keys())
+            )
+            stale.extend(pk for code, pk in found.items() if code not in codes)
+        if stale:
+            FamilyGrade.objects.filter(pk__in=stale).delete()
+        FamilyGrade.objects.bulk_create(new)

@@ -36,6 +36,7 @@ from django.utils import translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from leadership import grades as grade_codes
 from leadership.models import Role
 
 from .source import ExportSource
@@ -167,6 +168,7 @@ DEPARTMENT_WITHOUT_SCHOOL = _(
     "“%(name)s” is a department with no school above it; the people in it belong to no school."
 )
 NO_SCHOOL_YEAR = _("The export has no school-year session; the current school year is kept.")
+UNKNOWN_GRADE = _("“%(value)s” in “grades” is not a OneRoster grade code; it is ignored.")
 NOT_A_ROSTER = _("%(name)s is not a OneRoster file; it is ignored.")
 EVERYONE_SKIPPED = _(
     "No one in users.csv can be imported: all %(count)s people were skipped (the warnings say "
@@ -280,6 +282,9 @@ class Person:
     language: str | None
     assignments: list  # (accord role, org sourcedId)
     agents: tuple
+    # For a family: school sourcedId -> the grades of their students there, for each school
+    # where the export gives a grade for one of their students (other schools: left as are).
+    grades: dict = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -314,6 +319,7 @@ class RosterExport:
     people: list[Person]  # staff and families, the active ones with their schools
     user_sids: dict[str, int]  # every user sourcedId of users.csv -> its line
     student_schools: dict[str, tuple[str, ...]]  # active student sourcedId -> school sourcedIds
+    student_grades: dict[str, tuple[str, ...]] = field(default_factory=dict)  # -> grade codes
 
     def mode(self, name: str) -> str:
         return self.modes.get(name.removesuffix(".csv"), "bulk")
@@ -472,6 +478,7 @@ class ExportReader:
         self.users_readable = False  # users.csv was there and its header complete
         self.user_sids: dict[str, int] = {}  # every user sourcedId of users.csv -> line
         self.student_schools: dict[str, tuple[str, ...]] = {}
+        self.student_grades: dict[str, tuple[str, ...]] = {}
         self.students_of_agent: dict[str, set[str]] = defaultdict(set)
         self.roles_by_user: dict[str, list] | None = None
         self._good_stamp = ""  # the last dateLastModified found valid (most files repeat one)
@@ -526,6 +533,7 @@ class ExportReader:
             people=self.people,
             user_sids=self.user_sids,
             student_schools=self.student_schools,
+            student_grades=self.student_grades,
         )
 
     def _check_record(self, name: str, line: int, row: dict[str, str]) -> bool:
@@ -751,6 +759,10 @@ class ExportReader:
                 if active:
                     schools = {self.school_of(org) for _role, org in assignments} - {None}
                     self.student_schools[sid] = tuple(sorted(schools))
+                    codes, unknown = grade_codes.parse_list(row.get("grades", ""))
+                    for value in unknown:
+                        report.warning("users.csv", line, UNKNOWN_GRADE, value=value)
+                    self.student_grades[sid] = tuple(codes)
                 for agent in agents:
                     self.students_of_agent[agent].add(sid)
                 continue
@@ -848,6 +860,18 @@ class ExportReader:
                     }
                     if linked:
                         schools.extend((role, school) for school in sorted(linked))
+                        # A student's grades count at each of their schools (OneRoster gives
+                        # a user's grades, not a grade per school). An export that gives no
+                        # grade for their students there leaves the family's grades alone.
+                        for school in linked:
+                            codes = grade_codes.ordered(
+                                grade
+                                for student in students
+                                if school in self.student_schools.get(student, ())
+                                for grade in self.student_grades.get(student, ())
+                            )
+                            if codes:
+                                person.grades[school] = tuple(codes)
                         continue
                 school = self.school_of(org)
                 if school is not None:

@@ -55,6 +55,7 @@ FAMILY_FACING = [
     "templates/community/includes/school_links.html",
     "templates/community/email/announcement*",
     "templates/community/email/reply*",
+    "templates/voice/not_for_grades.html",
     "templates/leadership/welcome.html",
     "templates/leadership/no_role.html",
     "templates/leadership/invitation_accept.html",

@@ -9,7 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from leadership.edits import VersionField
-from leadership.models import STAFF_ROLES, Membership, Role, User
+from leadership.models import STAFF_ROLES, Grade, Membership, Role, User
 from teams.models import Team
 
 from .models import (
@@ -24,7 +24,7 @@ from .models import (
     QuestionKind,
     StaffAudience,
 )
-from .selectors import language_name
+from .selectors import grade_choices, language_name
 
 OPTIONS_MISMATCH = _("Give the same number of options in every language.")
 
@@ -80,6 +80,13 @@ class SurveySettingsForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     families = forms.BooleanField(label=_("All families of the school"), required=False)
+    family_grades = forms.MultipleChoiceField(
+        label=_("Only the families of students in these grades"),
+        help_text=_("Leave all unticked to ask every family."),
+        required=False,
+        choices=[],
+        widget=forms.CheckboxSelectMultiple,
+    )
     students = forms.BooleanField(
         label=_("Students, through a link or QR code per class or grade"), required=False
     )
@@ -98,6 +105,7 @@ class SurveySettingsForm(forms.Form):
             "staff_roles": survey.staff_roles,
             "staff_teams": list(survey.staff_teams.all()),
             "families": survey.families,
+            "family_grades": survey.family_grades,
             "students": survey.students,
             "owners": list(survey.owners.all()),
         }
@@ -108,6 +116,14 @@ class SurveySettingsForm(forms.Form):
             self, "intro", _("Introduction"), languages, initial=survey.intro, widget=forms.Textarea
         )
         self.order_fields([f"title_{c}" for c in languages] + [f"intro_{c}" for c in languages])
+        # The school's grades, and any the survey already asks (a family since moved on).
+        choices = dict(grade_choices(survey.school))
+        choices.update({c: str(Grade(c).label) for c in survey.family_grades if c in Grade.values})
+        self.fields["family_grades"].choices = [
+            (code, choices[code]) for code in Grade.values if code in choices
+        ]
+        if not choices:
+            del self.fields["family_grades"]
         self.fields["staff_teams"].queryset = Team.objects.filter(
             school=survey.school, school_year__is_current=True
         )
@@ -127,6 +143,7 @@ class SurveySettingsForm(forms.Form):
             "staff_audience": data["staff_audience"],
             "staff_roles": list(data["staff_roles"]),
             "families": data["families"],
+            "family_grades": list(data.get("family_grades") or []),
             "students": data["students"],
         }
 
@@ -260,6 +277,12 @@ class LinkForm(forms.Form):
         label=_("Class or grade"),
         max_length=LABEL_MAX,
         help_text=_("For example “Grade 4” or “Room 12”."),
+    )
+    grade = forms.ChoiceField(
+        label=_("Grade"),
+        required=False,
+        choices=[("", _("Not one grade")), *Grade.choices],
+        help_text=_("If the link is for one grade, its answers can be shown by grade."),
     )
 
 

@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from leadership.models import District, School
+from leadership.models import District, Grade, School
 
 MAX_RANKED_OPTIONS = 7
 MAX_OPTIONS = 20
@@ -123,6 +123,9 @@ class Survey(models.Model):
     copied_from = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="copies"
     )
+    # With `families`: only the families of students in these grades (OneRoster codes, see
+    # leadership.models.Grade); empty: every family of the school.
+    family_grades = models.JSONField(_("grades of the families asked"), default=list, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -243,6 +246,8 @@ class StudentLink(models.Model):
     nonce = models.CharField(max_length=43, unique=True, editable=False)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The grade the link is for, if it is for one grade: students' answers by grade.
+    grade = models.CharField(_("grade"), max_length=5, blank=True, choices=Grade.choices)
 
     class Meta:
         ordering = ["label", "id"]
@@ -289,6 +294,11 @@ class Response(models.Model):
     # sha256 of a random key kept only in the respondent's browser: lets them change an
     # anonymous answer without the database knowing whose it is.
     edit_key_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    # A group, like `role`: the grade of a family's children (or "several", when the family
+    # has children in more than one of the survey's grades: counting the answer once under
+    # each grade would weigh such families twice and could single them out), or of a class
+    # link made for one grade. Empty for staff and when no grade is known.
+    grade = models.CharField(max_length=8, blank=True)
 
     class Meta:
         constraints = [

@@ -17,6 +17,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from leadership import grades as grade_codes
 from leadership.models import Role
 
 from .models import (
@@ -38,6 +39,7 @@ DIMENSIONS = {
     "role": gettext_lazy("Role"),
     "group_label": gettext_lazy("Class or grade"),
     "language": gettext_lazy("Language"),
+    "grade": gettext_lazy("Grade"),
 }
 TEXTS_SHOWN = 500  # free-text answers on the page; the CSV has them all
 
@@ -49,7 +51,17 @@ def group_label(dimension: str, value: str) -> str:
         return str(Role(value).label) if value in Role.values else _("Not staff")
     if dimension == "language":
         return language_name(value)
+    if dimension == "grade":
+        return grade_codes.label(value) if value else _("No grade known")
     return value or _("Signed in (no class link)")
+
+
+def _group_order(dimension: str, value: str) -> tuple:
+    """Groups in the order a reader expects: grades in school order, the rest by name."""
+    if dimension == "grade":
+        order = grade_codes.ORDER.get(value, len(grade_codes.ORDER) + (value == ""))
+        return (order, value)
+    return (0, group_label(dimension, value))
 
 
 @dataclass
@@ -161,6 +173,12 @@ def survey_results(
     )
 
 
+def _sort_key(group_field: str | None, key: str, labels) -> tuple:
+    if group_field and group_field.endswith("__grade"):
+        return _group_order("grade", key)
+    return (0, labels(key))
+
+
 def _key(value) -> str:
     return "" if value is None else str(value)
 
@@ -233,7 +251,9 @@ def _question_results(
             hidden = suppressed_groups(sizes, threshold) if group_field else set()
             result.groups = [
                 Group(key=key, label=labels(key), n=n, hidden=key in hidden)
-                for key, n in sorted(sizes.items(), key=lambda item: labels(item[0]))
+                for key, n in sorted(
+                    sizes.items(), key=lambda item: _sort_key(group_field, item[0], labels)
+                )
             ]
             for index, label in enumerate(option_labels):
                 by_group = {

@@ -7,7 +7,8 @@ from django.conf import settings
 from django.db.models import Avg, Count, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from leadership.models import STAFF_ROLES, Membership, Role, School, User
+from leadership import grades as grade_codes
+from leadership.models import STAFF_ROLES, FamilyGrade, Membership, Role, School, User
 from leadership.permissions import is_district_admin
 from teams.models import TeamMember
 
@@ -96,9 +97,57 @@ def audience_filter(survey: Survey) -> Q | None:
             parts |= Q(pk__in=members.values("user_id"))
             any_part = True
     if survey.families:
-        parts |= Q(pk__in=staff.filter(role=Role.FAMILY).values("user_id"))
+        families = staff.filter(role=Role.FAMILY)
+        if survey.family_grades:
+            families = families.filter(grades__grade__in=survey.family_grades)
+        parts |= Q(pk__in=families.values("user_id"))
         any_part = True
     return parts if any_part else None
+
+
+def grade_choices(school: School) -> list[tuple[str, str]]:
+    """The grades a survey may ask the families of: those of the school's families, and those
+    of its grade span (so a school not rostered yet can still choose). One query."""
+    present = FamilyGrade.objects.filter(
+        membership__school=school, membership__role=Role.FAMILY, membership__is_active=True
+    ).values_list("grade", flat=True)
+    codes = grade_codes.ordered({*present.distinct(), *grade_codes.in_span(school.grade_span)})
+    return [(code, grade_codes.label(code)) for code in codes]
+
+
+def family_grades_at(user, school: School) -> list[str]:
+    """The grades of this family's children at the school, in school order."""
+    return grade_codes.ordered(
+        FamilyGrade.objects.filter(
+            membership__user=user,
+            membership__school=school,
+            membership__role=Role.FAMILY,
+            membership__is_active=True,
+        ).values_list("grade", flat=True)
+    )
+
+
+def family_grade_group(user, survey: Survey) -> str:
+    """The grade a family's answer is grouped under: their children's grade among those the
+    survey asks (all of them when it asks every family); "several" when more than one; empty
+    when none is known."""
+    found = family_grades_at(user, survey.school)
+    if survey.family_grades:
+        found = [code for code in found if code in survey.family_grades]
+    if len(found) > 1:
+        return grade_codes.SEVERAL
+    return found[0] if found else ""
+
+
+def is_family_outside_grades(user, survey: Survey) -> bool:
+    """A family of the school that the survey does not ask because it asks other grades."""
+    return (
+        survey.families
+        and bool(survey.family_grades)
+        and getattr(user, "is_authenticated", False)
+        and is_family(user, survey.school)
+        and not is_in_audience(user, survey)
+    )
 
 
 def audience(survey: Survey) -> QuerySet[User]:

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from leadership import audit, clock, edits, outbox, versions
+from leadership import grades as grade_codes
 from leadership.models import STAFF_ROLES, District, School
 from leadership.updates import model_update
 from teams.selectors import current_ilt
@@ -140,6 +141,7 @@ SETTINGS_FIELDS = [
     "staff_roles",
     "families",
     "students",
+    "family_grades",
 ]
 
 
@@ -168,6 +170,10 @@ def survey_update(
         data["intro"] = _clean_texts(data["intro"], languages, 2000)
     if "staff_roles" in data:
         data["staff_roles"] = [r for r in data["staff_roles"] if r in STAFF_ROLES]
+    if "family_grades" in data:
+        data["family_grades"] = (
+            grade_codes.ordered(data["family_grades"]) if data.get("families", True) else []
+        )
     before = audit.snapshot(survey, SETTINGS_FIELDS)
     model_update(instance=survey, fields=SETTINGS_FIELDS, data=data)
     if teams is not None and survey.school_id is not None:
@@ -593,6 +599,7 @@ def _copy_for_school(*, actor, master: Survey, school: School, sections, questio
         staff_audience=master.staff_audience,
         staff_roles=list(master.staff_roles),
         families=master.families,
+        family_grades=list(master.family_grades),
         students=master.students,
         template_key=master.template_key,
         created_by=actor,
@@ -686,11 +693,16 @@ def district_survey_close(*, actor, survey: Survey) -> Survey:
 
 
 @transaction.atomic
-def link_create(*, actor, survey: Survey, label: str) -> StudentLink:
+def link_create(*, actor, survey: Survey, label: str, grade: str = "") -> StudentLink:
     label = (label or "").strip()
     if not label:
         raise ValidationError({"label": _("Name the class or grade.")})
-    link = StudentLink(survey=survey, label=label[:LABEL_MAX], nonce=tokens.new_nonce())
+    link = StudentLink(
+        survey=survey,
+        label=label[:LABEL_MAX],
+        nonce=tokens.new_nonce(),
+        grade=grade_codes.normalize(grade) or "",
+    )
     link.full_clean()
     link.save()
     audit.record(actor=actor, action="voice.link_create", obj=link, school=survey.school)
@@ -825,6 +837,9 @@ def response_submit(
     groups = {
         "stakeholder": stakeholder,
         "role": role,
+        "grade": selectors.family_grade_group(user, survey)
+        if stakeholder == Stakeholder.FAMILY
+        else "",
         "language": language,
         "submitted_on": clock.today_in(survey.school),
     }
@@ -878,6 +893,7 @@ def student_response_submit(
         survey=survey,
         stakeholder=Stakeholder.STUDENT,
         group_label=link.label,
+        grade=link.grade,
         language=language,
         submitted_on=clock.today_in(survey.school),
     )
@@ -1230,6 +1246,7 @@ def survey_next_round(*, actor, survey: Survey, title: dict[str, str]) -> Survey
         staff_audience=survey.staff_audience,
         staff_roles=list(survey.staff_roles or []),
         families=survey.families,
+        family_grades=list(survey.family_grades or []),
         students=survey.students,
         template_key=survey.template_key,
         copied_from=survey,

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from leadership import edits
+from leadership import grades as grade_codes
 from leadership.exports import csv_writer
 from leadership.htmx import HtmxHttpRequest
 from leadership.htmx import apply_form_errors as _apply_form_errors
@@ -200,6 +201,7 @@ def survey_detail(request: HtmxHttpRequest, school: School, pk: int) -> HttpResp
             "link_form": LinkForm(),
             "links": links,
             "audience_size": selectors.audience_size(survey),
+            "family_grades": grade_codes.labels(survey.family_grades),
             "rounds": list(survey.rounds.all()),
         },
     )
@@ -415,7 +417,12 @@ def link_create(request: HtmxHttpRequest, school: School, pk: int) -> HttpRespon
     survey = _owned(request, pk)
     form = LinkForm(request.POST)
     if form.is_valid():
-        services.link_create(actor=request.user, survey=survey, label=form.cleaned_data["label"])
+        services.link_create(
+            actor=request.user,
+            survey=survey,
+            label=form.cleaned_data["label"],
+            grade=form.cleaned_data["grade"],
+        )
         messages.success(request, _("The class link was made."))
     else:
         messages.error(request, _("Name the class or grade."))
@@ -570,6 +577,19 @@ def _answer_page(request, survey, *, language, form, sections, errors_top, actio
 def survey_answer(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
     survey = load_in_school(request, selectors.survey_for_builder(pk=pk), "school", None, pk=pk)
     if not selectors.is_in_audience(request.user, survey):
+        if selectors.is_family_outside_grades(request.user, survey):
+            language = _respondent_language(request, survey)
+            with translation.override(language):
+                return render(
+                    request,
+                    "voice/not_for_grades.html",
+                    {
+                        "school": school,
+                        "title": survey.text("title", language),
+                        "grades": grade_codes.labels(survey.family_grades),
+                    },
+                    status=403,
+                )
         raise PermissionDenied
     language = _respondent_language(request, survey)
     with translation.override(language):

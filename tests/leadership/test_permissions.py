@@ -39,6 +39,13 @@ def _pending_invitation(world):
     return {"pk": invitation.pk}
 
 
+def _family_membership(world):
+    from leadership.models import Membership
+
+    membership = Membership.objects.get(user=world.family, school=world.school)
+    return {"slug": world.school.slug, "pk": membership.pk}
+
+
 def _invitation_token(world):
     invitation = InvitationFactory(school=world.school, role=Role.FAMILY)
     return {"token": tokens.make_token(invitation)}
@@ -85,6 +92,18 @@ MATRIX = [
         everyone(403, anonymous=302, principal=200, district_admin=200, **OUTSIDERS_404),
         kwargs=_school,
         method="POST",
+    ),
+    Row(
+        "leadership:family_grades_edit",
+        everyone(403, anonymous=302, principal=200, district_admin=200, **OUTSIDERS_404),
+        kwargs=_family_membership,
+    ),
+    Row(
+        "leadership:family_grades_edit",
+        everyone(403, anonymous=302, principal=302, district_admin=302, **OUTSIDERS_404),
+        kwargs=_family_membership,
+        method="POST",
+        data=lambda w: {"grades": ["01"]},
     ),
     Row(
         "leadership:invitation_revoke",

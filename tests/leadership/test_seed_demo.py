@@ -88,3 +88,19 @@ def test_seeded_volumes_per_school_and_a_second_run_adds_nothing(db):
 
     seed(schools=2, quiet_logins=True)
     assert all_counts() == first
+
+
+def test_demo_families_have_grades_of_their_school_and_a_second_run_adds_none(db):
+    from leadership.models import FamilyGrade
+
+    seed(quiet_logins=True)
+    lincoln = School.objects.get(slug="lincoln-elementary")
+    grades = set(
+        FamilyGrade.objects.filter(membership__school=lincoln).values_list("grade", flat=True)
+    )
+    assert grades and grades <= {"KG", "01", "02", "03", "04", "05"}
+    families = Membership.objects.filter(school=lincoln, role=Role.FAMILY)
+    assert not families.filter(grades__isnull=True).exists()
+    before = FamilyGrade.objects.count()
+    seed(quiet_logins=True)
+    assert FamilyGrade.objects.count() == before

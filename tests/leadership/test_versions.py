@@ -630,6 +630,15 @@ def leadership_invitation_accept(world):
     )
 
 
+def leadership_family_grades_set(world):
+    from leadership.models import Membership
+
+    membership = Membership.objects.get(user=world.family, school=world.school)
+    return lambda: leadership.family_grades_set(
+        actor=world.principal, membership=membership, grades=["KG", "01"]
+    )
+
+
 def leadership_priority_save(world):
     year = tf.current_year(world.district)
     return lambda: leadership.priority_save(

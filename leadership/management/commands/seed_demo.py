@@ -13,8 +13,8 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 from django.utils.text import slugify
 
-from leadership import clock
-from leadership.models import District, Membership, Role, School, SchoolYear, User
+from leadership import clock, grades
+from leadership.models import District, FamilyGrade, Membership, Role, School, SchoolYear, User
 
 DEMO_PASSWORD = "accord-demo"  # noqa: S105  (printed for the demo; never a real account)
 DOMAIN = "riverside.example"
@@ -183,6 +183,28 @@ class Command(BaseCommand):
             ignore_conflicts=True,
             batch_size=1000,
         )
+
+        # Families' children are spread over the school's grades; every fourth family has a
+        # second child two grades up, so surveys of chosen grades and results by grade show.
+        family_grades = []
+        spans = {school.pk: grades.in_span(school.grade_span) for school in school_list}
+        position: dict[int, int] = {}
+        for membership_id, school_id in (
+            Membership.objects.filter(district=district, role=Role.FAMILY)
+            .order_by("id")
+            .values_list("id", "school_id")
+        ):
+            span = spans.get(school_id) or []
+            if not span:
+                continue
+            n = position[school_id] = position.get(school_id, -1) + 1
+            family_grades.append(
+                FamilyGrade(membership_id=membership_id, grade=span[n % len(span)])
+            )
+            if n % 4 == 3:
+                second = span[(n + 2) % len(span)]
+                family_grades.append(FamilyGrade(membership_id=membership_id, grade=second))
+        FamilyGrade.objects.bulk_create(family_grades, ignore_conflicts=True, batch_size=1000)
 
         self.stdout.write(
             self.style.SUCCESS(
