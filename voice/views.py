@@ -914,6 +914,8 @@ def exchange_detail(request: HtmxHttpRequest, school: School, pk: int) -> HttpRe
             "themes": themes,
             "groups": labels,
             "threshold": school.district.small_group_threshold,
+            # The people who may put a theme into the plan, when there is a plan to put it in.
+            "can_attach": can_create_survey(request.user, school) and _plan_goals(school),
         },
     )
 
@@ -1060,7 +1062,7 @@ def listening(request: HtmxHttpRequest, school: School) -> HttpResponse:
             "school": school,
             "sessions": list(selectors.school_sessions(school=school)),
             "themes": selectors.themes_across(school=school),
-            "can_attach": can_create_survey(request.user, school) and plan_link() is not None,
+            "can_attach": can_create_survey(request.user, school) and _plan_goals(school),
         },
     )
 
@@ -1208,6 +1210,12 @@ def survey_compare(request: HtmxHttpRequest, school: School, pk: int) -> HttpRes
 
 
 # --- themes into the plan ---------------------------------------------------------------------
+
+
+def _plan_goals(school: School) -> bool:
+    """Whether the school has a goal in a plan that is not closed to put a theme under."""
+    link = plan_link()
+    return link is not None and bool(link.goals(school=school))
 
 
 def _theme_evidence_page(
