@@ -11,33 +11,47 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
-from .models import CHOICE_KINDS, TEXT_KINDS, Question, QuestionKind, Survey
+from .models import CHOICE_KINDS, TEXT_KINDS, Question, QuestionKind, Survey, SurveyStatus
+from .permissions import can_create_survey, is_owner
 from .results import DIMENSIONS, QuestionResult, group_label, survey_results
 
 MAX_ROUNDS = 20  # how far back the chain of rounds is followed
 
 
-def earlier_rounds(survey: Survey) -> list[Survey]:
+def earlier_rounds(survey: Survey, *, reader=None) -> list[Survey]:
     """The rounds this survey follows, newest first, within its school (a copy of the
-    district's survey is not an earlier round). One query per round."""
-    found: list[Survey] = []
+    district's survey is not an earlier round). With a `reader`, only the rounds whose
+    results that person may read (the results page's rule). A fixed number of queries
+    however many rounds: the school's chain in one, the rounds found in a second, their
+    owners in a third when the reader's role does not already open them all."""
+    parents = dict(
+        Survey.objects.filter(school_id=survey.school_id)
+        .exclude(status=SurveyStatus.DRAFT)
+        .values_list("pk", "copied_from_id")
+    )
+    chain: list[int] = []
     seen = {survey.pk}
-    current = survey
-    while current.copied_from_id and current.copied_from_id not in seen:
-        if len(found) >= MAX_ROUNDS:
-            break
-        earlier = (
-            Survey.objects.filter(pk=current.copied_from_id, school_id=survey.school_id)
-            .exclude(status="draft")
-            .first()
-        )
-        if earlier is None:
-            break
+    current = survey.copied_from_id
+    while current in parents and current not in seen and len(chain) < MAX_ROUNDS:
+        chain.append(current)
+        seen.add(current)
+        current = parents[current]
+    if not chain:
+        return []
+    loaded = Survey.objects.in_bulk(chain)
+    found = [loaded[pk] for pk in chain if pk in loaded]
+    for earlier in found:
         earlier.school = survey.school
-        found.append(earlier)
-        seen.add(earlier.pk)
-        current = earlier
-    return found
+    if reader is None:
+        return found
+    if not can_create_survey(reader, survey.school):
+        owners: dict[int, set[int]] = {earlier.pk: set() for earlier in found}
+        rows = Survey.owners.through.objects.filter(survey_id__in=owners)
+        for survey_id, user_id in rows.values_list("survey_id", "user_id"):
+            owners[survey_id].add(user_id)
+        for earlier in found:
+            earlier._owner_ids = owners[earlier.pk]
+    return [earlier for earlier in found if is_owner(reader, earlier)]
 
 
 def matched_questions(earlier: Survey, later: Survey) -> dict[int, int]:

@@ -87,7 +87,7 @@ def test_a_draft_has_no_next_round(world):
 
 def test_the_next_round_page_makes_a_draft_with_the_title_given(world, client):
     fall, _q = _fall(world)
-    client.force_login(world.teacher_leader)  # an owner the principal named
+    client.force_login(world.principal)
     url = reverse("voice:survey_next_round", kwargs={"slug": world.school.slug, "pk": fall.pk})
     page = client.get(url).content.decode()
     assert 'value="Staff voice (round 2)"' in page
@@ -95,6 +95,20 @@ def test_the_next_round_page_makes_a_draft_with_the_title_given(world, client):
     spring = Survey.objects.get(copied_from=fall)
     assert response.url == spring.get_absolute_url()
     assert spring.title["en"] == "Spring"
+
+
+def test_an_owner_the_principal_named_runs_a_round_but_does_not_start_the_next(world, client):
+    """Starting a round makes a new survey: it takes what making a survey takes."""
+    fall, _q = _fall(world)
+    client.force_login(world.teacher_leader)  # an owner of the fall round
+    url = reverse("voice:survey_next_round", kwargs={"slug": world.school.slug, "pk": fall.pk})
+    assert client.get(url).status_code == 403
+    assert client.post(url, {"title_en": "Spring", "title_es": "Primavera"}).status_code == 403
+    assert not Survey.objects.filter(copied_from=fall).exists()
+    detail = client.get(fall.get_absolute_url()).content.decode()
+    assert "Start the next round" not in detail and url not in detail
+    client.force_login(world.principal)
+    assert url in client.get(fall.get_absolute_url()).content.decode()
 
 
 def _answer(survey, label, n, values):
@@ -198,11 +212,12 @@ def test_the_comparison_page_takes_the_same_queries_however_many_answers(
     client.force_login(world.principal)
     url = reverse("voice:survey_compare", kwargs={"slug": world.school.slug, "pk": spring.pk})
     client.get(url, {"by": "group_label"})  # warm the session and roles
-    with django_assert_num_queries(27):
+    # The earlier rounds: the school's chain, then the rounds found (the same with more).
+    with django_assert_num_queries(28):
         client.get(url, {"by": "group_label"})
     _answer(fall, "Grade 4", 25, {q["belong"].pk: 1, q["teach"].pk: 0})
     _answer(spring, "Grade 5", 25, {belong: 2})
-    with django_assert_num_queries(27):
+    with django_assert_num_queries(28):
         client.get(url, {"by": "group_label"})
 
 
@@ -211,3 +226,63 @@ def test_another_schools_survey_is_not_an_earlier_round(world):
     spring = _next(world, fall)
     Survey.objects.filter(pk=fall.pk).update(school=world.other_school)
     assert rounds.earlier_rounds(spring) == []
+
+
+def _open_next(world, survey, title="Spring voice"):
+    later = services.survey_next_round(
+        actor=world.principal, survey=survey, title={"en": title, "es": title}
+    )
+    services.survey_open(actor=world.principal, survey=later)
+    later.refresh_from_db()
+    return later
+
+
+def test_an_earlier_round_is_compared_only_by_those_who_may_read_its_results(world, client):
+    fall, _q = _fall(world)  # the teacher leader owns fall, then spring and summer (copied)
+    spring = _open_next(world, fall)
+    fall.owners.remove(world.teacher_leader)
+    slug = world.school.slug
+    client.force_login(world.teacher_leader)
+
+    def results(survey):
+        return reverse("voice:survey_results", kwargs={"slug": slug, "pk": survey.pk})
+
+    def compare(survey):
+        return reverse("voice:survey_compare", kwargs={"slug": slug, "pk": survey.pk})
+
+    assert client.get(results(fall)).status_code == 403
+    assert client.get(compare(spring)).status_code == 404
+    assert compare(spring) not in client.get(results(spring)).content.decode()
+
+    # With a third round the menu holds only the round they may read, whatever is asked for.
+    summer = _open_next(world, spring, title="Summer voice")
+    page = client.get(compare(summer), {"with": fall.pk}).content.decode()
+    assert "Summer voice compared with Spring voice" in page
+    assert "Staff voice" not in page and f'value="{fall.pk}"' not in page
+    assert "Compare with Spring voice" in client.get(results(summer)).content.decode()
+    # The principal reads every round.
+    client.force_login(world.principal)
+    page = client.get(compare(summer), {"with": fall.pk}).content.decode()
+    assert "Summer voice compared with Staff voice" in page and f'value="{spring.pk}"' in page
+
+
+def test_the_comparison_page_reads_the_same_however_many_earlier_rounds(
+    world, client, django_assert_num_queries
+):
+    fall, _q = _fall(world)
+    chain = [fall]
+    for number in range(2, 6):
+        chain.append(_open_next(world, chain[-1], title=f"Round {number}"))
+    # An owner the principal named: their rounds are read with their owners.
+    client.force_login(world.teacher_leader)
+
+    def compare(survey):
+        return reverse("voice:survey_compare", kwargs={"slug": world.school.slug, "pk": survey.pk})
+
+    client.get(compare(chain[1]))  # warm the session and roles
+    with django_assert_num_queries(30):
+        client.get(compare(chain[1]))  # one earlier round
+    with django_assert_num_queries(30):
+        page = client.get(compare(chain[4])).content.decode()  # four
+    for earlier in chain[:4]:
+        assert f'<option value="{earlier.pk}"' in page
