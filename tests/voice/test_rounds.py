@@ -192,7 +192,12 @@ def test_the_comparison_page_shows_both_rounds_and_the_change(world, client):
     page = client.get(url, {"by": "group_label"}).content.decode()
     assert "<svg" in page and "<table>" in page and "style=" not in page.split("<main")[-1]
     assert "<td>46.9%</td>" in page and "<td>87.5%</td>" in page and "+40.6" in page
-    assert "50.0% → 75.0% (+25.0" in page
+    # The arrow is for the eye; a screen reader hears the change said in words.
+    assert '<span aria-hidden="true">50.0% → 75.0%</span>' in page
+    assert '<span class="visually-hidden">changed from 50.0% to 75.0%</span> (+25.0' in page
+    assert "32 responses in Staff voice" in page.replace('<span class="stat">32</span> ', "32 ")
+    assert 'class="table-scroll" tabindex="0" role="region" aria-labelledby="c-1-all"' in page
+    assert 'aria-labelledby="c-1-groups"' in page and '<caption id="c-1-groups">' in page
     # Grade 3 and Grade 5: every measure of the agreement question, not a difference.
     assert page.count("Not shown (small group)") == 2 * 6
     assert "Added in this round" in page and "I feel safe." in page
@@ -266,6 +271,66 @@ def test_an_earlier_round_is_compared_only_by_those_who_may_read_its_results(wor
     assert "Summer voice compared with Staff voice" in page and f'value="{spring.pk}"' in page
 
 
+def test_a_reordered_or_reworded_question_is_listed_as_changed_not_compared(world):
+    fall, q = _fall(world)
+    services.survey_close(actor=world.principal, survey=fall)
+    spring = _next(world, fall)
+    s = {c.copied_from_id: c for c in spring.questions.all()}
+    # The same number of options, in the other order: position by position they would pair
+    # "Yes" in fall with "No" in spring.
+    services.question_save(
+        actor=world.principal,
+        survey=spring,
+        question=s[q["teach"].pk],
+        version=services.question_version(s[q["teach"].pk]),
+        options=list(reversed(YES_NO)),
+    )
+    services.question_save(
+        actor=world.principal,
+        survey=spring,
+        question=s[q["belong"].pk],
+        version=services.question_version(s[q["belong"].pk]),
+        text={"en": "I belong in my class.", "es": "Pertenezco a mi clase."},
+    )
+    # Only the Spanish of an option changed: not the same question either.
+    grades = s[q["grades"].pk]
+    services.question_save(
+        actor=world.principal,
+        survey=spring,
+        question=grades,
+        version=services.question_version(grades),
+        options=[{"en": "K-2", "es": "K a 2"}, {"en": "3-5", "es": "3-5"}],
+    )
+    services.survey_open(actor=world.principal, survey=spring)
+    found = rounds.compare_rounds(earlier=fall, later=spring, language="en", dimension=None)
+    assert found.changed == ["I belong in my class.", "Do you teach reading?", "Which grades?"]
+    assert [c.label for c in found.questions] == ["Hours of PD?"]
+
+
+def test_a_group_in_one_round_only_says_it_had_no_answers_there(world, client):
+    fall, q = _fall(world)
+    _answer(fall, "Grade 3", 10, {q["belong"].pk: 4})
+    _answer(fall, "Grade 4", 10, {q["belong"].pk: 4})
+    services.survey_close(actor=world.principal, survey=fall)
+    spring = _open_next(world, fall)
+    belong = spring.questions.get(copied_from=q["belong"]).pk
+    _answer(spring, "Grade 4", 10, {belong: 1})
+    _answer(spring, "Grade 5", 10, {belong: 1})
+    found = rounds.compare_rounds(
+        earlier=fall, later=spring, language="en", dimension="group_label"
+    )
+    by_group = {g.label: g for g in found.questions[0].groups}
+    assert (by_group["Grade 3"].cells, by_group["Grade 3"].reason) == (None, rounds.MISSING_AFTER)
+    assert (by_group["Grade 5"].cells, by_group["Grade 5"].reason) == (None, rounds.MISSING_BEFORE)
+    assert by_group["Grade 4"].cells and by_group["Grade 4"].reason == ""
+    client.force_login(world.principal)
+    url = reverse("voice:survey_compare", kwargs={"slug": world.school.slug, "pk": spring.pk})
+    page = client.get(url, {"by": "group_label"}).content.decode()
+    assert page.count("No answers in this round") == 6  # Grade 3, each measure
+    assert page.count("No answers in the earlier round") == 6  # Grade 5
+    assert "Not shown (small group)" not in page
+
+
 def test_the_comparison_page_reads_the_same_however_many_earlier_rounds(
     world, client, django_assert_num_queries
 ):
@@ -286,3 +351,15 @@ def test_the_comparison_page_reads_the_same_however_many_earlier_rounds(
         page = client.get(compare(chain[4])).content.decode()  # four
     for earlier in chain[:4]:
         assert f'<option value="{earlier.pk}"' in page
+
+
+def test_one_response_is_said_in_the_singular(world, client):
+    fall, q = _fall(world)
+    _answer(fall, "Grade 3", 1, {q["belong"].pk: 4})
+    spring = _open_next(world, fall)
+    client.force_login(world.principal)
+    url = reverse("voice:survey_compare", kwargs={"slug": world.school.slug, "pk": spring.pk})
+    page = client.get(url).content.decode()
+    assert '<span class="stat">1</span> response in Staff voice' in page
+    assert '<span class="stat">0</span> responses in Spring voice' in page
+    assert "(1 answer)" in page and "(0 answers)" in page and "(n=" not in page
