@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from leadership.models import District, Grade, School
 
@@ -443,18 +444,24 @@ class PlanEvidence(models.Model):
         return self.description
 
     @property
-    def heard(self) -> list[tuple[str, int]]:
-        """(stakeholder group, people) of a theme's counts, in a fixed order."""
-        labels = dict(HEARD_GROUPS)
+    def heard(self) -> list[str]:
+        """Who a theme was heard from when it was attached, one phrase per group ("1 student",
+        "4 family members"), in a fixed order: each phrase in the plural form its count takes
+        in the reader's language."""
         found = (self.counts or {}).get("heard") or {}
-        return [(str(labels[key]), found[key]) for key, _l in HEARD_GROUPS if found.get(key)]
+        return [
+            phrase(found[key]) % {"n": found[key]}
+            for key, phrase in HEARD_PHRASES
+            if found.get(key)
+        ]
 
 
-HEARD_GROUPS = (
-    ("students", _("students")),
-    ("families", _("family members")),
-    ("staff", _("staff")),
-    ("community", _("community members")),
+# Written out so that each phrase is found for translation with its plural.
+HEARD_PHRASES = (
+    ("students", lambda n: ngettext("%(n)s student", "%(n)s students", n)),
+    ("families", lambda n: ngettext("%(n)s family member", "%(n)s family members", n)),
+    ("staff", lambda n: ngettext("%(n)s staff member", "%(n)s staff", n)),
+    ("community", lambda n: ngettext("%(n)s community member", "%(n)s community members", n)),
 )
 
 

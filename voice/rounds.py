@@ -1,6 +1,7 @@
 """Two rounds of the same survey side by side (fall and spring): per question matched through
-`copied_from`, each round's n, shares, % agree or average and the change in points, overall
-and by group, with each round's small groups suppressed. Free text is never compared."""
+`copied_from` and compared only when asked the same way (kind, options and wording), each
+round's n, shares, % agree or average and the change in points, overall and by group, with
+each round's small groups suppressed. Free text is never compared."""
 
 from __future__ import annotations
 
@@ -11,33 +12,47 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
-from .models import CHOICE_KINDS, TEXT_KINDS, Question, QuestionKind, Survey
+from .models import CHOICE_KINDS, TEXT_KINDS, Question, QuestionKind, Survey, SurveyStatus
+from .permissions import can_create_survey, is_owner
 from .results import DIMENSIONS, QuestionResult, group_label, survey_results
 
 MAX_ROUNDS = 20  # how far back the chain of rounds is followed
 
 
-def earlier_rounds(survey: Survey) -> list[Survey]:
+def earlier_rounds(survey: Survey, *, reader=None) -> list[Survey]:
     """The rounds this survey follows, newest first, within its school (a copy of the
-    district's survey is not an earlier round). One query per round."""
-    found: list[Survey] = []
+    district's survey is not an earlier round). With a `reader`, only the rounds whose
+    results that person may read (the results page's rule). A fixed number of queries
+    however many rounds: the school's chain in one, the rounds found in a second, their
+    owners in a third when the reader's role does not already open them all."""
+    parents = dict(
+        Survey.objects.filter(school_id=survey.school_id)
+        .exclude(status=SurveyStatus.DRAFT)
+        .values_list("pk", "copied_from_id")
+    )
+    chain: list[int] = []
     seen = {survey.pk}
-    current = survey
-    while current.copied_from_id and current.copied_from_id not in seen:
-        if len(found) >= MAX_ROUNDS:
-            break
-        earlier = (
-            Survey.objects.filter(pk=current.copied_from_id, school_id=survey.school_id)
-            .exclude(status="draft")
-            .first()
-        )
-        if earlier is None:
-            break
+    current = survey.copied_from_id
+    while current in parents and current not in seen and len(chain) < MAX_ROUNDS:
+        chain.append(current)
+        seen.add(current)
+        current = parents[current]
+    if not chain:
+        return []
+    loaded = Survey.objects.in_bulk(chain)
+    found = [loaded[pk] for pk in chain if pk in loaded]
+    for earlier in found:
         earlier.school = survey.school
-        found.append(earlier)
-        seen.add(earlier.pk)
-        current = earlier
-    return found
+    if reader is None:
+        return found
+    if not can_create_survey(reader, survey.school):
+        owners: dict[int, set[int]] = {earlier.pk: set() for earlier in found}
+        rows = Survey.owners.through.objects.filter(survey_id__in=owners)
+        for survey_id, user_id in rows.values_list("survey_id", "user_id"):
+            owners[survey_id].add(user_id)
+        for earlier in found:
+            earlier._owner_ids = owners[earlier.pk]
+    return [earlier for earlier in found if is_owner(reader, earlier)]
 
 
 def matched_questions(earlier: Survey, later: Survey) -> dict[int, int]:
@@ -69,12 +84,18 @@ class Change:
         return self.after - self.before
 
 
+SMALL = "small"  # suppressed in one round or both
+MISSING_BEFORE = "missing_before"  # no answers from the group in the earlier round
+MISSING_AFTER = "missing_after"  # none in this round
+
+
 @dataclass
 class GroupChange:
     label: str
     n_before: int | None
     n_after: int | None
-    cells: list[Change] | None  # None: suppressed (small group) in one round or both
+    cells: list[Change] | None  # None: not compared, for `reason`
+    reason: str = ""  # SMALL, MISSING_BEFORE or MISSING_AFTER when cells is None
 
 
 @dataclass
@@ -144,8 +165,11 @@ def _group_measures(result: QuestionResult) -> dict[str, tuple[int, list] | None
     return found
 
 
-def _same_shape(a: Question, b: Question) -> bool:
-    return a.kind == b.kind and len(a.options) == len(b.options)
+def _same_question(a: Question, b: Question) -> bool:
+    """Figures are compared answer by answer, so only a question asked the same way in both
+    rounds: the same kind, the same options in the same order, the same wording (every
+    language). A reordered option or a reworded question would pair unlike figures."""
+    return a.kind == b.kind and a.options == b.options and a.text == b.text
 
 
 def compare_rounds(
@@ -171,7 +195,7 @@ def compare_rounds(
         if result.question.kind in TEXT_KINDS or result.question.kind == QuestionKind.RANKING:
             not_compared.append(result.label)
             continue
-        if not _same_shape(old.question, result.question):
+        if not _same_question(old.question, result.question):
             changed.append(result.label)
             continue
         compared.append(_compare_question(old, result, dimension, result.number))
@@ -230,8 +254,14 @@ def _compare_question(
             b, a = groups_before.get(key), groups_after.get(key)
             # A group missing or suppressed in either round is not compared: a difference
             # would let the hidden figure be worked out.
-            cells = None
-            if a is not None and b is not None:
+            cells, reason = None, ""
+            if key not in groups_before:
+                reason = MISSING_BEFORE
+            elif key not in groups_after:
+                reason = MISSING_AFTER
+            elif a is None or b is None:
+                reason = SMALL
+            else:
                 cells = [
                     Change(label, vb, va) for label, vb, va in zip(labels, b[1], a[1], strict=True)
                 ]
@@ -241,6 +271,7 @@ def _compare_question(
                     n_before=b[0] if b and cells else None,
                     n_after=a[0] if a and cells else None,
                     cells=cells,
+                    reason=reason,
                 )
             )
     change.chart = compare_chart(change)

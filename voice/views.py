@@ -203,6 +203,7 @@ def survey_detail(request: HtmxHttpRequest, school: School, pk: int) -> HttpResp
             "audience_size": selectors.audience_size(survey),
             "family_grades": grade_codes.labels(survey.family_grades),
             "rounds": list(survey.rounds.all()),
+            "can_start_round": can_create_survey(request.user, school),
         },
     )
 
@@ -765,24 +766,18 @@ def survey_results_page(request: HtmxHttpRequest, school: School, pk: int) -> Ht
             "results": found,
             "dimensions": list(survey_results.DIMENSIONS.items()),
             "dimension_label": survey_results.DIMENSIONS.get(found.dimension or "", ""),
-            "earlier_round": _earlier_round_title(survey, language),
+            "earlier_round": _earlier_round_title(survey, request.user, language),
         },
     )
 
 
-def _earlier_round_title(survey: Survey, language: str) -> str:
-    """The title of the round this one follows, when it is one of the school's (one query)."""
+def _earlier_round_title(survey: Survey, user, language: str) -> str:
+    """The title of the latest earlier round whose results this person may read (the one the
+    comparison opens with), or '' when there is none."""
     if not survey.copied_from_id:
         return ""
-    earlier = (
-        Survey.objects.filter(pk=survey.copied_from_id, school_id=survey.school_id)
-        .exclude(status=SurveyStatus.DRAFT)
-        .first()
-    )
-    if earlier is None:
-        return ""
-    earlier.school = survey.school
-    return earlier.text("title", language)
+    readable = survey_rounds.earlier_rounds(survey, reader=user)
+    return readable[0].text("title", language) if readable else ""
 
 
 @login_required
@@ -934,6 +929,8 @@ def exchange_detail(request: HtmxHttpRequest, school: School, pk: int) -> HttpRe
             "themes": themes,
             "groups": labels,
             "threshold": school.district.small_group_threshold,
+            # The people who may put a theme into the plan, when there is a plan to put it in.
+            "can_attach": can_create_survey(request.user, school) and _plan_goals(school),
         },
     )
 
@@ -1080,7 +1077,7 @@ def listening(request: HtmxHttpRequest, school: School) -> HttpResponse:
             "school": school,
             "sessions": list(selectors.school_sessions(school=school)),
             "themes": selectors.themes_across(school=school),
-            "can_attach": can_create_survey(request.user, school) and plan_link() is not None,
+            "can_attach": can_create_survey(request.user, school) and _plan_goals(school),
         },
     )
 
@@ -1152,9 +1149,11 @@ def _next_round_titles(survey: Survey, number: int) -> dict[str, str]:
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
-@school_view()
+@school_view(can_create_survey)
 def survey_next_round(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
-    """Copy an open or closed survey into a draft for its next round (spring after fall)."""
+    """Copy an open or closed survey into a draft for its next round (spring after fall). It
+    makes a new survey, so it takes what making one takes (an owner the principal named
+    runs a round but does not start one)."""
     survey = _owned(request, pk)
     if survey.is_draft:
         raise Http404
@@ -1200,7 +1199,9 @@ def survey_compare(request: HtmxHttpRequest, school: School, pk: int) -> HttpRes
     """This round's results beside an earlier round's, question by question."""
     survey = load_in_school(request, Survey.objects.all(), "school", is_owner, pk=pk)
     survey.school = school
-    earlier_rounds = survey_rounds.earlier_rounds(survey)
+    # Only the rounds whose results this person may read: owning this round does not open
+    # an earlier one's figures.
+    earlier_rounds = survey_rounds.earlier_rounds(survey, reader=request.user)
     if not earlier_rounds:
         raise Http404
     wanted = request.GET.get("with", "")
@@ -1228,6 +1229,12 @@ def survey_compare(request: HtmxHttpRequest, school: School, pk: int) -> HttpRes
 
 
 # --- themes into the plan ---------------------------------------------------------------------
+
+
+def _plan_goals(school: School) -> bool:
+    """Whether the school has a goal in a plan that is not closed to put a theme under."""
+    link = plan_link()
+    return link is not None and bool(link.goals(school=school))
 
 
 def _theme_evidence_page(

@@ -3,7 +3,7 @@
 from tests.matrix import Row, check_row, parametrize
 from tests.voice.factories import add_question, draft_survey, open_survey
 from voice import services, tokens
-from voice.models import StudentLink
+from voice.models import StudentLink, Survey
 
 
 def everyone(status: int, **overrides) -> dict[str, int]:
@@ -52,6 +52,25 @@ def _next_round(world):
     )
     services.survey_open(actor=world.principal, survey=spring)
     return {"slug": world.school.slug, "pk": spring.pk}
+
+
+def _spring_owned_by_leader(world):
+    """A next round the teacher leader was named an owner of, when the earlier one is not
+    theirs: they read this round's results but not the earlier round's, so nothing to
+    compare with."""
+    kwargs = _next_round(world)
+    services.survey_owners_set(
+        actor=world.principal,
+        survey=Survey.objects.get(pk=kwargs["pk"]),
+        owners=[world.teacher_leader],
+    )
+    return kwargs
+
+
+def _open_owned_by_leader(world):
+    survey, _q = open_survey(world)
+    survey.owners.add(world.teacher_leader)
+    return {"slug": world.school.slug, "pk": survey.pk}
 
 
 def _open_question(world):
@@ -175,7 +194,19 @@ MATRIX = [
     Row("voice:survey_results_csv", OWNERS_200, kwargs=_open),
     Row("voice:evidence_attach", OWNERS_200, kwargs=_open_question),
     Row("voice:survey_compare", OWNERS_200, kwargs=_next_round),
+    Row(
+        "voice:survey_results",
+        {**OWNERS_200, "teacher_leader": 200},
+        kwargs=_spring_owned_by_leader,
+    ),
+    Row(
+        "voice:survey_compare",
+        {**OWNERS_200, "teacher_leader": 404},
+        kwargs=_spring_owned_by_leader,
+    ),
     Row("voice:survey_next_round", OWNERS_200, kwargs=_open),
+    # Starting a round makes a survey: an owner the principal named does not.
+    Row("voice:survey_next_round", OWNERS_200, kwargs=_open_owned_by_leader),
     Row(
         "voice:survey_next_round",
         OWNERS_302,

@@ -87,7 +87,7 @@ def test_a_draft_has_no_next_round(world):
 
 def test_the_next_round_page_makes_a_draft_with_the_title_given(world, client):
     fall, _q = _fall(world)
-    client.force_login(world.teacher_leader)  # an owner the principal named
+    client.force_login(world.principal)
     url = reverse("voice:survey_next_round", kwargs={"slug": world.school.slug, "pk": fall.pk})
     page = client.get(url).content.decode()
     assert 'value="Staff voice (round 2)"' in page
@@ -95,6 +95,20 @@ def test_the_next_round_page_makes_a_draft_with_the_title_given(world, client):
     spring = Survey.objects.get(copied_from=fall)
     assert response.url == spring.get_absolute_url()
     assert spring.title["en"] == "Spring"
+
+
+def test_an_owner_the_principal_named_runs_a_round_but_does_not_start_the_next(world, client):
+    """Starting a round makes a new survey: it takes what making a survey takes."""
+    fall, _q = _fall(world)
+    client.force_login(world.teacher_leader)  # an owner of the fall round
+    url = reverse("voice:survey_next_round", kwargs={"slug": world.school.slug, "pk": fall.pk})
+    assert client.get(url).status_code == 403
+    assert client.post(url, {"title_en": "Spring", "title_es": "Primavera"}).status_code == 403
+    assert not Survey.objects.filter(copied_from=fall).exists()
+    detail = client.get(fall.get_absolute_url()).content.decode()
+    assert "Start the next round" not in detail and url not in detail
+    client.force_login(world.principal)
+    assert url in client.get(fall.get_absolute_url()).content.decode()
 
 
 def _answer(survey, label, n, values):
@@ -178,7 +192,12 @@ def test_the_comparison_page_shows_both_rounds_and_the_change(world, client):
     page = client.get(url, {"by": "group_label"}).content.decode()
     assert "<svg" in page and "<table>" in page and "style=" not in page.split("<main")[-1]
     assert "<td>46.9%</td>" in page and "<td>87.5%</td>" in page and "+40.6" in page
-    assert "50.0% → 75.0% (+25.0" in page
+    # The arrow is for the eye; a screen reader hears the change said in words.
+    assert '<span aria-hidden="true">50.0% → 75.0%</span>' in page
+    assert '<span class="visually-hidden">changed from 50.0% to 75.0%</span> (+25.0' in page
+    assert "32 responses in Staff voice" in page.replace('<span class="stat">32</span> ', "32 ")
+    assert 'class="table-scroll" tabindex="0" role="region" aria-labelledby="c-1-all"' in page
+    assert 'aria-labelledby="c-1-groups"' in page and '<caption id="c-1-groups">' in page
     # Grade 3 and Grade 5: every measure of the agreement question, not a difference.
     assert page.count("Not shown (small group)") == 2 * 6
     assert "Added in this round" in page and "I feel safe." in page
@@ -198,11 +217,12 @@ def test_the_comparison_page_takes_the_same_queries_however_many_answers(
     client.force_login(world.principal)
     url = reverse("voice:survey_compare", kwargs={"slug": world.school.slug, "pk": spring.pk})
     client.get(url, {"by": "group_label"})  # warm the session and roles
-    with django_assert_num_queries(27):
+    # The earlier rounds: the school's chain, then the rounds found (the same with more).
+    with django_assert_num_queries(28):
         client.get(url, {"by": "group_label"})
     _answer(fall, "Grade 4", 25, {q["belong"].pk: 1, q["teach"].pk: 0})
     _answer(spring, "Grade 5", 25, {belong: 2})
-    with django_assert_num_queries(27):
+    with django_assert_num_queries(28):
         client.get(url, {"by": "group_label"})
 
 
@@ -211,3 +231,135 @@ def test_another_schools_survey_is_not_an_earlier_round(world):
     spring = _next(world, fall)
     Survey.objects.filter(pk=fall.pk).update(school=world.other_school)
     assert rounds.earlier_rounds(spring) == []
+
+
+def _open_next(world, survey, title="Spring voice"):
+    later = services.survey_next_round(
+        actor=world.principal, survey=survey, title={"en": title, "es": title}
+    )
+    services.survey_open(actor=world.principal, survey=later)
+    later.refresh_from_db()
+    return later
+
+
+def test_an_earlier_round_is_compared_only_by_those_who_may_read_its_results(world, client):
+    fall, _q = _fall(world)  # the teacher leader owns fall, then spring and summer (copied)
+    spring = _open_next(world, fall)
+    fall.owners.remove(world.teacher_leader)
+    slug = world.school.slug
+    client.force_login(world.teacher_leader)
+
+    def results(survey):
+        return reverse("voice:survey_results", kwargs={"slug": slug, "pk": survey.pk})
+
+    def compare(survey):
+        return reverse("voice:survey_compare", kwargs={"slug": slug, "pk": survey.pk})
+
+    assert client.get(results(fall)).status_code == 403
+    assert client.get(compare(spring)).status_code == 404
+    assert compare(spring) not in client.get(results(spring)).content.decode()
+
+    # With a third round the menu holds only the round they may read, whatever is asked for.
+    summer = _open_next(world, spring, title="Summer voice")
+    page = client.get(compare(summer), {"with": fall.pk}).content.decode()
+    assert "Summer voice compared with Spring voice" in page
+    assert "Staff voice" not in page and f'value="{fall.pk}"' not in page
+    assert "Compare with Spring voice" in client.get(results(summer)).content.decode()
+    # The principal reads every round.
+    client.force_login(world.principal)
+    page = client.get(compare(summer), {"with": fall.pk}).content.decode()
+    assert "Summer voice compared with Staff voice" in page and f'value="{spring.pk}"' in page
+
+
+def test_a_reordered_or_reworded_question_is_listed_as_changed_not_compared(world):
+    fall, q = _fall(world)
+    services.survey_close(actor=world.principal, survey=fall)
+    spring = _next(world, fall)
+    s = {c.copied_from_id: c for c in spring.questions.all()}
+    # The same number of options, in the other order: position by position they would pair
+    # "Yes" in fall with "No" in spring.
+    services.question_save(
+        actor=world.principal,
+        survey=spring,
+        question=s[q["teach"].pk],
+        version=services.question_version(s[q["teach"].pk]),
+        options=list(reversed(YES_NO)),
+    )
+    services.question_save(
+        actor=world.principal,
+        survey=spring,
+        question=s[q["belong"].pk],
+        version=services.question_version(s[q["belong"].pk]),
+        text={"en": "I belong in my class.", "es": "Pertenezco a mi clase."},
+    )
+    # Only the Spanish of an option changed: not the same question either.
+    grades = s[q["grades"].pk]
+    services.question_save(
+        actor=world.principal,
+        survey=spring,
+        question=grades,
+        version=services.question_version(grades),
+        options=[{"en": "K-2", "es": "K a 2"}, {"en": "3-5", "es": "3-5"}],
+    )
+    services.survey_open(actor=world.principal, survey=spring)
+    found = rounds.compare_rounds(earlier=fall, later=spring, language="en", dimension=None)
+    assert found.changed == ["I belong in my class.", "Do you teach reading?", "Which grades?"]
+    assert [c.label for c in found.questions] == ["Hours of PD?"]
+
+
+def test_a_group_in_one_round_only_says_it_had_no_answers_there(world, client):
+    fall, q = _fall(world)
+    _answer(fall, "Grade 3", 10, {q["belong"].pk: 4})
+    _answer(fall, "Grade 4", 10, {q["belong"].pk: 4})
+    services.survey_close(actor=world.principal, survey=fall)
+    spring = _open_next(world, fall)
+    belong = spring.questions.get(copied_from=q["belong"]).pk
+    _answer(spring, "Grade 4", 10, {belong: 1})
+    _answer(spring, "Grade 5", 10, {belong: 1})
+    found = rounds.compare_rounds(
+        earlier=fall, later=spring, language="en", dimension="group_label"
+    )
+    by_group = {g.label: g for g in found.questions[0].groups}
+    assert (by_group["Grade 3"].cells, by_group["Grade 3"].reason) == (None, rounds.MISSING_AFTER)
+    assert (by_group["Grade 5"].cells, by_group["Grade 5"].reason) == (None, rounds.MISSING_BEFORE)
+    assert by_group["Grade 4"].cells and by_group["Grade 4"].reason == ""
+    client.force_login(world.principal)
+    url = reverse("voice:survey_compare", kwargs={"slug": world.school.slug, "pk": spring.pk})
+    page = client.get(url, {"by": "group_label"}).content.decode()
+    assert page.count("No answers in this round") == 6  # Grade 3, each measure
+    assert page.count("No answers in the earlier round") == 6  # Grade 5
+    assert "Not shown (small group)" not in page
+
+
+def test_the_comparison_page_reads_the_same_however_many_earlier_rounds(
+    world, client, django_assert_num_queries
+):
+    fall, _q = _fall(world)
+    chain = [fall]
+    for number in range(2, 6):
+        chain.append(_open_next(world, chain[-1], title=f"Round {number}"))
+    # An owner the principal named: their rounds are read with their owners.
+    client.force_login(world.teacher_leader)
+
+    def compare(survey):
+        return reverse("voice:survey_compare", kwargs={"slug": world.school.slug, "pk": survey.pk})
+
+    client.get(compare(chain[1]))  # warm the session and roles
+    with django_assert_num_queries(30):
+        client.get(compare(chain[1]))  # one earlier round
+    with django_assert_num_queries(30):
+        page = client.get(compare(chain[4])).content.decode()  # four
+    for earlier in chain[:4]:
+        assert f'<option value="{earlier.pk}"' in page
+
+
+def test_one_response_is_said_in_the_singular(world, client):
+    fall, q = _fall(world)
+    _answer(fall, "Grade 3", 1, {q["belong"].pk: 4})
+    spring = _open_next(world, fall)
+    client.force_login(world.principal)
+    url = reverse("voice:survey_compare", kwargs={"slug": world.school.slug, "pk": spring.pk})
+    page = client.get(url).content.decode()
+    assert '<span class="stat">1</span> response in Staff voice' in page
+    assert '<span class="stat">0</span> responses in Spring voice' in page
+    assert "(1 answer)" in page and "(0 answers)" in page and "(n=" not in page

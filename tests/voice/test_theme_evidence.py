@@ -93,7 +93,7 @@ def test_a_listening_theme_becomes_a_goals_evidence_with_its_counts(world, heard
         "ideas": 3,
         "heard": {"students": 6, "families": 4, "staff": 2, "community": 0},
     }
-    assert evidence.heard == [("students", 6), ("family members", 4), ("staff", 2)]
+    assert evidence.heard == ["6 students", "4 family members", "2 staff"]
     assert evidence.taken_on == clock.today_in(world.school)
 
 
@@ -240,3 +240,43 @@ def test_the_plan_page_reads_evidence_of_every_source_in_one_query(
     with django_assert_num_queries(len(first.captured_queries)):
         page = client.get(url).content.decode()
     assert page.count("Where it came from") == 11
+
+
+def test_who_was_heard_takes_the_singular_for_one(world, heard, goal):
+    theme, _idea_theme = heard
+    evidence = services.theme_evidence_attach(
+        actor=world.principal,
+        school=world.school,
+        goal_id=goal.pk,
+        description="Heard",
+        listening_theme=theme,
+    )
+    evidence.counts["heard"] = {"students": 1, "families": 0, "staff": 1, "community": 1}
+    assert evidence.heard == ["1 student", "1 staff member", "1 community member"]
+
+
+def test_the_exchange_page_offers_the_plan_only_with_an_open_plan_to_those_who_may(
+    world, client, heard
+):
+    _theme, idea_theme = heard
+    exchange = idea_theme.exchange
+    attach = reverse(
+        "voice:idea_theme_evidence",
+        kwargs={"slug": world.school.slug, "pk": exchange.pk, "theme_pk": idea_theme.pk},
+    )
+    client.force_login(world.principal)
+    # No plan yet: nothing to put the theme into.
+    page = client.get(exchange.get_absolute_url()).content.decode()
+    assert "Belonging" in page and attach not in page
+    plan = WorkPlanFactory(school=world.school, school_year=current_year(world.district))
+    GoalFactory(plan=plan)
+    assert attach in client.get(exchange.get_absolute_url()).content.decode()
+    WorkPlan.objects.filter(pk=plan.pk).update(status=WorkPlan.Status.CLOSED)
+    assert attach not in client.get(exchange.get_absolute_url()).content.decode()
+    WorkPlan.objects.filter(pk=plan.pk).update(status=plan.status)
+    # Staff who started the exchange run it, but the plan is not theirs to change.
+    type(exchange).objects.filter(pk=exchange.pk).update(created_by=world.staff)
+    client.force_login(world.staff)
+    page = client.get(exchange.get_absolute_url())
+    assert page.status_code == 200 and attach not in page.content.decode()
+    assert client.get(attach).status_code == 403

@@ -5,6 +5,13 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+def forget_theme_evidence(apps, schema_editor):
+    """Going back: a theme's evidence has no survey question, which the fields before this
+    migration require, so it is deleted before they are made required again."""
+    PlanEvidence = apps.get_model("voice", "PlanEvidence")
+    PlanEvidence.objects.filter(survey__isnull=True).delete()
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -54,6 +61,9 @@ class Migration(migrations.Migration):
             name='value',
             field=models.DecimalField(blank=True, decimal_places=1, max_digits=5, null=True),
         ),
+        # Operations are undone last to first: this runs before the fields above are made
+        # required again.
+        migrations.RunPython(migrations.RunPython.noop, forget_theme_evidence),
         migrations.AddConstraint(
             model_name='planevidence',
             constraint=models.CheckConstraint(condition=models.Q(models.Q(('idea_theme__isnull', True), ('listening_theme__isnull', True), ('n__isnull', False), ('question__isnull', False), ('survey__isnull', False), ('value__isnull', False)), models.Q(('idea_theme__isnull', True), ('listening_theme__isnull', False), ('measure_id__isnull', True), ('question__isnull', True), ('survey__isnull', True)), models.Q(('idea_theme__isnull', False), ('listening_theme__isnull', True), ('measure_id__isnull', True), ('question__isnull', True), ('survey__isnull', True)), _connector='OR'), name='voice_evidence_has_one_source'),
