@@ -68,7 +68,8 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Django's AuthenticationMiddleware, reading the person's roles with them (one query).
+    "leadership.auth.UserWithRolesMiddleware",
     "leadership.middleware.UserLanguageMiddleware",
     "leadership.middleware.DistrictTimeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
