@@ -165,16 +165,21 @@ def pages(app: WSGIHandler, picks: dict) -> dict:
         headers,
         (200, 302),
     )
-    for extra in picks.get("extra", []):
-        session = Session(app, extra.get("email"))
-        found[extra["key"]] = (
-            session,
-            extra.get("method", "GET"),
-            extra["path"],
-            extra.get("body", "").encode(),
-            extra.get("headers", {}),
-            tuple(extra.get("expected", (200,))),
-        )
+    survey = picks.get("survey")
+    if survey:
+        owner = Session(app, survey["owner"])
+        found["results"] = (owner, "GET", survey["results"], b"", {}, (200,))
+        if survey.get("staff"):
+            staff = Session(app, survey["staff"])
+            found["answer"] = (staff, "GET", survey["answer"], b"", {}, (200,))
+        if survey.get("link"):
+            found["link"] = (Session(app, None), "GET", survey["link"], b"", {}, (200,))
+        found["inbox"] = (owner, "GET", picks["inbox"], b"", {}, (200,))
+    if picks.get("api_token"):
+        bearer = {"Authorization": f"Bearer {picks['api_token']}", "Accept": "application/json"}
+        for path in picks["api"]:
+            key = "api-" + path.rstrip("/").rsplit("/", 1)[-1]
+            found[key] = (Session(app, None), "GET", path, b"", bearer, (200,))
     return found
 
 
