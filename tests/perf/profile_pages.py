@@ -130,6 +130,17 @@ def pages(app: WSGIHandler, picks: dict) -> dict:
         {"HX-Request": "true", "HX-Target": "live"},
         (200,),
     )
+    live_session = found["live"][0]
+    _s, _c, answer = live_session.request("GET", live["path"], b"", found["live"][4])
+    etag = {k.lower(): v for k, v in answer.items()}.get("etag", "")
+    found["live304"] = (
+        live_session,
+        "GET",
+        live["path"],
+        b"",
+        {"HX-Request": "true", "HX-Target": "live", "If-None-Match": etag},
+        (304,),
+    )
     family = picks["families"][0]
     family_session = Session(app, family["email"])
     found["family"] = (family_session, "GET", "/family/", b"", {}, (200,))
@@ -154,6 +165,8 @@ def pages(app: WSGIHandler, picks: dict) -> dict:
     headers = {
         "X-CSRFToken": token,
         "HX-Request": "true",
+        "HX-Trigger": "rsvp-form",
+        "HX-Target": "my-rsvp",
         "Origin": "https://127.0.0.1",
         "Referer": "https://127.0.0.1" + family["event_path"],
     }
@@ -251,7 +264,7 @@ def main() -> None:
         profiler.disable()
         stream = io.StringIO()
         stats = pstats.Stats(profiler, stream=stream).sort_stats("cumulative")
-        stats.print_stats(60)
+        stats.print_stats(int(os.environ.get("PROFILE_LINES", "60")))
         stats.sort_stats("tottime").print_stats(30)
         print(stream.getvalue())
 
