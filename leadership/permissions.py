@@ -323,11 +323,13 @@ def school_object_view(
             @wraps(view)
             def wrapped(request: HttpRequest, *args, **kwargs):
                 slug, pk = kwargs.pop(slug_kwarg), kwargs.pop(pk_kwarg)
-                obj = (
+                # The slug and pk name one row at most: no ORDER BY to compile or sort by.
+                found = (
                     objects.select_related(f"{school_path}__district")
                     .filter(**{f"{school_path}__slug": slug, "pk": pk})
-                    .first()
+                    .order_by()[:1]
                 )
+                obj = next(iter(found), None)
                 if obj is None:
                     raise Http404
                 school = obj
