@@ -68,7 +68,8 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Django's AuthenticationMiddleware, reading the person's roles with them (one query).
+    "leadership.auth.UserWithRolesMiddleware",
     "leadership.middleware.UserLanguageMiddleware",
     "leadership.middleware.DistrictTimeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -144,7 +145,8 @@ DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 # session changed while Redis is unreachable (a sign-out, a sign-in, a new CSRF secret) is
 # written to the database only, and the copy Redis kept would be served again once it
 # answers: a sign-out undone. The database is the one place a session can be trusted.
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# leadership.sessions is Django's database backend, reading a session with one plain query.
+SESSION_ENGINE = "leadership.sessions"
 
 AUTH_USER_MODEL = "leadership.User"
 AUTHENTICATION_BACKENDS = [

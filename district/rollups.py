@@ -196,7 +196,7 @@ def fresh_version(district: District) -> tuple:
 
 
 _GATE_HEAD = """
-    SELECT d.id, d.timezone,
+    SELECT {district_columns},
       EXISTS (SELECT 1 FROM {membership} m WHERE m.user_id = %s AND m.is_active
               AND m.role = %s AND m.district_id = d.id),
       EXISTS (SELECT 1 FROM {membership} m WHERE m.user_id = %s AND m.is_active
@@ -207,7 +207,7 @@ _GATE_FROM = """
     LEFT JOIN {rollup} r ON r.school_id = s.id
     LEFT JOIN {version} v ON v.school_id = s.id
     WHERE d.slug = %s
-    GROUP BY d.id, d.timezone
+    GROUP BY d.id
 """
 _GATE_SQL = _GATE_HEAD + _FIGURES + _GATE_FROM
 
@@ -219,6 +219,8 @@ class Gate:
 
     district_id: int
     timezone: str
+    # The district's row itself, read by the same query (the page needs it either way).
+    district: District
     is_admin: bool
     in_district: bool
     version: tuple
@@ -229,7 +231,9 @@ def dashboard_gate(slug: str, user_id: int) -> Gate | None:
     """One query for the dashboard's hot path (the page is read far more often than the
     figures change): it replaces loading the district, the person's roles and the version
     of the figures one by one. None when no district has this slug."""
+    fields = District._meta.concrete_fields
     sql = _GATE_SQL.format(
+        district_columns=", ".join(f'd."{f.column}"' for f in fields),
         district=District._meta.db_table,
         membership=Membership._meta.db_table,
         school=School._meta.db_table,
@@ -241,12 +245,16 @@ def dashboard_gate(slug: str, user_id: int) -> Gate | None:
         row = cursor.fetchone()
     if row is None:
         return None
-    district_id, tz, is_admin, in_district, *figures = row
+    width = len(fields)
+    district = District.from_db(connection.alias, [f.attname for f in fields], row[:width])
+    is_admin, in_district, *figures = row[width:]
+    tz = district.timezone
     today = clock.today_in(tz)
     version, fresh = _version_of(figures, today)
     return Gate(
-        district_id=district_id,
+        district_id=district.pk,
         timezone=tz,
+        district=district,
         is_admin=bool(is_admin),
         in_district=bool(in_district),
         version=version,

@@ -124,12 +124,8 @@ def dashboard(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     # right 403).
     gate = rollups.dashboard_gate(slug, request.user.pk)
     gate_answer(gate)
-    district = None
-    if gate.fresh:
-        version = gate.version
-    else:
-        district = District.objects.get(pk=gate.district_id)
-        version = rollups.fresh_version(district)
+    district = gate.district
+    version = gate.version if gate.fresh else rollups.fresh_version(district)
     # What the page shows is cached under the version of the district's figures (how many
     # rows, when the newest was computed). Any write to a school's data (or to the school,
     # the year or the priorities) makes rows stale, they are recomputed before the read, and
@@ -137,7 +133,6 @@ def dashboard(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     partial = is_partial(request) and request.htmx.target == "dashboard-results"
     raw_query = hashlib.sha1(request.GET.urlencode().encode(), usedforsecurity=False).hexdigest()
     district_id = gate.district_id
-    district = district or District.objects.get(pk=district_id)
     request.district = district
     # The htmx swap needs the results; a page load the whole content (form, results and
     # trend: nothing in it depends on who asks, only on the query and the language). The

@@ -2,9 +2,12 @@
 
 from django.utils.functional import SimpleLazyObject
 
-from . import selectors
-from .models import OUTSIDE_ROLES, Role
+from .models import OUTSIDE_ROLES, District, Role, School
 from .permissions import roles_of
+
+
+def _by_name(objects):
+    return sorted(objects, key=lambda obj: (obj.name.casefold(), obj.name))
 
 
 def navigation(request):
@@ -13,16 +16,21 @@ def navigation(request):
         return {}
 
     def build():
-        roles = roles_of(user)  # read once per request; no query for what the person lacks
-        by_school = roles.by_school.values()
+        # The names come with the roles (one query with the user: leadership.auth).
+        roles = roles_of(user)
+        districts = [
+            District(pk=pk, name=roles.district_names[pk][0], slug=roles.district_names[pk][1])
+            for pk in roles.district_admin_of
+        ]
+        schools = [
+            School(pk=pk, name=roles.school_names[pk][0], slug=roles.school_names[pk][1])
+            for pk, held in roles.by_school.items()
+            if held - OUTSIDE_ROLES
+        ]
         return {
-            "districts": list(selectors.user_districts(user=user))
-            if roles.district_admin_of
-            else [],
-            "schools": list(selectors.user_schools(user=user))
-            if any(r - OUTSIDE_ROLES for r in by_school)
-            else [],
-            "is_family": any(Role.FAMILY in r for r in by_school),
+            "districts": _by_name(districts),
+            "schools": _by_name(schools),
+            "is_family": any(Role.FAMILY in r for r in roles.by_school.values()),
         }
 
     return {"nav": SimpleLazyObject(build)}

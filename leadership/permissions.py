@@ -33,41 +33,71 @@ class Roles:
     school_district: dict[int, int] = field(default_factory=dict)
     # The time zone of the person's district (the first one, for the rare person in two).
     zone: str = ""
+    # Names and slugs of the districts and schools of those memberships, read by the same
+    # query, for the navigation of every page (leadership.context_processors).
+    district_names: dict[int, tuple[str, str]] = field(default_factory=dict)
+    school_names: dict[int, tuple[str, str]] = field(default_factory=dict)
 
     def at(self, school: School) -> frozenset[str]:
         return self.by_school.get(school.pk, frozenset())
 
 
-def roles_of(user) -> Roles:
-    """The user's roles, read with one query and cached on the user for the request."""
-    if not getattr(user, "is_authenticated", False):
-        return Roles()
-    cached = getattr(user, "_accord_roles", None)
-    if cached is not None:
-        return cached
+# What roles_of reads of each active membership, in this order (also read by
+# leadership.auth with the user, in one query).
+ROLE_FIELDS = (
+    "role",
+    "district_id",
+    "school_id",
+    "district__timezone",
+    "district__name",
+    "district__slug",
+    "school__name",
+    "school__slug",
+)
+
+
+def roles_from_rows(rows) -> Roles:
+    """Roles from rows of ROLE_FIELDS, ordered by district then membership."""
     district_admin_of: set[int] = set()
     by_school: dict[int, set[str]] = {}
     school_district: dict[int, int] = {}
+    district_names: dict[int, tuple[str, str]] = {}
+    school_names: dict[int, tuple[str, str]] = {}
     zone = ""
-    rows = (
-        Membership.objects.active()
-        .filter(user=user)
-        .order_by("district_id", "pk")
-        .values_list("role", "district_id", "school_id", "district__timezone")
-    )
-    for role, district_id, school_id, district_zone in rows:
+    for role, district_id, school_id, district_zone, d_name, d_slug, s_name, s_slug in rows:
         zone = zone or district_zone
+        district_names[district_id] = (d_name, d_slug)
         if role == Role.DISTRICT_ADMIN:
             district_admin_of.add(district_id)
         elif school_id is not None:
             by_school.setdefault(school_id, set()).add(role)
             school_district[school_id] = district_id
-    roles = Roles(
+            school_names[school_id] = (s_name, s_slug)
+    return Roles(
         district_admin_of=frozenset(district_admin_of),
         by_school={k: frozenset(v) for k, v in by_school.items()},
         school_district=school_district,
         zone=zone,
+        district_names=district_names,
+        school_names=school_names,
     )
+
+
+def roles_of(user) -> Roles:
+    """The user's roles, read with one query and cached on the user for the request (the
+    signed-in user's come with the user itself: see leadership.auth)."""
+    if not getattr(user, "is_authenticated", False):
+        return Roles()
+    cached = getattr(user, "_accord_roles", None)
+    if cached is not None:
+        return cached
+    rows = (
+        Membership.objects.active()
+        .filter(user=user)
+        .order_by("district_id", "pk")
+        .values_list(*ROLE_FIELDS)
+    )
+    roles = roles_from_rows(rows)
     user._accord_roles = roles
     return roles
 
@@ -298,11 +328,13 @@ def school_object_view(
             @wraps(view)
             def wrapped(request: HttpRequest, *args, **kwargs):
                 slug, pk = kwargs.pop(slug_kwarg), kwargs.pop(pk_kwarg)
-                obj = (
+                # The slug and pk name one row at most: no ORDER BY to compile or sort by.
+                found = (
                     objects.select_related(f"{school_path}__district")
                     .filter(**{f"{school_path}__slug": slug, "pk": pk})
-                    .first()
+                    .order_by()[:1]
                 )
+                obj = next(iter(found), None)
                 if obj is None:
                     raise Http404
                 school = obj

@@ -36,9 +36,9 @@ def test_the_inbox_reads_in_fixed_queries(
 ):
     client = client_for(world.staff)
     url = reverse("community:inbox", kwargs={"slug": world.school.slug})
-    # session, user, roles, school, the conversations with family, answerer and count, the
-    # schools of the menu.
-    with django_assert_num_queries(6):
+    # session, user+roles (with the menu's schools), school, the conversations with family,
+    # answerer and count.
+    with django_assert_num_queries(4):
         response = client.get(url)
     assert len(response.context["conversations"]) == 24
     assert response.content.decode().count("Subject ") == 24
@@ -56,9 +56,9 @@ def test_a_conversation_reads_in_fixed_queries(world, client_for, django_assert_
     for n in range(4):
         cf.attachment(row, name=f"file{n}.txt")
     client = client_for(world.staff)
-    # session, user, roles, school, the conversation, its messages with authors, their files,
-    # the schools of the menu.
-    with django_assert_num_queries(8):
+    # session, user+roles (with the menu's schools), school, the conversation, its messages
+    # with authors, their files.
+    with django_assert_num_queries(6):
         response = client.get(row.get_absolute_url())
     html = response.content.decode()
     assert html.count("Message ") == 12
@@ -72,9 +72,9 @@ def test_a_familys_list_reads_in_fixed_queries(
         cf.answered(world.school, world.family, world.staff, subject=f"Mine {n}")
     client = client_for(world.family)
     url = reverse("community:conversation_list", kwargs={"slug": world.school.slug})
-    # session, user, roles, school, whether the family sits on the ILT, the family's
+    # session, user+roles, school, whether the family sits on the ILT, the family's
     # conversations (a family's menu reads none).
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         response = client.get(url)
     assert len(response.context["conversations"]) == 3
 
@@ -95,10 +95,10 @@ def test_announcements_on_the_family_page_cost_two_queries_for_all_schools(
                 actor=principal, school=school, families="all", to_staff=False, texts=texts
             )
     client = client_for(world.family)
-    # session, user, roles, schools, the data versions, events, (no titles: no events), the
+    # session, user+roles, schools, the data versions, events, (no titles: no events), the
     # family's calendar links (read, made on this first visit, read again), the announcements
     # and their texts.
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         page = client.get(reverse("engagement:family_home")).content.decode()
     assert page.count("Closed Friday") == 6
 
@@ -111,9 +111,9 @@ def test_the_directory_reads_in_fixed_queries(world, client_for, django_assert_n
         make_partner(world, name=f"District {n}", kinds=["housing"], district_wide=True)
     client = client_for(world.family)
     url = reverse("community:directory", kwargs={"slug": world.school.slug})
-    # session, user, roles, school, the partners, their texts, kinds, co-hosted events and
+    # session, user+roles, school, the partners, their texts, kinds, co-hosted events and
     # those events' titles (a family is no coordinator: that check reads nothing).
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         response = client.get(url)
     assert len(response.context["partners"]) == 13
     assert response.content.decode().count("Noche familiar") == 0  # English page

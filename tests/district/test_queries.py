@@ -14,12 +14,13 @@ from tests.district.conftest import add_schools
 pytestmark = pytest.mark.django_db
 
 # Budgets: a warm page (figures fresh, content cached: the session, read from the database
-# since Redis holds no session, the user, their roles, one query for the district, the
-# person's right to it and the version of the figures, then the district and the layout's
-# districts for the page around the cached content: the page is no longer kept whole per
+# since Redis holds no session, the user with their roles and the names the layout's
+# navigation shows (one query), one query for the person's right to the district and the
+# version of the figures, then the district for the page around the cached content: the
+# page is no longer kept whole per
 # session and CSRF token, a cache that served one browser only) and a cold one (every
 # school's figures recomputed and the page rendered).
-WARM_MAX = 6
+WARM_MAX = 4
 COLD_MAX = 33  # SQLite splits the upsert of 60 rows in batches; one reads the survey rates
 
 

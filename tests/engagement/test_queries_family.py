@@ -73,11 +73,11 @@ def test_family_page_queries_do_not_grow_with_events_or_schools(
     world, two_schools, client_for, django_assert_num_queries
 ):
     client = client_for(world.family)
-    # session, user, roles, schools, the schools' data versions in one query (none yet: no
+    # session, user+roles, schools, the schools' data versions in one query (none yet: no
     # caching), events with the family's RSVPs joined in, their titles; the family's calendar
     # links (read, made on this first visit, read again); the announcements sent to the
     # family (community; none here, so their texts are not read).
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         response = client.get(FAMILY_HOME)
     html = response.content.decode()
     assert response.status_code == 200
@@ -93,10 +93,10 @@ def test_cached_family_page_reads_no_events(
 ):
     client = client_for(world.family)
     first = client.get(FAMILY_HOME).content.decode()
-    # session, user, roles, schools, the two schools' data versions (one query), the family's
+    # session, user+roles, schools, the two schools' data versions (one query), the family's
     # calendar links (one query), the announcements sent to the family (community): no event
     # is read.
-    with django_assert_num_queries(7) as captured:
+    with django_assert_num_queries(6) as captured:
         second = client.get(FAMILY_HOME).content.decode()
     assert not any("engagement_event" in q["sql"] for q in captured.captured_queries)
     strip = _without_csrf
@@ -238,12 +238,12 @@ def test_rsvp_post_queries(world, event, client_for, django_assert_num_queries):
     client = client_for(world.family)
     data = {"adults": 1, "children": 0, "interpretation_language": "", "join_waitlist": "on"}
     url, page = rsvp_url(event), event.get_absolute_url()
-    # A first RSVP: session, user, school, roles, the event; in the transaction (a savepoint
+    # A first RSVP: session, user with roles, school, the event; in the transaction (a savepoint
     # in the test's): the event locked first (one lock order for every RSVP write), the
     # family's RSVP (locked), whether anyone waits, the seats (the conditional UPDATE), the
     # RSVP, the audit entry; then the RSVP panel with its confirmation (the event, the RSVP,
     # whether the family came), in the same answer rather than a redirect and a second page.
-    with django_assert_num_queries(PANEL + 13):
+    with django_assert_num_queries(PANEL + 12):
         response = htmx_post(client, url, data)
     assert response.status_code == 200
     assert 'id="rsvp-done"' in response.content.decode()
@@ -253,7 +253,7 @@ def test_rsvp_post_queries(world, event, client_for, django_assert_num_queries):
 
     # The same RSVP again reads the RSVP (after the event, locked) and writes nothing.
     audits = AuditEntry.objects.count()
-    with django_assert_num_queries(PANEL + 9):
+    with django_assert_num_queries(PANEL + 8):
         response = htmx_post(client, url, data)
     assert response.status_code == 200
     assert AuditEntry.objects.count() == audits
@@ -261,7 +261,7 @@ def test_rsvp_post_queries(world, event, client_for, django_assert_num_queries):
     assert event.seats_taken == 1
 
     # A bigger party takes one more seat: no waitlist check for a family already going.
-    with django_assert_num_queries(PANEL + 12):
+    with django_assert_num_queries(PANEL + 11):
         response = htmx_post(client, url, dict(data, adults=2))
     assert response.status_code == 200
     assert AuditEntry.objects.count() == audits + 1

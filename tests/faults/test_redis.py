@@ -14,8 +14,11 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import timedelta
+from importlib import import_module
 
 import pytest
+from django.contrib.sessions.backends import cached_db as cached_db_sessions
+from django.contrib.sessions.backends import db as db_sessions
 from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
@@ -53,7 +56,11 @@ def app_redis(redis_server, settings):
             "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.25, "SOCKET_TIMEOUT": 0.25},
         }
     }
-    assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.db"
+    # Sessions in the database alone: Django's database backend (leadership.sessions reads
+    # it with a plain query), never cached_db.
+    engine = import_module(settings.SESSION_ENGINE).SessionStore
+    assert issubclass(engine, db_sessions.SessionStore)
+    assert not issubclass(engine, cached_db_sessions.SessionStore)
     cache.set("faults:probe", "here")
     assert cache.get("faults:probe") == "here", "the cache is not the private Redis"
     cache.delete("faults:probe")

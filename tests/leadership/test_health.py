@@ -3,12 +3,12 @@
 import socket
 
 import pytest
-from django.contrib.sessions.backends.db import SessionStore
 from django.db import InterfaceError, OperationalError
 from django.urls import path
 from django.utils import translation
 
 from leadership import health
+from leadership.sessions import SessionStore  # the SESSION_ENGINE of the settings
 
 DOWN_TITLE = "Accord is briefly unavailable"
 DOWN_MESSAGE = "We cannot reach our records right now. Please try again in a minute."

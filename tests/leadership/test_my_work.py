@@ -79,11 +79,11 @@ def test_my_work_reads_in_fixed_queries(client_for, busy_leader, django_assert_n
     client = client_for(busy_leader)
     # 6, and 4 for the sections of teams and voice: the person's team seats, proposals
     # waiting for an answer, items put forward, open surveys (none here).
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(8):
         client.get(MY_WORK)
     ActionItem.objects.filter(title="Already done").update(status=ActionStatus.OPEN)
     ActionStepFactory(goal=busy_leader.action_steps.first().goal, owner=busy_leader)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(8):
         assert "Already done" in client.get(MY_WORK).content.decode()
 
 

@@ -4,21 +4,23 @@ Run by `make bench` (pytest tests/perf -s). It seeds a PostgreSQL database of it
 (`accord_load`; reused while the seed code and migrations are unchanged), serves it with
 `gunicorn config.wsgi -w 2` and DEBUG=0 behind a pretend TLS proxy (every request carries
 `X-Forwarded-Proto: https`), signs users in through the real login form, and runs wrk at 20
-connections against six scenarios. Before and after them it serves the anchor, a bare Django
-page (tests/perf/bare), with the same gunicorn command and load, and reports every scenario as
-a share of the anchor's throughput, so that noise on a shared machine cancels out of the
-ratio. It prints a table and adds it to docs/benchmarks.md above the earlier runs.
+connections against its scenarios (BENCH_SCENARIOS=key,key runs some of them). Before and after
+them it serves the anchor, a bare Django page (tests/perf/bare), with the same gunicorn command
+and load, and reports every scenario as a share of the anchor's throughput, so that noise on a
+shared machine cancels out of the ratio. It prints a table and adds it to docs/benchmarks.md
+above the earlier runs.
 
 Speed is reported, never asserted: the only assertion is that no scenario got an error or an
 unexpected answer (a 403, 500 or a redirect to the login page would measure an error page).
 
-Settings (environment): BENCH_SCHOOLS (200), BENCH_DURATION (20 s per scenario),
-BENCH_WARMUP (5 s), BENCH_CONNECTIONS (20), BENCH_THREADS (2), BENCH_SESSIONS (20),
+Settings (environment): BENCH_SCENARIOS (all: healthz, dashboard, plan, live, family, results,
+answer, link, inbox, mywork, api, rsvp), BENCH_SCHOOLS (200), BENCH_DURATION (20 s per
+scenario), BENCH_WARMUP (5 s), BENCH_CONNECTIONS (20), BENCH_THREADS (2), BENCH_SESSIONS (20),
 BENCH_WORKERS (2), BENCH_RESEED=1 (seed again), BENCH_DOCS=0 (do not write the docs),
 BENCH_QUIET_WAIT (30: seconds to wait, before each scenario, for other processes to leave the
-CPU alone; the report says how much CPU they took either way),
-BENCH_DATABASE_URL (else DATABASE_URL's server, database accord_load), BENCH_REDIS_URL
-(redis://127.0.0.1:6379/5) and BENCH_BROKER_URL (redis://127.0.0.1:6379/6).
+CPU alone; the report says how much CPU they took either way), BENCH_DATABASE_URL (else
+DATABASE_URL's server, database accord_load), BENCH_REDIS_URL (redis://127.0.0.1:6379/5) and
+BENCH_BROKER_URL (redis://127.0.0.1:6379/6).
 """
 
 from __future__ import annotations
@@ -128,158 +130,316 @@ def test_load_benchmark(tmp_path, request):
         load_before = h.load_average()
         origin = server.origin
 
-        # Sign everybody in through the login form: GET for the CSRF cookie, POST the form.
-        admin_browsers = h.sign_in_all(server, settings, [picks["admin"]] * n, STAFF_PASSWORD)
+        # Sign in through the login form (GET for the CSRF cookie, POST the form) the
+        # sessions of the scenarios that run (BENCH_SCENARIOS).
+        want = settings.wants
+        survey = picks.get("survey") or {}
+
+        def sign_in(emails: list[str], password: str = STAFF_PASSWORD) -> list[h.Browser]:
+            return h.sign_in_all(server, settings, emails, password) if emails else []
+
+        admin_browsers = sign_in([picks["admin"]] * n if want("dashboard") else [])
         principals = take(picks["principals"], n)
-        principal_browsers = h.sign_in_all(
-            server, settings, [p["email"] for p in principals], STAFF_PASSWORD
+        principal_browsers = sign_in(
+            [p["email"] for p in principals] if want("plan") or want("mywork") else []
         )
         live = take(picks["live"], n)
-        live_browsers = h.sign_in_all(server, settings, [p["email"] for p in live], STAFF_PASSWORD)
+        live_browsers = sign_in([p["email"] for p in live] if want("live") else [])
         families = take(picks["families"], n)
-        family_browsers = h.sign_in_all(
-            server, settings, [f["email"] for f in families], FAMILY_PASSWORD
+        family_browsers = sign_in(
+            [f["email"] for f in families] if want("family") or want("rsvp") else [],
+            FAMILY_PASSWORD,
         )
-        h.say(
-            f"signed in {4 * n} sessions through /accounts/login/ "
-            "(allauth's per-IP sign-in rate-limit keys cleared before each batch of 20)"
+        owner_browsers = sign_in(
+            [survey["owner"]] * n if survey and (want("results") or want("inbox")) else []
         )
-
-        # (a) the minimal view, anonymous.
-        scenarios.append(
-            h.Scenario(
-                "healthz",
-                "minimal view GET /healthz",
-                [
-                    h.Line(
-                        "GET",
-                        "/healthz",
-                        {
-                            "Host": f"127.0.0.1:{server.port}",
-                            "User-Agent": h.BROWSER_HEADERS["User-Agent"],
-                            "X-Forwarded-Proto": "https",
-                        },
-                    )
-                ],
-                expected=(200,),
-                note="anonymous; plain HttpResponse through the whole middleware stack",
-                budget_p95_ms=None,
-            )
+        staff_browsers = sign_in(
+            [survey["staff"]] * n if survey.get("staff") and want("answer") else []
         )
-
-        # (b) the district dashboard, or the district page until the dashboard exists.
-        district = picks["district"]
-        dashboard = f"/districts/{district}/dashboard/"
-        status, _body, _headers = admin_browsers[0].request("GET", dashboard)
-        if status != 200:
-            h.say(f"{dashboard} answered {status}: benchmarking /districts/{district}/ instead")
-            dashboard = f"/districts/{district}/"
-        scenarios.append(
-            h.Scenario(
-                "dashboard",
-                f"district dashboard GET {dashboard}",
-                [h.Line("GET", dashboard, page_headers(server, b)) for b in admin_browsers],
-                expected=(200,),
-                note=f"the district admin, {n} sessions",
-                min_ratio=0.50,
-            )
-        )
-
-        # (c) each school's principal on the school's work plan.
-        scenarios.append(
-            h.Scenario(
-                "plan",
-                "work plan GET schools/<slug>/plans/<pk>/",
-                [
-                    h.Line("GET", p["path"], page_headers(server, b))
-                    for p, b in zip(principals, principal_browsers, strict=True)
-                ],
-                expected=(200,),
-                note=(
-                    f"{len({p['school'] for p in principals})} schools' principals, "
-                    "each on their own school's plan"
-                ),
-                min_ratio=0.25,
-            )
-        )
-
-        # (d) the live meeting page's poll, as htmx sends it (with If-None-Match once known).
-        live_lines = []
-        for p, b in zip(live, live_browsers, strict=True):
-            headers = page_headers(server, b)
-            headers.update(
-                {
-                    "Accept": "*/*",
-                    "HX-Request": "true",
-                    "HX-Trigger": "live",
-                    "HX-Target": "live",
-                    "HX-Current-URL": origin + p["page"],
-                    "Referer": origin + p["page"],
-                }
-            )
-            live_lines.append(h.Line("GET", p["path"], headers, etag_key=str(p["user_id"])))
-        meetings = sorted({(p["meeting"], p["status"]) for p in live})
-        scenarios.append(
-            h.Scenario(
-                "live",
-                "live meeting poll GET schools/<slug>/meetings/<pk>/live/",
-                live_lines,
-                expected=(200, 304),
-                note=(
-                    f"{len({p['email'] for p in live})} ILT members of "
-                    f"{len(meetings)} meeting(s) ({', '.join(sorted({s for _m, s in meetings}))}); "
-                    "each session's first poll in a wrk thread has no If-None-Match and gets "
-                    "200 with the ETag, every later poll sends it back and gets 304"
-                ),
-                min_ratio=0.25,
-            )
-        )
-
-        # (e) the family page.
-        scenarios.append(
-            h.Scenario(
-                "family",
-                "family events GET /family/",
-                [h.Line("GET", "/family/", page_headers(server, b)) for b in family_browsers],
-                expected=(200,),
-                note=f"{len({f['email'] for f in families})} families of "
-                f"{len({f['school'] for f in families})} school(s), each on its own school's page",
-                min_ratio=0.25,
-            )
-        )
-
-        for scenario, browsers in zip(
-            scenarios,
-            [
-                [h.Browser(server, "anonymous")],
+        signed = sum(
+            len(b)
+            for b in (
                 admin_browsers,
                 principal_browsers,
                 live_browsers,
                 family_browsers,
-            ],
-            strict=True,
-        ):
+                owner_browsers,
+                staff_browsers,
+            )
+        )
+        h.say(
+            f"signed in {signed} sessions through /accounts/login/ "
+            "(allauth's per-IP sign-in rate-limit keys cleared before each batch of 20)"
+        )
+        anonymous = [h.Browser(server, "anonymous") for _ in range(n)]
+        bare_headers = {
+            "Host": f"127.0.0.1:{server.port}",
+            "User-Agent": h.BROWSER_HEADERS["User-Agent"],
+            "Accept": h.BROWSER_HEADERS["Accept"],
+            "X-Forwarded-Proto": "https",
+        }
+        runs: list[tuple[h.Scenario, list[h.Browser]]] = []
+
+        # (a) the minimal view, anonymous.
+        if want("healthz"):
+            runs.append(
+                (
+                    h.Scenario(
+                        "healthz",
+                        "minimal view GET /healthz",
+                        [h.Line("GET", "/healthz", {**bare_headers})],
+                        expected=(200,),
+                        note="anonymous; plain HttpResponse through the whole middleware stack",
+                        budget_p95_ms=None,
+                    ),
+                    anonymous[:1],
+                )
+            )
+
+        # (b) the district dashboard, or the district page until the dashboard exists.
+        district = picks["district"]
+        if want("dashboard"):
+            dashboard = f"/districts/{district}/dashboard/"
+            status, _body, _headers = admin_browsers[0].request("GET", dashboard)
+            if status != 200:
+                h.say(f"{dashboard} answered {status}: benchmarking /districts/{district}/")
+                dashboard = f"/districts/{district}/"
+            runs.append(
+                (
+                    h.Scenario(
+                        "dashboard",
+                        f"district dashboard GET {dashboard}",
+                        [h.Line("GET", dashboard, page_headers(server, b)) for b in admin_browsers],
+                        expected=(200,),
+                        note=f"the district admin, {n} sessions",
+                        min_ratio=0.50,
+                    ),
+                    admin_browsers,
+                )
+            )
+
+        # (c) each school's principal on the school's work plan.
+        if want("plan"):
+            runs.append(
+                (
+                    h.Scenario(
+                        "plan",
+                        "work plan GET schools/<slug>/plans/<pk>/",
+                        [
+                            h.Line("GET", p["path"], page_headers(server, b))
+                            for p, b in zip(principals, principal_browsers, strict=True)
+                        ],
+                        expected=(200,),
+                        note=(
+                            f"{len({p['school'] for p in principals})} schools' principals, "
+                            "each on their own school's plan"
+                        ),
+                        min_ratio=0.25,
+                    ),
+                    principal_browsers,
+                )
+            )
+
+        # (d) the live meeting page's poll, as htmx sends it (with If-None-Match once known).
+        if want("live"):
+            live_lines = []
+            for p, b in zip(live, live_browsers, strict=True):
+                headers = page_headers(server, b)
+                headers.update(
+                    {
+                        "Accept": "*/*",
+                        "HX-Request": "true",
+                        "HX-Trigger": "live",
+                        "HX-Target": "live",
+                        "HX-Current-URL": origin + p["page"],
+                        "Referer": origin + p["page"],
+                    }
+                )
+                live_lines.append(h.Line("GET", p["path"], headers, etag_key=str(p["user_id"])))
+            meetings = sorted({(p["meeting"], p["status"]) for p in live})
+            states = ", ".join(sorted({s for _m, s in meetings}))
+            runs.append(
+                (
+                    h.Scenario(
+                        "live",
+                        "live meeting poll GET schools/<slug>/meetings/<pk>/live/",
+                        live_lines,
+                        expected=(200, 304),
+                        note=(
+                            f"{len({p['email'] for p in live})} ILT members of "
+                            f"{len(meetings)} meeting(s) ({states}); "
+                            "each session's first poll in a wrk thread has no If-None-Match and "
+                            "gets 200 with the ETag, every later poll sends it back and gets 304"
+                        ),
+                        min_ratio=0.25,
+                    ),
+                    live_browsers,
+                )
+            )
+
+        # (e) the family page.
+        if want("family"):
+            runs.append(
+                (
+                    h.Scenario(
+                        "family",
+                        "family events GET /family/",
+                        [
+                            h.Line("GET", "/family/", page_headers(server, b))
+                            for b in family_browsers
+                        ],
+                        expected=(200,),
+                        note=f"{len({f['email'] for f in families})} families of "
+                        f"{len({f['school'] for f in families})} school(s), each on its own "
+                        "school's page",
+                        min_ratio=0.25,
+                    ),
+                    family_browsers,
+                )
+            )
+
+        # (g) a survey's results, its owner (the principal) on a survey with many responses.
+        if survey and want("results"):
+            runs.append(
+                (
+                    h.Scenario(
+                        "results",
+                        "survey results GET schools/<slug>/surveys/<pk>/results/",
+                        [
+                            h.Line("GET", survey["results"], page_headers(server, b))
+                            for b in owner_browsers
+                        ],
+                        expected=(200,),
+                        note=f"the survey's owner, {survey['responses']} responses, {n} sessions",
+                        min_ratio=0.25,
+                    ),
+                    owner_browsers,
+                )
+            )
+
+        # (h) the survey's answer page: a staff member of its audience, and a class link.
+        if survey.get("staff") and want("answer"):
+            runs.append(
+                (
+                    h.Scenario(
+                        "answer",
+                        "survey answer GET schools/<slug>/surveys/<pk>/answer/",
+                        [
+                            h.Line("GET", survey["answer"], page_headers(server, b))
+                            for b in staff_browsers
+                        ],
+                        expected=(200,),
+                        note=f"a staff member of the survey's audience, {n} sessions",
+                        min_ratio=0.25,
+                    ),
+                    staff_browsers,
+                )
+            )
+        if survey.get("link") and want("link"):
+            runs.append(
+                (
+                    h.Scenario(
+                        "link",
+                        "class link GET /s/<token>/",
+                        [h.Line("GET", survey["link"], {**bare_headers})],
+                        expected=(200,),
+                        note="a student, anonymous, on the survey's class link",
+                        min_ratio=0.25,
+                    ),
+                    anonymous[:1],
+                )
+            )
+
+        # (i) the school's inbox of family messages, its principal.
+        if survey and want("inbox"):
+            runs.append(
+                (
+                    h.Scenario(
+                        "inbox",
+                        "family messages inbox GET schools/<slug>/inbox/",
+                        [
+                            h.Line("GET", picks["inbox"], page_headers(server, b))
+                            for b in owner_browsers
+                        ],
+                        expected=(200,),
+                        note=f"the principal of a school with open conversations, {n} sessions",
+                        min_ratio=0.25,
+                    ),
+                    owner_browsers,
+                )
+            )
+
+        # (j) my work, each principal's own.
+        if want("mywork"):
+            runs.append(
+                (
+                    h.Scenario(
+                        "mywork",
+                        "my work GET /my/work/",
+                        [
+                            h.Line("GET", picks["mywork"], page_headers(server, b))
+                            for b in principal_browsers
+                        ],
+                        expected=(200,),
+                        note=f"{len({p['email'] for p in principals})} principals, each their own",
+                        min_ratio=0.25,
+                    ),
+                    principal_browsers,
+                )
+            )
+
+        # (k) the API's list endpoints with a district token, in turn.
+        if picks.get("api_token") and want("api"):
+            api_headers = {
+                **bare_headers,
+                "Accept": "application/json",
+                "Authorization": f"Bearer {picks['api_token']}",
+            }
+            paths = take(picks["api"], n)
+            runs.append(
+                (
+                    h.Scenario(
+                        "api",
+                        "API lists GET /api/v1/{schools,goals,events}/",
+                        [h.Line("GET", path, dict(api_headers)) for path in paths],
+                        expected=(200,),
+                        note=(
+                            "a district token with the read scope, the first page (50) of "
+                            f"{', '.join(picks['api'])} in turn"
+                        ),
+                        min_ratio=0.25,
+                    ),
+                    [anonymous[0]] * len(paths),
+                )
+            )
+
+        for scenario, browsers in runs:
+            if len(browsers) != len(scenario.lines):
+                browsers = [browsers[0]] * len(scenario.lines)
             check_lines(server, scenario, browsers)
+            scenarios.append(scenario)
 
         # (f) an RSVP, posted as the event page's form does it (htmx: hx-post, X-CSRFToken from
         # the body's hx-headers, the form's fields). A first RSVP is posted from Python, then
         # the page's "Save changes to my RSVP" form is what wrk posts again and again.
-        rsvp_lines = []
-        for f, b in zip(families, family_browsers, strict=True):
-            rsvp_lines.append(rsvp_line(server, f, b))
-        rsvp = h.Scenario(
-            "rsvp",
-            "RSVP POST schools/<slug>/events/<pk>/rsvp/",
-            rsvp_lines,
-            expected=(302,),
-            note=(
-                "htmx POST of the event page's RSVP form (changing nothing); the view answers "
-                "302 to the event page, which the browser's XHR then GETs (not counted here)"
-            ),
-            min_ratio=0.25,
-        )
-        check_lines(server, rsvp, family_browsers)
-        scenarios.append(rsvp)
+        if want("rsvp"):
+            rsvp_lines = []
+            for f, b in zip(families, family_browsers, strict=True):
+                rsvp_lines.append(rsvp_line(server, f, b))
+            rsvp = h.Scenario(
+                "rsvp",
+                "RSVP POST schools/<slug>/events/<pk>/rsvp/",
+                rsvp_lines,
+                expected=(302,),
+                note=(
+                    "htmx POST of the event page's RSVP form (changing nothing); the view "
+                    "answers 302 to the event page, which the browser's XHR then GETs (not "
+                    "counted here)"
+                ),
+                min_ratio=0.25,
+            )
+            check_lines(server, rsvp, family_browsers)
+            scenarios.append(rsvp)
 
         for scenario in scenarios:
             h.wait_for_quiet(server, database, settings.quiet_wait)

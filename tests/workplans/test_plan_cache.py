@@ -217,7 +217,7 @@ def test_the_cached_page_reads_a_handful_of_queries(
     client = client_for(world.principal)
     first = page(client, versioned)
     # Session, user, memberships, school, version, plan, and the navigation's schools.
-    with django_assert_num_queries(7):  # sessions are read from the database (settings)
+    with django_assert_num_queries(5):  # sessions are read from the database (settings)
         again = page(client, versioned)
     assert without_tokens(again) == without_tokens(first)
 

@@ -181,7 +181,10 @@ def main(count: int, family_password: str) -> dict:
         password=make_password(family_password)
     )
 
+    bench_pages = new_pages(district, admin, principals, families)
+
     return {
+        **bench_pages,
         "schools": len(schools),
         "people": User.objects.count(),
         "admin": admin.user.email if admin else None,
@@ -189,6 +192,157 @@ def main(count: int, family_password: str) -> dict:
         "principals": principals,
         "live": live,
         "families": families,
+    }
+
+
+BENCH_SURVEY = "bench"  # Survey.template_key of the survey this script builds (once)
+BENCH_RESPONSES = 600
+BENCH_CONVERSATIONS = 60
+
+
+def new_pages(district, admin, principals, families) -> dict:
+    """The pages added since the first scenarios: a survey's results (its owner, a survey with
+    many responses), its answer page (a staff member) and class link (anonymous), the inbox of
+    family messages, my work, and the API's list endpoints (a district token). Built once in
+    the bench database, in bulk where the data is large; a new API token each run (its
+    secret is shown only when made)."""
+    from api import services as api_services
+    from api.models import ApiToken, Scope
+    from community.models import Conversation, Message, Topic
+    from voice import services as voice
+    from voice import tokens
+    from voice.models import Answer, QuestionKind, Response, StaffAudience, Survey
+
+    if not principals:
+        return {}
+    principal = User.objects.get(email=principals[0]["email"])
+    school = School.objects.get(slug=principals[0]["school"])
+
+    def t(text: str) -> dict[str, str]:
+        return {"en": text, "es": f"{text} (es)", "vi": f"{text} (vi)"}
+
+    survey = Survey.objects.filter(school=school, template_key=BENCH_SURVEY).first()
+    if survey is not None and survey.responses.count() < BENCH_RESPONSES:
+        survey.delete()  # an earlier run stopped half-way
+        survey = None
+    if survey is None:
+        survey = voice.survey_create(actor=principal, school=school, title=t("How are we doing?"))
+        Survey.objects.filter(pk=survey.pk).update(template_key=BENCH_SURVEY)
+        survey = voice.survey_update(
+            actor=principal,
+            survey=survey,
+            staff_audience=StaffAudience.ALL,
+            families=True,
+            students=True,
+        )
+        yes_no = [t("Yes"), t("No")]
+        questions = [
+            voice.question_save(
+                actor=principal,
+                survey=survey,
+                kind=QuestionKind.AGREEMENT,
+                text=t(f"Statement {n}"),
+            )
+            for n in range(1, 7)
+        ]
+        questions.append(
+            voice.question_save(
+                actor=principal,
+                survey=survey,
+                kind=QuestionKind.SINGLE,
+                text=t("Did you come to an event?"),
+                options=yes_no,
+            )
+        )
+        wish = voice.question_save(
+            actor=principal, survey=survey, kind=QuestionKind.LONG_TEXT, text=t("Ideas?")
+        )
+        voice.survey_open(actor=principal, survey=survey)
+        voice.link_create(actor=principal, survey=survey, label="Grade 5")
+        today = timezone.localdate()
+        stakeholders = ["staff", "family", "student"]
+        responses = Response.objects.bulk_create(
+            Response(
+                survey=survey,
+                stakeholder=stakeholders[n % 3],
+                group_label="Grade 5" if n % 3 == 2 else "",
+                language="en",
+                submitted_on=today,
+            )
+            for n in range(BENCH_RESPONSES)
+        )
+        answers = []
+        for n, response in enumerate(responses):
+            for k, question in enumerate(questions):
+                choices = len(question.options) or 5  # agreement: five points
+                answers.append(
+                    Answer(response=response, question=question, option=(n + k) % choices)
+                )
+            if n % 4 == 0:
+                answers.append(Answer(response=response, question=wish, text=f"Idea number {n}"))
+        Answer.objects.bulk_create(answers, batch_size=2000)
+        survey.refresh_from_db()
+    link = survey.links.filter(is_active=True).first()
+    staff = (
+        Membership.objects.active()
+        .filter(school=school, role=Role.STAFF)
+        .select_related("user")
+        .order_by("id")
+        .first()
+    )
+
+    if not Conversation.objects.filter(school=school, subject__startswith="Bench ").exists():
+        parents = list(
+            Membership.objects.active()
+            .filter(school=school, role=Role.FAMILY)
+            .values_list("user_id", flat=True)
+            .order_by("id")[:BENCH_CONVERSATIONS]
+        )
+        now = timezone.now()
+        rows = Conversation.objects.bulk_create(
+            Conversation(
+                school=school,
+                family_id=family_id,
+                topic=Topic.QUESTION,
+                subject=f"Bench question {n}",
+                created_at=now,
+                last_message_at=now,
+            )
+            for n, family_id in enumerate(parents)
+        )
+        Message.objects.bulk_create(
+            Message(
+                conversation=row,
+                author_id=row.family_id,
+                from_family=True,
+                body="Where does the bus stop?",
+                created_at=now,
+            )
+            for row in rows
+        )
+
+    ApiToken.objects.filter(district=district, name="Load bench").delete()
+    admin_user = admin.user if admin else principal
+    _token, secret = api_services.token_create(
+        actor=admin_user, district=district, name="Load bench", scopes=[Scope.READ]
+    )
+    kwargs = {"slug": school.slug, "pk": survey.pk}
+    return {
+        "survey": {
+            "owner": principal.email,
+            "school": school.slug,
+            "results": reverse("voice:survey_results", kwargs=kwargs),
+            "answer": reverse("voice:survey_answer", kwargs=kwargs),
+            "staff": staff.user.email if staff else None,
+            "link": reverse("voice:student_answer", kwargs={"token": tokens.make_link_token(link)})
+            if link
+            else None,
+            "responses": survey.responses.count(),
+        },
+        "inbox": reverse("community:inbox", kwargs={"slug": school.slug}),
+        "mywork": reverse("leadership:my_work"),
+        "api_token": secret,
+        "api": ["/api/v1/schools/", "/api/v1/goals/", "/api/v1/events/"],
     }
 
 
