@@ -9,6 +9,10 @@ def delete_district_surveys(apps, schema_editor):
     school) go; the schools' copies stay, as their own surveys."""
     Survey = apps.get_model("voice", "Survey")
     Survey.objects.filter(school__isnull=True).delete()
+    # The copies' `copied_from` was set to NULL by the deletion: check those keys now, or
+    # PostgreSQL refuses to alter the table with their deferred checks pending.
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
 class Migration(migrations.Migration):
