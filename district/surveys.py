@@ -142,6 +142,8 @@ def survey_detail(request: HtmxHttpRequest, district: District, pk: int) -> Http
     if survey.is_draft:
         schools = list(district.schools.filter(is_active=True).order_by("name", "pk"))
         problems = services.district_survey_problems(survey, schools)
+    # Active schools with no copy (created or active again since it opened): one query.
+    schools_without = services.schools_without_copy(survey)
     # The invitations of each school's copy, as they go out (one query for every school).
     rounds = list(
         SendRound.objects.filter(survey__copied_from=survey, number=0)
@@ -161,6 +163,7 @@ def survey_detail(request: HtmxHttpRequest, district: District, pk: int) -> Http
             "section_form": SectionForm(languages=languages),
             "problems": problems,
             "rounds": rounds,
+            "schools_without": schools_without,
             "sent": sum(r.sent for r in rounds),
             "total": sum(r.total for r in rounds),
         },
@@ -335,6 +338,26 @@ def survey_open(request: HtmxHttpRequest, district: District, pk: int) -> HttpRe
 @login_required
 @require_POST
 @district_view()
+def survey_add_schools(request: HtmxHttpRequest, district: District, pk: int) -> HttpResponse:
+    survey = _survey(district, pk)
+    try:
+        services.district_survey_add_schools(actor=request.user, survey=survey)
+    except ValidationError as error:
+        _errors_to_messages(request, error)
+    else:
+        messages.success(
+            request,
+            _(
+                "The survey is open in the schools that joined since; their invitations "
+                "are going out."
+            ),
+        )
+    return redirect(survey.get_absolute_url())
+
+
+@login_required
+@require_POST
+@district_view()
 def survey_close(request: HtmxHttpRequest, district: District, pk: int) -> HttpResponse:
     survey = _survey(district, pk)
     try:
@@ -392,7 +415,10 @@ def survey_results_csv(request: HtmxHttpRequest, district: District, pk: int) ->
     writer.writerow([_("School"), _("People asked"), _("Answered"), _("Response rate")])
     for row in found.schools:
         writer.writerow([row.name, row.invited, row.participated, row.rate])
-    writer.writerow([_("All schools"), found.invited, found.participated, found.rate])
+    # Added up over the schools: invitations (a person of two schools is asked in each).
+    writer.writerow(
+        [_("All schools (invitations added up)"), found.invited, found.participated, found.rate]
+    )
     writer.writerow([])
     writer.writerows(survey_results.csv_rows(found, language=language))
     return response

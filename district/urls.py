@@ -34,6 +34,7 @@ urlpatterns = [
     path(Q + "move/", surveys.question_move, name="survey_question_move"),
     path(S + "open/", surveys.survey_open, name="survey_open"),
     path(S + "close/", surveys.survey_close, name="survey_close"),
+    path(S + "add-schools/", surveys.survey_add_schools, name="survey_add_schools"),
     path(S + "results/", surveys.survey_results_page, name="survey_results"),
     path(S + "results.csv", surveys.survey_results_csv, name="survey_results_csv"),
     path("schools/<slug:slug>/dashboard/", views.school_dashboard, name="school_dashboard"),

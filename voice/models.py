@@ -127,6 +127,10 @@ class Survey(models.Model):
     # With `families`: only the families of students in these grades (OneRoster codes, see
     # leadership.models.Grade); empty: every family of the school.
     family_grades = models.JSONField(_("grades of the families asked"), default=list, blank=True)
+    # A school's copy of the district's survey (`copied_from` is then the district's survey,
+    # not an earlier round of the school's own): the district sets its questions and settings,
+    # and a school has at most one copy of each district survey.
+    from_district = models.BooleanField(default=False, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -138,7 +142,14 @@ class Survey(models.Model):
                 condition=Q(school__isnull=False, district__isnull=True)
                 | Q(school__isnull=True, district__isnull=False),
                 name="voice_survey_of_a_school_or_a_district",
-            )
+            ),
+            # Only copies of a district's survey: a school's next rounds also keep
+            # `copied_from` (to its earlier round), and two of them may follow the same one.
+            models.UniqueConstraint(
+                fields=["copied_from", "school"],
+                condition=Q(from_district=True),
+                name="voice_one_copy_per_school",
+            ),
         ]
 
     def __str__(self) -> str:

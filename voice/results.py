@@ -31,7 +31,7 @@ from .models import (
     Stakeholder,
     Survey,
 )
-from .selectors import audience_size, language_name
+from .selectors import audience_size, audience_sizes, language_name
 from .suppression import suppressed_groups
 
 DIMENSIONS = {
@@ -118,9 +118,15 @@ class Results:
 
     @property
     def rate(self) -> int | None:
-        if not self.invited:
-            return None
-        return round(100 * self.participated / self.invited)
+        return _rate(self.participated, self.invited)
+
+
+def _rate(participated: int, asked: int) -> int | None:
+    """Who answered over the people asked now: the same for a school's page and for its row
+    on the district's (never above 100, should someone who answered have left since)."""
+    if not asked:
+        return None
+    return min(100, round(100 * participated / asked))
 
 
 def _percent(part: int, whole: int) -> int:
@@ -316,7 +322,7 @@ class SchoolRate:
 
     @property
     def rate(self) -> int | None:
-        return round(100 * self.participated / self.invited) if self.invited else None
+        return _rate(self.participated, self.invited)
 
 
 @dataclass
@@ -336,14 +342,23 @@ def district_results(
     the number of schools and answers: answers are counted by the district question their
     question was copied from, and by school when broken down by school. Small groups (and the
     group that would give one away by subtraction) are suppressed under the district's
-    threshold, as for a school's survey."""
+    threshold, as for a school's survey.
+
+    People asked are counted now, as on each school's results page (one grouped query for
+    every school), so a school's rate is the same on both pages; added up over the schools
+    they are invitations: someone working in two schools is asked in each.
+
+    Who is protected: a district admin owns every school's copy and may read each school's
+    own results page, answers and breakdowns included. Suppressing small schools here
+    protects the shared district report (and its CSV), which travels further than the
+    admin; it does not keep a school's answers from the admin."""
     if dimension not in DISTRICT_DIMENSIONS:
         dimension = None
     threshold = survey.district.small_group_threshold
     questions = list(survey.questions.order_by("position", "id"))
     copies = list(
-        Survey.objects.filter(copied_from=survey, school__isnull=False)
-        .values("pk", "school_id", "school__name", "invited", "status")
+        Survey.objects.filter(copied_from=survey, from_district=True)
+        .values("pk", "school_id", "school__name", "status")
         .order_by("school__name", "school_id")
     )
     responses_by_school = dict(
@@ -358,11 +373,12 @@ def district_results(
         .annotate(n=Count("id"))
         .order_by()
     )
+    asked = audience_sizes(survey, [row["school_id"] for row in copies])
     schools = [
         SchoolRate(
             school_id=row["school_id"],
             name=row["school__name"],
-            invited=row["invited"],
+            invited=asked.get(row["school_id"], 0),
             participated=participated_by_school.get(row["school_id"], 0),
             responses=responses_by_school.get(row["school_id"], 0),
             status=row["status"],

@@ -45,7 +45,9 @@ def district_languages(district) -> list[str]:
     for languages in School.objects.filter(district=district, is_active=True).values_list(
         "languages", flat=True
     ):
-        used.extend(code for code in languages or [] if code not in used)
+        # A school without languages uses the default one (School.default_language), as
+        # district_survey_problems and the school's copy take it.
+        used.extend(code for code in languages or [settings.LANGUAGE_CODE] if code not in used)
     ordered = [code for code in district.languages or [] if code in used]
     return ordered + [code for code in used if code not in ordered] or [settings.LANGUAGE_CODE]
 
@@ -59,7 +61,10 @@ def survey_for_builder(*, pk: int) -> QuerySet[Survey]:
         "school__district", "district", "copied_from"
     ).prefetch_related(
         Prefetch("sections", queryset=Section.objects.order_by("position", "id")),
-        Prefetch("questions", queryset=Question.objects.order_by("position", "id")),
+        Prefetch(
+            "questions",
+            queryset=Question.objects.select_related("section").order_by("position", "id"),
+        ),
         "staff_teams",
         "owners",
     )
@@ -78,11 +83,14 @@ def school_surveys(*, user, school: School) -> QuerySet[Survey]:
 
 def audience_filter(survey: Survey) -> Q | None:
     """The people (User) a survey asks, as one condition; None when it asks nobody with an
-    account (students answer through class links)."""
-    school = survey.school_id
+    account (students answer through class links). The district's own survey (no school)
+    asks nobody itself: its schools' copies do."""
     parts = Q(pk__in=[])
     any_part = False
-    staff = Membership.objects.active().filter(school_id=school)
+    if survey.school_id is None:
+        staff = Membership.objects.none()
+    else:
+        staff = Membership.objects.active().filter(school_id=survey.school_id)
     if survey.staff_audience == StaffAudience.ALL:
         parts |= Q(pk__in=staff.filter(role__in=STAFF_ROLES).values("user_id"))
         any_part = True
@@ -175,6 +183,32 @@ def open_for(*, user, school: School) -> list[Survey]:
 
 def audience_size(survey: Survey) -> int:
     return audience(survey).count()
+
+
+def audience_sizes(survey: Survey, school_ids) -> dict[int, int]:
+    """{school id: how many people a copy of this survey asks in that school}, for every
+    school at once in one grouped query: the same people as audience_size of each school's
+    copy (settings without teams, as a district's survey has)."""
+    condition = None
+    if survey.staff_audience == StaffAudience.ALL:
+        condition = Q(role__in=STAFF_ROLES)
+    elif survey.staff_audience == StaffAudience.ROLES and survey.staff_roles:
+        condition = Q(role__in=[r for r in survey.staff_roles if r in STAFF_ROLES])
+    if survey.families:
+        families = Q(role=Role.FAMILY)
+        if survey.family_grades:
+            families &= Q(grades__grade__in=survey.family_grades)
+        condition = families if condition is None else condition | families
+    ids = list(school_ids)
+    if condition is None or not ids:
+        return {}
+    return dict(
+        Membership.objects.active()
+        .filter(condition, school_id__in=ids, user__is_active=True)
+        .values_list("school_id")
+        .annotate(n=Count("user_id", distinct=True))
+        .order_by()
+    )
 
 
 def has_audience(survey: Survey) -> bool:

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from leadership import audit, clock, edits, outbox, versions
 from leadership import grades as grade_codes
-from leadership.models import STAFF_ROLES, District, School
+from leadership.models import STAFF_ROLES, AuditEntry, District, School
 from leadership.updates import model_update
 from teams.selectors import current_ilt
 
@@ -93,16 +93,14 @@ def _require_draft(survey: Survey) -> None:
 
 def is_district_copy(survey: Survey) -> bool:
     """A school's copy of the district's survey (its questions are the district's)."""
-    if survey.copied_from_id is None:
-        return False
-    return Survey.objects.filter(pk=survey.copied_from_id, school__isnull=True).exists()
+    return survey.from_district
 
 
 def _mark_changed(survey: Survey) -> None:
+    # A draft of the district's survey is seen by no school (only its copies are, from
+    # opening): its edits move no school's version; opening, closing and adding schools do.
     if survey.school_id is not None:
         versions.mark_changed(school=survey.school)
-    else:
-        versions.mark_changed(district=survey.district_id)
 
 
 def _clean_texts(texts: dict[str, str], languages: list[str], max_length: int) -> dict:
@@ -371,7 +369,7 @@ def question_move(*, actor, question: Question, up: bool) -> None:
     if" (a question must come after the one it depends on)."""
     survey = question.survey
     _require_draft(survey)
-    questions = list(survey.questions.select_for_update().order_by("position", "id"))
+    questions = list(survey.questions.select_for_update(of=("self",)).order_by("position", "id"))
     index = next(i for i, q in enumerate(questions) if q.pk == question.pk)
     other_index = index - 1 if up else index + 1
     if not 0 <= other_index < len(questions):
@@ -495,7 +493,6 @@ def district_survey_create(
     survey.full_clean()
     survey.save()
     audit.record(actor=actor, action="voice.district_survey_create", obj=survey)
-    versions.mark_changed(district=district)
     return survey
 
 
@@ -583,53 +580,123 @@ def _only(texts: dict, languages: list[str]) -> dict:
     return {code: texts.get(code, "") for code in languages}
 
 
-def _copy_for_school(*, actor, master: Survey, school: School, sections, questions) -> Survey:
-    """The school's copy of the district's survey, opened: its texts in the school's
-    languages, each question keeping `copied_from` to the district's question."""
-    languages = list(school.languages or [school.default_language])
-    now = timezone.now()
-    copy = Survey(
-        school=school,
-        copied_from=master,
-        title=_only(master.title, languages),
-        intro=_only(master.intro or {}, languages),
-        status=SurveyStatus.OPEN,
-        opened_at=now,
-        is_anonymous=master.is_anonymous,
-        staff_audience=master.staff_audience,
-        staff_roles=list(master.staff_roles),
-        families=master.families,
-        family_grades=list(master.family_grades),
-        students=master.students,
-        template_key=master.template_key,
-        created_by=actor,
+def _audit_entries(*, actor, action: str, surveys) -> None:
+    """One audit entry per school's copy (with its school), written in one statement."""
+    AuditEntry.objects.bulk_create(
+        [
+            AuditEntry(
+                actor=actor if getattr(actor, "is_authenticated", False) else None,
+                action=action,
+                object_type=Survey._meta.label_lower,
+                object_id=str(survey.pk),
+                school_id=survey.school_id,
+                before={},
+                after={},
+            )
+            for survey in surveys
+        ]
     )
-    copy.full_clean()
-    copy.save()
-    section_copies = {}
-    for section in sections:
-        section_copies[section.pk] = Section.objects.create(
-            survey=copy, position=section.position, title=_only(section.title, languages)
+
+
+def _copies_for_schools(*, actor, master: Survey, schools: list[School]) -> list[Survey]:
+    """Each school's copy of the district's survey, opened: its texts in the school's
+    languages, each question keeping `copied_from` to the district's question. A fixed number
+    of statements whatever the number of schools and questions (bulk inserts, head-counts in
+    one grouped query, audit entries at once), plus each school's invitation round on the
+    outbox: one row per school, so each school's e-mails go out as its own survey's."""
+    sections = list(master.sections.all())
+    questions = list(master.questions.all())
+    sizes = selectors.audience_sizes(master, [school.pk for school in schools])
+    now = timezone.now()
+    copies = []
+    for school in schools:
+        languages = list(school.languages or [school.default_language])
+        copy = Survey(
+            school=school,
+            copied_from=master,
+            from_district=True,
+            title=_only(master.title, languages),
+            intro=_only(master.intro or {}, languages),
+            status=SurveyStatus.OPEN,
+            opened_at=now,
+            is_anonymous=master.is_anonymous,
+            staff_audience=master.staff_audience,
+            staff_roles=list(master.staff_roles),
+            families=master.families,
+            family_grades=list(master.family_grades),
+            students=master.students,
+            template_key=master.template_key,
+            created_by=actor,
+            invited=sizes.get(school.pk, 0),
         )
-    question_copies: dict[int, Question] = {}
-    for question in questions:
-        question_copies[question.pk] = Question.objects.create(
-            survey=copy,
-            copied_from=question,
-            section=section_copies.get(question.section_id),
-            position=question.position,
-            kind=question.kind,
-            text=_only(question.text, languages),
-            options=[_only(option, languages) for option in question.options],
-            required=question.required,
-            show_if=question_copies.get(question.show_if_id),
-            show_if_option=question.show_if_option,
+        # The keys point at rows just read; checking each would cost a query per school.
+        copy.full_clean(
+            exclude=["school", "district", "copied_from", "created_by"],
+            validate_unique=False,
+            validate_constraints=False,
         )
-    copy.invited = selectors.audience_size(copy)
-    copy.save(update_fields=["invited"])
-    audit.record(actor=actor, action="voice.survey_open", obj=copy, school=school)
-    _start_round(actor=actor, survey=copy, number=0)
-    return copy
+        copy._languages = languages
+        copies.append(copy)
+    Survey.objects.bulk_create(copies)
+    section_copies: dict[tuple[int, int], Section] = {}
+    for copy in copies:
+        for section in sections:
+            section_copies[copy.pk, section.pk] = Section(
+                survey=copy, position=section.position, title=_only(section.title, copy._languages)
+            )
+    Section.objects.bulk_create(section_copies.values())
+    question_copies: dict[tuple[int, int], Question] = {}
+    for copy in copies:
+        for question in questions:
+            section = section_copies.get((copy.pk, question.section_id))
+            question_copies[copy.pk, question.pk] = Question(
+                survey=copy,
+                copied_from=question,
+                section=section,
+                position=question.position,
+                kind=question.kind,
+                text=_only(question.text, copy._languages),
+                options=[_only(option, copy._languages) for option in question.options],
+                required=question.required,
+                show_if_option=question.show_if_option,
+            )
+    Question.objects.bulk_create(question_copies.values())
+    # A condition points at the copy's own earlier question, known once all are inserted.
+    conditional = []
+    for copy in copies:
+        for question in questions:
+            if question.show_if_id is not None:
+                shown = question_copies[copy.pk, question.pk]
+                shown.show_if = question_copies.get((copy.pk, question.show_if_id))
+                conditional.append(shown)
+    if conditional:
+        Question.objects.bulk_update(conditional, ["show_if"])
+    _audit_entries(actor=actor, action="voice.survey_open", surveys=copies)
+    rounds = SendRound.objects.bulk_create(
+        [SendRound(survey=copy, number=0, started_by=actor) for copy in copies]
+    )
+    for send_round in rounds:
+        outbox.enqueue(FAN_OUT, send_round.pk, 0)
+    return copies
+
+
+def _open_master(survey: Survey) -> Survey:
+    return (
+        selectors.survey_for_builder(pk=survey.pk)
+        .select_for_update(of=("self",))
+        .get(pk=survey.pk, school__isnull=True)
+    )
+
+
+def _active_schools(district_id: int, *, without_copy_of: Survey | None = None) -> list[School]:
+    schools = School.objects.filter(district_id=district_id, is_active=True)
+    if without_copy_of is not None:
+        schools = schools.exclude(
+            pk__in=Survey.objects.filter(copied_from=without_copy_of, from_district=True).values(
+                "school_id"
+            )
+        )
+    return list(schools.order_by("name", "pk"))
 
 
 @transaction.atomic
@@ -637,32 +704,17 @@ def district_survey_open(*, actor, survey: Survey) -> Survey:
     """Open the district's survey: one copy per active school, each opened with its own
     invitations (sent in batches through the outbox, per school, as a school's own survey);
     refused while a text is missing in a language some school needs."""
-    master = (
-        selectors.survey_for_builder(pk=survey.pk)
-        .select_for_update(of=("self",))
-        .get(pk=survey.pk, school__isnull=True)
-    )
+    master = _open_master(survey)
     if master.status != SurveyStatus.DRAFT:
         raise ValidationError(NOT_A_DRAFT)
-    schools = list(
-        School.objects.filter(district_id=master.district_id, is_active=True)
-        .select_related("district")
-        .order_by("name", "pk")
-    )
+    schools = _active_schools(master.district_id)
     problems = district_survey_problems(master, schools)
     if problems:
         raise ValidationError([CANNOT_OPEN, *problems])
-    sections = list(master.sections.all())
-    questions = list(master.questions.all())
-    invited = 0
-    for school in schools:
-        copy = _copy_for_school(
-            actor=actor, master=master, school=school, sections=sections, questions=questions
-        )
-        invited += copy.invited
+    copies = _copies_for_schools(actor=actor, master=master, schools=schools)
     master.status = SurveyStatus.OPEN
     master.opened_at = timezone.now()
-    master.invited = invited
+    master.invited = sum(copy.invited for copy in copies)
     master.save(update_fields=["status", "opened_at", "invited", "updated_at"])
     audit.record(
         actor=actor,
@@ -674,16 +726,65 @@ def district_survey_open(*, actor, survey: Survey) -> Survey:
     return master
 
 
+NO_SCHOOL_TO_ADD = _("Every active school already has the survey.")
+
+
+def schools_without_copy(survey: Survey) -> list[School]:
+    """The active schools of the district that have no copy of its open survey (created or
+    re-activated since it opened)."""
+    if survey.school_id is not None or survey.status != SurveyStatus.OPEN:
+        return []
+    return _active_schools(survey.district_id, without_copy_of=survey)
+
+
+@transaction.atomic
+def district_survey_add_schools(*, actor, survey: Survey) -> list[Survey]:
+    """Open the district's open survey in the active schools that joined since it opened (new,
+    or active again), as it opened in the others; refused while a text is missing in a
+    language one of them needs."""
+    master = _open_master(survey)
+    if master.status != SurveyStatus.OPEN:
+        raise ValidationError(NOT_OPEN_TO_ADD)
+    schools = _active_schools(master.district_id, without_copy_of=master)
+    if not schools:
+        raise ValidationError(NO_SCHOOL_TO_ADD)
+    problems = district_survey_problems(master, schools)
+    if problems:
+        raise ValidationError([CANNOT_ADD, *problems])
+    copies = _copies_for_schools(actor=actor, master=master, schools=schools)
+    master.invited += sum(copy.invited for copy in copies)
+    master.save(update_fields=["invited", "updated_at"])
+    audit.record(
+        actor=actor,
+        action="voice.district_survey_add_schools",
+        obj=master,
+        after={"schools": [school.pk for school in schools]},
+    )
+    versions.mark_changed(school_ids=[school.pk for school in schools])
+    return copies
+
+
+NOT_OPEN_TO_ADD = _("Only an open survey can be opened in more schools.")
+CANNOT_ADD = _("The survey cannot open in these schools yet.")
+
+
 @transaction.atomic
 def district_survey_close(*, actor, survey: Survey) -> Survey:
-    """Close the district's survey and every school's copy of it."""
+    """Close the district's survey and every school's copy of it (each copy's closing
+    recorded with its school, as a school's own)."""
     master = Survey.objects.select_for_update().get(pk=survey.pk, school__isnull=True)
     if master.status != SurveyStatus.OPEN:
         raise ValidationError(_("Only an open survey can be closed."))
     now = timezone.now()
-    Survey.objects.filter(copied_from=master, status=SurveyStatus.OPEN).update(
+    copies = list(
+        Survey.objects.select_for_update()
+        .filter(copied_from=master, from_district=True, status=SurveyStatus.OPEN)
+        .only("pk", "school_id")
+    )
+    Survey.objects.filter(pk__in=[copy.pk for copy in copies]).update(
         status=SurveyStatus.CLOSED, closed_at=now, updated_at=now
     )
+    _audit_entries(actor=actor, action="voice.survey_close", surveys=copies)
     master.status = SurveyStatus.CLOSED
     master.closed_at = now
     master.save(update_fields=["status", "closed_at", "updated_at"])

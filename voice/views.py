@@ -69,6 +69,15 @@ def _owned(request, pk: int) -> Survey:
     return load_in_school(request, selectors.survey_for_builder(pk=pk), "school", is_owner, pk=pk)
 
 
+def _set_by_district(request, survey: Survey) -> HttpResponse | None:
+    """A school's copy of the district's survey has no form to fill: back to its page, saying
+    why (rather than a form that could only be refused on saving)."""
+    if not services.is_district_copy(survey):
+        return None
+    messages.info(request, services.SET_BY_DISTRICT)
+    return redirect(survey.get_absolute_url())
+
+
 def _errors_to_messages(request, error: ValidationError) -> None:
     for message in error.messages:
         messages.error(request, message)
@@ -191,8 +200,7 @@ def survey_detail(request: HtmxHttpRequest, school: School, pk: int) -> HttpResp
         {
             "school": school,
             "survey": survey,
-            "district_copy": survey.copied_from is not None
-            and survey.copied_from.school_id is None,
+            "district_copy": survey.from_district,
             "title": survey.text("title", language),
             "questions": questions,
             "sections": list(survey.sections.all()),
@@ -213,6 +221,8 @@ def survey_detail(request: HtmxHttpRequest, school: School, pk: int) -> HttpResp
 @school_view()
 def survey_settings(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
     survey = _owned(request, pk)
+    if refused := _set_by_district(request, survey):
+        return refused
     languages = selectors.languages_of(survey)
     form = SurveySettingsForm(
         request.POST or None,
@@ -282,6 +292,8 @@ def question_form(
     request: HtmxHttpRequest, school: School, pk: int, question_pk: int | None = None
 ) -> HttpResponse:
     survey = _owned(request, pk)
+    if refused := _set_by_district(request, survey):
+        return refused
     question = None
     if question_pk is not None:
         question = next((q for q in survey.questions.all() if q.pk == question_pk), None)

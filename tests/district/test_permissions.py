@@ -183,6 +183,8 @@ SURVEY_MATRIX = [
     Row("district:survey_open", DISTRICT_ADMINS_302, kwargs=_draft_survey, method="POST"),
     Row("district:survey_open", ONLY_404, kwargs=_far_survey, method="POST"),
     Row("district:survey_close", DISTRICT_ADMINS_302, kwargs=_open_survey, method="POST"),
+    Row("district:survey_add_schools", DISTRICT_ADMINS_302, kwargs=_open_survey, method="POST"),
+    Row("district:survey_add_schools", ONLY_404, kwargs=_far_survey, method="POST"),
     Row("district:survey_results", DISTRICT_ADMINS_ONLY, kwargs=_open_survey),
     Row("district:survey_results", ONLY_404, kwargs=_far_survey),
     Row("district:survey_results_csv", DISTRICT_ADMINS_ONLY, kwargs=_open_survey),

@@ -5,17 +5,30 @@ by school with small schools suppressed, in a fixed number of queries."""
 from __future__ import annotations
 
 import csv
+import importlib
 import io
 
 import pytest
+from django.apps import apps as django_apps
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from leadership.models import OutboxTask, Role
-from tests.leadership.factories import SchoolFactory, person
+from leadership.models import AuditEntry, OutboxTask, Role
+from tests.leadership.factories import MembershipFactory, SchoolFactory, person
 from tests.voice.factories import add_question, district_survey
-from voice import services
-from voice.models import Answer, Question, Response, SendRound, Survey, SurveyStatus
+from voice import results as survey_results
+from voice import selectors, services
+from voice.models import (
+    Answer,
+    Question,
+    QuestionKind,
+    Response,
+    SendRound,
+    Survey,
+    SurveyStatus,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -99,7 +112,7 @@ def test_a_school_cannot_change_or_close_its_copy(world):
         services.question_delete(actor=world.principal, question=question)
     with pytest.raises(ValidationError, match="set by the district"):
         services.survey_update(actor=world.principal, survey=copy, families=False)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="The district closes its survey in every school"):
         services.survey_close(actor=world.principal, survey=copy)
     # Class links are the school's own.
     link = services.link_create(actor=world.principal, survey=copy, label="Grade 4")
@@ -220,7 +233,7 @@ def test_results_by_school_suppress_a_small_school_and_its_complement(world, cli
     assert cells[("Strongly agree", "Lincoln Elementary")][4] == "suppressed (small group)"
     assert cells[("Strongly disagree", "Roosevelt High")][4] == "suppressed (small group)"
     assert cells[("Strongly agree", "Everyone")][3] == "12"
-    assert any(r[:1] == ["All schools"] for r in rows)
+    assert any(r[:1] == ["All schools (invitations added up)"] for r in rows)
 
 
 def _results_queries(world, client, django_assert_num_queries, survey, expected):
@@ -231,7 +244,8 @@ def _results_queries(world, client, django_assert_num_queries, survey, expected)
             assert client.get(url, {"by": by}).status_code == 200
 
 
-QUERIES = 16
+# 17: the people asked in every school, counted now in one grouped query.
+QUERIES = 17
 
 
 def test_results_take_the_same_queries_for_two_schools_and_few_answers(
@@ -269,3 +283,261 @@ def test_family_of_the_district_is_refused(world, client):
         client.get(reverse("district:surveys", kwargs={"slug": world.district.slug})).status_code
         == 403
     )
+
+
+# --- review fixes -----------------------------------------------------------------------------
+
+
+def _answer_all(copy):
+    """Everyone the copy asks now answers it (participations, as the answer form makes)."""
+    question = copy.questions.order_by("position").first()
+    for user in selectors.audience(copy):
+        services.response_submit(survey=copy, user=user, values={question.pk: 3}, language="en")
+
+
+def test_staff_added_after_opening_keep_the_rate_at_most_100_and_both_pages_agree(world, client):
+    survey = district_survey(world, open_it=True)
+    copy = _copies(survey)[world.school.pk]
+    opened_with = copy.invited
+    for n in range(4):
+        person(Role.STAFF, school=world.school, email=f"new{n}@example.org")
+    _answer_all(copy)
+    found = survey_results.district_results(
+        survey=survey, language="en", dimension=None, with_texts=False
+    )
+    row = next(r for r in found.schools if r.school_id == world.school.pk)
+    school_page = survey_results.survey_results(
+        survey=copy, language="en", dimension=None, with_texts=False
+    )
+    assert row.participated == opened_with + 4
+    assert row.invited == school_page.invited == opened_with + 4
+    assert row.rate == school_page.rate == 100
+    assert found.rate is not None and found.rate <= 100
+    client.force_login(world.district_admin)
+    page = client.get(
+        reverse("district:survey_results", kwargs={"slug": world.district.slug, "pk": survey.pk})
+    ).content.decode()
+    assert "100%" in page and "101%" not in page and "200%" not in page
+
+
+def test_someone_in_two_schools_counts_as_two_invitations_and_the_page_says_so(world, client):
+    both = person(Role.STAFF, school=world.school, email="both@example.org")
+    MembershipFactory(
+        user=both, role=Role.STAFF, school=world.other_school, district=world.district
+    )
+    survey = district_survey(world, open_it=True)
+    found = survey_results.district_results(
+        survey=survey, language="en", dimension=None, with_texts=False
+    )
+    asked = {r.school_id: r.invited for r in found.schools}
+    assert found.invited == asked[world.school.pk] + asked[world.other_school.pk]
+    client.force_login(world.district_admin)
+    page = client.get(
+        reverse("district:survey_results", kwargs={"slug": world.district.slug, "pk": survey.pk})
+    ).content.decode()
+    assert "invitations: the people asked in each school, added up" in page
+    assert "All schools (invitations added up)" in page
+
+
+def _schools(world, n):
+    for index in range(n - 2):
+        SchoolFactory(district=world.district, slug=f"extra-{index}", name=f"Extra {index}")
+
+
+def _master_with_sections(world):
+    survey = district_survey(world)
+    section = services.section_add(
+        actor=world.district_admin, survey=survey, title={"en": "About you", "es": "Sobre usted"}
+    )
+    single = survey.questions.get(kind="single")
+    add_question(
+        world,
+        survey,
+        QuestionKind.MULTIPLE,
+        text={"en": "Which grades?", "es": "¿Qué grados?"},
+        options=[{"en": "K-2", "es": "K-2"}, {"en": "3-5", "es": "3-5"}],
+        show_if=single,
+        show_if_option=0,
+        section=section,
+    )
+    return survey
+
+
+def _opening_queries(world, schools):
+    _schools(world, schools)
+    survey = _master_with_sections(world)
+    with CaptureQueriesContext(connection) as queries:
+        services.district_survey_open(actor=world.district_admin, survey=survey)
+    return survey, len(queries)
+
+
+@pytest.mark.parametrize("schools", [2, 6])
+def test_opening_takes_a_fixed_number_of_statements_plus_one_outbox_row_per_school(world, schools):
+    survey, count = _opening_queries(world, schools)
+    # One outbox row per school: each school's invitations are its own task, retried and
+    # sent on their own; every other statement is the same for any number of schools.
+    assert count == OPENING_QUERIES + schools
+    copies = _copies(survey)
+    assert len(copies) == schools
+    for copy in copies.values():
+        shown = copy.questions.get(kind="multiple")
+        assert shown.show_if.survey_id == copy.pk and shown.show_if.kind == "single"
+        assert shown.section.survey_id == copy.pk
+        assert AuditEntry.objects.filter(
+            action="voice.survey_open", object_id=str(copy.pk), school_id=copy.school_id
+        ).exists()
+    assert OutboxTask.objects.filter(task="voice.tasks.fan_out").count() == schools
+
+
+OPENING_QUERIES = 17
+
+
+def _detail_queries(world, client, django_assert_num_queries, survey, expected):
+    client.force_login(world.district_admin)
+    with django_assert_num_queries(expected):
+        assert client.get(survey.get_absolute_url()).status_code == 200
+
+
+@pytest.mark.parametrize("questions", [1, 6])
+def test_the_draft_page_takes_the_same_queries_for_any_number_of_questions(
+    world, client, django_assert_num_queries, questions
+):
+    survey = _master_with_sections(world)
+    section = survey.sections.get()
+    for _ in range(questions):
+        add_question(world, survey, section=section)
+    _detail_queries(world, client, django_assert_num_queries, survey, DRAFT_PAGE_QUERIES)
+
+
+DRAFT_PAGE_QUERIES = 14
+
+
+@pytest.mark.parametrize("schools", [2, 6])
+def test_the_open_survey_page_takes_the_same_queries_for_any_number_of_schools(
+    world, client, django_assert_num_queries, schools
+):
+    _schools(world, schools)
+    survey = services.district_survey_open(
+        actor=world.district_admin, survey=_master_with_sections(world)
+    )
+    _detail_queries(world, client, django_assert_num_queries, survey, OPEN_PAGE_QUERIES)
+
+
+OPEN_PAGE_QUERIES = 14
+
+
+@pytest.mark.parametrize("surveys", [1, 5])
+def test_the_list_takes_the_same_queries_for_any_number_of_surveys(
+    world, client, django_assert_num_queries, surveys
+):
+    for index in range(surveys):
+        district_survey(world, open_it=index % 2 == 0)
+    client.force_login(world.district_admin)
+    url = reverse("district:surveys", kwargs={"slug": world.district.slug})
+    with django_assert_num_queries(LIST_QUERIES):
+        assert client.get(url).status_code == 200
+
+
+LIST_QUERIES = 6
+
+
+def test_the_database_keeps_one_copy_of_a_district_survey_per_school(world):
+    survey = district_survey(world, open_it=True)
+    copy = _copies(survey)[world.school.pk]
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Survey.objects.create(
+            school=world.school, copied_from=survey, from_district=True, title={"en": "Again"}
+        )
+    # A school's own next rounds may follow the same survey twice (not district copies).
+    services.district_survey_close(actor=world.district_admin, survey=survey)
+    first = services.survey_next_round(actor=world.principal, survey=copy, title={"en": "A"})
+    second = services.survey_next_round(actor=world.principal, survey=copy, title={"en": "B"})
+    assert first.copied_from_id == second.copied_from_id == copy.pk
+    assert not first.from_district and not services.is_district_copy(first)
+
+
+def test_a_school_that_joins_after_opening_is_added_with_its_invitations(world, client):
+    survey = district_survey(world, open_it=True)
+    late = SchoolFactory(district=world.district, slug="late", name="Late Elementary")
+    person(Role.STAFF, school=late, email="late@example.org")
+    client.force_login(world.district_admin)
+    page = client.get(survey.get_absolute_url()).content.decode()
+    assert "Late Elementary" in page and "Add the schools that joined since" in page
+    response = client.post(
+        reverse(
+            "district:survey_add_schools", kwargs={"slug": world.district.slug, "pk": survey.pk}
+        )
+    )
+    assert response.status_code == 302
+    copies = _copies(survey)
+    assert set(copies) == {world.school.pk, world.other_school.pk, late.pk}
+    assert copies[late.pk].status == SurveyStatus.OPEN and copies[late.pk].invited == 1
+    assert SendRound.objects.filter(survey=copies[late.pk], number=0).exists()
+    assert (
+        "Add the schools that joined since"
+        not in client.get(survey.get_absolute_url()).content.decode()
+    )
+    with pytest.raises(ValidationError, match="Every active school already has the survey"):
+        services.district_survey_add_schools(actor=world.district_admin, survey=survey)
+
+
+def test_closing_records_the_closing_of_each_school_copy(world):
+    survey = district_survey(world, open_it=True)
+    services.district_survey_close(actor=world.district_admin, survey=survey)
+    entries = AuditEntry.objects.filter(action="voice.survey_close")
+    assert {(e.object_id, e.school_id) for e in entries} == {
+        (str(c.pk), school_id) for school_id, c in _copies(survey).items()
+    }
+    assert all(e.actor_id == world.district_admin.pk for e in entries)
+
+
+def test_the_migration_going_back_deletes_only_the_district_own_surveys(world):
+    module = importlib.import_module("voice.migrations.0008_district_surveys")
+    last = module.Migration.operations[-1]
+    assert last.reversible and last.reverse_code is module.delete_district_surveys
+    survey = district_survey(world, open_it=True)
+    copies = set(_copies(survey))
+    with connection.schema_editor(atomic=False) as editor:
+        module.delete_district_surveys(django_apps, editor)
+    assert not Survey.objects.filter(school__isnull=True).exists()
+    # The copies stay as the schools' own surveys.
+    assert set(Survey.objects.filter(school__isnull=False).values_list("school_id", flat=True)) >= (
+        copies
+    )
+
+
+def test_a_school_without_languages_is_written_for_in_the_default_language(world):
+    world.school.languages = ["es"]
+    world.school.save()
+    world.other_school.languages = []
+    world.other_school.save()
+    assert set(selectors.district_languages(world.district)) == {"en", "es"}
+    survey = district_survey(world)
+    assert services.district_survey_problems(survey, [world.school, world.other_school]) == []
+
+
+def test_the_district_own_survey_asks_nobody_itself(world, django_assert_num_queries):
+    survey = district_survey(world)
+    # No school: no condition on a school that district-level memberships would match.
+    with django_assert_num_queries(0):
+        assert list(selectors.audience(survey)) == []
+    assert selectors.has_audience(survey)
+
+
+def test_a_principal_opening_the_forms_of_a_copy_is_told_the_district_sets_them(world, client):
+    survey = district_survey(world, open_it=True)
+    copy = _copies(survey)[world.school.pk]
+    question = copy.questions.order_by("position").first()
+    client.force_login(world.principal)
+    slug = world.school.slug
+    for url in (
+        reverse("voice:survey_settings", kwargs={"slug": slug, "pk": copy.pk}),
+        reverse("voice:question_add", kwargs={"slug": slug, "pk": copy.pk}),
+        reverse(
+            "voice:question_edit",
+            kwargs={"slug": slug, "pk": copy.pk, "question_pk": question.pk},
+        ),
+    ):
+        response = client.get(url, follow=True)
+        assert response.redirect_chain == [(copy.get_absolute_url(), 302)]
+        assert "set by the district" in response.content.decode()

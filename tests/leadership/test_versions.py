@@ -1051,7 +1051,9 @@ def voice_theme_evidence_attach(world):
     )
 
 
-def voice_district_survey_create(world):
+# A draft of the district's survey is seen by no school: building it moves no school's
+# version (see DRAFTS_OF_THE_DISTRICT below); opening, adding schools and closing do.
+def draft_district_survey_create(world):
     from voice import services as voice
 
     return lambda: voice.district_survey_create(
@@ -1059,12 +1061,33 @@ def voice_district_survey_create(world):
     )
 
 
-def voice_district_survey_from_template(world):
+def draft_district_survey_from_template(world):
     from voice import services as voice
 
     return lambda: voice.district_survey_from_template(
         actor=world.district_admin, district=world.district, key="family_voice"
     )
+
+
+def draft_district_survey_section_add(world):
+    from tests.voice.factories import district_survey
+    from voice import services as voice
+
+    survey = district_survey(world)
+    return lambda: voice.section_add(
+        actor=world.district_admin, survey=survey, title={"en": "About you", "es": "Sobre usted"}
+    )
+
+
+def voice_district_survey_add_schools(world):
+    from tests.voice.factories import district_survey
+    from voice import services as voice
+    from voice.models import Survey
+
+    survey = district_survey(world, open_it=True)
+    # Lincoln joins after the survey opened (its copy is gone, as for a new school).
+    Survey.objects.filter(copied_from=survey, school=world.school).delete()
+    return lambda: voice.district_survey_add_schools(actor=world.district_admin, survey=survey)
 
 
 def voice_district_survey_open(world):
@@ -1104,3 +1127,23 @@ def test_each_writing_service_moves_the_school_version_once_it_commits(
             act()
             assert versions.version_of(world.school) == before  # not before the commit
         assert versions.version_of(world.school) > before
+
+
+DRAFTS_OF_THE_DISTRICT = [
+    draft_district_survey_create,
+    draft_district_survey_from_template,
+    draft_district_survey_section_add,
+]
+
+
+@pytest.mark.parametrize("arrange", DRAFTS_OF_THE_DISTRICT, ids=lambda f: f.__name__)
+def test_a_draft_of_the_district_survey_moves_no_school_version(
+    world, arrange, django_capture_on_commit_callbacks
+):
+    with time_machine.travel(NOW, tick=False):
+        act = arrange(world)
+        versions.track([world.school.pk, world.other_school.pk])
+        before = versions.versions_of([world.school.pk, world.other_school.pk])
+        with django_capture_on_commit_callbacks(execute=True):
+            act()
+        assert versions.versions_of([world.school.pk, world.other_school.pk]) == before

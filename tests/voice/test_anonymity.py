@@ -50,19 +50,35 @@ def test_a_district_survey_adds_no_table_and_its_copies_stay_anonymous(world):
     from voice.models import Survey
 
     master = district_survey(world, open_it=True)
-    # A district's survey is a Survey row without a school: the same tables, the same rules.
-    assert {m._meta.db_table for m in apps.get_app_config("voice").get_models()} >= {
-        "voice_survey",
-        "voice_response",
-    }
-    assert not any(
-        m._meta.model_name.startswith("district") for m in apps.get_app_config("voice").get_models()
-    )
+    # The copies answer into the same tables as a school's own survey, so the same rules
+    # hold: no model of the app (none was added for the district) links an answer or a
+    # response to a person, the response's one link stays empty, and a participation names
+    # the person but neither the response nor a time.
+    for model in apps.get_app_config("voice").get_models():
+        points_at = {
+            f.related_model
+            for f in model._meta.get_fields()
+            if f.is_relation and f.concrete and model is not Response
+        }
+        if points_at & {Response, Answer}:
+            assert USER not in points_at, model.__name__
+    assert _links_to_user(Answer) == []
+    assert _links_to_user(Response) == ["respondent"]
+    assert {f.name for f in Participation._meta.concrete_fields} == {"id", "survey", "user"}
     for copy in Survey.objects.filter(copied_from=master):
         question = copy.questions.order_by("position").first()
         user = world.staff if copy.school_id == world.school.pk else world.other_school_principal
         services.response_submit(survey=copy, user=user, values={question.pk: 1}, language="en")
-    assert Response.objects.filter(survey__copied_from=master).count() == 2
-    assert not Response.objects.filter(
-        survey__copied_from=master, respondent__isnull=False
-    ).exists()
+    copies = Response.objects.filter(survey__copied_from=master)
+    assert copies.count() == 2
+    assert not copies.filter(respondent__isnull=False).exists()
+    assert Participation.objects.filter(survey__copied_from=master).count() == 2
+    # Nothing of the district's copies is written down beside the answer that names anyone:
+    # the answer rows point at their response and question only.
+    for answer in Answer.objects.filter(response__survey__copied_from=master):
+        linked = {
+            f.name
+            for f in Answer._meta.concrete_fields
+            if f.is_relation and getattr(answer, f.attname) is not None
+        }
+        assert linked <= {"response", "question"}
