@@ -108,3 +108,33 @@ def test_an_export_without_grades_leaves_the_families_grades_alone(world, export
     report = run(world.district, export_dir(**{"users.csv": no_grades}))
     assert report.applied
     assert grades_of("pat@home.example") == {"s1": ["02"], "s2": ["03", "05"]}
+
+
+@pytest.mark.django_db
+def test_two_guardian_records_of_one_account_keep_the_grades_of_both(world, export_dir):
+    # p3 is a second record for Pat (same e-mail), the agent of Tim in grade 1 at s1.
+    rows = [
+        *USERS_ROWS,
+        "st3,active,,TRUE,s1,student,st3,,Tim,Student,,,,,,p3,1,",
+        "p3,active,,TRUE,s1,guardian,p3,,Pat,Parent,,,pat@home.example,,,st3,,",
+    ]
+    report = run(world.district, export_dir(**{"users.csv": users_csv(rows)}))
+    assert report.applied
+    assert grades_of("pat@home.example") == {"s1": ["01", "03"], "s2": ["03", "05"]}
+
+
+@pytest.mark.django_db
+def test_grades_of_one_account_across_chunks_are_all_kept(world, export_dir, monkeypatch):
+    from rostering import applier
+
+    split = applier.chunks
+    # Chunks of two people: Pat's two records are read in different chunks.
+    monkeypatch.setattr(applier, "chunks", lambda items, size=2: split(items, 2))
+    rows = [
+        *USERS_ROWS,
+        "st3,active,,TRUE,s1,student,st3,,Tim,Student,,,,,,p3,1,",
+        "p3,active,,TRUE,s1,guardian,p3,,Pat,Parent,,,pat@home.example,,,st3,,",
+    ]
+    report = run(world.district, export_dir(**{"users.csv": users_csv(rows)}))
+    assert report.applied
+    assert grades_of("pat@home.example") == {"s1": ["01", "03"], "s2": ["03", "05"]}
