@@ -24,7 +24,7 @@ def normalize(value: str) -> str | None:
     if not value:
         return None
     upper = value.upper()
-    if upper.isdigit():
+    if upper.isascii() and upper.isdecimal():
         number = int(upper)
         code = f"{number:02d}"
         return code if code in ORDER and 1 <= number <= 13 else None
