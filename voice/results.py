@@ -2,9 +2,9 @@
 down by group with small groups suppressed, and drawn as SVG on the server.
 
 Suppression: a group whose answers to a question are fewer than the district's small-group
-threshold is not shown. When exactly one group is hidden, the overall figure minus the shown
-groups would give it away, so the smallest shown group is hidden too (complementary
-suppression)."""
+threshold is not shown. While the overall figure minus the shown groups would give the hidden
+ones away (one hidden group, or hidden groups under the threshold together), the smallest
+shown group is hidden too (complementary suppression)."""
 
 from __future__ import annotations
 
