@@ -238,3 +238,40 @@ def test_the_results_page_by_grade_takes_the_same_queries_however_many_answers(
         )
     with django_assert_num_queries(len(first.captured_queries)):
         client.get(url, {"by": "grade"})
+
+
+def test_my_work_tells_only_the_families_of_the_chosen_grades_to_answer(
+    world, client, django_assert_num_queries
+):
+    from leadership import clock
+    from voice import my_work
+
+    first = family(world, "first@example.org", "01")
+    mine, _q = families_survey(world, ["01"])
+    other, _q = families_survey(world, ["02", "03"])
+    everyone, _q = families_survey(world, [])
+
+    def url(survey):
+        return reverse("voice:survey_answer", kwargs={"slug": world.school.slug, "pk": survey.pk})
+
+    client.force_login(first)
+    page = client.get(reverse("leadership:my_work")).content.decode()
+    assert url(mine) in page and url(everyone) in page
+    assert url(other) not in page  # it would answer 403: not the family's grade
+    # The weekly e-mail reads the same section. Its queries: roles, open surveys and their
+    # teams, my teams, the surveys answered, and my grades at every school (one query
+    # whatever the number of surveys that ask some grades).
+    today = clock.today_in(world.district)
+    first = type(first).objects.get(pk=first.pk)
+    with django_assert_num_queries(6):
+        section = my_work.surveys_to_answer(user=first, today=today)
+    assert sorted(entry.url for entry in section.entries) == sorted([url(mine), url(everyone)])
+    families_survey(world, ["04"])
+    families_survey(world, ["01", "05"])
+    first = type(first).objects.get(pk=first.pk)
+    with django_assert_num_queries(6):
+        section = my_work.surveys_to_answer(user=first, today=today)
+    assert len(section.entries) == 3
+    # Staff are not asked by these surveys: no grades are read for them.
+    with django_assert_num_queries(5):
+        assert my_work.surveys_to_answer(user=world.staff, today=today) is None
