@@ -275,3 +275,54 @@ def test_my_work_tells_only_the_families_of_the_chosen_grades_to_answer(
     # Staff are not asked by these surveys: no grades are read for them.
     with django_assert_num_queries(5):
         assert my_work.surveys_to_answer(user=world.staff, today=today) is None
+
+
+def test_the_grade_breakdown_is_of_families_only_and_class_links_have_their_own(world, client):
+    """A group mixing families with staff (no grade) or with a class link's students (its
+    grade) could be subtracted from the stakeholder breakdown to reveal a family's answer."""
+    world.district.small_group_threshold = 2
+    world.district.save()
+    survey = draft_survey(world, family_grades=[])
+    question = add_question(world, survey)
+    services.survey_open(actor=world.principal, survey=survey)
+    survey.refresh_from_db()
+    for i in range(3):
+        staff = person(Role.STAFF, school=world.school, email=f"s{i}@example.org")
+        services.response_submit(survey=survey, user=staff, values={question.pk: 1}, language="en")
+    # One family with no grade known, one in grade 3 among two families of grade 3.
+    services.response_submit(
+        survey=survey, user=world.family, values={question.pk: 4}, language="en"
+    )
+    for i in range(2):
+        parent = family(world, f"p{i}@example.org", "03")
+        services.response_submit(
+            survey=survey, user=parent, values={question.pk: i}, language="en"
+        )
+    link = StudentLink.objects.create(
+        survey=survey, label="Room 9", nonce=tokens.new_nonce(), grade="03"
+    )
+    for option in (0, 2, 3):
+        services.student_response_submit(link=link, values={question.pk: option}, language="en")
+
+    def groups(dimension):
+        found = results.survey_results(
+            survey=survey, language="en", dimension=dimension, with_texts=False
+        )
+        return [(g.key, g.label, g.n, g.hidden) for g in found.questions[0].groups]
+
+    # The one family with no grade is hidden, and so is the smallest shown group.
+    assert groups("grade") == [
+        ("03", "Grade 3", 2, True),
+        ("", "No grade known", 1, True),
+        ("staff", "Staff", 3, False),
+        ("student", "Students", 3, False),
+    ]
+    assert groups("class_grade") == [
+        ("03", "Grade 3", 3, False),
+        ("staff", "Staff", 3, False),
+        ("family", "Families", 3, False),
+    ]
+    client.force_login(world.principal)
+    url = reverse("voice:survey_results_csv", kwargs={"slug": world.school.slug, "pk": survey.pk})
+    body = client.get(url, {"by": "class_grade"}).content.decode()
+    assert "Grade 3" in body and "Families" in body
