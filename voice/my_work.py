@@ -15,15 +15,16 @@ from teams.permissions import team_roles
 from .models import Participation, StaffAudience, Survey, SurveyStatus
 
 
-def _asks(
-    survey: Survey, roles: frozenset[str], my_teams: set[int], my_grades: set[str]
-) -> bool:
+def _asks(survey: Survey, roles: frozenset[str], my_teams: set[int], my_grades: set[str]) -> bool:
     """As voice.selectors.audience_filter, for one person whose roles, and grades as a family
     at the survey's school, are already read."""
     staff = {r for r in roles if r in {role.value for role in STAFF_ROLES}}
-    if survey.families and Role.FAMILY in roles:
-        if not survey.family_grades or my_grades & set(survey.family_grades):
-            return True
+    if (
+        survey.families
+        and Role.FAMILY in roles
+        and (not survey.family_grades or my_grades & set(survey.family_grades))
+    ):
+        return True
     if survey.staff_audience == StaffAudience.ALL:
         return bool(staff)
     if survey.staff_audience == StaffAudience.ROLES:
@@ -83,9 +84,7 @@ def surveys_to_answer(*, user, today) -> Section | None:
         )
         for survey in surveys
         if survey.pk not in answered
-        and _asks(
-            survey, roles.at(survey.school), my_teams, my_grades.get(survey.school_id, set())
-        )
+        and _asks(survey, roles.at(survey.school), my_teams, my_grades.get(survey.school_id, set()))
     ]
     if not entries:
         return None

@@ -10,10 +10,6 @@ def suppressed_groups(sizes: dict[str, int], threshold: int) -> set[str]:
     groups whose sum is itself under the threshold."""
     hidden = {key for key, n in sizes.items() if n < threshold}
     shown = sorted((n, key) for key, n in sizes.items() if key not in hidden)
-    while (
-        hidden
-        and shown
-        and (len(hidden) == 1 or sum(sizes[key] for key in hidden) < threshold)
-    ):
+    while hidden and shown and (len(hidden) == 1 or sum(sizes[key] for key in hidden) < threshold):
         hidden.add(shown.pop(0)[1])
     return hidden
