@@ -138,3 +138,35 @@ def test_grades_of_one_account_across_chunks_are_all_kept(world, export_dir, mon
     report = run(world.district, export_dir(**{"users.csv": users_csv(rows)}))
     assert report.applied
     assert grades_of("pat@home.example") == {"s1": ["01", "03"], "s2": ["03", "05"]}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_nightly_sync_with_only_a_students_new_grade_moves_the_family(
+    world,
+    client,
+    server_for,  # noqa: F811
+    sis_folder,  # noqa: F811
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from rostering.models import SisConnection
+
+    server = server_for(sis_folder)
+    connect(world, server)
+    first = sync(client, world)
+    assert first.status == RosterImport.Status.APPLIED, messages_of(first)
+    assert grades_of("pat@home.example") == {"s1": ["03"], "s2": ["03", "05"]}
+    SisConnection.objects.filter(district=world.district).update(
+        synced_from=timezone.now() - timedelta(minutes=5)
+    )
+    later = (timezone.now() + timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    sam = next(u for u in server.collections["users"] if u["sourcedId"] == "st1")
+    sam.update(grades=["04"], dateLastModified=later)  # only Sam's row changed
+    second = sync(client, world)  # a delta: what changed since the last sync
+    assert second.status == RosterImport.Status.APPLIED, messages_of(second)
+    assert any("dateLastModified%3E" in r for r in server.requests)
+    assert grades_of("pat@home.example") == {"s1": ["04"], "s2": ["04", "05"]}
+    # Nobody was deactivated by the delta.
+    assert not Membership.objects.filter(district=world.district, is_active=False).exists()
