@@ -323,3 +323,33 @@ def test_the_grade_breakdown_is_of_families_only_and_class_links_have_their_own(
     url = reverse("voice:survey_results_csv", kwargs={"slug": world.school.slug, "pk": survey.pk})
     body = client.get(url, {"by": "class_grade"}).content.decode()
     assert "Grade 3" in body and "Families" in body
+
+
+def test_a_family_outside_the_grades_is_told_a_closed_survey_is_closed_and_sees_no_draft(
+    world, client
+):
+    outside = family(world, "fuera@example.org", "03")
+    draft = draft_survey(
+        world,
+        staff_audience=StaffAudience.NONE,
+        families=True,
+        students=False,
+        family_grades=["01"],
+    )
+    add_question(world, draft)
+    client.force_login(outside)
+
+    def answer(survey):
+        url = reverse("voice:survey_answer", kwargs={"slug": world.school.slug, "pk": survey.pk})
+        return client.get(url)
+
+    response = answer(draft)
+    assert response.status_code == 403
+    assert "Grade 1" not in response.content.decode()
+    closed, _q = families_survey(world, ["01"])
+    services.survey_close(actor=world.principal, survey=closed)
+    response = answer(closed)
+    page = response.content.decode()
+    assert response.status_code == 403
+    assert "This survey is closed, so nothing can be saved here." in page
+    assert "This survey is for the families" not in page
