@@ -80,9 +80,11 @@ def ordered(codes: Iterable[str]) -> list[str]:
 
 
 def in_span(span: str) -> list[str]:
-    """The grades of a school's grade span such as "K-5", "PK-8" or "9-12" (empty when it
-    cannot be read)."""
-    parts = [p for p in re.split(r"\s*[-\u2013\u2014]\s*|\s+to\s+", (span or "").strip()) if p]
+    """The grades of a school's grade span such as "K-5", "PK-8", "Pre-K–5" or "9-12" (empty
+    when it cannot be read)."""
+    # "Pre-K" holds a hyphen of its own: read it as "PK" before splitting on the dash.
+    span = re.sub(r"(?i)\bpre[-\s]?k(?:indergarten)?\b", "PK", (span or "").strip())
+    parts = [p for p in re.split(r"\s*[-\u2013\u2014]\s*|\s+to\s+", span) if p]
     if len(parts) != 2:
         return []
     first, last = normalize(parts[0]), normalize(parts[1])
