@@ -310,6 +310,8 @@ class RosterApplier:
             if self.apply:
                 for ids in chunks(missing):
                     Membership.objects.filter(pk__in=ids).update(is_active=False)
+                    # Grades kept would come back with the membership, however old.
+                    FamilyGrade.objects.filter(membership_id__in=ids).delete()
         counts["students"] = len(self.export.student_schools)
 
     def _write_memberships(
@@ -382,6 +384,7 @@ class RosterApplier:
             )
         if to_deactivate:
             Membership.objects.filter(pk__in=to_deactivate).update(is_active=False)
+            FamilyGrade.objects.filter(membership_id__in=to_deactivate).delete()
         for pk, sid in to_claim.items():
             Membership.objects.filter(pk=pk).update(sourced_id=sid)
         self._want_grades(resolved)

@@ -170,3 +170,30 @@ def test_a_nightly_sync_with_only_a_students_new_grade_moves_the_family(
     assert grades_of("pat@home.example") == {"s1": ["04"], "s2": ["04", "05"]}
     # Nobody was deactivated by the delta.
     assert not Membership.objects.filter(district=world.district, is_active=False).exists()
+
+
+@pytest.mark.django_db
+def test_a_family_left_out_of_the_roster_loses_its_grades_and_gets_none_back_stale(
+    world, export_dir
+):
+    run(world.district, export_dir())
+    without_pat = [
+        row
+        for row in with_rows(
+            st1='st1,active,,TRUE,"s1,s2",student,st1,,Sam,Student,,,,,,p2,3,',
+            st2="st2,active,,TRUE,s2,student,st2,,Sue,Student,,,,,,,5,",
+        ).splitlines()
+        if not row.startswith("p1,")
+    ]
+    report = run(world.district, export_dir(**{"users.csv": "\n".join(without_pat) + "\n"}))
+    assert report.applied
+    assert not Membership.objects.filter(user__email="pat@home.example", is_active=True).exists()
+    assert grades_of("pat@home.example") == {}
+    # Back in the roster with no grade given: the old grades do not reappear.
+    back = with_rows(
+        st1='st1,active,,TRUE,"s1,s2",student,st1,,Sam,Student,,,,,,"p1,p2",,',
+        st2="st2,active,,TRUE,s2,student,st2,,Sue,Student,,,,,,p1,,",
+    )
+    assert run(world.district, export_dir(**{"users.csv": back})).applied
+    assert Membership.objects.filter(user__email="pat@home.example", is_active=True).exists()
+    assert grades_of("pat@home.example") == {}
