@@ -80,7 +80,7 @@ def ordered(codes: Iterable[str]) -> list[str]:
 
 
 def in_span(span: str) -> list[str]:
-    """The grades of a school's grade span such as "K-5", "PK-8", "Pre-K–5" or "9-12" (empty
+    """The grades of a school's grade span such as "K-5", "PK-8", "Pre-K\u20135" or "9-12" (empty
     when it cannot be read)."""
     # "Pre-K" holds a hyphen of its own: read it as "PK" before splitting on the dash.
     span = re.sub(r"(?i)\bpre[-\s]?k(?:indergarten)?\b", "PK", (span or "").strip())
