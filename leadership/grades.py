@@ -1,14 +1,43 @@
 """Grades of students as OneRoster codes ("KG", "01".."12"...): reading them from a roster or a
-school's grade span, ordering them and showing them in words."""
+school's grade span, ordering them and showing them in words. The words are family-facing (a
+family is told which grades a survey is for): this module is in the translation test's
+FAMILY_FACING list, and holds nothing else a family does not see."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
 
+from django.db import models
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from .models import Grade
+
+class Grade(models.TextChoices):
+    """OneRoster's grade codes (from CEDS), in school order."""
+
+    INFANT = "IT", gettext_lazy("Infant/toddler")
+    PRESCHOOL = "PR", gettext_lazy("Preschool")
+    PRE_K = "PK", gettext_lazy("Pre-kindergarten")
+    TRANSITIONAL_K = "TK", gettext_lazy("Transitional kindergarten")
+    KINDERGARTEN = "KG", gettext_lazy("Kindergarten")
+    GRADE_1 = "01", gettext_lazy("Grade 1")
+    GRADE_2 = "02", gettext_lazy("Grade 2")
+    GRADE_3 = "03", gettext_lazy("Grade 3")
+    GRADE_4 = "04", gettext_lazy("Grade 4")
+    GRADE_5 = "05", gettext_lazy("Grade 5")
+    GRADE_6 = "06", gettext_lazy("Grade 6")
+    GRADE_7 = "07", gettext_lazy("Grade 7")
+    GRADE_8 = "08", gettext_lazy("Grade 8")
+    GRADE_9 = "09", gettext_lazy("Grade 9")
+    GRADE_10 = "10", gettext_lazy("Grade 10")
+    GRADE_11 = "11", gettext_lazy("Grade 11")
+    GRADE_12 = "12", gettext_lazy("Grade 12")
+    GRADE_13 = "13", gettext_lazy("Grade 13")
+    POSTSECONDARY = "PS", gettext_lazy("Postsecondary")
+    UNGRADED = "UG", gettext_lazy("Ungraded")
+    OTHER = "Other", gettext_lazy("Other")
+
 
 ORDER = {code: index for index, code in enumerate(Grade.values)}
 # What a roster may say for a grade, beyond the codes themselves.
@@ -24,7 +53,7 @@ def normalize(value: str) -> str | None:
     if not value:
         return None
     upper = value.upper()
-    if upper.isdigit():
+    if upper.isascii() and upper.isdecimal():
         number = int(upper)
         code = f"{number:02d}"
         return code if code in ORDER and 1 <= number <= 13 else None
@@ -51,9 +80,11 @@ def ordered(codes: Iterable[str]) -> list[str]:
 
 
 def in_span(span: str) -> list[str]:
-    """The grades of a school's grade span such as "K-5", "PK-8" or "9-12" (empty when it
-    cannot be read)."""
-    parts = [p for p in re.split(r"\s*[-\u2013\u2014]\s*|\s+to\s+", (span or "").strip()) if p]
+    """The grades of a school's grade span such as "K-5", "PK-8", "Pre-K\u20135" or "9-12" (empty
+    when it cannot be read)."""
+    # "Pre-K" holds a hyphen of its own: read it as "PK" before splitting on the dash.
+    span = re.sub(r"(?i)\bpre[-\s]?k(?:indergarten)?\b", "PK", (span or "").strip())
+    parts = [p for p in re.split(r"\s*[-\u2013\u2014]\s*|\s+to\s+", span) if p]
     if len(parts) != 2:
         return []
     first, last = normalize(parts[0]), normalize(parts[1])

@@ -17,6 +17,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .grades import Grade
+
 LANGUAGE_CHOICES = settings.LANGUAGES
 
 
@@ -641,32 +643,6 @@ class SignOnProvider(models.Model):
 
 
 # --- grades of families ------------------------------------------------------------------------
-
-
-class Grade(models.TextChoices):
-    """OneRoster's grade codes (from CEDS), in school order."""
-
-    INFANT = "IT", _("Infant/toddler")
-    PRESCHOOL = "PR", _("Preschool")
-    PRE_K = "PK", _("Pre-kindergarten")
-    TRANSITIONAL_K = "TK", _("Transitional kindergarten")
-    KINDERGARTEN = "KG", _("Kindergarten")
-    GRADE_1 = "01", _("Grade 1")
-    GRADE_2 = "02", _("Grade 2")
-    GRADE_3 = "03", _("Grade 3")
-    GRADE_4 = "04", _("Grade 4")
-    GRADE_5 = "05", _("Grade 5")
-    GRADE_6 = "06", _("Grade 6")
-    GRADE_7 = "07", _("Grade 7")
-    GRADE_8 = "08", _("Grade 8")
-    GRADE_9 = "09", _("Grade 9")
-    GRADE_10 = "10", _("Grade 10")
-    GRADE_11 = "11", _("Grade 11")
-    GRADE_12 = "12", _("Grade 12")
-    GRADE_13 = "13", _("Grade 13")
-    POSTSECONDARY = "PS", _("Postsecondary")
-    UNGRADED = "UG", _("Ungraded")
-    OTHER = "Other", _("Other")
 
 
 class FamilyGrade(models.Model):

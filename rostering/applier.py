@@ -73,6 +73,7 @@ class RosterApplier:
     def _write(self, apply: bool) -> None:
         self.apply = apply
         self._placeholder = 0
+        self.grades_wanted: dict[tuple[int, int], set[str]] = {}
         if self.export.orgs and not self.district.sourced_id:
             district_orgs = [sid for sid, org in self.export.orgs.items() if org.type == "district"]
             if len(district_orgs) == 1 and apply:
@@ -81,6 +82,8 @@ class RosterApplier:
         self._write_year()
         self.progress(45)
         self._write_people()
+        if apply:
+            self._write_grades()
 
     def _new_id(self) -> int:
         self._placeholder -= 1
@@ -307,6 +310,8 @@ class RosterApplier:
             if self.apply:
                 for ids in chunks(missing):
                     Membership.objects.filter(pk__in=ids).update(is_active=False)
+                    # Grades kept would come back with the membership, however old.
+                    FamilyGrade.objects.filter(membership_id__in=ids).delete()
         counts["students"] = len(self.export.student_schools)
 
     def _write_memberships(
@@ -379,35 +384,46 @@ class RosterApplier:
             )
         if to_deactivate:
             Membership.objects.filter(pk__in=to_deactivate).update(is_active=False)
+            FamilyGrade.objects.filter(membership_id__in=to_deactivate).delete()
         for pk, sid in to_claim.items():
             Membership.objects.filter(pk=pk).update(sourced_id=sid)
-        self._write_grades(resolved)
+        self._want_grades(resolved)
 
-    def _write_grades(self, resolved: list[tuple[Person, int]]) -> None:
-        """Each family's grades at each school where the export gives their students' grades
-        become exactly those grades: a child moving up a grade moves the family. Schools the
-        export gives no grade for keep the grades they have (a delta file without the family's
-        students, an export without grades, or grades set by hand). Four queries a chunk at
-        most."""
-        wanted: dict[tuple[int, int], set[str]] = {}
+    def _want_grades(self, resolved: list[tuple[Person, int]]) -> None:
+        """Add the grades this chunk's families have at each school: an account may be named
+        by several guardian records (one e-mail), in one chunk or in several, and each adds
+        its students' grades."""
         for person, uid in resolved:
             if not person.active or not uid or uid < 0:
                 continue
             for school_sid, codes in person.grades.items():
                 school_id = self.school_ids.get(school_sid)
                 if school_id:
-                    wanted[(uid, school_id)] = set(codes)
-        if not wanted:
-            return
+                    self.grades_wanted.setdefault((uid, school_id), set()).update(codes)
+
+    def _write_grades(self) -> None:
+        """Each family's grades at each school where the export gives their students' grades
+        become exactly those grades: a child moving up a grade moves the family. Schools the
+        export gives no grade for keep the grades they have (a delta file without the family's
+        students, an export without grades, or grades set by hand). Written once every chunk
+        of people is read, three queries (and a delete) for each chunk of families."""
+        wanted = self.grades_wanted
+        for keys in chunks(list(wanted)):
+            self._write_grades_of(keys, wanted)
+
+    def _write_grades_of(
+        self, keys: list[tuple[int, int]], wanted: dict[tuple[int, int], set[str]]
+    ) -> None:
+        chunk = set(keys)
         memberships = {
             (uid, school_id): pk
             for pk, uid, school_id in Membership.objects.filter(
                 district=self.district,
                 role=Role.FAMILY,
-                user_id__in={uid for uid, _school in wanted},
-                school_id__in={school for _uid, school in wanted},
+                user_id__in={uid for uid, _school in keys},
+                school_id__in={school for _uid, school in keys},
             ).values_list("id", "user_id", "school_id")
-            if (uid, school_id) in wanted
+            if (uid, school_id) in chunk
         }
         have: dict[int, dict[str, int]] = defaultdict(dict)
         for pk, membership_id, grade in FamilyGrade.objects.filter(

@@ -366,6 +366,15 @@ def _role_rows(user: dict):
         yield csv_row(record, ROLES)
 
 
+def _is_student(record: dict) -> bool:
+    """A user record of a student (OneRoster 1.1's role, or one of 1.2's roles)."""
+    roles = record.get("roles")
+    return str(record.get("role", "")).lower() == "student" or (
+        isinstance(roles, list)
+        and any(isinstance(r, dict) and str(r.get("role", "")).lower() == "student" for r in roles)
+    )
+
+
 def fetch(client: Client, *, since: datetime | None = None) -> Fetched:
     """Read every collection the import needs and write it as a OneRoster CSV export.
 
@@ -376,10 +385,18 @@ def fetch(client: Client, *, since: datetime | None = None) -> Fetched:
     mode = "delta" if since is not None else "bulk"
     client.sign_in()
     fetched = Fetched()
-    orgs = [csv_row(r, ORGS) for r in client.records("orgs", since)]
+    records = list(client.records("users", since))
+    users_since = since
+    if since is not None and any(_is_student(record) for record in records):
+        # A family's grades are worked out from all their students' rows, and a student whose
+        # grade changed comes without their family's rows: read every user (and every org
+        # they name), so that families move with their children. The manifest still says
+        # delta: nobody missing is deactivated.
+        records, users_since = list(client.records("users")), None
+    orgs = [csv_row(r, ORGS) for r in client.records("orgs", users_since)]
     sessions = [csv_row(r, SESSIONS) for r in client.records("academicSessions", since)]
     users, roles = [], []
-    for record in client.records("users", since):
+    for record in records:
         users.append(csv_row(record, USERS_11 if version == "1.1" else USERS_12))
         if version == "1.2":
             roles.extend(_role_rows(record))

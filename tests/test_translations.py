@@ -8,7 +8,7 @@ the partner directory and the request for help), the e-mails a family receives (
 code, invitation, RSVP messages, announcements, the school's answers), and the Python
 modules whose messages those pages and e-mails show (forms, views, models, services and
 calendar of engagement; forms, models, services and views of community; sign-in adapter,
-forms and languages of leadership; the language names of settings). A new family page or
+forms, grades and languages of leadership; the language names of settings). A new family page or
 e-mail is added here.
 """
 
@@ -75,6 +75,7 @@ FAMILY_FACING = [
     "leadership/adapters.py",
     "leadership/errors.py",
     "leadership/forms.py",
+    "leadership/grades.py",
     "leadership/languages.py",
     "leadership/views.py",
 ]

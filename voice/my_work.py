@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from leadership.models import STAFF_ROLES, Role
+from leadership.models import STAFF_ROLES, FamilyGrade, Role
 from leadership.mywork import Entry, Section
 from leadership.permissions import roles_of
 from teams.permissions import team_roles
@@ -15,10 +15,15 @@ from teams.permissions import team_roles
 from .models import Participation, StaffAudience, Survey, SurveyStatus
 
 
-def _asks(survey: Survey, roles: frozenset[str], my_teams: set[int]) -> bool:
-    """As voice.selectors.audience_filter, for one person whose roles are already read."""
+def _asks(survey: Survey, roles: frozenset[str], my_teams: set[int], my_grades: set[str]) -> bool:
+    """As voice.selectors.audience_filter, for one person whose roles, and grades as a family
+    at the survey's school, are already read."""
     staff = {r for r in roles if r in {role.value for role in STAFF_ROLES}}
-    if survey.families and Role.FAMILY in roles:
+    if (
+        survey.families
+        and Role.FAMILY in roles
+        and (not survey.family_grades or my_grades & set(survey.family_grades))
+    ):
         return True
     if survey.staff_audience == StaffAudience.ALL:
         return bool(staff)
@@ -32,7 +37,8 @@ def _asks(survey: Survey, roles: frozenset[str], my_teams: set[int]) -> bool:
 def surveys_to_answer(*, user, today) -> Section | None:
     """In four queries whatever the number of schools and surveys: the open surveys of my
     schools (with their teams), my teams (shared with the teams sections), the surveys I
-    answered; one when no survey is open."""
+    answered; one when no survey is open. One more, for my grades as a family at every school,
+    when a survey asks only the families of some grades and I am a family there."""
     if not getattr(user, "is_authenticated", False):
         return None
     roles = roles_of(user)
@@ -52,6 +58,21 @@ def surveys_to_answer(*, user, today) -> Section | None:
             "survey_id", flat=True
         )
     )
+    my_grades: dict[int, set[str]] = {}
+    if any(
+        survey.families
+        and survey.family_grades
+        and Role.FAMILY in roles.at(survey.school)
+        and survey.pk not in answered
+        for survey in surveys
+    ):
+        for school_id, grade in FamilyGrade.objects.filter(
+            membership__user=user,
+            membership__role=Role.FAMILY,
+            membership__is_active=True,
+            membership__school_id__in=list(roles.by_school),
+        ).values_list("membership__school_id", "grade"):
+            my_grades.setdefault(school_id, set()).add(grade)
     language = get_language()
     entries = [
         Entry(
@@ -62,7 +83,8 @@ def surveys_to_answer(*, user, today) -> Section | None:
             context=survey.school.name,
         )
         for survey in surveys
-        if survey.pk not in answered and _asks(survey, roles.at(survey.school), my_teams)
+        if survey.pk not in answered
+        and _asks(survey, roles.at(survey.school), my_teams, my_grades.get(survey.school_id, set()))
     ]
     if not entries:
         return None

@@ -2,16 +2,16 @@
 down by group with small groups suppressed, and drawn as SVG on the server.
 
 Suppression: a group whose answers to a question are fewer than the district's small-group
-threshold is not shown. When exactly one group is hidden, the overall figure minus the shown
-groups would give it away, so the smallest shown group is hidden too (complementary
-suppression)."""
+threshold is not shown. While the overall figure minus the shown groups would give the hidden
+ones away (one hidden group, or hidden groups under the threshold together), the smallest
+shown group is hidden too (complementary suppression)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Avg, Count, Max, Min
+from django.db.models import Avg, Case, CharField, Count, F, Max, Min, When
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
@@ -39,7 +39,21 @@ DIMENSIONS = {
     "role": gettext_lazy("Role"),
     "group_label": gettext_lazy("Class or grade"),
     "language": gettext_lazy("Language"),
-    "grade": gettext_lazy("Grade"),
+    "grade": gettext_lazy("Grade (families)"),
+    "class_grade": gettext_lazy("Grade of the class link (students)"),
+}
+# The grade dimensions: each is the grade of one stakeholder group only (a family's children's
+# grade, or the grade a class link was made for); everyone else is grouped by stakeholder, so
+# that no group mixes families with staff or students (a group that did could be subtracted
+# from a stakeholder's figure to reveal a few families' answers).
+GRADE_DIMENSIONS = {"grade": Stakeholder.FAMILY, "class_grade": Stakeholder.STUDENT}
+# After the grades: a family of several grades, no grade known, then the other stakeholders.
+_AFTER_GRADES = {
+    grade_codes.SEVERAL: 0,
+    "": 1,
+    Stakeholder.STAFF.value: 2,
+    Stakeholder.FAMILY.value: 3,
+    Stakeholder.STUDENT.value: 4,
 }
 TEXTS_SHOWN = 500  # free-text answers on the page; the CSV has them all
 
@@ -51,17 +65,38 @@ def group_label(dimension: str, value: str) -> str:
         return str(Role(value).label) if value in Role.values else _("Not staff")
     if dimension == "language":
         return language_name(value)
-    if dimension == "grade":
-        return grade_codes.label(value) if value else _("No grade known")
+    if dimension in GRADE_DIMENSIONS:
+        if value in Stakeholder.values and value != GRADE_DIMENSIONS[dimension]:
+            return str(Stakeholder(value).label)
+        if not value:
+            return _("No grade known") if dimension == "grade" else _("Students, no grade given")
+        return grade_codes.label(value)
     return value or _("Signed in (no class link)")
 
 
-def _group_order(dimension: str, value: str) -> tuple:
+def _group_order(dimension: str | None, value: str) -> tuple:
     """Groups in the order a reader expects: grades in school order, the rest by name."""
-    if dimension == "grade":
-        order = grade_codes.ORDER.get(value, len(grade_codes.ORDER) + (value == ""))
+    if dimension in GRADE_DIMENSIONS:
+        order = grade_codes.ORDER.get(
+            value, len(grade_codes.ORDER) + _AFTER_GRADES.get(value, len(_AFTER_GRADES))
+        )
         return (order, value)
     return (0, group_label(dimension, value))
+
+
+def _grade_groups(answers, group_field: str, dimension: str):
+    """`answers` with the group of a grade dimension as "grade_group": the response's grade
+    for the dimension's stakeholder group, the stakeholder group for everyone else."""
+    prefix = group_field.rpartition("__")[0]
+    stakeholder = f"{prefix}__stakeholder" if prefix else "stakeholder"
+    grade = f"{prefix}__grade" if prefix else "grade"
+    return answers.annotate(
+        grade_group=Case(
+            When(**{stakeholder: GRADE_DIMENSIONS[dimension]}, then=F(grade)),
+            default=F(stakeholder),
+            output_field=CharField(),
+        )
+    ), "grade_group"
 
 
 @dataclass
@@ -179,9 +214,9 @@ def survey_results(
     )
 
 
-def _sort_key(group_field: str | None, key: str, labels) -> tuple:
-    if group_field and group_field.endswith("__grade"):
-        return _group_order("grade", key)
+def _sort_key(dimension: str | None, key: str, labels) -> tuple:
+    if dimension in GRADE_DIMENSIONS:
+        return _group_order(dimension, key)
     return (0, labels(key))
 
 
@@ -205,6 +240,9 @@ def _question_results(
     question's id, or the district question it was copied from) and by `group_field`: five
     queries at most, whatever the number of answers."""
     Q_ = question_field
+    dimension = group_field.rpartition("__")[2] if group_field else None
+    if dimension in GRADE_DIMENSIONS:
+        answers, group_field = _grade_groups(answers, group_field, dimension)
     option_counts: dict[tuple, int] = {}
     keys = [Q_, "option"] + ([group_field] if group_field else [])
     for row in (
@@ -258,7 +296,7 @@ def _question_results(
             result.groups = [
                 Group(key=key, label=labels(key), n=n, hidden=key in hidden)
                 for key, n in sorted(
-                    sizes.items(), key=lambda item: _sort_key(group_field, item[0], labels)
+                    sizes.items(), key=lambda item: _sort_key(dimension, item[0], labels)
                 )
             ]
             for index, label in enumerate(option_labels):

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 
 def suppressed_groups(sizes: dict[str, int], threshold: int) -> set[str]:
-    """The groups not to show: under the threshold, and the complement that would reveal a
-    single hidden group by subtraction from the overall figure."""
+    """The groups not to show: those under the threshold, and then the smallest shown groups
+    until the hidden ones cannot be found by subtraction from the overall figure: a single
+    hidden group would be the overall minus the shown ones, and so would two or more hidden
+    groups whose sum is itself under the threshold."""
     hidden = {key for key, n in sizes.items() if n < threshold}
-    if len(hidden) == 1 and len(sizes) > 1:
-        shown = sorted((n, key) for key, n in sizes.items() if key not in hidden)
-        hidden.add(shown[0][1])
+    shown = sorted((n, key) for key, n in sizes.items() if key not in hidden)
+    while hidden and shown and (len(hidden) == 1 or sum(sizes[key] for key in hidden) < threshold):
+        hidden.add(shown.pop(0)[1])
     return hidden

@@ -590,7 +590,8 @@ def _answer_page(request, survey, *, language, form, sections, errors_top, actio
 def survey_answer(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
     survey = load_in_school(request, selectors.survey_for_builder(pk=pk), "school", None, pk=pk)
     if not selectors.is_in_audience(request.user, survey):
-        if selectors.is_family_outside_grades(request.user, survey):
+        # A draft is nobody's to see yet; a closed survey says it is closed first.
+        if not survey.is_draft and selectors.is_family_outside_grades(request.user, survey):
             language = _respondent_language(request, survey)
             with translation.override(language):
                 return render(
@@ -600,6 +601,7 @@ def survey_answer(request: HtmxHttpRequest, school: School, pk: int) -> HttpResp
                         "school": school,
                         "title": survey.text("title", language),
                         "grades": grade_codes.labels(survey.family_grades),
+                        "closed": not survey.is_open,
                     },
                     status=403,
                 )

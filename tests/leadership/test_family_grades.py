@@ -24,8 +24,18 @@ def test_grade_codes_are_read_as_rosters_and_people_write_them():
     )
     assert grade_codes.in_span("K-5") == ["KG", "01", "02", "03", "04", "05"]
     assert grade_codes.in_span("9\u201312") == ["09", "10", "11", "12"]
+    assert (
+        grade_codes.in_span("Pre-K\u20135")
+        == grade_codes.in_span("pre-k - 5")
+        == ["PK", "TK", "KG", "01", "02", "03", "04", "05"]
+    )
+    assert grade_codes.in_span("Pre-Kindergarten to 2") == ["PK", "TK", "KG", "01", "02"]
     assert grade_codes.in_span("5-K") == grade_codes.in_span("elementary") == []
     assert grade_codes.labels(["02", "KG"]) == "Kindergarten, Grade 2"
+    # Digits that are not ASCII decimal digits are not grades (int() would fail on them).
+    assert grade_codes.normalize("\u00b2") is None
+    assert grade_codes.normalize("\u0663") is None
+    assert grade_codes.parse_list("3,\u00b2") == (["03"], ["\u00b2"])
 
 
 def test_a_principal_sets_a_familys_grades_and_the_people_page_shows_them(world, client):

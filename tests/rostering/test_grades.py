@@ -108,3 +108,92 @@ def test_an_export_without_grades_leaves_the_families_grades_alone(world, export
     report = run(world.district, export_dir(**{"users.csv": no_grades}))
     assert report.applied
     assert grades_of("pat@home.example") == {"s1": ["02"], "s2": ["03", "05"]}
+
+
+@pytest.mark.django_db
+def test_two_guardian_records_of_one_account_keep_the_grades_of_both(world, export_dir):
+    # p3 is a second record for Pat (same e-mail), the agent of Tim in grade 1 at s1.
+    rows = [
+        *USERS_ROWS,
+        "st3,active,,TRUE,s1,student,st3,,Tim,Student,,,,,,p3,1,",
+        "p3,active,,TRUE,s1,guardian,p3,,Pat,Parent,,,pat@home.example,,,st3,,",
+    ]
+    report = run(world.district, export_dir(**{"users.csv": users_csv(rows)}))
+    assert report.applied
+    assert grades_of("pat@home.example") == {"s1": ["01", "03"], "s2": ["03", "05"]}
+
+
+@pytest.mark.django_db
+def test_grades_of_one_account_across_chunks_are_all_kept(world, export_dir, monkeypatch):
+    from rostering import applier
+
+    split = applier.chunks
+    # Chunks of two people: Pat's two records are read in different chunks.
+    monkeypatch.setattr(applier, "chunks", lambda items, size=2: split(items, 2))
+    rows = [
+        *USERS_ROWS,
+        "st3,active,,TRUE,s1,student,st3,,Tim,Student,,,,,,p3,1,",
+        "p3,active,,TRUE,s1,guardian,p3,,Pat,Parent,,,pat@home.example,,,st3,,",
+    ]
+    report = run(world.district, export_dir(**{"users.csv": users_csv(rows)}))
+    assert report.applied
+    assert grades_of("pat@home.example") == {"s1": ["01", "03"], "s2": ["03", "05"]}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_nightly_sync_with_only_a_students_new_grade_moves_the_family(
+    world,
+    client,
+    server_for,  # noqa: F811
+    sis_folder,  # noqa: F811
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from rostering.models import SisConnection
+
+    server = server_for(sis_folder)
+    connect(world, server)
+    first = sync(client, world)
+    assert first.status == RosterImport.Status.APPLIED, messages_of(first)
+    assert grades_of("pat@home.example") == {"s1": ["03"], "s2": ["03", "05"]}
+    SisConnection.objects.filter(district=world.district).update(
+        synced_from=timezone.now() - timedelta(minutes=5)
+    )
+    later = (timezone.now() + timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    sam = next(u for u in server.collections["users"] if u["sourcedId"] == "st1")
+    sam.update(grades=["04"], dateLastModified=later)  # only Sam's row changed
+    second = sync(client, world)  # a delta: what changed since the last sync
+    assert second.status == RosterImport.Status.APPLIED, messages_of(second)
+    assert any("dateLastModified%3E" in r for r in server.requests)
+    assert grades_of("pat@home.example") == {"s1": ["04"], "s2": ["04", "05"]}
+    # Nobody was deactivated by the delta.
+    assert not Membership.objects.filter(district=world.district, is_active=False).exists()
+
+
+@pytest.mark.django_db
+def test_a_family_left_out_of_the_roster_loses_its_grades_and_gets_none_back_stale(
+    world, export_dir
+):
+    run(world.district, export_dir())
+    without_pat = [
+        row
+        for row in with_rows(
+            st1='st1,active,,TRUE,"s1,s2",student,st1,,Sam,Student,,,,,,p2,3,',
+            st2="st2,active,,TRUE,s2,student,st2,,Sue,Student,,,,,,,5,",
+        ).splitlines()
+        if not row.startswith("p1,")
+    ]
+    report = run(world.district, export_dir(**{"users.csv": "\n".join(without_pat) + "\n"}))
+    assert report.applied
+    assert not Membership.objects.filter(user__email="pat@home.example", is_active=True).exists()
+    assert grades_of("pat@home.example") == {}
+    # Back in the roster with no grade given: the old grades do not reappear.
+    back = with_rows(
+        st1='st1,active,,TRUE,"s1,s2",student,st1,,Sam,Student,,,,,,"p1,p2",,',
+        st2="st2,active,,TRUE,s2,student,st2,,Sue,Student,,,,,,p1,,",
+    )
+    assert run(world.district, export_dir(**{"users.csv": back})).applied
+    assert Membership.objects.filter(user__email="pat@home.example", is_active=True).exists()
+    assert grades_of("pat@home.example") == {}

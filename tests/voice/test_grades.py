@@ -7,8 +7,6 @@ import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils import translation
-from django.utils.translation import gettext
 
 from leadership import grades as grade_codes
 from leadership.models import FamilyGrade, Membership, Role
@@ -93,11 +91,12 @@ def test_a_family_outside_the_grades_is_told_so_in_their_language(world, client)
     survey, question = families_survey(world, ["01", "KG"])
     client.force_login(outside)
     url = reverse("voice:survey_answer", kwargs={"slug": world.school.slug, "pk": survey.pk})
-    with translation.override("es"):
-        expected = gettext(
-            "This survey is for the families of students in %(grades)s. Your family is not "
-            "asked this time, so nothing can be saved here."
-        ) % {"grades": grade_codes.labels(["KG", "01"])}
+    # Spanish from the catalogue, grades included (gettext would fall back to English
+    # for a message the catalogue lacks, and the test would not notice).
+    expected = (
+        "Esta encuesta es para las familias de estudiantes de Kínder, Grado 1. Esta vez no se "
+        "consulta a su familia, así que aquí no se puede guardar nada."
+    )
     response = client.get(url)
     page = response.content.decode()
     assert response.status_code == 403
@@ -238,3 +237,119 @@ def test_the_results_page_by_grade_takes_the_same_queries_however_many_answers(
         )
     with django_assert_num_queries(len(first.captured_queries)):
         client.get(url, {"by": "grade"})
+
+
+def test_my_work_tells_only_the_families_of_the_chosen_grades_to_answer(
+    world, client, django_assert_num_queries
+):
+    from leadership import clock
+    from voice import my_work
+
+    first = family(world, "first@example.org", "01")
+    mine, _q = families_survey(world, ["01"])
+    other, _q = families_survey(world, ["02", "03"])
+    everyone, _q = families_survey(world, [])
+
+    def url(survey):
+        return reverse("voice:survey_answer", kwargs={"slug": world.school.slug, "pk": survey.pk})
+
+    client.force_login(first)
+    page = client.get(reverse("leadership:my_work")).content.decode()
+    assert url(mine) in page and url(everyone) in page
+    assert url(other) not in page  # it would answer 403: not the family's grade
+    # The weekly e-mail reads the same section. Its queries: roles, open surveys and their
+    # teams, my teams, the surveys answered, and my grades at every school (one query
+    # whatever the number of surveys that ask some grades).
+    today = clock.today_in(world.district)
+    first = type(first).objects.get(pk=first.pk)
+    with django_assert_num_queries(6):
+        section = my_work.surveys_to_answer(user=first, today=today)
+    assert sorted(entry.url for entry in section.entries) == sorted([url(mine), url(everyone)])
+    families_survey(world, ["04"])
+    families_survey(world, ["01", "05"])
+    first = type(first).objects.get(pk=first.pk)
+    with django_assert_num_queries(6):
+        section = my_work.surveys_to_answer(user=first, today=today)
+    assert len(section.entries) == 3
+    # Staff are not asked by these surveys: no grades are read for them.
+    with django_assert_num_queries(5):
+        assert my_work.surveys_to_answer(user=world.staff, today=today) is None
+
+
+def test_the_grade_breakdown_is_of_families_only_and_class_links_have_their_own(world, client):
+    """A group mixing families with staff (no grade) or with a class link's students (its
+    grade) could be subtracted from the stakeholder breakdown to reveal a family's answer."""
+    world.district.small_group_threshold = 2
+    world.district.save()
+    survey = draft_survey(world, family_grades=[])
+    question = add_question(world, survey)
+    services.survey_open(actor=world.principal, survey=survey)
+    survey.refresh_from_db()
+    for i in range(3):
+        staff = person(Role.STAFF, school=world.school, email=f"s{i}@example.org")
+        services.response_submit(survey=survey, user=staff, values={question.pk: 1}, language="en")
+    # One family with no grade known, one in grade 3 among two families of grade 3.
+    services.response_submit(
+        survey=survey, user=world.family, values={question.pk: 4}, language="en"
+    )
+    for i in range(2):
+        parent = family(world, f"p{i}@example.org", "03")
+        services.response_submit(survey=survey, user=parent, values={question.pk: i}, language="en")
+    link = StudentLink.objects.create(
+        survey=survey, label="Room 9", nonce=tokens.new_nonce(), grade="03"
+    )
+    for option in (0, 2, 3):
+        services.student_response_submit(link=link, values={question.pk: option}, language="en")
+
+    def groups(dimension):
+        found = results.survey_results(
+            survey=survey, language="en", dimension=dimension, with_texts=False
+        )
+        return [(g.key, g.label, g.n, g.hidden) for g in found.questions[0].groups]
+
+    # The one family with no grade is hidden, and so is the smallest shown group.
+    assert groups("grade") == [
+        ("03", "Grade 3", 2, True),
+        ("", "No grade known", 1, True),
+        ("staff", "Staff", 3, False),
+        ("student", "Students", 3, False),
+    ]
+    assert groups("class_grade") == [
+        ("03", "Grade 3", 3, False),
+        ("staff", "Staff", 3, False),
+        ("family", "Families", 3, False),
+    ]
+    client.force_login(world.principal)
+    url = reverse("voice:survey_results_csv", kwargs={"slug": world.school.slug, "pk": survey.pk})
+    body = client.get(url, {"by": "class_grade"}).content.decode()
+    assert "Grade 3" in body and "Families" in body
+
+
+def test_a_family_outside_the_grades_is_told_a_closed_survey_is_closed_and_sees_no_draft(
+    world, client
+):
+    outside = family(world, "fuera@example.org", "03")
+    draft = draft_survey(
+        world,
+        staff_audience=StaffAudience.NONE,
+        families=True,
+        students=False,
+        family_grades=["01"],
+    )
+    add_question(world, draft)
+    client.force_login(outside)
+
+    def answer(survey):
+        url = reverse("voice:survey_answer", kwargs={"slug": world.school.slug, "pk": survey.pk})
+        return client.get(url)
+
+    response = answer(draft)
+    assert response.status_code == 403
+    assert "Grade 1" not in response.content.decode()
+    closed, _q = families_survey(world, ["01"])
+    services.survey_close(actor=world.principal, survey=closed)
+    response = answer(closed)
+    page = response.content.decode()
+    assert response.status_code == 403
+    assert "This survey is closed, so nothing can be saved here." in page
+    assert "This survey is for the families" not in page

@@ -19,7 +19,12 @@ pytestmark = pytest.mark.django_db
 
 def test_suppression_hides_small_groups_and_their_complement():
     assert results.suppressed_groups({"a": 12, "b": 3, "c": 20}, 10) == {"b", "a"}
-    assert results.suppressed_groups({"a": 12, "b": 3, "c": 4}, 10) == {"b", "c"}
+    # Two small groups whose sum (7) is under the threshold: the overall minus "a" would
+    # give them together, so "a" is hidden too.
+    assert results.suppressed_groups({"a": 12, "b": 3, "c": 4}, 10) == {"a", "b", "c"}
+    assert results.suppressed_groups({"a": 50, "b": 40, "c": 1, "d": 1}, 10) == {"b", "c", "d"}
+    # Two small groups that are at the threshold together: shown groups are left alone.
+    assert results.suppressed_groups({"a": 12, "b": 6, "c": 5}, 10) == {"b", "c"}
     assert results.suppressed_groups({"a": 12, "c": 20}, 10) == set()
 
 
