@@ -61,6 +61,17 @@ def _processes_on(port: int) -> list[int]:
     return pids
 
 
+def _kill_provider(port: int) -> None:
+    """SIGKILL the provider and wait until it is gone: a killed process stays listed in /proc
+    for a moment until the kernel has taken it down."""
+    for pid in _processes_on(port):
+        os.kill(pid, signal.SIGKILL)
+    deadline = time.monotonic() + 10
+    while _processes_on(port) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _processes_on(port), "the provider is still running after SIGKILL"
+
+
 def _press_button(client):
     return client.post(
         reverse("leadership:sign_on_start", kwargs={"slug": "riverside", "kind": "openid_connect"})
@@ -102,10 +113,7 @@ def _sign_in_at_provider(authorize_url: str) -> str:
 
 
 def test_provider_down_when_the_button_is_pressed(client, world, provider):
-    for pid in _processes_on(provider.port):
-        os.kill(pid, signal.SIGKILL)
-    running_ports = _processes_on(provider.port)
-    assert not running_ports
+    _kill_provider(provider.port)
 
     response = _press_button(client)
 
@@ -142,8 +150,7 @@ def test_provider_down_between_its_sign_in_and_the_callback(client, world, provi
     assert redirect["Location"].startswith(provider.issuer)
     callback = _sign_in_at_provider(redirect["Location"])
 
-    for pid in _processes_on(provider.port):
-        os.kill(pid, signal.SIGKILL)
+    _kill_provider(provider.port)
 
     parts = urlsplit(callback)
     response = client.get(f"{parts.path}?{parts.query}")
