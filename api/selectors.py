@@ -53,6 +53,11 @@ def _rsvps(status: str) -> Q:
     return Q(rsvps__status=status)
 
 
+def event_rows(district: District) -> QuerySet[Event]:
+    """The district's events, uncounted: what a list pages through before counting."""
+    return Event.objects.filter(school__district=district)
+
+
 def events(district: District) -> QuerySet[Event]:
     """Events with their RSVPs counted: how many, never who nor what they asked for."""
     going = _rsvps(RsvpStatus.GOING)
