@@ -24,8 +24,9 @@ from leadership.models import District
 from leadership.permissions import district_view
 from voice import catalog, selectors, services
 from voice import results as survey_results
-from voice.forms import QuestionForm, SectionForm
+from voice.forms import SectionForm
 from voice.models import OPTION_KINDS, SendRound, Survey
+from voice.views import initial_of, question_page
 
 from .forms import DistrictSurveyForm
 
@@ -193,7 +194,7 @@ def survey_settings(request: HtmxHttpRequest, district: District, pk: int) -> Ht
             )
         except edits.StaleEdit as stale:
             fresh = DistrictSurveyForm(languages=languages, survey=stale.current)
-            conflict = edits.show_conflict(form, stale, _initial(fresh), place=district)
+            conflict = edits.show_conflict(form, stale, initial_of(fresh), place=district)
         except ValidationError as error:
             apply_form_errors(form, error)
         else:
@@ -210,10 +211,6 @@ def survey_settings(request: HtmxHttpRequest, district: District, pk: int) -> Ht
             "conflict": conflict,
         },
     )
-
-
-def _initial(form) -> dict:
-    return {name: form.get_initial_for_field(field, name) for name, field in form.fields.items()}
 
 
 @login_required
@@ -241,44 +238,7 @@ def question_form(
     request: HtmxHttpRequest, district: District, pk: int, question_pk: int | None = None
 ) -> HttpResponse:
     survey = _survey(district, pk)
-    question = None
-    if question_pk is not None:
-        question = next((q for q in survey.questions.all() if q.pk == question_pk), None)
-        if question is None:
-            raise Http404
-    languages = selectors.languages_of(survey)
-    form = QuestionForm(
-        request.POST or None,
-        survey=survey,
-        languages=languages,
-        question=question,
-        initial={"version": services.question_version(question)} if question else None,
-    )
-    conflict = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.question_save(
-                actor=request.user, survey=survey, question=question, **form.question_data()
-            )
-        except edits.StaleEdit as stale:
-            fresh = QuestionForm(survey=survey, languages=languages, question=stale.current)
-            conflict = edits.show_conflict(form, stale, _initial(fresh), place=district)
-        except ValidationError as error:
-            apply_form_errors(form, error)
-        else:
-            messages.success(request, _("The question was saved."))
-            return redirect(survey.get_absolute_url())
-    return render(
-        request,
-        "voice/form_page.html",
-        {
-            "school": district,
-            "form": form,
-            "title": _("Edit question") if question else _("New question"),
-            "back": survey.get_absolute_url(),
-            "conflict": conflict,
-        },
-    )
+    return question_page(request, survey=survey, place=district, question_pk=question_pk)
 
 
 def _question(district: District, pk: int, question_pk: int):

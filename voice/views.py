@@ -246,7 +246,7 @@ def survey_settings(request: HtmxHttpRequest, school: School, pk: int) -> HttpRe
                 )
         except edits.StaleEdit as stale:
             fresh = SurveySettingsForm(survey=stale.current, languages=languages)
-            conflict = edits.show_conflict(form, stale, _initial(fresh), place=school)
+            conflict = edits.show_conflict(form, stale, initial_of(fresh), place=school)
         except ValidationError as error:
             _apply_form_errors(form, error)
         else:
@@ -294,6 +294,14 @@ def question_form(
     survey = _owned(request, pk)
     if refused := _set_by_district(request, survey):
         return refused
+    return question_page(request, survey=survey, place=school, question_pk=question_pk)
+
+
+def question_page(
+    request: HtmxHttpRequest, *, survey: Survey, place, question_pk: int | None
+) -> HttpResponse:
+    """The page adding or editing one question of `survey`, for a school's survey or the
+    district's (`place` is the school or the district the page is in)."""
     question = None
     if question_pk is not None:
         question = next((q for q in survey.questions.all() if q.pk == question_pk), None)
@@ -315,7 +323,7 @@ def question_form(
             )
         except edits.StaleEdit as stale:
             fresh = QuestionForm(survey=survey, languages=languages, question=stale.current)
-            conflict = edits.show_conflict(form, stale, _initial(fresh), place=school)
+            conflict = edits.show_conflict(form, stale, initial_of(fresh), place=place)
         except ValidationError as error:
             _apply_form_errors(form, error)
         else:
@@ -325,7 +333,7 @@ def question_form(
         request,
         "voice/form_page.html",
         {
-            "school": school,
+            "school": place,
             "form": form,
             "title": _("Edit question") if question else _("New question"),
             "back": survey.get_absolute_url(),
@@ -334,7 +342,7 @@ def question_form(
     )
 
 
-def _initial(form) -> dict:
+def initial_of(form) -> dict:
     """What a fresh edit form shows, by field (for the two versions of a conflict)."""
     return {name: form.get_initial_for_field(field, name) for name, field in form.fields.items()}
 
