@@ -64,9 +64,18 @@ def pytest_sessionstart(session):
 
 
 @pytest.fixture(autouse=True)
-def _test_settings(settings):
-    """Fast password hashing; rate-limit counters (in the cache) start empty; tasks run inline."""
+def _test_settings(settings, request):
+    """Fast password hashing; rate-limit counters (in the cache) start empty; tasks run inline.
+
+    Each test's made-up names and words come from a seed of its own id, so a failure that
+    hangs on a name (a fake family called "Wayne" found by a search for a rostered student)
+    happens again on every run and in any order, not once in a while.
+    """
+    import factory.random
+
     from config.celery import app
+
+    factory.random.reseed_random(request.node.nodeid)
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # The test client runs the language middleware in this thread; start each test in English.

@@ -97,7 +97,8 @@ def test_catalyst_v1p2_with_roles_csv_and_crlf(world):
         "gotham-high-school",
     )
     # Bruce Wayne is a student: counted, never made a user.
-    assert not User.objects.filter(full_name__icontains="Wayne").exists()
+    assert not User.objects.filter(full_name="Bruce Wayne").exists()
+    assert not Membership.objects.filter(sourced_id="USER_0").exists()
 
 
 # --- mapping -------------------------------------------------------------------------
