@@ -289,7 +289,16 @@ def plan_detail(request: HtmxHttpRequest, school: School, pk: int) -> HttpRespon
 @school_view()
 def plan_print(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
     plan = load_in_school(request, PLANS, "school", can_view_plan, pk=pk)
-    return render(request, "workplans/plan_print.html", _plan_context(request, plan))
+    context = _plan_context(request, plan)
+    # What the page shows under each goal besides its measures and steps: what people said
+    # (voice evidence) and the team's decisions tied to it.
+    goals = context["goals"]
+    evidence = voice_selectors.evidence_by_goal(goal.pk for goal in goals)
+    decisions = selectors.goal_decisions(goals)
+    for goal in goals:
+        goal.voice_evidence = evidence.get(goal.pk, [])
+        goal.decisions = decisions.get(goal.pk, [])
+    return render(request, "workplans/plan_print.html", context)
 
 
 EXPORT_HEADER = [

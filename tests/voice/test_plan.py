@@ -58,6 +58,10 @@ def test_a_result_becomes_evidence_shown_on_the_plan(world, client, answered, go
     ).content.decode()
     assert "36.0%" in plan_page and "Where it came from" in plan_page
     assert "I belong here." in plan_page
+    printed = client.get(
+        reverse("workplans:plan_print", kwargs={"slug": world.school.slug, "pk": goal.plan.pk})
+    ).content.decode()
+    assert "What people said" in printed and "36.0%" in printed
 
 
 def test_a_suppressed_group_cannot_go_into_the_plan(world, answered, goal):

@@ -205,6 +205,9 @@ def test_a_decision_tied_to_a_goal_shows_on_the_plan(client_for, world, plan, li
     assert GoalDecision.objects.get().goal == goal
     page = client.get(url("plan_detail", slug=world.school.slug, pk=plan.pk)).content.decode()
     assert "Decisions for this goal" in page and "Add a reading block" in page
+    # The printed plan, what the team hands out at a meeting, carries them too.
+    printed = client.get(url("plan_print", slug=world.school.slug, pk=plan.pk)).content.decode()
+    assert "Decisions for this goal" in printed and "Add a reading block" in printed
     response = client.post(
         url("decision_goal", slug=world.school.slug, pk=decision.pk), {"goal": f"goal:{goal.pk}"}
     )
