@@ -277,6 +277,8 @@ def main() -> None:
         stats = pstats.Stats(profiler, stream=stream).sort_stats("cumulative")
         stats.print_stats(int(os.environ.get("PROFILE_LINES", "60")))
         stats.sort_stats("tottime").print_stats(30)
+        for name in filter(None, os.environ.get("PROFILE_CALLERS", "").split(",")):
+            stats.print_callers(name)
         print(stream.getvalue())
 
 

@@ -13,14 +13,14 @@ above the earlier runs.
 Speed is reported, never asserted: the only assertion is that no scenario got an error or an
 unexpected answer (a 403, 500 or a redirect to the login page would measure an error page).
 
-Settings (environment): BENCH_SCENARIOS (all: healthz, dashboard, plan, live, family, results,
-answer, link, inbox, mywork, api, rsvp), BENCH_SCHOOLS (200), BENCH_DURATION (20 s per
-scenario), BENCH_WARMUP (5 s), BENCH_CONNECTIONS (20), BENCH_THREADS (2), BENCH_SESSIONS (20),
-BENCH_WORKERS (2), BENCH_RESEED=1 (seed again), BENCH_DOCS=0 (do not write the docs),
-BENCH_QUIET_WAIT (30: seconds to wait, before each scenario, for other processes to leave the
-CPU alone; the report says how much CPU they took either way), BENCH_DATABASE_URL (else
-DATABASE_URL's server, database accord_load), BENCH_REDIS_URL (redis://127.0.0.1:6379/5) and
-BENCH_BROKER_URL (redis://127.0.0.1:6379/6).
+Settings (environment): BENCH_SCENARIOS (all: healthz, signed-in, dashboard, plan, live,
+family, results, answer, link, inbox, mywork, api, rsvp), BENCH_SCHOOLS (200), BENCH_DURATION
+(20 s per scenario), BENCH_WARMUP (5 s), BENCH_CONNECTIONS (20), BENCH_THREADS (2),
+BENCH_SESSIONS (20), BENCH_WORKERS (2), BENCH_RESEED=1 (seed again), BENCH_DOCS=0 (do not write
+the docs), BENCH_QUIET_WAIT (30: seconds to wait, before each scenario, for other processes to
+leave the CPU alone; the report says how much CPU they took either way), BENCH_DATABASE_URL
+(else DATABASE_URL's server, database accord_load), BENCH_REDIS_URL (redis://127.0.0.1:6379/5)
+and BENCH_BROKER_URL (redis://127.0.0.1:6379/6).
 """
 
 from __future__ import annotations
@@ -138,7 +138,9 @@ def test_load_benchmark(tmp_path, request):
         def sign_in(emails: list[str], password: str = STAFF_PASSWORD) -> list[h.Browser]:
             return h.sign_in_all(server, settings, emails, password) if emails else []
 
-        admin_browsers = sign_in([picks["admin"]] * n if want("dashboard") else [])
+        admin_browsers = sign_in(
+            [picks["admin"]] * n if want("dashboard") or want("signed-in") else []
+        )
         principals = take(picks["principals"], n)
         principal_browsers = sign_in(
             [p["email"] for p in principals] if want("plan") or want("mywork") else []
@@ -193,6 +195,30 @@ def test_load_benchmark(tmp_path, request):
                         budget_p95_ms=None,
                     ),
                     anonymous[:1],
+                )
+            )
+
+        # (a') the signed-in path alone: the same minimal view with a session, so every
+        # middleware reads the session and the person (two queries) and the district's zone.
+        # What it serves is the ceiling of any page a signed-in person opens.
+        if want("signed-in"):
+            runs.append(
+                (
+                    h.Scenario(
+                        "signed-in",
+                        "signed-in path GET /healthz with a session",
+                        [
+                            h.Line("GET", "/healthz", page_headers(server, b))
+                            for b in admin_browsers
+                        ],
+                        expected=(200,),
+                        note=(
+                            f"the district admin, {n} sessions; the ceiling of a signed-in page "
+                            "(session and person read from PostgreSQL, no page work)"
+                        ),
+                        budget_p95_ms=None,
+                    ),
+                    admin_browsers,
                 )
             )
 
