@@ -94,6 +94,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "leadership.context_processors.navigation",
+                "leadership.context_processors.layout",
             ],
         },
     },

@@ -1,6 +1,15 @@
 """What the base layout needs on every page: where the signed-in person can go."""
 
+import functools
+
+from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.templatetags.static import static
+from django.urls import get_script_prefix, reverse
+from django.utils import translation
 from django.utils.functional import SimpleLazyObject
+from django.utils.text import capfirst
 
 from .models import OUTSIDE_ROLES, District, Role, School
 from .permissions import roles_of
@@ -34,3 +43,45 @@ def navigation(request):
         }
 
     return {"nav": SimpleLazyObject(build)}
+
+
+# What the base layout shows on every page and that never changes while the process runs:
+# its links (reversed under the script prefix the site is served at), its static files'
+# hashed names and the language menu. Worked out once, not on every page (six reverses, three
+# manifest look-ups and the language list were about a third of the layout's time); a
+# setting changed in a test starts them afresh.
+
+
+@functools.cache
+def _layout_links(script_prefix: str) -> dict[str, str]:
+    return {
+        "home": reverse("home"),
+        "my_work": reverse("leadership:my_work"),
+        "family": reverse("engagement:family_home"),
+        "language_set": reverse("leadership:language_set"),
+        "sign_out": reverse("account_logout"),
+        "sign_in": reverse("account_login"),
+        "css": static("css/accord.css"),
+        "icon": static("img/accord.svg"),
+        "js": static("js/accord.js"),
+    }
+
+
+@functools.cache
+def _languages() -> tuple[tuple[str, str], ...]:
+    """(code, the language's own name) for the language menu, as Django's
+    get_language_info_list and capfirst give them."""
+    return tuple(
+        (code, capfirst(translation.get_language_info(code)["name_local"]))
+        for code, _name in settings.LANGUAGES
+    )
+
+
+@receiver(setting_changed)
+def _forget_layout(**kwargs):
+    _layout_links.cache_clear()
+    _languages.cache_clear()
+
+
+def layout(request):
+    return {"layout": _layout_links(get_script_prefix()), "layout_languages": _languages()}

@@ -279,6 +279,8 @@ def main() -> None:
         stats.sort_stats("tottime").print_stats(30)
         for name in filter(None, os.environ.get("PROFILE_CALLERS", "").split(",")):
             stats.print_callers(name)
+        for name in filter(None, os.environ.get("PROFILE_CALLEES", "").split(",")):
+            stats.print_callees(name)
         print(stream.getvalue())
 
 
