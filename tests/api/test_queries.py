@@ -1,7 +1,6 @@
 """Each list route costs the same queries for one row as for many (no N+1): the token (one),
-its maker's roles (one), the page (one; events are paged first, then that page's events are
-read with their RSVPs counted and their texts). The dashboard's rows are
-the district app's (tests/district/test_queries.py)."""
+its maker's roles (one), the page (one; for events, then that page's RSVPs counted and its
+texts, one each). The dashboard's rows are the district app's (tests/district/test_queries.py)."""
 
 from datetime import timedelta
 
