@@ -100,6 +100,14 @@ def test_a_token_stops_when_its_maker_no_longer_runs_the_district(api_world, wor
     _error(_get(client, api_world, "/schools/", "read"), 401, "unauthenticated")
 
 
+def test_a_token_stops_when_its_maker_runs_another_district_only(api_world, world, client):
+    assert _get(client, api_world, "/schools/", "read").status_code == 200
+    Membership.objects.filter(user=world.district_admin, role=Role.DISTRICT_ADMIN).update(
+        district=world.other_district
+    )
+    _error(_get(client, api_world, "/schools/", "read"), 401, "unauthenticated")
+
+
 def test_unknown_or_malformed_tokens_answer_401(api_world, client):
     for header in ["Bearer acc_nope", "Bearer ", "Basic abc", "acc_" + "x" * 40]:
         response = client.get(f"{V1}/schools/", HTTP_AUTHORIZATION=header)
