@@ -6,11 +6,12 @@ from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from leadership import audit
-from leadership.models import District, User
+from leadership.models import District, Membership, Role, User
 
 from .models import ApiToken, Scope
 
@@ -76,12 +77,18 @@ def token_revoke(*, actor: User, token: ApiToken) -> ApiToken:
 
 
 def token_for_secret(secret: str) -> ApiToken | None:
-    """The active token with this secret (its district and maker loaded), noting its use."""
+    """The active token with this secret (its district and maker loaded), noting its use;
+    `maker_runs_district` tells, read by the same query, whether its maker is still an admin
+    of its district (as leadership.permissions.is_district_admin would)."""
     if not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
         return None
+    maker_admin = Membership.objects.active().filter(
+        user=OuterRef("created_by"), district=OuterRef("district"), role=Role.DISTRICT_ADMIN
+    )
     token = (
         ApiToken.objects.select_related("district", "created_by")
         .filter(key_hash=hash_secret(secret), revoked_at__isnull=True)
+        .annotate(maker_runs_district=Exists(maker_admin))
         .first()
     )
     if token is None:

@@ -100,6 +100,14 @@ def test_a_token_stops_when_its_maker_no_longer_runs_the_district(api_world, wor
     _error(_get(client, api_world, "/schools/", "read"), 401, "unauthenticated")
 
 
+def test_a_token_stops_when_its_maker_runs_another_district_only(api_world, world, client):
+    assert _get(client, api_world, "/schools/", "read").status_code == 200
+    Membership.objects.filter(user=world.district_admin, role=Role.DISTRICT_ADMIN).update(
+        district=world.other_district
+    )
+    _error(_get(client, api_world, "/schools/", "read"), 401, "unauthenticated")
+
+
 def test_unknown_or_malformed_tokens_answer_401(api_world, client):
     for header in ["Bearer acc_nope", "Bearer ", "Basic abc", "acc_" + "x" * 40]:
         response = client.get(f"{V1}/schools/", HTTP_AUTHORIZATION=header)
@@ -146,6 +154,89 @@ def test_events_count_rsvps_and_never_name_families(api_world, client):
     text = response.content.decode()
     for private in ["family@example.org", "waiting@example.org", "A ramp, please", "needs"]:
         assert private not in text
+
+
+def test_listed_events_read_as_the_counted_event_models(api_world, client, world):
+    """The list reads plain rows and counts RSVPs by event and status; each event reads as its
+    model does with every RSVP counted by a join (api.selectors.events), field by field."""
+    from django.core.serializers.json import DjangoJSONEncoder
+
+    from api.selectors import events
+    from engagement.models import EventTranslation, RsvpStatus
+    from tests.engagement.factories import EventFactory, RsvpFactory
+    from tests.leadership.factories import person
+
+    second = EventFactory(school=world.school)
+    EventTranslation.objects.create(event=second, language="vi", title="Đêm đọc sách")
+    EventTranslation.objects.update_or_create(
+        event=second, language="es", defaults={"title": "Noche", "description": "x"}
+    )
+    for n, (status, children, childcare, language) in enumerate(
+        [
+            (RsvpStatus.GOING, 2, 2, ""),
+            (RsvpStatus.GOING, 1, 0, "vi"),
+            (RsvpStatus.CANCELLED, 3, 1, "es"),
+            (RsvpStatus.WAITLISTED, 0, 0, ""),
+        ]
+    ):
+        family = person(Role.FAMILY, school=world.school, email=f"f{n}@example.org")
+        RsvpFactory(
+            event=second,
+            family=family,
+            status=status,
+            adults=n + 1,
+            children=children,
+            childcare_count=childcare,
+            interpretation_language=language,
+        )
+    iso = DjangoJSONEncoder().default
+    listed = _get(client, api_world, "/events/").json()["items"]
+    assert [row["id"] for row in listed] == [api_world.mine.event.pk, second.pk]
+    for row, event in zip(listed, events(world.district).order_by("pk"), strict=True):
+        assert row == {
+            "id": event.pk,
+            "school": event.school_id,
+            "kind": event.kind,
+            "status": event.status,
+            "starts_at": iso(event.starts_at),
+            "ends_at": iso(event.ends_at),
+            "location": event.location,
+            "online_link": event.online_link,
+            "capacity": event.capacity,
+            "seats_taken": event.seats_taken,
+            "rsvp_deadline": event.rsvp_deadline and iso(event.rsvp_deadline),
+            "interpretation_languages": event.interpretation_languages,
+            "offers_childcare": event.offers_childcare,
+            "offers_transport": event.offers_transport,
+            "offers_food": event.offers_food,
+            "accessibility_notes": event.accessibility_notes,
+            "texts": {
+                t.language: {"title": t.title, "description": t.description}
+                for t in event.translations.all()
+            },
+            "rsvps": {
+                "going": event.rsvps_going,
+                "waitlisted": event.rsvps_waitlisted,
+                "cancelled": event.rsvps_cancelled,
+                "adults_going": event.adults_going,
+                "children_going": event.children_going,
+                "interpretation_requests": event.interpretation_requests,
+                "childcare_requests": event.childcare_requests,
+            },
+            "updated_at": iso(event.updated_at),
+        }
+    assert listed[1]["rsvps"] == {
+        "going": 2,
+        "waitlisted": 1,
+        "cancelled": 1,
+        "adults_going": 3,
+        "children_going": 3,
+        "interpretation_requests": 1,
+        "childcare_requests": 1,
+    }
+    texts = listed[1]["texts"]
+    assert {"es", "vi"} <= set(texts) and list(texts) == sorted(texts)  # by language
+    assert _get(client, api_world, f"/events/{second.pk}/").json() == listed[1]
 
 
 def test_dashboard_rows_are_the_districts_schools(api_world, client):

@@ -87,6 +87,17 @@ def test_my_work_reads_in_fixed_queries(client_for, busy_leader, django_assert_n
         assert "Already done" in client.get(MY_WORK).content.decode()
 
 
+def test_my_work_of_someone_on_no_team_reads_in_fixed_queries(
+    client_for, world, django_assert_num_queries
+):
+    client = client_for(world.district_admin)
+    # The session, the person with their roles, their action items, their team seats: sitting
+    # on no team, no proposal is looked for.
+    with django_assert_num_queries(4):
+        html = client.get(MY_WORK).content.decode()
+    assert "No proposal waits for your answer." in html
+
+
 def test_the_weekly_email_goes_once_per_person_and_week_with_the_same_list(
     world, busy_leader, mailoutbox, on_commit
 ):
