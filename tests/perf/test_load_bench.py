@@ -111,6 +111,7 @@ def test_load_benchmark(tmp_path, request):
     if picked.returncode != 0:
         raise h.BenchError(f"prepare.py failed:\n{picked.stdout}\n{picked.stderr}")
     picks = json.loads(picked.stdout.strip().splitlines()[-1])
+    h.say(f"ANALYZE of the bench database (the planner's statistics): {h.analyze(settings):.1f} s")
     n = settings.sessions
     assert picks["admin"], "no district admin in the bench database"
     for key in ("principals", "live", "families"):
