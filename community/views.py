@@ -40,7 +40,15 @@ from .forms import (
     PartnerForm,
     ReplyForm,
 )
-from .models import Attachment, Conversation, ConversationStatus, Coordinator, HelpStatus, Partner
+from .models import (
+    Attachment,
+    Conversation,
+    ConversationStatus,
+    Coordinator,
+    HelpStatus,
+    Partner,
+    Topic,
+)
 from .permissions import (
     can_announce,
     can_choose_announcers,
@@ -203,6 +211,31 @@ def attachment_download(request: HtmxHttpRequest, school: School, pk: int) -> Ht
 # --- the school's inbox ---------------------------------------------------------------
 
 
+def _label_inbox_rows(rows: list[Conversation], *, school: School) -> None:
+    """What each row of the inbox shows, worked out once per page rather than per row in the
+    template: the link, the topic and status names, who wrote and who answers, the age."""
+    now = timezone.now()
+    topics = {value: str(label) for value, label in Topic.choices}
+    statuses = {value: str(label) for value, label in ConversationStatus.choices}
+    # One reverse() for the page: every conversation's link differs by its id alone.
+    base = reverse("community:conversation_detail", kwargs={"slug": school.slug, "pk": 0})
+    base = base[: -len("0/")]
+    ages: dict[int, str] = {}
+    for row in rows:
+        days = (now - row.created_at).days
+        age = ages.get(days)
+        if age is None:
+            age = ages[days] = ngettext("%(days)s day", "%(days)s days", days) % {"days": days}
+        row.age_days = days
+        row.age_label = age
+        row.url = f"{base}{row.pk}/"
+        row.topic_label = topics.get(row.topic, row.topic)
+        row.status_label = statuses.get(row.status, row.status)
+        row.badge_class = "badge badge-warn" if row.status == ConversationStatus.OPEN else "badge"
+        row.family_name = row.family.get_full_name()
+        row.answerer_name = row.assigned_to.get_full_name() if row.assigned_to else "—"
+
+
 @login_required
 @require_safe
 @school_view(can_use_inbox)
@@ -210,11 +243,8 @@ def inbox(request: HtmxHttpRequest, school: School) -> HttpResponse:
     status = request.GET.get("status", "")
     if status not in ConversationStatus.values:
         status = ""
-    now = timezone.now()
     rows = list(selectors.inbox(user=request.user, school=school, status=status or None))
-    for row in rows:
-        row.waiting_since = row.last_message_at
-        row.age_days = (now - row.created_at).days
+    _label_inbox_rows(rows, school=school)
     return render(
         request,
         "community/inbox.html",
