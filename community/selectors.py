@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import timedelta
+from math import ceil
 from statistics import median
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet, Window
 from django.utils import timezone
 
 from engagement.models import Event, EventStatus
@@ -99,6 +100,35 @@ def inbox(*, user, school: School, status: str | None = None) -> QuerySet[Conver
     # No status asked for: what is not closed yet.
     rows = rows.filter(status=status) if status else rows.exclude(status=ConversationStatus.CLOSED)
     return rows.order_by("status", "last_message_at", "id")
+
+
+INBOX_PAGE_SIZE = 25
+
+
+@dataclass(frozen=True)
+class InboxPage:
+    rows: list[Conversation]
+    number: int
+    pages: int
+
+
+def inbox_page(
+    *, user, school: School, status: str | None = None, number: int = 1, size: int = INBOX_PAGE_SIZE
+) -> InboxPage:
+    """Page `number` of `inbox` and how many pages there are, in the same one query: the
+    database counts the whole list beside each row of the page. A page past the end (an old
+    link, a list grown shorter) is the last page, at the cost of a count and a second read."""
+    rows = inbox(user=user, school=school, status=status).annotate(total=Window(Count("id")))
+    found = list(rows[(number - 1) * size : number * size])
+    if found:
+        total = found[0].total
+    elif number > 1:
+        total = inbox(user=user, school=school, status=status).count()
+        number = max(1, ceil(total / size))
+        found = list(rows[(number - 1) * size : number * size])
+    else:
+        total = 0
+    return InboxPage(rows=found, number=number, pages=max(1, ceil(total / size)))
 
 
 def thread_messages(*, conversation: Conversation) -> list[Message]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import mimetypes
 import os
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -211,6 +212,22 @@ def attachment_download(request: HtmxHttpRequest, school: School, pk: int) -> Ht
 # --- the school's inbox ---------------------------------------------------------------
 
 
+def _page_number(request) -> int:
+    """The page asked for in `?page=`; 1 when it is missing or not a whole number above 0."""
+    try:
+        return max(1, int(request.GET.get("page", "1")))
+    except ValueError:
+        return 1
+
+
+def _inbox_page_url(status: str, number: int) -> str:
+    """The inbox's query string for page `number`, keeping the status shown."""
+    query = {"status": status} if status else {}
+    if number > 1:
+        query["page"] = number
+    return "?" + urlencode(query)
+
+
 def _label_inbox_rows(rows: list[Conversation], *, school: School) -> None:
     """What each row of the inbox shows, worked out once per page rather than per row in the
     template: the link, the topic and status names, who wrote and who answers, the age."""
@@ -243,7 +260,10 @@ def inbox(request: HtmxHttpRequest, school: School) -> HttpResponse:
     status = request.GET.get("status", "")
     if status not in ConversationStatus.values:
         status = ""
-    rows = list(selectors.inbox(user=request.user, school=school, status=status or None))
+    page = selectors.inbox_page(
+        user=request.user, school=school, status=status or None, number=_page_number(request)
+    )
+    rows = page.rows
     _label_inbox_rows(rows, school=school)
     return render(
         request,
@@ -254,6 +274,11 @@ def inbox(request: HtmxHttpRequest, school: School) -> HttpResponse:
             "status": status,
             "statuses": ConversationStatus.choices,
             "can_see_times": can_see_response_times(request.user, school),
+            "page": page,
+            "previous_url": _inbox_page_url(status, page.number - 1) if page.number > 1 else "",
+            "next_url": _inbox_page_url(status, page.number + 1)
+            if page.number < page.pages
+            else "",
         },
     )
 
