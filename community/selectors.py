@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import timedelta
+from math import ceil
 from statistics import median
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet, Window
 from django.utils import timezone
 
 from engagement.models import Event, EventStatus
@@ -70,19 +71,64 @@ def family_conversations(*, user, school: School) -> QuerySet[Conversation]:
     )
 
 
+# What a row of the inbox shows: the people's names, not their accounts.
+INBOX_FIELDS = (
+    "school_id",
+    "topic",
+    "subject",
+    "status",
+    "created_at",
+    "last_message_at",
+    "family__full_name",
+    "family__email",
+    "assigned_to__full_name",
+    "assigned_to__email",
+)
+
+
 def inbox(*, user, school: School, status: str | None = None) -> QuerySet[Conversation]:
     """The school's conversations for its staff, the ones that owe an answer first, oldest
-    waiting first; with who is answering and how many messages each holds (one query)."""
+    waiting first; with the family and who is answering (one query). The school is the one
+    asked for, so it is not read again with every row."""
     if not can_use_inbox(user, school):
         return Conversation.objects.none()
     rows = (
         Conversation.objects.filter(school=school)
-        .select_related("school", "family", "assigned_to")
-        .annotate(message_count=Count("messages"))
+        .select_related("family", "assigned_to")
+        .only(*INBOX_FIELDS)
     )
     # No status asked for: what is not closed yet.
     rows = rows.filter(status=status) if status else rows.exclude(status=ConversationStatus.CLOSED)
     return rows.order_by("status", "last_message_at", "id")
+
+
+INBOX_PAGE_SIZE = 25
+
+
+@dataclass(frozen=True)
+class InboxPage:
+    rows: list[Conversation]
+    number: int
+    pages: int
+
+
+def inbox_page(
+    *, user, school: School, status: str | None = None, number: int = 1, size: int = INBOX_PAGE_SIZE
+) -> InboxPage:
+    """Page `number` of `inbox` and how many pages there are, in the same one query: the
+    database counts the whole list beside each row of the page. A page past the end (an old
+    link, a list grown shorter) is the last page, at the cost of a count and a second read."""
+    rows = inbox(user=user, school=school, status=status).annotate(total=Window(Count("id")))
+    found = list(rows[(number - 1) * size : number * size])
+    if found:
+        total = found[0].total
+    elif number > 1:
+        total = inbox(user=user, school=school, status=status).count()
+        number = max(1, ceil(total / size))
+        found = list(rows[(number - 1) * size : number * size])
+    else:
+        total = 0
+    return InboxPage(rows=found, number=number, pages=max(1, ceil(total / size)))
 
 
 def thread_messages(*, conversation: Conversation) -> list[Message]:

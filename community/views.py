@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import mimetypes
 import os
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -40,7 +41,15 @@ from .forms import (
     PartnerForm,
     ReplyForm,
 )
-from .models import Attachment, Conversation, ConversationStatus, Coordinator, HelpStatus, Partner
+from .models import (
+    Attachment,
+    Conversation,
+    ConversationStatus,
+    Coordinator,
+    HelpStatus,
+    Partner,
+    Topic,
+)
 from .permissions import (
     can_announce,
     can_choose_announcers,
@@ -203,6 +212,47 @@ def attachment_download(request: HtmxHttpRequest, school: School, pk: int) -> Ht
 # --- the school's inbox ---------------------------------------------------------------
 
 
+def _page_number(request) -> int:
+    """The page asked for in `?page=`; 1 when it is missing or not a whole number above 0."""
+    try:
+        return max(1, int(request.GET.get("page", "1")))
+    except ValueError:
+        return 1
+
+
+def _inbox_page_url(status: str, number: int) -> str:
+    """The inbox's query string for page `number`, keeping the status shown."""
+    query = {"status": status} if status else {}
+    if number > 1:
+        query["page"] = number
+    return "?" + urlencode(query)
+
+
+def _label_inbox_rows(rows: list[Conversation], *, school: School) -> None:
+    """What each row of the inbox shows, worked out once per page rather than per row in the
+    template: the link, the topic and status names, who wrote and who answers, the age."""
+    now = timezone.now()
+    topics = {value: str(label) for value, label in Topic.choices}
+    statuses = {value: str(label) for value, label in ConversationStatus.choices}
+    # One reverse() for the page: every conversation's link differs by its id alone.
+    base = reverse("community:conversation_detail", kwargs={"slug": school.slug, "pk": 0})
+    base = base[: -len("0/")]
+    ages: dict[int, str] = {}
+    for row in rows:
+        days = (now - row.created_at).days
+        age = ages.get(days)
+        if age is None:
+            age = ages[days] = ngettext("%(days)s day", "%(days)s days", days) % {"days": days}
+        row.age_days = days
+        row.age_label = age
+        row.url = f"{base}{row.pk}/"
+        row.topic_label = topics.get(row.topic, row.topic)
+        row.status_label = statuses.get(row.status, row.status)
+        row.badge_class = "badge badge-warn" if row.status == ConversationStatus.OPEN else "badge"
+        row.family_name = row.family.get_full_name()
+        row.answerer_name = row.assigned_to.get_full_name() if row.assigned_to else "—"
+
+
 @login_required
 @require_safe
 @school_view(can_use_inbox)
@@ -210,11 +260,11 @@ def inbox(request: HtmxHttpRequest, school: School) -> HttpResponse:
     status = request.GET.get("status", "")
     if status not in ConversationStatus.values:
         status = ""
-    now = timezone.now()
-    rows = list(selectors.inbox(user=request.user, school=school, status=status or None))
-    for row in rows:
-        row.waiting_since = row.last_message_at
-        row.age_days = (now - row.created_at).days
+    page = selectors.inbox_page(
+        user=request.user, school=school, status=status or None, number=_page_number(request)
+    )
+    rows = page.rows
+    _label_inbox_rows(rows, school=school)
     return render(
         request,
         "community/inbox.html",
@@ -224,6 +274,11 @@ def inbox(request: HtmxHttpRequest, school: School) -> HttpResponse:
             "status": status,
             "statuses": ConversationStatus.choices,
             "can_see_times": can_see_response_times(request.user, school),
+            "page": page,
+            "previous_url": _inbox_page_url(status, page.number - 1) if page.number > 1 else "",
+            "next_url": _inbox_page_url(status, page.number + 1)
+            if page.number < page.pages
+            else "",
         },
     )
 

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+from types import SimpleNamespace
+
 from django import forms
 from django.conf import settings
+from django.utils import translation
+from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from leadership.edits import VersionField
@@ -192,6 +197,7 @@ class RsvpForm(forms.Form):
     def __init__(self, *args, event, **kwargs):
         super().__init__(*args, **kwargs)
         offered = list(event.interpretation_languages or [])
+        self._offered = tuple(offered)
         self.fields["interpretation_language"].choices = [("", _("None needed"))] + [
             (code, spoken_language_name(code)) for code in offered
         ]
@@ -230,6 +236,45 @@ class RsvpForm(forms.Form):
             "accessibility_needs": rsvp.accessibility_needs,
             "join_waitlist": True,
         }
+
+    def fields_html(self, *, waitlist: bool = True) -> str:
+        """The fields, each in its `<div class="field">` (label, help, errors, input); without
+        the waitlist choice when `waitlist` is false (a family already going)."""
+        if self.is_bound:
+            return self._fields_html(waitlist)
+        # An unbound form's HTML follows from the event's offer, the values shown, the language
+        # and nothing else, and the same few forms are shown again and again (every family of
+        # an event, every RSVP sent): rendered once per process rather than field by field
+        # through the form templates on every panel.
+        initial = tuple(sorted(self.initial.items())) if self.initial else ()
+        return _unbound_fields_html(
+            translation.get_language(),
+            self._offered,
+            "childcare_count" in self.fields,
+            initial,
+            waitlist,
+        )
+
+    def _fields_html(self, waitlist: bool) -> str:
+        return format_html_join(
+            "",
+            '<div class="field">{}</div>',
+            (
+                (field.as_field_group(),)
+                for field in self
+                if waitlist or field.name != "join_waitlist"
+            ),
+        )
+
+
+@lru_cache(maxsize=512)
+def _unbound_fields_html(language, offered, offers_childcare, initial, waitlist) -> str:
+    event = SimpleNamespace(
+        interpretation_languages=list(offered), offers_childcare=offers_childcare
+    )
+    with translation.override(language):
+        form = RsvpForm(event=event, initial=dict(initial) or None)
+        return form._fields_html(waitlist)
 
 
 class WalkInForm(forms.Form):

@@ -250,31 +250,60 @@ def event_edit(request: HtmxHttpRequest, school: School, pk: int) -> HttpRespons
     )
 
 
-def _event_context(request, school: School, event: Event, form=None) -> dict:
-    user = request.user
-    language = _language(request)
-    rsvp = selectors.my_rsvp(user=user, event=event) if is_family_at(user, school) else None
-    if form is None and is_family_at(user, school):
+def _rsvp_panel_context(
+    request, school: School, event: Event, *, rsvp: Rsvp | None, position: int | None, form=None
+) -> dict:
+    """What the family's RSVP panel (the `rsvp-panel` partial) shows."""
+    if form is None and is_family_at(request.user, school):
         initial = (
             RsvpForm.initial_for(rsvp) if rsvp and rsvp.status != RsvpStatus.CANCELLED else None
         )
         form = RsvpForm(event=event, initial=initial)
-    staff = can_manage_events(user, school)
-    door = can_run_door(user, school)
     return {
         "school": school,
         "event": event,
-        "text": event.text(language),
-        "language": language,
         "rsvp": rsvp,
-        "position": selectors.waitlist_position(rsvp) if rsvp else None,
+        "position": position,
         "form": form,
-        "is_family": is_family_at(user, school),
-        "can_manage": staff,
-        "can_door": door,
-        "summary": selectors.needs_summary(event=event) if can_see_drafts(user, school) else None,
-        "attended": bool(rsvp and CheckIn.objects.filter(rsvp=rsvp).exists()),
+        "rsvp_fields": form.fields_html(waitlist=not (rsvp and rsvp.status == RsvpStatus.GOING))
+        if form is not None and event.status != EventStatus.CANCELLED and event.rsvp_open
+        else "",
+        # Asked only where the panel shows it: the feedback link of an event that has ended.
+        "attended": bool(
+            rsvp
+            and event.status != EventStatus.CANCELLED
+            and not event.rsvp_open
+            and event.has_ended
+            and CheckIn.objects.filter(rsvp=rsvp).exists()
+        ),
     }
+
+
+def _event_context(request, school: School, event: Event, form=None) -> dict:
+    user = request.user
+    language = _language(request)
+    rsvp = selectors.my_rsvp(user=user, event=event) if is_family_at(user, school) else None
+    context = _rsvp_panel_context(
+        request,
+        school,
+        event,
+        rsvp=rsvp,
+        position=selectors.waitlist_position(rsvp) if rsvp else None,
+        form=form,
+    )
+    context.update(
+        {
+            "text": event.text(language),
+            "language": language,
+            "is_family": is_family_at(user, school),
+            "can_manage": can_manage_events(user, school),
+            "can_door": can_run_door(user, school),
+            "summary": selectors.needs_summary(event=event)
+            if can_see_drafts(user, school)
+            else None,
+        }
+    )
+    return context
 
 
 @login_required
@@ -316,10 +345,11 @@ def event_cancel(request: HtmxHttpRequest, school: School, pk: int) -> HttpRespo
 # --- RSVP (family, signed in) ---------------------------------------------------------
 
 
-def _rsvp_done_message(rsvp: Rsvp) -> str:
+def _rsvp_done_message(rsvp: Rsvp, position: int | None = None) -> str:
     if rsvp.status == RsvpStatus.GOING:
         return _("You are going. We look forward to seeing you!")
-    position = selectors.waitlist_position(rsvp)
+    if position is None:
+        position = selectors.waitlist_position(rsvp)
     return WAITLISTED % {"position": position}
 
 
@@ -336,7 +366,12 @@ def rsvp_submit(request: HtmxHttpRequest, school: School, pk: int) -> HttpRespon
             _apply_form_errors(form, error)
         else:
             if is_partial(request):
-                return _rsvp_panel(request, school, pk, done=_rsvp_done_message(rsvp))
+                # The panel from what is in hand: the event as posted to (its school and
+                # district with it) and the RSVP just written, not read again.
+                position = selectors.waitlist_position(rsvp)
+                context = _rsvp_panel_context(request, school, event, rsvp=rsvp, position=position)
+                context["done_message"] = _rsvp_done_message(rsvp, position)
+                return render(request, "engagement/event_detail.html#rsvp-panel", context)
             messages.success(request, _rsvp_done_message(rsvp))
             return redirect(event.get_absolute_url() + "#my-rsvp")
     event = load_in_school(request, selectors.school_events, "school", pk=pk)

@@ -307,3 +307,39 @@ def test_the_family_representatives_on_the_ilt_read_and_answer_what_is_written_t
     neighbour = person(Role.FAMILY, school=world.school, email="n@example.org")
     assert client_for(neighbour).get(to_reps.get_absolute_url()).status_code == 404
     assert not client_for(neighbour).get(_list_url(world)).context["for_reps"]
+
+
+def test_each_inbox_row_shows_its_link_topic_status_people_and_age_in_the_readers_language(
+    client_for, world
+):
+    now = timezone.now()
+    fresh = cf.conversation(world.school, world.family, subject="Today", created_at=now)
+    day = cf.conversation(
+        world.school, world.family, subject="Yesterday", created_at=now - timedelta(days=1, hours=1)
+    )
+    answered = cf.answered(
+        world.school,
+        world.family,
+        world.staff,
+        subject="Answered",
+        created_at=now - timedelta(days=3),
+    )
+    world.principal.preferred_language = "es"
+    world.principal.save(update_fields=["preferred_language"])
+    url = reverse("community:inbox", kwargs={"slug": world.school.slug})
+    html = client_for(world.principal).get(url).content.decode()
+    rows = dict(re.findall(r'<a href="([^"]+)">(Today|Yesterday|Answered)</a>', html))
+    assert rows == {
+        fresh.get_absolute_url(): "Today",
+        day.get_absolute_url(): "Yesterday",
+        answered.get_absolute_url(): "Answered",
+    }
+    assert html.count("(Una pregunta)") == 3
+    assert html.count('<span class="badge badge-warn">Abierta</span>') == 2
+    assert html.count('<span class="badge">Esperando a la familia</span>') == 1
+    assert f'data-label="Responde">{world.staff.get_full_name()}</td>' in html
+    assert html.count('data-label="Responde">—</td>') == 2
+    assert html.count(f'data-label="Familia">{world.family.get_full_name()}</td>') == 3
+    assert '"Antigüedad">0 días</td>' in html
+    assert '"Antigüedad">1 día</td>' in html
+    assert '"Antigüedad">3 días</td>' in html

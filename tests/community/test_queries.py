@@ -118,3 +118,35 @@ def test_the_directory_reads_in_fixed_queries(world, client_for, django_assert_n
     assert len(response.context["partners"]) == 13
     assert response.content.decode().count("Noche familiar") == 0  # English page
     assert response.content.decode().count("Family math night") == 9
+
+
+def test_a_long_inbox_is_paged_in_the_same_queries(
+    world, busy_school, client_for, django_assert_num_queries
+):
+    for n in range(24, 38):  # 38 in all, 26 of them open
+        cf.conversation(world.school, world.family, subject=f"Subject {n}")
+    client = client_for(world.staff)
+    url = reverse("community:inbox", kwargs={"slug": world.school.slug})
+    # The page's rows and the count of all of them come in the one query.
+    with django_assert_num_queries(4):
+        first = client.get(url)
+    html = first.content.decode()
+    assert len(first.context["conversations"]) == 25
+    assert '<nav class="pagination" aria-label="Pages of conversations">' in html
+    assert '<span aria-current="page">Page 1 of 2</span>' in html
+    assert '<a href="?page=2" rel="next">Next</a>' in html and 'rel="prev"' not in html
+    with django_assert_num_queries(4):
+        second = client.get(url + "?page=2")
+    assert len(second.context["conversations"]) == 13
+    shown = {c.pk for c in first.context["conversations"]} | {
+        c.pk for c in second.context["conversations"]
+    }
+    assert len(shown) == 38
+    html = second.content.decode()
+    assert '<a href="?" rel="prev">Previous</a>' in html and 'rel="next"' not in html
+    # Past the end: the last page. A word: the first.
+    assert client.get(url + "?page=9").context["page"].number == 2
+    assert client.get(url + "?page=two").context["page"].number == 1
+    # The status shown is kept from page to page.
+    open_ = client.get(url + "?status=open").content.decode()
+    assert '<a href="?status=open&amp;page=2" rel="next">' in open_
