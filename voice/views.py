@@ -69,6 +69,16 @@ def _owned(request, pk: int) -> Survey:
     return load_in_school(request, selectors.survey_for_builder(pk=pk), "school", is_owner, pk=pk)
 
 
+def _owned_for_results(request, school: School, pk: int) -> Survey:
+    """The survey whose results this owner reads, on the school the request already holds
+    (checked after: the check reads the survey's school, which would be a query otherwise)."""
+    survey = load_in_school(request, Survey.objects.all(), "school", pk=pk)
+    survey.school = school
+    if not is_owner(request.user, survey):
+        raise PermissionDenied
+    return survey
+
+
 def _set_by_district(request, survey: Survey) -> HttpResponse | None:
     """A school's copy of the district's survey has no form to fill: back to its page, saying
     why (rather than a form that could only be refused on saving)."""
@@ -771,8 +781,7 @@ def student_answer(request: HttpRequest, token: str) -> HttpResponse:
 @require_safe
 @school_view()
 def survey_results_page(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
-    survey = load_in_school(request, Survey.objects.all(), "school", is_owner, pk=pk)
-    survey.school = school
+    survey = _owned_for_results(request, school, pk)
     language = _respondent_language(request, survey)
     dimension = request.GET.get("by") or None
     found = survey_results.survey_results(
@@ -806,8 +815,7 @@ def _earlier_round_title(survey: Survey, user, language: str) -> str:
 @require_safe
 @school_view()
 def survey_results_csv(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
-    survey = load_in_school(request, Survey.objects.all(), "school", is_owner, pk=pk)
-    survey.school = school
+    survey = _owned_for_results(request, school, pk)
     language = _respondent_language(request, survey)
     found = survey_results.survey_results(
         survey=survey,
@@ -1219,8 +1227,7 @@ def survey_next_round(request: HtmxHttpRequest, school: School, pk: int) -> Http
 @school_view()
 def survey_compare(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
     """This round's results beside an earlier round's, question by question."""
-    survey = load_in_school(request, Survey.objects.all(), "school", is_owner, pk=pk)
-    survey.school = school
+    survey = _owned_for_results(request, school, pk)
     # Only the rounds whose results this person may read: owning this round does not open
     # an earlier one's figures.
     earlier_rounds = survey_rounds.earlier_rounds(survey, reader=request.user)
