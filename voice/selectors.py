@@ -4,7 +4,7 @@ opening."""
 from __future__ import annotations
 
 from django.conf import settings
-from django.db.models import Avg, Count, Prefetch, Q, QuerySet
+from django.db.models import Avg, Count, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.utils.translation import gettext as _
 
 from leadership import grades as grade_codes
@@ -68,6 +68,29 @@ def survey_for_builder(*, pk: int) -> QuerySet[Survey]:
         "staff_teams",
         "owners",
     )
+
+
+def survey_for_answering(*, pk: int) -> QuerySet[Survey]:
+    """A school's survey with its questions in order, for its answer page. The page puts its
+    own school on it; the sections are read only when a question has one, and the teams only
+    for a survey that asks teams (`with_teams`)."""
+    return Survey.objects.filter(pk=pk).prefetch_related(
+        Prefetch("questions", queryset=Question.objects.order_by("position", "id"))
+    )
+
+
+def with_teams(survey: Survey) -> Survey:
+    """The survey with its staff teams read, when it asks teams (who is asked reads them)."""
+    if survey.staff_audience == StaffAudience.TEAMS:
+        prefetch_related_objects([survey], "staff_teams")
+    return survey
+
+
+def section_titles(survey: Survey, questions, language: str) -> dict[int, str]:
+    """{section id: its title in `language`}: no query when no question is in a section."""
+    if not any(question.section_id for question in questions):
+        return {}
+    return {s.pk: (s.title or {}).get(language, "") for s in survey.sections.all()}
 
 
 def school_surveys(*, user, school: School) -> QuerySet[Survey]:

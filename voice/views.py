@@ -513,9 +513,9 @@ def _sections(form: AnswerForm, questions: list[Question], survey: Survey, langu
     """The questions grouped by section, each with its fields, its condition and its errors."""
     sections: list[dict] = []
     by_section: dict[int | None, dict] = {}
-    section_titles = {s.pk: (s.title or {}).get(language, "") for s in survey.sections.all()}
+    section_titles = selectors.section_titles(survey, questions, language)
     numbers = {q.pk: i for i, q in enumerate(questions, start=1)}
-    labels = {q.pk: q.option_labels(language) for q in questions}
+    by_pk = {q.pk: q for q in questions}
     for question in questions:
         key = question.section_id
         if key not in by_section:
@@ -529,7 +529,8 @@ def _sections(form: AnswerForm, questions: list[Question], survey: Survey, langu
         )
         condition = ""
         if question.show_if_id:
-            option_labels = labels.get(question.show_if_id, [])
+            earlier = by_pk.get(question.show_if_id)
+            option_labels = earlier.option_labels(language) if earlier else []
             condition = _("Answer only if you answered “%(answer)s” to question %(n)s.") % {
                 "answer": option_labels[question.show_if_option]
                 if question.show_if_option < len(option_labels)
@@ -606,7 +607,9 @@ def _answer_page(request, survey, *, language, form, sections, errors_top, actio
 @require_http_methods(["GET", "HEAD", "POST"])
 @school_view()
 def survey_answer(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
-    survey = load_in_school(request, selectors.survey_for_builder(pk=pk), "school", None, pk=pk)
+    survey = load_in_school(request, selectors.survey_for_answering(pk=pk), "school", pk=pk)
+    survey.school = school
+    selectors.with_teams(survey)
     if not selectors.is_in_audience(request.user, survey):
         # A draft is nobody's to see yet; a closed survey says it is closed first.
         if not survey.is_draft and selectors.is_family_outside_grades(request.user, survey):
@@ -722,11 +725,7 @@ def student_answer(request: HttpRequest, token: str) -> HttpResponse:
     link = _link_from_token(token)
     if link is None:
         return render(request, "voice/link_invalid.html", status=404)
-    survey = (
-        Survey.objects.prefetch_related("questions", "sections")
-        .select_related("school__district")
-        .get(pk=link.survey_id)
-    )
+    survey = link.survey  # read with the link, its school and district
     language = _respondent_language(request, survey)
     with translation.override(language):
         questions = list(survey.questions.all())
