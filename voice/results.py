@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 from html import escape
+from itertools import groupby
+from operator import itemgetter
 
 from django.db.models import Avg, Case, CharField, Count, F, Max, Min, When
 from django.utils.safestring import SafeString, mark_safe
@@ -127,6 +129,11 @@ class QuestionResult:
     number_stats: dict | None = None
     ranking: list[dict] = field(default_factory=list)
     texts: list[str] = field(default_factory=list)
+    attach_url: SafeString | str = ""  # where it is put into the plan (the school's page sets it)
+    # The id of its heading, "question 3" and its table's caption, as the pages show them.
+    anchor: SafeString | str = ""
+    question_name: SafeString | str = ""
+    table_caption: SafeString | str = ""
 
     @property
     def is_choice(self) -> bool:
@@ -145,17 +152,13 @@ class QuestionResult:
     # the catalogue's, as {% translate %} puts them, and every value is escaped).
 
     @property
+    def heading(self) -> SafeString:
+        return mark_safe(f"{self.number}. {escape(self.label)}")  # noqa: S308
+
+    @property
     def answered_text(self) -> SafeString:
         n = self.answered
         return mark_safe(ngettext("%(n)s answer", "%(n)s answers", n) % {"n": n})  # noqa: S308
-
-    @property
-    def question_name(self) -> SafeString:
-        return mark_safe(_("question %(n)s") % {"n": self.number})  # noqa: S308
-
-    @property
-    def table_caption(self) -> SafeString:
-        return mark_safe(_("Answers to question %(n)s") % {"n": self.number})  # noqa: S308
 
     @property
     def table_rows(self) -> SafeString:
@@ -332,20 +335,33 @@ def _question_results(
             ranks.setdefault(row[Q_], {})[row["option"]] = row
     texts: dict[int, list[str]] = {}
     if with_texts and kinds & set(TEXT_KINDS):
-        for question_id, text in (
+        rows = (
             answers.filter(question__kind__in=TEXT_KINDS)
             .exclude(text="")
             .order_by(Q_, "text")
             .values_list(Q_, "text")[:text_limit]
-        ):
-            texts.setdefault(question_id, []).append(text)
+        )
+        for question_id, group in groupby(rows, key=itemgetter(0)):
+            texts[question_id] = [text for _question, text in group]
 
+    # The words each question repeats, translated once (as {% translate %} puts them).
+    name_text = _("question %(n)s")
+    caption_text = _("Answers to question %(n)s")
+    chart_text = _(
+        "Share of answers to question %(n)s, by option; the table below gives the figures."
+    )
     results = []
     for number, question in enumerate(questions, start=1):
         sizes = answered.get(question.pk, {})
         overall = sum(sizes.values())
         result = QuestionResult(
-            number=number, question=question, label=question.label(language), answered=overall
+            number=number,
+            question=question,
+            label=question.label(language),
+            answered=overall,
+            anchor=mark_safe(f"r-{question.pk}"),  # noqa: S308 (an integer)
+            question_name=mark_safe(name_text % {"n": number}),  # noqa: S308
+            table_caption=mark_safe(caption_text % {"n": number}),  # noqa: S308
         )
         option_labels = question.option_labels(language)
         if question.kind in CHOICE_KINDS:
@@ -370,7 +386,7 @@ def _question_results(
                     for group in result.groups
                 ]
                 result.options.append(row)
-            result.chart = bar_chart(result)
+            result.chart = bar_chart(result, title=chart_text)
         elif question.kind == QuestionKind.NUMBER and question.pk in numbers:
             row = numbers[question.pk]
             result.number_stats = {
@@ -522,7 +538,7 @@ LABEL_WIDTH = 230
 BAR_WIDTH = 300
 
 
-def bar_chart(result: QuestionResult) -> SafeString:
+def bar_chart(result: QuestionResult, *, title: str | None = None) -> SafeString:
     """One horizontal bar per option, with its share, as SVG (no scripts, no styles: the
     colours come from presentation attributes and the stylesheet). Built as one string: the
     figures are integers, and only the labels and the title are escaped."""
@@ -540,7 +556,10 @@ def bar_chart(result: QuestionResult) -> SafeString:
             f'class="vc-bar"></rect>'
             f'<text x="{LABEL_WIDTH + bar + 6}" y="{y + 16}" class="vc-value">{row.percent}%</text>'
         )
-    title = _("Share of answers to question %(n)s, by option; the table below gives the figures.")
+    if title is None:
+        title = _(
+            "Share of answers to question %(n)s, by option; the table below gives the figures."
+        )
     return mark_safe(  # noqa: S308 (every value put in is escaped or an integer)
         f'<svg class="vc-chart" role="img" aria-labelledby="{title_id}" '
         f'viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg">'

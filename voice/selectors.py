@@ -108,7 +108,7 @@ def audience_filter(survey: Survey) -> Q | None:
     """The people (User) a survey asks, as one condition; None when it asks nobody with an
     account (students answer through class links). The district's own survey (no school)
     asks nobody itself: its schools' copies do."""
-    parts = Q(pk__in=[])
+    parts = Q()
     any_part = False
     if survey.school_id is None:
         staff = Membership.objects.none()

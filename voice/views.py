@@ -14,6 +14,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -786,6 +788,8 @@ def survey_results_page(request: HtmxHttpRequest, school: School, pk: int) -> Ht
     found = survey_results.survey_results(
         survey=survey, language=language, dimension=dimension, with_texts=True
     )
+    if not survey.is_draft:
+        _set_attach_urls(school, survey, found.questions)
     return render(
         request,
         "voice/results.html",
@@ -794,11 +798,27 @@ def survey_results_page(request: HtmxHttpRequest, school: School, pk: int) -> Ht
             "survey": survey,
             "title": survey.text("title", language),
             "results": found,
-            "dimensions": list(survey_results.DIMENSIONS.items()),
+            "dimensions": [
+                (key, str(label), key == found.dimension)
+                for key, label in survey_results.DIMENSIONS.items()
+            ],
             "dimension_label": survey_results.DIMENSIONS.get(found.dimension or "", ""),
             "earlier_round": _earlier_round_title(survey, request.user, language),
         },
     )
+
+
+def _set_attach_urls(school: School, survey: Survey, results) -> None:
+    """Each choice question's address for putting its result into the plan, the URL reversed
+    once: the question's id is the last number of its path."""
+    sample = reverse(
+        "voice:evidence_attach", kwargs={"slug": school.slug, "pk": survey.pk, "question_pk": 0}
+    )
+    head, _zero, tail = sample.rpartition("/0/")
+    head, tail = escape(head), escape(tail)
+    for result in results:
+        if result.is_choice:
+            result.attach_url = mark_safe(f"{head}/{result.question.pk}/{tail}")  # noqa: S308
 
 
 def _earlier_round_title(survey: Survey, user, language: str) -> str:
