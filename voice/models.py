@@ -9,13 +9,14 @@ one to the other; the audit trail records no answer either.
 from __future__ import annotations
 
 import uuid
+from functools import cache
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from leadership.models import District, Grade, School
 
@@ -201,6 +202,13 @@ class Section(models.Model):
         return next((v for v in self.title.values() if v), f"#{self.pk}")
 
 
+@cache
+def _agreement_labels(language: str | None) -> tuple[str, ...]:
+    """The scale's words in `language`, the active one when called: the catalogues do not
+    change while the process runs, and a survey page asks for them once a question."""
+    return tuple(str(label) for label in AGREEMENT_LABELS)
+
+
 class Question(models.Model):
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="questions")
     section = models.ForeignKey(
@@ -246,7 +254,7 @@ class Question(models.Model):
 
     def option_labels(self, language: str) -> list[str]:
         if self.kind == QuestionKind.AGREEMENT:
-            return [str(label) for label in AGREEMENT_LABELS]
+            return list(_agreement_labels(get_language()))
         return [option.get(language) or "" for option in self.options]
 
 

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from html import escape
+from itertools import groupby
+from operator import itemgetter
 
 from django.db.models import Avg, Case, CharField, Count, F, Max, Min, When
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from leadership import grades as grade_codes
 from leadership.models import Role
@@ -127,6 +129,11 @@ class QuestionResult:
     number_stats: dict | None = None
     ranking: list[dict] = field(default_factory=list)
     texts: list[str] = field(default_factory=list)
+    attach_url: SafeString | str = ""  # where it is put into the plan (the school's page sets it)
+    # The id of its heading, "question 3" and its table's caption, as the pages show them.
+    anchor: SafeString | str = ""
+    question_name: SafeString | str = ""
+    table_caption: SafeString | str = ""
 
     @property
     def is_choice(self) -> bool:
@@ -139,6 +146,50 @@ class QuestionResult:
     @property
     def any_hidden(self) -> bool:
         return any(g.hidden for g in self.groups)
+
+    # What the results pages show of a question, built once per question rather than by the
+    # template per option and per answer (the same HTML, escaped the same way: the words are
+    # the catalogue's, as {% translate %} puts them, and every value is escaped).
+
+    @property
+    def heading(self) -> SafeString:
+        return mark_safe(f"{self.number}. {escape(self.label)}")  # noqa: S308
+
+    @property
+    def answered_text(self) -> SafeString:
+        n = self.answered
+        return mark_safe(ngettext("%(n)s answer", "%(n)s answers", n) % {"n": n})  # noqa: S308
+
+    @property
+    def table_rows(self) -> SafeString:
+        """The rows of the option table's body: the option, everyone's share, then each
+        group's share or, for a hidden group, that it is not shown."""
+        hidden = (
+            f'<td><span class="vc-suppressed">{gettext("Not shown (small group)")}</span></td>'
+            if self.any_hidden
+            else ""
+        )
+        rows = []
+        for row in self.options:
+            cells = "".join(
+                hidden if cell is None else f"<td>{cell[1]}% ({cell[0]})</td>" for cell in row.cells
+            )
+            rows.append(
+                f'\n      <tr><th scope="row">{escape(row.label)}</th>'
+                f"<td>{row.percent}% ({row.n})</td>{cells}</tr>\n    "
+            )
+        return mark_safe("".join(rows))  # noqa: S308
+
+    @property
+    def texts_html(self) -> SafeString:
+        """The free-text answers as list items. The texts are escaped together, joined by NUL
+        (which PostgreSQL's text never holds), then split into items."""
+        joined = "\x00".join(self.texts)
+        if joined.count("\x00") == len(self.texts) - 1:
+            items = escape(joined).replace("\x00", "</li><li>")
+        else:
+            items = "</li><li>".join(escape(text) for text in self.texts)
+        return mark_safe(f"<li>{items}</li>" if self.texts else "")  # noqa: S308
 
 
 @dataclass
@@ -243,55 +294,79 @@ def _question_results(
     dimension = group_field.rpartition("__")[2] if group_field else None
     if dimension in GRADE_DIMENSIONS:
         answers, group_field = _grade_groups(answers, group_field, dimension)
-    option_counts: dict[tuple, int] = {}
-    keys = [Q_, "option"] + ([group_field] if group_field else [])
-    for row in (
-        answers.filter(option__isnull=False, rank__isnull=True)
-        .values(*keys)
-        .annotate(n=Count("id"))
-        .order_by()
-    ):
-        option_counts[(row[Q_], row["option"], _key(row.get(group_field)))] = row["n"]
-    answered: dict[tuple, int] = {}
+    # Only the counts some question needs are asked for: a survey without ranking questions
+    # sends no ranking query, and so on.
+    kinds = {question.kind for question in questions}
+    # {question: {option: {group: n}}} and {question: {group: n}}
+    option_counts: dict = {}
+    if kinds & set(CHOICE_KINDS):
+        keys = [Q_, "option"] + ([group_field] if group_field else [])
+        for row in (
+            answers.filter(option__isnull=False, rank__isnull=True)
+            .values(*keys)
+            .annotate(n=Count("id"))
+            .order_by()
+        ):
+            by_option = option_counts.setdefault(row[Q_], {})
+            by_option.setdefault(row["option"], {})[_key(row.get(group_field))] = row["n"]
+    answered: dict = {}
     answered_keys = [Q_] + ([group_field] if group_field else [])
     for row in (
         answers.values(*answered_keys).annotate(n=Count("response_id", distinct=True)).order_by()
     ):
-        answered[(row[Q_], _key(row.get(group_field)))] = row["n"]
-    numbers = {
-        row[Q_]: row
-        for row in answers.filter(number__isnull=False)
-        .values(Q_)
-        .annotate(n=Count("id"), avg=Avg("number"), low=Min("number"), high=Max("number"))
-        .order_by()
-    }
+        answered.setdefault(row[Q_], {})[_key(row.get(group_field))] = row["n"]
+    numbers = {}
+    if QuestionKind.NUMBER in kinds:
+        numbers = {
+            row[Q_]: row
+            for row in answers.filter(number__isnull=False)
+            .values(Q_)
+            .annotate(n=Count("id"), avg=Avg("number"), low=Min("number"), high=Max("number"))
+            .order_by()
+        }
     ranks: dict[int, dict[int, dict]] = {}
-    for row in (
-        answers.filter(rank__isnull=False)
-        .values(Q_, "option")
-        .annotate(n=Count("id"), avg=Avg("rank"))
-        .order_by()
-    ):
-        ranks.setdefault(row[Q_], {})[row["option"]] = row
+    if QuestionKind.RANKING in kinds:
+        for row in (
+            answers.filter(rank__isnull=False)
+            .values(Q_, "option")
+            .annotate(n=Count("id"), avg=Avg("rank"))
+            .order_by()
+        ):
+            ranks.setdefault(row[Q_], {})[row["option"]] = row
     texts: dict[int, list[str]] = {}
-    if with_texts:
-        for question_id, text in (
+    if with_texts and kinds & set(TEXT_KINDS):
+        rows = (
             answers.filter(question__kind__in=TEXT_KINDS)
             .exclude(text="")
             .order_by(Q_, "text")
             .values_list(Q_, "text")[:text_limit]
-        ):
-            texts.setdefault(question_id, []).append(text)
+        )
+        for question_id, group in groupby(rows, key=itemgetter(0)):
+            texts[question_id] = [text for _question, text in group]
 
+    # The words each question repeats, translated once (as {% translate %} puts them).
+    name_text = _("question %(n)s")
+    caption_text = _("Answers to question %(n)s")
+    chart_text = _(
+        "Share of answers to question %(n)s, by option; the table below gives the figures."
+    )
     results = []
     for number, question in enumerate(questions, start=1):
-        overall = sum(n for (qid, _g), n in answered.items() if qid == question.pk)
+        sizes = answered.get(question.pk, {})
+        overall = sum(sizes.values())
         result = QuestionResult(
-            number=number, question=question, label=question.label(language), answered=overall
+            number=number,
+            question=question,
+            label=question.label(language),
+            answered=overall,
+            anchor=mark_safe(f"r-{question.pk}"),  # noqa: S308 (an integer)
+            question_name=mark_safe(name_text % {"n": number}),  # noqa: S308
+            table_caption=mark_safe(caption_text % {"n": number}),  # noqa: S308
         )
         option_labels = question.option_labels(language)
         if question.kind in CHOICE_KINDS:
-            sizes = {g: n for (qid, g), n in answered.items() if qid == question.pk and group_field}
+            if not group_field:
+                sizes = {}
             hidden = suppressed_groups(sizes, threshold) if group_field else set()
             result.groups = [
                 Group(key=key, label=labels(key), n=n, hidden=key in hidden)
@@ -299,12 +374,9 @@ def _question_results(
                     sizes.items(), key=lambda item: _sort_key(dimension, item[0], labels)
                 )
             ]
+            counts = option_counts.get(question.pk, {})
             for index, label in enumerate(option_labels):
-                by_group = {
-                    g: n
-                    for (qid, option, g), n in option_counts.items()
-                    if qid == question.pk and option == index
-                }
+                by_group = counts.get(index, {})
                 n = sum(by_group.values())
                 row = OptionRow(label=label, n=n, percent=_percent(n, overall))
                 row.cells = [
@@ -314,7 +386,7 @@ def _question_results(
                     for group in result.groups
                 ]
                 result.options.append(row)
-            result.chart = bar_chart(result)
+            result.chart = bar_chart(result, title=chart_text)
         elif question.kind == QuestionKind.NUMBER and question.pk in numbers:
             row = numbers[question.pk]
             result.number_stats = {
@@ -466,43 +538,33 @@ LABEL_WIDTH = 230
 BAR_WIDTH = 300
 
 
-def bar_chart(result: QuestionResult) -> SafeString:
+def bar_chart(result: QuestionResult, *, title: str | None = None) -> SafeString:
     """One horizontal bar per option, with its share, as SVG (no scripts, no styles: the
-    colours come from presentation attributes and the stylesheet)."""
+    colours come from presentation attributes and the stylesheet). Built as one string: the
+    figures are integers, and only the labels and the title are escaped."""
     rows = result.options
     height = BAR_HEIGHT * len(rows) + 8
     width = LABEL_WIDTH + BAR_WIDTH + 60
     title_id = f"chart-{result.question.pk}-title"
-    bars = format_html_join(
-        "",
-        '<text x="0" y="{}" class="vc-label">{}</text>'
-        '<rect x="{}" y="{}" width="{}" height="{}" class="vc-bar"></rect>'
-        '<text x="{}" y="{}" class="vc-value">{}%</text>',
-        (
-            (
-                i * BAR_HEIGHT + 16,
-                row.label[:40],
-                LABEL_WIDTH,
-                i * BAR_HEIGHT + 4,
-                round(BAR_WIDTH * row.percent / 100),
-                BAR_HEIGHT - 8,
-                LABEL_WIDTH + round(BAR_WIDTH * row.percent / 100) + 6,
-                i * BAR_HEIGHT + 16,
-                row.percent,
-            )
-            for i, row in enumerate(rows)
-        ),
-    )
-    return format_html(
-        '<svg class="vc-chart" role="img" aria-labelledby="{}" viewBox="0 0 {} {}" '
-        'xmlns="http://www.w3.org/2000/svg"><title id="{}">{}</title>{}</svg>',
-        title_id,
-        width,
-        height,
-        title_id,
-        _("Share of answers to question %(n)s, by option; the table below gives the figures.")
-        % {"n": result.number},
-        bars,
+    bars = []
+    for i, row in enumerate(rows):
+        y = i * BAR_HEIGHT
+        bar = round(BAR_WIDTH * row.percent / 100)
+        bars.append(
+            f'<text x="0" y="{y + 16}" class="vc-label">{escape(row.label[:40])}</text>'
+            f'<rect x="{LABEL_WIDTH}" y="{y + 4}" width="{bar}" height="{BAR_HEIGHT - 8}" '
+            f'class="vc-bar"></rect>'
+            f'<text x="{LABEL_WIDTH + bar + 6}" y="{y + 16}" class="vc-value">{row.percent}%</text>'
+        )
+    if title is None:
+        title = _(
+            "Share of answers to question %(n)s, by option; the table below gives the figures."
+        )
+    return mark_safe(  # noqa: S308 (every value put in is escaped or an integer)
+        f'<svg class="vc-chart" role="img" aria-labelledby="{title_id}" '
+        f'viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg">'
+        f'<title id="{title_id}">{escape(title % {"n": result.number})}</title>'
+        f"{''.join(bars)}</svg>"
     )
 
 

@@ -4,7 +4,7 @@ opening."""
 from __future__ import annotations
 
 from django.conf import settings
-from django.db.models import Avg, Count, Prefetch, Q, QuerySet
+from django.db.models import Avg, Count, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.utils.translation import gettext as _
 
 from leadership import grades as grade_codes
@@ -70,6 +70,29 @@ def survey_for_builder(*, pk: int) -> QuerySet[Survey]:
     )
 
 
+def survey_for_answering(*, pk: int) -> QuerySet[Survey]:
+    """A school's survey with its questions in order, for its answer page. The page puts its
+    own school on it; the sections are read only when a question has one, and the teams only
+    for a survey that asks teams (`with_teams`)."""
+    return Survey.objects.filter(pk=pk).prefetch_related(
+        Prefetch("questions", queryset=Question.objects.order_by("position", "id"))
+    )
+
+
+def with_teams(survey: Survey) -> Survey:
+    """The survey with its staff teams read, when it asks teams (who is asked reads them)."""
+    if survey.staff_audience == StaffAudience.TEAMS:
+        prefetch_related_objects([survey], "staff_teams")
+    return survey
+
+
+def section_titles(survey: Survey, questions, language: str) -> dict[int, str]:
+    """{section id: its title in `language`}: no query when no question is in a section."""
+    if not any(question.section_id for question in questions):
+        return {}
+    return {s.pk: (s.title or {}).get(language, "") for s in survey.sections.all()}
+
+
 def school_surveys(*, user, school: School) -> QuerySet[Survey]:
     """What the person sees in the school's list: every survey for its managers; otherwise
     the surveys they own and the open ones they are asked to answer."""
@@ -85,7 +108,7 @@ def audience_filter(survey: Survey) -> Q | None:
     """The people (User) a survey asks, as one condition; None when it asks nobody with an
     account (students answer through class links). The district's own survey (no school)
     asks nobody itself: its schools' copies do."""
-    parts = Q(pk__in=[])
+    parts = Q()
     any_part = False
     if survey.school_id is None:
         staff = Membership.objects.none()

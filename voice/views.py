@@ -14,6 +14,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -67,6 +69,16 @@ STUDENT_SESSION = "voice_answered"
 
 def _owned(request, pk: int) -> Survey:
     return load_in_school(request, selectors.survey_for_builder(pk=pk), "school", is_owner, pk=pk)
+
+
+def _owned_for_results(request, school: School, pk: int) -> Survey:
+    """The survey whose results this owner reads, on the school the request already holds
+    (checked after: the check reads the survey's school, which would be a query otherwise)."""
+    survey = load_in_school(request, Survey.objects.all(), "school", pk=pk)
+    survey.school = school
+    if not is_owner(request.user, survey):
+        raise PermissionDenied
+    return survey
 
 
 def _set_by_district(request, survey: Survey) -> HttpResponse | None:
@@ -503,9 +515,9 @@ def _sections(form: AnswerForm, questions: list[Question], survey: Survey, langu
     """The questions grouped by section, each with its fields, its condition and its errors."""
     sections: list[dict] = []
     by_section: dict[int | None, dict] = {}
-    section_titles = {s.pk: (s.title or {}).get(language, "") for s in survey.sections.all()}
+    section_titles = selectors.section_titles(survey, questions, language)
     numbers = {q.pk: i for i, q in enumerate(questions, start=1)}
-    labels = {q.pk: q.option_labels(language) for q in questions}
+    by_pk = {q.pk: q for q in questions}
     for question in questions:
         key = question.section_id
         if key not in by_section:
@@ -519,7 +531,8 @@ def _sections(form: AnswerForm, questions: list[Question], survey: Survey, langu
         )
         condition = ""
         if question.show_if_id:
-            option_labels = labels.get(question.show_if_id, [])
+            earlier = by_pk.get(question.show_if_id)
+            option_labels = earlier.option_labels(language) if earlier else []
             condition = _("Answer only if you answered “%(answer)s” to question %(n)s.") % {
                 "answer": option_labels[question.show_if_option]
                 if question.show_if_option < len(option_labels)
@@ -596,7 +609,9 @@ def _answer_page(request, survey, *, language, form, sections, errors_top, actio
 @require_http_methods(["GET", "HEAD", "POST"])
 @school_view()
 def survey_answer(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
-    survey = load_in_school(request, selectors.survey_for_builder(pk=pk), "school", None, pk=pk)
+    survey = load_in_school(request, selectors.survey_for_answering(pk=pk), "school", pk=pk)
+    survey.school = school
+    selectors.with_teams(survey)
     if not selectors.is_in_audience(request.user, survey):
         # A draft is nobody's to see yet; a closed survey says it is closed first.
         if not survey.is_draft and selectors.is_family_outside_grades(request.user, survey):
@@ -712,11 +727,7 @@ def student_answer(request: HttpRequest, token: str) -> HttpResponse:
     link = _link_from_token(token)
     if link is None:
         return render(request, "voice/link_invalid.html", status=404)
-    survey = (
-        Survey.objects.prefetch_related("questions", "sections")
-        .select_related("school__district")
-        .get(pk=link.survey_id)
-    )
+    survey = link.survey  # read with the link, its school and district
     language = _respondent_language(request, survey)
     with translation.override(language):
         questions = list(survey.questions.all())
@@ -771,13 +782,14 @@ def student_answer(request: HttpRequest, token: str) -> HttpResponse:
 @require_safe
 @school_view()
 def survey_results_page(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
-    survey = load_in_school(request, Survey.objects.all(), "school", is_owner, pk=pk)
-    survey.school = school
+    survey = _owned_for_results(request, school, pk)
     language = _respondent_language(request, survey)
     dimension = request.GET.get("by") or None
     found = survey_results.survey_results(
         survey=survey, language=language, dimension=dimension, with_texts=True
     )
+    if not survey.is_draft:
+        _set_attach_urls(school, survey, found.questions)
     return render(
         request,
         "voice/results.html",
@@ -786,11 +798,27 @@ def survey_results_page(request: HtmxHttpRequest, school: School, pk: int) -> Ht
             "survey": survey,
             "title": survey.text("title", language),
             "results": found,
-            "dimensions": list(survey_results.DIMENSIONS.items()),
+            "dimensions": [
+                (key, str(label), key == found.dimension)
+                for key, label in survey_results.DIMENSIONS.items()
+            ],
             "dimension_label": survey_results.DIMENSIONS.get(found.dimension or "", ""),
             "earlier_round": _earlier_round_title(survey, request.user, language),
         },
     )
+
+
+def _set_attach_urls(school: School, survey: Survey, results) -> None:
+    """Each choice question's address for putting its result into the plan, the URL reversed
+    once: the question's id is the last number of its path."""
+    sample = reverse(
+        "voice:evidence_attach", kwargs={"slug": school.slug, "pk": survey.pk, "question_pk": 0}
+    )
+    head, _zero, tail = sample.rpartition("/0/")
+    head, tail = escape(head), escape(tail)
+    for result in results:
+        if result.is_choice:
+            result.attach_url = mark_safe(f"{head}/{result.question.pk}/{tail}")  # noqa: S308
 
 
 def _earlier_round_title(survey: Survey, user, language: str) -> str:
@@ -806,8 +834,7 @@ def _earlier_round_title(survey: Survey, user, language: str) -> str:
 @require_safe
 @school_view()
 def survey_results_csv(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
-    survey = load_in_school(request, Survey.objects.all(), "school", is_owner, pk=pk)
-    survey.school = school
+    survey = _owned_for_results(request, school, pk)
     language = _respondent_language(request, survey)
     found = survey_results.survey_results(
         survey=survey,
@@ -1219,8 +1246,7 @@ def survey_next_round(request: HtmxHttpRequest, school: School, pk: int) -> Http
 @school_view()
 def survey_compare(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
     """This round's results beside an earlier round's, question by question."""
-    survey = load_in_school(request, Survey.objects.all(), "school", is_owner, pk=pk)
-    survey.school = school
+    survey = _owned_for_results(request, school, pk)
     # Only the rounds whose results this person may read: owning this round does not open
     # an earlier one's figures.
     earlier_rounds = survey_rounds.earlier_rounds(survey, reader=request.user)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from tests.voice.factories import draft_survey, open_survey
-from voice import tokens
+from tests.voice.factories import add_question, draft_survey, open_survey
+from voice import services, tokens
 from voice.models import Question, Response, StudentLink, Survey, SurveyStatus
 
 pytestmark = pytest.mark.django_db
@@ -184,3 +184,73 @@ def test_a_stale_question_edit_is_refused_and_both_versions_shown(world, client)
     assert "They wrote this." in response.content.decode()
     question.refresh_from_db()
     assert question.text["en"] == "They wrote this."
+
+
+@pytest.mark.parametrize(
+    ("kind", "chosen", "given"),
+    [
+        ("radio", None, {"id": "id_q1"}),
+        ("radio", 2, {"id": "id_q1", "aria-invalid": "true"}),
+        ("radio", None, {}),
+        ("checkbox", [0, 2], {"id": "id_q1", "class": "x<y"}),
+        ("checkbox", [], {"id": "id_q1", "required": True, "disabled": False}),
+    ],
+)
+def test_the_answer_options_are_the_html_of_djangos_own_widgets(kind, chosen, given):
+    """The answer form writes its options in Python: the same HTML as Django's templates,
+    checked, required, invalid and escaped alike."""
+    from django import forms as django_forms
+
+    from voice import forms as voice_forms
+
+    choices = list(enumerate(["Agree", "<b>Tom & Jerry's</b>", 'Say "no"']))
+    ours, theirs = {
+        "radio": (voice_forms.RadioSelect, django_forms.RadioSelect),
+        "checkbox": (voice_forms.CheckboxSelectMultiple, django_forms.CheckboxSelectMultiple),
+    }[kind]
+    base = {"aria-required": "true"}
+    expected = theirs(attrs=base, choices=choices).render("q1", chosen, dict(given))
+    assert ours(attrs=base, choices=choices).render("q1", chosen, dict(given)) == expected
+    assert "&lt;b&gt;Tom &amp; Jerry&#x27;s&lt;/b&gt;" in expected
+
+
+def test_the_answer_pages_take_the_same_queries_however_many_questions(
+    world, client, django_assert_num_queries
+):
+    from django.test import Client
+
+    small = draft_survey(world)
+    add_question(world, small)
+    services.survey_open(actor=world.principal, survey=small)
+    large, _q = open_survey(world)
+    client.force_login(world.staff)
+    student = Client()
+
+    def link_url(survey):
+        link = StudentLink.objects.create(survey=survey, label="Grade 4", nonce=tokens.new_nonce())
+        return reverse("voice:student_answer", kwargs={"token": tokens.make_link_token(link)})
+
+    client.get(_url("survey_answer", small))  # warm the session and roles
+    for survey in (small, large):
+        answer, link = _url("survey_answer", survey), link_url(survey)
+        # The session, the person and their roles, the school, the survey, its questions,
+        # whether the person is asked and whether they answered (no sections, no teams).
+        with django_assert_num_queries(7):
+            page = client.get(answer).content.decode()
+        assert page.count('type="radio"') >= 5
+        # The link with its survey, school and district, then the questions.
+        with django_assert_num_queries(2):
+            page = student.get(link).content.decode()
+        assert page.count('type="radio"') >= 5
+
+
+def test_the_answer_page_shows_its_sections(world, client):
+    survey = draft_survey(world)
+    section = services.section_add(
+        actor=world.principal, survey=survey, title={"en": "About you", "es": "Sobre usted"}
+    )
+    add_question(world, survey, section=section)
+    services.survey_open(actor=world.principal, survey=survey)
+    client.force_login(world.staff)
+    page = client.get(_url("survey_answer", survey)).content.decode()
+    assert "<h2>About you</h2>" in page
