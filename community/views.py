@@ -212,10 +212,15 @@ def attachment_download(request: HtmxHttpRequest, school: School, pk: int) -> Ht
 # --- the school's inbox ---------------------------------------------------------------
 
 
+# Beyond any inbox's last page (25 a page), and small enough for the database's OFFSET.
+PAGE_CEILING = 10**6
+
+
 def _page_number(request) -> int:
-    """The page asked for in `?page=`; 1 when it is missing or not a whole number above 0."""
+    """The page asked for in `?page=`; 1 when it is missing or not a whole number above 0.
+    A number past the end shows the last page, however large it is."""
     try:
-        return max(1, int(request.GET.get("page", "1")))
+        return min(max(1, int(request.GET.get("page", "1"))), PAGE_CEILING)
     except ValueError:
         return 1
 

@@ -7,6 +7,8 @@ from types import SimpleNamespace
 
 from django import forms
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.utils import translation
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
@@ -265,6 +267,13 @@ class RsvpForm(forms.Form):
                 if waitlist or field.name != "join_waitlist"
             ),
         )
+
+
+@receiver(setting_changed)
+def _forget_rendered_fields(**kwargs):
+    # The HTML follows the form renderer, languages and catalogues too: a setting changed (in
+    # a test) starts it afresh.
+    _unbound_fields_html.cache_clear()
 
 
 @lru_cache(maxsize=512)

@@ -52,7 +52,7 @@ def navigation(request):
 # setting changed in a test starts them afresh.
 
 
-@functools.cache
+@functools.lru_cache(maxsize=8)  # one prefix in practice; bounded whatever SCRIPT_NAME says
 def _layout_links(script_prefix: str) -> dict[str, str]:
     return {
         "home": reverse("home"),
