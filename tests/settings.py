@@ -11,13 +11,22 @@ os.environ.setdefault("DEBUG", "1")
 
 from config.settings import *  # noqa: F403
 
-# Under pytest-xdist each worker gets a Redis database of its own for the cache: every test
-# empties the cache (FLUSHDB), and a neighbour's flush must not reset the rate-limit counters
-# a test is in the middle of counting.
+# Under pytest-xdist each worker gets Redis databases of its own, for the cache and for the
+# broker: every test empties the cache (FLUSHDB), and a neighbour's flush must not reset the
+# rate-limit counters a test is in the middle of counting, nor empty the queue a real worker
+# is reading; a worker must not take a task queued by another process's test either. Worker
+# gwN uses databases 2 + 2N (cache) and 3 + 2N (broker), clear of the 0 and 1 CI gives the
+# serial run.
 _worker = os.environ.get("PYTEST_XDIST_WORKER", "")
-if _worker.startswith("gw") and CACHES["default"]["BACKEND"] == "config.cache.RedisCache":  # noqa: F405
+if _worker.startswith("gw"):
     from urllib.parse import urlsplit, urlunsplit
 
-    _url = urlsplit(CACHES["default"]["LOCATION"])  # noqa: F405
-    _db = 1 + int(_worker[2:]) % 15
-    CACHES["default"]["LOCATION"] = urlunsplit(_url._replace(path=f"/{_db}"))  # noqa: F405
+    def _on_database(url: str, number: int) -> str:
+        return urlunsplit(urlsplit(url)._replace(path=f"/{number}"))
+
+    _n = int(_worker[2:]) % 7
+    if CACHES["default"]["BACKEND"] == "config.cache.RedisCache":  # noqa: F405
+        CACHES["default"]["LOCATION"] = _on_database(CACHES["default"]["LOCATION"], 2 + 2 * _n)  # noqa: F405
+    if os.environ.get("CELERY_BROKER_URL", "").startswith("redis"):
+        os.environ["CELERY_BROKER_URL"] = _on_database(os.environ["CELERY_BROKER_URL"], 3 + 2 * _n)
+        CELERY_BROKER_URL = os.environ["CELERY_BROKER_URL"]
