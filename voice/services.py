@@ -3,6 +3,7 @@ and answers. Answers are never audited (an audit entry would name who answered).
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -1012,6 +1013,22 @@ NO_TARGET = _("Choose a goal or a measure of an open plan.")
 NO_PLAN = _("There is no work plan to put this result in.")
 
 
+# The longest group a measure's data point keeps (workplans' DataPoint.group).
+POINT_GROUP_MAX = 120
+
+
+def results_date(survey: Survey) -> date:
+    """The date a survey's results describe: the day it closed, or while it is open the day of
+    its latest answer (today when nobody has answered yet). Not the day they are put into the
+    plan: a result attached a month after the survey closed is not a month newer, and the
+    same result attached twice has one date, so the plan refuses it the second time."""
+    school = survey.school
+    if survey.closed_at is not None:
+        return clock.today_in(school, now=survey.closed_at)
+    latest = survey.responses.aggregate(latest=Max("submitted_on"))["latest"]
+    return latest or clock.today_in(school)
+
+
 @transaction.atomic
 def evidence_attach(
     *,
@@ -1025,8 +1042,8 @@ def evidence_attach(
     measure_id: int | None = None,
 ) -> PlanEvidence:
     """Put the share of answers given to `options` (for everyone, or one group that is not
-    suppressed) into the plan: as a goal's evidence, or as a measure's data point dated today
-    with its n."""
+    suppressed) into the plan: as a goal's evidence, or as a measure's data point with its n
+    and its group, dated as the survey's results are (see `results_date`)."""
     link = plan_link()
     if link is None:
         raise ValidationError(NO_PLAN)
@@ -1058,11 +1075,15 @@ def evidence_attach(
         n = group.n
         count = sum(result.options[o].cells[index][0] for o in options)
         group_label = group.label
+        # The data point's group, in the school's language: which breakdown and which group
+        # ("Class or grade: Grade 3"), so two groups of one day are two points, not one.
+        point_group = f"{survey_results.DIMENSIONS[found.dimension]}: {group.label}"
     else:
         n = result.answered
         count = sum(result.options[o].n for o in options)
         group_label = str(_("everyone"))
         dimension, group_key = "", ""
+        point_group = ""
     if n < found.threshold:
         raise ValidationError({"group": ValidationError(TOO_FEW, params={"n": found.threshold})})
     value = (Decimal(100) * count / n).quantize(Decimal("0.1"))
@@ -1072,15 +1093,16 @@ def evidence_attach(
         "group": group_label,
         "survey": survey.text("title", language),
     }
-    today = clock.today_in(school)
+    taken_on = results_date(survey)
     if measure_id is not None:
         link.add_point(
             actor=actor,
             school=school,
             measure_id=measure_id,
-            date=today,
+            date=taken_on,
             value=value,
             n=n,
+            group=str(point_group)[:POINT_GROUP_MAX],
             source=(_("Survey “%(survey)s”") % {"survey": survey.text("title", language)})[:120],
         )
     evidence = PlanEvidence(
@@ -1093,7 +1115,7 @@ def evidence_attach(
         description=str(description)[:400],
         value=value,
         n=n,
-        taken_on=today,
+        taken_on=taken_on,
         goal_id=goal_id,
         measure_id=measure_id,
         created_by=actor,
