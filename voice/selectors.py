@@ -306,19 +306,23 @@ def exchanges_for(*, user, school: School) -> QuerySet[IdeaExchange]:
 SAMPLE_SIZE = 5
 
 
-def ideas_to_rate(*, exchange: IdeaExchange, rater: str) -> list[Idea]:
-    """A random sample of shown ideas this person has not rated yet (one query)."""
+def ideas_to_rate(*, exchange: IdeaExchange, rater: str, author: str) -> list[Idea]:
+    """A random sample of shown ideas of others (not written by `author`, the person's author
+    key) that this person has not rated yet (one query)."""
     rated = IdeaRating.objects.filter(idea__exchange=exchange, rater=rater).values("idea_id")
     return list(
         Idea.objects.filter(exchange=exchange, is_hidden=False)
         .exclude(pk__in=rated)
+        .exclude(author_key=author)
         .order_by("?")[:SAMPLE_SIZE]
     )
 
 
 def ideas_ranked(*, exchange: IdeaExchange, threshold: int) -> tuple[list, list, list[str]]:
     """(ideas, themes, groups): ideas and themes by average rating, each with the average per
-    stakeholder group of the raters (None when fewer than `threshold` rated). Three queries."""
+    stakeholder group of the raters: None when fewer than `threshold` rated, or when the
+    overall average would give such a group away (the results' complementary suppression).
+    Four queries."""
     ideas = list(
         Idea.objects.filter(exchange=exchange, is_hidden=False)
         .select_related("theme")
@@ -350,8 +354,28 @@ def ideas_ranked(*, exchange: IdeaExchange, threshold: int) -> tuple[list, list,
             n=Count("ideas", filter=Q(ideas__is_hidden=False), distinct=True),
         ).order_by("-avg", "name")
     )
+    # A theme's group is as large as the people who rated its ideas, not their ratings: one
+    # person rating three ideas of a theme is one of the group, not three.
+    theme_groups: dict[tuple[int, str], tuple[float, int]] = {}
+    for row in (
+        IdeaRating.objects.filter(
+            idea__exchange=exchange, idea__is_hidden=False, idea__theme__isnull=False
+        )
+        .values("idea__theme_id", "stakeholder")
+        .annotate(avg=Avg("stars"), n=Count("rater", distinct=True))
+        .order_by()
+    ):
+        theme_groups[(row["idea__theme_id"], row["stakeholder"])] = (row["avg"], row["n"])
     for theme in themes:
         theme.avg = round(theme.avg, 1) if theme.avg is not None else None
+        sizes = {
+            g: theme_groups[(theme.pk, g)][1] for g in group_list if (theme.pk, g) in theme_groups
+        }
+        hidden = suppressed_groups(sizes, threshold)
+        theme.by_group = [
+            round(theme_groups[(theme.pk, g)][0], 1) if g in sizes and g not in hidden else None
+            for g in group_list
+        ]
     return ideas, themes, group_list
 
 

@@ -1143,6 +1143,7 @@ EXCHANGE_MISSING = _(
 IDEA_EMPTY = _("Write your idea.")
 IDEA_TOO_LONG = _("Please keep your idea to %(max)s characters.")
 BAD_STARS = _("Rate from 1 to 5 stars.")
+OWN_IDEA = _("Your own idea is not yours to rate: rate the ideas of others.")
 HIDE_REASON = _("Say why the idea is hidden; the reason is kept in the audit trail.")
 
 
@@ -1214,13 +1215,22 @@ def idea_add(*, user, exchange: IdeaExchange, text: str) -> Idea:
         raise ValidationError({"text": IDEA_EMPTY})
     if len(text) > IDEA_MAX:
         raise ValidationError({"text": ValidationError(IDEA_TOO_LONG, params={"max": IDEA_MAX})})
-    idea = Idea.objects.create(exchange=exchange, text=text, stakeholder=stakeholder)
+    idea = Idea.objects.create(
+        exchange=exchange,
+        text=text,
+        stakeholder=stakeholder,
+        author_key=author_key(user, exchange),
+    )
     versions.mark_changed(school=exchange.school)
     return idea
 
 
 def rater_key(user, exchange: IdeaExchange) -> str:
     return tokens.rater_key(user.pk, exchange.pk)
+
+
+def author_key(user, exchange: IdeaExchange) -> str:
+    return tokens.author_key(user.pk, exchange.pk)
 
 
 @transaction.atomic
@@ -1230,6 +1240,8 @@ def idea_rate(*, user, idea: Idea, stars: int) -> IdeaRating:
     stakeholder = _exchange_stakeholder(user, exchange)
     if idea.is_hidden:
         raise ValidationError(EXCHANGE_NOT_OPEN)
+    if idea.author_key and idea.author_key == author_key(user, exchange):
+        raise ValidationError(OWN_IDEA)
     if not isinstance(stars, int) or not 1 <= stars <= 5:
         raise ValidationError({"stars": BAD_STARS})
     rating, _created = IdeaRating.objects.update_or_create(

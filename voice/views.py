@@ -965,8 +965,8 @@ def exchange_detail(request: HtmxHttpRequest, school: School, pk: int) -> HttpRe
         exchange=exchange, threshold=school.district.small_group_threshold
     )
     labels = [str(Stakeholder(g).label) for g in groups]
-    for idea in ideas:
-        idea.group_cells = list(zip(labels, idea.by_group, strict=True))
+    for item in [*ideas, *themes]:
+        item.group_cells = list(zip(labels, item.by_group, strict=True))
     return render(
         request,
         "voice/exchange_detail.html",
@@ -1092,7 +1092,9 @@ def exchange_take(request: HtmxHttpRequest, school: School, pk: int) -> HttpResp
                     return redirect(request.path)
         sample = (
             selectors.ideas_to_rate(
-                exchange=exchange, rater=services.rater_key(request.user, exchange)
+                exchange=exchange,
+                rater=services.rater_key(request.user, exchange),
+                author=services.author_key(request.user, exchange),
             )
             if exchange.status == SurveyStatus.OPEN
             else []
