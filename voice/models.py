@@ -132,6 +132,11 @@ class Survey(models.Model):
     # not an earlier round of the school's own): the district sets its questions and settings,
     # and a school has at most one copy of each district survey.
     from_district = models.BooleanField(default=False, editable=False)
+    # Themes of the school's list its owners found in its results (its free-text answers
+    # above all), as listening sessions are tagged: the themes page counts it under each.
+    themes = models.ManyToManyField(
+        "ListeningTheme", blank=True, related_name="surveys", verbose_name=_("themes")
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]

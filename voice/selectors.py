@@ -383,33 +383,58 @@ def school_sessions(*, school: School) -> QuerySet[ListeningSession]:
     return ListeningSession.objects.filter(school=school).prefetch_related("themes")
 
 
-def themes_across(*, school: School) -> list[dict]:
-    """Each theme of the school's list with where it was heard: the listening sessions tagged
-    with it and the idea-exchange themes of the same name (with their ideas). Three queries."""
+def theme_key(name: str) -> str:
+    """A theme's name as themes are matched across sources: "Access to  books" and
+    "access to books" are one theme (case and runs of spaces do not count)."""
+    return " ".join(name.split()).casefold()
+
+
+def themes_across(*, school: School, user=None) -> list[dict]:
+    """Each theme of the school's list with where it was heard: the listening sessions and the
+    surveys tagged with it and the idea-exchange themes of the same name (with their ideas).
+    With `user`, each survey and idea-exchange theme says whether that person may open it
+    (`can_open`; the sessions are open to everyone who sees the page). Five queries."""
     themes = list(
         ListeningTheme.objects.filter(school=school).prefetch_related(
-            Prefetch("sessions", queryset=ListeningSession.objects.order_by("-held_on"))
+            Prefetch("sessions", queryset=ListeningSession.objects.order_by("-held_on")),
+            Prefetch(
+                "surveys",
+                queryset=Survey.objects.filter(school=school)
+                .exclude(status=SurveyStatus.DRAFT)
+                .select_related("school")
+                .order_by("-opened_at", "-pk"),
+            ),
         )
     )
+    manager = user is not None and can_create_survey(user, school)
+    owned: set[int] = set()
+    if user is not None and not manager:
+        owned = set(Survey.objects.filter(school=school, owners=user).values_list("pk", flat=True))
     by_name: dict[str, list] = {}
     for theme in (
         Theme.objects.filter(exchange__school=school)
         .select_related("exchange__school")
         .annotate(n=Count("ideas", filter=Q(ideas__is_hidden=False)))
     ):
-        by_name.setdefault(theme.name.casefold(), []).append(theme)
+        theme.can_open = manager or (user is not None and theme.exchange.created_by_id == user.pk)
+        by_name.setdefault(theme_key(theme.name), []).append(theme)
     rows = []
     for theme in themes:
         sessions = list(theme.sessions.all())
-        exchanges = by_name.get(theme.name.casefold(), [])
+        surveys = list(theme.surveys.all())
+        for survey in surveys:
+            survey.can_open = manager or survey.pk in owned
+        exchanges = by_name.get(theme_key(theme.name), [])
+        ideas = sum(t.n for t in exchanges)
         rows.append(
             {
                 "theme": theme,
                 "sessions": sessions,
                 "heard": sum(s.heard_total for s in sessions),
+                "surveys": surveys,
                 "exchanges": exchanges,
-                "ideas": sum(t.n for t in exchanges),
-                "count": len(sessions) + sum(t.n for t in exchanges),
+                "ideas": ideas,
+                "count": len(sessions) + len(surveys) + ideas,
             }
         )
     rows.sort(key=lambda row: (-row["count"], row["theme"].name))

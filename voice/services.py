@@ -1343,6 +1343,31 @@ def session_record(*, actor, school: School, themes=(), **data: Any) -> Listenin
     return session
 
 
+THEMES_OF_DRAFT = _("A draft has no results yet to find themes in.")
+
+
+@transaction.atomic
+def survey_themes_set(*, actor, survey: Survey, themes) -> Survey:
+    """Tag a survey with themes of its school's list (what its results, its free-text answers
+    above all, were about), as a listening session is tagged: the themes page then counts it
+    and links to it under each theme."""
+    if survey.school_id is None or survey.is_draft:
+        raise ValidationError(THEMES_OF_DRAFT)
+    chosen = [theme for theme in themes if theme.school_id == survey.school_id]
+    before = sorted(survey.themes.values_list("pk", flat=True))
+    survey.themes.set(chosen)
+    audit.record(
+        actor=actor,
+        action="voice.survey_themes",
+        obj=survey,
+        school=survey.school,
+        before={"themes": before},
+        after={"themes": sorted(theme.pk for theme in chosen)},
+    )
+    versions.mark_changed(school=survey.school)
+    return survey
+
+
 @transaction.atomic
 def listening_theme_add(*, actor, school: School, name: str) -> ListeningTheme:
     name = (name or "").strip()[:120]
@@ -1435,8 +1460,9 @@ NOT_THE_SCHOOLS = _("This theme is not one of the school's.")
 
 def theme_counts(*, school: School, listening_theme=None, idea_theme=None) -> dict:
     """A theme's counts as the themes page shows them: for a theme of the school's list, the
-    listening sessions tagged with it, the people heard there by group, and the ideas under
-    idea-exchange themes of the same name; for an idea-exchange theme, its shown ideas."""
+    listening sessions and surveys tagged with it, the people heard in the sessions by group,
+    and the ideas under idea-exchange themes of the same name; for an idea-exchange theme,
+    its shown ideas."""
     if listening_theme is not None:
         row = next(
             r for r in selectors.themes_across(school=school) if r["theme"].pk == listening_theme.pk
@@ -1444,6 +1470,7 @@ def theme_counts(*, school: School, listening_theme=None, idea_theme=None) -> di
         sessions = row["sessions"]
         return {
             "sessions": len(sessions),
+            "surveys": len(row["surveys"]),
             "ideas": row["ideas"],
             "heard": {
                 "students": sum(s.students_heard for s in sessions),
