@@ -1208,8 +1208,11 @@ def survey_themes(request: HtmxHttpRequest, school: School, pk: int) -> HttpResp
     survey = _owned(request, pk)
     if survey.is_draft:
         raise Http404
+    # Bound on any POST: clearing every box posts no theme at all, and that is a choice too.
     form = SurveyThemesForm(
-        request.POST or None, school=school, initial={"themes": list(survey.themes.all())}
+        request.POST if request.method == "POST" else None,
+        school=school,
+        initial={"themes": list(survey.themes.all())},
     )
     if request.method == "POST" and form.is_valid():
         try:
