@@ -516,6 +516,25 @@ class SessionForm(forms.ModelForm):
         self.fields["themes"].queryset = ListeningTheme.objects.filter(school=school)
 
 
+class SurveyThemesForm(forms.Form):
+    """Which themes of the school's list a survey's results were about."""
+
+    themes = forms.ModelMultipleChoiceField(
+        label=_("Themes"),
+        required=False,
+        queryset=ListeningTheme.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "The themes of the school's list that its results, its written answers above all, "
+            "speak to. The themes page counts the survey under each."
+        ),
+    )
+
+    def __init__(self, *args, school, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["themes"].queryset = ListeningTheme.objects.filter(school=school)
+
+
 class NextRoundForm(forms.Form):
     """The title of the next round, in each language of the school (prefilled)."""
 

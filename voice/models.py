@@ -132,6 +132,11 @@ class Survey(models.Model):
     # not an earlier round of the school's own): the district sets its questions and settings,
     # and a school has at most one copy of each district survey.
     from_district = models.BooleanField(default=False, editable=False)
+    # Themes of the school's list its owners found in its results (its free-text answers
+    # above all), as listening sessions are tagged: the themes page counts it under each.
+    themes = models.ManyToManyField(
+        "ListeningTheme", blank=True, related_name="surveys", verbose_name=_("themes")
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -545,6 +550,9 @@ class Idea(models.Model):
         Theme, on_delete=models.SET_NULL, null=True, blank=True, related_name="ideas"
     )
     is_hidden = models.BooleanField(default=False)
+    # A keyed hash of the exchange and the author (tokens.author_key): it names nobody, and
+    # keeps an author's own ideas out of the sample they are asked to rate.
+    author_key = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
         ordering = ["id"]

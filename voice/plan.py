@@ -14,7 +14,8 @@ class PlanLink:
     # (id, label) of the goals and measures of the school's plans that are not closed.
     goals: Callable[..., list[tuple[int, str]]]
     measures: Callable[..., list[tuple[int, str]]]
-    # add_point(*, actor, school, measure_id, date, value, n, source): raises ValidationError.
+    # add_point(*, actor, school, measure_id, date, value, n, source, group=""): raises
+    # ValidationError (also when the measure already has a value for that date and group).
     add_point: Callable[..., None]
 
 

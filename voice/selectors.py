@@ -306,19 +306,23 @@ def exchanges_for(*, user, school: School) -> QuerySet[IdeaExchange]:
 SAMPLE_SIZE = 5
 
 
-def ideas_to_rate(*, exchange: IdeaExchange, rater: str) -> list[Idea]:
-    """A random sample of shown ideas this person has not rated yet (one query)."""
+def ideas_to_rate(*, exchange: IdeaExchange, rater: str, author: str) -> list[Idea]:
+    """A random sample of shown ideas of others (not written by `author`, the person's author
+    key) that this person has not rated yet (one query)."""
     rated = IdeaRating.objects.filter(idea__exchange=exchange, rater=rater).values("idea_id")
     return list(
         Idea.objects.filter(exchange=exchange, is_hidden=False)
         .exclude(pk__in=rated)
+        .exclude(author_key=author)
         .order_by("?")[:SAMPLE_SIZE]
     )
 
 
 def ideas_ranked(*, exchange: IdeaExchange, threshold: int) -> tuple[list, list, list[str]]:
     """(ideas, themes, groups): ideas and themes by average rating, each with the average per
-    stakeholder group of the raters (None when fewer than `threshold` rated). Three queries."""
+    stakeholder group of the raters: None when fewer than `threshold` rated, or when the
+    overall average would give such a group away (the results' complementary suppression).
+    Four queries."""
     ideas = list(
         Idea.objects.filter(exchange=exchange, is_hidden=False)
         .select_related("theme")
@@ -350,8 +354,28 @@ def ideas_ranked(*, exchange: IdeaExchange, threshold: int) -> tuple[list, list,
             n=Count("ideas", filter=Q(ideas__is_hidden=False), distinct=True),
         ).order_by("-avg", "name")
     )
+    # A theme's group is as large as the people who rated its ideas, not their ratings: one
+    # person rating three ideas of a theme is one of the group, not three.
+    theme_groups: dict[tuple[int, str], tuple[float, int]] = {}
+    for row in (
+        IdeaRating.objects.filter(
+            idea__exchange=exchange, idea__is_hidden=False, idea__theme__isnull=False
+        )
+        .values("idea__theme_id", "stakeholder")
+        .annotate(avg=Avg("stars"), n=Count("rater", distinct=True))
+        .order_by()
+    ):
+        theme_groups[(row["idea__theme_id"], row["stakeholder"])] = (row["avg"], row["n"])
     for theme in themes:
         theme.avg = round(theme.avg, 1) if theme.avg is not None else None
+        sizes = {
+            g: theme_groups[(theme.pk, g)][1] for g in group_list if (theme.pk, g) in theme_groups
+        }
+        hidden = suppressed_groups(sizes, threshold)
+        theme.by_group = [
+            round(theme_groups[(theme.pk, g)][0], 1) if g in sizes and g not in hidden else None
+            for g in group_list
+        ]
     return ideas, themes, group_list
 
 
@@ -359,33 +383,58 @@ def school_sessions(*, school: School) -> QuerySet[ListeningSession]:
     return ListeningSession.objects.filter(school=school).prefetch_related("themes")
 
 
-def themes_across(*, school: School) -> list[dict]:
-    """Each theme of the school's list with where it was heard: the listening sessions tagged
-    with it and the idea-exchange themes of the same name (with their ideas). Three queries."""
+def theme_key(name: str) -> str:
+    """A theme's name as themes are matched across sources: "Access to  books" and
+    "access to books" are one theme (case and runs of spaces do not count)."""
+    return " ".join(name.split()).casefold()
+
+
+def themes_across(*, school: School, user=None) -> list[dict]:
+    """Each theme of the school's list with where it was heard: the listening sessions and the
+    surveys tagged with it and the idea-exchange themes of the same name (with their ideas).
+    With `user`, each survey and idea-exchange theme says whether that person may open it
+    (`can_open`; the sessions are open to everyone who sees the page). Five queries."""
     themes = list(
         ListeningTheme.objects.filter(school=school).prefetch_related(
-            Prefetch("sessions", queryset=ListeningSession.objects.order_by("-held_on"))
+            Prefetch("sessions", queryset=ListeningSession.objects.order_by("-held_on")),
+            Prefetch(
+                "surveys",
+                queryset=Survey.objects.filter(school=school)
+                .exclude(status=SurveyStatus.DRAFT)
+                .select_related("school")
+                .order_by("-opened_at", "-pk"),
+            ),
         )
     )
+    manager = user is not None and can_create_survey(user, school)
+    owned: set[int] = set()
+    if user is not None and not manager:
+        owned = set(Survey.objects.filter(school=school, owners=user).values_list("pk", flat=True))
     by_name: dict[str, list] = {}
     for theme in (
         Theme.objects.filter(exchange__school=school)
         .select_related("exchange__school")
         .annotate(n=Count("ideas", filter=Q(ideas__is_hidden=False)))
     ):
-        by_name.setdefault(theme.name.casefold(), []).append(theme)
+        theme.can_open = manager or (user is not None and theme.exchange.created_by_id == user.pk)
+        by_name.setdefault(theme_key(theme.name), []).append(theme)
     rows = []
     for theme in themes:
         sessions = list(theme.sessions.all())
-        exchanges = by_name.get(theme.name.casefold(), [])
+        surveys = list(theme.surveys.all())
+        for survey in surveys:
+            survey.can_open = manager or survey.pk in owned
+        exchanges = by_name.get(theme_key(theme.name), [])
+        ideas = sum(t.n for t in exchanges)
         rows.append(
             {
                 "theme": theme,
                 "sessions": sessions,
                 "heard": sum(s.heard_total for s in sessions),
+                "surveys": surveys,
                 "exchanges": exchanges,
-                "ideas": sum(t.n for t in exchanges),
-                "count": len(sessions) + sum(t.n for t in exchanges),
+                "ideas": ideas,
+                "count": len(sessions) + len(surveys) + ideas,
             }
         )
     rows.sort(key=lambda row: (-row["count"], row["theme"].name))

@@ -3,6 +3,7 @@ and answers. Answers are never audited (an audit entry would name who answered).
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -1012,6 +1013,22 @@ NO_TARGET = _("Choose a goal or a measure of an open plan.")
 NO_PLAN = _("There is no work plan to put this result in.")
 
 
+# The longest group a measure's data point keeps (workplans' DataPoint.group).
+POINT_GROUP_MAX = 120
+
+
+def results_date(survey: Survey) -> date:
+    """The date a survey's results describe: the day it closed, or while it is open the day of
+    its latest answer (today when nobody has answered yet). Not the day they are put into the
+    plan: a result attached a month after the survey closed is not a month newer, and the
+    same result attached twice has one date, so the plan refuses it the second time."""
+    school = survey.school
+    if survey.closed_at is not None:
+        return clock.today_in(school, now=survey.closed_at)
+    latest = survey.responses.aggregate(latest=Max("submitted_on"))["latest"]
+    return latest or clock.today_in(school)
+
+
 @transaction.atomic
 def evidence_attach(
     *,
@@ -1025,8 +1042,8 @@ def evidence_attach(
     measure_id: int | None = None,
 ) -> PlanEvidence:
     """Put the share of answers given to `options` (for everyone, or one group that is not
-    suppressed) into the plan: as a goal's evidence, or as a measure's data point dated today
-    with its n."""
+    suppressed) into the plan: as a goal's evidence, or as a measure's data point with its n
+    and its group, dated as the survey's results are (see `results_date`)."""
     link = plan_link()
     if link is None:
         raise ValidationError(NO_PLAN)
@@ -1058,11 +1075,15 @@ def evidence_attach(
         n = group.n
         count = sum(result.options[o].cells[index][0] for o in options)
         group_label = group.label
+        # The data point's group, in the school's language: which breakdown and which group
+        # ("Class or grade: Grade 3"), so two groups of one day are two points, not one.
+        point_group = f"{survey_results.DIMENSIONS[found.dimension]}: {group.label}"
     else:
         n = result.answered
         count = sum(result.options[o].n for o in options)
         group_label = str(_("everyone"))
         dimension, group_key = "", ""
+        point_group = ""
     if n < found.threshold:
         raise ValidationError({"group": ValidationError(TOO_FEW, params={"n": found.threshold})})
     value = (Decimal(100) * count / n).quantize(Decimal("0.1"))
@@ -1072,15 +1093,16 @@ def evidence_attach(
         "group": group_label,
         "survey": survey.text("title", language),
     }
-    today = clock.today_in(school)
+    taken_on = results_date(survey)
     if measure_id is not None:
         link.add_point(
             actor=actor,
             school=school,
             measure_id=measure_id,
-            date=today,
+            date=taken_on,
             value=value,
             n=n,
+            group=str(point_group)[:POINT_GROUP_MAX],
             source=(_("Survey “%(survey)s”") % {"survey": survey.text("title", language)})[:120],
         )
     evidence = PlanEvidence(
@@ -1093,7 +1115,7 @@ def evidence_attach(
         description=str(description)[:400],
         value=value,
         n=n,
-        taken_on=today,
+        taken_on=taken_on,
         goal_id=goal_id,
         measure_id=measure_id,
         created_by=actor,
@@ -1121,6 +1143,7 @@ EXCHANGE_MISSING = _(
 IDEA_EMPTY = _("Write your idea.")
 IDEA_TOO_LONG = _("Please keep your idea to %(max)s characters.")
 BAD_STARS = _("Rate from 1 to 5 stars.")
+OWN_IDEA = _("Your own idea is not yours to rate: rate the ideas of others.")
 HIDE_REASON = _("Say why the idea is hidden; the reason is kept in the audit trail.")
 
 
@@ -1192,13 +1215,22 @@ def idea_add(*, user, exchange: IdeaExchange, text: str) -> Idea:
         raise ValidationError({"text": IDEA_EMPTY})
     if len(text) > IDEA_MAX:
         raise ValidationError({"text": ValidationError(IDEA_TOO_LONG, params={"max": IDEA_MAX})})
-    idea = Idea.objects.create(exchange=exchange, text=text, stakeholder=stakeholder)
+    idea = Idea.objects.create(
+        exchange=exchange,
+        text=text,
+        stakeholder=stakeholder,
+        author_key=author_key(user, exchange),
+    )
     versions.mark_changed(school=exchange.school)
     return idea
 
 
 def rater_key(user, exchange: IdeaExchange) -> str:
     return tokens.rater_key(user.pk, exchange.pk)
+
+
+def author_key(user, exchange: IdeaExchange) -> str:
+    return tokens.author_key(user.pk, exchange.pk)
 
 
 @transaction.atomic
@@ -1208,6 +1240,8 @@ def idea_rate(*, user, idea: Idea, stars: int) -> IdeaRating:
     stakeholder = _exchange_stakeholder(user, exchange)
     if idea.is_hidden:
         raise ValidationError(EXCHANGE_NOT_OPEN)
+    if idea.author_key and idea.author_key == author_key(user, exchange):
+        raise ValidationError(OWN_IDEA)
     if not isinstance(stars, int) or not 1 <= stars <= 5:
         raise ValidationError({"stars": BAD_STARS})
     rating, _created = IdeaRating.objects.update_or_create(
@@ -1309,6 +1343,31 @@ def session_record(*, actor, school: School, themes=(), **data: Any) -> Listenin
     return session
 
 
+THEMES_OF_DRAFT = _("A draft has no results yet to find themes in.")
+
+
+@transaction.atomic
+def survey_themes_set(*, actor, survey: Survey, themes) -> Survey:
+    """Tag a survey with themes of its school's list (what its results, its free-text answers
+    above all, were about), as a listening session is tagged: the themes page then counts it
+    and links to it under each theme."""
+    if survey.school_id is None or survey.is_draft:
+        raise ValidationError(THEMES_OF_DRAFT)
+    chosen = [theme for theme in themes if theme.school_id == survey.school_id]
+    before = sorted(survey.themes.values_list("pk", flat=True))
+    survey.themes.set(chosen)
+    audit.record(
+        actor=actor,
+        action="voice.survey_themes",
+        obj=survey,
+        school=survey.school,
+        before={"themes": before},
+        after={"themes": sorted(theme.pk for theme in chosen)},
+    )
+    versions.mark_changed(school=survey.school)
+    return survey
+
+
 @transaction.atomic
 def listening_theme_add(*, actor, school: School, name: str) -> ListeningTheme:
     name = (name or "").strip()[:120]
@@ -1401,8 +1460,9 @@ NOT_THE_SCHOOLS = _("This theme is not one of the school's.")
 
 def theme_counts(*, school: School, listening_theme=None, idea_theme=None) -> dict:
     """A theme's counts as the themes page shows them: for a theme of the school's list, the
-    listening sessions tagged with it, the people heard there by group, and the ideas under
-    idea-exchange themes of the same name; for an idea-exchange theme, its shown ideas."""
+    listening sessions and surveys tagged with it, the people heard in the sessions by group,
+    and the ideas under idea-exchange themes of the same name; for an idea-exchange theme,
+    its shown ideas."""
     if listening_theme is not None:
         row = next(
             r for r in selectors.themes_across(school=school) if r["theme"].pk == listening_theme.pk
@@ -1410,6 +1470,7 @@ def theme_counts(*, school: School, listening_theme=None, idea_theme=None) -> di
         sessions = row["sessions"]
         return {
             "sessions": len(sessions),
+            "surveys": len(row["surveys"]),
             "ideas": row["ideas"],
             "heard": {
                 "students": sum(s.students_heard for s in sessions),

@@ -42,6 +42,15 @@ def hash_edit_key(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
+def author_key(user_id: int, exchange_id: int) -> str:
+    """Whose ideas these are, to leave them out of the ideas a person is asked to rate: keyed
+    like `rater_key` but with another prefix, so an idea's author cannot be matched to the
+    same person's ratings in the database, and it names nobody without the secret key."""
+    return hmac.new(
+        settings.SECRET_KEY.encode(), f"author:{exchange_id}:{user_id}".encode(), hashlib.sha256
+    ).hexdigest()
+
+
 def rater_key(user_id: int, exchange_id: int) -> str:
     """The same person rates an idea once: a keyed hash of the person and the exchange, which
     names nobody without the secret key and differs between exchanges."""

@@ -35,6 +35,7 @@ urlpatterns = [
     path(survey + "results/", views.survey_results_page, name="survey_results"),
     path(survey + "results/compare/", views.survey_compare, name="survey_compare"),
     path(survey + "next-round/", views.survey_next_round, name="survey_next_round"),
+    path(survey + "themes/", views.survey_themes, name="survey_themes"),
     path(survey + "results.csv", views.survey_results_csv, name="survey_results_csv"),
     path(question + "to-plan/", views.evidence_attach, name="evidence_attach"),
     path("s/<str:token>/", views.student_answer, name="student_answer"),

@@ -42,6 +42,7 @@ from .forms import (
     SessionForm,
     SurveyCreateForm,
     SurveySettingsForm,
+    SurveyThemesForm,
     ThemeEvidenceForm,
 )
 from .models import (
@@ -965,8 +966,8 @@ def exchange_detail(request: HtmxHttpRequest, school: School, pk: int) -> HttpRe
         exchange=exchange, threshold=school.district.small_group_threshold
     )
     labels = [str(Stakeholder(g).label) for g in groups]
-    for idea in ideas:
-        idea.group_cells = list(zip(labels, idea.by_group, strict=True))
+    for item in [*ideas, *themes]:
+        item.group_cells = list(zip(labels, item.by_group, strict=True))
     return render(
         request,
         "voice/exchange_detail.html",
@@ -1092,7 +1093,9 @@ def exchange_take(request: HtmxHttpRequest, school: School, pk: int) -> HttpResp
                     return redirect(request.path)
         sample = (
             selectors.ideas_to_rate(
-                exchange=exchange, rater=services.rater_key(request.user, exchange)
+                exchange=exchange,
+                rater=services.rater_key(request.user, exchange),
+                author=services.author_key(request.user, exchange),
             )
             if exchange.status == SurveyStatus.OPEN
             else []
@@ -1118,14 +1121,15 @@ def exchange_take(request: HtmxHttpRequest, school: School, pk: int) -> HttpResp
 @require_safe
 @school_view(can_listen)
 def listening(request: HtmxHttpRequest, school: School) -> HttpResponse:
-    """The school's listening sessions and its themes across sessions and idea exchanges."""
+    """The school's listening sessions and its themes across sessions, surveys and idea
+    exchanges, each source linked for those who may open it."""
     return render(
         request,
         "voice/listening.html",
         {
             "school": school,
             "sessions": list(selectors.school_sessions(school=school)),
-            "themes": selectors.themes_across(school=school),
+            "themes": selectors.themes_across(school=school, user=request.user),
             "can_attach": can_create_survey(request.user, school) and _plan_goals(school),
         },
     )
@@ -1194,6 +1198,43 @@ def _next_round_titles(survey: Survey, number: int) -> dict[str, str]:
                 "n": number,
             }
     return titles
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+@school_view()
+def survey_themes(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
+    """Its owners tag an open or closed survey with themes of the school's list."""
+    survey = _owned(request, pk)
+    if survey.is_draft:
+        raise Http404
+    # Bound on any POST: clearing every box posts no theme at all, and that is a choice too.
+    form = SurveyThemesForm(
+        request.POST if request.method == "POST" else None,
+        school=school,
+        initial={"themes": list(survey.themes.all())},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.survey_themes_set(
+                actor=request.user, survey=survey, themes=form.cleaned_data["themes"]
+            )
+        except ValidationError as error:
+            _apply_form_errors(form, error)
+        else:
+            messages.success(request, _("The survey's themes were saved."))
+            return redirect(reverse("voice:listening", kwargs={"slug": school.slug}) + "#themes")
+    return render(
+        request,
+        "voice/form_page.html",
+        {
+            "school": school,
+            "form": form,
+            "title": _("Themes of this survey"),
+            "intro": survey.text("title", _respondent_language(request, survey)),
+            "back": reverse("voice:survey_results", kwargs={"slug": school.slug, "pk": pk}),
+        },
+    )
 
 
 @login_required

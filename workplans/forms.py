@@ -20,6 +20,7 @@ from .models import (
     LearningActivity,
     Measure,
     StepStatus,
+    StudentGroup,
 )
 from .services import DUE_BEFORE_START, TARGET_EQUALS_BASELINE
 
@@ -95,6 +96,11 @@ class MeasureForm(VersionedModelForm):
 
 
 class DataPointForm(forms.ModelForm):
+    # The model also keeps survey groups (fed from voice); a person enters a student group.
+    group = forms.ChoiceField(
+        label=_("student group"), choices=[("", "---------"), *StudentGroup.choices], required=False
+    )
+
     class Meta:
         model = DataPoint
         fields = ["date", "value", "n", "group", "source"]

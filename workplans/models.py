@@ -216,9 +216,9 @@ class DataPoint(models.Model):
     date = models.DateField(_("date"))
     value = models.DecimalField(_("value"), max_digits=10, decimal_places=2)
     n = models.PositiveIntegerField(_("group size (n)"), null=True, blank=True)
-    group = models.CharField(
-        _("student group"), max_length=20, choices=StudentGroup.choices, blank=True
-    )
+    # A StudentGroup code, or the group of a survey result fed to the measure ("Class or
+    # grade: Grade 3"): no model choices, so the forms and the CSV import hold the codes.
+    group = models.CharField(_("student group"), max_length=120, blank=True)
     source = models.CharField(_("source"), max_length=120, blank=True)
     # When the row last changed, for API clients that sync changes (`updated_since`).
     updated_at = models.DateTimeField(auto_now=True, db_index=True)

@@ -4,6 +4,8 @@ measures of a school's plans that are not closed, and adding a data point to a m
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from voice.plan import PlanLink, register
 
@@ -11,6 +13,10 @@ from . import services
 from .models import Goal, Measure, WorkPlan
 
 NOT_IN_PLAN = "That measure is not in an open plan of the school."
+ALREADY_IN_PLAN = _(
+    "This measure already has a value for %(date)s (%(group)s): the result is already in the "
+    "plan. Nothing was added."
+)
 
 
 def _goals(*, school) -> list[tuple[int, str]]:
@@ -36,7 +42,7 @@ def _measures(*, school) -> list[tuple[int, str]]:
     return [(m.pk, f"{m.goal.plan.school_year} · {m.goal.order}. {m.name}") for m in measures]
 
 
-def _add_point(*, actor, school, measure_id, date, value, n, source) -> None:
+def _add_point(*, actor, school, measure_id, date, value, n, source, group="") -> None:
     measure = (
         Measure.objects.select_related("goal__plan__school")
         .filter(pk=measure_id, goal__plan__school=school)
@@ -44,8 +50,13 @@ def _add_point(*, actor, school, measure_id, date, value, n, source) -> None:
     )
     if measure is None:
         raise ValidationError(NOT_IN_PLAN)
+    if measure.data_points.filter(date=date, group=group).exists():
+        raise ValidationError(
+            ALREADY_IN_PLAN,
+            params={"date": date.isoformat(), "group": group or gettext("everyone")},
+        )
     services.datapoint_create(
-        measure=measure, actor=actor, date=date, value=value, n=n, source=source
+        measure=measure, actor=actor, date=date, value=value, n=n, group=group, source=source
     )
 
 

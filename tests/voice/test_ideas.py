@@ -59,7 +59,9 @@ def test_ideas_are_kept_without_names_and_rated_once_per_person(world, client):
         "stakeholder",
         "theme",
         "is_hidden",
+        "author_key",  # a keyed hash, to leave the author's ideas out of their sample
     }
+    assert world.family.email not in idea.author_key and str(world.family.pk) != idea.author_key
     client.force_login(world.staff)
     page = client.get(url).content.decode()
     assert "Library cards for every family" in page
@@ -87,7 +89,9 @@ def test_the_owner_themes_hides_and_ranks(world, client):
     world.district.save()
     exchange = _open_exchange(world)
     books = services.idea_add(user=world.family, exchange=exchange, text="Books home")
-    apps = services.idea_add(user=world.staff, exchange=exchange, text="Reading apps")
+    # Written by staff who do not rate it: nobody rates their own idea.
+    author = person(Role.STAFF, school=world.school, email="author@example.org")
+    apps = services.idea_add(user=author, exchange=exchange, text="Reading apps")
     rude = services.idea_add(user=world.staff, exchange=exchange, text="Something rude")
     raters = [world.staff, world.teacher_leader, world.principal]
     raters += [
@@ -112,7 +116,7 @@ def test_the_owner_themes_hides_and_ranks(world, client):
 
 def test_a_small_rating_group_is_not_shown(world):
     exchange = _open_exchange(world)
-    idea = services.idea_add(user=world.family, exchange=exchange, text="Books home")
+    idea = services.idea_add(user=world.principal, exchange=exchange, text="Books home")
     services.idea_rate(user=world.staff, idea=idea, stars=4)
     services.idea_rate(user=world.family, idea=idea, stars=1)
     ideas, _themes, _groups = selectors.ideas_ranked(exchange=exchange, threshold=10)
@@ -127,3 +131,65 @@ def test_a_closed_exchange_takes_nothing(world):
     with pytest.raises(ValidationError):
         services.idea_add(user=world.staff, exchange=exchange.__class__.objects.get(), text="Late")
     assert not Idea.objects.exists()
+
+
+def test_a_participant_is_not_asked_to_rate_their_own_idea(world, client):
+    exchange = _open_exchange(world)
+    services.idea_add(user=world.staff, exchange=exchange, text="My own idea")
+    other = services.idea_add(user=world.family, exchange=exchange, text="A family's idea")
+    url = reverse("voice:exchange_take", kwargs={"slug": world.school.slug, "pk": exchange.pk})
+    client.force_login(world.staff)
+    page = client.get(url).content.decode()
+    assert "A family&#x27;s idea" in page and "My own idea" not in page
+    sample = selectors.ideas_to_rate(
+        exchange=exchange,
+        rater=services.rater_key(world.staff, exchange),
+        author=services.author_key(world.staff, exchange),
+    )
+    assert sample == [other]
+    own = Idea.objects.get(text="My own idea")
+    response = client.post(url, {"idea": own.pk, "stars": "5"}, follow=True)
+    assert (
+        "Your own idea is not yours to rate: rate the ideas of others."
+        in response.content.decode().replace("&#x27;", "'")
+    )
+    assert not IdeaRating.objects.exists()
+
+
+def _raters(world, role, count, prefix):
+    return [
+        person(role, school=world.school, email=f"{prefix}{i}@example.org") for i in range(count)
+    ]
+
+
+def test_a_themes_group_averages_hide_a_small_group_and_its_complement(world, client):
+    """At a threshold of 3: two families rated (under it), so their average is hidden, and the
+    staff's is hidden too, since the theme's overall average less the staff's would give the
+    families' away. Two families rating two ideas each are still two people, not four."""
+    exchange = _open_exchange(world)
+    theme = services.theme_add(actor=world.principal, exchange=exchange, name="Books")
+    ideas = [
+        services.idea_add(user=world.principal, exchange=exchange, text=text)
+        for text in ("Library cards", "Book swaps")
+    ]
+    for idea in ideas:
+        services.idea_set_theme(actor=world.principal, idea=idea, theme=theme)
+    staff = _raters(world, Role.STAFF, 4, "s")
+    families = _raters(world, Role.FAMILY, 2, "f")
+    for idea in ideas:
+        for user in staff:
+            services.idea_rate(user=user, idea=idea, stars=4)
+        for user in families:
+            services.idea_rate(user=user, idea=idea, stars=1)
+    _ideas, themes, groups = selectors.ideas_ranked(exchange=exchange, threshold=3)
+    assert groups == ["family", "staff"]
+    assert [(t.name, t.avg, t.by_group) for t in themes] == [("Books", 3.0, [None, None])]
+    more = _raters(world, Role.FAMILY, 1, "g")
+    services.idea_rate(user=more[0], idea=ideas[0], stars=1)
+    _ideas, themes, _groups = selectors.ideas_ranked(exchange=exchange, threshold=3)
+    assert themes[0].by_group == [1.0, 4.0]
+    world.district.small_group_threshold = 3
+    world.district.save()
+    client.force_login(world.principal)
+    page = client.get(exchange.get_absolute_url()).content.decode()
+    assert "<td>1.0</td><td>4.0</td>" in page

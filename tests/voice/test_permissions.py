@@ -214,6 +214,10 @@ MATRIX = [
         method="POST",
         data=lambda w: {"title_en": "Spring", "title_es": "Primavera"},
     ),
+    # Tagging a survey with themes: its owners, an owner the principal named included.
+    Row("voice:survey_themes", OWNERS_200, kwargs=_open),
+    Row("voice:survey_themes", {**OWNERS_200, "teacher_leader": 200}, kwargs=_open_owned_by_leader),
+    Row("voice:survey_themes", OWNERS_302, kwargs=_open, method="POST"),
     Row("voice:exchange_create", OWNERS_200, kwargs=_school),
     Row("voice:exchange_detail", OWNERS_200, kwargs=_exchange_kwargs),
     Row(

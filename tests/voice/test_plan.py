@@ -3,17 +3,23 @@ goal's evidence or a measure's data point; the plan page says where it came from
 
 from __future__ import annotations
 
+import html
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
+from leadership import clock
 from tests.teams.factories import current_year
 from tests.voice.factories import open_survey
 from tests.workplans.factories import GoalFactory, MeasureFactory, WorkPlanFactory
 from voice import services, tokens
 from voice.models import PlanEvidence, StudentLink
+from workplans import charts
 from workplans.models import DataPoint, WorkPlan
 
 pytestmark = pytest.mark.django_db
@@ -110,3 +116,85 @@ def test_a_closed_plan_takes_nothing(world, answered, goal):
             actor=world.principal, survey=survey, question=q["belong"], options=[4], goal_id=goal.pk
         )
     assert not PlanEvidence.objects.exists()
+
+
+def _feed(world, survey, question, measure, **group):
+    return services.evidence_attach(
+        actor=world.principal,
+        survey=survey,
+        question=question,
+        options=[4],
+        measure_id=measure.pk,
+        **group,
+    )
+
+
+def test_a_groups_result_keeps_its_group_beside_everyones_of_the_same_day(world, answered, goal):
+    survey, q = answered
+    measure = MeasureFactory(goal=goal)
+    _feed(world, survey, q["belong"], measure)
+    _feed(world, survey, q["belong"], measure, dimension="group_label", group_key="Grade 3")
+    points = {p.group: (p.value, p.n) for p in DataPoint.objects.filter(measure=measure)}
+    assert points == {
+        "": (Decimal("32.00"), 25),
+        "Class or grade: Grade 3": (Decimal("66.70"), 12),
+    }
+
+
+def test_the_same_result_fed_twice_is_refused_with_a_message(world, client, answered, goal):
+    survey, q = answered
+    measure = MeasureFactory(goal=goal)
+    group = {"dimension": "group_label", "group_key": "Grade 3"}
+    _feed(world, survey, q["belong"], measure, **group)
+    with pytest.raises(ValidationError) as error:
+        _feed(world, survey, q["belong"], measure, **group)
+    day = services.results_date(survey).isoformat()
+    expected = (
+        f"This measure already has a value for {day} (Class or grade: Grade 3): the result is "
+        "already in the plan. Nothing was added."
+    )
+    assert error.value.messages == [expected]
+    client.force_login(world.principal)
+    url = reverse(
+        "voice:evidence_attach",
+        kwargs={"slug": world.school.slug, "pk": survey.pk, "question_pk": q["belong"].pk},
+    )
+    response = client.post(
+        url, {"options": ["4"], "group": "group_label:Grade 3", "target": f"measure:{measure.pk}"}
+    )
+    assert response.status_code == 200
+    assert expected in html.unescape(response.content.decode())
+    assert DataPoint.objects.filter(measure=measure).count() == 1
+    assert PlanEvidence.objects.count() == 1
+
+
+def test_a_result_is_dated_by_its_latest_answer_while_open_and_its_closing_after(
+    world, answered, goal
+):
+    survey, q = answered
+    measure = MeasureFactory(goal=goal)
+    answered_on = clock.today_in(world.school)
+    later = timezone.now() + timedelta(days=9)
+    with time_machine.travel(later, tick=False):
+        _feed(world, survey, q["belong"], measure)
+        services.survey_close(actor=world.principal, survey=survey)
+    closed_on = clock.today_in(world.school, now=later)
+    with time_machine.travel(later + timedelta(days=20), tick=False):
+        survey.refresh_from_db()
+        evidence = _feed(
+            world, survey, q["belong"], measure, dimension="group_label", group_key="Grade 3"
+        )
+    dates = dict(DataPoint.objects.filter(measure=measure).values_list("group", "date"))
+    assert dates == {"": answered_on, "Class or grade: Grade 3": closed_on}
+    assert evidence.taken_on == closed_on
+
+
+def test_a_small_groups_point_is_suppressed_on_the_plan_like_any_other(world, answered, goal):
+    """A group's point goes by the plan's rule for small groups: with a higher threshold
+    later, the Grade 3 point (n=12) is hidden, everyone's (no group) is not."""
+    survey, q = answered
+    measure = MeasureFactory(goal=goal)
+    _feed(world, survey, q["belong"], measure, dimension="group_label", group_key="Grade 3")
+    measure = type(measure).objects.prefetch_related("data_points").get(pk=measure.pk)
+    [point] = charts.visible_points(measure, threshold=13)
+    assert point.suppressed and point.group == "Class or grade: Grade 3"

@@ -73,8 +73,10 @@ def heard(world):
     return theme, idea_theme
 
 
-def test_a_listening_theme_becomes_a_goals_evidence_with_its_counts(world, heard, goal):
+def test_a_listening_theme_becomes_a_goals_evidence_with_its_counts(world, client, heard, goal):
     theme, _idea_theme = heard
+    survey, _q = open_survey(world)
+    services.survey_themes_set(actor=world.principal, survey=survey, themes=[theme])
     evidence = services.theme_evidence_attach(
         actor=world.principal,
         school=world.school,
@@ -90,11 +92,15 @@ def test_a_listening_theme_becomes_a_goals_evidence_with_its_counts(world, heard
     )
     assert evidence.counts == {
         "sessions": 2,
+        "surveys": 1,
         "ideas": 3,
         "heard": {"students": 6, "families": 4, "staff": 2, "community": 0},
     }
     assert evidence.heard == ["6 students", "4 family members", "2 staff"]
     assert evidence.taken_on == clock.today_in(world.school)
+    client.force_login(world.principal)
+    page = client.get(_plan_url(world, goal)).content.decode()
+    assert "2 listening sessions, 1 survey, 3 ideas; heard: 6 students" in page
 
 
 def test_an_idea_theme_becomes_a_goals_evidence(world, heard, goal):
