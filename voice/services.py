@@ -528,23 +528,6 @@ def district_survey_from_template(*, actor, district: District, key: str) -> Sur
     return survey
 
 
-def _missing_in(survey: Survey, sections, questions, code: str) -> list[str]:
-    missing: list[str] = []
-    if not (survey.title or {}).get(code, "").strip():
-        missing.append(str(_("the title")))
-    for section in sections:
-        if not (section.title or {}).get(code, "").strip():
-            missing.append(str(_("section “%(section)s”") % {"section": section}))
-    for number, question in enumerate(questions, start=1):
-        if not (question.text or {}).get(code, "").strip():
-            missing.append(str(_("question %(n)s") % {"n": number}))
-        elif question.kind in OPTION_KINDS and any(
-            not (option.get(code) or "").strip() for option in question.options
-        ):
-            missing.append(str(_("the options of question %(n)s") % {"n": number}))
-    return missing
-
-
 def district_survey_problems(survey: Survey, schools) -> list[str]:
     """What keeps the district's survey from opening: no questions, no audience, no school,
     or a text missing in a language a school needs (naming the school and the language)."""
@@ -561,7 +544,7 @@ def district_survey_problems(survey: Survey, schools) -> list[str]:
     for school in schools:
         for code in school.languages or [school.default_language]:
             if code not in missing_by_code:
-                missing_by_code[code] = _missing_in(survey, sections, questions, code)
+                missing_by_code[code] = selectors.missing_texts(survey, sections, questions, code)
             if missing_by_code[code]:
                 problems.append(
                     str(

@@ -254,3 +254,38 @@ def test_the_answer_page_shows_its_sections(world, client):
     client.force_login(world.staff)
     page = client.get(_url("survey_answer", survey)).content.decode()
     assert "<h2>About you</h2>" in page
+
+
+def test_an_intro_in_english_only_keeps_the_survey_closed_and_says_what_is_missing(world, client):
+    """A Spanish-speaking family would read the title and questions in Spanish and the intro
+    in English: the builder names the missing text and the survey does not open."""
+    survey = draft_survey(world)
+    add_question(world, survey)
+    survey = services.survey_update(
+        actor=world.principal, survey=survey, intro={"en": "Five minutes, no more."}
+    )
+    client.force_login(world.principal)
+    page = client.get(survey.get_absolute_url()).content.decode()
+    assert "Missing in Spanish: the introduction." in page
+    response = client.post(_url("survey_open", survey), follow=True)
+    assert "The survey cannot open yet." in response.content.decode()
+    assert "Missing in Spanish: the introduction." in response.content.decode()
+    assert Survey.objects.get(pk=survey.pk).status == SurveyStatus.DRAFT
+
+    services.survey_update(
+        actor=world.principal,
+        survey=survey,
+        intro={"en": "Five minutes, no more.", "es": "Cinco minutos, no más."},
+    )
+    client.post(_url("survey_open", survey))
+    assert Survey.objects.get(pk=survey.pk).status == SurveyStatus.OPEN
+    client.force_login(world.family)
+    page = client.get(_url("survey_answer", survey) + "?lang=es").content.decode()
+    assert "Cinco minutos, no más." in page and "Five minutes" not in page
+
+
+def test_a_survey_without_an_intro_in_any_language_still_opens(world):
+    survey = draft_survey(world)
+    add_question(world, survey)
+    services.survey_open(actor=world.principal, survey=survey)
+    assert Survey.objects.get(pk=survey.pk).status == SurveyStatus.OPEN
