@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -960,10 +960,12 @@ def response_submit(
 
 @transaction.atomic
 def student_response_submit(
-    *, link: StudentLink, values: dict[int, Any], language: str
+    *, link: StudentLink, values: dict[int, Any], language: str, device_key: str = ""
 ) -> Response:
     """A student's answers through a class link: no account, no person, grouped by the
-    link's class or grade. One answer per device session is the view's to keep."""
+    link's class or grade. One answer per device session: `device_key` is the random key the
+    session keeps (none given: a device not seen before), and a second answer with it is
+    refused, by the database when two arrive at once."""
     survey = (
         Survey.objects.select_for_update(of=("self",))
         .select_related("school")
@@ -973,14 +975,20 @@ def student_response_submit(
         raise ValidationError(NOT_OPEN)
     questions = list(survey.questions.order_by("position", "id"))
     answers = _validate(questions, values, language)
-    response = Response.objects.create(
-        survey=survey,
-        stakeholder=Stakeholder.STUDENT,
-        group_label=link.label,
-        grade=link.grade,
-        language=language,
-        submitted_on=clock.today_in(survey.school),
-    )
+    device_key_hash = tokens.hash_device_key(device_key or tokens.new_device_key(), survey.pk)
+    try:
+        with transaction.atomic():
+            response = Response.objects.create(
+                survey=survey,
+                stakeholder=Stakeholder.STUDENT,
+                group_label=link.label,
+                grade=link.grade,
+                language=language,
+                submitted_on=clock.today_in(survey.school),
+                device_key_hash=device_key_hash,
+            )
+    except IntegrityError:
+        raise ValidationError(ANSWERED_FROM_DEVICE) from None
     _save_answers(response, answers)
     versions.mark_changed(school=survey.school)
     return response
