@@ -292,3 +292,84 @@ def test_a_survey_without_an_intro_in_any_language_still_opens(world):
     add_question(world, survey)
     services.survey_open(actor=world.principal, survey=survey)
     assert Survey.objects.get(pk=survey.pk).status == SurveyStatus.OPEN
+
+
+# --- refusals in the respondent's language -----------------------------------------------------
+# The Spanish texts below are the catalogue's (locale/es/LC_MESSAGES/django.po).
+
+NOT_OPEN_ES = "Esta encuesta no está abierta, por lo que sus respuestas no se guardaron."
+LINK_INVALID_ES = "Este enlace no funciona"
+LINK_INVALID_BODY_ES = "El enlace venció, fue retirado o está incompleto."
+NOT_SHOWN_ES = "Respondió una pregunta que no corresponde según sus respuestas anteriores"
+TOO_LONG_ES = "Limite esta respuesta a 2000 caracteres."
+
+
+def _student_url(survey):
+    link = StudentLink.objects.create(survey=survey, label="Grade 4", nonce=tokens.new_nonce())
+    return reverse("voice:student_answer", kwargs={"token": tokens.make_link_token(link)})
+
+
+def test_an_answer_after_closing_is_refused_in_spanish(world, client):
+    survey, q = open_survey(world)
+    student_url = _student_url(survey)
+    services.survey_close(actor=world.principal, survey=survey)
+    client.force_login(world.family)
+    page = client.post(
+        _url("survey_answer", survey), {f"q{q['belong'].pk}": "3", "lang": "es"}
+    ).content.decode()
+    assert NOT_OPEN_ES in page and "your answers were not saved" not in page
+    page = client.post(student_url, {f"q{q['belong'].pk}": "3", "lang": "es"}).content.decode()
+    assert NOT_OPEN_ES in page
+    assert not Response.objects.exists()
+
+
+def test_a_tampered_class_link_is_refused_in_the_browsers_language(world, client):
+    survey, q = open_survey(world)
+    url = _student_url(survey)
+    response = client.post(url[:-3] + "xx/", {f"q{q['belong'].pk}": "3"}, HTTP_ACCEPT_LANGUAGE="es")
+    page = response.content.decode()
+    assert response.status_code == 404
+    assert LINK_INVALID_ES in page and LINK_INVALID_BODY_ES in page
+    assert "This link does not work" not in page
+    assert not Response.objects.exists()
+
+
+def test_an_expired_class_link_is_refused_in_the_browsers_language(world, client, settings):
+    survey, q = open_survey(world)
+    url = _student_url(survey)
+    settings.VOICE_LINK_MAX_AGE = -1
+    response = client.post(url, {f"q{q['belong'].pk}": "3"}, HTTP_ACCEPT_LANGUAGE="es")
+    page = response.content.decode()
+    assert response.status_code == 404
+    assert LINK_INVALID_ES in page and LINK_INVALID_BODY_ES in page
+    assert not Response.objects.exists()
+
+
+@pytest.mark.parametrize("through", ["signed_in", "class_link"])
+def test_an_answer_to_a_question_not_shown_is_refused_in_spanish(world, client, through):
+    survey, q = open_survey(world)
+    url = _student_url(survey) if through == "class_link" else _url("survey_answer", survey)
+    if through == "signed_in":
+        client.force_login(world.family)
+    # "No" to "Do you teach reading?" hides "Which grades?", answered anyway.
+    data = {
+        f"q{q['belong'].pk}": "3",
+        f"q{q['teach'].pk}": "1",
+        f"q{q['grades'].pk}": ["0"],
+        "lang": "es",
+    }
+    page = client.post(url, data).content.decode()
+    assert NOT_SHOWN_ES in page and "does not apply" not in page
+    assert not Response.objects.exists()
+
+
+@pytest.mark.parametrize("through", ["signed_in", "class_link"])
+def test_an_over_long_answer_is_refused_in_spanish(world, client, through):
+    survey, q = open_survey(world)
+    url = _student_url(survey) if through == "class_link" else _url("survey_answer", survey)
+    if through == "signed_in":
+        client.force_login(world.family)
+    data = {f"q{q['belong'].pk}": "3", f"q{q['wish'].pk}": "a" * 2001, "lang": "es"}
+    page = client.post(url, data).content.decode()
+    assert TOO_LONG_ES in page and "Please keep this answer" not in page
+    assert not Response.objects.exists()
