@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('voice', '0011_district_copies'),
+        ('voice', '0013_survey_themes'),
     ]
 
     operations = [
