@@ -324,6 +324,10 @@ class Response(models.Model):
     # each grade would weigh such families twice and could single them out), or of a class
     # link made for one grade. Empty for staff and when no grade is known.
     grade = models.CharField(max_length=8, blank=True)
+    # A class-link answer: sha256 of the survey and a random key kept in the device's session
+    # (tokens.hash_device_key). It names no person, differs between surveys, and lets the
+    # database refuse a second answer from the same session even when both arrive at once.
+    device_key_hash = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         constraints = [
@@ -331,7 +335,12 @@ class Response(models.Model):
                 fields=["survey", "respondent"],
                 condition=Q(respondent__isnull=False),
                 name="voice_response_once_per_person",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["survey", "device_key_hash"],
+                condition=~Q(device_key_hash=""),
+                name="voice_response_once_per_device",
+            ),
         ]
         indexes = [models.Index(fields=["survey", "stakeholder"])]
 

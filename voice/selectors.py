@@ -248,27 +248,39 @@ def survey_problems(survey: Survey) -> list[str]:
         problems.append(_("The survey has no questions."))
     if not has_audience(survey):
         problems.append(_("The survey has no audience: choose staff, families or students."))
+    sections = list(survey.sections.all())
     for code in languages:
-        name = language_name(code)
-        missing = []
-        if not (survey.title or {}).get(code, "").strip():
-            missing.append(_("the title"))
-        for section in survey.sections.all():
-            if not (section.title or {}).get(code, "").strip():
-                missing.append(_("section “%(section)s”") % {"section": section})
-        for number, question in enumerate(questions, start=1):
-            if not (question.text or {}).get(code, "").strip():
-                missing.append(_("question %(n)s") % {"n": number})
-            elif question.kind in OPTION_KINDS and any(
-                not (option.get(code) or "").strip() for option in question.options
-            ):
-                missing.append(_("the options of question %(n)s") % {"n": number})
+        missing = missing_texts(survey, sections, questions, code)
         if missing:
             problems.append(
                 _("Missing in %(language)s: %(items)s.")
-                % {"language": name, "items": ", ".join(str(m) for m in missing)}
+                % {"language": language_name(code), "items": ", ".join(missing)}
             )
     return problems
+
+
+def missing_texts(survey: Survey, sections, questions, code: str) -> list[str]:
+    """Every text a respondent reads in `code` that is not written in it yet: the title, the
+    introduction (when the survey has one in any language), the section headings, the
+    questions and their options. A survey opens only when this is empty for each language its
+    respondents may choose, so nobody sees a page half in another language."""
+    missing: list[str] = []
+    if not (survey.title or {}).get(code, "").strip():
+        missing.append(str(_("the title")))
+    intro = survey.intro or {}
+    if any((text or "").strip() for text in intro.values()) and not (intro.get(code) or "").strip():
+        missing.append(str(_("the introduction")))
+    for section in sections:
+        if not (section.title or {}).get(code, "").strip():
+            missing.append(str(_("section “%(section)s”") % {"section": section}))
+    for number, question in enumerate(questions, start=1):
+        if not (question.text or {}).get(code, "").strip():
+            missing.append(str(_("question %(n)s") % {"n": number}))
+        elif question.kind in OPTION_KINDS and any(
+            not (option.get(code) or "").strip() for option in question.options
+        ):
+            missing.append(str(_("the options of question %(n)s") % {"n": number}))
+    return missing
 
 
 def can_view_district_surveys(user, school: School) -> bool:

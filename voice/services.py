@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -529,23 +529,6 @@ def district_survey_from_template(*, actor, district: District, key: str) -> Sur
     return survey
 
 
-def _missing_in(survey: Survey, sections, questions, code: str) -> list[str]:
-    missing: list[str] = []
-    if not (survey.title or {}).get(code, "").strip():
-        missing.append(str(_("the title")))
-    for section in sections:
-        if not (section.title or {}).get(code, "").strip():
-            missing.append(str(_("section “%(section)s”") % {"section": section}))
-    for number, question in enumerate(questions, start=1):
-        if not (question.text or {}).get(code, "").strip():
-            missing.append(str(_("question %(n)s") % {"n": number}))
-        elif question.kind in OPTION_KINDS and any(
-            not (option.get(code) or "").strip() for option in question.options
-        ):
-            missing.append(str(_("the options of question %(n)s") % {"n": number}))
-    return missing
-
-
 def district_survey_problems(survey: Survey, schools) -> list[str]:
     """What keeps the district's survey from opening: no questions, no audience, no school,
     or a text missing in a language a school needs (naming the school and the language)."""
@@ -562,7 +545,7 @@ def district_survey_problems(survey: Survey, schools) -> list[str]:
     for school in schools:
         for code in school.languages or [school.default_language]:
             if code not in missing_by_code:
-                missing_by_code[code] = _missing_in(survey, sections, questions, code)
+                missing_by_code[code] = selectors.missing_texts(survey, sections, questions, code)
             if missing_by_code[code]:
                 problems.append(
                     str(
@@ -978,10 +961,12 @@ def response_submit(
 
 @transaction.atomic
 def student_response_submit(
-    *, link: StudentLink, values: dict[int, Any], language: str
+    *, link: StudentLink, values: dict[int, Any], language: str, device_key: str = ""
 ) -> Response:
     """A student's answers through a class link: no account, no person, grouped by the
-    link's class or grade. One answer per device session is the view's to keep."""
+    link's class or grade. One answer per device session: `device_key` is the random key the
+    session keeps (none given: a device not seen before), and a second answer with it is
+    refused, by the database when two arrive at once."""
     survey = (
         Survey.objects.select_for_update(of=("self",))
         .select_related("school")
@@ -991,14 +976,20 @@ def student_response_submit(
         raise ValidationError(NOT_OPEN)
     questions = list(survey.questions.order_by("position", "id"))
     answers = _validate(questions, values, language)
-    response = Response.objects.create(
-        survey=survey,
-        stakeholder=Stakeholder.STUDENT,
-        group_label=link.label,
-        grade=link.grade,
-        language=language,
-        submitted_on=clock.today_in(survey.school),
-    )
+    device_key_hash = tokens.hash_device_key(device_key or tokens.new_device_key(), survey.pk)
+    try:
+        with transaction.atomic():
+            response = Response.objects.create(
+                survey=survey,
+                stakeholder=Stakeholder.STUDENT,
+                group_label=link.label,
+                grade=link.grade,
+                language=language,
+                submitted_on=clock.today_in(survey.school),
+                device_key_hash=device_key_hash,
+            )
+    except IntegrityError:
+        raise ValidationError(ANSWERED_FROM_DEVICE) from None
     _save_answers(response, answers)
     versions.mark_changed(school=survey.school)
     return response

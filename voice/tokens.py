@@ -51,6 +51,16 @@ def author_key(user_id: int, exchange_id: int) -> str:
     ).hexdigest()
 
 
+def new_device_key() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def hash_device_key(key: str, survey_id: int) -> str:
+    """The device's key for one survey: the same session gives different hashes in different
+    surveys, so its answers cannot be joined across surveys."""
+    return hashlib.sha256(f"device:{survey_id}:{key}".encode()).hexdigest()
+
+
 def rater_key(user_id: int, exchange_id: int) -> str:
     """The same person rates an idea once: a keyed hash of the person and the exchange, which
     names nobody without the secret key and differs between exchanges."""

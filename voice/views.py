@@ -66,6 +66,18 @@ from .plan import plan_link
 
 EDIT_COOKIE = "voice_edit_{}"
 STUDENT_SESSION = "voice_answered"
+# The device session's random key: a class-link answer is stored with its hash for the survey,
+# and the database takes one answer per (survey, hash).
+DEVICE_KEY_SESSION = "voice_device"
+
+
+def _device_key(request) -> str:
+    """The session's device key, made on the first visit to a class link (the page with the
+    form), so that every post from that page carries the same one."""
+    key = request.session.get(DEVICE_KEY_SESSION)
+    if not key:
+        key = request.session[DEVICE_KEY_SESSION] = tokens.new_device_key()
+    return key
 
 
 def _owned(request, pk: int) -> Survey:
@@ -736,6 +748,8 @@ def student_answer(request: HttpRequest, token: str) -> HttpResponse:
         form = AnswerForm(request.POST or None, questions=questions, language=language)
         errors, errors_top = {}, []
         can_answer = survey.is_open and survey.students and not answered
+        # Made when the form is shown, so two posts of it at once carry the same key.
+        device_key = _device_key(request) if can_answer else ""
         if not (survey.is_open and survey.students):
             errors_top = [
                 str(services.NOT_OPEN)
@@ -746,9 +760,13 @@ def student_answer(request: HttpRequest, token: str) -> HttpResponse:
             errors_top = [str(services.ANSWERED_FROM_DEVICE)]
         elif request.method == "POST" and form.is_valid():
             try:
-                services.student_response_submit(link=link, values=form.values(), language=language)
+                services.student_response_submit(
+                    link=link, values=form.values(), language=language, device_key=device_key
+                )
             except ValidationError as error:
                 errors, errors_top = _service_errors(error)
+                if str(services.ANSWERED_FROM_DEVICE) in errors_top:
+                    can_answer = False
             else:
                 request.session[STUDENT_SESSION] = [
                     *request.session.get(STUDENT_SESSION, []),

@@ -123,7 +123,44 @@ def _survey_form(world):
     }
 
 
+def _school_copy(world):
+    """Lincoln's copy of the district's open survey, under Lincoln's own survey URLs."""
+    from tests.voice.factories import district_survey
+    from voice.models import Survey
+
+    survey = district_survey(world, open_it=True)
+    copy = Survey.objects.get(copied_from=survey, school=world.school)
+    return {"slug": world.school.slug, "pk": copy.pk}
+
+
+def _copy_answers(world):
+    from voice.models import Question
+
+    question = Question.objects.filter(survey__school=world.school, required=True).latest("pk")
+    return {f"q{question.pk}": "3", "lang": "en"}
+
+
+# A school's copy is its school's survey: its staff and families answer it (a district admin
+# is not asked), the principal and the district's admins read it, another school sees nothing.
+OUTSIDERS_404 = dict(other_school_principal=404, other_district_admin=404)
+COPY_AUDIENCE_200 = everyone(200, anonymous=302, district_admin=403, **OUTSIDERS_404)
+COPY_AUDIENCE_302 = everyone(302, district_admin=403, **OUTSIDERS_404)
+COPY_OWNERS_200 = everyone(403, anonymous=302, principal=200, district_admin=200, **OUTSIDERS_404)
+# Its questions are the district's: the owners are sent back to its page, not given a form.
+COPY_OWNERS_302 = everyone(403, anonymous=302, principal=302, district_admin=302, **OUTSIDERS_404)
+
 SURVEY_MATRIX = [
+    Row("voice:survey_answer", COPY_AUDIENCE_200, kwargs=_school_copy),
+    Row(
+        "voice:survey_answer",
+        COPY_AUDIENCE_302,
+        kwargs=_school_copy,
+        method="POST",
+        data=_copy_answers,
+    ),
+    Row("voice:survey_detail", COPY_OWNERS_200, kwargs=_school_copy),
+    Row("voice:survey_results", COPY_OWNERS_200, kwargs=_school_copy),
+    Row("voice:question_add", COPY_OWNERS_302, kwargs=_school_copy),
     Row("district:surveys", DISTRICT_ADMINS_ONLY, kwargs=_district),
     Row("district:survey_create", DISTRICT_ADMINS_ONLY, kwargs=_district),
     Row(

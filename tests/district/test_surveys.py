@@ -543,3 +543,42 @@ def test_a_principal_opening_the_forms_of_a_copy_is_told_the_district_sets_them(
         response = client.get(url, follow=True)
         assert response.redirect_chain == [(copy.get_absolute_url(), 302)]
         assert "set by the district" in response.content.decode()
+
+
+def test_an_intro_missing_in_a_schools_language_blocks_opening_and_is_named(world, client):
+    """Roosevelt's Vietnamese families would read an English intro above Vietnamese
+    questions: the district's page names the school, the language and the intro."""
+    world.other_school.languages = ["en", "vi"]
+    world.other_school.save()
+    survey = district_survey(world)
+    for question in survey.questions.all():
+        services.question_save(
+            actor=world.district_admin,
+            survey=survey,
+            question=question,
+            text={**question.text, "vi": "Câu hỏi"},
+            options=[{**o, "vi": "Có"} for o in question.options],
+        )
+    Survey.objects.filter(pk=survey.pk).update(
+        title={**survey.title, "vi": "Khí hậu"}, intro={"en": "Five minutes.", "es": "Cinco."}
+    )
+    client.force_login(world.district_admin)
+    url = reverse("district:survey_detail", kwargs={"slug": world.district.slug, "pk": survey.pk})
+    page = client.get(url).content.decode()
+    assert "Roosevelt High needs the survey in Vietnamese: missing the introduction." in page
+    assert "Lincoln Elementary needs" not in page
+    response = client.post(
+        reverse("district:survey_open", kwargs={"slug": world.district.slug, "pk": survey.pk}),
+        follow=True,
+    )
+    assert "Roosevelt High needs the survey in Vietnamese: missing the introduction." in (
+        response.content.decode()
+    )
+    assert Survey.objects.get(pk=survey.pk).status == SurveyStatus.DRAFT
+    assert not Survey.objects.filter(copied_from=survey).exists()
+
+    Survey.objects.filter(pk=survey.pk).update(
+        intro={"en": "Five minutes.", "es": "Cinco.", "vi": "Năm phút."}
+    )
+    services.district_survey_open(actor=world.district_admin, survey=survey)
+    assert Survey.objects.get(pk=survey.pk).status == SurveyStatus.OPEN

@@ -18,6 +18,13 @@ OWNERS_200 = everyone(403, anonymous=302, principal=200, district_admin=200, **O
 OWNERS_302 = everyone(403, anonymous=302, principal=302, district_admin=302, **OUTSIDERS_404)
 # Asked to answer: the school's staff and families (a district admin is not asked).
 AUDIENCE_200 = everyone(200, anonymous=302, district_admin=403, **OUTSIDERS_404)
+# An answer sent by someone asked is saved and they go back to the page (302); the anonymous
+# visitor is sent to sign in (302 too, and nothing saved: see test_views).
+AUDIENCE_302 = everyone(302, district_admin=403, **OUTSIDERS_404)
+# The respondent column: a survey for families only is answered by the school's families; its
+# staff (the principal and teacher leader among them) are outside the audience.
+FAMILIES_ONLY_302 = everyone(403, anonymous=302, family=302, **OUTSIDERS_404)
+STAFF_ONLY_302 = {**AUDIENCE_302, "family": 403}
 
 
 def _school(world):
@@ -84,13 +91,80 @@ def _link(world):
     return {"slug": world.school.slug, "pk": survey.pk, "link_pk": link.pk}
 
 
+def _families_only(world):
+    survey, _q = open_survey(world, staff_audience="none", students=False)
+    return {"slug": world.school.slug, "pk": survey.pk}
+
+
+def _staff_only(world):
+    survey, _q = open_survey(world, families=False, students=False)
+    return {"slug": world.school.slug, "pk": survey.pk}
+
+
+def _closed(world):
+    survey, _q = open_survey(world)
+    services.survey_close(actor=world.principal, survey=survey)
+    return {"slug": world.school.slug, "pk": survey.pk}
+
+
+def _answers(world):
+    """A valid answer to the survey the row's kwargs just made (its one required question)."""
+    from voice.models import Question
+
+    question = Question.objects.filter(survey__school=world.school, required=True).latest("pk")
+    return {f"q{question.pk}": "3", "lang": "en"}
+
+
+def _withdrawn_link_token(world):
+    kwargs = _link_token(world)
+    StudentLink.objects.update(is_active=False)
+    return kwargs
+
+
+def _open_question_with_goal(world):
+    from tests.teams.factories import current_year
+    from tests.workplans.factories import GoalFactory, WorkPlanFactory
+
+    kwargs = _open_question(world)
+    survey = Survey.objects.get(pk=kwargs["pk"])
+    link = StudentLink.objects.create(survey=survey, label="Grade 4", nonce=tokens.new_nonce())
+    for option in [4] * 6 + [1] * 6:  # enough answers to share
+        services.student_response_submit(
+            link=link, values={kwargs["question_pk"]: option}, language="en"
+        )
+    plan = WorkPlanFactory(school=world.school, school_year=current_year(world.district))
+    GoalFactory(plan=plan)
+    return kwargs
+
+
+def _evidence_form(world):
+    from workplans.models import Goal
+
+    goal = Goal.objects.filter(plan__school=world.school).latest("pk")
+    return {"options": ["3", "4"], "group": "", "target": f"goal:{goal.pk}"}
+
+
+def _session_form(world):
+    from leadership import clock
+
+    return {
+        "kind": "focus_group",
+        "held_on": clock.today_in(world.school).isoformat(),
+        "title": "Grade 5",
+        "students_heard": "8",
+        "families_heard": "0",
+        "staff_heard": "0",
+        "community_heard": "0",
+    }
+
+
 def _link_token(world):
     survey, _q = open_survey(world)
     link = StudentLink.objects.create(survey=survey, label="Grade 4", nonce=tokens.new_nonce())
     return {"token": tokens.make_link_token(link)}
 
 
-def _exchange(world, status="open"):
+def _exchange(world, status="open", families=True):
     from voice.models import SurveyStatus
 
     exchange = services.exchange_create(
@@ -98,7 +172,7 @@ def _exchange(world, status="open"):
         school=world.school,
         question={"en": "One thing?", "es": "¿Una cosa?"},
         staff=True,
-        families=True,
+        families=families,
     )
     if status == "open":
         exchange = services.exchange_set_status(
@@ -109,6 +183,10 @@ def _exchange(world, status="open"):
 
 def _exchange_kwargs(world):
     return {"slug": world.school.slug, "pk": _exchange(world).pk}
+
+
+def _staff_exchange(world):
+    return {"slug": world.school.slug, "pk": _exchange(world, families=False).pk}
 
 
 def _draft_exchange(world):
@@ -190,9 +268,27 @@ MATRIX = [
     Row("voice:link_withdraw", OWNERS_302, kwargs=_link, method="POST"),
     Row("voice:link_qr", OWNERS_200, kwargs=_link),
     Row("voice:survey_answer", AUDIENCE_200, kwargs=_open),
+    Row("voice:survey_answer", AUDIENCE_302, kwargs=_open, method="POST", data=_answers),
+    Row(
+        "voice:survey_answer",
+        FAMILIES_ONLY_302,
+        kwargs=_families_only,
+        method="POST",
+        data=_answers,
+    ),
+    Row("voice:survey_answer", STAFF_ONLY_302, kwargs=_staff_only, method="POST", data=_answers),
+    # After closing, the people asked see the page again with "not saved" (200, no redirect).
+    Row("voice:survey_answer", AUDIENCE_200, kwargs=_closed, method="POST", data=_answers),
     Row("voice:survey_results", OWNERS_200, kwargs=_open),
     Row("voice:survey_results_csv", OWNERS_200, kwargs=_open),
     Row("voice:evidence_attach", OWNERS_200, kwargs=_open_question),
+    Row(
+        "voice:evidence_attach",
+        OWNERS_302,
+        kwargs=_open_question_with_goal,
+        method="POST",
+        data=_evidence_form,
+    ),
     Row("voice:survey_compare", OWNERS_200, kwargs=_next_round),
     Row(
         "voice:survey_results",
@@ -244,8 +340,23 @@ MATRIX = [
     ),
     # Staff and families take part (the principal as staff); a district admin is not asked.
     Row("voice:exchange_take", AUDIENCE_200, kwargs=_exchange_kwargs),
+    Row(
+        "voice:exchange_take",
+        AUDIENCE_302,
+        kwargs=_exchange_kwargs,
+        method="POST",
+        data=lambda w: {"text": "More books"},
+    ),
+    Row(
+        "voice:exchange_take",
+        STAFF_ONLY_302,
+        kwargs=_staff_exchange,
+        method="POST",
+        data=lambda w: {"text": "More books"},
+    ),
     Row("voice:listening", LISTENERS_200, kwargs=_school),
     Row("voice:session_create", LISTENERS_200, kwargs=_school),
+    Row("voice:session_create", LISTENERS_302, kwargs=_school, method="POST", data=_session_form),
     Row("voice:session_detail", LISTENERS_200, kwargs=_session),
     Row(
         "voice:listening_theme_add",
@@ -261,6 +372,16 @@ MATRIX = [
     Row("voice:idea_theme_evidence", OWNERS_200, kwargs=_idea_theme, method="POST"),
     # The class link works without an account, for whoever holds it.
     Row("voice:student_answer", everyone(200), kwargs=_link_token),
+    # Answering through it thanks the student on the page itself (200)...
+    Row("voice:student_answer", everyone(200), kwargs=_link_token, method="POST", data=_answers),
+    # ... until the owner withdraws it.
+    Row(
+        "voice:student_answer",
+        everyone(404),
+        kwargs=_withdrawn_link_token,
+        method="POST",
+        data=_answers,
+    ),
 ]
 
 

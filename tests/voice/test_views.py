@@ -231,6 +231,8 @@ def test_the_answer_pages_take_the_same_queries_however_many_questions(
         return reverse("voice:student_answer", kwargs={"token": tokens.make_link_token(link)})
 
     client.get(_url("survey_answer", small))  # warm the session and roles
+    # The student's session is made, with its device key, on the first class link it opens.
+    student.get(link_url(small))
     for survey in (small, large):
         answer, link = _url("survey_answer", survey), link_url(survey)
         # The session, the person and their roles, the school, the survey, its questions,
@@ -238,8 +240,9 @@ def test_the_answer_pages_take_the_same_queries_however_many_questions(
         with django_assert_num_queries(7):
             page = client.get(answer).content.decode()
         assert page.count('type="radio"') >= 5
-        # The link with its survey, school and district, then the questions.
-        with django_assert_num_queries(2):
+        # The session (its device key), the link with its survey, school and district, then
+        # the questions.
+        with django_assert_num_queries(3):
             page = student.get(link).content.decode()
         assert page.count('type="radio"') >= 5
 
@@ -254,3 +257,119 @@ def test_the_answer_page_shows_its_sections(world, client):
     client.force_login(world.staff)
     page = client.get(_url("survey_answer", survey)).content.decode()
     assert "<h2>About you</h2>" in page
+
+
+def test_an_intro_in_english_only_keeps_the_survey_closed_and_says_what_is_missing(world, client):
+    """A Spanish-speaking family would read the title and questions in Spanish and the intro
+    in English: the builder names the missing text and the survey does not open."""
+    survey = draft_survey(world)
+    add_question(world, survey)
+    survey = services.survey_update(
+        actor=world.principal, survey=survey, intro={"en": "Five minutes, no more."}
+    )
+    client.force_login(world.principal)
+    page = client.get(survey.get_absolute_url()).content.decode()
+    assert "Missing in Spanish: the introduction." in page
+    response = client.post(_url("survey_open", survey), follow=True)
+    assert "The survey cannot open yet." in response.content.decode()
+    assert "Missing in Spanish: the introduction." in response.content.decode()
+    assert Survey.objects.get(pk=survey.pk).status == SurveyStatus.DRAFT
+
+    services.survey_update(
+        actor=world.principal,
+        survey=survey,
+        intro={"en": "Five minutes, no more.", "es": "Cinco minutos, no más."},
+    )
+    client.post(_url("survey_open", survey))
+    assert Survey.objects.get(pk=survey.pk).status == SurveyStatus.OPEN
+    client.force_login(world.family)
+    page = client.get(_url("survey_answer", survey) + "?lang=es").content.decode()
+    assert "Cinco minutos, no más." in page and "Five minutes" not in page
+
+
+def test_a_survey_without_an_intro_in_any_language_still_opens(world):
+    survey = draft_survey(world)
+    add_question(world, survey)
+    services.survey_open(actor=world.principal, survey=survey)
+    assert Survey.objects.get(pk=survey.pk).status == SurveyStatus.OPEN
+
+
+# --- refusals in the respondent's language -----------------------------------------------------
+# The Spanish texts below are the catalogue's (locale/es/LC_MESSAGES/django.po).
+
+NOT_OPEN_ES = "Esta encuesta no está abierta, por lo que sus respuestas no se guardaron."
+LINK_INVALID_ES = "Este enlace no funciona"
+LINK_INVALID_BODY_ES = "El enlace venció, fue retirado o está incompleto."
+NOT_SHOWN_ES = "Respondió una pregunta que no corresponde según sus respuestas anteriores"
+TOO_LONG_ES = "Limite esta respuesta a 2000 caracteres."
+
+
+def _student_url(survey):
+    link = StudentLink.objects.create(survey=survey, label="Grade 4", nonce=tokens.new_nonce())
+    return reverse("voice:student_answer", kwargs={"token": tokens.make_link_token(link)})
+
+
+def test_an_answer_after_closing_is_refused_in_spanish(world, client):
+    survey, q = open_survey(world)
+    student_url = _student_url(survey)
+    services.survey_close(actor=world.principal, survey=survey)
+    client.force_login(world.family)
+    page = client.post(
+        _url("survey_answer", survey), {f"q{q['belong'].pk}": "3", "lang": "es"}
+    ).content.decode()
+    assert NOT_OPEN_ES in page and "your answers were not saved" not in page
+    page = client.post(student_url, {f"q{q['belong'].pk}": "3", "lang": "es"}).content.decode()
+    assert NOT_OPEN_ES in page
+    assert not Response.objects.exists()
+
+
+def test_a_tampered_class_link_is_refused_in_the_browsers_language(world, client):
+    survey, q = open_survey(world)
+    url = _student_url(survey)
+    response = client.post(url[:-3] + "xx/", {f"q{q['belong'].pk}": "3"}, HTTP_ACCEPT_LANGUAGE="es")
+    page = response.content.decode()
+    assert response.status_code == 404
+    assert LINK_INVALID_ES in page and LINK_INVALID_BODY_ES in page
+    assert "This link does not work" not in page
+    assert not Response.objects.exists()
+
+
+def test_an_expired_class_link_is_refused_in_the_browsers_language(world, client, settings):
+    survey, q = open_survey(world)
+    url = _student_url(survey)
+    settings.VOICE_LINK_MAX_AGE = -1
+    response = client.post(url, {f"q{q['belong'].pk}": "3"}, HTTP_ACCEPT_LANGUAGE="es")
+    page = response.content.decode()
+    assert response.status_code == 404
+    assert LINK_INVALID_ES in page and LINK_INVALID_BODY_ES in page
+    assert not Response.objects.exists()
+
+
+@pytest.mark.parametrize("through", ["signed_in", "class_link"])
+def test_an_answer_to_a_question_not_shown_is_refused_in_spanish(world, client, through):
+    survey, q = open_survey(world)
+    url = _student_url(survey) if through == "class_link" else _url("survey_answer", survey)
+    if through == "signed_in":
+        client.force_login(world.family)
+    # "No" to "Do you teach reading?" hides "Which grades?", answered anyway.
+    data = {
+        f"q{q['belong'].pk}": "3",
+        f"q{q['teach'].pk}": "1",
+        f"q{q['grades'].pk}": ["0"],
+        "lang": "es",
+    }
+    page = client.post(url, data).content.decode()
+    assert NOT_SHOWN_ES in page and "does not apply" not in page
+    assert not Response.objects.exists()
+
+
+@pytest.mark.parametrize("through", ["signed_in", "class_link"])
+def test_an_over_long_answer_is_refused_in_spanish(world, client, through):
+    survey, q = open_survey(world)
+    url = _student_url(survey) if through == "class_link" else _url("survey_answer", survey)
+    if through == "signed_in":
+        client.force_login(world.family)
+    data = {f"q{q['belong'].pk}": "3", f"q{q['wish'].pk}": "a" * 2001, "lang": "es"}
+    page = client.post(url, data).content.decode()
+    assert TOO_LONG_ES in page and "Please keep this answer" not in page
+    assert not Response.objects.exists()

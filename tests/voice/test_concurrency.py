@@ -1,0 +1,108 @@
+"""A student presses "Send" twice at once on a class link: one answer is stored, the other
+gets the "already answered from this device" message (PostgreSQL's unique index decides)."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, connections, transaction
+from django.test import Client
+from django.urls import reverse
+
+from tests.voice.factories import open_survey
+from voice import services, tokens
+from voice.models import Answer, Response, Stakeholder, StudentLink
+
+pytestmark = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="concurrency is tested on PostgreSQL"
+)
+
+
+def _link(survey) -> StudentLink:
+    return StudentLink.objects.create(survey=survey, label="Grade 4", nonce=tokens.new_nonce())
+
+
+def test_two_posts_from_one_session_at_once_store_one_answer(transactional_db, world, monkeypatch):
+    survey, q = open_survey(world)
+    url = reverse("voice:student_answer", kwargs={"token": tokens.make_link_token(_link(survey))})
+    device = Client()
+    assert device.get(url).status_code == 200  # the page with the form: the session is made
+    session_cookie = device.cookies.get(settings.SESSION_COOKIE_NAME)
+
+    # Both posts get past the view's reading of the session before either is saved: the race
+    # a double press (or two tabs) makes, which the session alone cannot see.
+    both_read = threading.Barrier(2, timeout=30)
+    submit = services.student_response_submit
+
+    def submit_after_both_read(**kwargs):
+        both_read.wait()
+        return submit(**kwargs)
+
+    monkeypatch.setattr(services, "student_response_submit", submit_after_both_read)
+    pages: list[str] = []
+    errors: list[BaseException] = []
+
+    def press_send(option):
+        try:
+            tab = Client()
+            if session_cookie is not None:
+                tab.cookies[settings.SESSION_COOKIE_NAME] = session_cookie.value
+            pages.append(tab.post(url, {f"q{q['belong'].pk}": option}).content.decode())
+        except BaseException as error:
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=press_send, args=(option,)) for option in ("1", "3")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+
+    assert errors == []
+    assert Response.objects.filter(survey=survey).count() == 1
+    assert Answer.objects.filter(response__survey=survey).count() == 1
+    thanked = [p for p in pages if "Thank you: your answers were saved." in p]
+    refused = [p for p in pages if "already been answered from this device" in p]
+    assert (len(thanked), len(refused)) == (1, 1)
+    assert "Send my answers" not in refused[0]  # no form left to send again
+    assert session_cookie is not None  # both posts came from the one session
+
+
+def test_the_database_refuses_a_second_answer_with_the_same_device_key(db, world):
+    survey, q = open_survey(world)
+    link = _link(survey)
+    key = tokens.new_device_key()
+    first = services.student_response_submit(
+        link=link, values={q["belong"].pk: 3}, language="en", device_key=key
+    )
+    assert first.device_key_hash == tokens.hash_device_key(key, survey.pk)
+    assert key not in first.device_key_hash  # the key itself is not stored
+    with pytest.raises(ValidationError) as error:
+        services.student_response_submit(
+            link=link, values={q["belong"].pk: 1}, language="en", device_key=key
+        )
+    assert error.value.messages == [str(services.ANSWERED_FROM_DEVICE)]
+    assert Response.objects.filter(survey=survey).count() == 1
+    # The index itself, below the service: a second row with the same hash cannot be stored.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Response.objects.create(
+            survey=survey,
+            stakeholder=Stakeholder.STUDENT,
+            language="en",
+            submitted_on=first.submitted_on,
+            device_key_hash=first.device_key_hash,
+        )
+    # Another device, and the same device in another survey, answer as before.
+    services.student_response_submit(
+        link=link, values={q["belong"].pk: 1}, language="en", device_key=tokens.new_device_key()
+    )
+    other, other_q = open_survey(world)
+    again = services.student_response_submit(
+        link=_link(other), values={other_q["belong"].pk: 1}, language="en", device_key=key
+    )
+    assert again.device_key_hash != first.device_key_hash
+    assert Response.objects.filter(survey=survey).count() == 2
