@@ -397,6 +397,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "leadership.tasks.sweep_outbox",
         "schedule": 60,
     },
+    # Who answered an anonymous survey, kept apart from the answers until a batch of at least
+    # the district's threshold can be written (voice.pending).
+    "voice-flush-participations": {
+        "task": "voice.tasks.flush_participations",
+        "schedule": 60,
+    },
     "district-refresh-dashboards": {
         "task": "district.tasks.refresh_dashboards",
         "schedule": crontab(minute=5),

@@ -1,9 +1,13 @@
 """Surveys, their sections and questions (texts per language), who may answer, and answers.
 
-Anonymity is held by the tables themselves: in an anonymous survey a `Response` names no
-person, and `Participation` (who has answered, so reminders skip them) names no response.
-Both have random keys and no time of day, so neither the order of rows nor a timestamp joins
-one to the other; the audit trail records no answer either.
+In an anonymous survey a `Response` names no person, and `Participation` (who has answered,
+so reminders skip them) names no response. Both have random keys and no time of day; the
+audit trail records no answer either. PostgreSQL's own columns would still pair them if both
+were written together (`xmin`, the transaction, and the physical order of rows), so an
+anonymous answer's transaction writes the response alone: the participation waits in Redis
+(voice.pending) and is written later in a shuffled batch of at least the district's
+small-group threshold of people (services.participations_flush). An answer can be narrowed
+to such a batch, never to a person (docs/architecture.md, "Anonymous surveys").
 """
 
 from __future__ import annotations
@@ -282,8 +286,11 @@ class StudentLink(models.Model):
 
 
 class Participation(models.Model):
-    """This person has answered this survey (for reminders). It names no response, has a
-    random key and no time, so it cannot be joined to one."""
+    """This person has answered this survey (for reminders, and to answer once). It names no
+    response, has a random key and no time. For an anonymous survey it is written by a batch
+    of several people's participations, in one transaction and in random order, never by the
+    answer's transaction; until then it is pending in Redis (voice.pending), and every reader
+    of this table counts the pending ones too."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="participations")

@@ -12,7 +12,8 @@ from leadership.mywork import Entry, Section
 from leadership.permissions import roles_of
 from teams.permissions import team_roles
 
-from .models import Participation, StaffAudience, Survey, SurveyStatus
+from .models import StaffAudience, Survey, SurveyStatus
+from .selectors import participated_of
 
 
 def _asks(survey: Survey, roles: frozenset[str], my_teams: set[int], my_grades: set[str]) -> bool:
@@ -53,11 +54,7 @@ def surveys_to_answer(*, user, today) -> Section | None:
     if not surveys:
         return None
     my_teams = set(team_roles(user))  # read once a request, shared with the teams sections
-    answered = set(
-        Participation.objects.filter(user=user, survey__in=surveys).values_list(
-            "survey_id", flat=True
-        )
-    )
+    answered = participated_of(user, [survey.pk for survey in surveys])
     my_grades: dict[int, set[str]] = {}
     if any(
         survey.families

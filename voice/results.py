@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from leadership import grades as grade_codes
 from leadership.models import Role
 
+from . import pending
 from .models import (
     CHOICE_KINDS,
     TEXT_KINDS,
@@ -220,11 +221,25 @@ def _percent(part: int, whole: int) -> int:
 
 
 def response_rate(survey: Survey) -> tuple[int, int, int]:
-    """(responses, people asked, people who answered): three queries."""
+    """(responses, people asked, people who answered): three queries. Who answered counts the
+    participations written and those still pending (voice.pending), each person once."""
     responses = Response.objects.filter(survey=survey).count()
     invited = audience_size(survey)
-    participated = Participation.objects.filter(survey=survey).count()
+    waiting = pending.members_or_none([survey.pk])
+    written = Participation.objects.filter(survey=survey).aggregate(
+        n=Count("id"), **_also_pending(waiting)
+    )
+    participated = written["n"] + len(waiting.get(survey.pk, ())) - written.get("both", 0)
     return responses, invited, participated
+
+
+def _also_pending(waiting: dict[int, set[int]], prefix: str = "") -> dict:
+    """The aggregate counting written participations of people also pending (a batch
+    committed, not yet cleared from Redis), to count them once."""
+    condition = pending.already_written(
+        waiting, survey_field=f"{prefix}survey_id", user_field=f"{prefix}user_id"
+    )
+    return {} if condition is None else {"both": Count("id", filter=condition)}
 
 
 def survey_results(
@@ -477,12 +492,19 @@ def district_results(
         .annotate(n=Count("id"))
         .order_by()
     )
-    participated_by_school = dict(
-        Participation.objects.filter(survey__copied_from=survey)
-        .values_list("survey__school_id")
-        .annotate(n=Count("id"))
+    waiting = pending.members_or_none(row["pk"] for row in copies)
+    participated_by_school = {
+        row["survey__school_id"]: row["n"] - row.get("both", 0)
+        for row in Participation.objects.filter(survey__copied_from=survey)
+        .values("survey__school_id")
+        .annotate(n=Count("id"), **_also_pending(waiting))
         .order_by()
-    )
+    }
+    for row in copies:
+        if row["pk"] in waiting:
+            participated_by_school[row["school_id"]] = participated_by_school.get(
+                row["school_id"], 0
+            ) + len(waiting[row["pk"]])
     asked = audience_sizes(survey, [row["school_id"] for row in copies])
     schools = [
         SchoolRate(

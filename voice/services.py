@@ -3,6 +3,8 @@ and answers. Answers are never audited (an audit entry would name who answered).
 
 from __future__ import annotations
 
+import logging
+import random
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -15,11 +17,11 @@ from django.utils.translation import gettext_lazy as _
 
 from leadership import audit, clock, edits, outbox, versions
 from leadership import grades as grade_codes
-from leadership.models import STAFF_ROLES, AuditEntry, District, School
+from leadership.models import STAFF_ROLES, AuditEntry, District, School, User
 from leadership.updates import model_update
 from teams.selectors import current_ilt
 
-from . import catalog, selectors, tokens
+from . import catalog, pending, selectors, tokens
 from . import results as survey_results
 from .models import (
     CHOICE_KINDS,
@@ -52,6 +54,8 @@ from .models import (
 )
 from .permissions import staff_role
 from .plan import plan_link
+
+logger = logging.getLogger(__name__)
 
 NOT_A_DRAFT = _("An open or closed survey cannot be changed.")
 CANNOT_OPEN = _("The survey cannot open yet.")
@@ -450,6 +454,7 @@ def survey_close(*, actor, survey: Survey) -> Survey:
     survey.status = SurveyStatus.CLOSED
     survey.closed_at = timezone.now()
     survey.save(update_fields=["status", "closed_at", "updated_at"])
+    _flush_on_close([survey.pk])
     audit.record(actor=actor, action="voice.survey_close", obj=survey, school=survey.school)
     versions.mark_changed(school=survey.school)
     return survey
@@ -769,6 +774,7 @@ def district_survey_close(*, actor, survey: Survey) -> Survey:
         status=SurveyStatus.CLOSED, closed_at=now, updated_at=now
     )
     _audit_entries(actor=actor, action="voice.survey_close", surveys=copies)
+    _flush_on_close([copy.pk for copy in copies])
     master.status = SurveyStatus.CLOSED
     master.closed_at = now
     master.save(update_fields=["status", "closed_at", "updated_at"])
@@ -892,7 +898,9 @@ def _save_answers(response: Response, answers: list[Answer]) -> None:
     Answer.objects.bulk_create(answers)
 
 
-@transaction.atomic
+TRY_LATER = _("We can't take your answer just now; please try again in a few minutes.")
+
+
 def response_submit(
     *,
     survey: Survey,
@@ -905,7 +913,37 @@ def response_submit(
 
     In a named survey the response names the person; in an anonymous one it does not, and
     `edit_key` (kept only in their browser) is how they find it again. Returns the response
-    and the edit key to keep."""
+    and the edit key to keep.
+
+    In an anonymous survey the answer's transaction writes the response alone: that this
+    person answered goes into the pending set (voice.pending), written to the database later
+    in a batch of several people (`participations_flush`), so no transaction id or row order
+    pairs the two. Without the pending set the answer is refused, never written beside its
+    person."""
+    added: list[int] = []
+    try:
+        return _response_submit(
+            survey=survey,
+            user=user,
+            values=values,
+            language=language,
+            edit_key=edit_key,
+            added=added,
+        )
+    except BaseException:
+        # Recorded as pending but the answer's transaction did not commit: not answered.
+        if added:
+            try:
+                pending.remove(survey.pk, added)
+            except pending.Unavailable:
+                logger.exception("a participation left pending without its answer")
+        raise
+
+
+@transaction.atomic
+def _response_submit(
+    *, survey: Survey, user, values: dict[int, Any], language: str, edit_key: str, added: list
+) -> tuple[Response, str]:
     survey = (
         Survey.objects.select_for_update(of=("self",)).select_related("school").get(pk=survey.pk)
     )
@@ -936,7 +974,13 @@ def response_submit(
         Participation.objects.get_or_create(survey=survey, user=user)
         versions.mark_changed(school=survey.school)
         return response, ""
-    participated = Participation.objects.filter(survey=survey, user=user).exists()
+    # Pending first, then the database: a batch is written before it leaves the pending set,
+    # so someone flushed in between is found in one or the other.
+    try:
+        participated = pending.contains(survey.pk, user.pk)
+    except pending.Unavailable as error:
+        raise ValidationError(TRY_LATER) from error
+    participated = participated or Participation.objects.filter(survey=survey, user=user).exists()
     response = None
     if participated:
         if edit_key:
@@ -953,10 +997,94 @@ def response_submit(
         response = Response.objects.create(
             survey=survey, edit_key_hash=tokens.hash_edit_key(edit_key), **groups
         )
-        Participation.objects.create(survey=survey, user=user)
     _save_answers(response, answers)
     versions.mark_changed(school=survey.school)
+    if not participated:
+        # Last, while the survey's row is locked: no second answer of this person can pass
+        # the check above before this one is pending or rolled back.
+        try:
+            if pending.add(survey.pk, user.pk):
+                added.append(user.pk)
+        except pending.Unavailable as error:
+            raise ValidationError(TRY_LATER) from error
     return response, edit_key
+
+
+def participations_flush(*, survey_id: int) -> int:
+    """Write pending participations of a survey to the database; returns how many.
+
+    While the survey is open, only once at least twice the district's threshold are pending,
+    and then all but a random threshold of them: every batch, and the rest the close writes,
+    holds at least the threshold (unless fewer people answered in all), and the people kept
+    back blur which batch answered when. One transaction a batch, rows in shuffled order, so
+    the batch's rows share one transaction id and their order says nothing. A person leaves
+    the pending set only after their row is committed; writing one twice is a no-op (the
+    unique constraint), so a worker killed in between loses and doubles nothing."""
+    waiting = pending.members(survey_id)
+    survey = (
+        Survey.objects.filter(pk=survey_id)
+        .select_related("school__district")
+        .only("pk", "status", "school__district__small_group_threshold")
+    ).first()
+    if survey is None:
+        pending.forget(survey_id)
+        return 0
+    is_open = survey.status == SurveyStatus.OPEN
+    if not waiting:
+        if not is_open:
+            pending.forget(survey_id)
+        return 0
+    batch = list(waiting)
+    _shuffle(batch)
+    if is_open:
+        threshold = survey.school.district.small_group_threshold if survey.school else 1
+        if len(batch) < 2 * threshold:
+            return 0
+        batch = batch[: len(batch) - threshold]
+    with transaction.atomic():
+        written = _write_participations(survey_id, batch)
+    pending.remove(survey_id, batch)
+    if not is_open and len(batch) == len(waiting):
+        pending.forget(survey_id)
+    return written
+
+
+def _shuffle(items: list) -> None:
+    random.SystemRandom().shuffle(items)
+
+
+def _write_participations(survey_id: int, user_ids: list[int]) -> int:
+    """Insert the participations in the order given (already shuffled), skipping people
+    already written and accounts deleted since they answered."""
+    existing = set(User.objects.filter(pk__in=user_ids).values_list("pk", flat=True))
+    rows = [Participation(survey_id=survey_id, user_id=u) for u in user_ids if u in existing]
+    Participation.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(rows)
+
+
+def _flush_on_close(survey_ids: list[int]) -> None:
+    """The close writes whatever is pending, in its own transaction, and clears the sets once
+    it has committed; with Redis unreachable the beat task writes them when it answers."""
+    try:
+        found = pending.members_of(survey_ids)
+    except pending.Unavailable:
+        logger.warning("pending participations of closed surveys left to the beat task")
+        return
+    for survey_id, user_ids in found.items():
+        batch = list(user_ids)
+        _shuffle(batch)
+        _write_participations(survey_id, batch)
+
+    def clear():
+        try:
+            for survey_id, user_ids in found.items():
+                pending.remove(survey_id, user_ids)
+            for survey_id in survey_ids:
+                pending.forget(survey_id)
+        except pending.Unavailable:
+            logger.warning("pending participations written; the beat task clears the sets")
+
+    transaction.on_commit(clear)
 
 
 @transaction.atomic

@@ -21,6 +21,7 @@ from django.utils import translation
 from leadership import outbox
 from leadership.models import User
 
+from . import pending
 from .models import Participation, SendRound, SurveyStatus
 from .selectors import audience, languages_of
 
@@ -33,15 +34,23 @@ def batch_size() -> int:
 
 
 def _recipients(send_round: SendRound):
+    """The people the round writes to: for a reminder, not those who answered, whether their
+    participation is written or still pending (pending.Unavailable when that cannot be read:
+    the task is retried rather than remind someone who answered)."""
     people = audience(send_round.survey)
     if send_round.is_reminder:
         people = people.exclude(
             pk__in=Participation.objects.filter(survey=send_round.survey).values("user_id")
         )
+        waiting = pending.members(send_round.survey_id)
+        if waiting:
+            people = people.exclude(pk__in=sorted(waiting))
     return people
 
 
-@shared_task(acks_late=True)
+@shared_task(
+    acks_late=True, autoretry_for=(pending.Unavailable,), retry_backoff=True, max_retries=8
+)
 def fan_out(round_id: int, after_id: int = 0) -> int:
     """Queue the next batch of the round; returns how many it queued."""
     with transaction.atomic():
@@ -91,7 +100,7 @@ def send_batch(self, round_id: int, user_ids: list[int]) -> int:
             Participation.objects.filter(survey=survey, user_id__in=user_ids).values_list(
                 "user_id", flat=True
             )
-        )
+        ) | pending.members(survey.pk)
     sent = 0
     link = _site_url(
         reverse("voice:survey_answer", kwargs={"slug": survey.school.slug, "pk": survey.pk})
@@ -124,3 +133,15 @@ def send_batch(self, round_id: int, user_ids: list[int]) -> int:
             SendRound.objects.filter(pk=round_id).update(sent=F("sent") + 1)
             sent += 1
     return sent
+
+
+@shared_task(acks_late=True)
+def flush_participations() -> int:
+    """Write pending participations of anonymous surveys to the database in batches (see
+    services.participations_flush); returns how many were written."""
+    from .services import participations_flush
+
+    written = 0
+    for survey_id in sorted(pending.surveys()):
+        written += participations_flush(survey_id=survey_id)
+    return written

@@ -657,7 +657,7 @@ def survey_answer(request: HtmxHttpRequest, school: School, pk: int) -> HttpResp
         answered_elsewhere = (
             survey.is_anonymous
             and existing is None
-            and survey.participations.filter(user=request.user).exists()
+            and selectors.has_participated(survey, request.user)
         )
         form = AnswerForm(
             request.POST or None,

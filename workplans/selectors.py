@@ -14,6 +14,7 @@ from leadership.models import AuditEntry, Membership, Role, School, User
 from leadership.permissions import roles_of
 from voice.models import Survey, SurveyStatus
 from voice.permissions import is_owner as can_read_survey_results
+from voice.selectors import pending_counts
 
 from . import charts
 from .models import (
@@ -432,10 +433,13 @@ def linked_surveys(*, user, survey_ids, language: str | None = None) -> dict[int
         .annotate(answered=Count("participations"))
         .prefetch_related("owners")
     )
+    surveys = list(surveys)
+    waiting = pending_counts(survey.pk for survey in surveys if survey.is_anonymous)
     shown = {}
     for survey in surveys:
         survey._owner_ids = {owner.pk for owner in survey.owners.all()}
-        rate = min(100, round(100 * survey.answered / survey.invited)) if survey.invited else None
+        answered = survey.answered + waiting.get(survey.pk, 0)
+        rate = min(100, round(100 * answered / survey.invited)) if survey.invited else None
         shown[survey.pk] = SurveyView(
             survey=survey,
             title=survey.text("title", language),

@@ -320,3 +320,32 @@ def test_a_hung_redis_comes_back_with_nothing_stale(world, lincoln, app_redis, t
     signed["district_admin"].walk(walks["district_admin"])
     statuses = Counter(status for _m, _p, status, _s in tally.requests)
     assert not any(status >= 500 for status in statuses), tally.summary("hung Redis")
+
+
+def test_an_anonymous_answer_waits_for_redis_and_is_never_written_beside_its_person(
+    world, app_redis
+):
+    """With Redis killed, a signed-in answer to an anonymous survey is refused in the
+    respondent's words and nothing is stored (never a participation in the answer's
+    transaction); with Redis back the same answer is taken, its person pending in Redis."""
+    from tests.voice.factories import open_survey
+    from voice import pending
+    from voice.models import Participation, Response
+
+    survey, q = open_survey(world)
+    client = Client()
+    client.force_login(world.staff)
+    url = reverse("voice:survey_answer", kwargs={"slug": world.school.slug, "pk": survey.pk})
+    app_redis.kill()
+    page = client.post(url, {f"q{q['belong'].pk}": "4"})
+    assert page.status_code == 200
+    assert "please try again in a few minutes." in page.content.decode()
+    assert not Response.objects.filter(survey=survey).exists()
+    assert not Participation.objects.filter(survey=survey).exists()
+
+    app_redis.start()
+    answered = client.post(url, {f"q{q['belong'].pk}": "4"})
+    assert answered.status_code == 302
+    assert Response.objects.filter(survey=survey, respondent__isnull=True).count() == 1
+    assert not Participation.objects.filter(survey=survey).exists()
+    assert pending.members(survey.pk) == {world.staff.pk}

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 
 from leadership.models import AuditEntry
 from tests.voice.factories import YES_NO, add_question, draft_survey, open_survey
-from voice import services
+from voice import pending, services
 from voice.models import Answer, Participation, QuestionKind, Response, StaffAudience, SurveyStatus
 
 pytestmark = pytest.mark.django_db
@@ -101,7 +101,9 @@ def test_an_anonymous_answer_names_nobody_and_participation_is_apart(world):
     assert key
     response.refresh_from_db()
     assert response.respondent is None
-    assert Participation.objects.filter(survey=survey, user=world.staff).exists()
+    # That they answered is pending apart from the database, to be written in a batch.
+    assert not Participation.objects.filter(survey=survey, user=world.staff).exists()
+    assert pending.members(survey.pk) == {world.staff.pk}
     # Nothing in the audit trail mentions the response or its answers.
     assert not AuditEntry.objects.filter(object_type__in=["voice.response", "voice.answer"])
     # With the key kept in the browser, the same person changes their answers.
