@@ -1060,6 +1060,11 @@ def evidence_attach(
         group_label = group.label
     else:
         n = result.answered
+        # Too few answered: no figure was counted, and none goes into the plan.
+        if result.figures_hidden:
+            raise ValidationError(
+                {"group": ValidationError(TOO_FEW, params={"n": found.threshold})}
+            )
         count = sum(result.options[o].n for o in options)
         group_label = str(_("everyone"))
         dimension, group_key = "", ""

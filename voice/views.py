@@ -817,7 +817,7 @@ def _set_attach_urls(school: School, survey: Survey, results) -> None:
     head, _zero, tail = sample.rpartition("/0/")
     head, tail = escape(head), escape(tail)
     for result in results:
-        if result.is_choice:
+        if result.is_choice and not result.figures_hidden:
             result.attach_url = mark_safe(f"{head}/{result.question.pk}/{tail}")  # noqa: S308
 
 
