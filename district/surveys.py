@@ -24,9 +24,10 @@ from leadership.models import District
 from leadership.permissions import district_view
 from voice import catalog, selectors, services
 from voice import results as survey_results
+from voice import rounds as survey_rounds
 from voice.forms import SectionForm
 from voice.models import OPTION_KINDS, SendRound, Survey
-from voice.views import initial_of, question_page
+from voice.views import compare_page, initial_of, next_round_page, question_page
 
 from .forms import DistrictSurveyForm
 
@@ -167,8 +168,17 @@ def survey_detail(request: HtmxHttpRequest, district: District, pk: int) -> Http
             "schools_without": schools_without,
             "sent": sum(r.sent for r in rounds),
             "total": sum(r.total for r in rounds),
+            "earlier_round": _earlier_round_title(survey, language),
         },
     )
+
+
+def _earlier_round_title(survey: Survey, language: str) -> str:
+    """The title of the round this one follows (the one its comparison opens with), or ''."""
+    if survey.is_draft or not survey.copied_from_id:
+        return ""
+    earlier = survey_rounds.earlier_rounds(survey)
+    return earlier[0].text("title", language) if earlier else ""
 
 
 @login_required
@@ -382,3 +392,39 @@ def survey_results_csv(request: HtmxHttpRequest, district: District, pk: int) ->
     writer.writerow([])
     writer.writerows(survey_results.csv_rows(found, language=language))
     return response
+
+
+# --- rounds -----------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+@district_view()
+def survey_next_round(request: HtmxHttpRequest, district: District, pk: int) -> HttpResponse:
+    """Copy an open or closed district survey into a district draft for its next round (spring
+    after fall); it opens in every school as the first round did, and the two rounds' results
+    can then be compared, added up over the schools and school by school."""
+    return next_round_page(request, survey=_survey(district, pk), place=district)
+
+
+@login_required
+@require_safe
+@district_view()
+def survey_compare(request: HtmxHttpRequest, district: District, pk: int) -> HttpResponse:
+    """This round's results beside an earlier round's, added up over the schools or broken
+    down by school (or by any group of a school's results), each round's small groups and
+    schools suppressed."""
+    survey = get_object_or_404(
+        Survey.objects.select_related("district"), pk=pk, district=district, school__isnull=True
+    )
+    if survey.is_draft:
+        raise Http404
+    return compare_page(
+        request,
+        survey=survey,
+        earlier_rounds=survey_rounds.earlier_rounds(survey),
+        language=_language(request, survey),
+        results_url=reverse("district:survey_results", kwargs={"slug": district.slug, "pk": pk}),
+        dimensions=survey_results.DISTRICT_DIMENSIONS,
+        context={"district": district},
+    )

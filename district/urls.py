@@ -37,5 +37,7 @@ urlpatterns = [
     path(S + "add-schools/", surveys.survey_add_schools, name="survey_add_schools"),
     path(S + "results/", surveys.survey_results_page, name="survey_results"),
     path(S + "results.csv", surveys.survey_results_csv, name="survey_results_csv"),
+    path(S + "results/compare/", surveys.survey_compare, name="survey_compare"),
+    path(S + "next-round/", surveys.survey_next_round, name="survey_next_round"),
     path("schools/<slug:slug>/dashboard/", views.school_dashboard, name="school_dashboard"),
 ]

@@ -1,10 +1,12 @@
 """A survey's results: counts computed by the database in a fixed number of queries, broken
 down by group with small groups suppressed, and drawn as SVG on the server.
 
-Suppression: a group whose answers to a question are fewer than the district's small-group
-threshold is not shown. While the overall figure minus the shown groups would give the hidden
-ones away (one hidden group, or hidden groups under the threshold together), the smallest
-shown group is hidden too (complementary suppression)."""
+Suppression: when fewer people than the district's small-group threshold have answered a
+question, none of its counts, shares, averages or ranks is shown, only how many answered (free
+text excepted: it is never broken down, and is read by the owners only). A group whose answers
+to a question are fewer than the threshold is not shown. While the overall figure minus the
+shown groups would give the hidden ones away (one hidden group, or hidden groups under the
+threshold together), the smallest shown group is hidden too (complementary suppression)."""
 
 from __future__ import annotations
 
@@ -35,7 +37,7 @@ from .models import (
     Survey,
 )
 from .selectors import audience_size, audience_sizes, language_name
-from .suppression import suppressed_groups
+from .suppression import suppressed_groups, too_few
 
 DIMENSIONS = {
     "stakeholder": gettext_lazy("Stakeholder group"),
@@ -59,6 +61,12 @@ _AFTER_GRADES = {
     Stakeholder.STUDENT.value: 4,
 }
 TEXTS_SHOWN = 500  # free-text answers on the page; the CSV has them all
+
+
+# Said where a question's figures are not shown (the pages say it in their templates).
+TOO_FEW_FOR_QUESTION = gettext_lazy(
+    "Fewer than %(n)s people have answered this question: its results are shown once %(n)s have."
+)
 
 
 def group_label(dimension: str, value: str) -> str:
@@ -130,6 +138,9 @@ class QuestionResult:
     number_stats: dict | None = None
     ranking: list[dict] = field(default_factory=list)
     texts: list[str] = field(default_factory=list)
+    # Fewer answers than the threshold: no figure is shown (no options, groups, chart, average
+    # or ranks are even computed), only how many answered. Never set on free text.
+    figures_hidden: bool = False
     attach_url: SafeString | str = ""  # where it is put into the plan (the school's page sets it)
     # The id of its heading, "question 3" and its table's caption, as the pages show them.
     anchor: SafeString | str = ""
@@ -206,6 +217,11 @@ class Results:
     @property
     def rate(self) -> int | None:
         return _rate(self.participated, self.invited)
+
+    @property
+    def too_few(self) -> bool:
+        """Fewer responses than the threshold in all: no question's figures are shown."""
+        return too_few(self.responses, self.threshold)
 
 
 def _rate(participated: int, asked: int) -> int | None:
@@ -379,7 +395,9 @@ def _question_results(
             table_caption=mark_safe(caption_text % {"n": number}),  # noqa: S308
         )
         option_labels = question.option_labels(language)
-        if question.kind in CHOICE_KINDS:
+        if question.kind not in TEXT_KINDS and too_few(overall, threshold):
+            result.figures_hidden = True
+        elif question.kind in CHOICE_KINDS:
             if not group_field:
                 sizes = {}
             hidden = suppressed_groups(sizes, threshold) if group_field else set()
@@ -543,6 +561,13 @@ def district_results(
         with_texts=with_texts,
         text_limit=text_limit,
     )
+    if dimension == "school":
+        # Keyed by the school rather than by its copy, so one school is one group in every
+        # round of the survey (the comparison of rounds pairs them by key).
+        school_of = {str(row["pk"]): str(row["school_id"]) for row in copies}
+        for result in results:
+            for group in result.groups:
+                group.key = school_of.get(group.key, group.key)
     return DistrictResults(
         survey=survey,
         responses=sum(row.responses for row in schools),
@@ -591,11 +616,14 @@ def bar_chart(result: QuestionResult, *, title: str | None = None) -> SafeString
 
 
 def csv_rows(results: Results, *, language: str):
-    """The export: per question, option and group, with hidden cells said so; free text last,
-    never by group."""
+    """The export: per question, option and group, with hidden cells said so (and a question
+    too few answered, with how many did); free text last, never by group."""
     yield [_("Question"), _("Answer"), _("Group"), _("Answers"), _("Percent")]
+    hidden = TOO_FEW_FOR_QUESTION % {"n": results.threshold}
     for result in results.questions:
-        if result.is_choice:
+        if result.figures_hidden:
+            yield [result.label, "", _("Everyone"), result.answered, hidden]
+        elif result.is_choice:
             for row in result.options:
                 yield [result.label, row.label, _("Everyone"), row.n, row.percent]
                 for group, cell in zip(result.groups, row.cells, strict=True):

@@ -1,32 +1,52 @@
 """Two rounds of the same survey side by side (fall and spring): per question matched through
 `copied_from` and compared only when asked the same way (kind, options and wording), each
 round's n, shares, % agree or average and the change in points, overall and by group, with
-each round's small groups suppressed. Free text is never compared."""
+each round's small groups suppressed, and no figure of a round where a question has fewer
+answers than the threshold. Free text is never compared.
+
+The district's own survey has rounds too: its figures are added up over the schools' copies
+(and broken down by school), compared the same way."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db.models import Q
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from .models import CHOICE_KINDS, TEXT_KINDS, Question, QuestionKind, Survey, SurveyStatus
 from .permissions import can_create_survey, is_owner
-from .results import DIMENSIONS, QuestionResult, group_label, survey_results
+from .results import (
+    DIMENSIONS,
+    DISTRICT_DIMENSIONS,
+    QuestionResult,
+    district_results,
+    survey_results,
+)
 
 MAX_ROUNDS = 20  # how far back the chain of rounds is followed
 
 
+def _same_owner(survey: Survey, prefix: str = "") -> Q:
+    """The surveys a round's chain runs through: the same school's, or for the district's own
+    survey the district's own (a school's copy is never an earlier round of either)."""
+    if survey.school_id is None:
+        return Q(**{f"{prefix}district_id": survey.district_id, f"{prefix}school__isnull": True})
+    return Q(**{f"{prefix}school_id": survey.school_id})
+
+
 def earlier_rounds(survey: Survey, *, reader=None) -> list[Survey]:
-    """The rounds this survey follows, newest first, within its school (a copy of the
-    district's survey is not an earlier round). With a `reader`, only the rounds whose
-    results that person may read (the results page's rule). A fixed number of queries
-    however many rounds: the school's chain in one, the rounds found in a second, their
-    owners in a third when the reader's role does not already open them all."""
+    """The rounds this survey follows, newest first, within its school, or within its district
+    for the district's own survey (a copy of the district's survey is not an earlier round).
+    With a `reader`, only the rounds whose results that person may read (the results page's
+    rule; a district's rounds are read by its admins, whom the district's pages admit). A
+    fixed number of queries however many rounds: the chain in one, the rounds found in a
+    second, their owners in a third when the reader's role does not already open them all."""
     parents = dict(
-        Survey.objects.filter(school_id=survey.school_id)
+        Survey.objects.filter(_same_owner(survey))
         .exclude(status=SurveyStatus.DRAFT)
         .values_list("pk", "copied_from_id")
     )
@@ -43,7 +63,9 @@ def earlier_rounds(survey: Survey, *, reader=None) -> list[Survey]:
     found = [loaded[pk] for pk in chain if pk in loaded]
     for earlier in found:
         earlier.school = survey.school
-    if reader is None:
+        if survey.school_id is None:
+            earlier.district = survey.district
+    if reader is None or survey.school_id is None:
         return found
     if not can_create_survey(reader, survey.school):
         owners: dict[int, set[int]] = {earlier.pk: set() for earlier in found}
@@ -58,7 +80,7 @@ def earlier_rounds(survey: Survey, *, reader=None) -> list[Survey]:
 def matched_questions(earlier: Survey, later: Survey) -> dict[int, int]:
     """{later question id: earlier question id}, following each question's `copied_from`
     through the rounds between the two (one query)."""
-    rows = Question.objects.filter(copied_from__isnull=False, survey__school_id=later.school_id)
+    rows = Question.objects.filter(_same_owner(later, "survey__"), copied_from__isnull=False)
     parent = dict(rows.values_list("pk", "copied_from_id"))
     earlier_ids = set(earlier.questions.values_list("pk", flat=True))
     matched = {}
@@ -108,6 +130,9 @@ class QuestionChange:
     measures: list[Change] = field(default_factory=list)
     groups: list[GroupChange] = field(default_factory=list)
     chart: SafeString | str = ""
+    # Too few answers in that round: its figures are not shown (nor is a change).
+    hidden_before: bool = False
+    hidden_after: bool = False
 
     @property
     def is_number(self) -> bool:
@@ -128,6 +153,14 @@ class Comparison:
     changed: list[str]
     not_compared: list[str]
 
+    @property
+    def too_few_before(self) -> bool:
+        return self.responses_before < self.threshold
+
+    @property
+    def too_few_after(self) -> bool:
+        return self.responses_after < self.threshold
+
 
 def _agree(counts: list[int], n: int) -> Decimal | None:
     return _share(counts[3] + counts[4], n) if n else None
@@ -146,22 +179,23 @@ def _measures(result: QuestionResult, counts: list[int], n: int) -> list:
     return values
 
 
-def _measure_labels(result: QuestionResult) -> list[str]:
-    labels = [row.label for row in result.options]
+def _measure_labels(result: QuestionResult, language: str) -> list[str]:
+    labels = result.question.option_labels(language)
     if result.question.kind == QuestionKind.AGREEMENT:
         return [_("Agree or strongly agree"), *labels]
     return labels
 
 
-def _group_measures(result: QuestionResult) -> dict[str, tuple[int, list] | None]:
-    """{group key: (n, measures)} with None for a group suppressed in this round."""
-    found: dict[str, tuple[int, list] | None] = {}
+def _group_measures(result: QuestionResult) -> dict[str, tuple]:
+    """{group key: (label, n, measures)}, n and measures None for a group suppressed in this
+    round."""
+    found: dict[str, tuple] = {}
     for index, group in enumerate(result.groups):
         if group.hidden:
-            found[group.key] = None
+            found[group.key] = (group.label, None, None)
             continue
         counts = [row.cells[index][0] for row in result.options]
-        found[group.key] = (group.n, _measures(result, counts, group.n))
+        found[group.key] = (group.label, group.n, _measures(result, counts, group.n))
     return found
 
 
@@ -175,13 +209,16 @@ def _same_question(a: Question, b: Question) -> bool:
 def compare_rounds(
     *, earlier: Survey, later: Survey, language: str, dimension: str | None
 ) -> Comparison:
-    """The two rounds side by side, in a fixed number of queries whatever the answers."""
-    if dimension not in DIMENSIONS:
+    """The two rounds side by side, in a fixed number of queries whatever the answers: a
+    school's survey, or the district's own added up over its schools (by school too)."""
+    if later.school_id is None:
+        results, dimensions = district_results, DISTRICT_DIMENSIONS
+    else:
+        results, dimensions = survey_results, DIMENSIONS
+    if dimension not in dimensions:
         dimension = None
-    before = survey_results(
-        survey=earlier, language=language, dimension=dimension, with_texts=False
-    )
-    after = survey_results(survey=later, language=language, dimension=dimension, with_texts=False)
+    before = results(survey=earlier, language=language, dimension=dimension, with_texts=False)
+    after = results(survey=later, language=language, dimension=dimension, with_texts=False)
     matched = matched_questions(earlier, later)
     by_id = {r.question.pk: r for r in before.questions}
     used = set()
@@ -198,7 +235,7 @@ def compare_rounds(
         if not _same_question(old.question, result.question):
             changed.append(result.label)
             continue
-        compared.append(_compare_question(old, result, dimension, result.number))
+        compared.append(_compare_question(old, result, dimension, result.number, language))
     removed = [r.label for r in before.questions if r.question.pk not in used]
     return Comparison(
         earlier=earlier,
@@ -216,7 +253,7 @@ def compare_rounds(
 
 
 def _compare_question(
-    old: QuestionResult, new: QuestionResult, dimension: str | None, number: int
+    old: QuestionResult, new: QuestionResult, dimension: str | None, number: int, language: str
 ) -> QuestionChange:
     change = QuestionChange(
         number=number,
@@ -224,10 +261,14 @@ def _compare_question(
         kind=new.question.kind,
         n_before=old.answered,
         n_after=new.answered,
+        hidden_before=old.figures_hidden,
+        hidden_after=new.figures_hidden,
     )
     if new.question.kind == QuestionKind.NUMBER:
-        change.n_before = old.number_stats["n"] if old.number_stats else 0
-        change.n_after = new.number_stats["n"] if new.number_stats else 0
+        if not old.figures_hidden:
+            change.n_before = old.number_stats["n"] if old.number_stats else 0
+        if not new.figures_hidden:
+            change.n_after = new.number_stats["n"] if new.number_stats else 0
         change.measures = [
             Change(
                 _("Average"),
@@ -238,19 +279,24 @@ def _compare_question(
         return change
     if new.question.kind not in CHOICE_KINDS:
         return change
-    labels = _measure_labels(new)
-    values_before = _measures(old, [row.n for row in old.options], old.answered)
-    values_after = _measures(new, [row.n for row in new.options], new.answered)
+    labels = _measure_labels(new, language)
+    # A round too few answered counted no option: a blank for each measure.
+    blank = [None] * len(labels)
+    values_before = (
+        blank if old.figures_hidden else _measures(old, [r.n for r in old.options], old.answered)
+    )
+    values_after = (
+        blank if new.figures_hidden else _measures(new, [r.n for r in new.options], new.answered)
+    )
     change.measures = [
         Change(label, b, a) for label, b, a in zip(labels, values_before, values_after, strict=True)
     ]
-    if dimension:
+    # A round too few answered shows no group either (each would be smaller still).
+    if dimension and not (old.figures_hidden or new.figures_hidden):
         groups_before = _group_measures(old)
         groups_after = _group_measures(new)
-        keys = sorted(
-            set(groups_before) | set(groups_after), key=lambda key: group_label(dimension, key)
-        )
-        for key in keys:
+        names = {key: row[0] for key, row in (groups_before | groups_after).items()}
+        for key in sorted(names, key=names.get):
             b, a = groups_before.get(key), groups_after.get(key)
             # A group missing or suppressed in either round is not compared: a difference
             # would let the hidden figure be worked out.
@@ -259,17 +305,17 @@ def _compare_question(
                 reason = MISSING_BEFORE
             elif key not in groups_after:
                 reason = MISSING_AFTER
-            elif a is None or b is None:
+            elif a[2] is None or b[2] is None:
                 reason = SMALL
             else:
                 cells = [
-                    Change(label, vb, va) for label, vb, va in zip(labels, b[1], a[1], strict=True)
+                    Change(label, vb, va) for label, vb, va in zip(labels, b[2], a[2], strict=True)
                 ]
             change.groups.append(
                 GroupChange(
-                    label=group_label(dimension, key),
-                    n_before=b[0] if b and cells else None,
-                    n_after=a[0] if a and cells else None,
+                    label=names[key],
+                    n_before=b[1] if cells else None,
+                    n_after=a[1] if cells else None,
                     cells=cells,
                     reason=reason,
                 )

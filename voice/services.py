@@ -1199,6 +1199,11 @@ def evidence_attach(
         point_group = f"{survey_results.DIMENSIONS[found.dimension]}: {group.label}"
     else:
         n = result.answered
+        # Too few answered: no figure was counted, and none goes into the plan.
+        if result.figures_hidden:
+            raise ValidationError(
+                {"group": ValidationError(TOO_FEW, params={"n": found.threshold})}
+            )
         count = sum(result.options[o].n for o in options)
         group_label = str(_("everyone"))
         dimension, group_key = "", ""
@@ -1509,16 +1514,20 @@ NEXT_ROUND_OF_DRAFT = _("A draft has no results yet: open it before starting its
 def survey_next_round(*, actor, survey: Survey, title: dict[str, str]) -> Survey:
     """The next round of a survey (spring after fall): a draft with the same audience, owners,
     sections and questions (each "show only if" pointing at the new copy of its question),
-    every copy remembering what it was copied from so the two rounds can be compared."""
+    every copy remembering what it was copied from so the two rounds can be compared.
+
+    The district's survey has its next round the same way: a district draft, which opens in
+    every school as the first round did (each school's copy then follows the new round)."""
     if survey.status == SurveyStatus.DRAFT:
         raise ValidationError(NEXT_ROUND_OF_DRAFT)
     school = survey.school
-    languages = list(school.languages)
+    languages = selectors.languages_of(survey)
     title = _clean_texts(title, languages, 200)
     if not any(title.values()):
         title = dict(survey.title)
     copy = Survey(
         school=school,
+        district=survey.district if school is None else None,
         title=title,
         intro=dict(survey.intro or {}),
         is_anonymous=survey.is_anonymous,
@@ -1565,7 +1574,7 @@ def survey_next_round(*, actor, survey: Survey, title: dict[str, str]) -> Survey
         school=school,
         after={"copied_from": survey.pk, "questions": len(questions)},
     )
-    versions.mark_changed(school=school)
+    _mark_changed(copy)
     return copy
 
 

@@ -836,7 +836,7 @@ def _set_attach_urls(school: School, survey: Survey, results) -> None:
     head, _zero, tail = sample.rpartition("/0/")
     head, tail = escape(head), escape(tail)
     for result in results:
-        if result.is_choice:
+        if result.is_choice and not result.figures_hidden:
             result.attach_url = mark_safe(f"{head}/{result.question.pk}/{tail}")  # noqa: S308
 
 
@@ -1207,7 +1207,8 @@ def listening_theme_add(request: HtmxHttpRequest, school: School) -> HttpRespons
 # --- rounds -----------------------------------------------------------------------------------
 
 
-def _next_round_titles(survey: Survey, number: int) -> dict[str, str]:
+def next_round_titles(survey: Survey, number: int) -> dict[str, str]:
+    """The next round's title in each language of the survey, "<title> (round n)"."""
     titles = {}
     for code in selectors.languages_of(survey):
         with translation.override(code):
@@ -1255,21 +1256,16 @@ def survey_themes(request: HtmxHttpRequest, school: School, pk: int) -> HttpResp
     )
 
 
-@login_required
-@require_http_methods(["GET", "HEAD", "POST"])
-@school_view(can_create_survey)
-def survey_next_round(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
-    """Copy an open or closed survey into a draft for its next round (spring after fall). It
-    makes a new survey, so it takes what making one takes (an owner the principal named
-    runs a round but does not start one)."""
-    survey = _owned(request, pk)
+def next_round_page(request, *, survey: Survey, place) -> HttpResponse:
+    """The page that starts the next round of an open or closed survey: a school's, or the
+    district's own (`place` is the school or the district the page belongs to)."""
     if survey.is_draft:
         raise Http404
     number = len(survey_rounds.earlier_rounds(survey)) + 2
     form = NextRoundForm(
         request.POST or None,
         languages=selectors.languages_of(survey),
-        initial_titles=_next_round_titles(survey, number),
+        initial_titles=next_round_titles(survey, number),
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -1288,7 +1284,7 @@ def survey_next_round(request: HtmxHttpRequest, school: School, pk: int) -> Http
         request,
         "voice/form_page.html",
         {
-            "school": school,
+            "school": place,
             "form": form,
             "title": _("Start the next round"),
             "intro": _(
@@ -1301,19 +1297,31 @@ def survey_next_round(request: HtmxHttpRequest, school: School, pk: int) -> Http
 
 
 @login_required
-@require_safe
-@school_view()
-def survey_compare(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
-    """This round's results beside an earlier round's, question by question."""
-    survey = _owned_for_results(request, school, pk)
-    # Only the rounds whose results this person may read: owning this round does not open
-    # an earlier one's figures.
-    earlier_rounds = survey_rounds.earlier_rounds(survey, reader=request.user)
+@require_http_methods(["GET", "HEAD", "POST"])
+@school_view(can_create_survey)
+def survey_next_round(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
+    """Copy an open or closed survey into a draft for its next round (spring after fall). It
+    makes a new survey, so it takes what making one takes (an owner the principal named
+    runs a round but does not start one)."""
+    return next_round_page(request, survey=_owned(request, pk), place=school)
+
+
+def compare_page(
+    request,
+    *,
+    survey: Survey,
+    earlier_rounds: list[Survey],
+    language: str,
+    results_url: str,
+    dimensions,
+    context: dict,
+) -> HttpResponse:
+    """This round beside the earlier round asked for (?with=, the latest by default), broken
+    down as asked (?by=): a school's survey or the district's own."""
     if not earlier_rounds:
         raise Http404
     wanted = request.GET.get("with", "")
     earlier = next((s for s in earlier_rounds if str(s.pk) == wanted), earlier_rounds[0])
-    language = _respondent_language(request, survey)
     comparison = survey_rounds.compare_rounds(
         earlier=earlier,
         later=survey,
@@ -1324,14 +1332,34 @@ def survey_compare(request: HtmxHttpRequest, school: School, pk: int) -> HttpRes
         request,
         "voice/compare.html",
         {
-            "school": school,
+            **context,
             "survey": survey,
+            "results_url": results_url,
             "title": survey.text("title", language),
             "earlier_title": earlier.text("title", language),
             "rounds": [(s.pk, s.text("title", language)) for s in earlier_rounds],
             "comparison": comparison,
-            "dimensions": list(survey_results.DIMENSIONS.items()),
+            "dimensions": list(dimensions.items()),
         },
+    )
+
+
+@login_required
+@require_safe
+@school_view()
+def survey_compare(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
+    """This round's results beside an earlier round's, question by question."""
+    survey = _owned_for_results(request, school, pk)
+    # Only the rounds whose results this person may read: owning this round does not open
+    # an earlier one's figures.
+    return compare_page(
+        request,
+        survey=survey,
+        earlier_rounds=survey_rounds.earlier_rounds(survey, reader=request.user),
+        language=_respondent_language(request, survey),
+        results_url=reverse("voice:survey_results", kwargs={"slug": school.slug, "pk": pk}),
+        dimensions=survey_results.DIMENSIONS,
+        context={"school": school},
     )
 
 

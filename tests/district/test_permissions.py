@@ -101,6 +101,19 @@ def _far_survey(world):
     return {"slug": world.district.slug, "pk": survey.pk}
 
 
+def _second_round(world):
+    # An open survey that follows an earlier round (opened in every school as the first).
+    from tests.voice.factories import district_survey
+    from voice import services
+
+    fall = district_survey(world, open_it=True)
+    spring = services.survey_next_round(
+        actor=world.district_admin, survey=fall, title={"en": "Spring", "es": "Primavera"}
+    )
+    services.district_survey_open(actor=world.district_admin, survey=spring)
+    return {"slug": world.district.slug, "pk": spring.pk}
+
+
 def _survey_question(world):
     from tests.voice.factories import district_survey
 
@@ -225,6 +238,21 @@ SURVEY_MATRIX = [
     Row("district:survey_results", DISTRICT_ADMINS_ONLY, kwargs=_open_survey),
     Row("district:survey_results", ONLY_404, kwargs=_far_survey),
     Row("district:survey_results_csv", DISTRICT_ADMINS_ONLY, kwargs=_open_survey),
+    Row("district:survey_next_round", DISTRICT_ADMINS_ONLY, kwargs=_open_survey),
+    Row(
+        "district:survey_next_round",
+        DISTRICT_ADMINS_302,
+        kwargs=_open_survey,
+        method="POST",
+        data=lambda w: {"title_en": "Spring", "title_es": "Primavera"},
+    ),
+    # A draft has no results to follow; another district's survey is not found.
+    Row("district:survey_next_round", ONLY_404, kwargs=_draft_survey),
+    Row("district:survey_next_round", ONLY_404, kwargs=_far_survey),
+    Row("district:survey_compare", DISTRICT_ADMINS_ONLY, kwargs=_second_round),
+    # The first round has nothing to be compared with.
+    Row("district:survey_compare", ONLY_404, kwargs=_open_survey),
+    Row("district:survey_compare", ONLY_404, kwargs=_far_survey),
 ]
 
 MATRIX = [
