@@ -402,6 +402,8 @@ CELERY_BEAT_SCHEDULE = {
     "voice-flush-participations": {
         "task": "voice.tasks.flush_participations",
         "schedule": 60,
+        # A flush that waited past the next one is dropped, not run beside it.
+        "options": {"expires": 55},
     },
     "district-refresh-dashboards": {
         "task": "district.tasks.refresh_dashboards",

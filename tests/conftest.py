@@ -74,6 +74,7 @@ def _test_settings(settings, request):
     import factory.random
 
     from config.celery import app
+    from voice import pending
 
     factory.random.reseed_random(request.node.nodeid)
 
@@ -81,11 +82,13 @@ def _test_settings(settings, request):
     # The test client runs the language middleware in this thread; start each test in English.
     translation.activate(settings.LANGUAGE_CODE)
     cache.clear()
+    pending.reset_local()
     app.conf.task_always_eager = True
     # A broker found down by an earlier test must not keep this one's work from going out.
     outbox._broker_down_at = None
     yield
     cache.clear()
+    pending.reset_local()
 
 
 @dataclass

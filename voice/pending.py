@@ -9,7 +9,8 @@ database in shuffled batches of at least the district's threshold, one transacti
 
 Every reader of participations adds these sets: whether someone has answered, the response
 rates, my work, the reminders. Without Redis in the settings (a fresh clone: local-memory
-cache, one process) the sets live in that cache, behind a lock of the process.
+cache, one process) the sets live in this process's memory, behind a lock: not in the
+local-memory cache, which drops entries when it fills.
 """
 
 from __future__ import annotations
@@ -44,10 +45,21 @@ def _redis():
 
 
 _local_lock = threading.Lock()
+_local: dict[str, set[int]] = {}
 
 
 def _local_get(key: str) -> set[int]:
-    return set(cache.get(key, set()))
+    return set(_local.get(key, set()))
+
+
+def _local_set(key: str, members: set[int]) -> None:
+    _local[key] = set(members)
+
+
+def reset_local() -> None:
+    """Empty the in-process sets (the tests' fresh start, as the cache's flush is Redis's)."""
+    with _local_lock:
+        _local.clear()
 
 
 def _call(redis_work, local_work):
@@ -76,9 +88,8 @@ def add(survey_id: int, user_id: int) -> bool:
         members = _local_get(f"voice:pending:{survey_id}")
         added = user_id not in members
         members.add(user_id)
-        cache.set(f"voice:pending:{survey_id}", members, None)
-        surveys = _local_get(SURVEYS) | {survey_id}
-        cache.set(SURVEYS, surveys, None)
+        _local_set(f"voice:pending:{survey_id}", members)
+        _local_set(SURVEYS, _local_get(SURVEYS) | {survey_id})
         return added
 
     return _call(redis_work, local_work)
@@ -90,8 +101,8 @@ def remove(survey_id: int, user_ids: Iterable[int]) -> None:
         return
 
     def local_work():
-        members = _local_get(f"voice:pending:{survey_id}") - set(user_ids)
-        cache.set(f"voice:pending:{survey_id}", members, None)
+        key = f"voice:pending:{survey_id}"
+        _local_set(key, _local_get(key) - set(user_ids))
 
     _call(lambda client: client.srem(_key(survey_id), *user_ids), local_work)
 
@@ -149,8 +160,8 @@ def forget(survey_id: int) -> None:
         pipe.execute()
 
     def local_work():
-        cache.delete(f"voice:pending:{survey_id}")
-        cache.set(SURVEYS, _local_get(SURVEYS) - {survey_id}, None)
+        _local.pop(f"voice:pending:{survey_id}", None)
+        _local_set(SURVEYS, _local_get(SURVEYS) - {survey_id})
 
     _call(redis_work, local_work)
 

@@ -921,6 +921,7 @@ def response_submit(
     pairs the two. Without the pending set the answer is refused, never written beside its
     person."""
     added: list[int] = []
+    committed: list[bool] = []
     try:
         return _response_submit(
             survey=survey,
@@ -929,10 +930,12 @@ def response_submit(
             language=language,
             edit_key=edit_key,
             added=added,
+            committed=committed,
         )
     except BaseException:
-        # Recorded as pending but the answer's transaction did not commit: not answered.
-        if added:
+        # Recorded as pending but the answer's transaction did not commit: not answered. An
+        # error after the commit (a hook of the commit) leaves the answer, and so the person.
+        if added and not committed:
             try:
                 pending.remove(survey.pk, added)
             except pending.Unavailable:
@@ -942,8 +945,17 @@ def response_submit(
 
 @transaction.atomic
 def _response_submit(
-    *, survey: Survey, user, values: dict[int, Any], language: str, edit_key: str, added: list
+    *,
+    survey: Survey,
+    user,
+    values: dict[int, Any],
+    language: str,
+    edit_key: str,
+    added: list,
+    committed: list,
 ) -> tuple[Response, str]:
+    # Registered first, so it runs before any other hook of this commit that could fail.
+    transaction.on_commit(lambda: committed.append(True))
     survey = (
         Survey.objects.select_for_update(of=("self",)).select_related("school").get(pk=survey.pk)
     )
@@ -1002,11 +1014,18 @@ def _response_submit(
     if not participated:
         # Last, while the survey's row is locked: no second answer of this person can pass
         # the check above before this one is pending or rolled back.
+        # Counted as added before the call: a reply lost after Redis took the person must
+        # still take them out again when this answer rolls back.
+        added.append(user.pk)
         try:
-            if pending.add(survey.pk, user.pk):
-                added.append(user.pk)
+            newly = pending.add(survey.pk, user.pk)
         except pending.Unavailable as error:
             raise ValidationError(TRY_LATER) from error
+        if not newly:
+            # Pending already: another answer of theirs got there first (a database without
+            # row locks, as SQLite). Theirs stands; this one is refused and rolled back.
+            added.remove(user.pk)
+            raise ValidationError(ALREADY_ANSWERED)
     return response, edit_key
 
 
@@ -1020,31 +1039,39 @@ def participations_flush(*, survey_id: int) -> int:
     the batch's rows share one transaction id and their order says nothing. A person leaves
     the pending set only after their row is committed; writing one twice is a no-op (the
     unique constraint), so a worker killed in between loses and doubles nothing."""
-    waiting = pending.members(survey_id)
-    survey = (
-        Survey.objects.filter(pk=survey_id)
-        .select_related("school__district")
-        .only("pk", "status", "school__district__small_group_threshold")
-    ).first()
+    with transaction.atomic():
+        # The survey's row locked: one flush of a survey at a time, and no answer or close
+        # in between; the pending set is read under it.
+        survey = (
+            Survey.objects.select_for_update(of=("self",))
+            .filter(pk=survey_id)
+            .select_related("school__district")
+            .only("pk", "status", "school__district__small_group_threshold")
+        ).first()
+        if survey is None:
+            waiting = written_already = set()
+        else:
+            waiting = pending.members(survey_id)
+            # People written by an earlier flush whose removal from Redis was lost: not
+            # written again, and not counted toward this batch's size.
+            written_already = set(
+                Participation.objects.filter(survey_id=survey_id, user_id__in=waiting).values_list(
+                    "user_id", flat=True
+                )
+            )
+        unwritten = list(waiting - written_already)
+        _shuffle(unwritten)
+        batch = unwritten
+        if survey is not None and survey.status == SurveyStatus.OPEN:
+            threshold = survey.school.district.small_group_threshold if survey.school else 1
+            kept_back = threshold if len(unwritten) >= 2 * threshold else len(unwritten)
+            batch = unwritten[: len(unwritten) - kept_back]
+        written = _write_participations(survey_id, batch) if batch else 0
     if survey is None:
         pending.forget(survey_id)
         return 0
-    is_open = survey.status == SurveyStatus.OPEN
-    if not waiting:
-        if not is_open:
-            pending.forget(survey_id)
-        return 0
-    batch = list(waiting)
-    _shuffle(batch)
-    if is_open:
-        threshold = survey.school.district.small_group_threshold if survey.school else 1
-        if len(batch) < 2 * threshold:
-            return 0
-        batch = batch[: len(batch) - threshold]
-    with transaction.atomic():
-        written = _write_participations(survey_id, batch)
-    pending.remove(survey_id, batch)
-    if not is_open and len(batch) == len(waiting):
+    pending.remove(survey_id, [*batch, *written_already])
+    if survey.status != SurveyStatus.OPEN and len(batch) == len(unwritten):
         pending.forget(survey_id)
     return written
 

@@ -96,11 +96,14 @@ def send_batch(self, round_id: int, user_ids: list[int]) -> int:
     languages = languages_of(survey)
     answered = set()
     if send_round.is_reminder:
-        answered = set(
+        # Pending first, then the database: a batch is written before it leaves the pending
+        # set, so someone flushed between the two reads is found in the second.
+        still_pending = pending.members(survey.pk)
+        answered = still_pending | set(
             Participation.objects.filter(survey=survey, user_id__in=user_ids).values_list(
                 "user_id", flat=True
             )
-        ) | pending.members(survey.pk)
+        )
     sent = 0
     link = _site_url(
         reverse("voice:survey_answer", kwargs={"slug": survey.school.slug, "pk": survey.pk})

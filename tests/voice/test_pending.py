@@ -222,3 +222,138 @@ def test_a_reminder_is_not_sent_while_pending_cannot_be_read(world, redis_down):
     with pytest.raises(pending.Unavailable):
         tasks.send_batch.run(send_round.pk, [world.teacher_leader.pk])
     assert mail.outbox == []
+
+
+def test_an_answer_whose_pending_reply_was_lost_can_be_given_again(world, monkeypatch):
+    """Redis took the person but its reply never came: the answer is refused and rolled
+    back, and the person is taken out again, so their next try is not 'already answered'."""
+    survey, q = open_survey(world)
+    real_add = pending.add
+
+    def add_then_lose_the_reply(survey_id, user_id):
+        real_add(survey_id, user_id)
+        raise pending.Unavailable("reply lost")
+
+    monkeypatch.setattr(pending, "add", add_then_lose_the_reply)
+    with pytest.raises(ValidationError):
+        _answer(survey, q, world.staff)
+    assert not Response.objects.filter(survey=survey).exists()
+    assert world.staff.pk not in pending.members(survey.pk)
+    monkeypatch.setattr(pending, "add", real_add)
+    _answer(survey, q, world.staff)
+    assert Response.objects.filter(survey=survey).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_error_after_the_commit_keeps_the_person_pending(world, monkeypatch):
+    """The answer is committed; a hook of the commit failing afterwards must not take the
+    person out of pending, or they could answer a second time."""
+    from leadership import versions
+
+    survey, q = open_survey(world)
+
+    def broken(**kwargs):
+        raise RuntimeError("the versions hook failed")
+
+    monkeypatch.setattr(versions, "_mark", broken)
+    with pytest.raises(RuntimeError):
+        _answer(survey, q, world.staff)
+    monkeypatch.undo()
+    assert Response.objects.filter(survey=survey).count() == 1
+    assert world.staff.pk in pending.members(survey.pk)
+    with pytest.raises(ValidationError):
+        _answer(survey, q, world.staff)
+    assert Response.objects.filter(survey=survey).count() == 1
+
+
+def test_a_second_answer_that_passed_the_check_is_refused_by_the_pending_set(world, monkeypatch):
+    """Where the survey's row lock does not hold (SQLite, the embedded default), two answers
+    of one person can both pass the check: the pending set's add says the second is late."""
+    survey, q = open_survey(world)
+    _answer(survey, q, world.staff)
+    monkeypatch.setattr(pending, "contains", lambda *args: False)
+    with pytest.raises(ValidationError):
+        _answer(survey, q, world.staff)
+    assert Response.objects.filter(survey=survey).count() == 1
+    assert world.staff.pk in pending.members(survey.pk)
+
+
+def _rows_per_transaction(survey) -> list[int]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM voice_participation WHERE survey_id = %s GROUP BY xmin::text",
+            [survey.pk],
+        )
+        return sorted(n for (n,) in cursor.fetchall())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_lost_removal_never_makes_a_batch_smaller_than_the_threshold(world, monkeypatch):
+    """A batch written whose removal from Redis failed stays pending: the next flush must
+    neither write it again nor count it toward its own batch, and the close's batch still
+    holds the threshold."""
+    from leadership.models import Role
+    from tests.leadership.factories import person
+
+    _threshold(world, 3)
+    survey, q = open_survey(world)
+    for someone in [person(Role.STAFF, school=world.school) for _ in range(7)]:
+        _answer(survey, q, someone)
+    real_remove = pending.remove
+
+    def lost(*args, **kwargs):
+        raise pending.Unavailable("timeout")
+
+    monkeypatch.setattr(pending, "remove", lost)
+    with pytest.raises(pending.Unavailable):
+        services.participations_flush(survey_id=survey.pk)
+    monkeypatch.setattr(pending, "remove", real_remove)
+    assert _rows_per_transaction(survey) == [4]
+    for _ in range(5):
+        services.participations_flush(survey_id=survey.pk)
+    assert _rows_per_transaction(survey) == [4], "3 left: too few for a batch while open"
+    assert len(pending.members(survey.pk)) == 3
+    services.survey_close(actor=world.principal, survey=Survey.objects.get(pk=survey.pk))
+    assert _rows_per_transaction(survey) == [3, 4]
+    assert not pending.members(survey.pk)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_flushes_reading_the_same_set_write_one_batch(world, monkeypatch):
+    """Two workers that both read the pending set before either removed it: the second finds
+    the first's rows and writes no batch under the threshold."""
+    from leadership.models import Role
+    from tests.leadership.factories import person
+
+    _threshold(world, 3)
+    survey, q = open_survey(world)
+    for someone in [person(Role.STAFF, school=world.school) for _ in range(6)]:
+        _answer(survey, q, someone)
+    snapshot = pending.members(survey.pk)
+    monkeypatch.setattr(pending, "members", lambda survey_id: set(snapshot))
+    services.participations_flush(survey_id=survey.pk)
+    services.participations_flush(survey_id=survey.pk)
+    assert _rows_per_transaction(survey) == [3]
+
+
+def test_a_reminder_reads_pending_before_the_database(world, monkeypatch):
+    """A flush that commits and clears between the reminder's two reads must not hide the
+    person from both."""
+    survey, q = open_survey(world)
+    send_round = SendRound.objects.create(survey=survey, number=2, started_by=world.principal)
+    _answer(survey, q, world.staff)
+    real_members = pending.members
+
+    def flushed_meanwhile(survey_id):
+        # The flush commits and clears just before this read: read first, the set still
+        # held the person; read after the database, neither holds them for this task.
+        Participation.objects.create(survey_id=survey_id, user=world.staff)
+        pending.remove(survey_id, [world.staff.pk])
+        return real_members(survey_id)
+
+    monkeypatch.setattr(pending, "members", flushed_meanwhile)
+    mail.outbox.clear()
+    tasks.send_batch(send_round.pk, [world.staff.pk])
+    assert mail.outbox == []
