@@ -9,6 +9,8 @@ answered meanwhile."""
 
 from __future__ import annotations
 
+import logging
+
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -24,6 +26,8 @@ from leadership.models import User
 from . import pending
 from .models import Participation, SendRound, SurveyStatus
 from .selectors import audience, languages_of
+
+logger = logging.getLogger(__name__)
 
 FAN_OUT = "voice.tasks.fan_out"
 SEND_BATCH = "voice.tasks.send_batch"
@@ -145,6 +149,15 @@ def flush_participations() -> int:
     from .services import participations_flush
 
     written = 0
+    failed = 0
     for survey_id in sorted(pending.surveys()):
-        written += participations_flush(survey_id=survey_id)
+        # One survey's trouble (a lock held past the timeout, Redis gone mid-way) must not
+        # keep the others waiting a minute more: its people stay pending for the next run.
+        try:
+            written += participations_flush(survey_id=survey_id)
+        except Exception:
+            failed += 1
+            logger.exception("pending participations of survey %s not written", survey_id)
+    if failed:
+        raise RuntimeError(f"{failed} survey(s) kept their pending participations")
     return written

@@ -159,9 +159,7 @@ def test_the_database_cannot_pair_a_person_with_an_anonymous_answer(world):
 
 
 def _flush() -> None:
-    """What beat runs every minute (absent before participations were kept apart)."""
+    """What beat runs every minute."""
     from voice import tasks
 
-    flush = getattr(tasks, "flush_participations", None)
-    if flush is not None:
-        flush()
+    tasks.flush_participations()

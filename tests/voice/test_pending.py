@@ -357,3 +357,26 @@ def test_a_reminder_reads_pending_before_the_database(world, monkeypatch):
     mail.outbox.clear()
     tasks.send_batch(send_round.pk, [world.staff.pk])
     assert mail.outbox == []
+
+
+def test_one_survey_that_cannot_be_flushed_does_not_hold_up_the_others(world, monkeypatch):
+    _threshold(world, 1)
+    first, q1 = open_survey(world)
+    second, q2 = open_survey(world)
+    _answer(first, q1, world.staff)
+    _answer(first, q1, world.principal)
+    _answer(second, q2, world.staff)
+    _answer(second, q2, world.principal)
+    real_flush = services.participations_flush
+
+    def stuck(*, survey_id):
+        if survey_id == min(first.pk, second.pk):
+            raise RuntimeError("lock timeout")
+        return real_flush(survey_id=survey_id)
+
+    monkeypatch.setattr(services, "participations_flush", stuck)
+    with pytest.raises(RuntimeError):
+        tasks.flush_participations()
+    later = max(first.pk, second.pk)
+    assert len(Participation.objects.filter(survey_id=later)) == 1
+    assert not Participation.objects.filter(survey_id=min(first.pk, second.pk)).exists()
