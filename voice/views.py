@@ -67,17 +67,35 @@ from .plan import plan_link
 EDIT_COOKIE = "voice_edit_{}"
 STUDENT_SESSION = "voice_answered"
 # The device session's random key: a class-link answer is stored with its hash for the survey,
-# and the database takes one answer per (survey, hash).
-DEVICE_KEY_SESSION = "voice_device"
+# and the database takes one answer per (survey, hash). It lives in a signed cookie of the
+# browser session alone, never in the session's row: a session can belong to a person (a
+# teacher who signs in on the classroom's computer), and the key beside their id would lead
+# an administrator from the person to the answer.
+DEVICE_COOKIE = "voice_device"
+DEVICE_SALT = "voice.device"
 
 
-def _device_key(request) -> str:
-    """The session's device key, made on the first visit to a class link (the page with the
-    form), so that every post from that page carries the same one."""
-    key = request.session.get(DEVICE_KEY_SESSION)
-    if not key:
-        key = request.session[DEVICE_KEY_SESSION] = tokens.new_device_key()
-    return key
+def _device_key(request) -> tuple[str, bool]:
+    """The browser session's device key and whether it is new (to be set on the response),
+    made on the first visit to a class link (the page with the form), so that every post from
+    that page carries the same one."""
+    key = request.get_signed_cookie(DEVICE_COOKIE, default="", salt=DEVICE_SALT)
+    if key:
+        return key, False
+    return tokens.new_device_key(), True
+
+
+def _with_device_cookie(request, response: HttpResponse, key: str) -> HttpResponse:
+    response.set_signed_cookie(
+        DEVICE_COOKIE,
+        key,
+        salt=DEVICE_SALT,
+        path=request.path,
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
+    return response
 
 
 def _owned(request, pk: int) -> Survey:
@@ -749,7 +767,7 @@ def student_answer(request: HttpRequest, token: str) -> HttpResponse:
         errors, errors_top = {}, []
         can_answer = survey.is_open and survey.students and not answered
         # Made when the form is shown, so two posts of it at once carry the same key.
-        device_key = _device_key(request) if can_answer else ""
+        device_key, new_device = _device_key(request) if can_answer else ("", False)
         if not (survey.is_open and survey.students):
             errors_top = [
                 str(services.NOT_OPEN)
@@ -772,7 +790,7 @@ def student_answer(request: HttpRequest, token: str) -> HttpResponse:
                     *request.session.get(STUDENT_SESSION, []),
                     survey.pk,
                 ]
-                return render(
+                thanks = render(
                     request,
                     "voice/answer_thanks.html",
                     {
@@ -781,8 +799,9 @@ def student_answer(request: HttpRequest, token: str) -> HttpResponse:
                         "language": language,
                     },
                 )
+                return _with_device_cookie(request, thanks, device_key) if new_device else thanks
         sections = _sections(form, questions, survey, language, errors)
-        return _answer_page(
+        response = _answer_page(
             request,
             survey,
             language=language,
@@ -792,6 +811,9 @@ def student_answer(request: HttpRequest, token: str) -> HttpResponse:
             action=request.path,
             extra={"answered": False, "can_answer": can_answer, "student": True},
         )
+        if new_device:
+            _with_device_cookie(request, response, device_key)
+        return response
 
 
 # --- results ------------------------------------------------------------------------------

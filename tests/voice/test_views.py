@@ -231,7 +231,6 @@ def test_the_answer_pages_take_the_same_queries_however_many_questions(
         return reverse("voice:student_answer", kwargs={"token": tokens.make_link_token(link)})
 
     client.get(_url("survey_answer", small))  # warm the session and roles
-    # The student's session is made, with its device key, on the first class link it opens.
     student.get(link_url(small))
     for survey in (small, large):
         answer, link = _url("survey_answer", survey), link_url(survey)
@@ -240,9 +239,9 @@ def test_the_answer_pages_take_the_same_queries_however_many_questions(
         with django_assert_num_queries(7):
             page = client.get(answer).content.decode()
         assert page.count('type="radio"') >= 5
-        # The session (its device key), the link with its survey, school and district, then
-        # the questions.
-        with django_assert_num_queries(3):
+        # The link with its survey, school and district, then the questions (the device key
+        # is a cookie, not in a session).
+        with django_assert_num_queries(2):
             page = student.get(link).content.decode()
         assert page.count('type="radio"') >= 5
 
