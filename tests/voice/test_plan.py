@@ -198,3 +198,38 @@ def test_a_small_groups_point_is_suppressed_on_the_plan_like_any_other(world, an
     measure = type(measure).objects.prefetch_related("data_points").get(pk=measure.pk)
     [point] = charts.visible_points(measure, threshold=13)
     assert point.suppressed and point.group == "Class or grade: Grade 3"
+
+
+def test_one_result_is_one_point_whoever_attaches_it_in_whichever_language(
+    world, client, answered, goal
+):
+    """The group a point keeps is written in the school's language, not in the language of the
+    person attaching it: a principal reading Spanish and a leader reading English who attach
+    the same group's result name the same group, so the second is refused."""
+    survey, q = answered
+    survey.owners.add(world.teacher_leader)
+    measure = MeasureFactory(goal=goal)
+    type(world.principal).objects.filter(pk=world.principal.pk).update(preferred_language="es")
+    type(world.teacher_leader).objects.filter(pk=world.teacher_leader.pk).update(
+        preferred_language="en"
+    )
+    url = reverse(
+        "voice:evidence_attach",
+        kwargs={"slug": world.school.slug, "pk": survey.pk, "question_pk": q["belong"].pk},
+    )
+    data = {"options": ["4"], "group": "group_label:Grade 3", "target": f"measure:{measure.pk}"}
+    client.force_login(world.principal)
+    assert "Clase o grado: Grade 3" in client.get(url).content.decode()  # read in Spanish
+    assert client.post(url, data).status_code == 302
+    client.force_login(world.teacher_leader)
+    response = client.post(url, data)
+    assert response.status_code == 200
+    day = services.results_date(survey).isoformat()
+    assert (
+        f"This measure already has a value for {day} (Class or grade: Grade 3): the result is "
+        "already in the plan. Nothing was added."
+    ) in html.unescape(response.content.decode())
+    assert list(DataPoint.objects.filter(measure=measure).values_list("group", flat=True)) == [
+        "Class or grade: Grade 3"
+    ]
+    assert PlanEvidence.objects.count() == 1
