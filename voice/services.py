@@ -1346,11 +1346,13 @@ def idea_add(*, user, exchange: IdeaExchange, text: str) -> Idea:
         raise ValidationError({"text": IDEA_EMPTY})
     if len(text) > IDEA_MAX:
         raise ValidationError({"text": ValidationError(IDEA_TOO_LONG, params={"max": IDEA_MAX})})
+    salt = tokens.new_author_salt()
     idea = Idea.objects.create(
         exchange=exchange,
         text=text,
         stakeholder=stakeholder,
-        author_key=author_key(user, exchange),
+        author_key=tokens.author_key(user.pk, exchange.pk, salt),
+        author_salt=salt,
     )
     versions.mark_changed(school=exchange.school)
     return idea
@@ -1360,10 +1362,6 @@ def rater_key(user, exchange: IdeaExchange) -> str:
     return tokens.rater_key(user.pk, exchange.pk)
 
 
-def author_key(user, exchange: IdeaExchange) -> str:
-    return tokens.author_key(user.pk, exchange.pk)
-
-
 @transaction.atomic
 def idea_rate(*, user, idea: Idea, stars: int) -> IdeaRating:
     """A rating of another's idea; rating the same idea again changes it."""
@@ -1371,7 +1369,7 @@ def idea_rate(*, user, idea: Idea, stars: int) -> IdeaRating:
     stakeholder = _exchange_stakeholder(user, exchange)
     if idea.is_hidden:
         raise ValidationError(EXCHANGE_NOT_OPEN)
-    if idea.author_key and idea.author_key == author_key(user, exchange):
+    if tokens.is_author(idea, user.pk):
         raise ValidationError(OWN_IDEA)
     if not isinstance(stars, int) or not 1 <= stars <= 5:
         raise ValidationError({"stars": BAD_STARS})
