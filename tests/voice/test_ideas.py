@@ -9,6 +9,8 @@ from django.urls import reverse
 
 from leadership.models import AuditEntry, Role
 from tests.leadership.factories import person
+from tests.teams.factories import current_year
+from tests.workplans.factories import GoalFactory, WorkPlanFactory
 from voice import selectors, services, tokens
 from voice.models import Idea, IdeaRating, SurveyStatus
 
@@ -253,3 +255,38 @@ def test_an_idea_added_before_ideas_had_salts_is_still_its_authors(world):
         )
         == []
     )
+
+
+def _rated_ideas(world, exchange, count, raters, theme, start=0):
+    for n in range(start, start + count):
+        idea = services.idea_add(user=raters[n % len(raters)], exchange=exchange, text=f"Idea {n}")
+        services.idea_set_theme(actor=world.principal, idea=idea, theme=theme)
+        for rater in raters:
+            if not tokens.is_author(idea, rater.pk):
+                services.idea_rate(user=rater, idea=idea, stars=1 + n % 5)
+
+
+def test_the_owners_page_takes_the_same_queries_however_many_ideas(
+    world, client, django_assert_num_queries
+):
+    """Ideas, themes, each idea's and theme's averages by group, and whether a goal is there to
+    put a theme under: a fixed number of queries with 2 ideas or 40, rated by several groups."""
+    GoalFactory(plan=WorkPlanFactory(school=world.school, school_year=current_year(world.district)))
+    exchange = _open_exchange(world)
+    books = services.theme_add(actor=world.principal, exchange=exchange, name="Books")
+    raters = [world.staff, world.family, world.teacher_leader]
+    _rated_ideas(world, exchange, 2, raters, books)
+    client.force_login(world.principal)
+    url = exchange.get_absolute_url()
+    client.get(url)  # warm the session and roles
+    # 9: session, person and roles, school, exchange; ideas, their averages by group, themes,
+    # theirs by group; the goals a theme could be put under (the "Put into the plan" links).
+    with django_assert_num_queries(9) as few:
+        page = client.get(url).content.decode()
+    assert "Idea 1" in page and "Put into the plan" in page  # the goal query ran
+    apps = services.theme_add(actor=world.principal, exchange=exchange, name="Apps")
+    raters += _raters(world, Role.FAMILY, 3, "f") + _raters(world, Role.STAFF, 3, "s")
+    _rated_ideas(world, exchange, 38, raters, apps, start=2)
+    with django_assert_num_queries(len(few.captured_queries)):
+        page = client.get(url).content.decode()
+    assert "Idea 39" in page and page.count('class="card" id="idea-') == 40
