@@ -232,7 +232,16 @@ class DataPointOut(Schema):
     date: date
     value: Decimal
     n: int | None
-    group: str
+    group: str = Field(
+        ...,
+        description=(
+            "Empty for everyone; otherwise a student-group code (as a measure's "
+            "`student_group`), or, for a point added from a survey result, that result's group "
+            "as written when it was attached, in the school's first language (for example "
+            "`Class or grade: Grade 3`). Only points of no group or of the measure's own "
+            "student group count towards its status."
+        ),
+    )
     source: str
     updated_at: datetime
 
@@ -324,7 +333,12 @@ class DataPointIn(Schema):
     value: Decimal = Field(..., max_digits=10, decimal_places=2, allow_inf_nan=False)
     n: int | None = Field(None, ge=0, le=2_147_483_647)
     group: StudentGroup | None = Field(
-        None, description="A student group; empty or absent for the measure's own group."
+        None,
+        description=(
+            "A student-group code; empty or absent for the measure's own group. Only these "
+            "codes are accepted: a survey result's group, which a data point read back may "
+            "carry, is added in Accord, not here."
+        ),
     )
     source: Text = Field("", max_length=120)
 

@@ -566,9 +566,11 @@ class Idea(models.Model):
         Theme, on_delete=models.SET_NULL, null=True, blank=True, related_name="ideas"
     )
     is_hidden = models.BooleanField(default=False)
-    # A keyed hash of the exchange and the author (tokens.author_key): it names nobody, and
-    # keeps an author's own ideas out of the sample they are asked to rate.
+    # A keyed hash of this idea's random salt, the exchange and the author (tokens.author_key):
+    # it names nobody, differs between two ideas of one person, and keeps an author's own
+    # ideas out of the sample they are asked to rate (tokens.is_author recomputes it).
     author_key = models.CharField(max_length=64, blank=True, editable=False)
+    author_salt = models.CharField(max_length=32, blank=True, editable=False)
 
     class Meta:
         ordering = ["id"]

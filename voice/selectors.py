@@ -12,7 +12,7 @@ from leadership.models import STAFF_ROLES, FamilyGrade, Membership, Role, School
 from leadership.permissions import is_district_admin
 from teams.models import TeamMember
 
-from . import pending
+from . import pending, tokens
 from .models import (
     OPTION_KINDS,
     Idea,
@@ -318,18 +318,22 @@ def exchanges_for(*, user, school: School) -> QuerySet[IdeaExchange]:
 
 
 SAMPLE_SIZE = 5
+# Ideas drawn at random to find the sample in: the person's own are left out of them in Python
+# (an idea's author key is salted per idea, so no query can match them), and a margin over
+# SAMPLE_SIZE keeps the sample full unless the person wrote most of the ideas they have left.
+SAMPLE_CANDIDATES = 4 * SAMPLE_SIZE
 
 
-def ideas_to_rate(*, exchange: IdeaExchange, rater: str, author: str) -> list[Idea]:
-    """A random sample of shown ideas of others (not written by `author`, the person's author
-    key) that this person has not rated yet (one query)."""
+def ideas_to_rate(*, exchange: IdeaExchange, rater: str, user_id: int) -> list[Idea]:
+    """A random sample of shown ideas of others (not written by the person `user_id`) that
+    this person (`rater`, their rater key) has not rated yet (one query)."""
     rated = IdeaRating.objects.filter(idea__exchange=exchange, rater=rater).values("idea_id")
-    return list(
+    candidates = (
         Idea.objects.filter(exchange=exchange, is_hidden=False)
         .exclude(pk__in=rated)
-        .exclude(author_key=author)
-        .order_by("?")[:SAMPLE_SIZE]
+        .order_by("?")[:SAMPLE_CANDIDATES]
     )
+    return [idea for idea in candidates if not tokens.is_author(idea, user_id)][:SAMPLE_SIZE]
 
 
 def ideas_ranked(*, exchange: IdeaExchange, threshold: int) -> tuple[list, list, list[str]]:

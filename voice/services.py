@@ -12,7 +12,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from leadership import audit, clock, edits, outbox, versions
@@ -1207,43 +1207,50 @@ def evidence_attach(
         raise ValidationError({"target": NO_TARGET})
     if measure_id is not None and measure_id not in {pk for pk, _l in link.measures(school=school)}:
         raise ValidationError({"target": NO_TARGET})
-    found = survey_results.survey_results(
-        survey=survey, language=language, dimension=dimension or None, with_texts=False
-    )
-    result = next(r for r in found.questions if r.question.pk == question.pk)
-    if found.dimension and group_key != "":
-        group = next((g for g in result.groups if g.key == group_key), None)
-        if group is None or group.hidden:
+    # What is stored (the point's group, the description) is written in the school's language,
+    # whoever attaches it: the same result attached by a principal reading Spanish and by one
+    # reading English names one group ("Class or grade: Grade 3"), so the plan sees it once.
+    with translation.override(language):
+        found = survey_results.survey_results(
+            survey=survey, language=language, dimension=dimension or None, with_texts=False
+        )
+        result = next(r for r in found.questions if r.question.pk == question.pk)
+        if found.dimension and group_key != "":
+            group = next((g for g in result.groups if g.key == group_key), None)
+            if group is None or group.hidden:
+                raise ValidationError(
+                    {"group": ValidationError(TOO_FEW, params={"n": found.threshold})}
+                )
+            index = result.groups.index(group)
+            n = group.n
+            count = sum(result.options[o].cells[index][0] for o in options)
+            group_label = group.label
+            # The data point's group: which breakdown and which group ("Class or grade: Grade 3"),
+            # so two groups of one day are two points, not one.
+            point_group = f"{survey_results.DIMENSIONS[found.dimension]}: {group.label}"
+        else:
+            n = result.answered
+            # Too few answered: no figure was counted, and none goes into the plan.
+            if result.figures_hidden:
+                raise ValidationError(
+                    {"group": ValidationError(TOO_FEW, params={"n": found.threshold})}
+                )
+            count = sum(result.options[o].n for o in options)
+            group_label = str(_("everyone"))
+            dimension, group_key = "", ""
+            point_group = ""
+        if n < found.threshold:
             raise ValidationError(
                 {"group": ValidationError(TOO_FEW, params={"n": found.threshold})}
             )
-        index = result.groups.index(group)
-        n = group.n
-        count = sum(result.options[o].cells[index][0] for o in options)
-        group_label = group.label
-        # The data point's group, in the school's language: which breakdown and which group
-        # ("Class or grade: Grade 3"), so two groups of one day are two points, not one.
-        point_group = f"{survey_results.DIMENSIONS[found.dimension]}: {group.label}"
-    else:
-        n = result.answered
-        # Too few answered: no figure was counted, and none goes into the plan.
-        if result.figures_hidden:
-            raise ValidationError(
-                {"group": ValidationError(TOO_FEW, params={"n": found.threshold})}
-            )
-        count = sum(result.options[o].n for o in options)
-        group_label = str(_("everyone"))
-        dimension, group_key = "", ""
-        point_group = ""
-    if n < found.threshold:
-        raise ValidationError({"group": ValidationError(TOO_FEW, params={"n": found.threshold})})
-    value = (Decimal(100) * count / n).quantize(Decimal("0.1"))
-    description = _("“%(question)s”: %(answers)s (%(group)s), survey “%(survey)s”") % {
-        "question": result.label,
-        "answers": " / ".join(labels[o] for o in options),
-        "group": group_label,
-        "survey": survey.text("title", language),
-    }
+        value = (Decimal(100) * count / n).quantize(Decimal("0.1"))
+        description = _("“%(question)s”: %(answers)s (%(group)s), survey “%(survey)s”") % {
+            "question": result.label,
+            "answers": " / ".join(labels[o] for o in options),
+            "group": group_label,
+            "survey": survey.text("title", language),
+        }
+        source = _("Survey “%(survey)s”") % {"survey": survey.text("title", language)}
     taken_on = results_date(survey)
     if measure_id is not None:
         link.add_point(
@@ -1254,7 +1261,7 @@ def evidence_attach(
             value=value,
             n=n,
             group=str(point_group)[:POINT_GROUP_MAX],
-            source=(_("Survey “%(survey)s”") % {"survey": survey.text("title", language)})[:120],
+            source=str(source)[:120],
         )
     evidence = PlanEvidence(
         school=school,
@@ -1366,11 +1373,13 @@ def idea_add(*, user, exchange: IdeaExchange, text: str) -> Idea:
         raise ValidationError({"text": IDEA_EMPTY})
     if len(text) > IDEA_MAX:
         raise ValidationError({"text": ValidationError(IDEA_TOO_LONG, params={"max": IDEA_MAX})})
+    salt = tokens.new_author_salt()
     idea = Idea.objects.create(
         exchange=exchange,
         text=text,
         stakeholder=stakeholder,
-        author_key=author_key(user, exchange),
+        author_key=tokens.author_key(user.pk, exchange.pk, salt),
+        author_salt=salt,
     )
     versions.mark_changed(school=exchange.school)
     return idea
@@ -1380,10 +1389,6 @@ def rater_key(user, exchange: IdeaExchange) -> str:
     return tokens.rater_key(user.pk, exchange.pk)
 
 
-def author_key(user, exchange: IdeaExchange) -> str:
-    return tokens.author_key(user.pk, exchange.pk)
-
-
 @transaction.atomic
 def idea_rate(*, user, idea: Idea, stars: int) -> IdeaRating:
     """A rating of another's idea; rating the same idea again changes it."""
@@ -1391,7 +1396,7 @@ def idea_rate(*, user, idea: Idea, stars: int) -> IdeaRating:
     stakeholder = _exchange_stakeholder(user, exchange)
     if idea.is_hidden:
         raise ValidationError(EXCHANGE_NOT_OPEN)
-    if idea.author_key and idea.author_key == author_key(user, exchange):
+    if tokens.is_author(idea, user.pk):
         raise ValidationError(OWN_IDEA)
     if not isinstance(stars, int) or not 1 <= stars <= 5:
         raise ValidationError({"stars": BAD_STARS})

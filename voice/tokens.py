@@ -42,13 +42,39 @@ def hash_edit_key(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def author_key(user_id: int, exchange_id: int) -> str:
-    """Whose ideas these are, to leave them out of the ideas a person is asked to rate: keyed
-    like `rater_key` but with another prefix, so an idea's author cannot be matched to the
-    same person's ratings in the database, and it names nobody without the secret key."""
+def new_author_salt() -> str:
+    return secrets.token_hex(16)
+
+
+def author_key(user_id: int, exchange_id: int, salt: str) -> str:
+    """Whose idea this is, to leave it out of the ideas its author is asked to rate. Each idea
+    has its own random salt, so one person's ideas do not share a key: whoever holds the
+    database cannot group them together, nor match them to the same person's ratings
+    (`rater_key`), and the key names nobody without the secret key. It is checked, never
+    looked up: `is_author` recomputes it for the person and the idea."""
+    return hmac.new(
+        settings.SECRET_KEY.encode(),
+        f"author:{salt}:{exchange_id}:{user_id}".encode(),
+        hashlib.sha256,
+    ).hexdigest()
+
+
+def _unsalted_author_key(user_id: int, exchange_id: int) -> str:
+    # Ideas added before each idea had a salt: one key per person and exchange.
     return hmac.new(
         settings.SECRET_KEY.encode(), f"author:{exchange_id}:{user_id}".encode(), hashlib.sha256
     ).hexdigest()
+
+
+def is_author(idea, user_id: int) -> bool:
+    """Whether `user_id` wrote `idea` (False for an idea kept without an author key)."""
+    if not idea.author_key:
+        return False
+    if idea.author_salt:
+        expected = author_key(user_id, idea.exchange_id, idea.author_salt)
+    else:
+        expected = _unsalted_author_key(user_id, idea.exchange_id)
+    return hmac.compare_digest(idea.author_key, expected)
 
 
 def new_device_key() -> str:

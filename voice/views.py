@@ -1135,7 +1135,7 @@ def exchange_take(request: HtmxHttpRequest, school: School, pk: int) -> HttpResp
             selectors.ideas_to_rate(
                 exchange=exchange,
                 rater=services.rater_key(request.user, exchange),
-                author=services.author_key(request.user, exchange),
+                user_id=request.user.pk,
             )
             if exchange.status == SurveyStatus.OPEN
             else []

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.utils.html import escape
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from .models import Measure
 
@@ -74,6 +74,15 @@ def visible_points(measure, threshold: int) -> list[Point]:
     return points
 
 
+def own_points(measure, points: list[Point]) -> list[Point]:
+    """The points that are the measure's own figure: everyone's (no group) or those of the group
+    the measure follows. Other groups' points (a disaggregated student group, or a survey
+    result's group such as "Class or grade: Grade 3") are listed in the data table, but the
+    status, the goal's status, the dashboard and the chart's line read only these: a subgroup's
+    figure of the same day is not the measure's latest value."""
+    return [p for p in points if p.group in ("", measure.student_group)]
+
+
 def expected_on(measure, on: date) -> Decimal:
     """The value on the straight path from baseline to target at `on` (clamped to its ends)."""
     span = (measure.target_date - measure.baseline_date).days
@@ -82,7 +91,7 @@ def expected_on(measure, on: date) -> Decimal:
 
 
 def measure_status(measure, points: list[Point]) -> str:
-    shown = [p for p in points if not p.suppressed]
+    shown = [p for p in own_points(measure, points) if not p.suppressed]
     if len(shown) < 2:
         return Status.NOT_ENOUGH
     latest = shown[-1]
@@ -114,7 +123,11 @@ def _fmt(value: Decimal) -> str:
 
 
 def measure_svg(measure, points: list[Point], *, chart_id: str) -> str:
-    """An accessible SVG line chart; the data table beside it carries the same numbers."""
+    """An accessible SVG line chart of the measure's own points (see `own_points`); the data
+    table beside it carries the same numbers, and those of other groups."""
+    others = len(points)
+    points = own_points(measure, points)
+    others -= len(points)
     shown = [p for p in points if not p.suppressed]
     values = [measure.baseline, measure.target] + [p.value for p in shown]
     low, high = min(values), max(values)
@@ -146,6 +159,12 @@ def measure_svg(measure, points: list[Point], *, chart_id: str) -> str:
         "count": len(shown),
         "suppressed": len(points) - len(shown),
     }
+    if others:
+        desc += " " + ngettext(
+            "%(count)s value of another group is in the table, not on the chart.",
+            "%(count)s values of other groups are in the table, not on the chart.",
+            others,
+        ) % {"count": others}
     parts = [
         f'<svg class="wp-chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
         f'aria-labelledby="{chart_id}-title {chart_id}-desc" xmlns="http://www.w3.org/2000/svg">',

@@ -169,7 +169,8 @@ def goal_is_finished(goal: Goal, threshold: int) -> bool:
     if not measures and not steps:
         return False
     for measure in measures:
-        shown = [p for p in charts.visible_points(measure, threshold) if not p.suppressed]
+        points = charts.own_points(measure, charts.visible_points(measure, threshold))
+        shown = [p for p in points if not p.suppressed]
         if not shown:
             return False
         latest = shown[-1].value
@@ -197,7 +198,8 @@ def _copy_unfinished_goals(previous: WorkPlan, plan: WorkPlan, year: SchoolYear)
         )
         copied += 1
         for measure in goal.measures.all():
-            shown = [p for p in charts.visible_points(measure, threshold) if not p.suppressed]
+            points = charts.own_points(measure, charts.visible_points(measure, threshold))
+            shown = [p for p in points if not p.suppressed]
             baseline = shown[-1].value if shown else measure.baseline
             if baseline == measure.target:
                 baseline = measure.baseline

@@ -347,6 +347,32 @@ def test_a_row_of_the_wrong_shape_is_named_by_its_index(api_world, client):
     assert DataPoint.objects.filter(measure=api_world.mine.measure).count() == 1
 
 
+def test_a_survey_results_group_is_read_back_but_not_accepted_as_written(api_world, client):
+    """A point added from a survey result keeps that result's group ("Class or grade: Grade
+    3"): the list gives it as it is, a write accepts only student-group codes, and the schema
+    says both."""
+    measure = api_world.mine.measure
+    point = DataPoint.objects.create(
+        measure=measure,
+        date=api_world.mine.point.date,
+        value="66.7",
+        n=12,
+        group="Class or grade: Grade 3",
+        source="Survey “Staff voice”",
+    )
+    items = _get(client, api_world, f"/data-points/?measure={measure.pk}").json()["items"]
+    assert {row["id"]: row["group"] for row in items}[point.pk] == "Class or grade: Grade 3"
+    body = points_body(measure, {"group": "Class or grade: Grade 3"})
+    error = _error(_send(client, api_world, "POST", "/data-points/", body), 422, "invalid")
+    assert {tuple(d["loc"][-2:]) for d in error["details"]} == {(0, "group")}
+    assert DataPoint.objects.filter(measure=measure).count() == 2
+    components = client.get(f"{V1}/schema/").json()["components"]["schemas"]
+    read = components["DataPointOut"]["properties"]["group"]["description"]
+    assert "student-group code" in read and "Class or grade: Grade 3" in read
+    written = components["DataPointIn"]["properties"]["group"]["description"]
+    assert "Only these codes are accepted" in written
+
+
 def test_a_closed_plan_takes_no_data(api_world, client):
     WorkPlan.objects.filter(pk=api_world.mine.plan.pk).update(status=WorkPlan.Status.CLOSED)
     body = points_body(api_world.mine.measure)

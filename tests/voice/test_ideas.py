@@ -9,7 +9,9 @@ from django.urls import reverse
 
 from leadership.models import AuditEntry, Role
 from tests.leadership.factories import person
-from voice import selectors, services
+from tests.teams.factories import current_year
+from tests.workplans.factories import GoalFactory, WorkPlanFactory
+from voice import selectors, services, tokens
 from voice.models import Idea, IdeaRating, SurveyStatus
 
 pytestmark = pytest.mark.django_db
@@ -60,6 +62,7 @@ def test_ideas_are_kept_without_names_and_rated_once_per_person(world, client):
         "theme",
         "is_hidden",
         "author_key",  # a keyed hash, to leave the author's ideas out of their sample
+        "author_salt",  # the idea's own, so two ideas of one person have two keys
     }
     assert world.family.email not in idea.author_key and str(world.family.pk) != idea.author_key
     client.force_login(world.staff)
@@ -142,9 +145,7 @@ def test_a_participant_is_not_asked_to_rate_their_own_idea(world, client):
     page = client.get(url).content.decode()
     assert "A family&#x27;s idea" in page and "My own idea" not in page
     sample = selectors.ideas_to_rate(
-        exchange=exchange,
-        rater=services.rater_key(world.staff, exchange),
-        author=services.author_key(world.staff, exchange),
+        exchange=exchange, rater=services.rater_key(world.staff, exchange), user_id=world.staff.pk
     )
     assert sample == [other]
     own = Idea.objects.get(text="My own idea")
@@ -193,3 +194,99 @@ def test_a_themes_group_averages_hide_a_small_group_and_its_complement(world, cl
     client.force_login(world.principal)
     page = client.get(exchange.get_absolute_url()).content.decode()
     assert "<td>1.0</td><td>4.0</td>" in page
+
+
+def test_one_persons_ideas_cannot_be_grouped_yet_are_never_theirs_to_rate(
+    world, client, django_assert_num_queries
+):
+    """Each idea's author key is salted on its own: two ideas of one person share nothing a
+    database reader could group them by. The person is still never offered either to rate
+    (the sample is one query whatever they wrote), nor allowed to rate one."""
+    exchange = _open_exchange(world)
+    mine = [
+        services.idea_add(user=world.staff, exchange=exchange, text=text)
+        for text in ("My first idea", "My second idea")
+    ]
+    assert mine[0].author_key != mine[1].author_key
+    assert mine[0].author_salt != mine[1].author_salt
+    assert all(tokens.is_author(idea, world.staff.pk) for idea in mine)
+    others = [
+        services.idea_add(user=world.family, exchange=exchange, text=f"A family's idea {n}")
+        for n in range(8)
+    ]
+    assert not any(tokens.is_author(idea, world.staff.pk) for idea in others)
+    rater = services.rater_key(world.staff, exchange)
+    for _draw in range(5):  # a random sample: the own ideas never come up
+        with django_assert_num_queries(1):
+            sample = selectors.ideas_to_rate(exchange=exchange, rater=rater, user_id=world.staff.pk)
+        assert len(sample) == selectors.SAMPLE_SIZE
+        assert not {idea.pk for idea in sample} & {idea.pk for idea in mine}
+    url = reverse("voice:exchange_take", kwargs={"slug": world.school.slug, "pk": exchange.pk})
+    client.force_login(world.staff)
+    assert "My first idea" not in client.get(url).content.decode()
+    for idea in mine:
+        with pytest.raises(ValidationError) as error:
+            services.idea_rate(user=world.staff, idea=idea, stars=5)
+        assert error.value.messages == [str(services.OWN_IDEA)]
+        response = client.post(url, {"idea": idea.pk, "stars": "5"}, follow=True)
+        assert "Your own idea is not yours to rate" in response.content.decode()
+    assert not IdeaRating.objects.exists()
+    # The family's sample has the staff's two ideas and none of its own.
+    family_sample = selectors.ideas_to_rate(
+        exchange=exchange, rater=services.rater_key(world.family, exchange), user_id=world.family.pk
+    )
+    assert {idea.pk for idea in family_sample} == {idea.pk for idea in mine}
+
+
+def test_an_idea_added_before_ideas_had_salts_is_still_its_authors(world):
+    exchange = _open_exchange(world)
+    idea = services.idea_add(user=world.staff, exchange=exchange, text="An older idea")
+    unsalted = tokens._unsalted_author_key(world.staff.pk, exchange.pk)
+    Idea.objects.filter(pk=idea.pk).update(author_key=unsalted, author_salt="")
+    idea.refresh_from_db()
+    assert tokens.is_author(idea, world.staff.pk) and not tokens.is_author(idea, world.family.pk)
+    with pytest.raises(ValidationError):
+        services.idea_rate(user=world.staff, idea=idea, stars=5)
+    assert (
+        selectors.ideas_to_rate(
+            exchange=exchange,
+            rater=services.rater_key(world.staff, exchange),
+            user_id=world.staff.pk,
+        )
+        == []
+    )
+
+
+def _rated_ideas(world, exchange, count, raters, theme, start=0):
+    for n in range(start, start + count):
+        idea = services.idea_add(user=raters[n % len(raters)], exchange=exchange, text=f"Idea {n}")
+        services.idea_set_theme(actor=world.principal, idea=idea, theme=theme)
+        for rater in raters:
+            if not tokens.is_author(idea, rater.pk):
+                services.idea_rate(user=rater, idea=idea, stars=1 + n % 5)
+
+
+def test_the_owners_page_takes_the_same_queries_however_many_ideas(
+    world, client, django_assert_num_queries
+):
+    """Ideas, themes, each idea's and theme's averages by group, and whether a goal is there to
+    put a theme under: a fixed number of queries with 2 ideas or 40, rated by several groups."""
+    GoalFactory(plan=WorkPlanFactory(school=world.school, school_year=current_year(world.district)))
+    exchange = _open_exchange(world)
+    books = services.theme_add(actor=world.principal, exchange=exchange, name="Books")
+    raters = [world.staff, world.family, world.teacher_leader]
+    _rated_ideas(world, exchange, 2, raters, books)
+    client.force_login(world.principal)
+    url = exchange.get_absolute_url()
+    client.get(url)  # warm the session and roles
+    # 9: session, person and roles, school, exchange; ideas, their averages by group, themes,
+    # theirs by group; the goals a theme could be put under (the "Put into the plan" links).
+    with django_assert_num_queries(9) as few:
+        page = client.get(url).content.decode()
+    assert "Idea 1" in page and "Put into the plan" in page  # the goal query ran
+    apps = services.theme_add(actor=world.principal, exchange=exchange, name="Apps")
+    raters += _raters(world, Role.FAMILY, 3, "f") + _raters(world, Role.STAFF, 3, "s")
+    _rated_ideas(world, exchange, 38, raters, apps, start=2)
+    with django_assert_num_queries(len(few.captured_queries)):
+        page = client.get(url).content.decode()
+    assert "Idea 39" in page and page.count('class="card" id="idea-') == 40

@@ -13,13 +13,16 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from district import rollups
+from district.models import SchoolRollup
 from leadership import clock
 from tests.teams.factories import current_year
 from tests.voice.factories import open_survey
 from tests.workplans.factories import GoalFactory, MeasureFactory, WorkPlanFactory
 from voice import services, tokens
 from voice.models import PlanEvidence, StudentLink
-from workplans import charts
+from workplans import charts, selectors
+from workplans import services as workplan_services
 from workplans.models import DataPoint, WorkPlan
 
 pytestmark = pytest.mark.django_db
@@ -198,3 +201,86 @@ def test_a_small_groups_point_is_suppressed_on_the_plan_like_any_other(world, an
     measure = type(measure).objects.prefetch_related("data_points").get(pk=measure.pk)
     [point] = charts.visible_points(measure, threshold=13)
     assert point.suppressed and point.group == "Class or grade: Grade 3"
+
+
+def test_one_result_is_one_point_whoever_attaches_it_in_whichever_language(
+    world, client, answered, goal
+):
+    """The group a point keeps is written in the school's language, not in the language of the
+    person attaching it: a principal reading Spanish and a leader reading English who attach
+    the same group's result name the same group, so the second is refused."""
+    survey, q = answered
+    survey.owners.add(world.teacher_leader)
+    measure = MeasureFactory(goal=goal)
+    type(world.principal).objects.filter(pk=world.principal.pk).update(preferred_language="es")
+    type(world.teacher_leader).objects.filter(pk=world.teacher_leader.pk).update(
+        preferred_language="en"
+    )
+    url = reverse(
+        "voice:evidence_attach",
+        kwargs={"slug": world.school.slug, "pk": survey.pk, "question_pk": q["belong"].pk},
+    )
+    data = {"options": ["4"], "group": "group_label:Grade 3", "target": f"measure:{measure.pk}"}
+    client.force_login(world.principal)
+    assert "Clase o grado: Grade 3" in client.get(url).content.decode()  # read in Spanish
+    assert client.post(url, data).status_code == 302
+    client.force_login(world.teacher_leader)
+    response = client.post(url, data)
+    assert response.status_code == 200
+    day = services.results_date(survey).isoformat()
+    assert (
+        f"This measure already has a value for {day} (Class or grade: Grade 3): the result is "
+        "already in the plan. Nothing was added."
+    ) in html.unescape(response.content.decode())
+    assert list(DataPoint.objects.filter(measure=measure).values_list("group", flat=True)) == [
+        "Class or grade: Grade 3"
+    ]
+    assert PlanEvidence.objects.count() == 1
+
+
+def test_a_groups_point_beside_everyones_does_not_move_the_measures_status(
+    world, client, answered, goal
+):
+    """Everyone's 32% and Grade 3's 66.7% of the same day: the measure follows everyone, so its
+    status, its goal's and the district dashboard's all read 32% (off track), and the Grade 3
+    point is in the data table, not on the chart's line."""
+    survey, q = answered
+    WorkPlan.objects.filter(pk=goal.plan_id).update(status=WorkPlan.Status.ACTIVE)
+    day = services.results_date(survey)
+    # On the straight path from 40 to 60, the result's day expects 43.3: 32 is off track,
+    # 66.7 would be on track.
+    measure = MeasureFactory(
+        goal=goal,
+        baseline=Decimal("40"),
+        baseline_date=day - timedelta(days=60),
+        target=Decimal("60"),
+        target_date=day + timedelta(days=300),
+    )
+    workplan_services.datapoint_create(
+        measure=measure, actor=world.principal, date=day - timedelta(days=30), value="41"
+    )
+    _feed(world, survey, q["belong"], measure)
+    _feed(world, survey, q["belong"], measure, dimension="group_label", group_key="Grade 3")
+    assert DataPoint.objects.filter(measure=measure, date=day).count() == 2
+
+    [decorated] = [g for g in selectors.goals_of(goal.plan) if g.pk == goal.pk]
+    [view] = decorated.measure_views
+    assert view.status == charts.Status.OFF_TRACK
+    assert decorated.status == charts.Status.OFF_TRACK
+    assert [p.group for p in view.points if p.date == day] == ["", "Class or grade: Grade 3"]
+    assert "2 values shown" in view.svg
+    assert "1 value of another group is in the table, not on the chart." in view.svg
+
+    rollups.fresh_rollups(world.district)
+    row = SchoolRollup.objects.get(school=world.school)
+    assert row.goal_statuses == [[goal.pk, goal.district_priority_id, "off_track"]]
+    assert (row.goals_on_track, row.goals_off_track) == (0, 1)
+
+    client.force_login(world.principal)
+    page = client.get(
+        reverse("workplans:plan_detail", kwargs={"slug": world.school.slug, "pk": goal.plan.pk})
+    ).content.decode()
+    assert f'badge-bad wp-goal-status-{goal.pk}">Off track</span>' in page
+    assert '<span class="badge badge-bad">Off track</span>' in page  # the measure's
+    assert '">On track</span>' not in page
+    assert "66.70%" in page and "Class or grade: Grade 3" in page  # still in the table

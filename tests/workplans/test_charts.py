@@ -11,7 +11,7 @@ from workplans import charts
 from workplans.charts import Point, Status
 
 
-def measure(direction="up", baseline="40", target="60"):
+def measure(direction="up", baseline="40", target="60", student_group=""):
     return SimpleNamespace(
         name="Reading",
         unit="%",
@@ -20,6 +20,7 @@ def measure(direction="up", baseline="40", target="60"):
         target=Decimal(target),
         baseline_date=date(2026, 1, 1),
         target_date=date(2026, 1, 1).replace(year=2027),
+        student_group=student_group,
     )
 
 
@@ -74,7 +75,7 @@ def test_small_groups_are_suppressed_and_whole_school_values_are_not():
 
 
 def test_the_chart_is_an_accessible_svg_without_inline_style():
-    m = measure()
+    m = measure(student_group="black")
     svg = charts.measure_svg(
         m, [*points("45", "50"), Point(date(2026, 8, 1), None, 3, "black")], chart_id="chart-1"
     )
@@ -87,3 +88,23 @@ def test_the_chart_is_an_accessible_svg_without_inline_style():
     assert len(tree.findall(f"{ns}circle")) == 3  # the suppressed value draws no point
     assert "style=" not in svg
     assert tree.find(f"{ns}line[@stroke-dasharray]") is not None  # the path to the target
+
+
+def test_another_groups_point_of_the_same_day_is_not_the_measures_latest_value():
+    """A subgroup's point (a survey result's class, or another student group) stays in the
+    table but not in the status or the chart's line: the measure follows everyone here."""
+    everyone = points("46.9")  # off track on its own
+    grade_3 = Point(date(2026, 7, 2), Decimal("66.7"), 12, "Class or grade: Grade 3")
+    learners = Point(date(2026, 7, 2), Decimal("70"), 40, "english_learners")
+    assert charts.measure_status(measure(), [*everyone, grade_3, learners]) == Status.OFF_TRACK
+    # The measure that follows English learners counts their point, and everyone's.
+    followed = measure(student_group="english_learners")
+    assert charts.measure_status(followed, [*everyone, grade_3, learners]) == Status.ON_TRACK
+    svg = charts.measure_svg(measure(), [*everyone, grade_3, learners], chart_id="c")
+    tree = ElementTree.fromstring(svg)  # noqa: S314  (our own output)
+    ns = "{http://www.w3.org/2000/svg}"
+    assert len(tree.findall(f"{ns}circle")) == 2
+    assert len(tree.find(f"{ns}polyline").get("points").split()) == 2
+    desc = tree.find(f"{ns}desc").text
+    assert "2 values shown, 0 suppressed" in desc
+    assert desc.endswith("2 values of other groups are in the table, not on the chart.")
