@@ -201,9 +201,20 @@ def _group_measures(result: QuestionResult) -> dict[str, tuple]:
 
 def _same_question(a: Question, b: Question) -> bool:
     """Figures are compared answer by answer, so only a question asked the same way in both
-    rounds: the same kind, the same options in the same order, the same wording (every
-    language). A reordered option or a reworded question would pair unlike figures."""
-    return a.kind == b.kind and a.options == b.options and a.text == b.text
+    rounds: the same kind, the same number of options, the same wording of the question and
+    of each option in every language both rounds wrote it in. A reordered option or a
+    reworded question would pair unlike figures; a language added (a school that joined
+    between the rounds) or dropped does not change what was asked."""
+    if a.kind != b.kind or len(a.options) != len(b.options):
+        return False
+    pairs = [(a.text, b.text), *zip(a.options, b.options, strict=True)]
+    for before, after in pairs:
+        shared = [code for code in before if before.get(code) and after.get(code)]
+        if not shared and (any(before.values()) or any(after.values())):
+            return False
+        if any(before[code].strip() != after[code].strip() for code in shared):
+            return False
+    return True
 
 
 def compare_rounds(

@@ -308,6 +308,27 @@ def test_a_reordered_or_reworded_question_is_listed_as_changed_not_compared(worl
     assert [c.label for c in found.questions] == ["Hours of PD?"]
 
 
+def test_a_language_added_between_the_rounds_keeps_the_questions_compared(world):
+    """A school that takes on Vietnamese between fall and spring writes every question in it
+    too: what was asked did not change, and the figures are still compared."""
+    fall, q = _fall(world)
+    services.survey_close(actor=world.principal, survey=fall)
+    spring = _next(world, fall)
+    teach = {c.copied_from_id: c for c in spring.questions.all()}[q["teach"].pk]
+    services.question_save(
+        actor=world.principal,
+        survey=spring,
+        question=teach,
+        version=services.question_version(teach),
+        text={**teach.text, "vi": "Thầy cô có dạy đọc không?"},
+        options=[{**option, "vi": f"vi {n}"} for n, option in enumerate(teach.options)],
+    )
+    services.survey_open(actor=world.principal, survey=spring)
+    found = rounds.compare_rounds(earlier=fall, later=spring, language="en", dimension=None)
+    assert "Do you teach reading?" in [c.label for c in found.questions]
+    assert "Do you teach reading?" not in found.changed
+
+
 def test_a_group_in_one_round_only_says_it_had_no_answers_there(world, client):
     fall, q = _fall(world)
     _answer(fall, "Grade 3", 10, {q["belong"].pk: 4})
