@@ -313,6 +313,8 @@ def test_a_language_added_between_the_rounds_keeps_the_questions_compared(world)
     too: what was asked did not change, and the figures are still compared."""
     fall, q = _fall(world)
     services.survey_close(actor=world.principal, survey=fall)
+    world.school.languages = [*world.school.languages, "vi"]
+    world.school.save(update_fields=["languages"])
     spring = _next(world, fall)
     teach = {c.copied_from_id: c for c in spring.questions.all()}[q["teach"].pk]
     services.question_save(
@@ -323,7 +325,8 @@ def test_a_language_added_between_the_rounds_keeps_the_questions_compared(world)
         text={**teach.text, "vi": "Thầy cô có dạy đọc không?"},
         options=[{**option, "vi": f"vi {n}"} for n, option in enumerate(teach.options)],
     )
-    services.survey_open(actor=world.principal, survey=spring)
+    teach.refresh_from_db()
+    assert teach.text["vi"]
     found = rounds.compare_rounds(earlier=fall, later=spring, language="en", dimension=None)
     assert "Do you teach reading?" in [c.label for c in found.questions]
     assert "Do you teach reading?" not in found.changed
