@@ -23,6 +23,34 @@ def test_each_template_copies_into_a_draft_ready_to_open(world, key):
     services.survey_open(actor=world.principal, survey=survey)
 
 
+@pytest.mark.parametrize("key", list(catalog.TEMPLATES))
+def test_a_school_offering_vietnamese_opens_a_copied_template_as_it_is(world, key):
+    """The demo district's schools speak English, Spanish and Vietnamese: the copy arrives
+    written in all three, so the school can open it without translating it first."""
+    ilt_for(world)
+    world.school.languages = ["en", "es", "vi"]
+    world.school.save()
+    survey = services.survey_from_template(actor=world.principal, school=world.school, key=key)
+    survey = selectors.survey_for_builder(pk=survey.pk).get(pk=survey.pk)
+    assert selectors.survey_problems(survey) == []
+    assert survey.title["vi"] != survey.title["en"]
+    services.survey_open(actor=world.principal, survey=survey)
+    survey.refresh_from_db()
+    assert survey.status == SurveyStatus.OPEN
+
+
+def test_a_school_without_vietnamese_gets_no_vietnamese_texts(world):
+    assert world.school.languages == ["en", "es"]
+    survey = services.survey_from_template(
+        actor=world.principal, school=world.school, key="pl_needs"
+    )
+    texts = [survey.title, survey.intro]
+    texts += [section.title for section in survey.sections.all()]
+    for question in survey.questions.all():
+        texts += [question.text, *question.options]
+    assert all(set(text) == {"en", "es"} for text in texts)
+
+
 def test_the_copy_is_the_schools_to_change(world, client):
     client.force_login(world.principal)
     response = client.post(
