@@ -388,3 +388,21 @@ MATRIX = [
 @parametrize(MATRIX)
 def test_permission_matrix(row, role, world, client):
     check_row(row, role, world, client)
+
+
+def test_the_class_link_post_of_the_matrix_stores_an_answer_and_thanks(world, client):
+    """The matrix reads only the status, and the class link answers 200 whether it thanks,
+    shows an error or says the device has answered: here the same post stores one answer,
+    and a second from the same browser stores nothing."""
+    from django.urls import reverse
+
+    from voice.models import Response
+
+    url = reverse("voice:student_answer", kwargs=_link_token(world))
+    client.get(url)
+    page = client.post(url, _answers(world)).content.decode()
+    assert "Thank you: your answers were saved." in page
+    assert Response.objects.count() == 1
+    again = client.post(url, _answers(world)).content.decode()
+    assert "Thank you" not in again
+    assert Response.objects.count() == 1
