@@ -14,6 +14,10 @@ so a path tries one group's patterns and skips the others with one comparison ea
 whose segment cannot be known from the route (a converter there, a regular expression, a
 `path:` converter before it) are never moved past another pattern, so no path can reach a
 different view than before. Reversing is untouched: the groups add no prefix and no namespace.
+
+Outside DEBUG a 404's list of the patterns tried names only those of the path's group; with
+DEBUG on, the look-up is Django's own, pattern by pattern, for the debug 404 page. The
+URLconf is indexed when it is imported: a pattern appended to an app's list later is not seen.
 """
 
 from __future__ import annotations
@@ -21,9 +25,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
 from django.urls import URLPattern, URLResolver
 from django.urls.exceptions import Resolver404
-from django.urls.resolvers import RoutePattern
+from django.urls.resolvers import LocalePrefixPattern, RoutePattern
 
 # Converters that never match a "/" (Django's own but `path`): a route's segments before the
 # one looked at then line up with the path's.
@@ -96,6 +101,10 @@ class SegmentDispatch(URLResolver):
         )
 
     def resolve(self, path):
+        if settings.DEBUG:
+            # Django's own look-up, pattern by pattern: its "tried" list (the debug 404
+            # page's "Django tried these URL patterns, in this order") is then complete.
+            return super().resolve(path)
         path = str(path)
         segments = path.split("/", self.position + 1)
         candidates = self._others
@@ -157,6 +166,10 @@ def _rebuilt(entry: Any) -> Any:
 
 def indexed(patterns: Iterable) -> list:
     """`patterns`, arranged for a quick look-up (see the module's note)."""
+    patterns = list(patterns)
+    if any(isinstance(entry.pattern, LocalePrefixPattern) for entry in patterns):
+        # django.conf.urls.i18n finds i18n_patterns() only among the root's own patterns.
+        return patterns
     patterns = [_rebuilt(entry) for entry in patterns]
     position = _best_position(patterns, 0) if len(patterns) >= _DISPATCH_AT_LEAST else None
     if position is None:

@@ -130,7 +130,10 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
     the same string. A response that asks for its own policy (a view's decorator, the sign-in
     page's single sign-on origins) or whose request used a nonce goes through django-csp as
     before; any other gets the header built once. Exemptions and excluded prefixes are
-    django-csp's rules, applied the same way.
+    django-csp's rules, applied the same way. The policy is built again when a setting
+    named CONTENT_SECURITY_POLICY* is changed (override_settings), not when its dict is
+    changed in place; and a subclass's `get_policy_parts` applies only to the responses
+    that go through django-csp.
     """
 
     def process_response(self, request, response):

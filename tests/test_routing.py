@@ -118,3 +118,25 @@ def test_a_route_pins_a_segment_only_where_the_path_must_have_it():
 @pytest.mark.django_db
 def test_the_url_checks_are_clean():
     call_command("check", "--fail-level", "WARNING", tags=["urls"])
+
+
+def test_with_debug_on_a_404_lists_every_pattern_tried(settings):
+    indexed = URLResolver(RegexPattern(r"^/"), config.urls.urlpatterns)
+    one_by_one = URLResolver(RegexPattern(r"^/"), config.urls.patterns)
+    settings.DEBUG = True
+    with pytest.raises(Resolver404) as ours:
+        indexed.resolve("/schools/lincoln-high/nope/")
+    with pytest.raises(Resolver404) as django:
+        one_by_one.resolve("/schools/lincoln-high/nope/")
+    assert len(ours.value.args[0]["tried"]) == len(django.value.args[0]["tried"]) > 150
+
+
+def test_i18n_patterns_are_left_at_the_root_where_django_looks_for_them():
+    from django.conf.urls.i18n import i18n_patterns
+    from django.urls import path
+
+    def view(request):
+        return None
+
+    patterns = [*i18n_patterns(path("about/", view)), *[path(f"p{i}/", view) for i in range(5)]]
+    assert routing.indexed(patterns) == patterns
