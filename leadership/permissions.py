@@ -20,7 +20,7 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 
-from . import clock
+from . import clock, lookups
 from .models import STAFF_ROLES, District, Membership, Role, School
 
 
@@ -249,9 +249,10 @@ def school_view(
     def decorator(view):
         @wraps(view)
         def wrapped(request: HttpRequest, *args, **kwargs):
-            school = get_object_or_404(
-                School.objects.select_related("district"), slug=kwargs.pop(slug_kwarg)
-            )
+            # School.objects.select_related("district").get(slug=...), from SQL built once.
+            school = lookups.school_with_district(kwargs.pop(slug_kwarg))
+            if school is None:
+                raise Http404
             enter_school(request, school, check, seat_holders=seat_holders)
             return view(request, school, *args, **kwargs)
 
