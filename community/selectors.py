@@ -215,14 +215,14 @@ FAMILY_PAGE_MOST = 5
 
 def recent_announcements(*, user, request=None) -> dict[int, list[Announcement]]:
     """The announcements sent to this person in the last 60 days, by school id, newest
-    first (two queries, once per request)."""
+    first (two queries, once per request). Their school is not read: the caller has it in
+    hand and sets it (see community_tags)."""
     cached = getattr(request, "_accord_announcements", None) if request is not None else None
     if cached is not None:
         return cached
     since = timezone.now() - timedelta(days=FAMILY_PAGE_DAYS)
     rows = (
         Announcement.objects.filter(deliveries__person=user.pk, sent_at__gte=since)
-        .select_related("school")
         .prefetch_related("texts")
         .order_by("-sent_at", "-id")
     )

@@ -27,7 +27,6 @@ from leadership.htmx import apply_form_errors as _apply_form_errors
 from leadership.languages import language_name
 from leadership.models import School
 from leadership.permissions import load_in_school, school_view
-from leadership.selectors import family_schools
 
 from . import calendar, selectors, services, tokens
 from .forms import EventForm, FeedbackForm, RsvpForm, WalkInForm
@@ -110,7 +109,8 @@ def family_home(request: HttpRequest) -> HttpResponse:
     fragment is kept with the moment its first event ends and is not used from then on.
     """
     user = request.user
-    schools = list(family_schools(user=user))
+    # The schools with their data versions and the family's calendar links, in one query.
+    schools = selectors.family_page_schools(user=user)
     if not schools:
         raise PermissionDenied
     language = _language(request)
@@ -136,9 +136,13 @@ def family_home(request: HttpRequest) -> HttpResponse:
         render_missing,
         usable=lambda entry: entry[0] is None or now.timestamp() < entry[0],
         seconds=FAMILY_EVENTS_SECONDS,
+        versions={s.pk: s.version_now for s in schools if s.version_now is not None},
     )
     html = {pk: mark_safe(entry[1]) for pk, entry in entries.items()}  # noqa: S308 (ours)
-    feeds = services.calendar_feeds_for(school_ids=[s.pk for s in schools], person=user)
+    feeds = {s.pk: CalendarFeed(school=s, token=s.my_feed_token) for s in schools}
+    if missing := [s.pk for s in schools if s.my_feed_token is None]:
+        # The family's first visit: its links are made now.
+        feeds.update(services.calendar_feeds_for(school_ids=missing, person=user))
     sections = [
         {
             "school": school,
