@@ -21,6 +21,7 @@ from django.db.models import (
 from django.utils import timezone
 
 from leadership.models import District, School, SchoolVersion
+from leadership.prepared import Prepared
 from leadership.selectors import family_school_ids
 
 from .models import (
@@ -60,13 +61,34 @@ def school_events(*, user, school, upcoming_only: bool = False) -> QuerySet[Even
     )
 
 
+def _events_seen(school, *, drafts: bool) -> QuerySet[Event]:
+    events = Event.objects.filter(school=school)
+    return events if drafts else events.filter(status__in=VISIBLE_TO_FAMILIES)
+
+
 def rsvp_events(*, user, school) -> QuerySet[Event]:
-    """`school_events` as the RSVP post needs them: one query, the row with its school and
-    district, no texts, no RSVPs."""
-    events = Event.objects.filter(school=school).select_related("school__district")
-    if not can_see_drafts(user, school):
-        events = events.filter(status__in=VISIBLE_TO_FAMILIES)
-    return events
+    """`school_events` as the RSVP post needs them: the event's row alone (no texts, no
+    RSVPs, not its school: the caller has the school in hand)."""
+    return _events_seen(school, drafts=can_see_drafts(user, school))
+
+
+# One of `rsvp_events` by its id, as the school's staff and as a family see them, compiled
+# once: every RSVP sent reads it.
+_RSVP_EVENT = {
+    drafts: Prepared(
+        lambda school, pk, drafts=drafts: _events_seen(school, drafts=drafts).filter(pk=pk)
+    )
+    for drafts in (False, True)
+}
+
+
+def rsvp_event(*, user, school, pk: int) -> Event | None:
+    """The event `pk` among `rsvp_events(user=user, school=school)`, with `school` (in hand)
+    as its school, or None."""
+    event = _RSVP_EVENT[can_see_drafts(user, school)].first(school=school.pk, pk=pk)
+    if event is not None:
+        event.school = school
+    return event
 
 
 @functools.lru_cache(maxsize=16)
