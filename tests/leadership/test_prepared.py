@@ -1,5 +1,7 @@
 """A prepared read gives the rows its queryset gives, compiled once."""
 
+from datetime import timedelta
+
 import pytest
 from django.db import transaction
 
@@ -52,6 +54,15 @@ def test_the_sql_is_compiled_once(world, events):
     assert len(built) == 1
 
 
+def test_a_moment_as_an_argument(world, events):
+    starting = Prepared(
+        lambda school, since: Event.objects.filter(school=school, starts_at__gte=since)
+    )
+    for since in (events[0].starts_at, events[0].starts_at + timedelta(seconds=1)):
+        expected = list(Event.objects.filter(school=world.school, starts_at__gte=since))
+        assert starting.rows(school=world.school.pk, since=since) == expected
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_locking_read(world, events):
     locked = Prepared(lambda pk: Event.objects.select_for_update().filter(pk=pk))
@@ -65,3 +76,5 @@ def test_refuses_what_it_cannot_prepare(world):
     # An argument that does not reach the SQL as given (here: not used at all).
     with pytest.raises(TypeError, match="not found"):
         Prepared(lambda pk, school: School.objects.filter(pk=pk)).rows(pk=1, school=2)
+    with pytest.raises(TypeError, match="ids and datetimes"):
+        Prepared(lambda slug: School.objects.filter(slug=slug)).rows(slug="lincoln")
