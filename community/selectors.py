@@ -8,12 +8,13 @@ from datetime import timedelta
 from math import ceil
 from statistics import median
 
-from django.db.models import Count, Prefetch, Q, QuerySet, Window
+from django.db.models import Count, Prefetch, Q, QuerySet, Window, prefetch_related_objects
 from django.utils import timezone
 
 from engagement.models import Event, EventStatus
 from leadership import clock
 from leadership.models import Membership, Role, School
+from leadership.prepared import Prepared
 
 from .models import (
     Announcement,
@@ -213,19 +214,24 @@ FAMILY_PAGE_DAYS = 60
 FAMILY_PAGE_MOST = 5
 
 
+# Every family page reads them: compiled once (leadership.prepared).
+_RECENT_ANNOUNCEMENTS = Prepared(
+    lambda person, since: Announcement.objects.filter(
+        deliveries__person=person, sent_at__gte=since
+    ).order_by("-sent_at", "-id")
+)
+
+
 def recent_announcements(*, user, request=None) -> dict[int, list[Announcement]]:
     """The announcements sent to this person in the last 60 days, by school id, newest
-    first (two queries, once per request)."""
+    first (two queries, once per request). Their school is not read: the caller has it in
+    hand and sets it (see community_tags)."""
     cached = getattr(request, "_accord_announcements", None) if request is not None else None
     if cached is not None:
         return cached
     since = timezone.now() - timedelta(days=FAMILY_PAGE_DAYS)
-    rows = (
-        Announcement.objects.filter(deliveries__person=user.pk, sent_at__gte=since)
-        .select_related("school")
-        .prefetch_related("texts")
-        .order_by("-sent_at", "-id")
-    )
+    rows = _RECENT_ANNOUNCEMENTS.rows(person=user.pk, since=since)
+    prefetch_related_objects(rows, "texts")
     by_school: dict[int, list[Announcement]] = defaultdict(list)
     for row in rows:
         if len(by_school[row.school_id]) < FAMILY_PAGE_MOST:

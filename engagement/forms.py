@@ -244,16 +244,26 @@ class RsvpForm(forms.Form):
         the waitlist choice when `waitlist` is false (a family already going)."""
         if self.is_bound:
             return self._fields_html(waitlist)
-        # An unbound form's HTML follows from the event's offer, the values shown, the language
-        # and nothing else, and the same few forms are shown again and again (every family of
-        # an event, every RSVP sent): rendered once per process rather than field by field
-        # through the form templates on every panel.
-        initial = tuple(sorted(self.initial.items())) if self.initial else ()
         return _unbound_fields_html(
             translation.get_language(),
             self._offered,
             "childcare_count" in self.fields,
-            initial,
+            tuple(sorted(self.initial.items())) if self.initial else (),
+            waitlist,
+        )
+
+    @staticmethod
+    def unbound_fields_html(*, event, initial: dict | None, waitlist: bool = True) -> str:
+        """`RsvpForm(event=event, initial=initial).fields_html(waitlist=waitlist)`, without
+        making the form: an unbound form's HTML follows from the event's offer, the values
+        shown, the language and nothing else, and the same few forms are shown again and again
+        (every family of an event, every RSVP sent), so it is rendered once per process rather
+        than field by field through the form templates on every panel."""
+        return _unbound_fields_html(
+            translation.get_language(),
+            tuple(event.interpretation_languages or []),
+            bool(event.offers_childcare),
+            tuple(sorted(initial.items())) if initial else (),
             waitlist,
         )
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import timedelta
 
+from django.db import connection
 from django.db.models import (
     Case,
     Count,
@@ -18,7 +20,20 @@ from django.db.models import (
 )
 from django.utils import timezone
 
-from .models import CheckIn, Event, EventStatus, EventTranslation, Feedback, Rsvp, RsvpStatus
+from leadership.models import District, School, SchoolVersion
+from leadership.prepared import Prepared
+from leadership.selectors import family_school_ids
+
+from .models import (
+    CalendarFeed,
+    CheckIn,
+    Event,
+    EventStatus,
+    EventTranslation,
+    Feedback,
+    Rsvp,
+    RsvpStatus,
+)
 from .permissions import can_see_drafts, can_see_rsvps
 
 STATUS_ORDER = Case(
@@ -46,13 +61,87 @@ def school_events(*, user, school, upcoming_only: bool = False) -> QuerySet[Even
     )
 
 
+def _events_seen(school, *, drafts: bool) -> QuerySet[Event]:
+    events = Event.objects.filter(school=school)
+    return events if drafts else events.filter(status__in=VISIBLE_TO_FAMILIES)
+
+
 def rsvp_events(*, user, school) -> QuerySet[Event]:
-    """`school_events` as the RSVP post needs them: one query, the row with its school and
-    district, no texts, no RSVPs."""
-    events = Event.objects.filter(school=school).select_related("school__district")
-    if not can_see_drafts(user, school):
-        events = events.filter(status__in=VISIBLE_TO_FAMILIES)
-    return events
+    """`school_events` as the RSVP post needs them: the event's row alone (no texts, no
+    RSVPs, not its school: the caller has the school in hand)."""
+    return _events_seen(school, drafts=can_see_drafts(user, school))
+
+
+# One of `rsvp_events` by its id, as the school's staff and as a family see them, compiled
+# once: every RSVP sent reads it.
+_RSVP_EVENT = {
+    drafts: Prepared(
+        lambda school, pk, drafts=drafts: _events_seen(school, drafts=drafts).filter(pk=pk)
+    )
+    for drafts in (False, True)
+}
+
+
+def rsvp_event(*, user, school, pk: int) -> Event | None:
+    """The event `pk` among `rsvp_events(user=user, school=school)`, with `school` (in hand)
+    as its school, or None."""
+    event = _RSVP_EVENT[can_see_drafts(user, school)].first(school=school.pk, pk=pk)
+    if event is not None:
+        event.school = school
+    return event
+
+
+@functools.lru_cache(maxsize=16)
+def _family_page_schools_sql(count: int) -> str:
+    """The SELECT of `family_page_schools` for `count` schools, built once from the models'
+    tables and columns."""
+    school, district = School._meta, District._meta
+    feed, version = CalendarFeed._meta, SchoolVersion._meta
+    s_id, s_name = school.pk.column, school.get_field("name").column
+    s_district = school.get_field("district").column
+    school_columns = ", ".join(f's."{f.column}"' for f in school.concrete_fields)
+    district_columns = ", ".join(
+        f'd."{f.column}" AS "district__{f.attname}"' for f in district.concrete_fields
+    )
+    placeholders = ", ".join(["%s"] * count)
+    # Table and column names from the models' metadata only; the person and ids are parameters.
+    return (
+        f"SELECT {school_columns}, {district_columns}, "  # noqa: S608
+        f'v."{version.get_field("version").column}" AS "version_now", '
+        f'f."{feed.get_field("token").column}" AS "my_feed_token" '
+        f'FROM "{school.db_table}" s '
+        f'INNER JOIN "{district.db_table}" d ON d."{district.pk.column}" = s."{s_district}" '
+        f'LEFT JOIN "{version.db_table}" v '
+        f'ON v."{version.get_field("school").column}" = s."{s_id}" '
+        f'LEFT JOIN "{feed.db_table}" f ON f."{feed.get_field("school").column}" = s."{s_id}" '
+        f'AND f."{feed.get_field("person").column}" = %s '
+        f'WHERE s."{s_id}" IN ({placeholders}) ORDER BY s."{s_name}"'
+    )
+
+
+def family_page_schools(*, user) -> list[School]:
+    """`leadership.selectors.family_schools` as the family page needs them, in one query read
+    from SQL built once (the ORM compiling the three queries it replaces was most of the page's
+    database time): each school with its district, its data version as `version_now` (None
+    while it is not versioned) and the family's own calendar link token as `my_feed_token`
+    (None until the link is first made)."""
+    ids = family_school_ids(user=user)
+    if not ids:
+        return []
+    schools = list(School.objects.raw(_family_page_schools_sql(len(ids)), [user.pk, *ids]))
+    fields = District._meta.concrete_fields
+    names = [field.attname for field in fields]
+    for school in schools:
+        # The district's columns come as the raw query's extra columns: converted here as the
+        # ORM converts them (its JSON list of languages).
+        values = []
+        for field in fields:
+            value = getattr(school, f"district__{field.attname}")
+            if hasattr(field, "from_db_value"):
+                value = field.from_db_value(value, None, connection)
+            values.append(value)
+        school.district = District.from_db(connection.alias, names, values)
+    return schools
 
 
 def family_upcoming_events(*, user, schools, now) -> dict[int, list[Event]]:

@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 
 from leadership import audit, edits, outbox, versions
 from leadership.db import retry_on_conflict
+from leadership.prepared import Prepared
 from leadership.updates import model_update
 
 from .models import (
@@ -303,12 +304,27 @@ def _lock_event(event_id: int, *, school=None) -> Event:
 
     NO KEY UPDATE, the lock the seats' UPDATE takes anyway: rows that only point at the
     event (a walk-in's check-in) are not held up by it."""
-    events = Event.objects.select_for_update(no_key=True, of=("self",))
     if school is None:
+        events = Event.objects.select_for_update(no_key=True, of=("self",))
         return events.select_related("school").get(pk=event_id)
-    event = events.get(pk=event_id)
+    event = _EVENT_LOCKED.first(pk=event_id)
+    if event is None:
+        raise Event.DoesNotExist
     event.school = school
     return event
+
+
+# The reads of every RSVP sent, compiled once (leadership.prepared).
+_EVENT_LOCKED = Prepared(
+    lambda pk: Event.objects.select_for_update(no_key=True, of=("self",)).filter(pk=pk).order_by()
+)
+_RSVP_LOCKED = Prepared(
+    lambda event, family: (
+        Rsvp.objects.select_for_update(of=("self",))
+        .filter(event=event, family=family)
+        .order_by("pk")[:1]
+    )
+)
 
 
 def _take_seats(event_id: int, seats: int) -> bool:
@@ -383,7 +399,7 @@ def rsvp_submit(
             {"adults": PARTY_BIGGER_THAN_EVENT % {"capacity": event.capacity, "party": party}}
         )
 
-    rsvp = Rsvp.objects.select_for_update(of=("self",)).filter(event=event, family=family).first()
+    rsvp = _RSVP_LOCKED.first(event=event.pk, family=family.pk)
     before = audit.snapshot(rsvp, RSVP_FIELDS) if rsvp else {}
     if rsvp is None:
         rsvp = Rsvp(event=event, family=family)

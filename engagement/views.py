@@ -27,7 +27,6 @@ from leadership.htmx import apply_form_errors as _apply_form_errors
 from leadership.languages import language_name
 from leadership.models import School
 from leadership.permissions import load_in_school, school_view
-from leadership.selectors import family_schools
 
 from . import calendar, selectors, services, tokens
 from .forms import EventForm, FeedbackForm, RsvpForm, WalkInForm
@@ -110,7 +109,8 @@ def family_home(request: HttpRequest) -> HttpResponse:
     fragment is kept with the moment its first event ends and is not used from then on.
     """
     user = request.user
-    schools = list(family_schools(user=user))
+    # The schools with their data versions and the family's calendar links, in one query.
+    schools = selectors.family_page_schools(user=user)
     if not schools:
         raise PermissionDenied
     language = _language(request)
@@ -136,9 +136,13 @@ def family_home(request: HttpRequest) -> HttpResponse:
         render_missing,
         usable=lambda entry: entry[0] is None or now.timestamp() < entry[0],
         seconds=FAMILY_EVENTS_SECONDS,
+        versions={s.pk: s.version_now for s in schools if s.version_now is not None},
     )
     html = {pk: mark_safe(entry[1]) for pk, entry in entries.items()}  # noqa: S308 (ours)
-    feeds = services.calendar_feeds_for(school_ids=[s.pk for s in schools], person=user)
+    feeds = {s.pk: CalendarFeed(school=s, token=s.my_feed_token) for s in schools}
+    if missing := [s.pk for s in schools if s.my_feed_token is None]:
+        # The family's first visit: its links are made now.
+        feeds.update(services.calendar_feeds_for(school_ids=missing, person=user))
     sections = [
         {
             "school": school,
@@ -253,21 +257,28 @@ def event_edit(request: HtmxHttpRequest, school: School, pk: int) -> HttpRespons
 def _rsvp_panel_context(
     request, school: School, event: Event, *, rsvp: Rsvp | None, position: int | None, form=None
 ) -> dict:
-    """What the family's RSVP panel (the `rsvp-panel` partial) shows."""
-    if form is None and is_family_at(request.user, school):
-        initial = (
-            RsvpForm.initial_for(rsvp) if rsvp and rsvp.status != RsvpStatus.CANCELLED else None
-        )
-        form = RsvpForm(event=event, initial=initial)
+    """What the family's RSVP panel (the `rsvp-panel` partial) shows: the fields of `form`
+    (as posted, with its errors) or, for a family, of the form filled in from their RSVP."""
+    rsvp_fields = ""
+    if event.status != EventStatus.CANCELLED and event.rsvp_open:
+        waitlist = not (rsvp and rsvp.status == RsvpStatus.GOING)
+        if form is not None:
+            rsvp_fields = form.fields_html(waitlist=waitlist)
+        elif is_family_at(request.user, school):
+            rsvp_fields = RsvpForm.unbound_fields_html(
+                event=event,
+                initial=RsvpForm.initial_for(rsvp)
+                if rsvp and rsvp.status != RsvpStatus.CANCELLED
+                else None,
+                waitlist=waitlist,
+            )
     return {
         "school": school,
         "event": event,
         "rsvp": rsvp,
         "position": position,
         "form": form,
-        "rsvp_fields": form.fields_html(waitlist=not (rsvp and rsvp.status == RsvpStatus.GOING))
-        if form is not None and event.status != EventStatus.CANCELLED and event.rsvp_open
-        else "",
+        "rsvp_fields": rsvp_fields,
         # Asked only where the panel shows it: the feedback link of an event that has ended.
         "attended": bool(
             rsvp
@@ -357,7 +368,10 @@ def _rsvp_done_message(rsvp: Rsvp, position: int | None = None) -> str:
 @require_POST
 @school_view(is_family_at)
 def rsvp_submit(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
-    event = load_in_school(request, selectors.rsvp_events, "school", pk=pk)
+    # load_in_school(request, selectors.rsvp_events, "school", pk=pk), its SQL compiled once.
+    event = selectors.rsvp_event(user=request.user, school=school, pk=pk)
+    if event is None:
+        raise Http404
     form = RsvpForm(request.POST, event=event)
     if form.is_valid():
         try:

@@ -91,8 +91,13 @@ def district_invitations(*, user, district: District) -> QuerySet[Invitation]:
     )[:50]
 
 
+def family_school_ids(*, user) -> list[int]:
+    """The schools where the user is a family (from the roles read with the user: no query)."""
+    return [sid for sid, roles in roles_of(user).by_school.items() if Role.FAMILY in roles]
+
+
 def family_schools(*, user) -> QuerySet[School]:
-    ids = [sid for sid, roles in roles_of(user).by_school.items() if Role.FAMILY in roles]
+    ids = family_school_ids(user=user)
     return School.objects.filter(pk__in=ids).select_related("district").order_by("name")
 
 

@@ -138,11 +138,16 @@ def cached_fragments(
     *,
     usable: Callable[[Any], bool] = lambda value: True,
     seconds: int = FRAGMENT_SECONDS,
+    versions: dict[int, int] | None = None,
 ) -> dict[int, Any]:
     """{school id: value} for many schools at once: the cached ones that are still `usable`,
-    and `render_missing(the others)` for the rest, kept for next time where versioned."""
+    and `render_missing(the others)` for the rest, kept for next time where versioned.
+
+    `versions`: the schools' versions as `versions_of` gives them (the versioned ones only),
+    when the caller read them with the schools, before the data; else they are read here."""
     parts = list(parts)
-    versions = versions_of(school.pk for school in schools)
+    if versions is None:
+        versions = versions_of(school.pk for school in schools)
     keys = {pk: _key(kind, pk, version, parts) for pk, version in versions.items()}
     cached = cache.get_many(list(keys.values())) if keys else {}
     values = {}

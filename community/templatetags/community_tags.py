@@ -21,10 +21,10 @@ def community_school_section(context, school=None):
     announcements = []
     if write:
         language = translation.get_language()
-        announcements = [
-            (row, row.text(language))
-            for row in selectors.recent_announcements(user=user, request=request).get(school.pk, [])
-        ]
+        rows = selectors.recent_announcements(user=user, request=request).get(school.pk, [])
+        for row in rows:
+            row.school = school  # the school in hand: its link and main language
+        announcements = [(row, row.text(language)) for row in rows]
     return {
         "school": school,
         "inbox": can_use_inbox(user, school),

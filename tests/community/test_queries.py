@@ -95,10 +95,10 @@ def test_announcements_on_the_family_page_cost_two_queries_for_all_schools(
                 actor=principal, school=school, families="all", to_staff=False, texts=texts
             )
     client = client_for(world.family)
-    # session, user+roles, schools, the data versions, events, (no titles: no events), the
-    # family's calendar links (read, made on this first visit, read again), the announcements
-    # and their texts.
-    with django_assert_num_queries(10):
+    # session, user+roles, the schools with their data versions and the family's calendar
+    # links, events, (no titles: no events), the family's calendar links (read, made on this
+    # first visit, read again), the announcements and their texts.
+    with django_assert_num_queries(9):
         page = client.get(reverse("engagement:family_home")).content.decode()
     assert page.count("Closed Friday") == 6
 

@@ -73,11 +73,12 @@ def test_family_page_queries_do_not_grow_with_events_or_schools(
     world, two_schools, client_for, django_assert_num_queries
 ):
     client = client_for(world.family)
-    # session, user+roles, schools, the schools' data versions in one query (none yet: no
-    # caching), events with the family's RSVPs joined in, their titles; the family's calendar
-    # links (read, made on this first visit, read again); the announcements sent to the
-    # family (community; none here, so their texts are not read).
-    with django_assert_num_queries(10):
+    # session, user+roles; the schools with their data versions (none yet: no caching) and
+    # the family's calendar links (none yet) in one query; events with the family's RSVPs
+    # joined in, their titles; the family's calendar links made on this first visit (read,
+    # made, read again); the announcements sent to the family (community; none here, so
+    # their texts are not read).
+    with django_assert_num_queries(9):
         response = client.get(FAMILY_HOME)
     html = response.content.decode()
     assert response.status_code == 200
@@ -93,10 +94,9 @@ def test_cached_family_page_reads_no_events(
 ):
     client = client_for(world.family)
     first = client.get(FAMILY_HOME).content.decode()
-    # session, user+roles, schools, the two schools' data versions (one query), the family's
-    # calendar links (one query), the announcements sent to the family (community): no event
-    # is read.
-    with django_assert_num_queries(6) as captured:
+    # session, user+roles, the schools with their data versions and the family's calendar
+    # links (one query), the announcements sent to the family (community): no event is read.
+    with django_assert_num_queries(4) as captured:
         second = client.get(FAMILY_HOME).content.decode()
     assert not any("engagement_event" in q["sql"] for q in captured.captured_queries)
     strip = _without_csrf

@@ -501,9 +501,9 @@ def test_query_counts_with_500_rsvps(world, big_event, client_for, django_assert
     with django_assert_num_queries(9):
         assert staff.get(url("engagement:check_in", big_event)).status_code == 200
     family = client_for(world.family)
-    # With the family's calendar link, made (3 queries), and the announcements sent to the
-    # family (community).
-    with django_assert_num_queries(10):
+    # The schools with their versions and the family's calendar links in one query; the
+    # link, made (3 queries), and the announcements sent to the family (community).
+    with django_assert_num_queries(9):
         assert family.get(reverse("engagement:family_home")).status_code == 200
     with django_assert_num_queries(6):
         assert family.get(big_event.get_absolute_url()).status_code == 200
