@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 from datetime import timedelta
 
-from django.db import connection
 from django.db.models import (
     Case,
     Count,
@@ -20,6 +19,7 @@ from django.db.models import (
 )
 from django.utils import timezone
 
+from leadership import lookups
 from leadership.models import District, School, SchoolVersion
 from leadership.prepared import Prepared
 from leadership.selectors import family_school_ids
@@ -129,18 +129,11 @@ def family_page_schools(*, user) -> list[School]:
     if not ids:
         return []
     schools = list(School.objects.raw(_family_page_schools_sql(len(ids)), [user.pk, *ids]))
-    fields = District._meta.concrete_fields
-    names = [field.attname for field in fields]
+    names = [f"district__{field.attname}" for field in District._meta.concrete_fields]
     for school in schools:
-        # The district's columns come as the raw query's extra columns: converted here as the
-        # ORM converts them (its JSON list of languages).
-        values = []
-        for field in fields:
-            value = getattr(school, f"district__{field.attname}")
-            if hasattr(field, "from_db_value"):
-                value = field.from_db_value(value, None, connection)
-            values.append(value)
-        school.district = District.from_db(connection.alias, names, values)
+        # The district's columns come as the raw query's extra columns: turned into the
+        # district as the ORM turns them (each column through its converters).
+        school.district = lookups.from_row(District, [getattr(school, name) for name in names])
     return schools
 
 

@@ -51,7 +51,7 @@ def _converters(model) -> list[tuple]:
     return found
 
 
-def _from_row(model, values):
+def from_row(model, values):
     """An instance of `model` from its concrete columns' values, as the ORM builds it."""
     converted = []
     for (col, converters), value in zip(_converters(model), values, strict=True):
@@ -72,6 +72,6 @@ def school_with_district(slug: str) -> School | None:
     if row is None:
         return None
     width = len(School._meta.concrete_fields)
-    school = _from_row(School, row[:width])
-    school.district = _from_row(District, row[width:])
+    school = from_row(School, row[:width])
+    school.district = from_row(District, row[width:])
     return school

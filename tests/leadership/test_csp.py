@@ -60,8 +60,10 @@ def test_a_changed_setting_is_the_policy_at_once():
         ours, theirs = _both()
         assert ours[HEADER] == theirs[HEADER]
         assert "https://img.example.org" in ours[HEADER]
-        assert ours[HEADER + "-Report-Only"] == theirs[HEADER + "-Report-Only"] == (
-            "default-src 'none'"
+        assert (
+            ours[HEADER + "-Report-Only"]
+            == theirs[HEADER + "-Report-Only"]
+            == ("default-src 'none'")
         )
         ours, theirs = _both("/excluded/page")
         assert HEADER not in ours and HEADER not in theirs
