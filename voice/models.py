@@ -141,6 +141,10 @@ class Survey(models.Model):
     themes = models.ManyToManyField(
         "ListeningTheme", blank=True, related_name="surveys", verbose_name=_("themes")
     )
+    # Moved, in the same transaction, by every write that changes what its results page shows
+    # (an answer stored or changed, a question added, edited, moved or deleted): the results
+    # page keeps what it rendered under it (voice.results.questions_fragment).
+    results_version = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]

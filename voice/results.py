@@ -10,6 +10,7 @@ threshold together), the smallest shown group is hidden too (complementary suppr
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from html import escape
@@ -18,10 +19,11 @@ from operator import itemgetter
 
 from django.db.models import Avg, Case, CharField, Count, F, Max, Min, When
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext, gettext_lazy, ngettext
+from django.utils.translation import get_language, gettext, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 
 from leadership import grades as grade_codes
+from leadership import versions
 from leadership.models import Role
 
 from . import pending
@@ -265,35 +267,82 @@ def survey_results(
     dimension: str | None,
     with_texts: bool,
     text_limit: int | None = TEXTS_SHOWN,
+    with_questions: bool = True,
 ) -> Results:
-    """Everything the results page shows, in a fixed number of queries."""
+    """Everything the results page shows, in a fixed number of queries (without its
+    questions' figures when not `with_questions`: see `questions_fragment`)."""
     if dimension not in DIMENSIONS:
         dimension = None
     threshold = survey.school.district.small_group_threshold
-    questions = list(survey.questions.order_by("position", "id"))
     responses, invited, participated = response_rate(survey)
-    answers = Answer.objects.filter(response__survey=survey)
-    group_field = f"response__{dimension}" if dimension else None
-    results = _question_results(
-        questions=questions,
-        answers=answers,
-        question_field="question_id",
-        group_field=group_field,
-        labels=lambda key: group_label(dimension, key),
-        threshold=threshold,
-        language=language,
-        with_texts=with_texts,
-        text_limit=text_limit,
-    )
-    return Results(
+    found = Results(
         survey=survey,
         responses=responses,
         invited=invited,
         participated=participated,
         dimension=dimension,
         threshold=threshold,
-        questions=results,
+        questions=[],
     )
+    if with_questions:
+        found.questions = question_results(
+            found, language=language, with_texts=with_texts, text_limit=text_limit
+        )
+    return found
+
+
+def question_results(
+    results: Results, *, language: str, with_texts: bool, text_limit: int | None = TEXTS_SHOWN
+) -> list[QuestionResult]:
+    """The figures of each question of the results' survey, by the results' dimension."""
+    survey, dimension = results.survey, results.dimension
+    return _question_results(
+        questions=list(survey.questions.order_by("position", "id")),
+        answers=Answer.objects.filter(response__survey=survey),
+        question_field="question_id",
+        group_field=f"response__{dimension}" if dimension else None,
+        labels=lambda key: group_label(dimension, key),
+        threshold=results.threshold,
+        language=language,
+        with_texts=with_texts,
+        text_limit=text_limit,
+    )
+
+
+def questions_fragment(
+    results: Results,
+    *,
+    language: str,
+    render: Callable[[list[QuestionResult]], str],
+    with_texts: bool = True,
+) -> SafeString:
+    """The survey's questions as `render` draws them from their figures, kept under the
+    survey's results version (Survey.results_version).
+
+    Honest because the version moves in the transaction of every write that changes the
+    figures or the questions (voice.services._results_changed): the survey's row is read
+    before any figure, so a page is never kept under a newer version than its data, and a
+    version is never used again once a write has moved it. Everything else the fragment
+    depends on is in the key: the language of the page and of the survey's texts, the
+    breakdown, the district's threshold (changed outside the survey), whether the survey is a
+    draft and its school's address (the links into the plan), whether free text is shown.
+    With Redis unreachable every read misses and the fragment is drawn from the database."""
+    survey = results.survey
+
+    def draw() -> str:
+        return render(question_results(results, language=language, with_texts=with_texts))
+
+    parts = [
+        get_language(),
+        language,
+        results.dimension or "",
+        results.threshold,
+        "draft" if survey.is_draft else "open",
+        survey.school.slug,
+        "texts" if with_texts else "",
+    ]
+    html = versions.cached_for(f"voice:results:{survey.pk}", survey.results_version, parts, draw)
+    return mark_safe(html)  # noqa: S308 (drawn by our own template, escaped there)
 
 
 def _sort_key(dimension: str | None, key: str, labels) -> tuple:

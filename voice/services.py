@@ -11,7 +11,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import F, Max
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
@@ -106,6 +106,18 @@ def _mark_changed(survey: Survey) -> None:
     # opening): its edits move no school's version; opening, closing and adding schools do.
     if survey.school_id is not None:
         versions.mark_changed(school=survey.school)
+
+
+def _results_changed(survey: Survey | int) -> None:
+    """Move the survey's results version in the current transaction, with the write itself: a
+    results page read after the commit is built anew, one read before it is kept under the
+    older version, never shown again. Its row is already locked by every answer (the checks
+    of who may answer run under that lock), so the update makes no answer wait longer; and it
+    writes only a number that counts writes to the survey's row, nothing that names whoever
+    answered (docs/architecture.md, "Anonymous surveys")."""
+    Survey.objects.filter(pk=getattr(survey, "pk", survey)).update(
+        results_version=F("results_version") + 1
+    )
 
 
 def _clean_texts(texts: dict[str, str], languages: list[str], max_length: int) -> dict:
@@ -348,6 +360,7 @@ def question_save(
         before=before,
         after=audit.snapshot(question, QUESTION_FIELDS),
     )
+    _results_changed(survey)
     _mark_changed(survey)
     return question
 
@@ -365,6 +378,7 @@ def question_delete(*, actor, question: Question) -> None:
         before=audit.snapshot(question, ["kind", "text"]),
     )
     question.delete()
+    _results_changed(survey)
     _mark_changed(survey)
 
 
@@ -387,6 +401,7 @@ def question_move(*, actor, question: Question, up: bool) -> None:
         if q.position != position:
             Question.objects.filter(pk=q.pk).update(position=position)
     audit.record(actor=actor, action="voice.question_move", obj=question, school=survey.school)
+    _results_changed(survey)
     _mark_changed(survey)
 
 
@@ -984,6 +999,7 @@ def _response_submit(
         )
         _save_answers(response, answers)
         Participation.objects.get_or_create(survey=survey, user=user)
+        _results_changed(survey)
         versions.mark_changed(school=survey.school)
         return response, ""
     # Pending first, then the database: a batch is written before it leaves the pending set,
@@ -1010,6 +1026,7 @@ def _response_submit(
             survey=survey, edit_key_hash=tokens.hash_edit_key(edit_key), **groups
         )
     _save_answers(response, answers)
+    _results_changed(survey)
     versions.mark_changed(school=survey.school)
     if not participated:
         # Last, while the survey's row is locked: no second answer of this person can pass
@@ -1146,6 +1163,7 @@ def student_response_submit(
     except IntegrityError:
         raise ValidationError(ANSWERED_FROM_DEVICE) from None
     _save_answers(response, answers)
+    _results_changed(survey)
     versions.mark_changed(school=survey.school)
     return response
 

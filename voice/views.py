@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.html import escape
@@ -827,10 +828,15 @@ def survey_results_page(request: HtmxHttpRequest, school: School, pk: int) -> Ht
     language = _respondent_language(request, survey)
     dimension = request.GET.get("by") or None
     found = survey_results.survey_results(
-        survey=survey, language=language, dimension=dimension, with_texts=True
+        survey=survey, language=language, dimension=dimension, with_texts=True, with_questions=False
     )
-    if not survey.is_draft:
-        _set_attach_urls(school, survey, found.questions)
+
+    def render_questions(questions) -> str:
+        if not survey.is_draft:
+            _set_attach_urls(school, survey, questions)
+        found.questions = questions
+        return render_to_string("voice/results.html#questions", {"results": found})
+
     return render(
         request,
         "voice/results.html",
@@ -839,6 +845,9 @@ def survey_results_page(request: HtmxHttpRequest, school: School, pk: int) -> Ht
             "survey": survey,
             "title": survey.text("title", language),
             "results": found,
+            "questions_html": survey_results.questions_fragment(
+                found, language=language, render=render_questions
+            ),
             "dimensions": [
                 (key, str(label), key == found.dimension)
                 for key, label in survey_results.DIMENSIONS.items()

@@ -227,10 +227,14 @@ def test_the_results_page_by_grade_takes_the_same_queries_however_many_answers(
     survey, question = families_survey(world, [])
     client.force_login(world.principal)
     url = reverse("voice:survey_results", kwargs={"slug": world.school.slug, "pk": survey.pk})
-    client.get(url, {"by": "grade"})
+    client.get(url)
     # 10: one choice question, so no number, ranking or free-text query; the owner's school
     # is the one the page already holds.
     with django_assert_num_queries(10) as first:
+        client.get(url, {"by": "grade"})
+    # 7 while its questions are kept for this results version (the response rate is read
+    # anew).
+    with django_assert_num_queries(7):
         client.get(url, {"by": "grade"})
     for i in range(12):
         parent = family(world, f"p{i}@example.org", f"{i % 3 + 1:02d}")
@@ -238,6 +242,8 @@ def test_the_results_page_by_grade_takes_the_same_queries_however_many_answers(
             survey=survey, user=parent, values={question.pk: i % 5}, language="en"
         )
     with django_assert_num_queries(len(first.captured_queries)):
+        client.get(url, {"by": "grade"})
+    with django_assert_num_queries(7):
         client.get(url, {"by": "grade"})
 
 

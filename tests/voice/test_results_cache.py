@@ -1,0 +1,162 @@
+"""The results page keeps its questions under the survey's results version: every write that
+changes what they show is on the page at once, for whoever reads it next."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from tests.voice.factories import YES_NO, add_question, draft_survey, open_survey
+from voice import services, tokens
+from voice.models import QuestionKind, StudentLink, Survey
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def owner(world, client):
+    """The principal reading results, in a district that shows groups of one (so a single
+    answer's figures are on the page)."""
+    world.district.small_group_threshold = 1
+    world.district.save()
+    client.force_login(world.principal)
+    return client
+
+
+def page(client, survey: Survey, **query) -> str:
+    url = reverse("voice:survey_results", kwargs={"slug": survey.school.slug, "pk": survey.pk})
+    response = client.get(url, query)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def answered(html: str, question) -> str:
+    """What the page says under a question's heading: how many answered it."""
+    section = re.search(rf'<h2 id="r-{question.pk}">.*?<p class="muted">([^<]*)</p>', html, re.S)
+    return section.group(1) if section else ""
+
+
+def test_a_signed_in_answer_and_its_change_show_at_once(world, owner):
+    survey, q = open_survey(world, anonymous=False)
+    assert answered(page(owner, survey), q["belong"]) == "0 answers"
+    services.response_submit(
+        survey=survey, user=world.staff, values={q["belong"].pk: 4}, language="en"
+    )
+    html = page(owner, survey)
+    assert answered(html, q["belong"]) == "1 answer"
+    assert "<td>100% (1)</td>" in html and answered(html, q["wish"]) == "0 answers"
+    services.response_submit(
+        survey=survey,
+        user=world.staff,
+        values={q["belong"].pk: 4, q["wish"].pk: "More planning time"},
+        language="en",
+    )
+    html = page(owner, survey)
+    assert answered(html, q["wish"]) == "1 answer" and "More planning time" in html
+
+
+def test_an_anonymous_answer_and_its_change_with_the_edit_key_show_at_once(world, owner):
+    survey, q = open_survey(world)
+    page(owner, survey)
+    _response, edit_key = services.response_submit(
+        survey=survey,
+        user=world.staff,
+        values={q["belong"].pk: 4, q["wish"].pk: "Quiet room"},
+        language="en",
+    )
+    assert "Quiet room" in page(owner, survey)
+    services.response_submit(
+        survey=survey,
+        user=world.staff,
+        values={q["belong"].pk: 4, q["wish"].pk: "Longer lunch"},
+        language="en",
+        edit_key=edit_key,
+    )
+    html = page(owner, survey)
+    assert "Longer lunch" in html and "Quiet room" not in html
+
+
+def test_an_answer_through_a_class_link_shows_at_once(world, owner):
+    survey, q = open_survey(world)
+    link = StudentLink.objects.create(survey=survey, label="Room 9", nonce=tokens.new_nonce())
+    assert answered(page(owner, survey, by="group_label"), q["belong"]) == "0 answers"
+    services.student_response_submit(link=link, values={q["belong"].pk: 0}, language="en")
+    html = page(owner, survey, by="group_label")
+    assert answered(html, q["belong"]) == "1 answer"
+    assert 'Room 9 <span class="muted">(n=1)</span>' in html
+
+
+def test_an_answer_through_the_answer_page_shows_at_once(world, owner, client):
+    survey, q = open_survey(world, anonymous=False)
+    page(owner, survey)
+    client.force_login(world.staff)
+    url = reverse("voice:survey_answer", kwargs={"slug": world.school.slug, "pk": survey.pk})
+    assert client.post(url, {f"q{q['belong'].pk}": "3", "lang": "en"}).status_code in (200, 302)
+    client.force_login(world.principal)
+    assert answered(page(client, survey), q["belong"]) == "1 answer"
+
+
+def test_questions_added_changed_moved_and_deleted_show_at_once(world, owner):
+    survey = draft_survey(world)
+    first = add_question(world, survey)
+    assert "I belong here." in page(owner, survey)
+    second = add_question(
+        world,
+        survey,
+        QuestionKind.SINGLE,
+        text={"en": "Lunch?", "es": "¿Almuerzo?"},
+        options=YES_NO,
+    )
+    assert "2. Lunch?" in page(owner, survey)
+    services.question_save(
+        actor=world.principal,
+        survey=survey,
+        question=second,
+        version=services.question_version(second),
+        text={"en": "Dinner?", "es": "¿Cena?"},
+    )
+    assert "2. Dinner?" in page(owner, survey)
+    services.question_move(actor=world.principal, question=second, up=True)
+    html = page(owner, survey)
+    assert "1. Dinner?" in html and "2. I belong here." in html
+    services.question_delete(actor=world.principal, question=first)
+    html = page(owner, survey)
+    assert "I belong here." not in html and "1. Dinner?" in html
+
+
+def test_opening_the_survey_offers_its_results_to_the_plan_at_once(world, owner):
+    survey = draft_survey(world)
+    add_question(world, survey)
+    assert "Put this result into the plan" not in page(owner, survey)
+    services.survey_open(actor=world.principal, survey=survey)
+    services.response_submit(
+        survey=survey, user=world.staff, values={survey.questions.get().pk: 1}, language="en"
+    )
+    assert "Put this result into the plan" in page(owner, survey)
+
+
+def test_a_new_threshold_of_the_district_shows_at_once(world, owner):
+    survey, q = open_survey(world)
+    services.response_submit(
+        survey=survey, user=world.staff, values={q["belong"].pk: 4}, language="en"
+    )
+    assert "<td>100% (1)</td>" in page(owner, survey)
+    world.district.small_group_threshold = 2
+    world.district.save()
+    html = page(owner, survey)
+    assert "<td>100% (1)</td>" not in html
+    assert "Fewer than 2 people have answered" in html
+
+
+def test_each_language_and_breakdown_is_kept_apart(world, owner):
+    survey, q = open_survey(world)
+    services.response_submit(
+        survey=survey, user=world.staff, values={q["belong"].pk: 4}, language="en"
+    )
+    assert "I belong here." in page(owner, survey)
+    html = page(owner, survey, lang="es")
+    assert "Pertenezco aquí." in html and "I belong here." not in html
+    assert "(n=1)" not in page(owner, survey)
+    assert 'Staff <span class="muted">(n=1)</span>' in page(owner, survey, by="stakeholder")
