@@ -650,7 +650,8 @@ def survey_answer(request: HtmxHttpRequest, school: School, pk: int) -> HttpResp
     survey = load_in_school(request, selectors.survey_for_answering(pk=pk), "school", pk=pk)
     survey.school = school
     selectors.with_teams(survey)
-    if not selectors.is_in_audience(request.user, survey):
+    user = request.user
+    if not (selectors.is_asked_by_role(user, survey) or selectors.is_in_audience(user, survey)):
         # A draft is nobody's to see yet; a closed survey says it is closed first.
         if not survey.is_draft and selectors.is_family_outside_grades(request.user, survey):
             language = _respondent_language(request, survey)
