@@ -4,10 +4,9 @@ built from a survey's questions in one language."""
 from __future__ import annotations
 
 from decimal import Decimal
-from html import escape
 
 from django import forms
-from django.utils.safestring import mark_safe
+from django.utils.choices import BaseChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
 from leadership.edits import VersionField
@@ -27,6 +26,7 @@ from .models import (
     StaffAudience,
 )
 from .selectors import grade_choices, language_name
+from .widgets import CheckboxSelectMultiple, NumberInput, RadioSelect, Select, Textarea, TextInput
 
 OPTIONS_MISMATCH = _("Give the same number of options in every language.")
 
@@ -288,59 +288,16 @@ class LinkForm(forms.Form):
     )
 
 
-def _escaped(value) -> str:
-    """As the template's {{ value }} puts it: safe text as it is, anything else escaped."""
-    return value.__html__() if hasattr(value, "__html__") else escape(str(value))
+class _Pairs(BaseChoiceIterator):
+    """Choices already in the form Django brings them to ((value, label) pairs, no groups),
+    taken as they are: a field and its widget would otherwise normalize them again, option by
+    option, for every question of every answer page."""
 
+    def __init__(self, pairs):
+        self.pairs = tuple(pairs)
 
-class _OptionsInPython:
-    """Radio buttons or checkboxes written out in Python, to the letter of Django's templates
-    (multiple_input.html, input_option.html, input.html, attrs.html): a survey's answer page
-    has a few dozen options, and four nested templates an option made it the page's main cost.
-    Grouped choices, which the answer form never has, go through the templates."""
-
-    def render(self, name, value, attrs=None, renderer=None):
-        widget = self.get_context(name, value, attrs)["widget"]
-        groups = widget["optgroups"]
-        if any(group is not None for group, _options, _index in groups):
-            return super().render(name, value, attrs, renderer)
-        own = widget["attrs"]
-        parts = ["<div"]
-        if own.get("id"):
-            parts.append(f' id="{_escaped(own["id"])}"')
-        if own.get("class"):
-            parts.append(f' class="{_escaped(own["class"])}"')
-        parts.append(">")
-        for _group, options, _index in groups:
-            for option in options:
-                parts.append(f"<div>\n    {self._option(option)}\n</div>")
-        parts.append("\n</div>")
-        return mark_safe("".join(parts))  # noqa: S308 (every value put in is escaped)
-
-    @staticmethod
-    def _option(option: dict) -> str:
-        attrs = option["attrs"]
-        html = [f'<input type="{option["type"]}" name="{_escaped(option["name"])}"']
-        if option["value"] is not None:
-            html.append(f' value="{_escaped(option["value"])}"')
-        for key, value in attrs.items():
-            if value is True:
-                html.append(f" {key}")
-            elif value is not False:
-                html.append(f' {key}="{_escaped(value)}"')
-        html.append(">\n")
-        if not option["wrap_label"]:
-            return "".join(html) + "\n"
-        label_for = f' for="{_escaped(attrs["id"])}"' if attrs.get("id") else ""
-        return f"<label{label_for}>{''.join(html)} {_escaped(option['label'])}</label>\n"
-
-
-class RadioSelect(_OptionsInPython, forms.RadioSelect):
-    pass
-
-
-class CheckboxSelectMultiple(_OptionsInPython, forms.CheckboxSelectMultiple):
-    pass
+    def __iter__(self):
+        return iter(self.pairs)
 
 
 class AnswerForm(forms.Form):
@@ -354,13 +311,12 @@ class AnswerForm(forms.Form):
             name = f"q{question.pk}"
             label = question.label(language)
             labels = question.option_labels(language)
-            choices = list(enumerate(labels))
             common = {"label": label, "required": False}
             value = initial_values.get(question.pk)
             kind = question.kind
             if kind in (QuestionKind.AGREEMENT, QuestionKind.SINGLE):
                 field = forms.TypedChoiceField(
-                    choices=choices,
+                    choices=_Pairs(enumerate(labels)),
                     coerce=int,
                     empty_value=None,
                     widget=RadioSelect,
@@ -368,28 +324,35 @@ class AnswerForm(forms.Form):
                 )
             elif kind == QuestionKind.MULTIPLE:
                 field = forms.TypedMultipleChoiceField(
-                    choices=choices, coerce=int, widget=CheckboxSelectMultiple, **common
+                    choices=_Pairs(enumerate(labels)),
+                    coerce=int,
+                    widget=CheckboxSelectMultiple,
+                    **common,
                 )
             elif kind == QuestionKind.NUMBER:
-                field = forms.DecimalField(max_digits=12, decimal_places=2, **common)
+                field = forms.DecimalField(
+                    max_digits=12, decimal_places=2, widget=NumberInput, **common
+                )
             elif kind == QuestionKind.SHORT_TEXT:
                 # The limit is checked by the service, with a message; the browser's maxlength
                 # keeps most people from typing past it.
                 field = forms.CharField(
-                    widget=forms.TextInput(attrs={"maxlength": SHORT_TEXT_MAX}), **common
+                    widget=TextInput(attrs={"maxlength": SHORT_TEXT_MAX}), **common
                 )
             elif kind == QuestionKind.LONG_TEXT:
                 field = forms.CharField(
-                    widget=forms.Textarea(attrs={"rows": 4, "maxlength": LONG_TEXT_MAX}), **common
+                    widget=Textarea(attrs={"rows": 4, "maxlength": LONG_TEXT_MAX}), **common
                 )
             else:  # ranking: one select per option
+                ranks = _Pairs([("", "—")] + [(r, str(r)) for r in range(1, len(labels) + 1)])
                 for index, option_label in enumerate(labels):
                     self.fields[f"{name}_r{index}"] = forms.TypedChoiceField(
                         label=option_label,
-                        choices=[("", "—")] + [(r, str(r)) for r in range(1, len(labels) + 1)],
+                        choices=ranks,
                         coerce=int,
                         empty_value=None,
                         required=False,
+                        widget=Select,
                         initial=(value or {}).get(index),
                     )
                 continue

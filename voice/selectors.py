@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from leadership import grades as grade_codes
 from leadership.models import STAFF_ROLES, FamilyGrade, Membership, Role, School, User
-from leadership.permissions import is_district_admin
+from leadership.permissions import is_district_admin, roles_of
 from teams.models import TeamMember
 
 from . import pending, tokens
@@ -194,6 +194,27 @@ def is_in_audience(user, survey: Survey) -> bool:
     if not getattr(user, "is_authenticated", False):
         return False
     return audience(survey).filter(pk=user.pk).exists()
+
+
+def is_asked_by_role(user, survey: Survey) -> bool:
+    """Whether the survey asks `user` for a role they hold at its school (all staff, some
+    staff roles, every family), read from the active memberships loaded with them for the
+    request: no query. The people audience_filter asks by role; False leaves anyone else
+    (a team, the families of some grades) to is_in_audience."""
+    if survey.school_id is None or not getattr(user, "is_authenticated", False):
+        return False
+    if not user.is_active:
+        return False
+    held = roles_of(user).by_school.get(survey.school_id, frozenset())
+    if survey.staff_audience == StaffAudience.ALL:
+        asked = set(STAFF_ROLES)
+    elif survey.staff_audience == StaffAudience.ROLES:
+        asked = {role for role in survey.staff_roles or [] if role in STAFF_ROLES}
+    else:
+        asked = set()
+    if survey.families and not survey.family_grades:
+        asked.add(Role.FAMILY)
+    return not held.isdisjoint(asked)
 
 
 def open_for(*, user, school: School) -> list[Survey]:

@@ -64,6 +64,7 @@ from .models import (
 )
 from .permissions import can_create_survey, can_list_surveys, can_listen, is_owner
 from .plan import plan_link
+from .widgets import label_tag
 
 EDIT_COOKIE = "voice_edit_{}"
 STUDENT_SESSION = "voice_answered"
@@ -544,7 +545,8 @@ def _respondent_language(request, survey: Survey) -> str:
 
 
 def _sections(form: AnswerForm, questions: list[Question], survey: Survey, language: str, errors):
-    """The questions grouped by section, each with its fields, its condition and its errors."""
+    """The questions grouped by section, each with its controls written out, its condition and
+    its errors: the page's loop only places them."""
     sections: list[dict] = []
     by_section: dict[int | None, dict] = {}
     section_titles = selectors.section_titles(survey, questions, language)
@@ -556,35 +558,40 @@ def _sections(form: AnswerForm, questions: list[Question], survey: Survey, langu
             by_section[key] = {"title": section_titles.get(key, ""), "questions": []}
             sections.append(by_section[key])
         name = f"q{question.pk}"
-        fields = (
-            [form[f"{name}_r{i}"] for i in range(len(question.options))]
-            if question.kind == QuestionKind.RANKING
-            else [form[name]]
-        )
-        condition = ""
+        item = {
+            "pk": question.pk,
+            "number": numbers[question.pk],
+            "label": question.label(language),
+            "required": question.required,
+            "is_ranking": question.kind == QuestionKind.RANKING,
+            "condition": "",
+            "show_if": "",
+            "errors": errors.get(name, []),
+        }
+        if item["is_ranking"]:
+            ranks = [form[f"{name}_r{i}"] for i in range(len(question.options))]
+            item["ranks"] = [(label_tag(field), str(field)) for field in ranks]
+        else:
+            field = form[name]
+            item["control"] = str(field)
+            item["in_fieldset"] = getattr(field.field.widget, "input_type", "") in (
+                "radio",
+                "checkbox",
+            )
+            item["label_for"] = field.id_for_label
+            # Rendered only when there are some: an empty list is an empty string.
+            item["field_errors"] = field.errors if form.is_bound and field.errors else ""
         if question.show_if_id:
             earlier = by_pk.get(question.show_if_id)
             option_labels = earlier.option_labels(language) if earlier else []
-            condition = _("Answer only if you answered “%(answer)s” to question %(n)s.") % {
+            item["condition"] = _("Answer only if you answered “%(answer)s” to question %(n)s.") % {
                 "answer": option_labels[question.show_if_option]
                 if question.show_if_option < len(option_labels)
                 else "",
                 "n": numbers.get(question.show_if_id, ""),
             }
-        by_section[key]["questions"].append(
-            {
-                "question": question,
-                "number": numbers[question.pk],
-                "label": question.label(language),
-                "fields": fields,
-                "is_ranking": question.kind == QuestionKind.RANKING,
-                "condition": condition,
-                "show_if": f"q{question.show_if_id}:{question.show_if_option}"
-                if question.show_if_id
-                else "",
-                "errors": errors.get(name, []),
-            }
-        )
+            item["show_if"] = f"q{question.show_if_id}:{question.show_if_option}"
+        by_section[key]["questions"].append(item)
     return sections
 
 
@@ -644,7 +651,8 @@ def survey_answer(request: HtmxHttpRequest, school: School, pk: int) -> HttpResp
     survey = load_in_school(request, selectors.survey_for_answering(pk=pk), "school", pk=pk)
     survey.school = school
     selectors.with_teams(survey)
-    if not selectors.is_in_audience(request.user, survey):
+    user = request.user
+    if not (selectors.is_asked_by_role(user, survey) or selectors.is_in_audience(user, survey)):
         # A draft is nobody's to see yet; a closed survey says it is closed first.
         if not survey.is_draft and selectors.is_family_outside_grades(request.user, survey):
             language = _respondent_language(request, survey)

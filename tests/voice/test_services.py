@@ -194,6 +194,54 @@ def test_staff_by_role_and_by_team(world):
     assert world.staff not in members
 
 
+AUDIENCES = [
+    {"staff_audience": StaffAudience.ALL, "families": False},
+    {"staff_audience": StaffAudience.ALL, "families": True},
+    {"staff_audience": StaffAudience.ROLES, "staff_roles": ["staff"], "families": False},
+    {"staff_audience": StaffAudience.ROLES, "staff_roles": ["principal"], "families": True},
+    {"staff_audience": StaffAudience.ROLES, "staff_roles": [], "families": False},
+    {"staff_audience": StaffAudience.NONE, "families": True},
+    {"staff_audience": StaffAudience.NONE, "families": True, "family_grades": ["03"]},
+    {"staff_audience": StaffAudience.NONE, "families": False, "students": True},
+    {"staff_audience": StaffAudience.TEAMS, "families": False},
+]
+
+
+@pytest.mark.parametrize("asks", AUDIENCES)
+def test_asked_by_role_is_the_audience_of_those_roles(world, asks):
+    """The answer page reads who is asked by role from the memberships loaded with the person:
+    never someone the audience leaves out, and everyone it asks by a role they hold."""
+    from leadership.models import Membership, User
+    from tests.teams.factories import ilt_for
+    from voice.selectors import is_asked_by_role, is_in_audience
+
+    asks = dict(asks)
+    if asks["staff_audience"] == StaffAudience.TEAMS:
+        asks["teams"] = [ilt_for(world).team]
+    survey = draft_survey(world, **asks)
+    people = [
+        world.principal,
+        world.teacher_leader,
+        world.staff,
+        world.family,
+        world.district_admin,
+        world.other_school_principal,
+    ]
+    left_to_the_query = survey.staff_audience == StaffAudience.TEAMS or survey.family_grades
+    for person in people:
+        person = User.objects.get(pk=person.pk)  # roles read afresh, as each request reads them
+        by_role, asked = is_asked_by_role(person, survey), is_in_audience(person, survey)
+        assert asked or not by_role, person
+        if not left_to_the_query:
+            assert by_role == asked, person
+    # A membership ended, or a person made inactive, is asked no more.
+    Membership.objects.filter(user=world.staff).update(is_active=False)
+    world.principal.is_active = False
+    world.principal.save()
+    for person in (world.staff, world.principal):
+        assert not is_asked_by_role(User.objects.get(pk=person.pk), survey)
+
+
 def test_show_if_question_answered_when_shown(world):
     survey, q = open_survey(world)
     services.response_submit(

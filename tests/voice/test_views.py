@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
+from django import forms as django_forms
 from django.urls import reverse
 
 from tests.voice.factories import add_question, draft_survey, open_survey
@@ -191,27 +194,81 @@ def test_a_stale_question_edit_is_refused_and_both_versions_shown(world, client)
     [
         ("radio", None, {"id": "id_q1"}),
         ("radio", 2, {"id": "id_q1", "aria-invalid": "true"}),
-        ("radio", None, {}),
+        ("radio", "1", {}),
+        ("radio", None, {"id": ""}),
+        ("radio", 0, {"id": "id_q1", "checked": False}),
+        ("radio", 1, {"checked": True, "id": "id_q1"}),
         ("checkbox", [0, 2], {"id": "id_q1", "class": "x<y"}),
         ("checkbox", [], {"id": "id_q1", "required": True, "disabled": False}),
+        ("checkbox", ["1"], {"aria-describedby": "id_q1_error", "id": "id_q1"}),
+        ("select", None, {"id": "id_q1_r0"}),
+        ("select", 2, {"id": "id_q1_r0", "aria-invalid": "true"}),
+        ("select", "", {}),
+        ("number", None, {"id": "id_q1"}),
+        ("number", "abc", {"id": "id_q1", "aria-invalid": "true"}),
+        ("number", Decimal("12.50"), {"id": "id_q1"}),
+        ("text", 'x <y> & "z"', {"id": "id_q1"}),
+        ("text", "", {"id": "id_q1", "disabled": True}),
+        ("textarea", None, {"id": "id_q1"}),
+        ("textarea", "Tom & <Jerry>\nline", {"id": "id_q1", "aria-invalid": "true"}),
     ],
 )
-def test_the_answer_options_are_the_html_of_djangos_own_widgets(kind, chosen, given):
-    """The answer form writes its options in Python: the same HTML as Django's templates,
-    checked, required, invalid and escaped alike."""
-    from django import forms as django_forms
-
-    from voice import forms as voice_forms
+def test_the_answer_widgets_are_the_html_of_djangos_own_widgets(kind, chosen, given):
+    """The answer form writes its controls in Python: the same HTML as Django's templates,
+    checked, selected, required, invalid and escaped alike."""
+    from voice import widgets
 
     choices = list(enumerate(["Agree", "<b>Tom & Jerry's</b>", 'Say "no"']))
-    ours, theirs = {
-        "radio": (voice_forms.RadioSelect, django_forms.RadioSelect),
-        "checkbox": (voice_forms.CheckboxSelectMultiple, django_forms.CheckboxSelectMultiple),
+    ours, theirs, attrs = {
+        "radio": (widgets.RadioSelect, django_forms.RadioSelect, {"aria-required": "true"}),
+        "checkbox": (
+            widgets.CheckboxSelectMultiple,
+            django_forms.CheckboxSelectMultiple,
+            {"aria-required": "true"},
+        ),
+        "select": (widgets.Select, django_forms.Select, {}),
+        "number": (widgets.NumberInput, django_forms.NumberInput, {"step": "0.01"}),
+        "text": (widgets.TextInput, django_forms.TextInput, {"maxlength": 200}),
+        "textarea": (widgets.Textarea, django_forms.Textarea, {"rows": 4, "maxlength": 2000}),
     }[kind]
-    base = {"aria-required": "true"}
-    expected = theirs(attrs=base, choices=choices).render("q1", chosen, dict(given))
-    assert ours(attrs=base, choices=choices).render("q1", chosen, dict(given)) == expected
-    assert "&lt;b&gt;Tom &amp; Jerry&#x27;s&lt;/b&gt;" in expected
+    if kind == "select":
+        choices = [("", "—"), *((r, str(r)) for r in range(1, 4))]
+    mine, django = ours(attrs=dict(attrs)), theirs(attrs=dict(attrs))
+    if kind in ("radio", "checkbox", "select"):
+        mine.choices = django.choices = choices
+    expected = django.render("q1", chosen, dict(given))
+    assert mine.render("q1", chosen, dict(given)) == expected
+    if kind in ("radio", "checkbox"):
+        assert "&lt;b&gt;Tom &amp; Jerry&#x27;s&lt;/b&gt;" in expected
+
+
+@pytest.mark.parametrize("language", ["en", "es", "vi"])
+@pytest.mark.parametrize("label", ["Coaching", "Why?", "<b>Tom & Jerry's</b>", ""])
+def test_a_rank_label_is_djangos_label_tag(label, language):
+    from django.utils import translation
+
+    from voice.forms import AnswerForm
+    from voice.widgets import label_tag
+
+    with translation.override(language):
+        form = AnswerForm(questions=[], language=language)
+        form.fields["q1_r0"] = django_forms.ChoiceField(label=label, required=False)
+        assert label_tag(form["q1_r0"]) == form["q1_r0"].label_tag()
+        unnamed = AnswerForm(questions=[], language=language, auto_id=False)
+        unnamed.fields["q1_r0"] = django_forms.ChoiceField(label=label, required=False)
+        assert label_tag(unnamed["q1_r0"]) == unnamed["q1_r0"].label_tag()
+
+
+def test_a_grouped_choice_still_goes_through_djangos_templates():
+    from voice import widgets
+
+    choices = [("Group <1>", [(0, "a"), (1, "b")]), (2, "c")]
+    for ours, theirs in (
+        (widgets.RadioSelect, django_forms.RadioSelect),
+        (widgets.Select, django_forms.Select),
+    ):
+        expected = theirs(choices=choices).render("q1", 1, {"id": "id_q1"})
+        assert ours(choices=choices).render("q1", 1, {"id": "id_q1"}) == expected
 
 
 def test_the_answer_pages_take_the_same_queries_however_many_questions(
@@ -234,9 +291,10 @@ def test_the_answer_pages_take_the_same_queries_however_many_questions(
     student.get(link_url(small))
     for survey in (small, large):
         answer, link = _url("survey_answer", survey), link_url(survey)
-        # The session, the person and their roles, the school, the survey, its questions,
-        # whether the person is asked and whether they answered (no sections, no teams).
-        with django_assert_num_queries(7):
+        # The session, the person and their roles, the school, the survey, its questions and
+        # whether they answered (no sections, no teams). Staff asked as staff are known to be
+        # asked from the roles read with them: no query for it.
+        with django_assert_num_queries(6):
             page = client.get(answer).content.decode()
         assert page.count('type="radio"') >= 5
         # The link with its survey, school and district, then the questions (the device key
