@@ -326,12 +326,19 @@ def questions_fragment(
     depends on is in the key: the language of the page and of the survey's texts, the
     breakdown, the district's threshold (changed outside the survey), whether the survey is a
     draft and its school's address (the links into the plan), whether free text is shown.
-    With Redis unreachable every read misses and the fragment is drawn from the database."""
+    With Redis unreachable every read misses and the fragment is drawn from the database.
+    An anonymous survey's fragment is kept only once it is closed (below)."""
     survey = results.survey
 
     def draw() -> str:
         return render(question_results(results, language=language, with_texts=with_texts))
 
+    if survey.is_anonymous and survey.is_open:
+        # Not kept while anonymous answers still come in: Redis holds who answered (the
+        # pending participations, voice.pending) until they are written in batches, and
+        # fragments kept between two answers, in the order Redis records them, would pair
+        # each person with what they answered (docs/architecture.md, "Anonymous surveys").
+        return mark_safe(draw())  # noqa: S308 (drawn by our own template, escaped there)
     parts = [
         get_language(),
         language,

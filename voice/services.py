@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import logging
 import random
+import secrets
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max
+from django.db.models import Max
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
@@ -108,15 +109,21 @@ def _mark_changed(survey: Survey) -> None:
         versions.mark_changed(school=survey.school)
 
 
+RESULTS_VERSION_CEILING = 2**31 - 2  # PositiveIntegerField holds up to 2**31 - 1
+
+
 def _results_changed(survey: Survey | int) -> None:
     """Move the survey's results version in the current transaction, with the write itself: a
     results page read after the commit is built anew, one read before it is kept under the
     older version, never shown again. Its row is already locked by every answer (the checks
     of who may answer run under that lock), so the update makes no answer wait longer; and it
-    writes only a number that counts writes to the survey's row, nothing that names whoever
-    answered (docs/architecture.md, "Anonymous surveys")."""
+    writes only a random number, nothing that names whoever answered (docs/architecture.md,
+    "Anonymous surveys")."""
+    # A new random number, not the next one: a database restored from a backup (or a replica
+    # promoted after losing commits) would otherwise count again through versions whose
+    # fragments Redis still keeps, from data the restore took away.
     Survey.objects.filter(pk=getattr(survey, "pk", survey)).update(
-        results_version=F("results_version") + 1
+        results_version=secrets.randbelow(RESULTS_VERSION_CEILING) + 1
     )
 
 
@@ -365,9 +372,20 @@ def question_save(
     return question
 
 
+def _locked_survey(question: Question) -> Survey:
+    """The question's survey, read afresh and locked before any of its questions: the order
+    in which saving a question takes them too, so that two owners editing one draft wait for
+    each other instead of deadlocking."""
+    return (
+        Survey.objects.select_for_update(of=("self",))
+        .select_related("school")
+        .get(pk=question.survey_id)
+    )
+
+
 @transaction.atomic
 def question_delete(*, actor, question: Question) -> None:
-    survey = question.survey
+    survey = _locked_survey(question)
     _require_draft(survey)
     Question.objects.filter(show_if=question).update(show_if=None, show_if_option=None)
     audit.record(
@@ -386,7 +404,7 @@ def question_delete(*, actor, question: Question) -> None:
 def question_move(*, actor, question: Question, up: bool) -> None:
     """Swap the question with the one before (up) or after it, unless that breaks a "show only
     if" (a question must come after the one it depends on)."""
-    survey = question.survey
+    survey = _locked_survey(question)
     _require_draft(survey)
     questions = list(survey.questions.select_for_update(of=("self",)).order_by("position", "id"))
     index = next(i for i, q in enumerate(questions) if q.pk == question.pk)

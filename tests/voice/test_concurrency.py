@@ -122,3 +122,61 @@ def test_the_device_key_is_never_kept_in_the_session(transactional_db, world):
     assert Response.objects.filter(survey=survey).count() == 1
     for session in Session.objects.all():
         assert key not in str(session.get_decoded())
+
+
+def test_two_owners_moving_and_saving_questions_of_one_draft_at_once_both_succeed(
+    transactional_db, world, monkeypatch
+):
+    """Saving a question locks the survey, then the question; moving one took the questions,
+    then (moving the results version) the survey: the opposite order, a deadlock."""
+    import time
+
+    from leadership import audit
+    from tests.voice.factories import add_question, draft_survey
+
+    survey = draft_survey(world)
+    first = add_question(world, survey)
+    second = add_question(world, survey)
+    moving = threading.Event()
+    record = audit.record
+
+    def record_slowly(*args, **kwargs):
+        if kwargs.get("action") == "voice.question_move":
+            moving.set()
+            time.sleep(1.0)  # the mover holds its locks while the saver asks for its own
+        return record(*args, **kwargs)
+
+    monkeypatch.setattr(services.audit, "record", record_slowly)
+    errors = {}
+
+    def move():
+        try:
+            services.question_move(actor=world.principal, question=second, up=True)
+        except Exception as error:
+            errors["move"] = repr(error)
+        finally:
+            connections.close_all()
+
+    def save():
+        moving.wait(5)
+        try:
+            services.question_save(
+                actor=world.principal,
+                survey=survey,
+                question=first,
+                version=services.question_version(first),
+                text={"en": "Changed", "es": "Cambiado"},
+            )
+        except Exception as error:
+            errors["save"] = repr(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=move), threading.Thread(target=save)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == {}
+    first.refresh_from_db()
+    assert first.text["en"] == "Changed"
