@@ -518,21 +518,10 @@ def has_participated(survey: Survey, user) -> bool:
     return Participation.objects.filter(survey=survey, user=user).exists()
 
 
-def participated_of(user, survey_ids) -> set[int]:
-    """Of `survey_ids`, those `user` has answered, written or pending: one query, one round
-    trip to Redis (skipped during an outage)."""
-    survey_ids = list(survey_ids)
-    answered = set(
-        Participation.objects.filter(user=user, survey_id__in=survey_ids).values_list(
-            "survey_id", flat=True
-        )
-    )
-    return answered | pending_of(user, [pk for pk in survey_ids if pk not in answered])
-
-
 def written_participation(user) -> Exists:
-    """True for a survey (the outer query's) whose participation of `user` is written: with
-    `pending_of` for the rest, as `participated_of` when the surveys are read anyway."""
+    """True for a survey (the outer query's) whose participation of `user` is written. Whether
+    they answered is this or `pending_of`: the surveys are read with this, one query, then the
+    others are looked up in Redis."""
     return Exists(Participation.objects.filter(user=user, survey=OuterRef("pk")))
 
 
