@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from leadership.mywork import Entry, Section
 
-from .models import ActionItem, ActionStatus
+from .models import ActionItem, ActionStatus, ProposalStatus
 from .permissions import team_roles
 from .selectors import open_proposals_for, proposed_items_of
 
@@ -54,16 +54,24 @@ def proposals_to_answer(*, user, today) -> Section | None:
     """Open proposals of the person's teams still waiting for their answer, soonest first."""
     if not getattr(user, "is_authenticated", False):
         return None
+    # No team seat, no proposal: the query is not even built. Plain rows, as above.
+    rows = (
+        open_proposals_for(user).values_list(
+            "pk", "title", "closes_at", "team__name", "team__school__name", "team__school__slug"
+        )
+        if team_roles(user)
+        else ()
+    )
+    waiting = _("Waiting for your answer")
     entries = [
         Entry(
-            title=proposal.title,
-            url=proposal.get_absolute_url(),
-            context=f"{proposal.team.name} · {proposal.team.school.name}",
-            due=timezone.localtime(proposal.closes_at).date(),
-            status=_("Waiting for your answer"),
+            title=title,
+            url=reverse("teams:proposal_detail", kwargs={"slug": slug, "pk": pk}),
+            context=f"{team} · {school}",
+            due=timezone.localtime(closes_at).date(),
+            status=waiting,
         )
-        # No team seat, no proposal: the query is not even built.
-        for proposal in (open_proposals_for(user) if team_roles(user) else ())
+        for pk, title, closes_at, team, school, slug in rows
     ]
     return Section(
         key="proposals",
@@ -78,18 +86,34 @@ def items_put_forward(*, user, today) -> Section | None:
     """Agenda items the person put forward: waiting, or answered in the last 30 days."""
     if not getattr(user, "is_authenticated", False):
         return None
+    rows = (
+        proposed_items_of(user).values_list(
+            "title",
+            "status",
+            "team_id",
+            "team__name",
+            "team__school__name",
+            "team__school__slug",
+            "item__meeting_id",
+            "item__meeting__team__school__slug",
+        )
+        if team_roles(user)
+        else ()
+    )
+    statuses = dict(ProposalStatus.choices)
     entries = [
         Entry(
-            title=proposal.title,
+            title=title,
+            # An accepted item links to its meeting, any other to the team.
             url=(
-                proposal.item.meeting.get_absolute_url()
-                if proposal.item_id
-                else proposal.team.get_absolute_url()
+                reverse("teams:meeting_detail", kwargs={"slug": meeting_slug, "pk": meeting_id})
+                if meeting_id is not None
+                else reverse("teams:team_detail", kwargs={"slug": slug, "pk": team_id})
             ),
-            context=f"{proposal.team.name} · {proposal.team.school.name}",
-            status=proposal.get_status_display(),
+            context=f"{team} · {school}",
+            status=str(statuses.get(status, status)),
         )
-        for proposal in (proposed_items_of(user) if team_roles(user) else ())
+        for title, status, team_id, team, school, slug, meeting_id, meeting_slug in rows
     ]
     if not entries:
         return None  # nothing put forward: no empty section for a person who never proposes

@@ -27,9 +27,11 @@ def team_roles(user) -> dict[int, str]:
     if cached is not None:
         return cached
     today = clock.today()
+    # No order: a mapping, and the model's order would join the teams to sort them.
     rows = (
         TeamMember.objects.filter(user=user, is_active=True)
         .exclude(term_end__lt=today)
+        .order_by()
         .values_list("team_id", "role")
     )
     roles = dict(rows)

@@ -13,13 +13,16 @@ from leadership.permissions import roles_of
 from teams.permissions import team_roles
 
 from .models import StaffAudience, Survey, SurveyStatus
-from .selectors import participated_of
+from .selectors import pending_of, written_participation
+
+_STAFF_ROLES = frozenset(role.value for role in STAFF_ROLES)
 
 
-def _asks(survey: Survey, roles: frozenset[str], my_teams: set[int], my_grades: set[str]) -> bool:
+def _asks(survey: Survey, roles: frozenset[str], via_my_team: bool, my_grades: set[str]) -> bool:
     """As voice.selectors.audience_filter, for one person whose roles, and grades as a family
-    at the survey's school, are already read."""
-    staff = {r for r in roles if r in {role.value for role in STAFF_ROLES}}
+    at the survey's school, are already read; `via_my_team`: the survey asks one of the teams
+    the person sits on."""
+    staff = roles & _STAFF_ROLES
     if (
         survey.families
         and Role.FAMILY in roles
@@ -31,15 +34,17 @@ def _asks(survey: Survey, roles: frozenset[str], my_teams: set[int], my_grades: 
     if survey.staff_audience == StaffAudience.ROLES:
         return bool(staff & set(survey.staff_roles or []))
     if survey.staff_audience == StaffAudience.TEAMS:
-        return any(team.pk in my_teams for team in survey.staff_teams.all())
+        return via_my_team
     return False
 
 
 def surveys_to_answer(*, user, today) -> Section | None:
-    """In four queries whatever the number of schools and surveys: the open surveys of my
-    schools (with their teams), my teams (shared with the teams sections), the surveys I
-    answered; one when no survey is open. One more, for my grades as a family at every school,
-    when a survey asks only the families of some grades and I am a family there."""
+    """In one query whatever the number of schools and surveys: the open surveys of my schools
+    that I have not answered (written), with what the list shows of them and of their school;
+    then the ones I answered and that are still pending, in one round trip to Redis. One more
+    query, for the surveys that ask some teams, when one does and I sit on a team; one more,
+    for my grades as a family at every school, when a survey asks only the families of some
+    grades and I am a family there."""
     if not getattr(user, "is_authenticated", False):
         return None
     roles = roles_of(user)
@@ -47,20 +52,38 @@ def surveys_to_answer(*, user, today) -> Section | None:
         return None
     surveys = list(
         Survey.objects.filter(school_id__in=list(roles.by_school), status=SurveyStatus.OPEN)
+        .exclude(written_participation(user))
         .select_related("school")
-        .prefetch_related("staff_teams")
+        .only(
+            "school_id",
+            "title",
+            "staff_audience",
+            "staff_roles",
+            "families",
+            "family_grades",
+            "school__name",
+            "school__slug",
+            "school__languages",
+        )
         .order_by("-opened_at", "id")
     )
+    if surveys:
+        answered = pending_of(user, [survey.pk for survey in surveys])
+        surveys = [survey for survey in surveys if survey.pk not in answered]
     if not surveys:
         return None
-    my_teams = set(team_roles(user))  # read once a request, shared with the teams sections
-    answered = participated_of(user, [survey.pk for survey in surveys])
+    via_my_teams: set[int] = set()
+    if any(survey.staff_audience == StaffAudience.TEAMS for survey in surveys):
+        my_teams = list(team_roles(user))  # read once a request, shared with the teams sections
+        if my_teams:
+            via_my_teams = set(
+                Survey.staff_teams.through.objects.filter(
+                    survey_id__in=[survey.pk for survey in surveys], team_id__in=my_teams
+                ).values_list("survey_id", flat=True)
+            )
     my_grades: dict[int, set[str]] = {}
     if any(
-        survey.families
-        and survey.family_grades
-        and Role.FAMILY in roles.at(survey.school)
-        and survey.pk not in answered
+        survey.families and survey.family_grades and Role.FAMILY in roles.at(survey.school)
         for survey in surveys
     ):
         for school_id, grade in FamilyGrade.objects.filter(
@@ -80,8 +103,12 @@ def surveys_to_answer(*, user, today) -> Section | None:
             context=survey.school.name,
         )
         for survey in surveys
-        if survey.pk not in answered
-        and _asks(survey, roles.at(survey.school), my_teams, my_grades.get(survey.school_id, set()))
+        if _asks(
+            survey,
+            roles.at(survey.school),
+            survey.pk in via_my_teams,
+            my_grades.get(survey.school_id, set()),
+        )
     ]
     if not entries:
         return None

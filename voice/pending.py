@@ -114,6 +114,26 @@ def contains(survey_id: int, user_id: int) -> bool:
     )
 
 
+def containing(survey_ids: Iterable[int], user_id: int) -> set[int]:
+    """Of `survey_ids`, those where `user_id` is pending: one round trip, whatever the number
+    of people pending (a membership test per survey, not the whole sets)."""
+    survey_ids = list(dict.fromkeys(survey_ids))
+    if not survey_ids:
+        return set()
+
+    def redis_work(client):
+        pipe = client.pipeline(transaction=False)
+        for survey_id in survey_ids:
+            pipe.sismember(_key(survey_id), user_id)
+        return list(pipe.execute())
+
+    def local_work():
+        return [user_id in _local.get(f"voice:pending:{survey_id}", ()) for survey_id in survey_ids]
+
+    found = _call(redis_work, local_work)
+    return {survey_id for survey_id, here in zip(survey_ids, found, strict=True) if here}
+
+
 def members_of(survey_ids: Iterable[int]) -> dict[int, set[int]]:
     """{survey id: pending user ids} for the surveys that have any: one round trip."""
     survey_ids = list(dict.fromkeys(survey_ids))

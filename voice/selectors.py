@@ -3,8 +3,19 @@ opening."""
 
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
-from django.db.models import Avg, Count, Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models import (
+    Avg,
+    Count,
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    prefetch_related_objects,
+)
 from django.utils.translation import gettext as _
 
 from leadership import grades as grade_codes
@@ -31,6 +42,8 @@ from .models import (
 )
 from .permissions import can_create_survey, is_family, staff_role
 from .suppression import suppressed_groups
+
+logger = logging.getLogger(__name__)
 
 
 def languages_of(survey: Survey) -> list[str]:
@@ -526,14 +539,18 @@ def has_participated(survey: Survey, user) -> bool:
     return Participation.objects.filter(survey=survey, user=user).exists()
 
 
-def participated_of(user, survey_ids) -> set[int]:
-    """Of `survey_ids`, those `user` has answered, written or pending: one query, one round
-    trip to Redis (skipped during an outage)."""
-    survey_ids = list(survey_ids)
-    answered = set(
-        Participation.objects.filter(user=user, survey_id__in=survey_ids).values_list(
-            "survey_id", flat=True
-        )
-    )
-    waiting = pending.members_or_none(pk for pk in survey_ids if pk not in answered)
-    return answered | {pk for pk, user_ids in waiting.items() if user.pk in user_ids}
+def written_participation(user) -> Exists:
+    """True for a survey (the outer query's) whose participation of `user` is written. Whether
+    they answered is this or `pending_of`: the surveys are read with this, one query, then the
+    others are looked up in Redis."""
+    return Exists(Participation.objects.filter(user=user, survey=OuterRef("pk")))
+
+
+def pending_of(user, survey_ids) -> set[int]:
+    """Of `survey_ids`, those `user` has answered and that are not yet written (voice.pending):
+    one round trip to Redis, none when there is no survey (skipped during an outage)."""
+    try:
+        return pending.containing(survey_ids, user.pk)
+    except pending.Unavailable:
+        logger.warning("pending participations unreadable; reading the database's alone")
+        return set()

@@ -6,39 +6,46 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from leadership.mywork import Entry, Section
+from leadership.permissions import roles_of
 
 from .models import ActionStep, StepStatus, WorkPlan
-from .selectors import staff_school_ids, works_in_a_school
+from .selectors import staff_school_ids
 
 
 def action_steps(*, user, today) -> Section | None:
     """Open steps the person owns in active plans of schools where they work, due first."""
-    if not getattr(user, "is_authenticated", False) or not works_in_a_school(user):
+    if not getattr(user, "is_authenticated", False):
         return None
-    steps = (
+    school_ids = staff_school_ids(user)
+    if not school_ids:
+        return None
+    # Plain rows, not models: five columns, and the school's name and slug come with the
+    # person's roles (read with the person), since only schools where they work are listed.
+    rows = (
         ActionStep.objects.filter(
             owner=user,
-            goal__plan__school_id__in=staff_school_ids(user),
+            goal__plan__school_id__in=school_ids,
             goal__plan__status=WorkPlan.Status.ACTIVE,
         )
         .exclude(status=StepStatus.DONE)
-        .select_related("goal__plan__school")
         .order_by("due", "id")
+        .values_list("pk", "title", "due", "status", "goal__plan__school_id")
     )
-    entries = [
-        Entry(
-            title=step.title,
-            url=reverse(
-                "workplans:step_progress",
-                kwargs={"slug": step.goal.plan.school.slug, "pk": step.pk},
-            ),
-            context=step.goal.plan.school.name,
-            due=step.due,
-            overdue=step.due < today,
-            status=step.get_status_display(),
+    schools = roles_of(user).school_names
+    statuses = dict(StepStatus.choices)
+    entries = []
+    for pk, title, due, status, school_id in rows:
+        name, slug = schools[school_id]
+        entries.append(
+            Entry(
+                title=title,
+                url=reverse("workplans:step_progress", kwargs={"slug": slug, "pk": pk}),
+                context=name,
+                due=due,
+                overdue=due < today,
+                status=str(statuses.get(status, status)),
+            )
         )
-        for step in steps
-    ]
     return Section(
         key="action-steps",
         title=_("Action steps"),

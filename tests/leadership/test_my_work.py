@@ -168,3 +168,53 @@ def test_my_work_lists_proposals_to_answer_items_put_forward_and_surveys(
     Participation.objects.create(survey=survey, user=busy_leader)
     html = client_for(busy_leader).get(MY_WORK).content.decode()
     assert "Surveys to answer" not in html  # answered: nothing left to do there
+
+
+def test_a_principals_my_work_reads_in_fixed_queries(client_for, world, django_assert_num_queries):
+    """As the load bench's principals see it: action items, a team seat, open surveys of the
+    school. Whatever the number of surveys: the one answered and the one answered but still
+    pending are left out, the one asking the principal's team is in."""
+    from teams.models import Team, TeamKind
+    from tests.voice.factories import add_question, draft_survey
+    from voice import services as voice
+    from voice.models import Participation, StaffAudience
+
+    ilt = tf.ilt_for(world)
+    meeting = tf.held_meeting(ilt)
+    tf.action(ilt, meeting, title="Call the district", owner=world.principal, days=-1)
+    tf.action(ilt, meeting, title="Order the books", owner=world.principal, days=4)
+
+    def open_survey(title, teams=(), **audience):
+        survey = draft_survey(world, families=False, students=False, **audience)
+        voice.survey_update(
+            actor=world.principal, survey=survey, title={"en": title, "es": title}, teams=teams
+        )
+        question = add_question(world, survey)
+        voice.survey_open(actor=world.principal, survey=survey)
+        return survey, question
+
+    open_survey("Everyone's survey")
+    written, _q = open_survey("Answered and written")
+    Participation.objects.create(survey=written, user=world.principal)
+    pending, question = open_survey("Answered and pending")
+    voice.response_submit(
+        survey=pending, user=world.principal, values={question.pk: 2}, language="en"
+    )
+    client = client_for(world.principal)
+    # The session, the person with their roles, their action items, their team seats,
+    # proposals waiting for their answer, items put forward, open steps, and the open surveys
+    # not answered (those pending in Redis, not the database, are left out after).
+    with django_assert_num_queries(8):
+        html = client.get(MY_WORK).content.decode()
+    assert "Call the district" in html and "Order the books" in html
+    assert "Everyone&#x27;s survey" in html
+    assert "Answered and" not in html
+    # A survey asking some teams: one more query, for which of them the principal sits on.
+    open_survey("The ILT's survey", teams=[ilt.team], staff_audience=StaffAudience.TEAMS)
+    math = Team.objects.create(
+        school=world.school, school_year=ilt.year, kind=TeamKind.SUBJECT, name="Math team"
+    )
+    open_survey("Another team's survey", teams=[math], staff_audience=StaffAudience.TEAMS)
+    with django_assert_num_queries(9):
+        html = client.get(MY_WORK).content.decode()
+    assert "The ILT&#x27;s survey" in html and "Another team" not in html

@@ -120,7 +120,10 @@ def pages(app: WSGIHandler, picks: dict) -> dict:
     found["mywork"] = (admin, "GET", "/my/work/", b"", {}, (200,))
     found["dashboard"] = (admin, "GET", f"/districts/{district}/dashboard/", b"", {}, (200,))
     principal = picks["principals"][0]
-    found["plan"] = (Session(app, principal["email"]), "GET", principal["path"], b"", {}, (200,))
+    principal_session = Session(app, principal["email"])
+    found["plan"] = (principal_session, "GET", principal["path"], b"", {}, (200,))
+    # As the bench's "mywork" scenario asks it: a principal, on their own page.
+    found["mywork-principal"] = (principal_session, "GET", "/my/work/", b"", {}, (200,))
     live = picks["live"][0]
     found["live"] = (
         Session(app, live["email"]),

@@ -265,22 +265,22 @@ def test_my_work_tells_only_the_families_of_the_chosen_grades_to_answer(
     page = client.get(reverse("leadership:my_work")).content.decode()
     assert url(mine) in page and url(everyone) in page
     assert url(other) not in page  # it would answer 403: not the family's grade
-    # The weekly e-mail reads the same section. Its queries: roles, open surveys and their
-    # teams, my teams, the surveys answered, and my grades at every school (one query
+    # The weekly e-mail reads the same section. Its queries: roles, the open surveys not
+    # answered (none asks a team: no team is read), and my grades at every school (one query
     # whatever the number of surveys that ask some grades).
     today = clock.today_in(world.district)
     first = type(first).objects.get(pk=first.pk)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(3):
         section = my_work.surveys_to_answer(user=first, today=today)
     assert sorted(entry.url for entry in section.entries) == sorted([url(mine), url(everyone)])
     families_survey(world, ["04"])
     families_survey(world, ["01", "05"])
     first = type(first).objects.get(pk=first.pk)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(3):
         section = my_work.surveys_to_answer(user=first, today=today)
     assert len(section.entries) == 3
     # Staff are not asked by these surveys: no grades are read for them.
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(2):
         assert my_work.surveys_to_answer(user=world.staff, today=today) is None
 
 

@@ -167,6 +167,27 @@ def test_my_work_leaves_out_a_survey_i_answered_that_is_pending(world, client_fo
     assert "Surveys to answer" not in page
 
 
+@pytest.mark.parametrize("where", ["redis", "in-process"])
+def test_my_work_leaves_out_only_the_surveys_where_i_am_pending(world, client_for, settings, where):
+    if where == "in-process":  # a fresh clone, with no Redis: the sets live in the process
+        settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    mine, q = open_survey(world)
+    _answer(mine, q, world.staff)
+    others, q = open_survey(world)
+    _answer(others, q, world.teacher_leader)
+    page = client_for(world.staff).get(reverse("leadership:my_work")).content.decode()
+    assert _written(mine) == _written(others) == set()
+    assert f"/surveys/{others.pk}/answer/" in page
+    assert f"/surveys/{mine.pk}/answer/" not in page
+
+
+def test_with_redis_down_my_work_lists_what_the_database_holds(world, client_for, redis_down):
+    survey, _q = open_survey(world)
+    page = client_for(world.staff).get(reverse("leadership:my_work"))
+    assert page.status_code == 200
+    assert f"/surveys/{survey.pk}/answer/" in page.content.decode()
+
+
 def test_a_reminder_batch_skips_someone_who_answered_after_the_fan_out(world):
     survey, q = open_survey(world)
     send_round = SendRound.objects.create(survey=survey, number=1, started_by=world.principal)
