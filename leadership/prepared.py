@@ -7,9 +7,12 @@ compiles it the first time with a stand-in value for each argument, and every la
 runs that same SQL with the real values, the rows built by `Model.objects.raw` (the fields'
 converters applied as usual).
 
-Only for querysets of one model without `select_related` (raw rows fill one model), whose
-arguments are ids or datetimes: a stand-in must reach the compiled parameters as the
-database adapts it, to be found there again.
+Only for querysets of one model without `select_related`, prefetching, annotations, values()
+or a database of their own (raw rows fill one model), whose arguments are ids or aware
+datetimes that reach the SQL as they are given: `build` must not compute with them, nor read
+per-request state (the time zone, the language, the time). The first call checks that: the
+queryset built with the real arguments must compile to the same SQL, with those values where
+the stand-ins were; if it does not, that call and every later one run the queryset itself.
 """
 
 from __future__ import annotations
@@ -21,18 +24,32 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import Model, QuerySet
+from django.db.models.query import ModelIterable
 
-# Stand-ins no real id or moment takes.
-_ID_STAND_IN = -7_340_000_001
+# Stand-ins no real id or moment takes in practice (and, were one taken, the first call's check
+# finds the mix-up). Inside the 32-bit range, which an integer column's lookup must respect.
+_ID_STAND_IN = -2_100_000_001
 _MOMENT_STAND_IN = datetime(1901, 2, 3, 4, 5, 6, tzinfo=UTC)
 
 
+def _check(value: Any) -> None:
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            raise TypeError("a prepared read takes aware datetimes")
+        return
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise TypeError(f"a prepared read takes ids and datetimes, not {type(value).__name__}")
+
+
 def _stand_in(value: Any, i: int) -> Any:
+    _check(value)
     if isinstance(value, datetime):
         return _MOMENT_STAND_IN + timedelta(microseconds=i)
-    if isinstance(value, int) and not isinstance(value, bool):
-        return _ID_STAND_IN - i
-    raise TypeError(f"a prepared read takes ids and datetimes, not {type(value).__name__}")
+    return _ID_STAND_IN - i
+
+
+# What a 64-bit integer column holds: a larger id matches no row, and the ORM says so itself.
+_BIGINT = range(-(2**63), 2**63)
 
 
 def _adapted(value: Any) -> Any:
@@ -50,15 +67,27 @@ class Prepared:
     def __init__(self, build: Callable[..., QuerySet]):
         self.build = build
         self._compiled: tuple[Any, str, list[tuple[bool, Any]]] | None = None
+        self._unprepared = False
         self._lock = threading.Lock()
 
     def _compile(self, arguments: dict[str, Any]):
         names = sorted(arguments)
         stand_ins = {name: _stand_in(arguments[name], i) for i, name in enumerate(names)}
         queryset = self.build(**stand_ins)
-        if queryset.query.select_related:
+        query = queryset.query
+        if query.select_related:
             raise TypeError("a prepared read fills one model: no select_related")
-        sql, params = queryset.query.sql_with_params()
+        if (
+            queryset._prefetch_related_lookups
+            or query.annotations
+            or queryset._iterable_class is not ModelIterable
+            or queryset._db is not None
+        ):
+            raise TypeError(
+                "a prepared read fills one model: no prefetching, annotations, values() "
+                "or database of its own"
+            )
+        sql, params = query.sql_with_params()
         by_value = {_adapted(value): name for name, value in stand_ins.items()}
         # Each parameter is an argument (by name) or a constant of the queryset itself.
         slots = []
@@ -73,11 +102,32 @@ class Prepared:
             raise TypeError(f"arguments not found in the compiled query: {set(names) - found}")
         return queryset.model, sql, slots
 
+    def _answers_as_compiled(self, compiled, arguments: dict[str, Any]) -> bool:
+        """Whether the queryset built with these arguments is the compiled SQL with them:
+        not so when `build` computes with an argument (a constant frozen at the stand-in's
+        value) or the ORM drops a condition for a value (out of a column's range)."""
+        _model, sql, slots = compiled
+        real_sql, real_params = self.build(**arguments).query.sql_with_params()
+        expected = [_adapted(arguments[value]) if is_arg else value for is_arg, value in slots]
+        return real_sql == sql and list(real_params) == expected
+
     def rows(self, **arguments: Any) -> list[Model]:
+        for value in arguments.values():
+            _check(value)
+            if isinstance(value, int) and value not in _BIGINT:
+                return list(self.build(**arguments))
         compiled = self._compiled
-        if compiled is None:
+        if compiled is None and not self._unprepared:
             with self._lock:
-                compiled = self._compiled = self._compiled or self._compile(arguments)
+                if self._compiled is None and not self._unprepared:
+                    candidate = self._compile(arguments)
+                    if self._answers_as_compiled(candidate, arguments):
+                        self._compiled = candidate
+                    else:
+                        self._unprepared = True
+                compiled = self._compiled
+        if compiled is None:
+            return list(self.build(**arguments))
         model, sql, slots = compiled
         params = [_adapted(arguments[value]) if is_arg else value for is_arg, value in slots]
         return list(model._default_manager.raw(sql, params))

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import transaction
+from django.db.models import Count
 
 from engagement.models import Event, EventStatus
 from leadership.models import School
@@ -51,7 +52,10 @@ def test_the_sql_is_compiled_once(world, events):
     by_pk = Prepared(build)
     assert by_pk.first(pk=events[0].pk) == events[0]
     assert by_pk.first(pk=events[2].pk) == events[2]
-    assert len(built) == 1
+    assert by_pk.first(pk=events[1].pk) == events[1]
+    # Built twice on the first call (with stand-ins, then with the real id to check the SQL
+    # is the same), never again.
+    assert built == [built[0], events[0].pk]
 
 
 def test_a_moment_as_an_argument(world, events):
@@ -78,3 +82,53 @@ def test_refuses_what_it_cannot_prepare(world):
         Prepared(lambda pk, school: School.objects.filter(pk=pk)).rows(pk=1, school=2)
     with pytest.raises(TypeError, match="ids and datetimes"):
         Prepared(lambda slug: School.objects.filter(slug=slug)).rows(slug="lincoln")
+
+
+def test_a_value_computed_from_an_argument_is_the_querysets_answer(world, events):
+    """The stand-in would freeze `since + 10 years` at 1901's: the first call finds the SQL
+    differs and the read stays the queryset's own."""
+    since = events[0].starts_at - timedelta(days=1)
+    window = Prepared(
+        lambda since: Event.objects.filter(
+            starts_at__gte=since, starts_at__lt=since + timedelta(days=3650)
+        ).order_by("pk")
+    )
+    for moment in (since, since + timedelta(days=2), since):
+        expected = list(
+            Event.objects.filter(
+                starts_at__gte=moment, starts_at__lt=moment + timedelta(days=3650)
+            ).order_by("pk")
+        )
+        assert window.rows(since=moment) == expected
+
+
+def test_an_id_no_column_holds_finds_what_the_orm_finds(world, events):
+    by_pk = Prepared(lambda pk: Event.objects.filter(pk=pk))
+    assert by_pk.first(pk=events[0].pk) == events[0]
+    assert by_pk.rows(pk=2**63) == []
+    up_to = Prepared(lambda pk: Event.objects.filter(pk__lte=pk).order_by("pk"))
+    assert up_to.rows(pk=2**63) == list(Event.objects.order_by("pk"))
+
+
+def test_refuses_arguments_the_sql_would_misread(world, events):
+    by_pk = Prepared(lambda pk: Event.objects.filter(pk=pk))
+    by_pk.first(pk=events[0].pk)
+    with pytest.raises(TypeError, match="ids and datetimes"):
+        by_pk.rows(pk=None)  # "= NULL" where the ORM writes "IS NULL"
+    since = Prepared(lambda since: Event.objects.filter(starts_at__gte=since))
+    with pytest.raises(TypeError, match="aware"):
+        since.rows(since=events[0].starts_at.replace(tzinfo=None))
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda pk: Event.objects.prefetch_related("translations").filter(pk=pk),
+        lambda pk: Event.objects.filter(pk=pk).values("pk"),
+        lambda pk: Event.objects.filter(pk=pk).annotate(n=Count("rsvps")),
+        lambda pk: Event.objects.using("default").filter(pk=pk),
+    ],
+)
+def test_refuses_querysets_whose_rows_are_not_one_model(world, events, build):
+    with pytest.raises(TypeError, match="one model"):
+        Prepared(build).rows(pk=events[0].pk)
