@@ -4,8 +4,8 @@ Compiling a queryset to SQL costs more CPU than PostgreSQL spends answering a lo
 (about a millisecond for one model's row). A `Prepared` read is written as an ordinary
 queryset of named arguments (ids, or aware datetimes compared with a DateTimeField); the ORM
 compiles it the first time with a stand-in value for each argument, and every later call
-runs that same SQL with the real values, the rows built by `Model.objects.raw` (the fields'
-converters applied as usual).
+runs that same SQL with the real values, the rows built as the ORM builds them (each column
+through the converters it would apply, then `Model.from_db`).
 
 Only for querysets of one model without `select_related`, prefetching, annotations, values()
 or a database of their own (raw rows fill one model), whose arguments are ids or aware
@@ -18,11 +18,12 @@ the stand-ins were; if it does not, that call and every later one run the querys
 from __future__ import annotations
 
 import threading
+import weakref
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import Model, QuerySet
 from django.db.models.query import ModelIterable
 
@@ -66,7 +67,9 @@ class Prepared:
 
     def __init__(self, build: Callable[..., QuerySet]):
         self.build = build
-        self._compiled: tuple[Any, str, list[tuple[bool, Any]]] | None = None
+        self._compiled: tuple[Any, str, list[tuple[bool, Any]], list, list[str]] | None = None
+        # Per database connection (each thread has its own): the columns' converters.
+        self._converters: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
         self._unprepared = False
         self._lock = threading.Lock()
 
@@ -100,13 +103,39 @@ class Prepared:
         found = {value for is_arg, value in slots if is_arg}
         if found != set(names):
             raise TypeError(f"arguments not found in the compiled query: {set(names) - found}")
-        return queryset.model, sql, slots
+        # The selected columns, as the ORM's ModelIterable reads them: the model's fields (all,
+        # or those only()/defer() leave), each with its converters.
+        compiler = query.get_compiler(connection=connection)
+        compiler.setup_query()
+        expressions = [column for column, _sql, _alias in compiler.select]
+        fields = compiler.klass_info["select_fields"]
+        if list(fields) != list(range(len(expressions))):
+            raise TypeError("a prepared read fills one model from its own columns")
+        init_list = [column.target.attname for column in expressions]
+        return queryset.model, sql, slots, expressions, init_list
+
+    def _converters_for(self, expressions: list) -> list[tuple[int, list]]:
+        """(position, converters) of the columns that have any, on this thread's connection:
+        what the ORM's SQLCompiler.get_converters gives."""
+        current = connections[DEFAULT_DB_ALIAS]  # this thread's own, not the proxy
+        found = self._converters.get(current)
+        if found is None:
+            found = []
+            for position, expression in enumerate(expressions):
+                converters = [
+                    *connection.ops.get_db_converters(expression),
+                    *expression.get_db_converters(connection),
+                ]
+                if converters:
+                    found.append((position, converters, expression))
+            self._converters[current] = found
+        return found
 
     def _answers_as_compiled(self, compiled, arguments: dict[str, Any]) -> bool:
         """Whether the queryset built with these arguments is the compiled SQL with them:
         not so when `build` computes with an argument (a constant frozen at the stand-in's
         value) or the ORM drops a condition for a value (out of a column's range)."""
-        _model, sql, slots = compiled
+        _model, sql, slots, _expressions, _init = compiled
         real_sql, real_params = self.build(**arguments).query.sql_with_params()
         expected = [_adapted(arguments[value]) if is_arg else value for is_arg, value in slots]
         return real_sql == sql and list(real_params) == expected
@@ -128,9 +157,24 @@ class Prepared:
                 compiled = self._compiled
         if compiled is None:
             return list(self.build(**arguments))
-        model, sql, slots = compiled
+        model, sql, slots, expressions, init_list = compiled
         params = [_adapted(arguments[value]) if is_arg else value for is_arg, value in slots]
-        return list(model._default_manager.raw(sql, params))
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            fetched = cursor.fetchall()
+        converters = self._converters_for(expressions) if fetched else ()
+        alias = connection.alias
+        found = []
+        for row in fetched:
+            if converters:
+                row = list(row)
+                for position, functions, expression in converters:
+                    value = row[position]
+                    for function in functions:
+                        value = function(value, expression, connection)
+                    row[position] = value
+            found.append(model.from_db(alias, init_list, row))
+        return found
 
     def first(self, **arguments: Any) -> Model | None:
         rows = self.rows(**arguments)

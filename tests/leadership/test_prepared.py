@@ -132,3 +132,29 @@ def test_refuses_arguments_the_sql_would_misread(world, events):
 def test_refuses_querysets_whose_rows_are_not_one_model(world, events, build):
     with pytest.raises(TypeError, match="one model"):
         Prepared(build).rows(pk=events[0].pk)
+
+
+def _values(obj):
+    return {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields}
+
+
+def test_every_field_is_the_orm_s_value_and_type(world, events):
+    by_school = Prepared(lambda school: Event.objects.filter(school=school).order_by("pk"))
+    rows = by_school.rows(school=world.school.pk)
+    expected = list(Event.objects.filter(school=world.school).order_by("pk"))
+    assert [_values(row) for row in rows] == [_values(e) for e in expected]
+    for row, e in zip(rows, expected, strict=True):
+        assert {k: type(v) for k, v in _values(row).items()} == {
+            k: type(v) for k, v in _values(e).items()
+        }
+        assert row.starts_at.tzinfo is not None  # aware, as the ORM gives it
+        assert row._state.adding is False and row._state.db == "default"
+
+
+def test_a_read_of_some_columns_defers_the_rest_as_the_orm_does(world, events):
+    titles = Prepared(lambda pk: Event.objects.only("pk", "location", "starts_at").filter(pk=pk))
+    row = titles.first(pk=events[0].pk)
+    expected = Event.objects.only("pk", "location", "starts_at").get(pk=events[0].pk)
+    assert row.get_deferred_fields() == expected.get_deferred_fields() != set()
+    assert (row.location, row.starts_at) == (expected.location, expected.starts_at)
+    assert row.status == events[0].status  # a deferred field is read when asked for
