@@ -227,8 +227,12 @@ def test_my_work_reads_run_their_sql_compiled_once(client_for, world, busy_leade
     from django.utils import timezone
 
     from teams import mywork as teams_mywork
+    from teams import permissions as team_permissions
     from teams.models import AgendaProposal, Proposal, ProposalStatus
     from teams.permissions import team_roles
+    from tests.voice.factories import draft_survey
+    from voice import my_work as voice_my_work
+    from voice.models import SurveyStatus
     from workplans import my_work as workplans_my_work
     from workplans.selectors import staff_school_ids
 
@@ -257,7 +261,12 @@ def test_my_work_reads_run_their_sql_compiled_once(client_for, world, busy_leade
         reason="Not this term.",
         decided_at=timezone.now() - timedelta(days=7),
     )
+    survey = draft_survey(world)
+    survey.status = SurveyStatus.OPEN
+    survey.staff_audience = "all"
+    survey.save()
     html = client_for(busy_leader).get(MY_WORK).content.decode()
+    assert "Surveys to answer" in html and survey.text("title", "en") in html
     assert "Adopt the new reading block" in html
     assert "Answered last week" in html and "Answered long ago" not in html
     teams = tuple(team_roles(busy_leader))
@@ -270,3 +279,5 @@ def test_my_work_reads_run_their_sql_compiled_once(client_for, world, busy_leade
         since = clock.today_in(world.district)
         assert teams_mywork._PUT_FORWARD.is_prepared(user=busy_leader.pk, teams=teams, since=since)
         assert workplans_my_work._STEPS.is_prepared(owner=busy_leader.pk, schools=schools)
+        assert team_permissions._TEAM_ROLES.is_prepared(user=busy_leader.pk, today=since)
+        assert voice_my_work._OPEN_SURVEYS.is_prepared(user=busy_leader.pk, schools=schools)
