@@ -22,7 +22,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import Model, QuerySet
 from django.db.models.query import ModelIterable, ValuesListIterable
 from django.utils import timezone
@@ -266,7 +266,7 @@ class PreparedRows:
         if not compiled:
             return list(self.build(**arguments))
         sql, slots, converters, compiler = compiled
-        with connection.cursor() as cursor:
+        with connections[compiler.using].cursor() as cursor:
             cursor.execute(sql, self._params(slots, arguments))
             rows = cursor.fetchall()
         if converters:
