@@ -173,9 +173,10 @@ def _rows_adapted(value: Any) -> Any:
 class PreparedRows:
     """As `Prepared`, for a `values_list()` queryset (joins allowed): `.rows(...)` gives the
     tuples the queryset would. Arguments are ids, aware datetimes, dates, or tuples of ids
-    (for `__in`; none empty). The SQL is compiled once per time zone (the ORM writes the
-    current one into a query that reads a datetime's date) and per length of each tuple, and
-    each of those is checked on its first call as `Prepared` checks its one."""
+    (for `__in`: an empty one, or one naming an id twice, is read by the queryset itself). The
+    SQL is compiled once per time zone (the ORM writes the current one into a query that reads
+    a datetime's date) and per length of each tuple, and each of those is checked on its first
+    call as `Prepared` checks its one."""
 
     def __init__(self, build: Callable[..., QuerySet]):
         self.build = build
@@ -248,9 +249,11 @@ class PreparedRows:
         for value in arguments.values():
             _check_rows_argument(value)
             items = value if isinstance(value, tuple) else (value,)
-            if (isinstance(value, tuple) and not value) or any(
-                isinstance(item, int) and item not in _BIGINT for item in items
-            ):
+            # An empty tuple, or one naming an id twice (which `__in` writes once), is read
+            # by the queryset itself, as is an id no column holds: their SQL is not the shape's.
+            if isinstance(value, tuple) and (not value or len(set(value)) != len(value)):
+                return list(self.build(**arguments))
+            if any(isinstance(item, int) and item not in _BIGINT for item in items):
                 return list(self.build(**arguments))
         key = self._key(arguments)
         compiled = self._compiled.get(key)

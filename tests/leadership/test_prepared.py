@@ -243,3 +243,18 @@ def test_plain_rows_refuses_arguments_the_sql_would_misread(world):
         read.rows(pks=("a",))
     with pytest.raises(TypeError, match="ids and datetimes"):
         read.rows(pks=[1, 2])
+
+
+def test_plain_rows_an_id_named_twice_leaves_the_shape_prepared(world, events):
+    """`__in` writes a repeated id once: that call is the queryset's own, and the next call of
+    the same length still runs the compiled SQL."""
+    read = PreparedRows(
+        lambda schools: Event.objects.filter(school_id__in=schools).order_by("id").values_list("pk")
+    )
+    twice = (world.school.pk, world.school.pk)
+    assert read.rows(schools=twice) == list(
+        Event.objects.filter(school=world.school).order_by("id").values_list("pk")
+    )
+    both = (world.school.pk, world.other_school.pk)
+    assert read.rows(schools=both) == list(Event.objects.order_by("id").values_list("pk"))
+    assert read.is_prepared(schools=both)
