@@ -227,7 +227,7 @@ class PreparedRows:
         seen = {found for is_arg, found in slots if is_arg}
         if seen != set(by_value.values()):
             raise TypeError("arguments not found in the compiled query")
-        return sql, slots, converters, compiler
+        return sql, slots, list(converters.items()), compiler.using
 
     @staticmethod
     def _params(slots, arguments: dict[str, Any]) -> list[Any]:
@@ -241,7 +241,7 @@ class PreparedRows:
         return params
 
     def _answers_as_compiled(self, compiled, arguments: dict[str, Any]) -> bool:
-        sql, slots, _converters, _compiler = compiled
+        sql, slots, _converters, _using = compiled
         real_sql, real_params = self.build(**arguments).query.sql_with_params()
         return real_sql == sql and list(real_params) == self._params(slots, arguments)
 
@@ -268,13 +268,23 @@ class PreparedRows:
                     self._compiled[key] = compiled
         if not compiled:
             return list(self.build(**arguments))
-        sql, slots, converters, compiler = compiled
-        with connections[compiler.using].cursor() as cursor:
+        sql, slots, converters, using = compiled
+        db = connections[using]
+        with db.cursor() as cursor:
             cursor.execute(sql, self._params(slots, arguments))
             rows = cursor.fetchall()
-        if converters:
-            return [tuple(row) for row in compiler.apply_converters(rows, converters)]
-        return [tuple(row) for row in rows]
+        if not converters:
+            return [tuple(row) for row in rows]
+        # As the ORM's compiler applies them, with this thread's connection.
+        converted = []
+        for row in map(list, rows):
+            for pos, (convs, expression) in converters:
+                value = row[pos]
+                for converter in convs:
+                    value = converter(value, expression, db)
+                row[pos] = value
+            converted.append(tuple(row))
+        return converted
 
     def is_prepared(self, **arguments: Any) -> bool:
         """Whether these arguments' shape runs the compiled SQL (for tests)."""
