@@ -20,12 +20,13 @@ from __future__ import annotations
 import threading
 import weakref
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import Model, QuerySet
-from django.db.models.query import ModelIterable
+from django.db.models.query import ModelIterable, ValuesListIterable
+from django.utils import timezone
 
 # Stand-ins no real id or moment takes in practice (and, were one taken, the first call's check
 # finds the mix-up). Inside the 32-bit range, which an integer column's lookup must respect.
@@ -179,3 +180,156 @@ class Prepared:
     def first(self, **arguments: Any) -> Model | None:
         rows = self.rows(**arguments)
         return rows[0] if rows else None
+
+
+# --- plain rows ---------------------------------------------------------------------------
+
+_DAY_STAND_IN = date(1901, 2, 3)
+_LIST_STRIDE = 1_000  # list stand-ins: one block of ids per argument, apart from the scalars'
+_MAX_SHAPES = 64  # distinct (time zone, list lengths) compiled per read; past that, unprepared
+
+
+def _check_rows_argument(value: Any) -> None:
+    if isinstance(value, tuple):
+        for item in value:
+            if not isinstance(item, int) or isinstance(item, bool):
+                raise TypeError("a prepared read's list argument is a tuple of ids")
+        return
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return
+    _check(value)
+
+
+def _rows_stand_in(value: Any, i: int) -> Any:
+    if isinstance(value, tuple):
+        return tuple(_ID_STAND_IN - _LIST_STRIDE * (i + 1) - j for j in range(len(value)))
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return _DAY_STAND_IN + timedelta(days=i)
+    return _stand_in(value, i)
+
+
+def _rows_adapted(value: Any) -> Any:
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return connection.ops.adapt_datefield_value(value)
+    return _adapted(value)
+
+
+class PreparedRows:
+    """As `Prepared`, for a `values_list()` queryset (joins allowed): `.rows(...)` gives the
+    tuples the queryset would. Arguments are ids, aware datetimes, dates, or tuples of ids
+    (for `__in`: an empty one, or one naming an id twice, is read by the queryset itself). The
+    SQL is compiled once per time zone (the ORM writes the current one into a query that reads
+    a datetime's date) and per length of each tuple, and each of those is checked on its first
+    call as `Prepared` checks its one."""
+
+    def __init__(self, build: Callable[..., QuerySet]):
+        self.build = build
+        self._compiled: dict[tuple, Any] = {}
+        self._lock = threading.Lock()
+
+    def _key(self, arguments: dict[str, Any]) -> tuple:
+        shape = tuple(
+            (name, len(value))
+            for name, value in sorted(arguments.items())
+            if isinstance(value, tuple)
+        )
+        return (timezone.get_current_timezone_name(), shape)
+
+    def _compile(self, arguments: dict[str, Any]):
+        names = sorted(arguments)
+        stand_ins = {name: _rows_stand_in(arguments[name], i) for i, name in enumerate(names)}
+        queryset = self.build(**stand_ins)
+        query = queryset.query
+        if (
+            queryset._iterable_class is not ValuesListIterable
+            or queryset._prefetch_related_lookups
+            or query.annotation_select
+            or query.extra_select
+            or queryset._db is not None
+        ):
+            raise TypeError(
+                "a prepared read of rows is a values_list() of fields: no flat or named rows, "
+                "prefetching, annotations or database of its own"
+            )
+        compiler = query.get_compiler(using=queryset.db)
+        sql, params = compiler.as_sql()
+        converters = compiler.get_converters([s[0] for s in compiler.select[: compiler.col_count]])
+        by_value: dict[Any, tuple[str, int | None]] = {}
+        for name, value in stand_ins.items():
+            if isinstance(value, tuple):
+                for j, item in enumerate(value):
+                    by_value[item] = (name, j)
+            else:
+                by_value[_rows_adapted(value)] = (name, None)
+        slots = []
+        for param in params:
+            try:
+                found = by_value.get(param)
+            except TypeError:  # unhashable: a constant of the queryset
+                found = None
+            slots.append((True, found) if found is not None else (False, param))
+        seen = {found for is_arg, found in slots if is_arg}
+        if seen != set(by_value.values()):
+            raise TypeError("arguments not found in the compiled query")
+        return sql, slots, list(converters.items()), compiler.using
+
+    @staticmethod
+    def _params(slots, arguments: dict[str, Any]) -> list[Any]:
+        params = []
+        for is_arg, slot in slots:
+            if not is_arg:
+                params.append(slot)
+                continue
+            name, j = slot
+            params.append(arguments[name][j] if j is not None else _rows_adapted(arguments[name]))
+        return params
+
+    def _answers_as_compiled(self, compiled, arguments: dict[str, Any]) -> bool:
+        sql, slots, _converters, _using = compiled
+        real_sql, real_params = self.build(**arguments).query.sql_with_params()
+        return real_sql == sql and list(real_params) == self._params(slots, arguments)
+
+    def rows(self, **arguments: Any) -> list[tuple]:
+        for value in arguments.values():
+            _check_rows_argument(value)
+            items = value if isinstance(value, tuple) else (value,)
+            # An empty tuple, or one naming an id twice (which `__in` writes once), is read
+            # by the queryset itself, as is an id no column holds: their SQL is not the shape's.
+            if isinstance(value, tuple) and (not value or len(set(value)) != len(value)):
+                return list(self.build(**arguments))
+            if any(isinstance(item, int) and item not in _BIGINT for item in items):
+                return list(self.build(**arguments))
+        key = self._key(arguments)
+        compiled = self._compiled.get(key)
+        if compiled is None:
+            with self._lock:
+                compiled = self._compiled.get(key)
+                if compiled is None and len(self._compiled) < _MAX_SHAPES:
+                    candidate = self._compile(arguments)
+                    compiled = (
+                        candidate if self._answers_as_compiled(candidate, arguments) else False
+                    )
+                    self._compiled[key] = compiled
+        if not compiled:
+            return list(self.build(**arguments))
+        sql, slots, converters, using = compiled
+        db = connections[using]
+        with db.cursor() as cursor:
+            cursor.execute(sql, self._params(slots, arguments))
+            rows = cursor.fetchall()
+        if not converters:
+            return [tuple(row) for row in rows]
+        # As the ORM's compiler applies them, with this thread's connection.
+        converted = []
+        for row in map(list, rows):
+            for pos, (convs, expression) in converters:
+                value = row[pos]
+                for converter in convs:
+                    value = converter(value, expression, db)
+                row[pos] = value
+            converted.append(tuple(row))
+        return converted
+
+    def is_prepared(self, **arguments: Any) -> bool:
+        """Whether these arguments' shape runs the compiled SQL (for tests)."""
+        return bool(self._compiled.get(self._key(arguments)))

@@ -1,14 +1,16 @@
 """A prepared read gives the rows its queryset gives, compiled once."""
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import transaction
 from django.db.models import Count
+from django.utils import timezone
 
 from engagement.models import Event, EventStatus
 from leadership.models import School
-from leadership.prepared import Prepared
+from leadership.prepared import Prepared, PreparedRows
 from tests.engagement.factories import EventFactory
 
 
@@ -158,3 +160,127 @@ def test_a_read_of_some_columns_defers_the_rest_as_the_orm_does(world, events):
     assert row.get_deferred_fields() == expected.get_deferred_fields() != set()
     assert (row.location, row.starts_at) == (expected.location, expected.starts_at)
     assert row.status == events[0].status  # a deferred field is read when asked for
+
+
+# --- plain rows ---------------------------------------------------------------------------
+
+
+def _event_rows(school_ids, since):
+    return (
+        Event.objects.filter(school_id__in=school_ids, starts_at__gte=since)
+        .order_by("starts_at", "id")
+        .values_list("pk", "school__slug", "starts_at", "interpretation_languages")
+    )
+
+
+def test_plain_rows_are_the_querysets_rows_for_each_call(world, events, django_assert_num_queries):
+    built = []
+
+    def build(schools, since):
+        built.append(schools)
+        return _event_rows(schools, since)
+
+    read = PreparedRows(build)
+    since = events[0].starts_at - timedelta(days=400)
+    for schools in (
+        (world.school.pk,),
+        (world.other_school.pk,),
+        (world.school.pk, world.other_school.pk),
+        (world.other_school.pk, world.school.pk),
+        (world.school.pk,),
+    ):
+        with django_assert_num_queries(1):
+            rows = read.rows(schools=schools, since=since)
+        # The same tuples, the fields converted as the ORM converts them.
+        assert rows == list(_event_rows(schools, since))
+        assert rows
+        assert read.is_prepared(schools=schools, since=since)
+    # One list length, one compiled query, checked on its first call: built twice for each.
+    assert len(built) == 4
+
+
+def test_plain_rows_a_day_as_an_argument_in_each_time_zone(world, events):
+    """A datetime's date is read in the current time zone, which the ORM writes into the SQL:
+    compiled once per time zone."""
+    day = timezone.localtime(events[0].starts_at, ZoneInfo("UTC")).date()
+    read = PreparedRows(
+        lambda school, day: (
+            Event.objects.filter(school=school, starts_at__date__gte=day)
+            .order_by("id")
+            .values_list("pk", "starts_at")
+        )
+    )
+    for zone in ("Pacific/Kiritimati", "Pacific/Pago_Pago", "UTC"):
+        with timezone.override(ZoneInfo(zone)):
+            for moment in (day - timedelta(days=1), day, day + timedelta(days=1)):
+                expected = list(
+                    Event.objects.filter(school=world.school, starts_at__date__gte=moment)
+                    .order_by("id")
+                    .values_list("pk", "starts_at")
+                )
+                assert read.rows(school=world.school.pk, day=moment) == expected
+            assert read.is_prepared(school=world.school.pk, day=day)
+    assert len(read._compiled) == 3
+
+
+def test_plain_rows_a_value_computed_from_an_argument_is_the_querysets_answer(world, events):
+    read = PreparedRows(
+        lambda schools: (
+            Event.objects.filter(school_id__in=(*schools, schools[0] + 1))
+            .order_by("id")
+            .values_list("pk")
+        )
+    )
+    for schools in ((world.school.pk,), (world.other_school.pk,)):
+        expected = list(
+            Event.objects.filter(school_id__in=(*schools, schools[0] + 1))
+            .order_by("id")
+            .values_list("pk")
+        )
+        assert read.rows(schools=schools) == expected
+        assert not read.is_prepared(schools=schools)
+
+
+def test_plain_rows_an_empty_list_is_the_querysets_answer(world, events):
+    read = PreparedRows(
+        lambda schools: Event.objects.filter(school_id__in=schools).values_list("pk")
+    )
+    assert read.rows(schools=()) == []
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda pk: Event.objects.filter(pk=pk),
+        lambda pk: Event.objects.filter(pk=pk).values_list("pk", flat=True),
+        lambda pk: Event.objects.filter(pk=pk).values("pk"),
+        lambda pk: Event.objects.filter(pk=pk).annotate(n=Count("rsvps")).values_list("pk", "n"),
+        lambda pk: Event.objects.using("default").filter(pk=pk).values_list("pk"),
+    ],
+)
+def test_plain_rows_refuses_what_is_not_a_values_list(world, events, build):
+    with pytest.raises(TypeError, match="values_list"):
+        PreparedRows(build).rows(pk=events[0].pk)
+
+
+def test_plain_rows_refuses_arguments_the_sql_would_misread(world):
+    read = PreparedRows(lambda pks: Event.objects.filter(pk__in=pks).values_list("pk"))
+    with pytest.raises(TypeError, match="tuple of ids"):
+        read.rows(pks=("a",))
+    with pytest.raises(TypeError, match="ids and datetimes"):
+        read.rows(pks=[1, 2])
+
+
+def test_plain_rows_an_id_named_twice_leaves_the_shape_prepared(world, events):
+    """`__in` writes a repeated id once: that call is the queryset's own, and the next call of
+    the same length still runs the compiled SQL."""
+    read = PreparedRows(
+        lambda schools: Event.objects.filter(school_id__in=schools).order_by("id").values_list("pk")
+    )
+    twice = (world.school.pk, world.school.pk)
+    assert read.rows(schools=twice) == list(
+        Event.objects.filter(school=world.school).order_by("id").values_list("pk")
+    )
+    both = (world.school.pk, world.other_school.pk)
+    assert read.rows(schools=both) == list(Event.objects.order_by("id").values_list("pk"))
+    assert read.is_prepared(schools=both)
