@@ -7,9 +7,9 @@ compiles it the first time with a stand-in value for each argument, and every la
 runs that same SQL with the real values, the rows built as the ORM builds them (each column
 through the converters it would apply, then `Model.from_db`).
 
-Only for querysets of one model without `select_related`, prefetching, annotations, values()
-or a database of their own (raw rows fill one model), whose arguments are ids or aware
-datetimes that reach the SQL as they are given: `build` must not compute with them, nor read
+Only for querysets of a model (and what it select_related) without prefetching, annotations,
+values() or a database of their own, whose arguments are ids, aware datetimes or text (a slug)
+that reach the SQL as they are given: `build` must not compute with them, nor read
 per-request state (the time zone, the language, the time). The first call checks that: the
 queryset built with the real arguments must compile to the same SQL, with those values where
 the stand-ins were; if it does not, that call and every later one run the queryset itself.
@@ -25,7 +25,7 @@ from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import Model, QuerySet
-from django.db.models.query import ModelIterable, ValuesListIterable
+from django.db.models.query import ModelIterable, ValuesListIterable, get_related_populators
 from django.utils import timezone
 
 # Stand-ins no real id or moment takes in practice (and, were one taken, the first call's check
@@ -43,8 +43,16 @@ def _check(value: Any) -> None:
         raise TypeError(f"a prepared read takes ids and datetimes, not {type(value).__name__}")
 
 
+def _check_argument(value: Any) -> None:
+    """A `Prepared` read also takes text compared as it is (a slug)."""
+    if not isinstance(value, str):
+        _check(value)
+
+
 def _stand_in(value: Any, i: int) -> Any:
-    _check(value)
+    _check_argument(value)
+    if isinstance(value, str):
+        return f"~prepared stand-in {i}~"
     if isinstance(value, datetime):
         return _MOMENT_STAND_IN + timedelta(microseconds=i)
     return _ID_STAND_IN - i
@@ -79,8 +87,6 @@ class Prepared:
         stand_ins = {name: _stand_in(arguments[name], i) for i, name in enumerate(names)}
         queryset = self.build(**stand_ins)
         query = queryset.query
-        if query.select_related:
-            raise TypeError("a prepared read fills one model: no select_related")
         if (
             queryset._prefetch_related_lookups
             or query.annotations
@@ -88,7 +94,7 @@ class Prepared:
             or queryset._db is not None
         ):
             raise TypeError(
-                "a prepared read fills one model: no prefetching, annotations, values() "
+                "a prepared read fills models: no prefetching, annotations, values() "
                 "or database of its own"
             )
         sql, params = query.sql_with_params()
@@ -105,15 +111,19 @@ class Prepared:
         if found != set(names):
             raise TypeError(f"arguments not found in the compiled query: {set(names) - found}")
         # The selected columns, as the ORM's ModelIterable reads them: the model's fields (all,
-        # or those only()/defer() leave), each with its converters.
+        # or those only()/defer() leave), then those of each select_related model, each with
+        # its converters.
         compiler = query.get_compiler(connection=connection)
         compiler.setup_query()
+        if compiler.annotation_col_map or query.extra_select:
+            raise TypeError("a prepared read fills models from their own columns")
         expressions = [column for column, _sql, _alias in compiler.select]
         fields = compiler.klass_info["select_fields"]
-        if list(fields) != list(range(len(expressions))):
-            raise TypeError("a prepared read fills one model from its own columns")
-        init_list = [column.target.attname for column in expressions]
-        return queryset.model, sql, slots, expressions, init_list
+        if list(fields) != list(range(fields[0], fields[-1] + 1)) or fields[0] != 0:
+            raise TypeError("a prepared read fills models from their own columns")
+        init_list = [column.target.attname for column in expressions[: len(fields)]]
+        populators = get_related_populators(compiler.klass_info, compiler.select, connection.alias)
+        return queryset.model, sql, slots, expressions, (init_list, populators)
 
     def _converters_for(self, expressions: list) -> list[tuple[int, list]]:
         """(position, converters) of the columns that have any, on this thread's connection:
@@ -143,7 +153,7 @@ class Prepared:
 
     def rows(self, **arguments: Any) -> list[Model]:
         for value in arguments.values():
-            _check(value)
+            _check_argument(value)
             if isinstance(value, int) and value not in _BIGINT:
                 return list(self.build(**arguments))
         compiled = self._compiled
@@ -158,7 +168,8 @@ class Prepared:
                 compiled = self._compiled
         if compiled is None:
             return list(self.build(**arguments))
-        model, sql, slots, expressions, init_list = compiled
+        model, sql, slots, expressions, (init_list, populators) = compiled
+        width = len(init_list)
         params = [_adapted(arguments[value]) if is_arg else value for is_arg, value in slots]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
@@ -174,7 +185,10 @@ class Prepared:
                     for function in functions:
                         value = function(value, expression, connection)
                     row[position] = value
-            found.append(model.from_db(alias, init_list, row))
+            obj = model.from_db(alias, init_list, row[:width] if populators else row)
+            for populator in populators:  # the select_related objects, as the ORM sets them
+                populator.populate(row, obj)
+            found.append(obj)
         return found
 
     def first(self, **arguments: Any) -> Model | None:

@@ -77,13 +77,23 @@ def test_a_locking_read(world, events):
 
 
 def test_refuses_what_it_cannot_prepare(world):
-    with pytest.raises(TypeError, match="select_related"):
-        Prepared(lambda pk: Event.objects.select_related("school").filter(pk=pk)).rows(pk=1)
     # An argument that does not reach the SQL as given (here: not used at all).
     with pytest.raises(TypeError, match="not found"):
         Prepared(lambda pk, school: School.objects.filter(pk=pk)).rows(pk=1, school=2)
     with pytest.raises(TypeError, match="ids and datetimes"):
-        Prepared(lambda slug: School.objects.filter(slug=slug)).rows(slug="lincoln")
+        Prepared(lambda slugs: School.objects.filter(slug__in=slugs)).rows(slugs=["lincoln"])
+
+
+def test_text_transformed_by_the_query_is_the_querysets_answer(world):
+    """A pattern lookup writes the text into a parameter of its own (%text%): the stand-in is
+    not found as given, and the read says so rather than answer wrongly."""
+    with pytest.raises(TypeError, match="not found"):
+        Prepared(lambda name: School.objects.filter(name__icontains=name)).rows(name="linc")
+    # Text changed in Python before the query: the first call's check finds it and the read
+    # stays the queryset's.
+    stripped = Prepared(lambda slug: School.objects.filter(slug=slug.strip()))
+    assert stripped.first(slug=f" {world.school.slug} ") == world.school
+    assert stripped.first(slug=world.other_school.slug) == world.other_school
 
 
 def test_a_value_computed_from_an_argument_is_the_querysets_answer(world, events):
@@ -132,7 +142,7 @@ def test_refuses_arguments_the_sql_would_misread(world, events):
     ],
 )
 def test_refuses_querysets_whose_rows_are_not_one_model(world, events, build):
-    with pytest.raises(TypeError, match="one model"):
+    with pytest.raises(TypeError, match="fills models"):
         Prepared(build).rows(pk=events[0].pk)
 
 
@@ -284,3 +294,31 @@ def test_plain_rows_an_id_named_twice_leaves_the_shape_prepared(world, events):
     both = (world.school.pk, world.other_school.pk)
     assert read.rows(schools=both) == list(Event.objects.order_by("id").values_list("pk"))
     assert read.is_prepared(schools=both)
+
+
+def test_a_read_with_its_related_objects_is_the_orm_s(world, events, django_assert_num_queries):
+    """select_related objects come filled as the ORM fills them, from the one query; the
+    school is found by its slug (text compared as it is)."""
+
+    def build(slug, pk):
+        return (
+            Event.objects.select_related("school__district")
+            .filter(school__slug=slug, pk=pk)
+            .order_by()[:1]
+        )
+
+    read = Prepared(build)
+    for event in events:
+        slug = event.school.slug
+        expected = build(slug, event.pk).get()
+        with django_assert_num_queries(1):
+            found = read.first(slug=slug, pk=event.pk)
+            school, district = found.school, found.school.district  # no query of their own
+        assert _values(found) == _values(expected)
+        assert _values(school) == _values(expected.school)
+        assert _values(district) == _values(expected.school.district)
+    assert read.first(slug=world.other_school.slug, pk=events[0].pk) is None  # not its school
+    assert read.first(slug="no-such-school", pk=events[0].pk) is None
+    # Text reaches the SQL as a parameter, never into it.
+    hostile = "x' OR '1'='1"
+    assert read.first(slug=hostile, pk=events[0].pk) is None
