@@ -44,16 +44,17 @@ def _text(value) -> str:
 
 
 def _translated(message: str) -> str:
-    """As `{% translate "message" as name %}` then `{{ name }}` write it: the translation,
-    escaped, with the template's doubled percent signs restored."""
-    return conditional_escape(gettext(message.replace("%", "%%"))).replace("%%", "%")
+    """As `{% translate "message" as name %}` then `{{ name }}` write it: the translation as it
+    is (a template's own text, and so its translation, is not escaped), with the template's
+    doubled percent signs restored."""
+    return gettext(message.replace("%", "%%")).replace("%%", "%")
 
 
 def column_labels() -> dict[str, str]:
     """The columns' names in the active language, as the table's head and each cell's
-    data-label write them (already escaped)."""
+    data-label write them."""
     return {
-        "subject": mark_safe(_translated("Subject")),  # noqa: S308 (escaped)
+        "subject": mark_safe(_translated("Subject")),  # noqa: S308 (the template's own text)
         "family": mark_safe(_translated("Family")),  # noqa: S308
         "status": mark_safe(_translated("Status")),  # noqa: S308
         "answered": mark_safe(_translated("Answered by")),  # noqa: S308
