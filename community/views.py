@@ -29,7 +29,7 @@ from leadership.models import School
 from leadership.permissions import is_district_admin, load_in_school, school_view
 from leadership.uploads import refused_uploads, upload_limit
 
-from . import inbox_rows, selectors, services, tokens
+from . import inbox_html, selectors, services, tokens
 from .forms import (
     AnnouncementForm,
     AnnouncerForm,
@@ -242,23 +242,25 @@ def inbox(request: HtmxHttpRequest, school: School) -> HttpResponse:
     page = selectors.inbox_page(
         user=request.user, school=school, status=status or None, number=_page_number(request)
     )
-    labels = inbox_rows.column_labels()
+    previous_url = _inbox_page_url(status, page.number - 1) if page.number > 1 else ""
+    next_url = _inbox_page_url(status, page.number + 1) if page.number < page.pages else ""
     return render(
         request,
         "community/inbox.html",
         {
             "school": school,
             "conversations": page.rows,
-            "labels": labels,
-            "rows_html": inbox_rows.rows_html(page.rows, school=school, labels=labels),
-            "status": status,
-            "statuses": ConversationStatus.choices,
-            "can_see_times": can_see_response_times(request.user, school),
             "page": page,
-            "previous_url": _inbox_page_url(status, page.number - 1) if page.number > 1 else "",
-            "next_url": _inbox_page_url(status, page.number + 1)
-            if page.number < page.pages
-            else "",
+            "previous_url": previous_url,
+            "next_url": next_url,
+            "content": inbox_html.content(
+                school=school,
+                page=page,
+                status=status,
+                can_see_times=can_see_response_times(request.user, school),
+                previous_url=previous_url,
+                next_url=next_url,
+            ),
         },
     )
 

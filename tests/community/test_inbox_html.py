@@ -1,4 +1,4 @@
-"""The inbox's rows written in Python (community/inbox_rows.py) and its read compiled once
+"""The inbox's page written in Python (community/inbox_html.py) and its read compiled once
 (community.selectors.inbox_page) answer as the template and the ORM they replace: the same
 HTML byte for byte, for every reader, language, filter and page, and every write seen at once."""
 
@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import ngettext
 
-from community import inbox_rows, selectors, services
+from community import inbox_html, selectors, services
 from community.models import Conversation, ConversationStatus, Topic
 from leadership.models import Role
 from tests.community import factories as cf
@@ -71,8 +71,9 @@ def _compiled_afresh():
 
 @pytest.fixture
 def hostile_inbox(world):
-    """An inbox of every status over three pages (25 a page), with names and subjects that
-    must be escaped, a family without a name, and ages from today to years ago."""
+    """An inbox of every status over three pages (25 a page; two for each status alone),
+    with names and subjects that must be escaped, a family without a name, and ages from
+    today to years ago."""
     now = timezone.now()
     families = [
         person(Role.FAMILY, school=world.school, email="a&b@example.org", full_name=HOSTILE),
@@ -83,7 +84,7 @@ def hostile_inbox(world):
     world.staff.save(update_fields=["full_name"])
     answerers = [world.staff, world.principal, world.teacher_leader]
     days = (0, 1, 2, 5, 21, 1001)
-    for n in range(60):
+    for n in range(80):
         extra = {
             "subject": HOSTILE if n % 7 == 0 else f"Question {n}",
             "topic": Topic.values[n % len(Topic.values)],
@@ -101,49 +102,73 @@ def hostile_inbox(world):
     return families
 
 
+def _compare_with_template(client, world, user, language, query="") -> int:
+    """The inbox page asked with `query`, compared with the former template's; how many
+    conversations it shows."""
+    url = reverse("community:inbox", kwargs={"slug": world.school.slug})
+    response = client.get(f"{url}?{query}")
+    assert response.status_code == 200
+    status = response.wsgi_request.GET.get("status", "")
+    page = response.context["page"]
+    every = selectors.inbox(user=user, school=world.school, status=status or None)
+    assert page.pages == max(1, ceil(every.count() / 25))
+    rows = list(every[(page.number - 1) * 25 : page.number * 25])
+    _label_as_before(rows, school=world.school)
+    context = {
+        "school": world.school,
+        "conversations": rows,
+        "status": status,
+        "statuses": ConversationStatus.choices,
+        "can_see_times": user == world.principal,
+        "page": page,
+        "previous_url": response.context["previous_url"],
+        "next_url": response.context["next_url"],
+    }
+    template = engines["django"].from_string(TEMPLATE_PAGE)
+    with translation.override(language):
+        expected = template.render(context, request=response.wsgi_request)
+    html = response.content.decode()
+    assert _without_tokens(html) == _without_tokens(expected)
+    return len(rows)
+
+
+def _reading_in(user, language):
+    user.preferred_language = language
+    user.save(update_fields=["preferred_language"])
+    return user
+
+
 @pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize("reader", ["principal", "staff"])
 def test_the_inbox_page_is_the_html_the_template_wrote(
     world, hostile_inbox, client_for, reader, language
 ):
-    user = getattr(world, reader)
-    user.preferred_language = language
-    user.save(update_fields=["preferred_language"])
+    user = _reading_in(getattr(world, reader), language)
     client = client_for(user)
-    url = reverse("community:inbox", kwargs={"slug": world.school.slug})
-    template = engines["django"].from_string(TEMPLATE_PAGE)
-    compared = 0
+    shown = []
     with time_machine.travel(timezone.now(), tick=False):
         for status in ("", "open", "waiting", "closed"):
-            for number in (1, 2):
-                query = "&".join(
-                    part
-                    for part in (f"status={status}" if status else "", f"page={number}")
-                    if part
-                )
-                response = client.get(f"{url}?{query}")
-                assert response.status_code == 200
-                page = response.context["page"]
-                every = selectors.inbox(user=user, school=world.school, status=status or None)
-                assert page.pages == ceil(every.count() / 25)
-                rows = list(every[(page.number - 1) * 25 : page.number * 25])
-                _label_as_before(rows, school=world.school)
-                context = {
-                    "school": world.school,
-                    "conversations": rows,
-                    "status": status,
-                    "statuses": ConversationStatus.choices,
-                    "can_see_times": reader == "principal",
-                    "page": page,
-                    "previous_url": response.context["previous_url"],
-                    "next_url": response.context["next_url"],
-                }
-                with translation.override(language):
-                    expected = template.render(context, request=response.wsgi_request)
-                assert _without_tokens(response.content.decode()) == _without_tokens(expected)
-                compared += len(rows)
-    assert compared > 60  # every page compared had rows
-    assert "&lt;b&gt;&quot;Tom &amp; Jerry&#x27;s&quot;&lt;/b&gt;" in response.content.decode()
+            for number in (1, 2, 3):
+                query = f"status={status}&page={number}" if status else f"page={number}"
+                shown.append(_compare_with_template(client, world, user, language, query))
+    # The whole list over three pages, each status over two (its third is its last).
+    assert shown == [25, 25, 4, 25, 2, 2, 25, 2, 2, 25, 1, 1]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_an_empty_inbox_and_a_single_page_are_the_html_the_template_wrote(
+    world, client_for, language
+):
+    user = _reading_in(world.principal, language)
+    client = client_for(user)
+    with time_machine.travel(timezone.now(), tick=False):
+        assert _compare_with_template(client, world, user, language) == 0
+        assert _compare_with_template(client, world, user, language, "status=closed") == 0
+        cf.conversation(world.school, world.family, subject=HOSTILE)
+        assert _compare_with_template(client, world, user, language) == 1
+        assert _compare_with_template(client, world, user, language, "page=2") == 1
+    html = client.get(reverse("community:inbox", kwargs={"slug": world.school.slug})).content
+    assert b'<nav class="pagination"' not in html
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -179,8 +204,8 @@ def test_the_rows_are_the_loop_of_the_template_in_every_language(world, language
     ]
     template = engines["django"].from_string(TEMPLATE_ROWS)
     with translation.override(language):
-        labels = inbox_rows.column_labels()
-        html = inbox_rows.rows_html(rows, school=world.school, labels=labels, now=now)
+        labels = inbox_html.column_labels()
+        html = inbox_html.rows_html(rows, school=world.school, labels=labels, now=now)
         for written in rows:
             written.answerer_name = "—" if written.answerer_name is None else written.answerer_name
         _label_as_before(rows, school=world.school)
@@ -197,8 +222,8 @@ def test_the_rows_are_the_loop_of_the_template_in_every_language(world, language
 
 
 def test_no_rows_write_nothing(world):
-    labels = inbox_rows.column_labels()
-    assert inbox_rows.rows_html([], school=world.school, labels=labels) == ""
+    labels = inbox_html.column_labels()
+    assert inbox_html.rows_html([], school=world.school, labels=labels) == ""
 
 
 def test_the_compiled_read_gives_the_rows_the_orm_gives(world, hostile_inbox):
@@ -282,4 +307,18 @@ def test_a_column_name_is_escaped_and_its_percent_signs_kept_as_the_template_doe
     template = engines["django"].from_string(
         "{% load i18n %}{% translate '" + message.replace("'", "\\'") + "' as name %}{{ name }}"
     )
-    assert inbox_rows._translated(message) == template.render({})
+    assert inbox_html._translated(message) == template.render({})
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_page_numbers_are_localised_as_the_template_does(settings, language):
+    settings.USE_THOUSAND_SEPARATOR = True  # so that a page's number has something to show
+    pagination = TEMPLATE_PAGE.split("{% if page.pages > 1 %}")[1].split("{% endif %}\n{% else")[0]
+    template = engines["django"].from_string("{% load i18n %}" + pagination)
+    page = selectors.InboxPage(rows=[], number=1234, pages=5678)
+    links = {"previous_url": "?page=1233", "next_url": "?status=open&page=1235"}
+    with translation.override(language):
+        html = inbox_html._pages(page, **links)
+        assert html == template.render({"page": page, **links})
+    assert ("Page 1,234 of 5,678" in html) == (language == "en")  # grouped, as English does
+    assert 'href="?status=open&amp;page=1235"' in html
