@@ -23,11 +23,27 @@ from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, gettext_noop, ngettext
 
 from .models import ConversationStatus, Topic
 
 NOBODY = "—"  # no one answers yet
+
+# The page's own sentences, as its template wrote them (marked here for the catalogues).
+_SUBJECT = gettext_noop("Subject")
+_FAMILY = gettext_noop("Family")
+_STATUS = gettext_noop("Status")
+_ANSWERED_BY = gettext_noop("Answered by")
+_AGE = gettext_noop("Age")
+_PREVIOUS = gettext_noop("Previous")
+_NEXT = gettext_noop("Next")
+_PAGES_OF_CONVERSATIONS = gettext_noop("Pages of conversations")
+_RESPONSE_TIMES = gettext_noop("Response times")
+_MESSAGES_FROM_FAMILIES = gettext_noop("Messages from families")
+_SHOW = gettext_noop("Show")
+_OPEN_AND_WAITING = gettext_noop("Open and waiting")
+_NO_CONVERSATIONS = gettext_noop("No conversations here.")
+_PAGE_OF = gettext_noop("Page %(n)s of %(total)s")
 
 
 def _text(value) -> str:
@@ -51,11 +67,11 @@ def column_labels() -> dict[str, str]:
     """The columns' names in the active language, as the table's head and each cell's
     data-label write them."""
     return {
-        "subject": mark_safe(_translated("Subject")),  # noqa: S308 (the template's own text)
-        "family": mark_safe(_translated("Family")),  # noqa: S308
-        "status": mark_safe(_translated("Status")),  # noqa: S308
-        "answered": mark_safe(_translated("Answered by")),  # noqa: S308
-        "age": mark_safe(_translated("Age")),  # noqa: S308
+        "subject": mark_safe(_translated(_SUBJECT)),  # noqa: S308 (the template's own text)
+        "family": mark_safe(_translated(_FAMILY)),  # noqa: S308
+        "status": mark_safe(_translated(_STATUS)),  # noqa: S308
+        "answered": mark_safe(_translated(_ANSWERED_BY)),  # noqa: S308
+        "age": mark_safe(_translated(_AGE)),  # noqa: S308
     }
 
 
@@ -131,22 +147,22 @@ def _pages(page, *, previous_url: str, next_url: str) -> str:
     numbers = {"n": _number(page.number), "total": _number(page.pages)}
     # As {% blocktranslate with n=... total=... %}Page {{ n }} of {{ total }}{% endblocktranslate
     # %}: a translation that will not take the numbers gives way to the English sentence.
-    message = "Page %(n)s of %(total)s"
+    message = _PAGE_OF
     try:
         of_pages = gettext(message) % numbers
     except (KeyError, ValueError):
         with translation.override(None):
             of_pages = gettext(message) % numbers
     previous = (
-        f'<a href="{_text(previous_url)}" rel="prev">{_translated("Previous")}</a>'
+        f'<a href="{_text(previous_url)}" rel="prev">{_translated(_PREVIOUS)}</a>'
         if previous_url
         else ""
     )
     following = (
-        f'<a href="{_text(next_url)}" rel="next">{_translated("Next")}</a>' if next_url else ""
+        f'<a href="{_text(next_url)}" rel="next">{_translated(_NEXT)}</a>' if next_url else ""
     )
     return (
-        f'\n<nav class="pagination" aria-label="{_translated("Pages of conversations")}">\n'
+        f'\n<nav class="pagination" aria-label="{_translated(_PAGES_OF_CONVERSATIONS)}">\n'
         f"  {previous}\n"
         f'  <span aria-current="page">{of_pages}</span>\n'
         f"  {following}\n"
@@ -172,7 +188,7 @@ def content(
     if can_see_times:
         url = _text(reverse("community:response_times", kwargs={"slug": school.slug}))
         times = (
-            f'<a class="button button-secondary" href="{url}">{_translated("Response times")}</a>'
+            f'<a class="button button-secondary" href="{url}">{_translated(_RESPONSE_TIMES)}</a>'
         )
     filters = "".join(
         f'<li><a href="?status={_text(value)}"{_CURRENT if status == value else ""}>'
@@ -182,12 +198,12 @@ def content(
     html = [
         f'\n<p><a href="{_text(school.get_absolute_url())}">{_text(school.name)}</a></p>\n'
         '<div class="page-head">\n'
-        f"  <h1>{_translated('Messages from families')}</h1>\n"
+        f"  <h1>{_translated(_MESSAGES_FROM_FAMILIES)}</h1>\n"
         f"  {times}\n"
         "</div>\n"
-        f'<nav aria-label="{_translated("Show")}" class="filters">\n'
+        f'<nav aria-label="{_translated(_SHOW)}" class="filters">\n'
         "  <ul>\n"
-        f'    <li><a href="?"{"" if status else _CURRENT}>{_translated("Open and waiting")}'
+        f'    <li><a href="?"{"" if status else _CURRENT}>{_translated(_OPEN_AND_WAITING)}'
         "</a></li>\n"
         f"    {filters}\n"
         "  </ul>\n"
@@ -213,6 +229,6 @@ def content(
             html.append(_pages(page, previous_url=previous_url, next_url=next_url))
         html.append("\n")
     else:
-        html.append(f'\n<p class="empty">{_translated("No conversations here.")}</p>\n')
+        html.append(f'\n<p class="empty">{_translated(_NO_CONVERSATIONS)}</p>\n')
     html.append("\n")
     return mark_safe("".join(html))  # noqa: S308 (every value put in is escaped)

@@ -5,6 +5,8 @@ HTML byte for byte, for every reader, language, filter and page, and every write
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
 from datetime import timedelta
 from math import ceil
 from pathlib import Path
@@ -16,6 +18,7 @@ from django.template import engines
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import ngettext
+from django.utils.translation.template import templatize
 
 from community import inbox_html, selectors, services
 from community.models import Conversation, ConversationStatus, Topic
@@ -322,3 +325,28 @@ def test_page_numbers_are_localised_as_the_template_does(settings, language):
         assert html == template.render({"page": page, **links})
     assert ("Page 1,234 of 5,678" in html) == (language == "en")  # grouped, as English does
     assert 'href="?status=open&amp;page=1235"' in html
+
+
+@pytest.mark.skipif(shutil.which("xgettext") is None, reason="needs GNU gettext")
+def test_every_sentence_of_the_former_template_stays_in_the_catalogues(tmp_path):
+    """`make messages` keeps only what it finds: each sentence the page's template had must
+    be found in community/inbox_html.py (or the template left), not only in the catalogues."""
+
+    def messages(source: str) -> set[str]:
+        path = tmp_path / "source.py"
+        path.write_text(source)
+        command = ["xgettext", "--language=Python", "--from-code=UTF-8", "--output=-"]
+        found = subprocess.run(
+            [*command, "--keyword=gettext_noop", "--keyword=ngettext:1,2", str(path)],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        return set(re.findall(r'^msgid "(.+)"$', found, re.M))
+
+    root = Path(__file__).resolve().parents[2]
+    before = messages(templatize(TEMPLATE_PAGE))
+    now = messages(templatize((root / "templates/community/inbox.html").read_text()))
+    now |= messages((root / "community/inbox_html.py").read_text())
+    assert len(before) > 10
+    assert before <= now
