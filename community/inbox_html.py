@@ -147,12 +147,11 @@ def _pages(page, *, previous_url: str, next_url: str) -> str:
     numbers = {"n": _number(page.number), "total": _number(page.pages)}
     # As {% blocktranslate with n=... total=... %}Page {{ n }} of {{ total }}{% endblocktranslate
     # %}: a translation that will not take the numbers gives way to the English sentence.
-    message = _PAGE_OF
     try:
-        of_pages = gettext(message) % numbers
+        of_pages = gettext(_PAGE_OF) % numbers
     except (KeyError, ValueError):
         with translation.override(None):
-            of_pages = gettext(message) % numbers
+            of_pages = gettext(_PAGE_OF) % numbers
     previous = (
         f'<a href="{_text(previous_url)}" rel="prev">{_translated(_PREVIOUS)}</a>'
         if previous_url
