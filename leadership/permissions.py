@@ -22,6 +22,7 @@ from django.shortcuts import get_object_or_404
 
 from . import clock, lookups
 from .models import STAFF_ROLES, District, Membership, Role, School
+from .prepared import Prepared
 
 
 @dataclass(frozen=True)
@@ -325,17 +326,20 @@ def school_object_view(
 
     def decorator(view):
         if one_query:
-
-            @wraps(view)
-            def wrapped(request: HttpRequest, *args, **kwargs):
-                slug, pk = kwargs.pop(slug_kwarg), kwargs.pop(pk_kwarg)
-                # The slug and pk name one row at most: no ORDER BY to compile or sort by.
-                found = (
+            # The slug and pk name one row at most: no ORDER BY to compile or sort by. The
+            # page is polled, so its SQL is compiled once (leadership.prepared).
+            read = Prepared(
+                lambda slug, pk: (
                     objects.select_related(f"{school_path}__district")
                     .filter(**{f"{school_path}__slug": slug, "pk": pk})
                     .order_by()[:1]
                 )
-                obj = next(iter(found), None)
+            )
+
+            @wraps(view)
+            def wrapped(request: HttpRequest, *args, **kwargs):
+                slug, pk = kwargs.pop(slug_kwarg), kwargs.pop(pk_kwarg)
+                obj = read.first(slug=slug, pk=pk)
                 if obj is None:
                     raise Http404
                 school = obj
