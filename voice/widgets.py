@@ -16,6 +16,8 @@ from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeData, mark_safe
 from django.utils.translation import gettext
 
+_LABEL_PUNCTUATION = ":?.!"
+
 
 def _attr_value(value) -> str:
     """As attrs.html writes a value, {{ value|stringformat:'s' }}: safe text as it is,
@@ -48,8 +50,9 @@ def label_tag(bound_field) -> str:
         return bound_field.label_tag()
     contents = bound_field.label
     suffix = field.label_suffix if field.label_suffix is not None else form.label_suffix
-    # The punctuation Django's translators name in `_(":?.!")`, in the active language.
-    if suffix and contents and contents[-1] not in gettext(":?.!"):
+    # The punctuation Django's translators name in `_(":?.!")`, in the active language (from
+    # Django's own catalogue: named, not written, so that makemessages leaves it there).
+    if suffix and contents and contents[-1] not in gettext(_LABEL_PUNCTUATION):
         contents = format_html("{}{}", contents, suffix)
     id_ = field.widget.attrs.get("id") or bound_field.auto_id
     if not id_:
