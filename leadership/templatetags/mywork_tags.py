@@ -13,7 +13,7 @@ from django import template
 from django.utils.formats import date_format, localize
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext, override
+from django.utils.translation import gettext, gettext_noop, override
 
 from .. import clock, mywork
 
@@ -35,6 +35,13 @@ def _text(value) -> str:
     return conditional_escape(value if isinstance(value, str) else str(value))
 
 
+# Marked where they are written, so that makemessages keeps them in the catalogues: it reads
+# no call inside an f-string, and no call of _blocktranslate.
+NOTHING_TO_DO = gettext_noop("You have nothing to do in Accord right now.")
+DUE = gettext_noop("due %(due)s")
+OPEN_TITLE = gettext_noop("Open %(title)s")
+
+
 def _blocktranslate(message: str, **values) -> str:
     """As {% blocktranslate with name=value %}...{% endblocktranslate %} writes `message`:
     the translation, the values written in as {{ value }}; the message untranslated when the
@@ -54,7 +61,7 @@ def _entry_html(entry: mywork.Entry, overdue: str) -> str:
     html += "\n      "
     if entry.due:
         due = date_format(entry.due, "SHORT_DATE_FORMAT")  # {{ entry.due|date:"..." }}
-        html += " · " + _blocktranslate("due %(due)s", due=due)
+        html += " · " + _blocktranslate(DUE, due=due)
     html += "\n      "
     if entry.status:
         html += f' <span class="badge">{_text(entry.status)}</span>'
@@ -69,7 +76,7 @@ def sections_html(sections: list[mywork.Section]) -> SafeString:
     when it has none) and the link to its app's own page."""
     if not sections:
         return mark_safe(  # noqa: S308 (a translation, as {% translate %} writes it)
-            f'\n<p class="empty">{gettext("You have nothing to do in Accord right now.")}</p>\n'
+            f'\n<p class="empty">{gettext(NOTHING_TO_DO)}</p>\n'
         )
     overdue = gettext("Overdue")
     parts = []
@@ -88,7 +95,7 @@ def sections_html(sections: list[mywork.Section]) -> SafeString:
             parts.append(f'<p class="empty">{_text(section.empty)}</p>')
         parts.append("\n  ")
         if section.more_url:
-            title = _blocktranslate("Open %(title)s", title=section.title)
+            title = _blocktranslate(OPEN_TITLE, title=section.title)
             parts.append(f'<p><a href="{_text(section.more_url)}">{title}</a></p>')
         parts.append("\n</section>\n")
     return mark_safe("".join(parts))  # noqa: S308 (every value put in is escaped)
