@@ -601,11 +601,13 @@ def _service_errors(error: ValidationError) -> tuple[dict, list[str]]:
     return {}, [str(m) for m in error.messages]
 
 
-def _existing_values(response: Response | None) -> dict:
+def _existing_values(response: Response | None, questions: list[Question]) -> dict:
+    """The answers of `response` as the form's initial values: those to `questions` (the
+    survey's, as the page read them)."""
     if response is None:
         return {}
     values: dict = {}
-    questions = {q.pk: q for q in response.survey.questions.all()}
+    questions = {q.pk: q for q in questions}
     for answer in Answer.objects.filter(response=response):
         question = questions.get(answer.question_id)
         if question is None:
@@ -648,8 +650,10 @@ def _answer_page(request, survey, *, language, form, sections, errors_top, actio
 @require_http_methods(["GET", "HEAD", "POST"])
 @school_view()
 def survey_answer(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
-    survey = load_in_school(request, selectors.survey_for_answering(pk=pk), "school", pk=pk)
-    survey.school = school
+    found = selectors.survey_to_answer(pk=pk, school=school)
+    if found is None:
+        raise Http404
+    survey, questions = found
     selectors.with_teams(survey)
     user = request.user
     if not (selectors.is_asked_by_role(user, survey) or selectors.is_in_audience(user, survey)):
@@ -671,7 +675,6 @@ def survey_answer(request: HtmxHttpRequest, school: School, pk: int) -> HttpResp
         raise PermissionDenied
     language = _respondent_language(request, survey)
     with translation.override(language):
-        questions = list(survey.questions.all())
         cookie_name = EDIT_COOKIE.format(survey.pk)
         edit_key = request.get_signed_cookie(cookie_name, default="", salt="voice.edit")
         existing = None
@@ -684,13 +687,13 @@ def survey_answer(request: HtmxHttpRequest, school: School, pk: int) -> HttpResp
         answered_elsewhere = (
             survey.is_anonymous
             and existing is None
-            and selectors.has_participated(survey, request.user)
+            and selectors.has_answered(survey, request.user)
         )
         form = AnswerForm(
             request.POST or None,
             questions=questions,
             language=language,
-            initial_values=_existing_values(existing),
+            initial_values=_existing_values(existing, questions),
         )
         errors, errors_top = {}, []
         if not survey.is_open:
@@ -754,11 +757,7 @@ def _link_from_token(token: str) -> StudentLink | None:
     if read is None:
         return None
     link_id, nonce = read
-    return (
-        StudentLink.objects.select_related("survey__school__district")
-        .filter(pk=link_id, nonce=nonce, is_active=True)
-        .first()
-    )
+    return selectors.active_link(pk=link_id, nonce=nonce)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -770,7 +769,7 @@ def student_answer(request: HttpRequest, token: str) -> HttpResponse:
     survey = link.survey  # read with the link, its school and district
     language = _respondent_language(request, survey)
     with translation.override(language):
-        questions = list(survey.questions.all())
+        questions = selectors.questions_in_order(survey)
         answered = survey.pk in request.session.get(STUDENT_SESSION, [])
         form = AnswerForm(request.POST or None, questions=questions, language=language)
         errors, errors_top = {}, []
