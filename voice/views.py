@@ -544,12 +544,20 @@ def _respondent_language(request, survey: Survey) -> str:
     return languages[0]
 
 
-def _sections(form: AnswerForm, questions: list[Question], survey: Survey, language: str, errors):
+def _sections(
+    form: AnswerForm,
+    questions: list[Question],
+    survey: Survey,
+    language: str,
+    errors,
+    section_titles: dict[int, str] | None = None,
+):
     """The questions grouped by section, each with its controls written out, its condition and
     its errors: the page's loop only places them."""
     sections: list[dict] = []
     by_section: dict[int | None, dict] = {}
-    section_titles = selectors.section_titles(survey, questions, language)
+    if section_titles is None:
+        section_titles = selectors.section_titles(survey, questions, language)
     numbers = {q.pk: i for i, q in enumerate(questions, start=1)}
     by_pk = {q.pk: q for q in questions}
     for question in questions:
@@ -593,6 +601,31 @@ def _sections(form: AnswerForm, questions: list[Question], survey: Survey, langu
             item["show_if"] = f"q{question.show_if_id}:{question.show_if_option}"
         by_section[key]["questions"].append(item)
     return sections
+
+
+# The sections of a blank form (nothing sent, no earlier answers), kept in the process under
+# what writes them: the language, the section titles and every column of every question. An
+# edit is a new key, so the page shows it at once; bounded by emptying when full.
+_BLANK_SECTIONS: dict[tuple, list[dict]] = {}
+_BLANK_SECTIONS_MAX = 256
+_QUESTION_COLUMNS = tuple(field.attname for field in Question._meta.concrete_fields)
+
+
+def _blank_sections(form: AnswerForm, questions: list[Question], survey: Survey, language: str):
+    """_sections of an unbound form without initial values, written once per content."""
+    titles = selectors.section_titles(survey, questions, language)
+    key = (
+        language,
+        repr(sorted(titles.items())),
+        repr([[getattr(q, name) for name in _QUESTION_COLUMNS] for q in questions]),
+    )
+    found = _BLANK_SECTIONS.get(key)
+    if found is None:
+        found = _sections(form, questions, survey, language, {}, section_titles=titles)
+        if len(_BLANK_SECTIONS) >= _BLANK_SECTIONS_MAX:
+            _BLANK_SECTIONS.clear()
+        _BLANK_SECTIONS[key] = found
+    return found
 
 
 def _service_errors(error: ValidationError) -> tuple[dict, list[str]]:
@@ -736,7 +769,10 @@ def survey_answer(request: HtmxHttpRequest, school: School, pk: int) -> HttpResp
                 return response
         elif answered_elsewhere:
             errors_top = [str(services.ALREADY_ANSWERED)]
-        sections = _sections(form, questions, survey, language, errors)
+        if form.is_bound or existing is not None or errors:
+            sections = _sections(form, questions, survey, language, errors)
+        else:
+            sections = _blank_sections(form, questions, survey, language)
         return _answer_page(
             request,
             survey,
@@ -808,7 +844,10 @@ def student_answer(request: HttpRequest, token: str) -> HttpResponse:
                     },
                 )
                 return _with_device_cookie(request, thanks, device_key) if new_device else thanks
-        sections = _sections(form, questions, survey, language, errors)
+        if form.is_bound or errors:
+            sections = _sections(form, questions, survey, language, errors)
+        else:
+            sections = _blank_sections(form, questions, survey, language)
         response = _answer_page(
             request,
             survey,

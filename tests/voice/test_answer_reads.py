@@ -3,6 +3,8 @@ replace, for every survey and link, and each write shown at once."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -135,3 +137,80 @@ def test_a_link_to_a_survey_of_no_school_reads_none(world):
     found = selectors.active_link(pk=link.pk, nonce=link.nonce)
     assert found.survey.school is None
     assert found.survey.pk == survey.pk
+
+
+# --- the blank form's sections, kept per content
+
+
+def _page(client, url) -> str:
+    # The CSRF token is masked anew on each page.
+    return re.sub(
+        r'(csrftoken": |csrfmiddlewaretoken" value=)"[^"]+"', "", client.get(url).content.decode()
+    )
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_the_blank_sections_kept_are_those_written_anew(world, client, language):
+    from voice import views
+
+    survey, _q = open_survey(world)
+    client.force_login(world.staff)
+    url = _answer_url(survey) + f"?lang={language}"
+    views._BLANK_SECTIONS.clear()
+    first = _page(client, url)
+    assert len(views._BLANK_SECTIONS) == 1
+    # The same page from what was kept, and the same as written anew without it.
+    assert _page(client, url) == first
+    views._BLANK_SECTIONS.clear()
+    views._BLANK_SECTIONS_MAX, kept_max = 0, views._BLANK_SECTIONS_MAX
+    try:
+        assert _page(client, url) == first
+    finally:
+        views._BLANK_SECTIONS_MAX = kept_max
+
+
+def test_a_change_to_any_column_of_a_question_or_a_section_title_is_a_new_page(world, client):
+    from voice import views
+
+    survey = draft_survey(world)
+    section = services.section_add(
+        actor=world.principal, survey=survey, title={"en": "Part A", "es": "Parte A"}
+    )
+    question = add_question(world, survey, section=section)
+    services.survey_open(actor=world.principal, survey=survey)
+    client.force_login(world.staff)
+    url = _answer_url(survey)
+    page = _page(client, url)
+    assert "Part A" in page and 'aria-required="true"' not in page
+    # Written by hand: no service changes an open survey's questions, but whatever changes a
+    # column changes the page.
+    Question = type(question)
+    Question.objects.filter(pk=question.pk).update(required=True)
+    page = _page(client, url)
+    assert 'aria-required="true"' in page
+    Question.objects.filter(pk=question.pk).update(text={"en": "Seen?", "es": "¿Visto?"})
+    assert "Seen?" in _page(client, url)
+    type(section).objects.filter(pk=section.pk).update(title={"en": "Part B", "es": "Parte B"})
+    page = _page(client, url)
+    assert "Part B" in page and "Part A" not in page
+    assert _page(client, url + "?lang=es").count("Parte B") == 1
+    views._BLANK_SECTIONS.clear()
+    assert _page(client, url) == page
+
+
+def test_earlier_answers_and_sent_forms_are_never_the_blank_page(world, client):
+    survey, q = open_survey(world, anonymous=False)
+    client.force_login(world.staff)
+    url = _answer_url(survey)
+    blank = _page(client, url)
+    assert "checked" not in blank
+    client.post(url, {"lang": "en", f"q{q['belong'].pk}": "4", f"q{q['wish'].pk}": "More time"})
+    mine = _page(client, url)
+    assert mine.count("checked") == 1 and "More time" in mine
+    # Another person is shown the blank form.
+    client.force_login(world.teacher_leader)
+    assert "checked" not in _page(client, url)
+    # A form sent with an error keeps what was typed.
+    page = client.post(url, {"lang": "en", f"q{q['hours'].pk}": "many", f"q{q['wish'].pk}": "X"})
+    assert "X</textarea>" in page.content.decode()
+    assert "X</textarea>" not in _page(client, url)
