@@ -603,16 +603,20 @@ def _sections(
     return sections
 
 
-# The sections of a blank form (nothing sent, no earlier answers), kept in the process under
-# what writes them: the language, the section titles and every column of every question. An
-# edit is a new key, so the page shows it at once; bounded by emptying when full.
-_BLANK_SECTIONS: dict[tuple, list[dict]] = {}
+# The sections of a blank form (nothing sent, no earlier answers) and the page's questions
+# written from them, kept in the process under what writes them: the language, the section
+# titles and every column of every question. An edit is a new key, so the page shows it at
+# once; bounded by emptying when full.
+_BLANK_SECTIONS: dict[tuple, tuple[list[dict], str]] = {}
 _BLANK_SECTIONS_MAX = 256
 _QUESTION_COLUMNS = tuple(field.attname for field in Question._meta.concrete_fields)
 
 
-def _blank_sections(form: AnswerForm, questions: list[Question], survey: Survey, language: str):
-    """_sections of an unbound form without initial values, written once per content."""
+def _blank_sections(
+    form: AnswerForm, questions: list[Question], survey: Survey, language: str
+) -> tuple[list[dict], str]:
+    """_sections of an unbound form without initial values, and the answer page's questions
+    written from them (its `questions` partial), once per content."""
     titles = selectors.section_titles(survey, questions, language)
     key = (
         language,
@@ -621,7 +625,9 @@ def _blank_sections(form: AnswerForm, questions: list[Question], survey: Survey,
     )
     found = _BLANK_SECTIONS.get(key)
     if found is None:
-        found = _sections(form, questions, survey, language, {}, section_titles=titles)
+        sections = _sections(form, questions, survey, language, {}, section_titles=titles)
+        html = render_to_string("voice/answer.html#questions", {"sections": sections})
+        found = (sections, html)
         if len(_BLANK_SECTIONS) >= _BLANK_SECTIONS_MAX:
             _BLANK_SECTIONS.clear()
         _BLANK_SECTIONS[key] = found
@@ -769,10 +775,11 @@ def survey_answer(request: HtmxHttpRequest, school: School, pk: int) -> HttpResp
                 return response
         elif answered_elsewhere:
             errors_top = [str(services.ALREADY_ANSWERED)]
+        questions_html = ""
         if form.is_bound or existing is not None or errors:
             sections = _sections(form, questions, survey, language, errors)
         else:
-            sections = _blank_sections(form, questions, survey, language)
+            sections, questions_html = _blank_sections(form, questions, survey, language)
         return _answer_page(
             request,
             survey,
@@ -784,6 +791,7 @@ def survey_answer(request: HtmxHttpRequest, school: School, pk: int) -> HttpResp
             extra={
                 "answered": existing is not None,
                 "can_answer": survey.is_open and not answered_elsewhere,
+                "questions_html": questions_html,
             },
         )
 
@@ -844,10 +852,11 @@ def student_answer(request: HttpRequest, token: str) -> HttpResponse:
                     },
                 )
                 return _with_device_cookie(request, thanks, device_key) if new_device else thanks
+        questions_html = ""
         if form.is_bound or errors:
             sections = _sections(form, questions, survey, language, errors)
         else:
-            sections = _blank_sections(form, questions, survey, language)
+            sections, questions_html = _blank_sections(form, questions, survey, language)
         response = _answer_page(
             request,
             survey,
@@ -856,7 +865,12 @@ def student_answer(request: HttpRequest, token: str) -> HttpResponse:
             sections=sections,
             errors_top=errors_top,
             action=request.path,
-            extra={"answered": False, "can_answer": can_answer, "student": True},
+            extra={
+                "answered": False,
+                "can_answer": can_answer,
+                "student": True,
+                "questions_html": questions_html,
+            },
         )
         if new_device:
             _with_device_cookie(request, response, device_key)

@@ -214,3 +214,32 @@ def test_earlier_answers_and_sent_forms_are_never_the_blank_page(world, client):
     page = client.post(url, {"lang": "en", f"q{q['hours'].pk}": "many", f"q{q['wish'].pk}": "X"})
     assert "X</textarea>" in page.content.decode()
     assert "X</textarea>" not in _page(client, url)
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_the_kept_questions_are_the_page_the_template_writes(world, client, monkeypatch, language):
+    from voice import views
+
+    survey, _q = open_survey(world)
+    section = services.section_add(
+        actor=world.principal, survey=draft_survey(world), title={"en": "A", "es": "B"}
+    )
+    sectioned = section.survey
+    add_question(world, sectioned)
+    add_question(world, sectioned, QuestionKind.SHORT_TEXT, section=section, required=True)
+    services.survey_open(actor=world.principal, survey=sectioned)
+    link = services.link_create(actor=world.principal, survey=survey, label="3B")
+    urls = [
+        _answer_url(survey),
+        _answer_url(sectioned),
+        reverse("voice:student_answer", kwargs={"token": tokens.make_link_token(link)}),
+    ]
+    client.force_login(world.staff)
+    kept = [_page(client, f"{url}?lang={language}") for url in urls]
+    assert all('class="vc-question"' in page for page in kept)
+
+    def written_by_the_template(form, questions, survey, language):
+        return views._sections(form, questions, survey, language, {}), ""
+
+    monkeypatch.setattr(views, "_blank_sections", written_by_the_template)
+    assert [_page(client, f"{url}?lang={language}") for url in urls] == kept
