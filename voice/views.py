@@ -613,10 +613,11 @@ _QUESTION_COLUMNS = tuple(field.attname for field in Question._meta.concrete_fie
 
 
 def _blank_sections(
-    form: AnswerForm, questions: list[Question], survey: Survey, language: str
+    questions: list[Question], survey: Survey, language: str
 ) -> tuple[list[dict], str]:
     """_sections of an unbound form without initial values, and the answer page's questions
-    written from them (its `questions` partial), once per content."""
+    written from them (its `questions` partial), once per content: the form is made only
+    then."""
     titles = selectors.section_titles(survey, questions, language)
     key = (
         language,
@@ -625,6 +626,7 @@ def _blank_sections(
     )
     found = _BLANK_SECTIONS.get(key)
     if found is None:
+        form = AnswerForm(None, questions=questions, language=language)
         sections = _sections(form, questions, survey, language, {}, section_titles=titles)
         html = render_to_string("voice/answer.html#questions", {"sections": sections})
         found = (sections, html)
@@ -728,12 +730,17 @@ def survey_answer(request: HtmxHttpRequest, school: School, pk: int) -> HttpResp
             and existing is None
             and selectors.has_answered(survey, request.user)
         )
-        form = AnswerForm(
-            request.POST or None,
-            questions=questions,
-            language=language,
-            initial_values=_existing_values(existing, questions),
-        )
+        # Nothing sent and no earlier answers: the blank form, kept per content (no form is
+        # made for it).
+        blank = request.method != "POST" and existing is None
+        form = None
+        if not blank:
+            form = AnswerForm(
+                request.POST or None,
+                questions=questions,
+                language=language,
+                initial_values=_existing_values(existing, questions),
+            )
         errors, errors_top = {}, []
         if not survey.is_open:
             errors_top = [
@@ -776,10 +783,10 @@ def survey_answer(request: HtmxHttpRequest, school: School, pk: int) -> HttpResp
         elif answered_elsewhere:
             errors_top = [str(services.ALREADY_ANSWERED)]
         questions_html = ""
-        if form.is_bound or existing is not None or errors:
-            sections = _sections(form, questions, survey, language, errors)
+        if blank:
+            sections, questions_html = _blank_sections(questions, survey, language)
         else:
-            sections, questions_html = _blank_sections(form, questions, survey, language)
+            sections = _sections(form, questions, survey, language, errors)
         return _answer_page(
             request,
             survey,
@@ -815,7 +822,10 @@ def student_answer(request: HttpRequest, token: str) -> HttpResponse:
     with translation.override(language):
         questions = selectors.questions_in_order(survey)
         answered = survey.pk in request.session.get(STUDENT_SESSION, [])
-        form = AnswerForm(request.POST or None, questions=questions, language=language)
+        blank = request.method != "POST"
+        form = None
+        if not blank:
+            form = AnswerForm(request.POST or None, questions=questions, language=language)
         errors, errors_top = {}, []
         can_answer = survey.is_open and survey.students and not answered
         # Made when the form is shown, so two posts of it at once carry the same key.
@@ -853,10 +863,10 @@ def student_answer(request: HttpRequest, token: str) -> HttpResponse:
                 )
                 return _with_device_cookie(request, thanks, device_key) if new_device else thanks
         questions_html = ""
-        if form.is_bound or errors:
-            sections = _sections(form, questions, survey, language, errors)
+        if blank:
+            sections, questions_html = _blank_sections(questions, survey, language)
         else:
-            sections, questions_html = _blank_sections(form, questions, survey, language)
+            sections = _sections(form, questions, survey, language, errors)
         response = _answer_page(
             request,
             survey,

@@ -238,7 +238,8 @@ def test_the_kept_questions_are_the_page_the_template_writes(world, client, monk
     kept = [_page(client, f"{url}?lang={language}") for url in urls]
     assert all('class="vc-question"' in page for page in kept)
 
-    def written_by_the_template(form, questions, survey, language):
+    def written_by_the_template(questions, survey, language):
+        form = views.AnswerForm(None, questions=questions, language=language)
         return views._sections(form, questions, survey, language, {}), ""
 
     monkeypatch.setattr(views, "_blank_sections", written_by_the_template)
