@@ -562,7 +562,6 @@ def pending_of(user, survey_ids) -> set[int]:
 
 # --- the answer pages: SQL compiled once per process (leadership.prepared, leadership.lookups)
 
-_SURVEY_OF_SCHOOL = Prepared(lambda pk, school: Survey.objects.filter(pk=pk, school_id=school))
 _QUESTIONS_IN_ORDER = Prepared(
     lambda survey: Question.objects.filter(survey_id=survey).order_by("position", "id")
 )
@@ -571,15 +570,49 @@ _PARTICIPATION = Prepared(
 )
 
 
+_SURVEY_SQL: list[str] = []
+
+
+def _survey_sql() -> str:
+    """A school's survey of an id with its questions in order (a row each, the survey's
+    columns repeated; one row of no question when it has none): written once from the
+    models' tables and columns (the id and the school's are parameters)."""
+    if not _SURVEY_SQL:
+        survey, question = Survey._meta, Question._meta
+        columns = ", ".join(
+            f'{alias}."{field.column}"'
+            for model, alias in ((Survey, "v"), (Question, "q"))
+            for field in model._meta.concrete_fields
+        )
+        _SURVEY_SQL.append(
+            f"SELECT {columns} "  # noqa: S608
+            f'FROM "{survey.db_table}" v '
+            f'LEFT OUTER JOIN "{question.db_table}" q '
+            f'ON q."{question.get_field("survey").column}" = v."{survey.pk.column}" '
+            f'WHERE v."{survey.pk.column}" = %s AND v."{survey.get_field("school").column}" = %s '
+            f'ORDER BY q."{question.get_field("position").column}", q."{question.pk.column}"'
+        )
+    return _SURVEY_SQL[0]
+
+
 def survey_to_answer(*, pk: int, school: School) -> tuple[Survey, list[Question]] | None:
     """The school's survey of this id and its questions in order, for its answer page (as
-    survey_for_answering reads them, from SQL compiled once); None when the school has no
-    such survey. The survey's school is `school`; its teams are not read (`with_teams`)."""
-    survey = _SURVEY_OF_SCHOOL.first(pk=pk, school=school.pk)
-    if survey is None:
+    survey_for_answering reads them), in one query of SQL written once; None when the
+    school has no such survey. The survey's school is `school`; its teams are not read
+    (`with_teams`)."""
+    if pk not in range(-(2**63), 2**63):
         return None
+    with connection.cursor() as cursor:
+        cursor.execute(_survey_sql(), [pk, school.pk])
+        rows = cursor.fetchall()
+    if not rows:
+        return None
+    width = len(Survey._meta.concrete_fields)
+    survey = from_row(Survey, rows[0][:width])
     survey.school = school
-    return survey, questions_in_order(survey)
+    question_pk = width + Question._meta.concrete_fields.index(Question._meta.pk)
+    questions = [from_row(Question, row[width:]) for row in rows if row[question_pk] is not None]
+    return survey, questions
 
 
 def questions_in_order(survey: Survey) -> list[Question]:

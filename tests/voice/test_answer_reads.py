@@ -34,6 +34,13 @@ def test_the_survey_and_its_questions_are_those_the_queryset_reads(world):
         assert found.school is world.school
 
 
+def test_a_survey_without_questions_is_read_with_none(world):
+    survey = draft_survey(world)
+    found, questions = selectors.survey_to_answer(pk=survey.pk, school=world.school)
+    assert _fields(found) == _fields(Survey.objects.get(pk=survey.pk))
+    assert questions == []
+
+
 def test_no_survey_of_another_school_nor_of_an_unknown_id(world, client):
     survey, _q = open_survey(world)
     assert selectors.survey_to_answer(pk=survey.pk, school=world.other_school) is None
