@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import (
     Avg,
     Count,
@@ -19,8 +20,10 @@ from django.db.models import (
 from django.utils.translation import gettext as _
 
 from leadership import grades as grade_codes
-from leadership.models import STAFF_ROLES, FamilyGrade, Membership, Role, School, User
+from leadership.lookups import from_row
+from leadership.models import STAFF_ROLES, District, FamilyGrade, Membership, Role, School, User
 from leadership.permissions import is_district_admin, roles_of
+from leadership.prepared import Prepared
 from teams.models import TeamMember
 
 from . import pending, tokens
@@ -36,6 +39,7 @@ from .models import (
     Question,
     Section,
     StaffAudience,
+    StudentLink,
     Survey,
     SurveyStatus,
     Theme,
@@ -554,3 +558,129 @@ def pending_of(user, survey_ids) -> set[int]:
     except pending.Unavailable:
         logger.warning("pending participations unreadable; reading the database's alone")
         return set()
+
+
+# --- the answer pages: SQL compiled once per process (leadership.prepared, leadership.lookups)
+
+_QUESTIONS_IN_ORDER = Prepared(
+    lambda survey: Question.objects.filter(survey_id=survey).order_by("position", "id")
+)
+_PARTICIPATION = Prepared(
+    lambda survey, user: Participation.objects.filter(survey_id=survey, user_id=user)
+)
+
+
+_SURVEY_SQL: list[str] = []
+
+
+def _survey_sql() -> str:
+    """A school's survey of an id with its questions in order (a row each, the survey's
+    columns repeated; one row of no question when it has none): written once from the
+    models' tables and columns (the id and the school's are parameters)."""
+    if not _SURVEY_SQL:
+        survey, question = Survey._meta, Question._meta
+        columns = ", ".join(
+            f'{alias}."{field.column}"'
+            for model, alias in ((Survey, "v"), (Question, "q"))
+            for field in model._meta.concrete_fields
+        )
+        _SURVEY_SQL.append(
+            f"SELECT {columns} "  # noqa: S608
+            f'FROM "{survey.db_table}" v '
+            f'LEFT OUTER JOIN "{question.db_table}" q '
+            f'ON q."{question.get_field("survey").column}" = v."{survey.pk.column}" '
+            f'WHERE v."{survey.pk.column}" = %s AND v."{survey.get_field("school").column}" = %s '
+            f'ORDER BY q."{question.get_field("position").column}", q."{question.pk.column}"'
+        )
+    return _SURVEY_SQL[0]
+
+
+def survey_to_answer(*, pk: int, school: School) -> tuple[Survey, list[Question]] | None:
+    """The school's survey of this id and its questions in order, for its answer page (as
+    survey_for_answering reads them), in one query of SQL written once; None when the
+    school has no such survey. The survey's school is `school`; its teams are not read
+    (`with_teams`)."""
+    if pk not in range(-(2**63), 2**63):
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(_survey_sql(), [pk, school.pk])
+        rows = cursor.fetchall()
+    if not rows:
+        return None
+    width = len(Survey._meta.concrete_fields)
+    survey = from_row(Survey, rows[0][:width])
+    survey.school = school
+    question_pk = width + Question._meta.concrete_fields.index(Question._meta.pk)
+    questions = [from_row(Question, row[width:]) for row in rows if row[question_pk] is not None]
+    return survey, questions
+
+
+def questions_in_order(survey: Survey) -> list[Question]:
+    """The survey's questions in order (as survey.questions.all() gives them), from SQL
+    compiled once."""
+    return _QUESTIONS_IN_ORDER.rows(survey=survey.pk)
+
+
+def has_answered(survey: Survey, user) -> bool:
+    """has_participated, with the written participation read from SQL compiled once."""
+    try:
+        if pending.contains(survey.pk, user.pk):
+            return True
+    except pending.Unavailable:
+        pass
+    return _PARTICIPATION.first(survey=survey.pk, user=user.pk) is not None
+
+
+_LINK_MODELS = (StudentLink, Survey, School, District)
+_LINK_SQL: list[str] = []
+
+
+def _link_sql() -> str:
+    """The active link of an id and nonce with its survey, the survey's school and district,
+    as select_related("survey__school__district") reads it: written once from the models'
+    tables and columns (the id and nonce are parameters)."""
+    if not _LINK_SQL:
+        link, survey, school, district = (model._meta for model in _LINK_MODELS)
+        columns = ", ".join(
+            f'{alias}."{field.column}"'
+            for model, alias in zip(_LINK_MODELS, "lvsd", strict=True)
+            for field in model._meta.concrete_fields
+        )
+        _LINK_SQL.append(
+            f"SELECT {columns} "  # noqa: S608
+            f'FROM "{link.db_table}" l '
+            f'INNER JOIN "{survey.db_table}" v '
+            f'ON v."{survey.pk.column}" = l."{link.get_field("survey").column}" '
+            f'LEFT OUTER JOIN "{school.db_table}" s '
+            f'ON s."{school.pk.column}" = v."{survey.get_field("school").column}" '
+            f'LEFT OUTER JOIN "{district.db_table}" d '
+            f'ON d."{district.pk.column}" = s."{school.get_field("district").column}" '
+            f'WHERE l."{link.pk.column}" = %s AND l."{link.get_field("nonce").column}" = %s '
+            f'AND l."{link.get_field("is_active").column}" '
+            f"LIMIT 1"
+        )
+    return _LINK_SQL[0]
+
+
+def active_link(*, pk: int, nonce: str) -> StudentLink | None:
+    """The active class link of this id and nonce with its survey, school and district read
+    with it (one query, SQL written once), or None."""
+    if pk not in range(-(2**63), 2**63):
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(_link_sql(), [pk, nonce])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    widths = [len(model._meta.concrete_fields) for model in _LINK_MODELS]
+    starts = [sum(widths[:i]) for i in range(5)]
+    link, survey, school, district = (row[starts[i] : starts[i + 1]] for i in range(4))
+    link = from_row(StudentLink, link)
+    link.survey = from_row(Survey, survey)
+    # A survey of no school (the district's own) has none, as select_related leaves it.
+    if school[School._meta.concrete_fields.index(School._meta.pk)] is None:
+        link.survey.school = None
+    else:
+        link.survey.school = from_row(School, school)
+        link.survey.school.district = from_row(District, district)
+    return link

@@ -544,12 +544,20 @@ def _respondent_language(request, survey: Survey) -> str:
     return languages[0]
 
 
-def _sections(form: AnswerForm, questions: list[Question], survey: Survey, language: str, errors):
+def _sections(
+    form: AnswerForm,
+    questions: list[Question],
+    survey: Survey,
+    language: str,
+    errors,
+    section_titles: dict[int, str] | None = None,
+):
     """The questions grouped by section, each with its controls written out, its condition and
     its errors: the page's loop only places them."""
     sections: list[dict] = []
     by_section: dict[int | None, dict] = {}
-    section_titles = selectors.section_titles(survey, questions, language)
+    if section_titles is None:
+        section_titles = selectors.section_titles(survey, questions, language)
     numbers = {q.pk: i for i, q in enumerate(questions, start=1)}
     by_pk = {q.pk: q for q in questions}
     for question in questions:
@@ -595,17 +603,52 @@ def _sections(form: AnswerForm, questions: list[Question], survey: Survey, langu
     return sections
 
 
+# The sections of a blank form (nothing sent, no earlier answers) and the page's questions
+# written from them, kept in the process under what writes them: the language, the section
+# titles and every column of every question. An edit is a new key, so the page shows it at
+# once; bounded by emptying when full.
+_BLANK_SECTIONS: dict[tuple, tuple[list[dict], str]] = {}
+_BLANK_SECTIONS_MAX = 256
+_QUESTION_COLUMNS = tuple(field.attname for field in Question._meta.concrete_fields)
+
+
+def _blank_sections(
+    questions: list[Question], survey: Survey, language: str
+) -> tuple[list[dict], str]:
+    """_sections of an unbound form without initial values, and the answer page's questions
+    written from them (its `questions` partial), once per content: the form is made only
+    then."""
+    titles = selectors.section_titles(survey, questions, language)
+    key = (
+        language,
+        repr(sorted(titles.items())),
+        repr([[getattr(q, name) for name in _QUESTION_COLUMNS] for q in questions]),
+    )
+    found = _BLANK_SECTIONS.get(key)
+    if found is None:
+        form = AnswerForm(None, questions=questions, language=language)
+        sections = _sections(form, questions, survey, language, {}, section_titles=titles)
+        html = render_to_string("voice/answer.html#questions", {"sections": sections})
+        found = (sections, html)
+        if len(_BLANK_SECTIONS) >= _BLANK_SECTIONS_MAX:
+            _BLANK_SECTIONS.clear()
+        _BLANK_SECTIONS[key] = found
+    return found
+
+
 def _service_errors(error: ValidationError) -> tuple[dict, list[str]]:
     if hasattr(error, "error_dict"):
         return {k: [str(m) for e in v for m in e.messages] for k, v in error.error_dict.items()}, []
     return {}, [str(m) for m in error.messages]
 
 
-def _existing_values(response: Response | None) -> dict:
+def _existing_values(response: Response | None, questions: list[Question]) -> dict:
+    """The answers of `response` as the form's initial values: those to `questions` (the
+    survey's, as the page read them)."""
     if response is None:
         return {}
     values: dict = {}
-    questions = {q.pk: q for q in response.survey.questions.all()}
+    questions = {q.pk: q for q in questions}
     for answer in Answer.objects.filter(response=response):
         question = questions.get(answer.question_id)
         if question is None:
@@ -648,8 +691,10 @@ def _answer_page(request, survey, *, language, form, sections, errors_top, actio
 @require_http_methods(["GET", "HEAD", "POST"])
 @school_view()
 def survey_answer(request: HtmxHttpRequest, school: School, pk: int) -> HttpResponse:
-    survey = load_in_school(request, selectors.survey_for_answering(pk=pk), "school", pk=pk)
-    survey.school = school
+    found = selectors.survey_to_answer(pk=pk, school=school)
+    if found is None:
+        raise Http404
+    survey, questions = found
     selectors.with_teams(survey)
     user = request.user
     if not (selectors.is_asked_by_role(user, survey) or selectors.is_in_audience(user, survey)):
@@ -671,7 +716,6 @@ def survey_answer(request: HtmxHttpRequest, school: School, pk: int) -> HttpResp
         raise PermissionDenied
     language = _respondent_language(request, survey)
     with translation.override(language):
-        questions = list(survey.questions.all())
         cookie_name = EDIT_COOKIE.format(survey.pk)
         edit_key = request.get_signed_cookie(cookie_name, default="", salt="voice.edit")
         existing = None
@@ -684,14 +728,19 @@ def survey_answer(request: HtmxHttpRequest, school: School, pk: int) -> HttpResp
         answered_elsewhere = (
             survey.is_anonymous
             and existing is None
-            and selectors.has_participated(survey, request.user)
+            and selectors.has_answered(survey, request.user)
         )
-        form = AnswerForm(
-            request.POST or None,
-            questions=questions,
-            language=language,
-            initial_values=_existing_values(existing),
-        )
+        # Nothing sent and no earlier answers: the blank form, kept per content (no form is
+        # made for it).
+        blank = request.method != "POST" and existing is None
+        form = None
+        if not blank:
+            form = AnswerForm(
+                request.POST or None,
+                questions=questions,
+                language=language,
+                initial_values=_existing_values(existing, questions),
+            )
         errors, errors_top = {}, []
         if not survey.is_open:
             errors_top = [
@@ -733,7 +782,11 @@ def survey_answer(request: HtmxHttpRequest, school: School, pk: int) -> HttpResp
                 return response
         elif answered_elsewhere:
             errors_top = [str(services.ALREADY_ANSWERED)]
-        sections = _sections(form, questions, survey, language, errors)
+        questions_html = ""
+        if blank:
+            sections, questions_html = _blank_sections(questions, survey, language)
+        else:
+            sections = _sections(form, questions, survey, language, errors)
         return _answer_page(
             request,
             survey,
@@ -745,6 +798,7 @@ def survey_answer(request: HtmxHttpRequest, school: School, pk: int) -> HttpResp
             extra={
                 "answered": existing is not None,
                 "can_answer": survey.is_open and not answered_elsewhere,
+                "questions_html": questions_html,
             },
         )
 
@@ -754,11 +808,7 @@ def _link_from_token(token: str) -> StudentLink | None:
     if read is None:
         return None
     link_id, nonce = read
-    return (
-        StudentLink.objects.select_related("survey__school__district")
-        .filter(pk=link_id, nonce=nonce, is_active=True)
-        .first()
-    )
+    return selectors.active_link(pk=link_id, nonce=nonce)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -770,9 +820,12 @@ def student_answer(request: HttpRequest, token: str) -> HttpResponse:
     survey = link.survey  # read with the link, its school and district
     language = _respondent_language(request, survey)
     with translation.override(language):
-        questions = list(survey.questions.all())
+        questions = selectors.questions_in_order(survey)
         answered = survey.pk in request.session.get(STUDENT_SESSION, [])
-        form = AnswerForm(request.POST or None, questions=questions, language=language)
+        blank = request.method != "POST"
+        form = None
+        if not blank:
+            form = AnswerForm(request.POST or None, questions=questions, language=language)
         errors, errors_top = {}, []
         can_answer = survey.is_open and survey.students and not answered
         # Made when the form is shown, so two posts of it at once carry the same key.
@@ -809,7 +862,11 @@ def student_answer(request: HttpRequest, token: str) -> HttpResponse:
                     },
                 )
                 return _with_device_cookie(request, thanks, device_key) if new_device else thanks
-        sections = _sections(form, questions, survey, language, errors)
+        questions_html = ""
+        if blank:
+            sections, questions_html = _blank_sections(questions, survey, language)
+        else:
+            sections = _sections(form, questions, survey, language, errors)
         response = _answer_page(
             request,
             survey,
@@ -818,7 +875,12 @@ def student_answer(request: HttpRequest, token: str) -> HttpResponse:
             sections=sections,
             errors_top=errors_top,
             action=request.path,
-            extra={"answered": False, "can_answer": can_answer, "student": True},
+            extra={
+                "answered": False,
+                "can_answer": can_answer,
+                "student": True,
+                "questions_html": questions_html,
+            },
         )
         if new_device:
             _with_device_cookie(request, response, device_key)
