@@ -26,6 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 FAMILY_FACING = [
     "config/settings.py",
     "templates/base.html",
+    "leadership/templatetags/layout.py",  # the base layout's words, written in Python
     "templates/4??.html",
     "templates/5??.html",
     "templates/account/*",
@@ -188,3 +189,37 @@ def test_a_new_family_template_message_fails_until_it_is_in_the_catalogue(code):
         if (message := match.group(1) or match.group(2)) not in known
     )
     assert not missing, "run `make messages` and translate:\n" + "\n".join(missing)
+
+
+def test_the_next_make_messages_keeps_every_message_of_the_catalogues(tmp_path, settings):
+    """`make messages` runs with --no-obsolete: a message moved from a template into Python
+    where makemessages cannot see it (inside an f-string, or passed through a helper of our
+    own) would be dropped from every catalogue. Run it on a copy and lose nothing."""
+    import os
+    import shutil
+
+    from django.core.management import call_command
+
+    # On a copy of the sources: makemessages writes to the catalogues beside them.
+    skipped = shutil.ignore_patterns(
+        ".*", "tests", "staticfiles", "media", "node_modules", "*.sqlite3"
+    )
+    copy = tmp_path / "src"
+    shutil.copytree(ROOT, copy, ignore=skipped)
+    settings.LOCALE_PATHS = [copy / "locale"]
+    here = os.getcwd()
+    os.chdir(copy)
+    try:
+        call_command(
+            "makemessages",
+            locale=[to_locale(code) for code in FAMILY_LANGUAGES],
+            no_obsolete=True,
+            verbosity=0,
+        )
+    finally:
+        os.chdir(here)
+    for code in FAMILY_LANGUAGES:
+        relative = catalogue_of(code).relative_to(ROOT / "locale")
+        kept = {msgid for _b, msgid, _t in entries((copy / "locale" / relative).read_text())}
+        before = {msgid for _b, msgid, _t in entries(catalogue_of(code).read_text())}
+        assert before - kept == set(), code
