@@ -27,6 +27,7 @@ from leadership.htmx import HtmxHttpRequest
 from leadership.htmx import apply_form_errors as _apply_form_errors
 from leadership.models import School
 from leadership.permissions import load_in_school, school_view
+from leadership.prepared import Prepared
 
 from . import catalog, selectors, services, tokens
 from . import results as survey_results
@@ -104,10 +105,16 @@ def _owned(request, pk: int) -> Survey:
     return load_in_school(request, selectors.survey_for_builder(pk=pk), "school", is_owner, pk=pk)
 
 
+# Read on every view of the results: compiled once (leadership.prepared).
+_SURVEY_OF_SCHOOL = Prepared(lambda school, pk: Survey.objects.filter(school=school, pk=pk))
+
+
 def _owned_for_results(request, school: School, pk: int) -> Survey:
     """The survey whose results this owner reads, on the school the request already holds
     (checked after: the check reads the survey's school, which would be a query otherwise)."""
-    survey = load_in_school(request, Survey.objects.all(), "school", pk=pk)
+    survey = _SURVEY_OF_SCHOOL.first(school=school.pk, pk=pk)
+    if survey is None:
+        raise Http404
     survey.school = school
     if not is_owner(request.user, survey):
         raise PermissionDenied
