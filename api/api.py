@@ -25,11 +25,13 @@ from ninja.security import HttpBearer
 from district import rollups
 from engagement import services as engagement
 from leadership.edits import StaleEdit
+from leadership.models import District
 from workplans import services as workplans
 
 from . import schemas as s
 from . import selectors
 from .models import ApiToken, Scope
+from .prepared import Prepared
 from .services import token_for_secret
 
 
@@ -203,9 +205,13 @@ def _page(rows: QuerySet, params: s.ListParams, *, changed: str = "updated_at") 
         rows = rows.filter(**{f"{changed}__gte": _since(params.updated_since)})
     if params.cursor:
         rows = rows.filter(pk__gt=_decode_cursor(params.cursor))
-    found = list(rows.order_by("pk")[: params.limit + 1])
-    more = len(found) > params.limit
-    found = found[: params.limit]
+    return _page_of(list(rows.order_by("pk")[: params.limit + 1]), params.limit)
+
+
+def _page_of(found: list, limit: int) -> dict:
+    """The page of `found`, up to limit + 1 rows in id order (one more tells there are more)."""
+    more = len(found) > limit
+    found = found[:limit]
     if not more:
         return {"items": found, "next_cursor": None}
     last = found[-1]  # a model, or a values() row
@@ -215,15 +221,50 @@ def _page(rows: QuerySet, params: s.ListParams, *, changed: str = "updated_at") 
     }
 
 
+def _paged(rows_for, *, changed: str = "updated_at") -> Prepared:
+    """A list's page query, compiled once per shape (see api.prepared): what `_page` reads
+    of `rows_for(district=..., **filters)`, the filters that are None left out."""
+
+    def build(*, limit: int, district: int, since, after, **filters) -> QuerySet:
+        rows = rows_for(district=District(pk=district), **filters)
+        if since is not None:
+            rows = rows.filter(**{f"{changed}__gte": since})
+        if after is not None:
+            rows = rows.filter(pk__gt=after)
+        return rows.order_by("pk")[: limit + 1]
+
+    return Prepared(build)
+
+
+def _prepared_page(query: Prepared, request, params: s.ListParams, **filters) -> dict:
+    """As `_page` of query's rows: the same checks in the same order, the same page."""
+    since = None if params.updated_since is None else _since(params.updated_since)
+    after = _decode_cursor(params.cursor) if params.cursor else None
+    found = query(
+        literal={"limit": params.limit},
+        district=request.district.pk,
+        since=since,
+        after=after,
+        **filters,
+    )
+    return _page_of(found, params.limit)
+
+
 def _columns(schema: type[s.Row]) -> list[str]:
     """The values() names a Row schema reads: its fields' aliases (else names)."""
     return [field.alias or name for name, field in schema.model_fields.items()]
 
 
+def _school_found(request, school_id: int | None) -> None:
+    """Another district's school (or none) is a 404, for a filter as for a path."""
+    if school_id is not None:
+        get_object_or_404(selectors.schools(request.district), pk=school_id)
+
+
 def _in_school(rows: QuerySet, request, school_id: int | None, path: str) -> QuerySet:
     if school_id is None:
         return rows
-    get_object_or_404(selectors.schools(request.district), pk=school_id)
+    _school_found(request, school_id)
     return rows.filter(**{path: school_id})
 
 
@@ -236,10 +277,13 @@ PK = Path(..., ge=1, le=s.MAX_ID)
 # --- reads ------------------------------------------------------------------------------
 
 
+_SCHOOLS = _paged(lambda district: selectors.schools(district).values(*_columns(s.SchoolOut)))
+
+
 @api.get("/schools/", response=_ok(s.page_of(s.SchoolOut)), auth=READ, tags=["schools"])
 def list_schools(request, params: Query[s.ListParams]):
     """The district's schools."""
-    return _page(selectors.schools(request.district).values(*_columns(s.SchoolOut)), params)
+    return _prepared_page(_SCHOOLS, request, params)
 
 
 @api.get("/schools/{school_id}/", response=_ok(s.SchoolOut), auth=READ, tags=["schools"])
@@ -278,11 +322,18 @@ def list_plans(request, params: Query[s.SchoolParams]):
     return _page(rows, params)
 
 
+def _goal_rows(*, district, school, plan):
+    rows = _by(selectors.goals(district), plan__school_id=school, plan_id=plan)
+    return rows.values(*_columns(s.GoalOut))
+
+
+_GOALS = _paged(_goal_rows)
+
+
 @api.get("/goals/", response=_ok(s.page_of(s.GoalOut)), auth=READ, tags=["work plans"])
 def list_goals(request, params: Query[s.GoalParams]):
-    rows = _in_school(selectors.goals(request.district), request, params.school, "plan__school_id")
-    rows = _by(rows, plan_id=params.plan).values(*_columns(s.GoalOut))
-    return _page(rows, params)
+    _school_found(request, params.school)
+    return _prepared_page(_GOALS, request, params, school=params.school, plan=params.plan)
 
 
 @api.get("/measures/", response=_ok(s.page_of(s.MeasureOut)), auth=READ, tags=["work plans"])
@@ -299,6 +350,14 @@ def list_data_points(request, params: Query[s.DataPointParams]):
     return _page(_by(rows, measure_id=params.measure), params)
 
 
+def _event_rows(*, district, school):
+    rows = _by(selectors.event_rows(district), school_id=school)
+    return rows.values(*selectors.EVENT_COLUMNS)
+
+
+_EVENTS = _paged(_event_rows)
+
+
 @api.get("/events/", response=_ok(s.page_of(s.EventOut)), auth=READ, tags=["events"])
 def list_events(request, params: Query[s.SchoolParams]):
     # The page is found first and only its events' RSVPs are counted: counting every event of
@@ -306,8 +365,8 @@ def list_events(request, params: Query[s.SchoolParams]):
     # the bench's seed). The page's rows, then its RSVPs counted by event and status, then its
     # texts: 1.0 to 1.8 ms in all on that seed once ANALYZEd (a page of ids, then its events
     # joined to their RSVPs and counted, then the texts: 3.1 to 3.5 ms).
-    rows = _in_school(selectors.event_rows(request.district), request, params.school, "school_id")
-    page = _page(rows.values(*selectors.EVENT_COLUMNS), params)
+    _school_found(request, params.school)
+    page = _prepared_page(_EVENTS, request, params, school=params.school)
     selectors.event_rows_out(page["items"])
     return page
 
