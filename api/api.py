@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
@@ -20,6 +21,8 @@ from django.shortcuts import get_object_or_404
 from ninja import NinjaAPI, Path, Query, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.renderers import JSONRenderer
+from ninja.responses import NinjaJSONEncoder
 from ninja.security import HttpBearer
 
 from district import rollups
@@ -96,7 +99,24 @@ READ = TokenAuth(Scope.READ)
 WRITE_DATA = TokenAuth(Scope.WRITE_DATA)
 WRITE_EVENTS = TokenAuth(Scope.WRITE_EVENTS)
 
+
+class _Encoder(NinjaJSONEncoder):
+    """ninja's encoder, asked about instants first: a page holds one or more a row, and each
+    went through six other isinstance checks before reaching Django's format (the same one,
+    so the same text)."""
+
+    def default(self, o):
+        if type(o) is datetime:
+            return DjangoJSONEncoder.default(self, o)
+        return super().default(o)
+
+
+class _Renderer(JSONRenderer):
+    encoder_class = _Encoder
+
+
 api = NinjaAPI(
+    renderer=_Renderer(),
     title="Accord API",
     version="1",
     description="Read a district's schools, teams, plans and events; push assessment results "

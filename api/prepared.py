@@ -77,6 +77,11 @@ class _Compiled:
                     raise NotImplementedError(f"{name} is not a parameter of the SQL.")
                 places.append(found)
             self.slots[name] = places
+        # Django's converters for these columns (from_db_value and the backend's), found once.
+        fields = [column[0] for column in self.compiler.select[: self.compiler.col_count]]
+        if self.compiler.has_composite_fields(fields):
+            raise NotImplementedError("A prepared query reads no composite primary keys.")
+        self.converters = list(self.compiler.get_converters(fields).items())
         self.iterable = queryset._iterable_class
         query = queryset.query
         if self.iterable is ValuesIterable:
@@ -109,7 +114,16 @@ class _Compiled:
         with self.connection.cursor() as cursor:
             cursor.execute(self.sql, params)
             fetched = cursor.fetchall()
-        rows = self.compiler.results_iter([fetched])
+        rows = fetched
+        if self.converters:
+            rows = [list(row) for row in fetched]
+            connection = self.connection
+            for row in rows:
+                for position, (converters, expression) in self.converters:
+                    value = row[position]
+                    for converter in converters:
+                        value = converter(value, expression, connection)
+                    row[position] = value
         if self.iterable is ValuesIterable:
             names = self.names
             indexes = range(len(names))
