@@ -2,10 +2,14 @@
 these (and from the routes in api.api), so the documentation cannot drift from the code."""
 
 import re
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from typing import Annotated, Any
+from enum import Enum
+from types import UnionType
+from typing import Annotated, Any, Union, get_args, get_origin
 
+from annotated_types import MaxLen
 from ninja import Field, Schema
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict
 
@@ -73,6 +77,130 @@ class Row(BaseModel):
     schema is a ninja Schema's."""
 
     model_config = ConfigDict(from_attributes=True)
+
+
+class Unfit(Exception):
+    """A value a row writer cannot vouch for: the page goes through the schema instead."""
+
+
+def _instant(value: datetime) -> str:
+    """An instant as the API writes it: Django's JSON encoder's format (milliseconds, `Z`
+    for UTC), which ninja's renderer applies to what the schema gives."""
+    text = value.isoformat()
+    if value.microsecond:
+        text = text[:23] + text[26:]
+    if text.endswith("+00:00"):
+        text = text.removesuffix("+00:00") + "Z"
+    return text
+
+
+def _checked_str(metadata: list) -> Callable[[str], str]:
+    checks = []
+    for item in metadata:
+        if isinstance(item, MaxLen):
+            checks.append(lambda v, n=item.max_length: len(v) <= n)
+        elif isinstance(item, AfterValidator):
+            checks.append(item.func)
+        else:
+            raise NotImplementedError(f"A row writer cannot check {item!r}.")
+
+    def check(value: str) -> str:
+        for ok in checks:
+            try:
+                if ok(value) is False:
+                    raise Unfit
+            except ValueError:
+                raise Unfit from None
+        return value
+
+    return check
+
+
+def _every(kind: type) -> Callable[[list], list]:
+    def check(value: list) -> list:
+        for item in value:
+            if type(item) is not kind:
+                raise Unfit
+        return value
+
+    return check
+
+
+def _choice(values: frozenset) -> Callable[[str], str]:
+    def check(value: str) -> str:
+        if value not in values:
+            raise Unfit
+        return value
+
+    return check
+
+
+def _nullable(convert):
+    return None if convert is None else (lambda v: None if v is None else convert(v))
+
+
+def _plan(annotation, metadata: list) -> tuple[frozenset, Callable | None]:
+    """The exact types a value of `annotation` may have, and how it is written (None: as
+    it is). Only what the API's Row schemas use; anything else is refused when built."""
+    args = get_args(annotation)
+    if get_origin(annotation) in (UnionType, Union) and len(args) == 2 and type(None) in args:
+        kinds, convert = _plan(next(a for a in args if a is not type(None)), metadata)
+        return kinds | {type(None)}, _nullable(convert)
+    if metadata and annotation is not str:
+        raise NotImplementedError(f"A row writer cannot check {metadata!r}.")
+    if annotation in (int, bool):
+        return frozenset({annotation}), None
+    if annotation is str:
+        return frozenset({str}), _checked_str(metadata) if metadata else None
+    if annotation is datetime:
+        return frozenset({datetime}), _instant
+    if isinstance(annotation, type) and issubclass(annotation, Enum):
+        if not all(type(m.value) is str and str(m) == m.value for m in annotation):
+            raise NotImplementedError(f"A row writer cannot write {annotation!r}.")
+        return frozenset({str}), _choice(frozenset(m.value for m in annotation))
+    if isinstance(annotation, type) and issubclass(annotation, Row):
+        return frozenset({dict}), row_writer(annotation)
+    if get_origin(annotation) is list and args in ((str,), (int,)):
+        return frozenset({list}), _every(args[0])
+    if get_origin(annotation) is dict and args[0] is str and issubclass(args[1], Row):
+        write = row_writer(args[1])
+
+        def by_key(value: dict) -> dict:
+            out = {}
+            for key, item in value.items():
+                if type(key) is not str or type(item) is not dict:
+                    raise Unfit
+                out[key] = write(item)
+            return out
+
+        return frozenset({dict}), by_key
+    raise NotImplementedError(f"A row writer cannot write {annotation!r}.")
+
+
+def row_writer(schema: type[Row]) -> Callable[[dict], dict]:
+    """A function writing one plain row (a dict keyed by the fields' aliases) as `schema`
+    would give it for JSON: its fields in order, by name, instants already as text. It
+    raises Unfit for any value the schema would not take exactly as it is (a wrong type,
+    a choice the enum lacks, a text too long), so the caller lets the schema answer (and
+    fail) as before. tests/api/test_writers.py holds it against the schema's own output."""
+    plan = []
+    for name, field in schema.model_fields.items():
+        kinds, convert = _plan(field.annotation, field.metadata)
+        plan.append((name, field.alias or name, kinds, convert))
+
+    def write(row: dict) -> dict:
+        out = {}
+        for name, key, kinds, convert in plan:
+            try:
+                value = row[key]
+            except KeyError:
+                raise Unfit from None
+            if type(value) not in kinds:
+                raise Unfit
+            out[name] = value if convert is None else convert(value)
+        return out
+
+    return write
 
 
 # --- errors and pages -------------------------------------------------------------------
