@@ -94,28 +94,6 @@ def _instant(value: datetime) -> str:
     return text
 
 
-def _checked_str(metadata: list) -> Callable[[str], str]:
-    checks = []
-    for item in metadata:
-        if isinstance(item, MaxLen):
-            checks.append(lambda v, n=item.max_length: len(v) <= n)
-        elif isinstance(item, AfterValidator):
-            checks.append(item.func)
-        else:
-            raise NotImplementedError(f"A row writer cannot check {item!r}.")
-
-    def check(value: str) -> str:
-        for ok in checks:
-            try:
-                if ok(value) is False:
-                    raise Unfit
-            except ValueError:
-                raise Unfit from None
-        return value
-
-    return check
-
-
 def _every(kind: type) -> Callable[[list], list]:
     def check(value: list) -> list:
         for item in value:
@@ -126,54 +104,84 @@ def _every(kind: type) -> Callable[[list], list]:
     return check
 
 
-def _choice(values: frozenset) -> Callable[[str], str]:
-    def check(value: str) -> str:
-        if value not in values:
-            raise Unfit
-        return value
+def _keyed(write: Callable[[dict], dict]) -> Callable[[dict], dict]:
+    def by_key(value: dict) -> dict:
+        out = {}
+        for key, item in value.items():
+            if type(key) is not str or type(item) is not dict:
+                raise Unfit
+            out[key] = write(item)
+        return out
 
-    return check
+    return by_key
 
 
-def _nullable(convert):
-    return None if convert is None else (lambda v: None if v is None else convert(v))
+def _after(check: Callable) -> Callable[[str], bool]:
+    """True when an AfterValidator refuses the value (a ValueError is pydantic's refusal)."""
+
+    def refused(value: str) -> bool:
+        try:
+            check(value)
+        except ValueError:
+            return True
+        return False
+
+    return refused
 
 
-def _plan(annotation, metadata: list) -> tuple[frozenset, Callable | None]:
-    """The exact types a value of `annotation` may have, and how it is written (None: as
-    it is). Only what the API's Row schemas use; anything else is refused when built."""
+def _field(n: int, annotation, metadata: list, names: dict) -> tuple[list[str], str]:
+    """How field n's value `v{n}` is checked (lines raising Unfit) and written (an
+    expression), for a Row schema's annotation; `names` gathers what they refer to. Only
+    what the API's Row schemas use: anything else is refused when the writer is built."""
+    v = f"v{n}"
     args = get_args(annotation)
     if get_origin(annotation) in (UnionType, Union) and len(args) == 2 and type(None) in args:
-        kinds, convert = _plan(next(a for a in args if a is not type(None)), metadata)
-        return kinds | {type(None)}, _nullable(convert)
+        inner = next(a for a in args if a is not type(None))
+        checks, expression = _field(n, inner, metadata, names)
+        # None passes; anything else is checked as the inner type.
+        guarded = [f"if {v} is not None:", *(f"    {line}" for line in checks)]
+        if expression == v:
+            return guarded, v
+        return guarded, f"(None if {v} is None else {expression})"
     if metadata and annotation is not str:
         raise NotImplementedError(f"A row writer cannot check {metadata!r}.")
+    simple = {int: "int", bool: "bool", str: "str", datetime: "datetime", list: "list"}
+    for kind, name in simple.items():
+        names[name] = kind
     if annotation in (int, bool):
-        return frozenset({annotation}), None
+        return [f"if type({v}) is not {simple[annotation]}: raise Unfit"], v
     if annotation is str:
-        return frozenset({str}), _checked_str(metadata) if metadata else None
+        checks = [f"if type({v}) is not str: raise Unfit"]
+        for i, item in enumerate(metadata):
+            if isinstance(item, MaxLen):
+                checks.append(f"if len({v}) > {int(item.max_length)}: raise Unfit")
+            elif isinstance(item, AfterValidator) and item.func is _no_nul:
+                checks.append(f"if '\\x00' in {v}: raise Unfit")
+            elif isinstance(item, AfterValidator):
+                names[f"A{n}_{i}"] = _after(item.func)
+                checks.append(f"if A{n}_{i}({v}): raise Unfit")
+            else:
+                raise NotImplementedError(f"A row writer cannot check {item!r}.")
+        return checks, v
     if annotation is datetime:
-        return frozenset({datetime}), _instant
+        names["_instant"] = _instant
+        return [f"if type({v}) is not datetime: raise Unfit"], f"_instant({v})"
     if isinstance(annotation, type) and issubclass(annotation, Enum):
         if not all(type(m.value) is str and str(m) == m.value for m in annotation):
             raise NotImplementedError(f"A row writer cannot write {annotation!r}.")
-        return frozenset({str}), _choice(frozenset(m.value for m in annotation))
+        names[f"C{n}"] = frozenset(m.value for m in annotation)
+        return [f"if type({v}) is not str or {v} not in C{n}: raise Unfit"], v
     if isinstance(annotation, type) and issubclass(annotation, Row):
-        return frozenset({dict}), row_writer(annotation)
+        names["dict"] = dict
+        names[f"W{n}"] = row_writer(annotation)
+        return [f"if type({v}) is not dict: raise Unfit"], f"W{n}({v})"
     if get_origin(annotation) is list and args in ((str,), (int,)):
-        return frozenset({list}), _every(args[0])
+        names[f"W{n}"] = _every(args[0])
+        return [f"if type({v}) is not list: raise Unfit"], f"W{n}({v})"
     if get_origin(annotation) is dict and args[0] is str and issubclass(args[1], Row):
-        write = row_writer(args[1])
-
-        def by_key(value: dict) -> dict:
-            out = {}
-            for key, item in value.items():
-                if type(key) is not str or type(item) is not dict:
-                    raise Unfit
-                out[key] = write(item)
-            return out
-
-        return frozenset({dict}), by_key
+        names["dict"] = dict
+        names[f"W{n}"] = _keyed(row_writer(args[1]))
+        return [f"if type({v}) is not dict: raise Unfit"], f"W{n}({v})"
     raise NotImplementedError(f"A row writer cannot write {annotation!r}.")
 
 
@@ -182,24 +190,31 @@ def row_writer(schema: type[Row]) -> Callable[[dict], dict]:
     would give it for JSON: its fields in order, by name, instants already as text. It
     raises Unfit for any value the schema would not take exactly as it is (a wrong type,
     a choice the enum lacks, a text too long), so the caller lets the schema answer (and
-    fail) as before. tests/api/test_writers.py holds it against the schema's own output."""
-    plan = []
-    for name, field in schema.model_fields.items():
-        kinds, convert = _plan(field.annotation, field.metadata)
-        plan.append((name, field.alias or name, kinds, convert))
-
-    def write(row: dict) -> dict:
-        out = {}
-        for name, key, kinds, convert in plan:
-            try:
-                value = row[key]
-            except KeyError:
-                raise Unfit from None
-            if type(value) not in kinds:
-                raise Unfit
-            out[name] = value if convert is None else convert(value)
-        return out
-
+    fail) as before. Its source is written once from the schema (one dict display, no
+    loop over fields); tests/api/test_writers.py holds it against the schema's output."""
+    names: dict = {"Unfit": Unfit}
+    reads, checks, writes = [], [], []
+    for n, (name, field) in enumerate(schema.model_fields.items()):
+        field_checks, expression = _field(n, field.annotation, field.metadata, names)
+        reads.append(f"        v{n} = row[{(field.alias or name)!r}]")
+        checks.extend(f"    {line}" for line in field_checks)
+        writes.append(f"        {name!r}: {expression},")
+    source = "\n".join(
+        [
+            "def write(row):",
+            "    try:",
+            *reads,
+            "    except (KeyError, TypeError):",
+            "        raise Unfit from None",
+            *checks,
+            "    return {",
+            *writes,
+            "    }",
+        ]
+    )
+    exec(compile(source, f"<row writer of {schema.__name__}>", "exec"), names)  # noqa: S102
+    write = names["write"]
+    write.source = source
     return write
 
 
