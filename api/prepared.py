@@ -15,6 +15,7 @@ values_list(), model instances (with their select_related objects and annotation
 otherwise. tests/api/test_prepared.py holds each one against its queryset.
 """
 
+import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 from itertools import count
@@ -149,12 +150,23 @@ class Prepared:
     Every value must reach the SQL as a parameter (an int, str or aware datetime, or a list
     of ints), never through Python logic that would change the SQL by its value (a value
     that does, such as a page size written into LIMIT, belongs in `literal`); a value that does
-    not reach the SQL is refused when the shape is first compiled.
+    not reach the SQL is refused when the shape is first compiled. `build` must depend on
+    its arguments alone: anything else it reads (the clock, a setting) is frozen into the SQL
+    the first time.
     """
 
     def __init__(self, build: Callable[..., QuerySet]):
         self.build = build
-        self._compiled: dict[tuple, _Compiled] = {}
+        # Per thread, as Django's connections are: a thread never thrashes another's SQL.
+        self._local = threading.local()
+
+    @property
+    def _compiled(self) -> dict[tuple, "_Compiled"]:
+        try:
+            return self._local.compiled
+        except AttributeError:
+            self._local.compiled = {}
+            return self._local.compiled
 
     def queryset(self, *, literal: dict | None = None, **values) -> QuerySet:
         """The queryset itself (what the tests hold a prepared query's rows against)."""
@@ -168,7 +180,8 @@ class Prepared:
             tuple(literal.items()),
             tuple((name, _shape(v)) for name, v in values.items()),
         )
-        compiled = self._compiled.get(shape)
+        cache = self._compiled
+        compiled = cache.get(shape)
         if compiled is None or compiled.connection is not connections[compiled.connection.alias]:
             stand_ins = {
                 name: (
@@ -184,7 +197,7 @@ class Prepared:
                 compiled = _Compiled(queryset, stand_ins)
             except EmptyResultSet:  # no SQL to run (an empty IN list): as the ORM answers
                 return list(self.build(**literal, **values))
-            if len(self._compiled) > 2000:  # shapes are few; never let them grow unbounded
-                self._compiled.clear()
-            self._compiled[shape] = compiled
+            if len(cache) > 2000:  # shapes are few; never let them grow unbounded
+                cache.clear()
+            cache[shape] = compiled
         return compiled.run({k: v for k, v in values.items() if v is not None})

@@ -144,3 +144,29 @@ def test_each_shape_is_compiled_once_and_values_never_leak_between_calls(world):
 def _schools(district, after):
     rows = School.objects.filter(district_id=district).order_by("pk").values("pk", "name")
     return rows if after is None else rows.filter(pk__gt=after)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_each_thread_runs_its_own_compiled_sql(world):
+    """Django's connections are per thread, and so are a prepared query's compiled shapes."""
+    import threading
+
+    from django.db import connection
+
+    query = Prepared(lambda *, district, after: _schools(district, after))
+    expected = list(_schools(world.district.pk, None))
+    assert query(district=world.district.pk, after=None) == expected
+    found = {}
+
+    def other():
+        try:
+            found["rows"] = query(district=world.district.pk, after=None)
+            found["shapes"] = len(query._compiled)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=other)
+    thread.start()
+    thread.join()
+    assert found == {"rows": expected, "shapes": 1}
+    assert len(query._compiled) == 1
