@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -29,7 +29,7 @@ from leadership.models import School
 from leadership.permissions import is_district_admin, load_in_school, school_view
 from leadership.uploads import refused_uploads, upload_limit
 
-from . import selectors, services, tokens
+from . import inbox_html, selectors, services, tokens
 from .forms import (
     AnnouncementForm,
     AnnouncerForm,
@@ -48,7 +48,6 @@ from .models import (
     Coordinator,
     HelpStatus,
     Partner,
-    Topic,
 )
 from .permissions import (
     can_announce,
@@ -233,31 +232,6 @@ def _inbox_page_url(status: str, number: int) -> str:
     return "?" + urlencode(query)
 
 
-def _label_inbox_rows(rows: list[Conversation], *, school: School) -> None:
-    """What each row of the inbox shows, worked out once per page rather than per row in the
-    template: the link, the topic and status names, who wrote and who answers, the age."""
-    now = timezone.now()
-    topics = {value: str(label) for value, label in Topic.choices}
-    statuses = {value: str(label) for value, label in ConversationStatus.choices}
-    # One reverse() for the page: every conversation's link differs by its id alone.
-    base = reverse("community:conversation_detail", kwargs={"slug": school.slug, "pk": 0})
-    base = base[: -len("0/")]
-    ages: dict[int, str] = {}
-    for row in rows:
-        days = (now - row.created_at).days
-        age = ages.get(days)
-        if age is None:
-            age = ages[days] = ngettext("%(days)s day", "%(days)s days", days) % {"days": days}
-        row.age_days = days
-        row.age_label = age
-        row.url = f"{base}{row.pk}/"
-        row.topic_label = topics.get(row.topic, row.topic)
-        row.status_label = statuses.get(row.status, row.status)
-        row.badge_class = "badge badge-warn" if row.status == ConversationStatus.OPEN else "badge"
-        row.family_name = row.family.get_full_name()
-        row.answerer_name = row.assigned_to.get_full_name() if row.assigned_to else "—"
-
-
 @login_required
 @require_safe
 @school_view(can_use_inbox)
@@ -268,22 +242,25 @@ def inbox(request: HtmxHttpRequest, school: School) -> HttpResponse:
     page = selectors.inbox_page(
         user=request.user, school=school, status=status or None, number=_page_number(request)
     )
-    rows = page.rows
-    _label_inbox_rows(rows, school=school)
+    previous_url = _inbox_page_url(status, page.number - 1) if page.number > 1 else ""
+    next_url = _inbox_page_url(status, page.number + 1) if page.number < page.pages else ""
     return render(
         request,
         "community/inbox.html",
         {
             "school": school,
-            "conversations": rows,
-            "status": status,
-            "statuses": ConversationStatus.choices,
-            "can_see_times": can_see_response_times(request.user, school),
+            "conversations": page.rows,
             "page": page,
-            "previous_url": _inbox_page_url(status, page.number - 1) if page.number > 1 else "",
-            "next_url": _inbox_page_url(status, page.number + 1)
-            if page.number < page.pages
-            else "",
+            "previous_url": previous_url,
+            "next_url": next_url,
+            "content": inbox_html.content(
+                school=school,
+                page=page,
+                status=status,
+                can_see_times=can_see_response_times(request.user, school),
+                previous_url=previous_url,
+                next_url=next_url,
+            ),
         },
     )
 

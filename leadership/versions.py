@@ -9,12 +9,13 @@ from the same versions (district.rollups).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
 from functools import partial
 from typing import Any
 
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, QuerySet
 
 from .models import School, SchoolVersion
@@ -80,8 +81,23 @@ def versions_of(school_ids: Iterable[int]) -> dict[int, int]:
 
 def version_of(school: School | int) -> int | None:
     """The school's version, None while it is not versioned (then: do not cache). Read it
-    before the data it versions, so a page is never kept under a newer version than its data."""
-    return versions_of([getattr(school, "pk", school)]).get(getattr(school, "pk", school))
+    before the data it versions, so a page is never kept under a newer version than its data.
+
+    Read on every cached school page, with its statement written once (versions_of's query
+    for one school, which the ORM compiled on each call)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_version_sql(), [getattr(school, "pk", school)])
+        row = cursor.fetchone()
+    return None if row is None else row[0]
+
+
+@functools.cache
+def _version_sql() -> str:
+    meta = SchoolVersion._meta
+    return (
+        f'SELECT "{meta.get_field("version").column}" FROM "{meta.db_table}" '  # noqa: S608
+        f'WHERE "{meta.get_field("school").column}" = %s'
+    )
 
 
 def _key(kind: str, school_id: int, version, parts: Iterable[Any]) -> str:

@@ -2,25 +2,25 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from leadership import clock
 from leadership.mywork import Entry, Section
+from leadership.prepared import PreparedRows
 
 from .models import ActionItem, ActionStatus, ProposalStatus
 from .permissions import team_roles
-from .selectors import open_proposals_for, proposed_items_of
+from .selectors import open_proposals_query, proposed_items_query
 
-
-def action_items(*, user, today) -> Section | None:
-    """Open action items the person owns, in teams they still sit on or not, due first."""
-    if not getattr(user, "is_authenticated", False):
-        return None
-    # Plain rows, not models: the list shows six columns of four tables (half the Python
-    # work of building select_related's models, the query built included).
-    rows = (
-        ActionItem.objects.filter(owner=user, status=ActionStatus.OPEN)
+# The reads of the three lists, compiled once (leadership.prepared): plain rows, not models,
+# the columns each list shows (half the Python work of building select_related's models).
+_ACTION_ITEMS = PreparedRows(
+    lambda owner: (
+        ActionItem.objects.filter(owner=owner, status=ActionStatus.OPEN)
         .order_by("due", "id")
         .values_list(
             "title",
@@ -31,6 +31,35 @@ def action_items(*, user, today) -> Section | None:
             "meeting__team__school__slug",
         )
     )
+)
+_PROPOSALS = PreparedRows(
+    lambda user, teams, now: open_proposals_query(
+        user_id=user, team_ids=teams, now=now
+    ).values_list(
+        "pk", "title", "closes_at", "team__name", "team__school__name", "team__school__slug"
+    )
+)
+_PUT_FORWARD = PreparedRows(
+    lambda user, teams, since: proposed_items_query(
+        user_id=user, team_ids=teams, since=since
+    ).values_list(
+        "title",
+        "status",
+        "team_id",
+        "team__name",
+        "team__school__name",
+        "team__school__slug",
+        "item__meeting_id",
+        "item__meeting__team__school__slug",
+    )
+)
+
+
+def action_items(*, user, today) -> Section | None:
+    """Open action items the person owns, in teams they still sit on or not, due first."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    rows = _ACTION_ITEMS.rows(owner=user.pk)
     entries = [
         Entry(
             title=title,
@@ -54,14 +83,9 @@ def proposals_to_answer(*, user, today) -> Section | None:
     """Open proposals of the person's teams still waiting for their answer, soonest first."""
     if not getattr(user, "is_authenticated", False):
         return None
-    # No team seat, no proposal: the query is not even built. Plain rows, as above.
-    rows = (
-        open_proposals_for(user).values_list(
-            "pk", "title", "closes_at", "team__name", "team__school__name", "team__school__slug"
-        )
-        if team_roles(user)
-        else ()
-    )
+    # No team seat, no proposal: the query is not even run.
+    teams = tuple(team_roles(user))
+    rows = _PROPOSALS.rows(user=user.pk, teams=teams, now=timezone.now()) if teams else ()
     waiting = _("Waiting for your answer")
     entries = [
         Entry(
@@ -86,18 +110,10 @@ def items_put_forward(*, user, today) -> Section | None:
     """Agenda items the person put forward: waiting, or answered in the last 30 days."""
     if not getattr(user, "is_authenticated", False):
         return None
+    teams = tuple(team_roles(user))
     rows = (
-        proposed_items_of(user).values_list(
-            "title",
-            "status",
-            "team_id",
-            "team__name",
-            "team__school__name",
-            "team__school__slug",
-            "item__meeting_id",
-            "item__meeting__team__school__slug",
-        )
-        if team_roles(user)
+        _PUT_FORWARD.rows(user=user.pk, teams=teams, since=clock.today() - timedelta(days=30))
+        if teams
         else ()
     )
     statuses = dict(ProposalStatus.choices)

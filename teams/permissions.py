@@ -12,11 +12,24 @@ from __future__ import annotations
 from leadership import clock
 from leadership.models import School
 from leadership.permissions import is_district_admin, is_principal, is_school_staff
+from leadership.prepared import PreparedRows
 
 from .models import Meeting, MinutesStatus, Team, TeamMember, TeamRole
 
 # The selectors of this app read these checks to scope what they return; nothing here reads
 # the selectors, so the two modules import in one direction only.
+
+
+# No order: a mapping, and the model's order would join the teams to sort them. The SQL
+# compiled once (leadership.prepared): read on every page of the teams.
+_TEAM_ROLES = PreparedRows(
+    lambda user, today: (
+        TeamMember.objects.filter(user=user, is_active=True)
+        .exclude(term_end__lt=today)
+        .order_by()
+        .values_list("team_id", "role")
+    )
+)
 
 
 def team_roles(user) -> dict[int, str]:
@@ -26,15 +39,7 @@ def team_roles(user) -> dict[int, str]:
     cached = getattr(user, "_accord_team_roles", None)
     if cached is not None:
         return cached
-    today = clock.today()
-    # No order: a mapping, and the model's order would join the teams to sort them.
-    rows = (
-        TeamMember.objects.filter(user=user, is_active=True)
-        .exclude(term_end__lt=today)
-        .order_by()
-        .values_list("team_id", "role")
-    )
-    roles = dict(rows)
+    roles = dict(_TEAM_ROLES.rows(user=user.pk, today=clock.today()))
     user._accord_team_roles = roles
     return roles
 

@@ -181,11 +181,19 @@ def open_meetings(team: Team) -> list[Meeting]:
 def proposed_items_of(user) -> QuerySet[AgendaProposal]:
     """Agenda items the person put forward on teams they still sit on: waiting, or answered in
     the last 30 days (for a "my work" list)."""
-    since = clock.today() - timedelta(days=30)
+    return proposed_items_query(
+        user_id=user.pk,
+        team_ids=list(team_roles(user)),
+        since=clock.today() - timedelta(days=30),
+    ).select_related("team__school", "item__meeting__team__school")
+
+
+def proposed_items_query(*, user_id: int, team_ids, since) -> QuerySet[AgendaProposal]:
+    """As `proposed_items_of`, from what it reads: the person's id, their teams' ids and the
+    first day of the 30 (teams.mywork compiles it once)."""
     return (
-        AgendaProposal.objects.filter(proposed_by=user, team_id__in=list(team_roles(user)))
+        AgendaProposal.objects.filter(proposed_by=user_id, team_id__in=team_ids)
         .filter(Q(status=ProposalStatus.PENDING) | Q(decided_at__date__gte=since))
-        .select_related("team__school", "item__meeting__team__school")
         .order_by("-created_at", "-id")
     )
 
@@ -210,17 +218,20 @@ def proposal_answers(proposal: Proposal) -> list[ProposalAnswer]:
 def open_proposals_for(user) -> QuerySet[Proposal]:
     """Open proposals of the person's teams that wait for their answer to the current version
     (for a "my work" list)."""
+    return open_proposals_query(
+        user_id=user.pk, team_ids=list(team_roles(user)), now=timezone.now()
+    ).select_related("team__school", "rule")
+
+
+def open_proposals_query(*, user_id: int, team_ids, now) -> QuerySet[Proposal]:
+    """As `open_proposals_for`, from what it reads: the person's id, their teams' ids and the
+    time (teams.mywork compiles it once)."""
     answered = ProposalAnswer.objects.filter(
-        proposal=OuterRef("pk"), round=OuterRef("round"), member__user=user
+        proposal=OuterRef("pk"), round=OuterRef("round"), member__user=user_id
     )
     return (
-        Proposal.objects.filter(
-            state=ProposalState.OPEN,
-            team_id__in=list(team_roles(user)),
-            closes_at__gt=timezone.now(),
-        )
+        Proposal.objects.filter(state=ProposalState.OPEN, team_id__in=team_ids, closes_at__gt=now)
         .exclude(Exists(answered))
-        .select_related("team__school", "rule")
         .order_by("closes_at", "id")
     )
 

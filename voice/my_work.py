@@ -3,19 +3,51 @@ not answered yet, in every school where I am staff or family."""
 
 from __future__ import annotations
 
+from django.db import DEFAULT_DB_ALIAS
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from leadership.models import STAFF_ROLES, FamilyGrade, Role
+from leadership.models import STAFF_ROLES, FamilyGrade, Role, School
 from leadership.mywork import Entry, Section
 from leadership.permissions import roles_of
+from leadership.prepared import PreparedRows
 from teams.permissions import team_roles
 
 from .models import StaffAudience, Survey, SurveyStatus
 from .selectors import pending_of, written_participation
 
 _STAFF_ROLES = frozenset(role.value for role in STAFF_ROLES)
+
+# The open surveys of my schools that I have not answered (written), with what the list shows
+# of them and of their school: the SQL compiled once (leadership.prepared), the rows made the
+# models that select_related() and only() would make of them.
+_SURVEY_FIELDS = (
+    "id",
+    "school_id",
+    "title",
+    "staff_audience",
+    "staff_roles",
+    "families",
+    "family_grades",
+)
+_SCHOOL_FIELDS = ("id", "name", "slug", "languages")
+_OPEN_SURVEYS = PreparedRows(
+    lambda user, schools: (
+        Survey.objects.filter(school_id__in=schools, status=SurveyStatus.OPEN)
+        .exclude(written_participation(user))
+        .order_by("-opened_at", "id")
+        .values_list(*_SURVEY_FIELDS, "school__name", "school__slug", "school__languages")
+    )
+)
+
+
+def _survey(row: tuple) -> Survey:
+    survey = Survey.from_db(DEFAULT_DB_ALIAS, _SURVEY_FIELDS, row[: len(_SURVEY_FIELDS)])
+    survey.school = School.from_db(
+        DEFAULT_DB_ALIAS, _SCHOOL_FIELDS, (survey.school_id, *row[len(_SURVEY_FIELDS) :])
+    )
+    return survey
 
 
 def _asks(survey: Survey, roles: frozenset[str], via_my_team: bool, my_grades: set[str]) -> bool:
@@ -50,23 +82,9 @@ def surveys_to_answer(*, user, today) -> Section | None:
     roles = roles_of(user)
     if not roles.by_school:
         return None
-    surveys = list(
-        Survey.objects.filter(school_id__in=list(roles.by_school), status=SurveyStatus.OPEN)
-        .exclude(written_participation(user))
-        .select_related("school")
-        .only(
-            "school_id",
-            "title",
-            "staff_audience",
-            "staff_roles",
-            "families",
-            "family_grades",
-            "school__name",
-            "school__slug",
-            "school__languages",
-        )
-        .order_by("-opened_at", "id")
-    )
+    surveys = [
+        _survey(row) for row in _OPEN_SURVEYS.rows(user=user.pk, schools=tuple(roles.by_school))
+    ]
     if surveys:
         answered = pending_of(user, [survey.pk for survey in surveys])
         surveys = [survey for survey in surveys if survey.pk not in answered]

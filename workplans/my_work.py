@@ -7,9 +7,24 @@ from django.utils.translation import gettext as _
 
 from leadership.mywork import Entry, Section
 from leadership.permissions import roles_of
+from leadership.prepared import PreparedRows
 
 from .models import ActionStep, StepStatus, WorkPlan
 from .selectors import staff_school_ids
+
+# Compiled once (leadership.prepared).
+_STEPS = PreparedRows(
+    lambda owner, schools: (
+        ActionStep.objects.filter(
+            owner=owner,
+            goal__plan__school_id__in=schools,
+            goal__plan__status=WorkPlan.Status.ACTIVE,
+        )
+        .exclude(status=StepStatus.DONE)
+        .order_by("due", "id")
+        .values_list("pk", "title", "due", "status", "goal__plan__school_id")
+    )
+)
 
 
 def action_steps(*, user, today) -> Section | None:
@@ -21,16 +36,7 @@ def action_steps(*, user, today) -> Section | None:
         return None
     # Plain rows, not models: five columns, and the school's name and slug come with the
     # person's roles (read with the person), since only schools where they work are listed.
-    rows = (
-        ActionStep.objects.filter(
-            owner=user,
-            goal__plan__school_id__in=school_ids,
-            goal__plan__status=WorkPlan.Status.ACTIVE,
-        )
-        .exclude(status=StepStatus.DONE)
-        .order_by("due", "id")
-        .values_list("pk", "title", "due", "status", "goal__plan__school_id")
-    )
+    rows = _STEPS.rows(owner=user.pk, schools=tuple(school_ids))
     schools = roles_of(user).school_names
     statuses = dict(StepStatus.choices)
     entries = []

@@ -261,7 +261,12 @@ def plan_detail(request: HtmxHttpRequest, school: School, pk: int) -> HttpRespon
     # newer than its version is re-rendered at the next version; the other way round, a page
     # could be served stale.
     page_cache = versions.SchoolCache(school)
-    plan = load_in_school(request, PLANS, "school", can_view_summary, pk=pk)
+    # load_in_school(request, PLANS, "school", can_view_summary, pk=pk), from SQL built once.
+    plan = selectors.plan_in_school(school, pk)
+    if plan is None:
+        raise Http404
+    if not can_view_summary(request.user, plan):
+        raise PermissionDenied
     if not can_view_plan(request.user, plan):
         return render(request, "workplans/plan_summary.html", _plan_context(request, plan))
     viewer = Viewer.of(request.user, plan)

@@ -218,3 +218,66 @@ def test_a_principals_my_work_reads_in_fixed_queries(client_for, world, django_a
     with django_assert_num_queries(9):
         html = client.get(MY_WORK).content.decode()
     assert "The ILT&#x27;s survey" in html and "Another team" not in html
+
+
+def test_my_work_reads_run_their_sql_compiled_once(client_for, world, busy_leader):
+    """The lists' reads are compiled once (leadership.prepared), each checked on its first call
+    against the queryset's own SQL: were one to differ, it would run unprepared (slower, as
+    right), and this fails."""
+    from django.utils import timezone
+
+    from teams import mywork as teams_mywork
+    from teams import permissions as team_permissions
+    from teams.models import AgendaProposal, Proposal, ProposalStatus
+    from teams.permissions import team_roles
+    from tests.voice.factories import draft_survey
+    from voice import my_work as voice_my_work
+    from voice.models import SurveyStatus
+    from workplans import my_work as workplans_my_work
+    from workplans.selectors import staff_school_ids
+
+    ilt = tf.ilt_for(world)
+    Proposal.objects.create(
+        team=ilt.team,
+        rule=ilt.schedule,
+        title="Adopt the new reading block",
+        text="Ninety minutes, every morning.",
+        closes_at=timezone.now() + timedelta(days=3),
+        opened_by=world.principal,
+    )
+    AgendaProposal.objects.create(
+        team=ilt.team,
+        proposed_by=busy_leader,
+        title="Answered long ago",
+        status=ProposalStatus.DECLINED,
+        reason="Not this year.",
+        decided_at=timezone.now() - timedelta(days=45),
+    )
+    AgendaProposal.objects.create(
+        team=ilt.team,
+        proposed_by=busy_leader,
+        title="Answered last week",
+        status=ProposalStatus.DECLINED,
+        reason="Not this term.",
+        decided_at=timezone.now() - timedelta(days=7),
+    )
+    survey = draft_survey(world)
+    survey.status = SurveyStatus.OPEN
+    survey.staff_audience = "all"
+    survey.save()
+    html = client_for(busy_leader).get(MY_WORK).content.decode()
+    assert "Surveys to answer" in html and survey.text("title", "en") in html
+    assert "Adopt the new reading block" in html
+    assert "Answered last week" in html and "Answered long ago" not in html
+    teams = tuple(team_roles(busy_leader))
+    schools = tuple(staff_school_ids(busy_leader))
+    assert teams and schools
+    with timezone.override(world.district.timezone):
+        assert teams_mywork._ACTION_ITEMS.is_prepared(owner=busy_leader.pk)
+        now = timezone.now()
+        assert teams_mywork._PROPOSALS.is_prepared(user=busy_leader.pk, teams=teams, now=now)
+        since = clock.today_in(world.district)
+        assert teams_mywork._PUT_FORWARD.is_prepared(user=busy_leader.pk, teams=teams, since=since)
+        assert workplans_my_work._STEPS.is_prepared(owner=busy_leader.pk, schools=schools)
+        assert team_permissions._TEAM_ROLES.is_prepared(user=busy_leader.pk, today=since)
+        assert voice_my_work._OPEN_SURVEYS.is_prepared(user=busy_leader.pk, schools=schools)
