@@ -31,12 +31,12 @@ from district import rollups
 from engagement import services as engagement
 from leadership.edits import StaleEdit
 from leadership.models import District
+from leadership.prepared import Prepared
 from workplans import services as workplans
 
 from . import schemas as s
 from . import selectors
 from .models import ApiToken, Scope
-from .prepared import Prepared
 from .services import token_for_secret
 
 
@@ -277,16 +277,17 @@ def _written(request, write, page: dict):
 
 
 def _paged(rows_for, *, changed: str = "updated_at") -> Prepared:
-    """A list's page query, compiled once per shape (see api.prepared): what `_page` reads
-    of `rows_for(district=..., **filters)`, the filters that are None left out."""
+    """A list's rows in page order, compiled once per shape (see leadership.prepared): what
+    `_page` reads of `rows_for(district=..., **filters)`, the filters that are None left out;
+    the page's LIMIT is written per call, so every page size is the one shape."""
 
-    def build(*, limit: int, district: int, since, after, **filters) -> QuerySet:
+    def build(*, district: int, since, after, **filters) -> QuerySet:
         rows = rows_for(district=District(pk=district), **filters)
         if since is not None:
             rows = rows.filter(**{f"{changed}__gte": since})
         if after is not None:
             rows = rows.filter(pk__gt=after)
-        return rows.order_by("pk")[: limit + 1]
+        return rows.order_by("pk")
 
     return Prepared(build)
 
@@ -295,8 +296,8 @@ def _prepared_page(query: Prepared, request, params: s.ListParams, **filters) ->
     """As `_page` of query's rows: the same checks in the same order, the same page."""
     since = None if params.updated_since is None else _since(params.updated_since)
     after = _decode_cursor(params.cursor) if params.cursor else None
-    found = query(
-        literal={"limit": params.limit},
+    found = query.rows(
+        limit=params.limit + 1,
         district=request.district.pk,
         since=since,
         after=after,

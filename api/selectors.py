@@ -5,10 +5,9 @@ from django.db.models import Count, Q, QuerySet, Sum
 
 from engagement.models import Event, EventTranslation, Rsvp, RsvpStatus
 from leadership.models import District, School, SchoolYear
+from leadership.prepared import Prepared
 from teams.models import Decision, Meeting, Team
 from workplans.models import DataPoint, Goal, Measure, WorkPlan
-
-from .prepared import Prepared
 
 
 def schools(district: District) -> QuerySet[School]:
@@ -129,7 +128,7 @@ def _event_texts_query(*, ids: list[int]) -> QuerySet[EventTranslation]:
     )
 
 
-# Compiled once per number of events (see api.prepared): a page of events runs both.
+# Compiled once per number of events (see leadership.prepared): a page of events runs both.
 _rsvps_counted = Prepared(_rsvps_counted_query)
 _event_texts = Prepared(_event_texts_query)
 
@@ -153,7 +152,7 @@ def event_rows_out(rows: list[dict]) -> list[dict]:
             "interpretation_requests": 0,
             "childcare_requests": 0,
         }
-    counted = _rsvps_counted(ids=list(by_id))
+    counted = _rsvps_counted.rows(ids=list(by_id))
     for event_id, status, n, adults, children, interpretation, childcare in counted:
         rsvps = by_id[event_id]["rsvps"]
         if status == RsvpStatus.GOING:
@@ -164,6 +163,6 @@ def event_rows_out(rows: list[dict]) -> list[dict]:
             rsvps["childcare_requests"] = childcare
         elif status in (RsvpStatus.WAITLISTED, RsvpStatus.CANCELLED):
             rsvps[status] = n
-    for event_id, language, title, description in _event_texts(ids=list(by_id)):
+    for event_id, language, title, description in _event_texts.rows(ids=list(by_id)):
         by_id[event_id]["texts"][language] = {"title": title, "description": description}
     return rows

@@ -12,9 +12,9 @@ from django.utils.translation import gettext_lazy as _
 
 from leadership import audit
 from leadership.models import District, Membership, Role, User
+from leadership.prepared import Prepared
 
 from .models import ApiToken, Scope
-from .prepared import Prepared
 
 TOKEN_PREFIX = "acc_"  # noqa: S105 (not a secret: what every secret starts with)
 # last_used_at is written at most this often per token, not once per request.
@@ -90,7 +90,7 @@ def _token_query(*, key_hash: str):
     )
 
 
-# Compiled once: the lookup runs on every API request (see api.prepared).
+# Compiled once: the lookup runs on every API request (see leadership.prepared).
 _token_by_hash = Prepared(_token_query)
 
 
@@ -100,8 +100,7 @@ def token_for_secret(secret: str) -> ApiToken | None:
     of its district (as leadership.permissions.is_district_admin would)."""
     if not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
         return None
-    found = _token_by_hash(key_hash=hash_secret(secret))
-    token = found[0] if found else None
+    token = _token_by_hash.first(key_hash=hash_secret(secret))
     if token is None:
         return None
     now = timezone.now()

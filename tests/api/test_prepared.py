@@ -1,5 +1,6 @@
-"""Each prepared query (api.prepared) gives exactly the rows of its queryset, for every shape
-its callers use: values present and absent, lists of every length, another district's ids."""
+"""Each of the API's prepared queries (leadership.prepared) gives exactly the rows of its
+queryset, for every shape its callers use: values present and absent, lists of every length,
+page sizes, another district's ids; and the shapes the routes use run the compiled SQL."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -8,8 +9,8 @@ from django.db.models import F
 
 from api import api as routes
 from api import selectors, services
-from api.prepared import Prepared
 from leadership.models import Membership, Role, School
+from leadership.prepared import Prepared
 from tests.api.test_queries import _more_rows
 from tests.engagement.factories import EventFactory, RsvpFactory
 from workplans.models import Goal
@@ -17,9 +18,9 @@ from workplans.models import Goal
 pytestmark = pytest.mark.django_db
 
 
-def _same(query: Prepared, literal=None, **values):
-    found = query(literal=literal, **values)
-    expected = list(query.queryset(literal=literal, **values))
+def _same(query: Prepared, **values):
+    found = query.rows(**values)
+    expected = list(query.queryset(**values))
     assert found == expected
     return found
 
@@ -36,19 +37,20 @@ def _token_fields(token):
 def test_token_lookup_is_the_querysets(api_world, world):
     for name in ("read", "all", "other_district"):
         key_hash = services.hash_secret(api_world.secrets[name])
-        [found] = services._token_by_hash(key_hash=key_hash)
+        [found] = services._token_by_hash.rows(key_hash=key_hash)
+        assert services._token_by_hash.is_prepared(key_hash=key_hash)
         [expected] = services._token_query(key_hash=key_hash)
         assert _token_fields(found) == _token_fields(expected)
         assert found.maker_runs_district is True
         assert found.district == api_world.tokens[name].district
-    assert services._token_by_hash(key_hash=services.hash_secret("acc_nobody")) == []
+    assert services._token_by_hash.rows(key_hash=services.hash_secret("acc_nobody")) == []
     revoked = services.hash_secret(api_world.secrets["revoked"])
-    assert services._token_by_hash(key_hash=revoked) == []
+    assert services._token_by_hash.rows(key_hash=revoked) == []
     # The maker stepping down is read by the same query, at once.
     Membership.objects.filter(user=world.district_admin, role=Role.DISTRICT_ADMIN).update(
         is_active=False
     )
-    [found] = services._token_by_hash(key_hash=services.hash_secret(api_world.secrets["read"]))
+    [found] = services._token_by_hash.rows(key_hash=services.hash_secret(api_world.secrets["read"]))
     assert found.maker_runs_district is False
     assert services.token_for_secret(api_world.secrets["read"]).maker_runs_district is False
 
@@ -93,15 +95,10 @@ def test_pages_are_the_querysets(query, api_world, world):
             for since in _instants(target):
                 for after in ids[:6]:
                     for limit in (1, 2, 50, 200):
-                        found = _same(
-                            prepared,
-                            literal={"limit": limit + 1},
-                            district=target.pk,
-                            since=since,
-                            after=after,
-                            **extra,
-                        )
+                        values = dict(district=target.pk, since=since, after=after, **extra)
+                        found = _same(prepared, limit=limit + 1, **values)
                         seen += len(found)
+                        assert prepared.is_prepared(limit=limit + 1, **values)
     assert seen > 100
 
 
@@ -114,59 +111,7 @@ def test_event_counts_and_texts_are_the_querysets(api_world, world):
     for ids in ([], events[:1], events, [*events, theirs], [theirs], [2**62]):
         counted = _same(selectors._rsvps_counted, ids=ids)
         texts = _same(selectors._event_texts, ids=ids)
+        # An empty list, or an id out of any id column's range, is the queryset's to read.
+        assert selectors._event_texts.is_prepared(ids=ids) is (ids != [] and ids != [2**62])
         if ids == events:
             assert counted and texts
-
-
-def test_a_value_that_does_not_reach_the_sql_is_refused():
-    ignoring = Prepared(lambda *, district: School.objects.all())
-    with pytest.raises(NotImplementedError):
-        ignoring(district=1)
-    inlined = Prepared(lambda *, n: School.objects.order_by("pk")[:n])
-    with pytest.raises(NotImplementedError):
-        inlined(n=3)
-    assert len(inlined(literal={}, n=None)) == School.objects.count()
-
-
-def test_each_shape_is_compiled_once_and_values_never_leak_between_calls(world):
-    query = Prepared(lambda *, district, after: _schools(district, after))
-    assert query(district=world.district.pk, after=None) == list(_schools(world.district.pk, None))
-    first = world.school.pk
-    assert query(district=world.district.pk, after=first) == list(
-        _schools(world.district.pk, first)
-    )
-    assert query(district=world.other_district.pk, after=None) == list(
-        _schools(world.other_district.pk, None)
-    )
-    assert len(query._compiled) == 2
-
-
-def _schools(district, after):
-    rows = School.objects.filter(district_id=district).order_by("pk").values("pk", "name")
-    return rows if after is None else rows.filter(pk__gt=after)
-
-
-@pytest.mark.django_db(transaction=True)
-def test_each_thread_runs_its_own_compiled_sql(world):
-    """Django's connections are per thread, and so are a prepared query's compiled shapes."""
-    import threading
-
-    from django.db import connection
-
-    query = Prepared(lambda *, district, after: _schools(district, after))
-    expected = list(_schools(world.district.pk, None))
-    assert query(district=world.district.pk, after=None) == expected
-    found = {}
-
-    def other():
-        try:
-            found["rows"] = query(district=world.district.pk, after=None)
-            found["shapes"] = len(query._compiled)
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=other)
-    thread.start()
-    thread.join()
-    assert found == {"rows": expected, "shapes": 1}
-    assert len(query._compiled) == 1
