@@ -62,35 +62,44 @@ _OFFSET_STAND_IN = 1_999_999_979
 
 # What a 32-bit integer column holds: an id outside it is read by the queryset, whose SQL for
 # it is not the shape's (Django drops or empties the condition).
-_INT32 = range(-(2**31), 2**31)
+_INT_LOW, _INT_HIGH = -(2**31), 2**31
 _MAX_SHAPES = 64
 
 _INT, _TEXT, _MOMENT, _DAY, _NONE = "int", "text", "moment", "day", None
 
 
+_KINDS = {int: _INT, str: _TEXT, type(None): _NONE}
+
+
 def _kind(value: Any) -> Any:
     """The part of a shape an argument makes, or False for an argument this cannot prepare."""
-    if value is None:
-        return _NONE
+    kind = _KINDS.get(type(value), False)
+    if kind is _INT:
+        return kind if _INT_LOW <= value < _INT_HIGH else False
+    if kind is not False:
+        return kind
+    if isinstance(value, list | tuple):
+        # An empty list, or one naming an id twice (which `__in` writes once), is read by the
+        # queryset itself: its SQL is not the shape's. So is a list of anything but ids.
+        if (
+            not value
+            or len(set(value)) != len(value)
+            or set(map(type, value)) != {int}
+            or min(value) < _INT_LOW
+            or max(value) >= _INT_HIGH
+        ):
+            return False
+        return (type(value).__name__, len(value))
     if isinstance(value, bool):
         return False
     if isinstance(value, int):
-        return _INT if value in _INT32 else False
+        return _INT if _INT_LOW <= value < _INT_HIGH else False
     if isinstance(value, str):
         return _TEXT
     if isinstance(value, datetime):
         return _MOMENT if value.tzinfo is not None else False
     if isinstance(value, date):
         return _DAY
-    if isinstance(value, list | tuple):
-        # An empty list, or one naming an id twice (which `__in` writes once), is read by the
-        # queryset itself: its SQL is not the shape's.
-        if not value or len(set(value)) != len(value):
-            return False
-        for item in value:
-            if not isinstance(item, int) or isinstance(item, bool) or item not in _INT32:
-                return False
-        return (type(value).__name__, len(value))
     return False
 
 
@@ -119,6 +128,11 @@ def _sliced(queryset: QuerySet, limit: int | None, offset: int) -> QuerySet:
     if limit is None:
         return queryset
     return queryset[offset : offset + limit]
+
+
+# Where a parameter comes from: a constant of the queryset, an argument (as it is given, or as
+# the backend adapts it), an item of a list argument.
+_CONSTANT, _AS_GIVEN, _ADAPTED, _ITEM = "constant", "as given", "adapted", "item"
 
 
 class _Unfit(Exception):
@@ -178,13 +192,24 @@ class _Shape:
             else:
                 by_value[_adapted(value, connection)] = (name, None)
         slots = []
+        found = set()
         for param in params:
             try:
-                found_at = by_value.get(param) if type(param) is not bool else None
+                at = by_value.get(param) if type(param) is not bool else None
             except TypeError:  # unhashable: a constant of the queryset
-                found_at = None
-            slots.append((True, found_at) if found_at is not None else (False, param))
-        if {at for is_arg, at in slots if is_arg} != set(by_value.values()):
+                at = None
+            if at is None:
+                slots.append((_CONSTANT, param, None))
+                continue
+            found.add(at)
+            name, j = at
+            if j is not None:
+                slots.append((_ITEM, name, j))
+            elif _adapted(stand_ins[name], connection) is stand_ins[name]:
+                slots.append((_AS_GIVEN, name, None))  # the backend passes it as it is
+            else:
+                slots.append((_ADAPTED, name, None))
+        if found != set(by_value.values()):
             raise _Unfit("an argument not found among the SQL's parameters")
         self.slots = slots
         # Per database connection (each thread has its own): the columns' converters.
@@ -196,15 +221,16 @@ class _Shape:
         return self.prefix + connection.ops.limit_offset_sql(offset, offset + limit) + self.suffix
 
     def params(self, arguments: dict[str, Any], connection) -> list[Any]:
-        params = []
-        for is_arg, slot in self.slots:
-            if not is_arg:
-                params.append(slot)
-                continue
-            name, j = slot
-            value = arguments[name]
-            params.append(value[j] if j is not None else _adapted(value, connection))
-        return params
+        return [
+            a
+            if mode is _CONSTANT
+            else arguments[a]
+            if mode is _AS_GIVEN
+            else arguments[a][b]
+            if mode is _ITEM
+            else _adapted(arguments[a], connection)
+            for mode, a, b in self.slots
+        ]
 
     def converters(self, connection) -> list:
         """(position, converters, column) of the columns that have any, on this connection:
@@ -231,16 +257,13 @@ class _Shape:
             return []
         converters = self.converters(connection)
         if converters:
-            converted = []
+            rows = [list(row) for row in rows]
             for row in rows:
-                row = list(row)
                 for position, functions, column in converters:
                     value = row[position]
                     for function in functions:
                         value = function(value, column, connection)
                     row[position] = value
-                converted.append(row)
-            rows = converted
         iterable = self.iterable
         if iterable is ValuesListIterable:
             return [tuple(row) for row in rows]
@@ -294,7 +317,7 @@ class Prepared:
             if kind is False:
                 return None
             shape.append((name, kind))
-        return (timezone.get_current_timezone_name(), limit is not None, offset > 0, *shape)
+        return (timezone.get_current_timezone(), limit is not None, offset > 0, *shape)
 
     def _compile(self, key, arguments, limit, offset) -> _Shape | bool:
         names = sorted(arguments)
