@@ -11,20 +11,27 @@ import time
 from datetime import UTC, datetime
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
+from django_redis.cache import RedisCache as DjangoRedisCache
 from ninja import NinjaAPI, Path, Query, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.renderers import JSONRenderer
+from ninja.responses import NinjaJSONEncoder
 from ninja.security import HttpBearer
+from redis.exceptions import RedisError
 
 from district import rollups
 from engagement import services as engagement
 from leadership.edits import StaleEdit
+from leadership.models import District
+from leadership.prepared import Prepared
 from workplans import services as workplans
 
 from . import schemas as s
@@ -67,16 +74,36 @@ class TokenAuth(HttpBearer):
         return found
 
 
+# Create the window's counter if it is new (expiring with it), then count: one round trip.
+_COUNT = "redis.call('SET', KEYS[1], 0, 'EX', ARGV[1], 'NX') return redis.call('INCR', KEYS[1])"
+
+
+def _counted(key: str) -> int | None:
+    """The window's count after this request: what `add(key, 0)` then `incr(key)` give, in
+    one script when the cache is Redis; None when the cache cannot count it."""
+    backend = caches["default"]
+    if not isinstance(backend, DjangoRedisCache):
+        backend.add(key, 0, timeout=120)
+        try:
+            return backend.incr(key)
+        except ValueError:  # the cache lost the key
+            return None
+    try:
+        client = backend.client.get_client(write=True)
+        return client.eval(_COUNT, 1, backend.client.make_key(key), 120)
+    except (RedisError, OSError) as error:
+        if not backend._ignore_exceptions:
+            raise
+        if backend._log_ignored_exceptions:
+            backend.logger.exception("Exception ignored", exc_info=error)
+        return None
+
+
 def _count_request(token: ApiToken) -> None:
     """A fixed window per token and minute, counted in the cache (atomic in Redis)."""
     limit = settings.API_RATE_LIMIT_PER_MINUTE
     window = int(time.time() // 60)
-    key = f"api-rate:{token.pk}:{window}"
-    cache.add(key, 0, timeout=120)
-    try:
-        used = cache.incr(key)
-    except ValueError:  # the cache lost the key: let it through
-        return
+    used = _counted(f"api-rate:{token.pk}:{window}")
     if used is None:  # Redis cannot be reached (its errors are ignored): let it through
         return
     if used > limit:
@@ -94,7 +121,24 @@ READ = TokenAuth(Scope.READ)
 WRITE_DATA = TokenAuth(Scope.WRITE_DATA)
 WRITE_EVENTS = TokenAuth(Scope.WRITE_EVENTS)
 
+
+class _Encoder(NinjaJSONEncoder):
+    """ninja's encoder, asked about instants first: a page holds one or more a row, and each
+    went through six other isinstance checks before reaching Django's format (the same one,
+    so the same text)."""
+
+    def default(self, o):
+        if type(o) is datetime:
+            return DjangoJSONEncoder.default(self, o)
+        return super().default(o)
+
+
+class _Renderer(JSONRenderer):
+    encoder_class = _Encoder
+
+
 api = NinjaAPI(
+    renderer=_Renderer(),
     title="Accord API",
     version="1",
     description="Read a district's schools, teams, plans and events; push assessment results "
@@ -203,9 +247,13 @@ def _page(rows: QuerySet, params: s.ListParams, *, changed: str = "updated_at") 
         rows = rows.filter(**{f"{changed}__gte": _since(params.updated_since)})
     if params.cursor:
         rows = rows.filter(pk__gt=_decode_cursor(params.cursor))
-    found = list(rows.order_by("pk")[: params.limit + 1])
-    more = len(found) > params.limit
-    found = found[: params.limit]
+    return _page_of(list(rows.order_by("pk")[: params.limit + 1]), params.limit)
+
+
+def _page_of(found: list, limit: int) -> dict:
+    """The page of `found`, up to limit + 1 rows in id order (one more tells there are more)."""
+    more = len(found) > limit
+    found = found[:limit]
     if not more:
         return {"items": found, "next_cursor": None}
     last = found[-1]  # a model, or a values() row
@@ -215,15 +263,64 @@ def _page(rows: QuerySet, params: s.ListParams, *, changed: str = "updated_at") 
     }
 
 
+def _written(request, write, page: dict):
+    """The page as its Row schema gives it, written by `write` (schemas.row_writer) without
+    the schema's validation and dump; any row the writer cannot vouch for sends the whole
+    page through the schema, as before."""
+    try:
+        items = [write(row) for row in page["items"]]
+    except s.Unfit:
+        return page
+    return api.create_response(
+        request, {"items": items, "next_cursor": page["next_cursor"]}, status=200
+    )
+
+
+def _paged(rows_for, *, changed: str = "updated_at") -> Prepared:
+    """A list's rows in page order, compiled once per shape (see leadership.prepared): what
+    `_page` reads of `rows_for(district=..., **filters)`, the filters that are None left out;
+    the page's LIMIT is written per call, so every page size is the one shape."""
+
+    def build(*, district: int, since, after, **filters) -> QuerySet:
+        rows = rows_for(district=District(pk=district), **filters)
+        if since is not None:
+            rows = rows.filter(**{f"{changed}__gte": since})
+        if after is not None:
+            rows = rows.filter(pk__gt=after)
+        return rows.order_by("pk")
+
+    return Prepared(build)
+
+
+def _prepared_page(query: Prepared, request, params: s.ListParams, **filters) -> dict:
+    """As `_page` of query's rows: the same checks in the same order, the same page."""
+    since = None if params.updated_since is None else _since(params.updated_since)
+    after = _decode_cursor(params.cursor) if params.cursor else None
+    found = query.rows(
+        limit=params.limit + 1,
+        district=request.district.pk,
+        since=since,
+        after=after,
+        **filters,
+    )
+    return _page_of(found, params.limit)
+
+
 def _columns(schema: type[s.Row]) -> list[str]:
     """The values() names a Row schema reads: its fields' aliases (else names)."""
     return [field.alias or name for name, field in schema.model_fields.items()]
 
 
+def _school_found(request, school_id: int | None) -> None:
+    """Another district's school (or none) is a 404, for a filter as for a path."""
+    if school_id is not None:
+        get_object_or_404(selectors.schools(request.district), pk=school_id)
+
+
 def _in_school(rows: QuerySet, request, school_id: int | None, path: str) -> QuerySet:
     if school_id is None:
         return rows
-    get_object_or_404(selectors.schools(request.district), pk=school_id)
+    _school_found(request, school_id)
     return rows.filter(**{path: school_id})
 
 
@@ -236,10 +333,14 @@ PK = Path(..., ge=1, le=s.MAX_ID)
 # --- reads ------------------------------------------------------------------------------
 
 
+_WRITE_SCHOOL = s.row_writer(s.SchoolOut)
+_SCHOOLS = _paged(lambda district: selectors.schools(district).values(*_columns(s.SchoolOut)))
+
+
 @api.get("/schools/", response=_ok(s.page_of(s.SchoolOut)), auth=READ, tags=["schools"])
 def list_schools(request, params: Query[s.ListParams]):
     """The district's schools."""
-    return _page(selectors.schools(request.district).values(*_columns(s.SchoolOut)), params)
+    return _written(request, _WRITE_SCHOOL, _prepared_page(_SCHOOLS, request, params))
 
 
 @api.get("/schools/{school_id}/", response=_ok(s.SchoolOut), auth=READ, tags=["schools"])
@@ -278,11 +379,20 @@ def list_plans(request, params: Query[s.SchoolParams]):
     return _page(rows, params)
 
 
+def _goal_rows(*, district, school, plan):
+    rows = _by(selectors.goals(district), plan__school_id=school, plan_id=plan)
+    return rows.values(*_columns(s.GoalOut))
+
+
+_GOALS = _paged(_goal_rows)
+_WRITE_GOAL = s.row_writer(s.GoalOut)
+
+
 @api.get("/goals/", response=_ok(s.page_of(s.GoalOut)), auth=READ, tags=["work plans"])
 def list_goals(request, params: Query[s.GoalParams]):
-    rows = _in_school(selectors.goals(request.district), request, params.school, "plan__school_id")
-    rows = _by(rows, plan_id=params.plan).values(*_columns(s.GoalOut))
-    return _page(rows, params)
+    _school_found(request, params.school)
+    page = _prepared_page(_GOALS, request, params, school=params.school, plan=params.plan)
+    return _written(request, _WRITE_GOAL, page)
 
 
 @api.get("/measures/", response=_ok(s.page_of(s.MeasureOut)), auth=READ, tags=["work plans"])
@@ -299,6 +409,15 @@ def list_data_points(request, params: Query[s.DataPointParams]):
     return _page(_by(rows, measure_id=params.measure), params)
 
 
+def _event_rows(*, district, school):
+    rows = _by(selectors.event_rows(district), school_id=school)
+    return rows.values(*selectors.EVENT_COLUMNS)
+
+
+_EVENTS = _paged(_event_rows)
+_WRITE_EVENT = s.row_writer(s.EventOut)
+
+
 @api.get("/events/", response=_ok(s.page_of(s.EventOut)), auth=READ, tags=["events"])
 def list_events(request, params: Query[s.SchoolParams]):
     # The page is found first and only its events' RSVPs are counted: counting every event of
@@ -306,10 +425,10 @@ def list_events(request, params: Query[s.SchoolParams]):
     # the bench's seed). The page's rows, then its RSVPs counted by event and status, then its
     # texts: 1.0 to 1.8 ms in all on that seed once ANALYZEd (a page of ids, then its events
     # joined to their RSVPs and counted, then the texts: 3.1 to 3.5 ms).
-    rows = _in_school(selectors.event_rows(request.district), request, params.school, "school_id")
-    page = _page(rows.values(*selectors.EVENT_COLUMNS), params)
+    _school_found(request, params.school)
+    page = _prepared_page(_EVENTS, request, params, school=params.school)
     selectors.event_rows_out(page["items"])
-    return page
+    return _written(request, _WRITE_EVENT, page)
 
 
 def _event_out(request, pk: int) -> dict:

@@ -2,10 +2,14 @@
 these (and from the routes in api.api), so the documentation cannot drift from the code."""
 
 import re
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from typing import Annotated, Any
+from enum import Enum
+from types import UnionType
+from typing import Annotated, Any, Union, get_args, get_origin
 
+from annotated_types import MaxLen
 from ninja import Field, Schema
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict
 
@@ -73,6 +77,145 @@ class Row(BaseModel):
     schema is a ninja Schema's."""
 
     model_config = ConfigDict(from_attributes=True)
+
+
+class Unfit(Exception):
+    """A value a row writer cannot vouch for: the page goes through the schema instead."""
+
+
+def _instant(value: datetime) -> str:
+    """An instant as the API writes it: Django's JSON encoder's format (milliseconds, `Z`
+    for UTC), which ninja's renderer applies to what the schema gives."""
+    text = value.isoformat()
+    if value.microsecond:
+        text = text[:23] + text[26:]
+    if text.endswith("+00:00"):
+        text = text.removesuffix("+00:00") + "Z"
+    return text
+
+
+def _every(kind: type) -> Callable[[list], list]:
+    def check(value: list) -> list:
+        for item in value:
+            if type(item) is not kind:
+                raise Unfit
+        return value
+
+    return check
+
+
+def _keyed(write: Callable[[dict], dict]) -> Callable[[dict], dict]:
+    def by_key(value: dict) -> dict:
+        out = {}
+        for key, item in value.items():
+            if type(key) is not str or type(item) is not dict:
+                raise Unfit
+            out[key] = write(item)
+        return out
+
+    return by_key
+
+
+def _after(check: Callable) -> Callable[[str], bool]:
+    """True when an AfterValidator refuses the value (a ValueError is pydantic's refusal)."""
+
+    def refused(value: str) -> bool:
+        try:
+            check(value)
+        except ValueError:
+            return True
+        return False
+
+    return refused
+
+
+def _field(n: int, annotation, metadata: list, names: dict) -> tuple[list[str], str]:
+    """How field n's value `v{n}` is checked (lines raising Unfit) and written (an
+    expression), for a Row schema's annotation; `names` gathers what they refer to. Only
+    what the API's Row schemas use: anything else is refused when the writer is built."""
+    v = f"v{n}"
+    args = get_args(annotation)
+    if get_origin(annotation) in (UnionType, Union) and len(args) == 2 and type(None) in args:
+        inner = next(a for a in args if a is not type(None))
+        checks, expression = _field(n, inner, metadata, names)
+        # None passes; anything else is checked as the inner type.
+        guarded = [f"if {v} is not None:", *(f"    {line}" for line in checks)]
+        if expression == v:
+            return guarded, v
+        return guarded, f"(None if {v} is None else {expression})"
+    if metadata and annotation is not str:
+        raise NotImplementedError(f"A row writer cannot check {metadata!r}.")
+    simple = {int: "int", bool: "bool", str: "str", datetime: "datetime", list: "list"}
+    for kind, name in simple.items():
+        names[name] = kind
+    if annotation in (int, bool):
+        return [f"if type({v}) is not {simple[annotation]}: raise Unfit"], v
+    if annotation is str:
+        checks = [f"if type({v}) is not str: raise Unfit"]
+        for i, item in enumerate(metadata):
+            if isinstance(item, MaxLen):
+                checks.append(f"if len({v}) > {int(item.max_length)}: raise Unfit")
+            elif isinstance(item, AfterValidator) and item.func is _no_nul:
+                checks.append(f"if '\\x00' in {v}: raise Unfit")
+            elif isinstance(item, AfterValidator):
+                names[f"A{n}_{i}"] = _after(item.func)
+                checks.append(f"if A{n}_{i}({v}): raise Unfit")
+            else:
+                raise NotImplementedError(f"A row writer cannot check {item!r}.")
+        return checks, v
+    if annotation is datetime:
+        names["_instant"] = _instant
+        return [f"if type({v}) is not datetime: raise Unfit"], f"_instant({v})"
+    if isinstance(annotation, type) and issubclass(annotation, Enum):
+        if not all(type(m.value) is str and str(m) == m.value for m in annotation):
+            raise NotImplementedError(f"A row writer cannot write {annotation!r}.")
+        names[f"C{n}"] = frozenset(m.value for m in annotation)
+        return [f"if type({v}) is not str or {v} not in C{n}: raise Unfit"], v
+    if isinstance(annotation, type) and issubclass(annotation, Row):
+        names["dict"] = dict
+        names[f"W{n}"] = row_writer(annotation)
+        return [f"if type({v}) is not dict: raise Unfit"], f"W{n}({v})"
+    if get_origin(annotation) is list and args in ((str,), (int,)):
+        names[f"W{n}"] = _every(args[0])
+        return [f"if type({v}) is not list: raise Unfit"], f"W{n}({v})"
+    if get_origin(annotation) is dict and args[0] is str and issubclass(args[1], Row):
+        names["dict"] = dict
+        names[f"W{n}"] = _keyed(row_writer(args[1]))
+        return [f"if type({v}) is not dict: raise Unfit"], f"W{n}({v})"
+    raise NotImplementedError(f"A row writer cannot write {annotation!r}.")
+
+
+def row_writer(schema: type[Row]) -> Callable[[dict], dict]:
+    """A function writing one plain row (a dict keyed by the fields' aliases) as `schema`
+    would give it for JSON: its fields in order, by name, instants already as text. It
+    raises Unfit for any value the schema would not take exactly as it is (a wrong type,
+    a choice the enum lacks, a text too long), so the caller lets the schema answer (and
+    fail) as before. Its source is written once from the schema (one dict display, no
+    loop over fields); tests/api/test_writers.py holds it against the schema's output."""
+    names: dict = {"Unfit": Unfit}
+    reads, checks, writes = [], [], []
+    for n, (name, field) in enumerate(schema.model_fields.items()):
+        field_checks, expression = _field(n, field.annotation, field.metadata, names)
+        reads.append(f"        v{n} = row[{(field.alias or name)!r}]")
+        checks.extend(f"    {line}" for line in field_checks)
+        writes.append(f"        {name!r}: {expression},")
+    source = "\n".join(
+        [
+            "def write(row):",
+            "    try:",
+            *reads,
+            "    except (KeyError, TypeError):",
+            "        raise Unfit from None",
+            *checks,
+            "    return {",
+            *writes,
+            "    }",
+        ]
+    )
+    exec(compile(source, f"<row writer of {schema.__name__}>", "exec"), names)  # noqa: S102
+    write = names["write"]
+    write.source = source
+    return write
 
 
 # --- errors and pages -------------------------------------------------------------------

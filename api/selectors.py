@@ -5,6 +5,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 
 from engagement.models import Event, EventTranslation, Rsvp, RsvpStatus
 from leadership.models import District, School, SchoolYear
+from leadership.prepared import Prepared
 from teams.models import Decision, Meeting, Team
 from workplans.models import DataPoint, Goal, Measure, WorkPlan
 
@@ -102,6 +103,36 @@ EVENT_COLUMNS = (
 )
 
 
+def _rsvps_counted_query(*, ids: list[int]) -> QuerySet[Rsvp]:
+    # `event__pk__in`, the same SQL as `event_id__in`: Django prepares each id as an integer
+    # instead of normalizing it as a related object (a quarter less Python work a query).
+    return (
+        Rsvp.objects.filter(event__pk__in=ids)
+        .order_by()
+        .values_list("event_id", "status")
+        .annotate(
+            n=Count("pk"),
+            adults=Sum("adults"),
+            children=Sum("children"),
+            interpretation=Count("pk", filter=~Q(interpretation_language="")),
+            childcare=Count("pk", filter=Q(childcare_count__gt=0)),
+        )
+    )
+
+
+def _event_texts_query(*, ids: list[int]) -> QuerySet[EventTranslation]:
+    return (
+        EventTranslation.objects.filter(event__pk__in=ids)
+        .order_by("event_id", "language")
+        .values_list("event_id", "language", "title", "description")
+    )
+
+
+# Compiled once per number of events (see leadership.prepared): a page of events runs both.
+_rsvps_counted = Prepared(_rsvps_counted_query)
+_event_texts = Prepared(_event_texts_query)
+
+
 def event_rows_out(rows: list[dict]) -> list[dict]:
     """Rows of EVENT_COLUMNS completed as the API shows them, in place: `texts` by language
     and `rsvps` counted (how many, never who nor what they asked for), in two queries
@@ -121,20 +152,7 @@ def event_rows_out(rows: list[dict]) -> list[dict]:
             "interpretation_requests": 0,
             "childcare_requests": 0,
         }
-    # `event__pk__in`, the same SQL as `event_id__in`: Django prepares each id as an integer
-    # instead of normalizing it as a related object (a quarter less Python work a query).
-    counted = (
-        Rsvp.objects.filter(event__pk__in=list(by_id))
-        .order_by()
-        .values_list("event_id", "status")
-        .annotate(
-            n=Count("pk"),
-            adults=Sum("adults"),
-            children=Sum("children"),
-            interpretation=Count("pk", filter=~Q(interpretation_language="")),
-            childcare=Count("pk", filter=Q(childcare_count__gt=0)),
-        )
-    )
+    counted = _rsvps_counted.rows(ids=list(by_id))
     for event_id, status, n, adults, children, interpretation, childcare in counted:
         rsvps = by_id[event_id]["rsvps"]
         if status == RsvpStatus.GOING:
@@ -145,10 +163,6 @@ def event_rows_out(rows: list[dict]) -> list[dict]:
             rsvps["childcare_requests"] = childcare
         elif status in (RsvpStatus.WAITLISTED, RsvpStatus.CANCELLED):
             rsvps[status] = n
-    for event_id, language, title, description in (
-        EventTranslation.objects.filter(event__pk__in=list(by_id))
-        .order_by("event_id", "language")
-        .values_list("event_id", "language", "title", "description")
-    ):
+    for event_id, language, title, description in _event_texts.rows(ids=list(by_id)):
         by_id[event_id]["texts"][language] = {"title": title, "description": description}
     return rows

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from leadership import audit
 from leadership.models import District, Membership, Role, User
+from leadership.prepared import Prepared
 
 from .models import ApiToken, Scope
 
@@ -76,21 +77,30 @@ def token_revoke(*, actor: User, token: ApiToken) -> ApiToken:
     return token
 
 
+def _token_query(*, key_hash: str):
+    maker_admin = Membership.objects.active().filter(
+        user=OuterRef("created_by"), district=OuterRef("district"), role=Role.DISTRICT_ADMIN
+    )
+    # key_hash is unique: no order needed for the one row.
+    return (
+        ApiToken.objects.select_related("district", "created_by")
+        .filter(key_hash=key_hash, revoked_at__isnull=True)
+        .annotate(maker_runs_district=Exists(maker_admin))
+        .order_by()[:1]
+    )
+
+
+# Compiled once: the lookup runs on every API request (see leadership.prepared).
+_token_by_hash = Prepared(_token_query)
+
+
 def token_for_secret(secret: str) -> ApiToken | None:
     """The active token with this secret (its district and maker loaded), noting its use;
     `maker_runs_district` tells, read by the same query, whether its maker is still an admin
     of its district (as leadership.permissions.is_district_admin would)."""
     if not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
         return None
-    maker_admin = Membership.objects.active().filter(
-        user=OuterRef("created_by"), district=OuterRef("district"), role=Role.DISTRICT_ADMIN
-    )
-    token = (
-        ApiToken.objects.select_related("district", "created_by")
-        .filter(key_hash=hash_secret(secret), revoked_at__isnull=True)
-        .annotate(maker_runs_district=Exists(maker_admin))
-        .first()
-    )
+    token = _token_by_hash.first(key_hash=hash_secret(secret))
     if token is None:
         return None
     now = timezone.now()

@@ -8,7 +8,6 @@ from datetime import datetime, timedelta
 from math import ceil
 from statistics import median
 
-from django.db import connections
 from django.db.models import Count, Prefetch, Q, QuerySet, Window, prefetch_related_objects
 from django.utils import timezone
 
@@ -146,93 +145,24 @@ _INBOX_ROW_COLUMNS = (
 )
 
 
-def _inbox_values(school_id: int, status: str | None, number: int, size: int) -> QuerySet:
-    """Page `number` of the school's inbox as tuples of `_INBOX_ROW_COLUMNS`."""
+def _inbox_values(school_id: int, status: str | None) -> QuerySet:
+    """The school's inbox as tuples of `_INBOX_ROW_COLUMNS`, unsliced."""
     rows = _school_inbox(school_id, status).annotate(total=Window(Count("id")))
-    return rows.values_list(*_INBOX_ROW_COLUMNS)[(number - 1) * size : number * size]
+    return rows.values_list(*_INBOX_ROW_COLUMNS)
 
 
 # The page's read runs on every visit to an inbox, and the ORM spent more CPU compiling it
 # (two joins, a window, the order) than PostgreSQL spends answering. So it is compiled once
-# per process for each filter and page number (the first pages; a later one compiles each
-# time), with a stand-in for the school's id, and run with the school's own. What is kept is
-# SQL, never rows: every read sees the database as it is.
-_SCHOOL_STAND_IN = -2_100_000_001  # no school's id (and were it one, the check finds it)
-_PAGES_COMPILED_ONCE = 10
-_COMPILED_AT_MOST = 64  # statuses a caller made up do not grow it past this
-
-
-@dataclass(frozen=True)
-class _CompiledPage:
-    sql: str
-    params: tuple
-    school_at: int  # where the school's id goes among the params
-    converters: tuple  # (column, converter functions, expression), as the ORM applies them
-    alias: str
-
-    def params_for(self, school_id: int) -> list:
-        params = list(self.params)
-        params[self.school_at] = school_id
-        return params
-
-    def rows(self, school_id: int) -> list:
-        connection = connections[self.alias]
-        with connection.cursor() as cursor:
-            cursor.execute(self.sql, self.params_for(school_id))
-            rows = cursor.fetchall()
-        if not self.converters:
-            return rows
-        converted = []
-        for row in rows:
-            row = list(row)
-            for at, functions, expression in self.converters:
-                value = row[at]
-                for function in functions:
-                    value = function(value, expression, connection)
-                row[at] = value
-            converted.append(row)
-        return converted
-
-
-def _compile_page(school_id: int, status: str | None, number: int, size: int):
-    """The page's read compiled with the stand-in school; None (the ORM each time) unless the
-    ORM's SQL for the real school is that same SQL with the school's id in the stand-in's
-    place."""
-    queryset = _inbox_values(_SCHOOL_STAND_IN, status, number, size)
-    compiler = queryset.query.get_compiler(queryset.db)
-    sql, params = compiler.as_sql()
-    places = [at for at, param in enumerate(params) if param == _SCHOOL_STAND_IN]
-    if len(places) != 1:
-        return None
-    columns = [expression for expression, _sql, _alias in compiler.select[: compiler.col_count]]
-    converters = tuple(
-        (at, tuple(functions), expression)
-        for at, (functions, expression) in compiler.get_converters(columns).items()
-    )
-    compiled = _CompiledPage(sql, tuple(params), places[0], converters, queryset.db)
-    real_sql, real_params = _inbox_values(school_id, status, number, size).query.sql_with_params()
-    if real_sql != sql or list(real_params) != compiled.params_for(school_id):
-        return None
-    return compiled
-
-
-_compiled_pages: dict[tuple, _CompiledPage | None] = {}
+# (leadership.prepared): for a status and for none, each page's LIMIT and OFFSET written per
+# call. What is kept is SQL, never rows: every read sees the database as it is.
+_INBOX_PAGE = Prepared(lambda school, status: _inbox_values(school, status))
 
 
 def _inbox_rows(school_id: int, status: str | None, number: int, size: int) -> list:
     """Page `number` of the school's inbox as rows of `_INBOX_ROW_COLUMNS`."""
-    key = (status, number, size)
-    compiled = _compiled_pages.get(key)
-    if (
-        compiled is None
-        and key not in _compiled_pages
-        and number <= _PAGES_COMPILED_ONCE
-        and len(_compiled_pages) < _COMPILED_AT_MOST
-    ):
-        compiled = _compiled_pages[key] = _compile_page(school_id, status, number, size)
-    if compiled is None:
-        return list(_inbox_values(school_id, status, number, size))
-    return compiled.rows(school_id)
+    return _INBOX_PAGE.rows(
+        limit=size, offset=(number - 1) * size, school=school_id, status=status or None
+    )
 
 
 def _inbox_row(values) -> InboxRow:

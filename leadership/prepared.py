@@ -1,349 +1,394 @@
-"""Reads on the busiest paths whose SQL the ORM compiles once per process, not on every request.
+"""Reads on the busiest paths whose SQL the ORM compiles once per shape, not on every request.
 
 Compiling a queryset to SQL costs more CPU than PostgreSQL spends answering a lookup by key
 (about a millisecond for one model's row). A `Prepared` read is written as an ordinary
-queryset of named arguments (ids, or aware datetimes compared with a DateTimeField); the ORM
-compiles it the first time with a stand-in value for each argument, and every later call
-runs that same SQL with the real values, the rows built as the ORM builds them (each column
-through the converters it would apply, then `Model.from_db`).
+queryset of named arguments; the ORM compiles it the first time it meets a shape with a
+stand-in value for each argument, and later calls of that shape run that same SQL with their
+own values, the rows built as the ORM builds them: model instances (with their select_related
+objects and annotations), dicts for values(), tuples for values_list() (annotations such as a
+Window count included), single values for a flat one. Each column goes through the converters
+the ORM would apply, found on the connection of the thread that reads.
 
-Only for querysets of a model (and what it select_related) without prefetching, annotations,
-values() or a database of their own, whose arguments are ids, aware datetimes or text (a slug)
-that reach the SQL as they are given: `build` must not compute with them, nor read
-per-request state (the time zone, the language, the time). The first call checks that: the
-queryset built with the real arguments must compile to the same SQL, with those values where
-the stand-ins were; if it does not, that call and every later one run the queryset itself.
+A shape is the current time zone (the ORM writes it into a query reading a datetime's date),
+which arguments are None, the length of each list of ids, and whether the read is cut by a
+LIMIT and an OFFSET: `rows(limit=..., offset=...)` slices the queryset as `qs[offset:offset +
+limit]` would, the SQL compiled once and only its LIMIT and OFFSET written for each call, so
+any number of page sizes is one shape.
+
+Arguments are ids (within the 32-bit range), aware datetimes, dates, text, None, or lists or
+tuples of ids; they must reach the SQL as they are given. The first call of each shape checks
+that: the queryset built with the real arguments must compile to the same SQL, with those
+values where the stand-ins were. If it does not (`build` computes with an argument, reads
+per-request state, or the ORM writes a value into the SQL itself), or the queryset is one this
+cannot fill (prefetching, extra(), named rows), or an argument is of another kind, the read is
+the queryset's own, never an error: a shape that fails its check stays the queryset's. What is
+kept is SQL, never rows; at most `max_shapes` shapes per read, past which new shapes are read
+by their queryset.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import weakref
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from django.db import DEFAULT_DB_ALIAS, connection, connections
-from django.db.models import Model, QuerySet
-from django.db.models.query import ModelIterable, ValuesListIterable, get_related_populators
+from django.db import connections
+from django.db.models import QuerySet
+from django.db.models.query import (
+    FlatValuesListIterable,
+    ModelIterable,
+    ValuesIterable,
+    ValuesListIterable,
+    get_related_populators,
+)
 from django.utils import timezone
 
-# Stand-ins no real id or moment takes in practice (and, were one taken, the first call's check
-# finds the mix-up). Inside the 32-bit range, which an integer column's lookup must respect.
-_ID_STAND_IN = -2_100_000_001
+logger = logging.getLogger(__name__)
+
+# Stand-ins no real id, moment or text takes in practice (and, were one taken, the first call's
+# check finds the mix-up). Ids inside the 32-bit range, and positive, which an integer column's
+# lookup must respect (Django 5 drops or empties a condition on a value out of its column's
+# range, a PositiveIntegerField's included).
+_ID_STAND_IN = 2_100_000_001
+_LIST_STRIDE = 1_000  # list stand-ins: one block of ids per argument, apart from the scalars'
 _MOMENT_STAND_IN = datetime(1901, 2, 3, 4, 5, 6, tzinfo=UTC)
+_DAY_STAND_IN = date(1901, 2, 3)
+# A LIMIT and an OFFSET no real read asks for: their text is found once in the SQL.
+_LIMIT_STAND_IN = 1_999_999_973
+_OFFSET_STAND_IN = 1_999_999_979
+
+# What a 32-bit integer column holds: an id outside it is read by the queryset, whose SQL for
+# it is not the shape's (Django drops or empties the condition).
+_INT_LOW, _INT_HIGH = -(2**31), 2**31
+_MAX_SHAPES = 64
+
+_INT, _TEXT, _MOMENT, _DAY, _NONE = "int", "text", "moment", "day", None
 
 
-def _check(value: Any) -> None:
+_KINDS = {int: _INT, str: _TEXT, type(None): _NONE}
+
+
+def _kind(value: Any) -> Any:
+    """The part of a shape an argument makes, or False for an argument this cannot prepare."""
+    kind = _KINDS.get(type(value), False)
+    if kind is _INT:
+        return kind if _INT_LOW <= value < _INT_HIGH else False
+    if kind is not False:
+        return kind
+    if isinstance(value, list | tuple):
+        # An empty list, or one naming an id twice (which `__in` writes once), is read by the
+        # queryset itself: its SQL is not the shape's. So is a list of anything but ids.
+        if (
+            not value
+            or len(set(value)) != len(value)
+            or set(map(type, value)) != {int}
+            or min(value) < _INT_LOW
+            or max(value) >= _INT_HIGH
+        ):
+            return False
+        return (type(value).__name__, len(value))
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return _INT if _INT_LOW <= value < _INT_HIGH else False
+    if isinstance(value, str):
+        return _TEXT
     if isinstance(value, datetime):
-        if value.tzinfo is None:
-            raise TypeError("a prepared read takes aware datetimes")
-        return
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise TypeError(f"a prepared read takes ids and datetimes, not {type(value).__name__}")
-
-
-def _check_argument(value: Any) -> None:
-    """A `Prepared` read also takes text compared as it is (a slug)."""
-    if not isinstance(value, str):
-        _check(value)
+        return _MOMENT if value.tzinfo is not None else False
+    if isinstance(value, date):
+        return _DAY
+    return False
 
 
 def _stand_in(value: Any, i: int) -> Any:
-    _check_argument(value)
+    if isinstance(value, list | tuple):
+        return type(value)(_ID_STAND_IN + _LIST_STRIDE * (i + 1) + j for j in range(len(value)))
     if isinstance(value, str):
         return f"~prepared stand-in {i}~"
     if isinstance(value, datetime):
         return _MOMENT_STAND_IN + timedelta(microseconds=i)
-    return _ID_STAND_IN - i
+    if isinstance(value, date):
+        return _DAY_STAND_IN + timedelta(days=i)
+    return _ID_STAND_IN + i
 
 
-# What a 64-bit integer column holds: a larger id matches no row, and the ORM says so itself.
-_BIGINT = range(-(2**63), 2**63)
-
-
-def _adapted(value: Any) -> Any:
+def _adapted(value: Any, connection) -> Any:
     """The value as the ORM passes it to the database."""
     if isinstance(value, datetime):
         return connection.ops.adapt_datetimefield_value(value)
+    if isinstance(value, date):
+        return connection.ops.adapt_datefield_value(value)
     return value
+
+
+def _sliced(queryset: QuerySet, limit: int | None, offset: int) -> QuerySet:
+    if limit is None:
+        return queryset
+    return queryset[offset : offset + limit]
+
+
+# Where a parameter comes from: a constant of the queryset, an argument (as it is given, or as
+# the backend adapts it), an item of a list argument.
+_CONSTANT, _AS_GIVEN, _ADAPTED, _ITEM = "constant", "as given", "adapted", "item"
+
+
+class _Unfit(Exception):
+    """A queryset this cannot fill as the ORM does."""
+
+
+class _Shape:
+    """One shape's SQL, cut where its LIMIT and OFFSET are written, and how its rows are made."""
+
+    def __init__(self, queryset: QuerySet, stand_ins: dict[str, Any], limit, offset):
+        query = queryset.query
+        if queryset._prefetch_related_lookups or queryset._known_related_objects:
+            raise _Unfit("prefetching or known related objects")
+        if query.extra_select or query.combinator:
+            raise _Unfit("extra() or a combined query")
+        self.alias = alias = queryset.db
+        connection = connections[alias]
+        compiler = query.get_compiler(using=alias)
+        sql, params = compiler.as_sql()
+        if compiler.has_extra_select:
+            raise _Unfit("ordering columns read beside the selected ones")
+        self.iterable = iterable = queryset._iterable_class
+        columns = [column for column, _sql, _alias in compiler.select[: compiler.col_count]]
+        if compiler.has_composite_fields(columns):
+            raise _Unfit("a composite primary key")
+        self.columns = columns
+        if iterable is ModelIterable:
+            select, klass_info = compiler.select, compiler.klass_info
+            self.model = klass_info["model"]
+            fields = klass_info["select_fields"]
+            self.start, self.end = fields[0], fields[-1] + 1
+            self.init_list = [f[0].target.attname for f in select[self.start : self.end]]
+            self.populators = get_related_populators(klass_info, select, alias)
+            self.annotations = list(compiler.annotation_col_map.items())
+        elif iterable is ValuesIterable:
+            self.names = (
+                list(query.selected)
+                if query.selected
+                else [*query.extra_select, *query.values_select, *query.annotation_select]
+            )
+        elif iterable not in (ValuesListIterable, FlatValuesListIterable):
+            raise _Unfit(f"rows made by {iterable.__name__}")
+        # The LIMIT and OFFSET, written into the SQL by the ORM: cut out, written per call.
+        self.prefix, self.suffix = sql, ""
+        if limit is not None:
+            written = connection.ops.limit_offset_sql(offset, offset + limit)
+            before, found, after = sql.partition(written)
+            if not found or written in after:
+                raise _Unfit("a LIMIT not found once in the SQL")
+            self.prefix, self.suffix = before, after
+        # Each parameter is an argument (by name, and place in a list) or a constant.
+        by_value: dict[Any, tuple[str, int | None]] = {}
+        for name, value in stand_ins.items():
+            if isinstance(value, list | tuple):
+                for j, item in enumerate(value):
+                    by_value[item] = (name, j)
+            else:
+                by_value[_adapted(value, connection)] = (name, None)
+        slots = []
+        found = set()
+        for param in params:
+            try:
+                at = by_value.get(param) if type(param) is not bool else None
+            except TypeError:  # unhashable: a constant of the queryset
+                at = None
+            if at is None:
+                slots.append((_CONSTANT, param, None))
+                continue
+            found.add(at)
+            name, j = at
+            if j is not None:
+                slots.append((_ITEM, name, j))
+            elif _adapted(stand_ins[name], connection) is stand_ins[name]:
+                slots.append((_AS_GIVEN, name, None))  # the backend passes it as it is
+            else:
+                slots.append((_ADAPTED, name, None))
+        if found != set(by_value.values()):
+            raise _Unfit("an argument not found among the SQL's parameters")
+        self.slots = slots
+        # Per database connection (each thread has its own): the columns' converters.
+        self._converters: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+    def sql(self, connection, limit, offset) -> str:
+        if limit is None:
+            return self.prefix
+        return self.prefix + connection.ops.limit_offset_sql(offset, offset + limit) + self.suffix
+
+    def params(self, arguments: dict[str, Any], connection) -> list[Any]:
+        return [
+            a
+            if mode is _CONSTANT
+            else arguments[a]
+            if mode is _AS_GIVEN
+            else arguments[a][b]
+            if mode is _ITEM
+            else _adapted(arguments[a], connection)
+            for mode, a, b in self.slots
+        ]
+
+    def converters(self, connection) -> list:
+        """(position, converters, column) of the columns that have any, on this connection:
+        what the ORM's SQLCompiler.get_converters gives."""
+        found = self._converters.get(connection)
+        if found is None:
+            found = []
+            for position, column in enumerate(self.columns):
+                functions = [
+                    *connection.ops.get_db_converters(column),
+                    *column.get_db_converters(connection),
+                ]
+                if functions:
+                    found.append((position, functions, column))
+            self._converters[connection] = found
+        return found
+
+    def run(self, arguments: dict[str, Any], limit, offset) -> list:
+        connection = connections[self.alias]  # this thread's own
+        with connection.cursor() as cursor:
+            cursor.execute(self.sql(connection, limit, offset), self.params(arguments, connection))
+            rows = cursor.fetchall()
+        if not rows:
+            return []
+        converters = self.converters(connection)
+        if converters:
+            rows = [list(row) for row in rows]
+            for row in rows:
+                for position, functions, column in converters:
+                    value = row[position]
+                    for function in functions:
+                        value = function(value, column, connection)
+                    row[position] = value
+        iterable = self.iterable
+        if iterable is ValuesListIterable:
+            return [tuple(row) for row in rows]
+        if iterable is FlatValuesListIterable:
+            return [row[0] for row in rows]
+        if iterable is ValuesIterable:
+            names = self.names
+            indexes = range(len(names))
+            return [{names[i]: row[i] for i in indexes} for row in rows]
+        model, init_list, start, end = self.model, self.init_list, self.start, self.end
+        populators, annotations, alias = self.populators, self.annotations, connection.alias
+        found = []
+        for row in rows:
+            obj = model.from_db(alias, init_list, row[start:end])
+            for populator in populators:  # the select_related objects, as the ORM sets them
+                populator.populate(row, obj)
+            for name, position in annotations:
+                setattr(obj, name, row[position])
+            found.append(obj)
+        return found
 
 
 class Prepared:
     """`Prepared(lambda pk, school: Event.objects.filter(pk=pk, school=school))`; then
-    `.rows(pk=..., school=...)` gives the rows the queryset would, `.first(...)` the first
-    one or None."""
+    `.rows(pk=..., school=...)` gives the rows the queryset would (`limit` and `offset` slice
+    it), `.first(...)` the first one or None."""
 
-    def __init__(self, build: Callable[..., QuerySet]):
+    def __init__(self, build: Callable[..., QuerySet], *, max_shapes: int = _MAX_SHAPES):
         self.build = build
-        self._compiled: tuple[Any, str, list[tuple[bool, Any]], list, list[str]] | None = None
-        # Per database connection (each thread has its own): the columns' converters.
-        self._converters: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-        self._unprepared = False
+        self.max_shapes = max_shapes
+        # shape key -> its compiled SQL, or False: read by the queryset (its check failed).
+        self._compiled: dict[tuple, _Shape | bool] = {}
         self._lock = threading.Lock()
 
-    def _compile(self, arguments: dict[str, Any]):
-        names = sorted(arguments)
-        stand_ins = {name: _stand_in(arguments[name], i) for i, name in enumerate(names)}
-        queryset = self.build(**stand_ins)
-        query = queryset.query
-        if (
-            queryset._prefetch_related_lookups
-            or query.annotations
-            or queryset._iterable_class is not ModelIterable
-            or queryset._db is not None
+    def queryset(self, *, limit: int | None = None, offset: int = 0, **arguments) -> QuerySet:
+        """The queryset itself: what the rows are, and are held against in the tests."""
+        return _sliced(self.build(**arguments), limit, offset)
+
+    def _key(self, arguments: dict[str, Any], limit, offset) -> tuple | None:
+        if limit is not None and (
+            isinstance(limit, bool) or not isinstance(limit, int) or limit < 1
         ):
-            raise TypeError(
-                "a prepared read fills models: no prefetching, annotations, values() "
-                "or database of its own"
+            return None
+        if isinstance(offset, bool) or not isinstance(offset, int) or offset < 0:
+            return None
+        if offset and limit is None:
+            return None
+        shape = []
+        for name, value in sorted(arguments.items()):
+            kind = _kind(value)
+            if kind is False:
+                return None
+            shape.append((name, kind))
+        return (timezone.get_current_timezone(), limit is not None, offset > 0, *shape)
+
+    def _compile(self, key, arguments, limit, offset) -> _Shape | bool:
+        names = sorted(arguments)
+        stand_ins = {
+            name: _stand_in(arguments[name], i)
+            for i, name in enumerate(names)
+            if arguments[name] is not None
+        }
+        stand_in_limit = None if limit is None else _LIMIT_STAND_IN
+        stand_in_offset = _OFFSET_STAND_IN if offset else 0
+        try:
+            shape = _Shape(
+                self.queryset(
+                    limit=stand_in_limit,
+                    offset=stand_in_offset,
+                    **{**dict.fromkeys(names), **stand_ins},
+                ),
+                stand_ins,
+                stand_in_limit,
+                stand_in_offset,
             )
-        sql, params = query.sql_with_params()
-        by_value = {_adapted(value): name for name, value in stand_ins.items()}
-        # Each parameter is an argument (by name) or a constant of the queryset itself.
-        slots = []
-        for param in params:
-            try:
-                name = by_value.get(param)
-            except TypeError:  # unhashable: a constant of the queryset
-                name = None
-            slots.append((True, name) if name is not None else (False, param))
-        found = {value for is_arg, value in slots if is_arg}
-        if found != set(names):
-            raise TypeError(f"arguments not found in the compiled query: {set(names) - found}")
-        # The selected columns, as the ORM's ModelIterable reads them: the model's fields (all,
-        # or those only()/defer() leave), then those of each select_related model, each with
-        # its converters.
-        compiler = query.get_compiler(connection=connection)
-        compiler.setup_query()
-        if compiler.annotation_col_map or query.extra_select:
-            raise TypeError("a prepared read fills models from their own columns")
-        expressions = [column for column, _sql, _alias in compiler.select]
-        fields = compiler.klass_info["select_fields"]
-        if list(fields) != list(range(fields[0], fields[-1] + 1)) or fields[0] != 0:
-            raise TypeError("a prepared read fills models from their own columns")
-        init_list = [column.target.attname for column in expressions[: len(fields)]]
-        populators = get_related_populators(compiler.klass_info, compiler.select, connection.alias)
-        return queryset.model, sql, slots, expressions, (init_list, populators)
+        except Exception as error:
+            logger.warning("prepared read %r unprepared for %r: %s", self.build, key, error)
+            return False
+        return shape
 
-    def _converters_for(self, expressions: list) -> list[tuple[int, list]]:
-        """(position, converters) of the columns that have any, on this thread's connection:
-        what the ORM's SQLCompiler.get_converters gives."""
-        current = connections[DEFAULT_DB_ALIAS]  # this thread's own, not the proxy
-        found = self._converters.get(current)
-        if found is None:
-            found = []
-            for position, expression in enumerate(expressions):
-                converters = [
-                    *connection.ops.get_db_converters(expression),
-                    *expression.get_db_converters(connection),
-                ]
-                if converters:
-                    found.append((position, converters, expression))
-            self._converters[current] = found
-        return found
-
-    def _answers_as_compiled(self, compiled, arguments: dict[str, Any]) -> bool:
+    def _answers_as_compiled(self, shape: _Shape, arguments, limit, offset) -> bool:
         """Whether the queryset built with these arguments is the compiled SQL with them:
         not so when `build` computes with an argument (a constant frozen at the stand-in's
-        value) or the ORM drops a condition for a value (out of a column's range)."""
-        _model, sql, slots, _expressions, _init = compiled
-        real_sql, real_params = self.build(**arguments).query.sql_with_params()
-        expected = [_adapted(arguments[value]) if is_arg else value for is_arg, value in slots]
-        return real_sql == sql and list(real_params) == expected
+        value) or the ORM drops a condition for a value."""
+        queryset = self.queryset(limit=limit, offset=offset, **arguments)
+        connection = connections[shape.alias]
+        real_sql, real_params = queryset.query.get_compiler(using=shape.alias).as_sql()
+        return real_sql == shape.sql(connection, limit, offset) and list(
+            real_params
+        ) == shape.params(arguments, connection)
 
-    def rows(self, **arguments: Any) -> list[Model]:
-        for value in arguments.values():
-            _check_argument(value)
-            if isinstance(value, int) and value not in _BIGINT:
-                return list(self.build(**arguments))
-        compiled = self._compiled
-        if compiled is None and not self._unprepared:
+    def rows(self, *, limit: int | None = None, offset: int = 0, **arguments: Any) -> list:
+        key = self._key(arguments, limit, offset)
+        compiled = None if key is None else self._compiled.get(key)
+        if compiled is None and key is not None:
             with self._lock:
-                if self._compiled is None and not self._unprepared:
-                    candidate = self._compile(arguments)
-                    if self._answers_as_compiled(candidate, arguments):
-                        self._compiled = candidate
-                    else:
-                        self._unprepared = True
-                compiled = self._compiled
-        if compiled is None:
-            return list(self.build(**arguments))
-        model, sql, slots, expressions, (init_list, populators) = compiled
-        width = len(init_list)
-        params = [_adapted(arguments[value]) if is_arg else value for is_arg, value in slots]
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            fetched = cursor.fetchall()
-        converters = self._converters_for(expressions) if fetched else ()
-        alias = connection.alias
-        found = []
-        for row in fetched:
-            if converters:
-                row = list(row)
-                for position, functions, expression in converters:
-                    value = row[position]
-                    for function in functions:
-                        value = function(value, expression, connection)
-                    row[position] = value
-            obj = model.from_db(alias, init_list, row[:width] if populators else row)
-            for populator in populators:  # the select_related objects, as the ORM sets them
-                populator.populate(row, obj)
-            found.append(obj)
-        return found
+                compiled = self._compiled.get(key)
+                if compiled is None and len(self._compiled) < self.max_shapes:
+                    candidate = self._compile(key, arguments, limit, offset)
+                    if candidate:
+                        try:
+                            fits = self._answers_as_compiled(candidate, arguments, limit, offset)
+                        except Exception:
+                            return list(self.queryset(limit=limit, offset=offset, **arguments))
+                        if not fits:
+                            logger.warning(
+                                "prepared read %r: the SQL for %r is not the shape's",
+                                self.build,
+                                key,
+                            )
+                            candidate = False
+                    compiled = self._compiled[key] = candidate
+        if not compiled:
+            return list(self.queryset(limit=limit, offset=offset, **arguments))
+        return compiled.run(arguments, limit, offset)
 
-    def first(self, **arguments: Any) -> Model | None:
+    def first(self, **arguments: Any) -> Any:
         rows = self.rows(**arguments)
         return rows[0] if rows else None
 
-
-# --- plain rows ---------------------------------------------------------------------------
-
-_DAY_STAND_IN = date(1901, 2, 3)
-_LIST_STRIDE = 1_000  # list stand-ins: one block of ids per argument, apart from the scalars'
-_MAX_SHAPES = 64  # distinct (time zone, list lengths) compiled per read; past that, unprepared
-
-
-def _check_rows_argument(value: Any) -> None:
-    if isinstance(value, tuple):
-        for item in value:
-            if not isinstance(item, int) or isinstance(item, bool):
-                raise TypeError("a prepared read's list argument is a tuple of ids")
-        return
-    if isinstance(value, date) and not isinstance(value, datetime):
-        return
-    _check(value)
-
-
-def _rows_stand_in(value: Any, i: int) -> Any:
-    if isinstance(value, tuple):
-        return tuple(_ID_STAND_IN - _LIST_STRIDE * (i + 1) - j for j in range(len(value)))
-    if isinstance(value, date) and not isinstance(value, datetime):
-        return _DAY_STAND_IN + timedelta(days=i)
-    return _stand_in(value, i)
-
-
-def _rows_adapted(value: Any) -> Any:
-    if isinstance(value, date) and not isinstance(value, datetime):
-        return connection.ops.adapt_datefield_value(value)
-    return _adapted(value)
-
-
-class PreparedRows:
-    """As `Prepared`, for a `values_list()` queryset (joins allowed): `.rows(...)` gives the
-    tuples the queryset would. Arguments are ids, aware datetimes, dates, or tuples of ids
-    (for `__in`: an empty one, or one naming an id twice, is read by the queryset itself). The
-    SQL is compiled once per time zone (the ORM writes the current one into a query that reads
-    a datetime's date) and per length of each tuple, and each of those is checked on its first
-    call as `Prepared` checks its one."""
-
-    def __init__(self, build: Callable[..., QuerySet]):
-        self.build = build
-        self._compiled: dict[tuple, Any] = {}
-        self._lock = threading.Lock()
-
-    def _key(self, arguments: dict[str, Any]) -> tuple:
-        shape = tuple(
-            (name, len(value))
-            for name, value in sorted(arguments.items())
-            if isinstance(value, tuple)
-        )
-        return (timezone.get_current_timezone_name(), shape)
-
-    def _compile(self, arguments: dict[str, Any]):
-        names = sorted(arguments)
-        stand_ins = {name: _rows_stand_in(arguments[name], i) for i, name in enumerate(names)}
-        queryset = self.build(**stand_ins)
-        query = queryset.query
-        if (
-            queryset._iterable_class is not ValuesListIterable
-            or queryset._prefetch_related_lookups
-            or query.annotation_select
-            or query.extra_select
-            or queryset._db is not None
-        ):
-            raise TypeError(
-                "a prepared read of rows is a values_list() of fields: no flat or named rows, "
-                "prefetching, annotations or database of its own"
-            )
-        compiler = query.get_compiler(using=queryset.db)
-        sql, params = compiler.as_sql()
-        converters = compiler.get_converters([s[0] for s in compiler.select[: compiler.col_count]])
-        by_value: dict[Any, tuple[str, int | None]] = {}
-        for name, value in stand_ins.items():
-            if isinstance(value, tuple):
-                for j, item in enumerate(value):
-                    by_value[item] = (name, j)
-            else:
-                by_value[_rows_adapted(value)] = (name, None)
-        slots = []
-        for param in params:
-            try:
-                found = by_value.get(param)
-            except TypeError:  # unhashable: a constant of the queryset
-                found = None
-            slots.append((True, found) if found is not None else (False, param))
-        seen = {found for is_arg, found in slots if is_arg}
-        if seen != set(by_value.values()):
-            raise TypeError("arguments not found in the compiled query")
-        return sql, slots, list(converters.items()), compiler.using
-
-    @staticmethod
-    def _params(slots, arguments: dict[str, Any]) -> list[Any]:
-        params = []
-        for is_arg, slot in slots:
-            if not is_arg:
-                params.append(slot)
-                continue
-            name, j = slot
-            params.append(arguments[name][j] if j is not None else _rows_adapted(arguments[name]))
-        return params
-
-    def _answers_as_compiled(self, compiled, arguments: dict[str, Any]) -> bool:
-        sql, slots, _converters, _using = compiled
-        real_sql, real_params = self.build(**arguments).query.sql_with_params()
-        return real_sql == sql and list(real_params) == self._params(slots, arguments)
-
-    def rows(self, **arguments: Any) -> list[tuple]:
-        for value in arguments.values():
-            _check_rows_argument(value)
-            items = value if isinstance(value, tuple) else (value,)
-            # An empty tuple, or one naming an id twice (which `__in` writes once), is read
-            # by the queryset itself, as is an id no column holds: their SQL is not the shape's.
-            if isinstance(value, tuple) and (not value or len(set(value)) != len(value)):
-                return list(self.build(**arguments))
-            if any(isinstance(item, int) and item not in _BIGINT for item in items):
-                return list(self.build(**arguments))
-        key = self._key(arguments)
-        compiled = self._compiled.get(key)
-        if compiled is None:
-            with self._lock:
-                compiled = self._compiled.get(key)
-                if compiled is None and len(self._compiled) < _MAX_SHAPES:
-                    candidate = self._compile(arguments)
-                    compiled = (
-                        candidate if self._answers_as_compiled(candidate, arguments) else False
-                    )
-                    self._compiled[key] = compiled
-        if not compiled:
-            return list(self.build(**arguments))
-        sql, slots, converters, using = compiled
-        db = connections[using]
-        with db.cursor() as cursor:
-            cursor.execute(sql, self._params(slots, arguments))
-            rows = cursor.fetchall()
-        if not converters:
-            return [tuple(row) for row in rows]
-        # As the ORM's compiler applies them, with this thread's connection.
-        converted = []
-        for row in map(list, rows):
-            for pos, (convs, expression) in converters:
-                value = row[pos]
-                for converter in convs:
-                    value = converter(value, expression, db)
-                row[pos] = value
-            converted.append(tuple(row))
-        return converted
-
-    def is_prepared(self, **arguments: Any) -> bool:
+    def is_prepared(self, *, limit: int | None = None, offset: int = 0, **arguments) -> bool:
         """Whether these arguments' shape runs the compiled SQL (for tests)."""
-        return bool(self._compiled.get(self._key(arguments)))
+        key = self._key(arguments, limit, offset)
+        return key is not None and bool(self._compiled.get(key))
+
+
+# The reads of plain rows (values_list()) are prepared the same way.
+PreparedRows = Prepared

@@ -67,9 +67,9 @@ def _without_tokens(html: str) -> str:
 @pytest.fixture(autouse=True)
 def _compiled_afresh():
     """Each test compiles the inbox's read itself (and leaves none compiled behind)."""
-    selectors._compiled_pages.clear()
+    selectors._INBOX_PAGE._compiled.clear()
     yield
-    selectors._compiled_pages.clear()
+    selectors._INBOX_PAGE._compiled.clear()
 
 
 @pytest.fixture
@@ -231,14 +231,18 @@ def test_no_rows_write_nothing(world):
 
 def test_the_compiled_read_gives_the_rows_the_orm_gives(world, hostile_inbox):
     for school in (world.school, world.other_school, world.far_school):
-        for status in (None, *ConversationStatus.values):
-            for number in (1, 2, 3, 4, selectors._PAGES_COMPILED_ONCE + 1):
+        for status in (None, "", *ConversationStatus.values, "made-up"):
+            for number in (1, 2, 3, 4, 11, 40):
                 found = selectors._inbox_rows(school.pk, status, number, 7)
-                orm = list(selectors._inbox_values(school.pk, status, number, 7))
+                orm = list(selectors._inbox_values(school.pk, status)[(number - 1) * 7 :][:7])
                 assert [tuple(row) for row in found] == orm
-    compiled = [key for key, page in selectors._compiled_pages.items() if page is not None]
-    assert len(compiled) == 4 * 4  # each status, the first four pages; none past the tenth
-    assert (None, selectors._PAGES_COMPILED_ONCE + 1, 7) not in selectors._compiled_pages
+                for size in (1, 7, 25):
+                    offset = (number - 1) * size
+                    assert selectors._INBOX_PAGE.is_prepared(
+                        limit=size, offset=offset, school=school.pk, status=status or None
+                    )
+    # A status or none, the first page or a later one: four shapes, whatever the page or size.
+    assert len(selectors._INBOX_PAGE._compiled) == 4
 
 
 def test_a_read_that_would_not_answer_as_compiled_is_left_to_the_orm(
@@ -250,11 +254,14 @@ def test_a_read_that_would_not_answer_as_compiled_is_left_to_the_orm(
 
     def odd(school_id, status):
         rows = school_inbox(school_id, status)
-        return rows.filter(subject="never") if school_id < 0 else rows
+        return rows.filter(subject="never") if school_id > 2_000_000_000 else rows
 
     monkeypatch.setattr(selectors, "_school_inbox", odd)
     page = selectors.inbox_page(user=world.principal, school=world.school)
-    assert selectors._compiled_pages == {(None, 1, 25): None}
+    assert list(selectors._INBOX_PAGE._compiled.values()) == [False]
+    assert not selectors._INBOX_PAGE.is_prepared(
+        limit=25, offset=0, school=world.school.pk, status=None
+    )
     assert len(page.rows) == 25
 
 
