@@ -73,28 +73,6 @@ def test_behind_pgbouncer_server_side_cursors_are_off_and_a_misspelt_pooler_is_r
     assert "DATABASE_POOL is either empty or 'pgbouncer'" in wrong.stderr
 
 
-def test_prepared_statements_only_on_a_direct_connection_to_postgresql():
-    """Behind PgBouncer in transaction mode a statement prepared on one server connection
-    would be run on another: parameters stay bound on the client there."""
-    show = (
-        "shell",
-        "-c",
-        "from django.db import connection; "
-        "print(connection.settings_dict['OPTIONS'].get('server_side_binding', False))",
-    )
-    url = "postgres://postgres@127.0.0.1:5432/accord"
-
-    def binding(**env):
-        shown = run_manage(*show, DEBUG="1", DATABASE_URL=url, **env)
-        assert shown.returncode == 0, shown.stderr
-        return shown.stdout.strip().splitlines()[-1]
-
-    assert binding(DATABASE_POOL="") == "True"
-    assert binding(DATABASE_POOL="pgbouncer") == "False"
-    assert binding(DATABASE_POOL="pgbouncer", DATABASE_PREPARED_STATEMENTS="1") == "False"
-    assert binding(DATABASE_POOL="", DATABASE_PREPARED_STATEMENTS="0") == "False"
-
-
 def test_debug_is_off_unless_the_environment_turns_it_on():
     """What serves people (config.wsgi) and the workers (config.celery) start with DEBUG off
     when the variable is missing; manage.py, the developer's tool, turns it on for itself."""
