@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from leadership import clock
-from leadership.lookups import from_row
-from leadership.models import AuditEntry, Membership, Role, School, SchoolYear, User
+from leadership.models import AuditEntry, Membership, Role, School, User
 from leadership.permissions import roles_of
+from leadership.prepared import Prepared
 from voice.models import Survey, SurveyStatus
 from voice.permissions import is_owner as can_read_survey_results
 from voice.selectors import pending_counts
@@ -652,46 +650,23 @@ def deleted_items(plan: WorkPlan) -> dict[str, list]:
     }
 
 
-# --- The plan of the plan's page, from SQL built once ------------------------------------------
+# --- The plan of the plan's page, compiled once -------------------------------------------
 #
-# The plan page is the school's busiest page after its home, and it is cached but for this read:
-# the ORM compiled `WorkPlan.objects.select_related("school__district", "school_year")` on
-# every request, about a third of the page's time. The school with its district is already
-# read (`school_view`); the plan and its year come here in one statement written once, each
-# column through the ORM's own converters.
+# The plan page is cached but for its reads, and the ORM compiled the plan's select_related
+# query on every request, about a third of the page's time. The school with its district is
+# already read (`school_view`); the plan and its year come in one prepared read
+# (leadership.prepared), the school put in place of a second copy of it.
 
-
-@functools.cache
-def _plan_sql() -> str:
-    plan, year = WorkPlan._meta, SchoolYear._meta
-    columns = [f'p."{f.column}"' for f in plan.concrete_fields]
-    columns += [f'y."{f.column}"' for f in year.concrete_fields]
-    # Table and column names from the models' metadata only; the ids are parameters.
-    return (
-        f"SELECT {', '.join(columns)} "  # noqa: S608
-        f'FROM "{plan.db_table}" p '
-        f'INNER JOIN "{year.db_table}" y '
-        f'ON y."{year.pk.column}" = p."{plan.get_field("school_year").column}" '
-        f'WHERE p."{plan.pk.column}" = %s AND p."{plan.get_field("school").column}" = %s'
-    )
-
-
-_ID_RANGE = range(-(2**63), 2**63)  # what the id column holds; beyond it no plan is found
+_PLAN_WITH_YEAR = Prepared(
+    lambda school, pk: WorkPlan.objects.select_related("school_year").filter(school=school, pk=pk)
+)
 
 
 def plan_in_school(school: School, pk: int) -> WorkPlan | None:
     """The plan of `school` with this id, with its year, and `school` (read with its district)
     as its school: what `WorkPlan.objects.select_related("school__district", "school_year")
     .filter(school=school, pk=pk).first()` gives. None when there is none."""
-    if pk not in _ID_RANGE:
-        return None
-    with connection.cursor() as cursor:
-        cursor.execute(_plan_sql(), [pk, school.pk])
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    width = len(WorkPlan._meta.concrete_fields)
-    plan = from_row(WorkPlan, row[:width])
-    plan.school_year = from_row(SchoolYear, row[width:])
-    plan.school = school
+    plan = _PLAN_WITH_YEAR.first(school=school.pk, pk=pk)
+    if plan is not None:
+        plan.school = school
     return plan
