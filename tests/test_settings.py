@@ -73,6 +73,69 @@ def test_behind_pgbouncer_server_side_cursors_are_off_and_a_misspelt_pooler_is_r
     assert "DATABASE_POOL is either empty or 'pgbouncer'" in wrong.stderr
 
 
+def test_prepared_statements_only_on_a_direct_connection_to_postgresql():
+    """Behind PgBouncer in transaction mode a statement prepared on one server connection
+    would be run on another: parameters stay bound on the client there."""
+    show = (
+        "shell",
+        "-c",
+        "from django.db import connection; "
+        "print(connection.settings_dict['OPTIONS'].get('server_side_binding', False))",
+    )
+    url = "postgres://postgres@127.0.0.1:5432/accord"
+
+    def binding(**env):
+        shown = run_manage(*show, DEBUG="1", DATABASE_URL=url, **env)
+        assert shown.returncode == 0, shown.stderr
+        return shown.stdout.strip().splitlines()[-1]
+
+    assert binding(DATABASE_POOL="") == "True"
+    assert binding(DATABASE_POOL="pgbouncer") == "False"
+    assert binding(DATABASE_POOL="pgbouncer", DATABASE_PREPARED_STATEMENTS="1") == "False"
+    assert binding(DATABASE_POOL="", DATABASE_PREPARED_STATEMENTS="0") == "False"
+
+
+@pytest.mark.django_db
+def test_a_statement_run_five_times_is_prepared_on_the_server():
+    """What the setting is for: PostgreSQL plans a busy statement once per connection. Both
+    halves are needed (Django turns psycopg's preparing off unless `prepare_threshold` is
+    given; psycopg prepares nothing bound on the client), so the test reads what the server
+    holds rather than the settings."""
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's")
+    if os.environ.get("DATABASE_POOL") or not connection.settings_dict["OPTIONS"].get(
+        "server_side_binding"
+    ):
+        pytest.skip("this run binds parameters on the client (DATABASE_POOL or turned off)")
+
+    def prepared() -> list[str]:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT statement FROM pg_prepared_statements")
+            return [
+                row[0]
+                for row in cursor.fetchall()
+                if '"leadership_user"."full_name" = $2' in row[0] and "$3" not in row[0]
+            ]
+
+    def read() -> None:
+        # A shape no other test asks for, so nothing before this test prepared it.
+        list(
+            get_user_model()
+            .objects.filter(email="nobody@example.org", full_name="Nobody")
+            .values_list("date_joined", "id")
+        )
+
+    for _ in range(4):
+        read()
+    assert prepared() == []
+    for _ in range(2):
+        read()
+    assert len(prepared()) == 1, prepared()
+
+
 def test_debug_is_off_unless_the_environment_turns_it_on():
     """What serves people (config.wsgi) and the workers (config.celery) start with DEBUG off
     when the variable is missing; manage.py, the developer's tool, turns it on for itself."""

@@ -9,7 +9,10 @@ prepare.py picks the users and builds the surveys and messages), never a real on
     python tests/perf/profile_pages.py [--requests 200] [--profile PAGE] [PAGE ...]
 
 For each page it prints CPU ms per request (time.process_time of this process: the Django
-side alone, PostgreSQL's own time not counted), wall ms per request and queries per request.
+side alone), PostgreSQL ms per request (the CPU time of this process's database backend, read
+from /proc: the server must run on this machine), wall ms per request and queries per
+request. `--sql` prints each page's queries, `--explain` with it PostgreSQL's planning and
+execution time of each (EXPLAIN ANALYZE, run twice).
 `--profile PAGE` prints cProfile's top functions (cumulative) for that page. PAGE is a
 scenario key of the load bench (signed-in, dashboard, plan, live, family, rsvp, ...).
 """
@@ -199,6 +202,41 @@ def pages(app: WSGIHandler, picks: dict) -> dict:
     return found
 
 
+EXPLAIN = False
+
+
+def explain(queries) -> list[str]:
+    """PostgreSQL's planning and execution time of each query, run again with its arguments
+    (EXPLAIN ANALYZE, a second time so that the first's catalogue reads do not count)."""
+    timings = []
+    with connection.cursor() as cursor:
+        for sql, params in queries:
+            if not sql.lstrip().upper().startswith("SELECT"):
+                timings.append("(not a SELECT)")
+                continue
+            for _ in range(2):
+                cursor.execute("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + sql, params)
+                plan = cursor.fetchone()[0]
+                plan = plan[0] if isinstance(plan, list) else json.loads(plan)[0]
+            planning, execution = plan["Planning Time"], plan["Execution Time"]
+            timings.append(f"planning {planning:.3f} ms, execution {execution:.3f} ms")
+    return timings
+
+
+def backend_cpu() -> float:
+    """CPU seconds this process's PostgreSQL backend has used (from /proc: the server runs on
+    this machine), so a page's database time is measured beside its Python time. The
+    connection is the one the requests use (CONN_MAX_AGE keeps it open between them)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def measure(spec, n: int) -> dict:
     session, method, path, body, headers, expected = spec
     status, content, _ = session.request(method, path, body, headers)
@@ -209,7 +247,7 @@ def measure(spec, n: int) -> dict:
     queries = []
 
     def count(execute, sql, params, many, context):
-        queries.append(sql)
+        queries.append((sql, params))
         return execute(sql, params, many, context)
 
     with connection.execute_wrapper(count):
@@ -221,16 +259,20 @@ def measure(spec, n: int) -> dict:
         session.request(method, path, body, headers)
     profiler.disable()
     calls = pstats.Stats(profiler).total_calls / 10
+    backend = backend_cpu()
     cpu, wall = time.process_time(), time.perf_counter()
     for _ in range(n):
         session.request(method, path, body, headers)
     cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    backend = backend_cpu() - backend
     return {
         "cpu_ms": cpu / n * 1000,
+        "pg_ms": backend / n * 1000,
         "wall_ms": wall / n * 1000,
         "queries": len(queries),
         "calls": calls,
         "sql": queries,
+        "explain": explain(queries) if EXPLAIN else [],
         "bytes": len(content),
     }
 
@@ -241,8 +283,13 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--profile", default="")
     parser.add_argument("--sql", action="store_true", help="print each page's queries")
+    parser.add_argument(
+        "--explain", action="store_true", help="with --sql: each query's planning and run time"
+    )
     parser.add_argument("--picks", default="", help="prepare.py's JSON (else run it)")
     args = parser.parse_args()
+    global EXPLAIN
+    EXPLAIN = args.explain
     if args.picks:
         picks = json.loads(Path(args.picks).read_text())
     else:
@@ -257,18 +304,23 @@ def main() -> None:
     specs = pages(app, picks)
     chosen = args.pages or list(specs)
     print(
-        f"{'page':<16} {'CPU ms/req':>10} {'wall ms':>8} {'queries':>8} {'calls/req':>10} "
+        f"{'page':<16} {'CPU ms/req':>10} {'PG ms/req':>9} {'wall ms':>8} {'queries':>8} "
+        f"{'calls/req':>10} "
         f"{'bytes':>8}"
     )
     for key in chosen:
         result = measure(specs[key], args.requests)
         print(
-            f"{key:<16} {result['cpu_ms']:>10.2f} {result['wall_ms']:>8.2f} "
-            f"{result['queries']:>8} {result['calls']:>10,.0f} {result['bytes']:>8}"
+            f"{key:<16} {result['cpu_ms']:>10.2f} {result['pg_ms']:>9.2f} "
+            f"{result['wall_ms']:>8.2f} {result['queries']:>8} {result['calls']:>10,.0f} "
+            f"{result['bytes']:>8}"
         )
         if args.sql:
-            for sql in result["sql"]:
-                print("    " + sql[:300])
+            timings = result["explain"] or [""] * len(result["sql"])
+            for (sql, _params), timing in zip(result["sql"], timings, strict=True):
+                print("    " + sql[: int(os.environ.get("SQL_WIDTH", "300"))])
+                if timing:
+                    print("        " + timing)
     if args.profile:
         spec = specs[args.profile]
         profiler = cProfile.Profile(time.process_time)
