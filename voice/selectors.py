@@ -126,33 +126,35 @@ def school_surveys(*, user, school: School) -> QuerySet[Survey]:
 def audience_filter(survey: Survey) -> Q | None:
     """The people (User) a survey asks, as one condition; None when it asks nobody with an
     account (students answer through class links). The district's own survey (no school)
-    asks nobody itself: its schools' copies do."""
-    parts = Q()
-    any_part = False
+    asks nobody itself: its schools' copies do.
+
+    Everyone asked by a role at the school (staff roles, families of some grades) is one
+    subquery of memberships: PostgreSQL reads the school's memberships by index for it, where
+    an OR of one subquery per role made it read every person of the district."""
     if survey.school_id is None:
         staff = Membership.objects.none()
     else:
         staff = Membership.objects.active().filter(school_id=survey.school_id)
+    by_role = None
+    by_team = None
     if survey.staff_audience == StaffAudience.ALL:
-        parts |= Q(pk__in=staff.filter(role__in=STAFF_ROLES).values("user_id"))
-        any_part = True
+        by_role = Q(role__in=STAFF_ROLES)
     elif survey.staff_audience == StaffAudience.ROLES and survey.staff_roles:
-        roles = [r for r in survey.staff_roles if r in STAFF_ROLES]
-        parts |= Q(pk__in=staff.filter(role__in=roles).values("user_id"))
-        any_part = True
+        by_role = Q(role__in=[r for r in survey.staff_roles if r in STAFF_ROLES])
     elif survey.staff_audience == StaffAudience.TEAMS:
         team_ids = [team.pk for team in survey.staff_teams.all()]
         if team_ids:
             members = TeamMember.objects.active().filter(team_id__in=team_ids)
-            parts |= Q(pk__in=members.values("user_id"))
-            any_part = True
+            by_team = Q(pk__in=members.values("user_id"))
     if survey.families:
-        families = staff.filter(role=Role.FAMILY)
+        families = Q(role=Role.FAMILY)
         if survey.family_grades:
-            families = families.filter(grades__grade__in=survey.family_grades)
-        parts |= Q(pk__in=families.values("user_id"))
-        any_part = True
-    return parts if any_part else None
+            families &= Q(grades__grade__in=survey.family_grades)
+        by_role = families if by_role is None else by_role | families
+    if by_role is None:
+        return by_team
+    asked = Q(pk__in=staff.filter(by_role).values("user_id"))
+    return asked if by_team is None else asked | by_team
 
 
 def grade_choices(school: School) -> list[tuple[str, str]]:
