@@ -75,6 +75,7 @@ def _test_settings(settings, request):
 
     from config.celery import app
     from voice import pending
+    from voice.results import LATEST
 
     factory.random.reseed_random(request.node.nodeid)
 
@@ -83,12 +84,14 @@ def _test_settings(settings, request):
     translation.activate(settings.LANGUAGE_CODE)
     cache.clear()
     pending.reset_local()
+    LATEST.clear()  # like the cache: primary keys repeat between tests on SQLite
     app.conf.task_always_eager = True
     # A broker found down by an earlier test must not keep this one's work from going out.
     outbox._broker_down_at = None
     yield
     cache.clear()
     pending.reset_local()
+    LATEST.clear()  # like the cache: primary keys repeat between tests on SQLite
 
 
 @dataclass

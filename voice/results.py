@@ -10,6 +10,8 @@ threshold together), the smallest shown group is hidden too (complementary suppr
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -327,19 +329,14 @@ def questions_fragment(
     breakdown, the district's threshold (changed outside the survey), whether the survey is a
     draft and its school's address (the links into the plan), whether free text is shown.
     With Redis unreachable every read misses and the fragment is drawn from the database.
-    An anonymous survey's fragment is kept only once it is closed (below)."""
+    An open anonymous survey's fragment is kept in Redis only once it is closed; until then,
+    its latest version's alone in the process's memory (LatestFragments)."""
     survey = results.survey
 
     def draw() -> str:
         return render(question_results(results, language=language, with_texts=with_texts))
 
-    if survey.is_anonymous and survey.is_open:
-        # Not kept while anonymous answers still come in: Redis holds who answered (the
-        # pending participations, voice.pending) until they are written in batches, and
-        # fragments kept between two answers, in the order Redis records them, would pair
-        # each person with what they answered (docs/architecture.md, "Anonymous surveys").
-        return mark_safe(draw())  # noqa: S308 (drawn by our own template, escaped there)
-    parts = [
+    parts = (
         get_language(),
         language,
         results.dimension or "",
@@ -347,9 +344,81 @@ def questions_fragment(
         "draft" if survey.is_draft else "open",
         survey.school.slug,
         "texts" if with_texts else "",
-    ]
+    )
+    if survey.is_anonymous and survey.is_open:
+        # Not kept in Redis while anonymous answers still come in: Redis holds who answered
+        # (the pending participations, voice.pending) until they are written in batches, and
+        # fragments kept between two answers, in the order Redis records them, would pair
+        # each person with what they answered (docs/architecture.md, "Anonymous surveys").
+        # This process keeps the latest version's alone, in its memory (LATEST).
+        survey_key = (survey.pk, survey.created_at)
+        html = LATEST.get(survey_key, survey.results_version, parts)
+        if html is None:
+            html = draw()
+            LATEST.put(survey_key, survey.results_version, parts, html)
+        return mark_safe(html)  # noqa: S308 (drawn by our own template, escaped there)
     html = versions.cached_for(f"voice:results:{survey.pk}", survey.results_version, parts, draw)
     return mark_safe(html)  # noqa: S308 (drawn by our own template, escaped there)
+
+
+class LatestFragments:
+    """Open anonymous surveys' results fragments, in this process's memory, at each survey's
+    latest results version only: when a survey's version moves, what was kept under the
+    earlier one is dropped, never kept beside it. So the process holds what the results page
+    shows now and no sequence of figures between answers to set beside the order in which
+    Redis recorded who answered; nothing of it reaches Redis or a disk.
+
+    Honest as the Redis fragments are: the version moves in every answer's transaction and is
+    read with the survey's row before any figure. Bounded in surveys and bytes (a fragment
+    with many free-text answers can be large); each web process keeps its own."""
+
+    def __init__(self, *, surveys: int = 32, max_bytes: int = 16 * 1024 * 1024):
+        self.surveys = surveys
+        self.max_bytes = max_bytes
+        self._lock = threading.Lock()
+        self._kept: OrderedDict[tuple, tuple[int, dict[tuple, str]]] = OrderedDict()
+        self._bytes = 0
+
+    def get(self, survey_key: tuple, version: int, parts: tuple) -> str | None:
+        with self._lock:
+            entry = self._kept.get(survey_key)
+            if entry is None or entry[0] != version:
+                return None
+            self._kept.move_to_end(survey_key)
+            return entry[1].get(parts)
+
+    def put(self, survey_key: tuple, version: int, parts: tuple, html: str) -> None:
+        size = len(html)
+        if size > self.max_bytes // 4:
+            return
+        with self._lock:
+            entry = self._kept.get(survey_key)
+            # Versions are random numbers, not a count (voice.services._results_changed): the
+            # version drawn last is kept. A slower request's older one may replace a newer one
+            # for a moment; a reader of the newer one then draws it again, never sees it.
+            if entry is None or entry[0] != version:
+                if entry is not None:
+                    self._drop(survey_key)
+                entry = (version, {})
+                self._kept[survey_key] = entry
+            if parts not in entry[1]:
+                entry[1][parts] = html
+                self._bytes += size
+            self._kept.move_to_end(survey_key)
+            while self._kept and (len(self._kept) > self.surveys or self._bytes > self.max_bytes):
+                self._drop(next(iter(self._kept)))
+
+    def _drop(self, survey_key: tuple) -> None:
+        _version, fragments = self._kept.pop(survey_key)
+        self._bytes -= sum(len(html) for html in fragments.values())
+
+    def clear(self) -> None:
+        with self._lock:
+            self._kept.clear()
+            self._bytes = 0
+
+
+LATEST = LatestFragments()
 
 
 def _sort_key(dimension: str | None, key: str, labels) -> tuple:

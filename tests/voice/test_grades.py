@@ -232,8 +232,9 @@ def test_the_results_page_by_grade_takes_the_same_queries_however_many_answers(
     # is the one the page already holds.
     with django_assert_num_queries(10) as first:
         client.get(url, {"by": "grade"})
-    # The same again: an anonymous survey's questions are not kept while it is open.
-    with django_assert_num_queries(len(first.captured_queries)):
+    # 7 the same again: the questions kept for this results version (an open anonymous
+    # survey's in the process's memory); the response rate is read anew.
+    with django_assert_num_queries(7):
         client.get(url, {"by": "grade"})
     for i in range(12):
         parent = family(world, f"p{i}@example.org", f"{i % 3 + 1:02d}")
@@ -241,6 +242,8 @@ def test_the_results_page_by_grade_takes_the_same_queries_however_many_answers(
             survey=survey, user=parent, values={question.pk: i % 5}, language="en"
         )
     with django_assert_num_queries(len(first.captured_queries)):
+        client.get(url, {"by": "grade"})
+    with django_assert_num_queries(7):
         client.get(url, {"by": "grade"})
     services.survey_close(actor=world.principal, survey=survey)
     client.get(url, {"by": "grade"})

@@ -160,3 +160,59 @@ def test_each_language_and_breakdown_is_kept_apart(world, owner):
     assert "Pertenezco aquí." in html and "I belong here." not in html
     assert "(n=1)" not in page(owner, survey)
     assert 'Staff <span class="muted">(n=1)</span>' in page(owner, survey, by="stakeholder")
+
+
+def test_an_open_anonymous_surveys_questions_stay_out_of_redis_at_their_latest_version_alone(
+    world, owner
+):
+    """Between two anonymous answers the figures are kept in the web process's memory only,
+    and only the latest version's: nothing in Redis to set beside the order in which it
+    recorded who answered, no earlier figures kept beside the new ones."""
+    from django.core.cache import cache
+
+    from voice.results import LATEST
+
+    survey, q = open_survey(world)
+    assert survey.is_anonymous
+    page(owner, survey)
+    page(owner, survey, by="stakeholder")
+    kept = LATEST._kept[(survey.pk, survey.created_at)]
+    assert kept[0] == Survey.objects.get(pk=survey.pk).results_version
+    assert len(kept[1]) == 2  # everyone, and by stakeholder
+    services.response_submit(
+        survey=survey, user=world.staff, values={q["belong"].pk: 4}, language="en"
+    )
+    assert answered(page(owner, survey), q["belong"]) == "1 answer"
+    version, fragments = LATEST._kept[(survey.pk, survey.created_at)]
+    assert version == Survey.objects.get(pk=survey.pk).results_version != kept[0]
+    assert len(fragments) == 1  # the earlier version's two are gone
+    assert not [key for key in cache.keys("*") if key.startswith("voice:results:")]
+    # Closed, its questions go to Redis as any other survey's.
+    services.survey_close(actor=world.principal, survey=survey)
+    assert answered(page(owner, survey), q["belong"]) == "1 answer"
+    assert [key for key in cache.keys("*") if key.startswith("voice:results:")]
+
+
+def test_the_latest_fragments_keep_one_version_a_survey_and_are_bounded():
+    from voice.results import LatestFragments
+
+    kept = LatestFragments(surveys=2, max_bytes=400)
+    kept.put(("a",), 3, ("en",), "three")
+    kept.put(("a",), 3, ("es",), "tres")
+    assert kept.get(("a",), 3, ("en",)) == "three" and kept.get(("a",), 3, ("es",)) == "tres"
+    kept.put(("a",), 2, ("en",), "two")  # another version: the one drawn last is kept
+    assert kept.get(("a",), 3, ("en",)) is None and kept.get(("a",), 3, ("es",)) is None
+    assert kept.get(("a",), 2, ("en",)) == "two"
+    kept.put(("a",), 4, ("es",), "four")
+    assert kept.get(("a",), 2, ("en",)) is None and kept.get(("a",), 4, ("es",)) == "four"
+    kept.put(("b",), 1, ("en",), "b" * 90)
+    kept.put(("c",), 1, ("en",), "c" * 90)  # a third survey: the least recently read goes
+    assert kept.get(("a",), 4, ("es",)) is None
+    assert kept.get(("b",), 1, ("en",)) == "b" * 90
+    kept.put(("c",), 1, ("es",), "c" * 99)
+    kept.put(("b",), 1, ("es",), "b" * 99)
+    kept.put(("b",), 1, ("vi",), "b" * 99)  # over 400 characters: the oldest survey goes
+    assert kept.get(("c",), 1, ("en",)) is None
+    assert kept._bytes == 90 + 99 + 99
+    kept.put(("d",), 1, ("en",), "d" * 101)  # a quarter of the whole: never kept
+    assert kept.get(("d",), 1, ("en",)) is None
