@@ -37,6 +37,7 @@ from .models import (
     Question,
     QuestionKind,
     Response,
+    StaffAudience,
     Stakeholder,
     Survey,
 )
@@ -244,13 +245,34 @@ def response_rate(survey: Survey) -> tuple[int, int, int]:
     """(responses, people asked, people who answered): three queries. Who answered counts the
     participations written and those still pending (voice.pending), each person once."""
     responses = Response.objects.filter(survey=survey).count()
-    invited = audience_size(survey)
+    invited = people_asked(survey)
     waiting = pending.members_or_none([survey.pk])
     written = Participation.objects.filter(survey=survey).aggregate(
         n=Count("id"), **_also_pending(waiting)
     )
     participated = written["n"] + len(waiting.get(survey.pk, ())) - written.get("both", 0)
     return responses, invited, participated
+
+
+def people_asked(survey: Survey) -> int:
+    """How many people the survey asks now (voice.selectors.audience_size), kept under its
+    school's version and its audience settings.
+
+    Honest because every write that changes who is asked moves the school's version: a
+    membership given, changed or ended (invitations, the admin, rostering, which marks the
+    district), a person's account (leadership.signals), a family's grades (rostering), the
+    survey's settings (voice.services). A survey asked of teams is counted anew each time."""
+    if survey.school_id is None or survey.staff_audience == StaffAudience.TEAMS:
+        return audience_size(survey)
+    parts = [
+        survey.staff_audience,
+        ",".join(sorted(survey.staff_roles or [])),
+        "families" if survey.families else "",
+        ",".join(sorted(survey.family_grades or [])),
+    ]
+    return versions.cached_fragment(
+        survey.school_id, "voice:asked", parts, lambda: audience_size(survey)
+    )
 
 
 def _also_pending(waiting: dict[int, set[int]], prefix: str = "") -> dict:

@@ -216,3 +216,36 @@ def test_the_latest_fragments_keep_one_version_a_survey_and_are_bounded():
     assert kept._bytes == 90 + 99 + 99
     kept.put(("d",), 1, ("en",), "d" * 101)  # a quarter of the whole: never kept
     assert kept.get(("d",), 1, ("en",)) is None
+
+
+def asked(html: str) -> int:
+    """How many people the page says the survey asks."""
+    return int(re.search(r"of (\d+) people asked", html)[1])
+
+
+def test_the_people_asked_follow_every_write_of_who_is_asked_at_once(world, owner):
+    """The count of people asked is kept under the school's version: an invitation taken up
+    and a family's grades given and taken away each show on the next view, and two audiences
+    are counted apart (tests/leadership/test_versions.py holds every other writer of who is
+    asked to moving the version)."""
+    from leadership import services as leadership_services
+    from leadership.models import Membership, Role
+
+    survey, _q = open_survey(world)
+    before = asked(page(owner, survey))
+    assert asked(page(owner, survey)) == before  # kept
+    invitation = leadership_services.invitation_create(
+        actor=world.principal, email="new.teacher@example.org", role=Role.STAFF, school=world.school
+    )
+    leadership_services.invitation_accept(invitation=invitation, full_name="New Teacher")
+    assert asked(page(owner, survey)) == before + 1
+    # Another audience at the same school and version: counted on its own.
+    graded, _q = open_survey(world, family_grades=["03"])
+    with_grades = asked(page(owner, graded))
+    assert with_grades < before + 1
+    family = Membership.objects.get(user=world.family, school=world.school, role=Role.FAMILY)
+    leadership_services.family_grades_set(actor=world.principal, membership=family, grades=["03"])
+    assert asked(page(owner, graded)) == with_grades + 1
+    assert asked(page(owner, survey)) == before + 1  # every family was asked already
+    leadership_services.family_grades_set(actor=world.principal, membership=family, grades=[])
+    assert asked(page(owner, graded)) == with_grades
