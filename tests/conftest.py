@@ -15,7 +15,7 @@ from datetime import datetime
 import pytest
 from django.conf import settings
 from django.core.cache import cache
-from django.utils import translation
+from django.utils import timezone, translation
 
 from leadership import clock, outbox
 from leadership.models import District, Role, School, User
@@ -80,8 +80,10 @@ def _test_settings(settings, request):
     factory.random.reseed_random(request.node.nodeid)
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    # The test client runs the language middleware in this thread; start each test in English.
+    # The test client runs the language middleware in this thread; start each test in English,
+    # and in the default time zone (a read's shape includes the zone: leadership.prepared).
     translation.activate(settings.LANGUAGE_CODE)
+    timezone.deactivate()
     cache.clear()
     pending.reset_local()
     LATEST.clear()  # like the cache: primary keys repeat between tests on SQLite
