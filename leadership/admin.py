@@ -19,6 +19,33 @@ from .models import (
 )
 
 
+class MarksSchoolAdmin(admin.ModelAdmin):
+    """An admin page over a school's data: the admin is a writer like the services, so it marks
+    the school's data version itself (its inlines save within the same request, before the
+    commit the mark waits for). `school_path` leads from the model to the school's id."""
+
+    school_path = "school_id"
+
+    def _school_ids(self, queryset) -> list[int]:
+        return [pk for pk in queryset.values_list(self.school_path, flat=True) if pk is not None]
+
+    def save_model(self, request, obj, form, change):
+        before = self._school_ids(type(obj).objects.filter(pk=obj.pk)) if change else []
+        super().save_model(request, obj, form, change)
+        after = self._school_ids(type(obj).objects.filter(pk=obj.pk))
+        versions.mark_changed(school_ids=set(before) | set(after))
+
+    def delete_model(self, request, obj):
+        school_ids = self._school_ids(type(obj).objects.filter(pk=obj.pk))
+        super().delete_model(request, obj)
+        versions.mark_changed(school_ids=school_ids)
+
+    def delete_queryset(self, request, queryset):
+        school_ids = self._school_ids(queryset)
+        super().delete_queryset(request, queryset)
+        versions.mark_changed(school_ids=school_ids)
+
+
 class MembershipInline(admin.TabularInline):
     model = Membership
     extra = 0
@@ -43,6 +70,33 @@ class UserAdmin(BaseUserAdmin):
         (None, {"classes": ["wide"], "fields": ["email", "full_name", "password1", "password2"]}),
     ]
     filter_horizontal = ["groups"]
+
+    # Who a school's pages count and name moves with a person's memberships and account: the
+    # schools of their memberships before and after an edit (the inline saves here) are
+    # marked, and those of a person deleted (leadership.signals marks saves of the account
+    # alone, from the memberships there at commit).
+    @staticmethod
+    def _schools_of(user_ids) -> set[int]:
+        return set(
+            Membership.objects.filter(user_id__in=list(user_ids), school__isnull=False)
+            .values_list("school_id", flat=True)
+            .distinct()
+        )
+
+    def save_related(self, request, form, formsets, change):
+        before = self._schools_of([form.instance.pk]) if change else set()
+        super().save_related(request, form, formsets, change)
+        versions.mark_changed(school_ids=before | self._schools_of([form.instance.pk]))
+
+    def delete_model(self, request, obj):
+        school_ids = self._schools_of([obj.pk])
+        super().delete_model(request, obj)
+        versions.mark_changed(school_ids=school_ids)
+
+    def delete_queryset(self, request, queryset):
+        school_ids = self._schools_of(queryset.values_list("pk", flat=True))
+        super().delete_queryset(request, queryset)
+        versions.mark_changed(school_ids=school_ids)
 
 
 @admin.register(District)
@@ -69,7 +123,7 @@ class SchoolYearAdmin(admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(MarksSchoolAdmin):
     list_display = ["user", "role", "district", "school", "school_year", "is_active"]
     list_filter = ["role", "is_active", "district"]
     search_fields = ["user__email", "user__full_name", "school__name"]
@@ -132,33 +186,6 @@ class DistrictPriorityAdmin(admin.ModelAdmin):
     list_display = ["title", "district", "school_year"]
     list_filter = ["district", "school_year"]
     search_fields = ["title"]
-
-
-class MarksSchoolAdmin(admin.ModelAdmin):
-    """An admin page over a school's data: the admin is a writer like the services, so it marks
-    the school's data version itself (its inlines save within the same request, before the
-    commit the mark waits for). `school_path` leads from the model to the school's id."""
-
-    school_path = "school_id"
-
-    def _school_ids(self, queryset) -> list[int]:
-        return [pk for pk in queryset.values_list(self.school_path, flat=True) if pk is not None]
-
-    def save_model(self, request, obj, form, change):
-        before = self._school_ids(type(obj).objects.filter(pk=obj.pk)) if change else []
-        super().save_model(request, obj, form, change)
-        after = self._school_ids(type(obj).objects.filter(pk=obj.pk))
-        versions.mark_changed(school_ids=set(before) | set(after))
-
-    def delete_model(self, request, obj):
-        school_ids = self._school_ids(type(obj).objects.filter(pk=obj.pk))
-        super().delete_model(request, obj)
-        versions.mark_changed(school_ids=school_ids)
-
-    def delete_queryset(self, request, queryset):
-        school_ids = self._school_ids(queryset)
-        super().delete_queryset(request, queryset)
-        versions.mark_changed(school_ids=school_ids)
 
 
 # Single sign-on apps are configured per district on the district's page (SignOnProvider,
