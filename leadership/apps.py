@@ -13,3 +13,13 @@ class LeadershipConfig(AppConfig):
         from . import signals
 
         signals.connect()
+
+        # A migration run beside the old code outdates statements its connections prepared:
+        # the connection is closed on the first refusal (leadership.db.forget_stale_plans).
+        from celery.signals import task_failure
+        from django.core.signals import got_request_exception
+
+        from .db import on_request_exception, on_task_failure
+
+        got_request_exception.connect(on_request_exception, dispatch_uid="stale-plans")
+        task_failure.connect(on_task_failure, dispatch_uid="stale-plans", weak=False)

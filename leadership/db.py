@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import logging
 import random
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -86,3 +87,37 @@ def _count() -> None:
     global _retries
     with _retries_lock:
         _retries += 1
+
+
+def is_stale_plan(error: BaseException | None) -> bool:
+    """Whether PostgreSQL refused a statement this connection prepared because a migration has
+    since changed a column it reads ("cached plan must not change result type"): a web or
+    worker process still running the old code while `migrate` runs."""
+    from psycopg import errors
+
+    seen = error
+    while seen is not None:
+        if isinstance(seen, errors.FeatureNotSupported) and "cached plan" in str(seen):
+            return True
+        seen = seen.__cause__
+    return False
+
+
+def forget_stale_plans(error: BaseException | None) -> bool:
+    """Close the connection whose prepared statements a migration has outdated, so that the
+    next request or task opens a new one and prepares them again: without this the
+    connection, still usable, would refuse the same statement until CONN_MAX_AGE ran out.
+    Connected to a request's exception and a task's failure (LeadershipConfig.ready)."""
+    if not is_stale_plan(error):
+        return False
+    logger.warning("a migration changed what a prepared statement reads: reconnecting")
+    connection.close()
+    return True
+
+
+def on_request_exception(sender, request=None, **kwargs) -> None:
+    forget_stale_plans(sys.exc_info()[1])
+
+
+def on_task_failure(sender=None, exception=None, **kwargs) -> None:
+    forget_stale_plans(exception)
