@@ -122,9 +122,12 @@ def _results_changed(survey: Survey | int) -> None:
     # A new random number, not the next one: a database restored from a backup (or a replica
     # promoted after losing commits) would otherwise count again through versions whose
     # fragments Redis still keeps, from data the restore took away.
-    Survey.objects.filter(pk=getattr(survey, "pk", survey)).update(
+    survey_pk = getattr(survey, "pk", survey)
+    Survey.objects.filter(pk=survey_pk).update(
         results_version=secrets.randbelow(RESULTS_VERSION_CEILING) + 1
     )
+    # The figures this process kept from before go once the write is visible.
+    transaction.on_commit(lambda: survey_results.LATEST.forget(survey_pk))
 
 
 def _clean_texts(texts: dict[str, str], languages: list[str], max_length: int) -> dict:
@@ -1127,6 +1130,8 @@ def _write_participations(survey_id: int, user_ids: list[int]) -> int:
 def _flush_on_close(survey_ids: list[int]) -> None:
     """The close writes whatever is pending, in its own transaction, and clears the sets once
     it has committed; with Redis unreachable the beat task writes them when it answers."""
+    ids = list(survey_ids)
+    transaction.on_commit(lambda: [survey_results.LATEST.forget(pk) for pk in ids])
     try:
         found = pending.members_of(survey_ids)
     except pending.Unavailable:

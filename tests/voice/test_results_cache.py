@@ -163,59 +163,73 @@ def test_each_language_and_breakdown_is_kept_apart(world, owner):
 
 
 def test_an_open_anonymous_surveys_questions_stay_out_of_redis_at_their_latest_version_alone(
-    world, owner
+    world, owner, django_capture_on_commit_callbacks
 ):
     """Between two anonymous answers the figures are kept in the web process's memory only,
     and only the latest version's: nothing in Redis to set beside the order in which it
-    recorded who answered, no earlier figures kept beside the new ones."""
+    recorded who answered, and an answer committed drops what was kept before it."""
     from django.core.cache import cache
 
     from voice.results import LATEST
 
     survey, q = open_survey(world)
     assert survey.is_anonymous
+    key = (survey.pk, survey.created_at)
     page(owner, survey)
     page(owner, survey, by="stakeholder")
-    kept = LATEST._kept[(survey.pk, survey.created_at)]
-    assert kept[0] == Survey.objects.get(pk=survey.pk).results_version
-    assert len(kept[1]) == 2  # everyone, and by stakeholder
-    services.response_submit(
-        survey=survey, user=world.staff, values={q["belong"].pk: 4}, language="en"
-    )
+    version, _at, fragments = LATEST._kept[key]
+    assert version == Survey.objects.get(pk=survey.pk).results_version
+    assert len(fragments) == 2  # everyone, and by stakeholder
+    with django_capture_on_commit_callbacks(execute=True):
+        services.response_submit(
+            survey=survey, user=world.staff, values={q["belong"].pk: 4}, language="en"
+        )
+    assert key not in LATEST._kept  # dropped as the answer committed
     assert answered(page(owner, survey), q["belong"]) == "1 answer"
-    version, fragments = LATEST._kept[(survey.pk, survey.created_at)]
-    assert version == Survey.objects.get(pk=survey.pk).results_version != kept[0]
-    assert len(fragments) == 1  # the earlier version's two are gone
+    version, _at, fragments = LATEST._kept[key]
+    assert version == Survey.objects.get(pk=survey.pk).results_version
+    assert len(fragments) == 1
     assert not [key for key in cache.keys("*") if key.startswith("voice:results:")]
-    # Closed, its questions go to Redis as any other survey's.
-    services.survey_close(actor=world.principal, survey=survey)
+    # Closed, its questions go to Redis as any other survey's, and the process keeps none.
+    with django_capture_on_commit_callbacks(execute=True):
+        services.survey_close(actor=world.principal, survey=survey)
+    assert key not in LATEST._kept
     assert answered(page(owner, survey), q["belong"]) == "1 answer"
     assert [key for key in cache.keys("*") if key.startswith("voice:results:")]
+    assert key not in LATEST._kept
 
 
-def test_the_latest_fragments_keep_one_version_a_survey_and_are_bounded():
+def test_the_latest_fragments_keep_one_version_a_survey_briefly_and_are_bounded():
+    from sys import getsizeof
+
     from voice.results import LatestFragments
 
-    kept = LatestFragments(surveys=2, max_bytes=400)
-    kept.put(("a",), 3, ("en",), "three")
-    kept.put(("a",), 3, ("es",), "tres")
-    assert kept.get(("a",), 3, ("en",)) == "three" and kept.get(("a",), 3, ("es",)) == "tres"
-    kept.put(("a",), 2, ("en",), "two")  # another version: the one drawn last is kept
-    assert kept.get(("a",), 3, ("en",)) is None and kept.get(("a",), 3, ("es",)) is None
-    assert kept.get(("a",), 2, ("en",)) == "two"
-    kept.put(("a",), 4, ("es",), "four")
-    assert kept.get(("a",), 2, ("en",)) is None and kept.get(("a",), 4, ("es",)) == "four"
-    kept.put(("b",), 1, ("en",), "b" * 90)
-    kept.put(("c",), 1, ("en",), "c" * 90)  # a third survey: the least recently read goes
-    assert kept.get(("a",), 4, ("es",)) is None
-    assert kept.get(("b",), 1, ("en",)) == "b" * 90
-    kept.put(("c",), 1, ("es",), "c" * 99)
-    kept.put(("b",), 1, ("es",), "b" * 99)
-    kept.put(("b",), 1, ("vi",), "b" * 99)  # over 400 characters: the oldest survey goes
-    assert kept.get(("c",), 1, ("en",)) is None
-    assert kept._bytes == 90 + 99 + 99
-    kept.put(("d",), 1, ("en",), "d" * 101)  # a quarter of the whole: never kept
-    assert kept.get(("d",), 1, ("en",)) is None
+    kept = LatestFragments(surveys=2, max_bytes=4 * getsizeof("x" * 99) + 8)
+    kept.put((1, "a"), 3, ("en",), "three")
+    kept.put((1, "a"), 3, ("es",), "tres")
+    assert kept.get((1, "a"), 3, ("en",)) == "three" and kept.get((1, "a"), 3, ("es",)) == "tres"
+    assert kept.get((1, "a"), 7, ("en",)) is None  # a view of another version drops them all
+    assert kept._kept == {} and kept._bytes == 0
+    kept.put((1, "a"), 3, ("en",), "three")
+    kept.put((1, "a"), 2, ("en",), "two")  # another version: the one drawn last is kept
+    assert kept.get((1, "a"), 2, ("en",)) == "two" and len(kept._kept[(1, "a")][2]) == 1
+    kept.forget(1)
+    assert kept._kept == {} and kept._bytes == 0
+    kept.put((1, "a"), 4, ("es",), "four")
+    kept.put((2, "b"), 1, ("en",), "b" * 90)
+    kept.put((3, "c"), 1, ("en",), "c" * 90)  # a third survey: the least recently read goes
+    assert kept.get((1, "a"), 4, ("es",)) is None
+    assert kept.get((2, "b"), 1, ("en",)) == "b" * 90
+    kept.put((3, "c"), 1, ("es",), "c" * 99)
+    kept.put((2, "b"), 1, ("es",), "b" * 99)
+    kept.put((2, "b"), 1, ("vi",), "b" * 99)  # over the bytes: the oldest survey goes
+    assert kept.get((3, "c"), 1, ("en",)) is None
+    assert kept._bytes == getsizeof("b" * 90) + 2 * getsizeof("b" * 99)
+    kept.put((4, "d"), 1, ("en",), "d" * 200)  # over a quarter of the whole: never kept
+    assert kept.get((4, "d"), 1, ("en",)) is None
+    brief = LatestFragments(seconds=0)
+    brief.put((5, "e"), 1, ("en",), "five")
+    assert brief.get((5, "e"), 1, ("en",)) is None and brief._kept == {}  # past its time
 
 
 def asked(html: str) -> int:
@@ -223,29 +237,41 @@ def asked(html: str) -> int:
     return int(re.search(r"of (\d+) people asked", html)[1])
 
 
-def test_the_people_asked_follow_every_write_of_who_is_asked_at_once(world, owner):
+def test_the_people_asked_follow_every_write_of_who_is_asked_at_once(
+    world, owner, django_capture_on_commit_callbacks
+):
     """The count of people asked is kept under the school's version: an invitation taken up
     and a family's grades given and taken away each show on the next view, and two audiences
     are counted apart (tests/leadership/test_versions.py holds every other writer of who is
     asked to moving the version)."""
+    from django.core.cache import cache
+
     from leadership import services as leadership_services
+    from leadership import versions
     from leadership.models import Membership, Role
 
+    versions.track([world.school.pk])  # a versioned school, as every one is once on a dashboard
     survey, _q = open_survey(world)
     before = asked(page(owner, survey))
-    assert asked(page(owner, survey)) == before  # kept
+    assert [key for key in cache.keys("*") if key.startswith("voice:asked:")]  # kept
+    assert asked(page(owner, survey)) == before
     invitation = leadership_services.invitation_create(
         actor=world.principal, email="new.teacher@example.org", role=Role.STAFF, school=world.school
     )
-    leadership_services.invitation_accept(invitation=invitation, full_name="New Teacher")
+    with django_capture_on_commit_callbacks(execute=True):
+        leadership_services.invitation_accept(invitation=invitation, full_name="New Teacher")
     assert asked(page(owner, survey)) == before + 1
     # Another audience at the same school and version: counted on its own.
     graded, _q = open_survey(world, family_grades=["03"])
     with_grades = asked(page(owner, graded))
     assert with_grades < before + 1
     family = Membership.objects.get(user=world.family, school=world.school, role=Role.FAMILY)
-    leadership_services.family_grades_set(actor=world.principal, membership=family, grades=["03"])
+    with django_capture_on_commit_callbacks(execute=True):
+        leadership_services.family_grades_set(
+            actor=world.principal, membership=family, grades=["03"]
+        )
     assert asked(page(owner, graded)) == with_grades + 1
     assert asked(page(owner, survey)) == before + 1  # every family was asked already
-    leadership_services.family_grades_set(actor=world.principal, membership=family, grades=[])
+    with django_capture_on_commit_callbacks(execute=True):
+        leadership_services.family_grades_set(actor=world.principal, membership=family, grades=[])
     assert asked(page(owner, graded)) == with_grades
