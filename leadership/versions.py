@@ -21,6 +21,8 @@ from django.db.models import F, QuerySet
 from .models import School, SchoolVersion
 
 FRAGMENT_SECONDS = 60 * 60
+# "Not read yet": SchoolCache reads the version itself (None is a version: not versioned).
+UNREAD: Any = object()
 
 
 def mark_changed(
@@ -109,9 +111,11 @@ class SchoolCache:
     reading the data a page shows, so a page is never kept under a newer version than its
     data (a write in between leaves it under the older version, never used again)."""
 
-    def __init__(self, school: School | int):
+    def __init__(self, school: School | int, version: int | None = UNREAD):
+        """`version`: the school's, when the caller read it in a query of its own, before
+        the data (as `version_of` gives it); else it is read here."""
         self.school_id = getattr(school, "pk", school)
-        self.version = version_of(self.school_id)
+        self.version = version_of(self.school_id) if version is UNREAD else version
 
     def fragment(
         self,
@@ -141,9 +145,11 @@ def cached_fragment(
     render: Callable[[], Any],
     *,
     seconds: int = FRAGMENT_SECONDS,
+    version: int | None = UNREAD,
 ) -> Any:
-    """SchoolCache(school).fragment(...), for a render that reads all its data itself."""
-    return SchoolCache(school).fragment(kind, parts, render, seconds=seconds)
+    """SchoolCache(school, version).fragment(...), for a render that reads all its data
+    itself."""
+    return SchoolCache(school, version).fragment(kind, parts, render, seconds=seconds)
 
 
 def cached_fragments(

@@ -10,6 +10,7 @@ threshold together), the smallest shown group is hidden too (complementary suppr
 
 from __future__ import annotations
 
+import functools
 import sys
 import threading
 import time
@@ -21,6 +22,7 @@ from html import escape
 from itertools import groupby
 from operator import itemgetter
 
+from django.db import connection
 from django.db.models import Avg, Case, CharField, Count, F, Max, Min, When
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext, gettext_lazy, ngettext
@@ -28,7 +30,7 @@ from django.utils.translation import gettext as _
 
 from leadership import grades as grade_codes
 from leadership import versions
-from leadership.models import Role
+from leadership.models import Role, SchoolVersion
 
 from . import pending
 from .models import (
@@ -244,22 +246,50 @@ def _percent(part: int, whole: int) -> int:
 
 
 def response_rate(survey: Survey) -> tuple[int, int, int]:
-    """(responses, people asked, people who answered): two queries and the people asked (kept
-    under the school's version: people_asked). Who answered counts the participations written
-    and those still pending (voice.pending), each person once."""
-    responses = Response.objects.filter(survey=survey).count()
-    invited = people_asked(survey)
-    waiting = pending.members_or_none([survey.pk])
-    written = Participation.objects.filter(survey=survey).aggregate(
-        n=Count("id"), **_also_pending(waiting)
+    """(responses, people asked, people who answered). Who answered counts the participations
+    written and those still pending (voice.pending), each person once; the people asked are
+    kept under the school's version (people_asked).
+
+    Pending people are read first: one written and cleared from Redis after that read is
+    found by the count that follows (the other way round it would be missed by both). The
+    counts and the school's version are then one query."""
+    waiting = sorted(pending.members_or_none([survey.pk]).get(survey.pk, ()))
+    responses, written, both, version = _counts(survey, waiting)
+    return responses, people_asked(survey, version=version), written + len(waiting) - both
+
+
+def _counts(survey: Survey, waiting: list[int]) -> tuple[int, int, int, int | None]:
+    """(responses, participations written, those of them by the `waiting` people, the
+    school's version or None): one statement, so one snapshot, the version read before the
+    people asked are counted."""
+    params = [survey.pk, survey.pk, survey.pk, *waiting, survey.school_id]
+    with connection.cursor() as cursor:
+        cursor.execute(_counts_sql(len(waiting)), params)
+        return cursor.fetchone()
+
+
+@functools.lru_cache(maxsize=64)
+def _counts_sql(waiting: int) -> str:
+    """Written from the models' tables and columns, every value a parameter; `waiting`
+    placeholders for the people pending (none: nobody is counted twice)."""
+    response, participation = Response._meta, Participation._meta
+    version = SchoolVersion._meta
+    survey_of = participation.get_field("survey").column
+    people = ", ".join(["%s"] * waiting) or "NULL"
+    return (
+        f'SELECT (SELECT COUNT(*) FROM "{response.db_table}" '  # noqa: S608
+        f'WHERE "{response.get_field("survey").column}" = %s), '
+        f'(SELECT COUNT(*) FROM "{participation.db_table}" WHERE "{survey_of}" = %s), '
+        f'(SELECT COUNT(*) FROM "{participation.db_table}" WHERE "{survey_of}" = %s '
+        f'AND "{participation.get_field("user").column}" IN ({people})), '
+        f'(SELECT "{version.get_field("version").column}" FROM "{version.db_table}" '
+        f'WHERE "{version.get_field("school").column}" = %s)'
     )
-    participated = written["n"] + len(waiting.get(survey.pk, ())) - written.get("both", 0)
-    return responses, invited, participated
 
 
-def people_asked(survey: Survey) -> int:
+def people_asked(survey: Survey, *, version: int | None = versions.UNREAD) -> int:
     """How many people the survey asks now (voice.selectors.audience_size), kept under its
-    school's version and its audience settings.
+    school's version (`version`, when the caller read it) and its audience settings.
 
     Honest because every write that changes who is asked moves the school's version: a
     membership given, changed or ended (invitations, the admin, rostering, which marks the
@@ -274,7 +304,7 @@ def people_asked(survey: Survey) -> int:
         ",".join(sorted(survey.family_grades or [])),
     ]
     return versions.cached_fragment(
-        survey.school_id, "voice:asked", parts, lambda: audience_size(survey)
+        survey.school_id, "voice:asked", parts, lambda: audience_size(survey), version=version
     )
 
 
