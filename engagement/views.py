@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django.views.decorators.vary import vary_on_headers
 
 from leadership import clock, edits, versions
+from leadership.context_processors import page_csrf_token
 from leadership.exports import csv_writer
 from leadership.htmx import HtmxHttpRequest, is_partial
 from leadership.htmx import apply_form_errors as _apply_form_errors
@@ -28,7 +29,7 @@ from leadership.languages import language_name
 from leadership.models import School
 from leadership.permissions import load_in_school, school_view
 
-from . import calendar, selectors, services, tokens
+from . import calendar, rsvp_html, selectors, services, tokens
 from .forms import EventForm, FeedbackForm, RsvpForm, WalkInForm
 from .models import CalendarFeed, CheckIn, Event, EventStatus, Rsvp, RsvpStatus
 from .permissions import (
@@ -255,16 +256,25 @@ def event_edit(request: HtmxHttpRequest, school: School, pk: int) -> HttpRespons
 
 
 def _rsvp_panel_context(
-    request, school: School, event: Event, *, rsvp: Rsvp | None, position: int | None, form=None
+    request,
+    school: School,
+    event: Event,
+    *,
+    rsvp: Rsvp | None,
+    position: int | None,
+    form=None,
+    done_message: str = "",
 ) -> dict:
-    """What the family's RSVP panel (the `rsvp-panel` partial) shows: the fields of `form`
-    (as posted, with its errors) or, for a family, of the form filled in from their RSVP."""
+    """What the family's RSVP panel shows, and the panel itself (`rsvp_panel`, written by
+    engagement.rsvp_html): the fields of `form` (as posted, with its errors) or, for a family,
+    of the form filled in from their RSVP."""
+    is_family = is_family_at(request.user, school)
     rsvp_fields = ""
     if event.status != EventStatus.CANCELLED and event.rsvp_open:
         waitlist = not (rsvp and rsvp.status == RsvpStatus.GOING)
         if form is not None:
             rsvp_fields = form.fields_html(waitlist=waitlist)
-        elif is_family_at(request.user, school):
+        elif is_family:
             rsvp_fields = RsvpForm.unbound_fields_html(
                 event=event,
                 initial=RsvpForm.initial_for(rsvp)
@@ -272,25 +282,40 @@ def _rsvp_panel_context(
                 else None,
                 waitlist=waitlist,
             )
+    # Asked only where the panel shows it: the feedback link of an event that has ended.
+    attended = bool(
+        rsvp
+        and event.status != EventStatus.CANCELLED
+        and not event.rsvp_open
+        and event.has_ended
+        and CheckIn.objects.filter(rsvp=rsvp).exists()
+    )
+    panel = ""
+    if is_family:
+        panel = rsvp_html.panel(
+            school=school,
+            event=event,
+            rsvp=rsvp,
+            position=position,
+            form=form,
+            rsvp_fields=rsvp_fields,
+            attended=attended,
+            csrf_token=page_csrf_token(request),
+            done_message=done_message,
+        )
     return {
         "school": school,
         "event": event,
         "rsvp": rsvp,
         "position": position,
         "form": form,
-        "rsvp_fields": rsvp_fields,
-        # Asked only where the panel shows it: the feedback link of an event that has ended.
-        "attended": bool(
-            rsvp
-            and event.status != EventStatus.CANCELLED
-            and not event.rsvp_open
-            and event.has_ended
-            and CheckIn.objects.filter(rsvp=rsvp).exists()
-        ),
+        "rsvp_panel": panel,
     }
 
 
-def _event_context(request, school: School, event: Event, form=None) -> dict:
+def _event_context(
+    request, school: School, event: Event, form=None, done_message: str = ""
+) -> dict:
     user = request.user
     language = _language(request)
     rsvp = selectors.my_rsvp(user=user, event=event) if is_family_at(user, school) else None
@@ -301,6 +326,7 @@ def _event_context(request, school: School, event: Event, form=None) -> dict:
         rsvp=rsvp,
         position=selectors.waitlist_position(rsvp) if rsvp else None,
         form=form,
+        done_message=done_message,
     )
     context.update(
         {
@@ -383,28 +409,29 @@ def rsvp_submit(request: HtmxHttpRequest, school: School, pk: int) -> HttpRespon
                 # The panel from what is in hand: the event as posted to (its school and
                 # district with it) and the RSVP just written, not read again.
                 position = selectors.waitlist_position(rsvp)
-                context = _rsvp_panel_context(request, school, event, rsvp=rsvp, position=position)
-                context["done_message"] = _rsvp_done_message(rsvp, position)
-                return render(request, "engagement/event_detail.html#rsvp-panel", context)
+                context = _rsvp_panel_context(
+                    request,
+                    school,
+                    event,
+                    rsvp=rsvp,
+                    position=position,
+                    done_message=_rsvp_done_message(rsvp, position),
+                )
+                return HttpResponse(context["rsvp_panel"])
             messages.success(request, _rsvp_done_message(rsvp))
             return redirect(event.get_absolute_url() + "#my-rsvp")
     event = load_in_school(request, selectors.school_events, "school", pk=pk)
-    return render(
-        request,
-        "engagement/event_detail.html#rsvp-panel"
-        if is_partial(request)
-        else "engagement/event_detail.html",
-        _event_context(request, school, event, form=form),
-    )
+    context = _event_context(request, school, event, form=form)
+    if is_partial(request):
+        return HttpResponse(context["rsvp_panel"])
+    return render(request, "engagement/event_detail.html", context)
 
 
 def _rsvp_panel(request, school: School, pk: int, *, done: str) -> HttpResponse:
     """The family's RSVP panel after a change, the confirmation in it taking the focus (a
     screen reader hears it; a keyboard goes on from there, not from the top of the page)."""
     event = load_in_school(request, selectors.school_events, "school", pk=pk)
-    context = _event_context(request, school, event)
-    context["done_message"] = done
-    return render(request, "engagement/event_detail.html#rsvp-panel", context)
+    return HttpResponse(_event_context(request, school, event, done_message=done)["rsvp_panel"])
 
 
 @login_required
