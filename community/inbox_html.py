@@ -9,21 +9,21 @@ tests/community/test_inbox_html.py compares the page with it for every filter, e
 language, and the rows alone with its loop: a change to the page is made in both.
 
 How the template wrote each kind of value, and so how it is written here:
-- `{{ value }}`: a string escaped (`_text`), a number localised first (`_number`);
-- `{% translate "text" %}`: the translation as it is, unescaped (`_translated`);
+- `{{ value }}` and `{% translate "text" %}`: as leadership.html writes them;
 - `{% url %}`: the path, escaped.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from html import escape  # what Django's escape() calls, without its lazy-string wrapper
 
 from django.urls import reverse
-from django.utils import formats, timezone, translation
-from django.utils.html import conditional_escape
+from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, gettext_noop, ngettext
+
+from leadership.html import text as _text
+from leadership.html import translated as _translated
 
 from .models import ConversationStatus, Topic
 
@@ -44,23 +44,6 @@ _SHOW = gettext_noop("Show")
 _OPEN_AND_WAITING = gettext_noop("Open and waiting")
 _NO_CONVERSATIONS = gettext_noop("No conversations here.")
 _PAGE_OF = gettext_noop("Page %(n)s of %(total)s")
-
-
-def _text(value) -> str:
-    """As a template writes {{ value }} of a string: escaped (safe text as it is)."""
-    return escape(value) if type(value) is str else conditional_escape(str(value))
-
-
-def _number(value) -> str:
-    """As a template writes {{ number }}: localised, then escaped."""
-    return _text(formats.localize(value))
-
-
-def _translated(message: str) -> str:
-    """As `{% translate "message" as name %}` then `{{ name }}` write it: the translation as it
-    is (a template's own text, and so its translation, is not escaped), with the template's
-    doubled percent signs restored."""
-    return gettext(message.replace("%", "%%")).replace("%%", "%")
 
 
 def column_labels() -> dict[str, str]:
@@ -144,7 +127,7 @@ _CURRENT = ' aria-current="page"'
 
 def _pages(page, *, previous_url: str, next_url: str) -> str:
     """The links to the previous and next pages, and which page this is of how many."""
-    numbers = {"n": _number(page.number), "total": _number(page.pages)}
+    numbers = {"n": _text(page.number), "total": _text(page.pages)}
     # As {% blocktranslate with n=... total=... %}Page {{ n }} of {{ total }}{% endblocktranslate
     # %}: a translation that will not take the numbers gives way to the English sentence.
     try:

@@ -8,23 +8,19 @@ language. That partial is kept, as it was, in tests/engagement/rsvp_panel_as_tem
 tests/engagement/test_rsvp_html.py compares the two for every state of the panel and every
 language: a change to the panel is made in both.
 
-How the template wrote each kind of value, and so how it is written here:
-- `{{ value }}`: a string escaped (`_text`), a number localised first (`_number`);
-- `{% translate "text" %}`: the translation as it is, unescaped (`_translated`);
-- `{% blocktranslate %}`: the translation, its values localised and escaped;
-- `{% url %}`: the path, escaped.
+Values are written as the template wrote them (leadership.html); a `{% blocktranslate %}` is
+the translation with its values written so, a `{% url %}` the path escaped.
 """
 
 from __future__ import annotations
 
-from html import escape  # what Django's escape() calls, without its lazy-string wrapper
-
 from django.urls import reverse
-from django.utils import formats
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, gettext_noop, ngettext
 
+from leadership.html import text as _text
+from leadership.html import translated as _translated
 from leadership.languages import language_name
 
 from .models import RsvpStatus
@@ -46,22 +42,6 @@ _YES_CANCEL = gettext_noop("Yes, cancel my RSVP")
 _TELL_US = gettext_noop("Tell us how it went")
 _CLOSED = gettext_noop("RSVPs for this event are closed.")
 _POSITION = gettext_noop("You are number %(position)s on the waitlist.")
-
-
-def _text(value) -> str:
-    """As a template writes {{ value }} of a string: escaped (safe text as it is)."""
-    return escape(value) if type(value) is str else conditional_escape(str(value))
-
-
-def _number(value) -> str:
-    """As a template writes {{ number }}: localised, then escaped."""
-    return _text(formats.localize(value))
-
-
-def _translated(message: str) -> str:
-    """As `{% translate "message" %}` writes it: the translation as it is (a template's own
-    text, and so its translation, is not escaped), with the doubled percent signs restored."""
-    return gettext(message.replace("%", "%%")).replace("%%", "%")
 
 
 def badge(rsvp) -> str:
@@ -115,9 +95,9 @@ def panel(
     if current:
         out += ['\n  <p id="rsvp-status" role="status">', badge(rsvp), "\n    "]
         if position:
-            out.append(gettext(_POSITION) % {"position": _number(position)})
+            out.append(gettext(_POSITION) % {"position": _text(position)})
         party = rsvp.party_size
-        out += ["\n    ", ngettext("%(n)s person", "%(n)s people", party) % {"n": _number(party)}]
+        out += ["\n    ", ngettext("%(n)s person", "%(n)s people", party) % {"n": _text(party)}]
         if rsvp.interpretation_language:
             out += [
                 " · ",
@@ -126,7 +106,7 @@ def panel(
                 _text(language_name(rsvp.interpretation_language)),
             ]
         if rsvp.childcare_count:
-            out += [" · ", _translated(_CHILDCARE), ": ", _number(rsvp.childcare_count)]
+            out += [" · ", _translated(_CHILDCARE), ": ", _text(rsvp.childcare_count)]
         out.append("\n  </p>\n  ")
     out.append("\n  ")
     if event.status == "cancelled":

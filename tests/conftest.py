@@ -74,6 +74,7 @@ def _test_settings(settings, request):
     import factory.random
 
     from config.celery import app
+    from district.views import LATEST as DASHBOARD_LATEST
     from voice import pending
     from voice.results import LATEST
 
@@ -87,6 +88,7 @@ def _test_settings(settings, request):
     cache.clear()
     pending.reset_local()
     LATEST.clear()  # like the cache: primary keys repeat between tests on SQLite
+    DASHBOARD_LATEST.clear()
     app.conf.task_always_eager = True
     # A broker found down by an earlier test must not keep this one's work from going out.
     outbox._broker_down_at = None
@@ -94,6 +96,7 @@ def _test_settings(settings, request):
     cache.clear()
     pending.reset_local()
     LATEST.clear()  # like the cache: primary keys repeat between tests on SQLite
+    DASHBOARD_LATEST.clear()
 
 
 @dataclass

@@ -11,10 +11,6 @@ threshold together), the smallest shown group is hidden too (complementary suppr
 from __future__ import annotations
 
 import functools
-import sys
-import threading
-import time
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -30,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from leadership import grades as grade_codes
 from leadership import versions
+from leadership.latest import LatestFragments
 from leadership.models import Role, SchoolVersion
 
 from . import pending
@@ -416,84 +413,15 @@ def questions_fragment(
     return mark_safe(html)  # noqa: S308 (drawn by our own template, escaped there)
 
 
-class LatestFragments:
-    """Open anonymous surveys' results fragments, in this process's memory, at each survey's
-    latest results version only, for a minute at most.
-
-    What the process holds is at most the figures of one version per survey, and not for
-    long: a view that finds the version moved drops what was kept before drawing anew, an
-    answer or a close in this process drops it when it commits, and anything older than
-    `seconds` is dropped when next looked at. So no sequence of figures between answers is
-    kept to set beside the order in which Redis recorded who answered, and nothing of it is
-    written to Redis or a file (the process's memory is as private as its database
-    connection; a core dump or swap is the operator's to keep off, as for the database's
-    pages).
-
-    Honest as the Redis fragments are: the version moves in every answer's transaction and is
-    read with the survey's row before any figure. Bounded in surveys and in memory (a
-    fragment with many free-text answers can be large); each web process keeps its own."""
-
-    def __init__(
-        self, *, surveys: int = 32, max_bytes: int = 16 * 1024 * 1024, seconds: float = 60
-    ):
-        self.surveys = surveys
-        self.max_bytes = max_bytes
-        self.seconds = seconds
-        self._lock = threading.Lock()
-        # survey key -> (version, kept at (monotonic), {parts: html})
-        self._kept: OrderedDict[tuple, tuple[int, float, dict[tuple, str]]] = OrderedDict()
-        self._bytes = 0
-
-    def get(self, survey_key: tuple, version: int, parts: tuple) -> str | None:
-        with self._lock:
-            entry = self._kept.get(survey_key)
-            if entry is None:
-                return None
-            if entry[0] != version or time.monotonic() - entry[1] > self.seconds:
-                self._drop(survey_key)
-                return None
-            self._kept.move_to_end(survey_key)
-            return entry[2].get(parts)
-
-    def put(self, survey_key: tuple, version: int, parts: tuple, html: str) -> None:
-        size = sys.getsizeof(html)
-        with self._lock:
-            entry = self._kept.get(survey_key)
-            # Versions are random numbers, not a count (voice.services._results_changed): the
-            # version drawn last is kept. A slower request's older one may replace a newer one
-            # for a moment; a reader of the newer one then draws it again, never sees it.
-            if entry is not None and entry[0] != version:
-                self._drop(survey_key)
-                entry = None
-            if size > self.max_bytes // 4:
-                return
-            if entry is None:
-                entry = (version, time.monotonic(), {})
-                self._kept[survey_key] = entry
-            if parts not in entry[2]:
-                entry[2][parts] = html
-                self._bytes += size
-            self._kept.move_to_end(survey_key)
-            while self._kept and (len(self._kept) > self.surveys or self._bytes > self.max_bytes):
-                self._drop(next(iter(self._kept)))
-
-    def forget(self, survey_pk: int) -> None:
-        """Drop what is kept of the survey (an answer or a close committed here)."""
-        with self._lock:
-            for survey_key in [key for key in self._kept if key[0] == survey_pk]:
-                self._drop(survey_key)
-
-    def _drop(self, survey_key: tuple) -> None:
-        _version, _at, fragments = self._kept.pop(survey_key)
-        self._bytes -= sum(sys.getsizeof(html) for html in fragments.values())
-
-    def clear(self) -> None:
-        with self._lock:
-            self._kept.clear()
-            self._bytes = 0
-
-
-LATEST = LatestFragments()
+# Open anonymous surveys' results fragments, in this process's memory, at each survey's latest
+# results version only, for a minute at most: a view that finds the version moved drops them,
+# and so do an answer or a close committed in this process (voice.services). So no sequence of
+# figures between answers is kept to set beside the order in which Redis recorded who
+# answered, and nothing of it is written to Redis or a file (the process's memory is as
+# private as its database connection; a core dump or swap is the operator's to keep off, as
+# for the database's pages). Honest as the Redis fragments are: the version moves in every
+# answer's transaction and is read with the survey's row before any figure.
+LATEST = LatestFragments(scopes=32, max_bytes=16 * 1024 * 1024, seconds=60)
 
 
 def _sort_key(dimension: str | None, key: str, labels) -> tuple:

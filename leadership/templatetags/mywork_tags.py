@@ -7,15 +7,13 @@ each row's dozen nodes were most of the page's rendering.
 
 from __future__ import annotations
 
-from html import escape  # what Django's escape() calls, without its lazy-string wrapper
-
 from django import template
-from django.utils.formats import date_format, localize
-from django.utils.html import conditional_escape
+from django.utils.formats import date_format
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, gettext_noop, override
 
 from .. import clock, mywork
+from ..html import text as _text
 
 register = template.Library()
 
@@ -24,15 +22,6 @@ register = template.Library()
 def my_work_counts(context) -> dict:
     user = context["request"].user
     return {"sections": mywork.sections(user=user, today=clock.today())}
-
-
-def _text(value) -> str:
-    """As a template writes {{ value }} (render_value_in_context): localized, then escaped
-    unless safe."""
-    if type(value) is str:
-        return escape(value)
-    value = localize(value)
-    return conditional_escape(value if isinstance(value, str) else str(value))
 
 
 # Marked where they are written, so that makemessages keeps them in the catalogues: it reads

@@ -202,9 +202,9 @@ def test_an_open_anonymous_surveys_questions_stay_out_of_redis_at_their_latest_v
 def test_the_latest_fragments_keep_one_version_a_survey_briefly_and_are_bounded():
     from sys import getsizeof
 
-    from voice.results import LatestFragments
+    from leadership.latest import LatestFragments
 
-    kept = LatestFragments(surveys=2, max_bytes=4 * getsizeof("x" * 99) + 8)
+    kept = LatestFragments(scopes=2, max_bytes=4 * getsizeof("x" * 99) + 8)
     kept.put((1, "a"), 3, ("en",), "three")
     kept.put((1, "a"), 3, ("es",), "tres")
     assert kept.get((1, "a"), 3, ("en",)) == "three" and kept.get((1, "a"), 3, ("es",)) == "tres"
