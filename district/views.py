@@ -12,20 +12,22 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
 from engagement import selectors as engagement
-from leadership import edits, versions
+from leadership import edits, page, versions
 from leadership import selectors as leadership_selectors
 from leadership import services as leadership_services
 from leadership.exports import csv_writer
+from leadership.html import text, translated
 from leadership.htmx import HtmxHttpRequest, apply_form_errors, is_partial
 from leadership.latest import LatestFragments
 from leadership.models import District, School, SignOnProvider
@@ -76,6 +78,8 @@ def _filtered(request, district: District, choices: dict):
 
 
 CONTENT = "district/_content.html"
+# The page's title, as district/dashboard.html said it (marked here for the catalogues).
+DASHBOARD_TITLE = gettext_noop("District dashboard")
 RESULTS = CONTENT + "#results"
 TREND = CONTENT + "#trend"
 CACHE_SECONDS = 60 * 60
@@ -166,10 +170,14 @@ def dashboard(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         # A page past the end: to the last page, so that the address bar names what is shown.
         messages.info(request, past_the_end(int(asked), int(shown)))
         return redirect(request.path + (canonical if canonical != "?" else ""))
-    return render(
+    # The layout around the cached content, without the template engine (leadership.page):
+    # district/dashboard.html as it was, compared in tests/district/test_dashboard_page.py.
+    return page.render(
         request,
-        "district/dashboard.html",
-        {"district": district, "content_html": mark_safe(html)},  # noqa: S308 (our template)
+        title=f"{translated(DASHBOARD_TITLE)} · {text(district.name)}",
+        extra_head=f'<link rel="stylesheet" href="{text(static("css/dashboard.css"))}">',
+        main_class=" wrap-wide",
+        content=html,
     )
 
 
