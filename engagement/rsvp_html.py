@@ -14,10 +14,14 @@ the translation with its values written so, a `{% url %}` the path escaped.
 
 from __future__ import annotations
 
-from django.urls import reverse
+import functools
+
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.urls import get_script_prefix, reverse
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext, gettext_noop, ngettext
+from django.utils.translation import get_language, gettext, gettext_noop, ngettext
 
 from leadership.html import text as _text
 from leadership.html import translated as _translated
@@ -44,15 +48,70 @@ _CLOSED = gettext_noop("RSVPs for this event are closed.")
 _POSITION = gettext_noop("You are number %(position)s on the waitlist.")
 
 
+_SENTENCES = (
+    _YOUR_RSVP,
+    _YOU_ARE_GOING,
+    _ON_THE_WAITLIST,
+    _RSVP_CANCELLED,
+    _INTERPRETATION,
+    _CHILDCARE,
+    _EVENT_CANCELLED,
+    _NOT_SAVED,
+    _SAVE_CHANGES,
+    _CONFIRM,
+    _CANCEL_MY_RSVP,
+    _SEATS_GO,
+    _YES_CANCEL,
+    _TELL_US,
+    _CLOSED,
+)
+
+
+@functools.lru_cache(maxsize=32)
+def _words(language: str) -> dict[str, str]:
+    """The panel's fixed sentences in one language, translated once per process."""
+    return {message: _translated(message) for message in _SENTENCES}
+
+
+def _said() -> dict[str, str]:
+    return _words(get_language())
+
+
+_addresses: dict[tuple, tuple[str, str]] = {}
+
+
+def _event_addresses(school, event) -> tuple[str, str]:
+    """The event's RSVP and cancel addresses, escaped, kept for the process under the script
+    prefix the site is served at (bounded: one entry an event)."""
+    key = (get_script_prefix(), school.slug, event.pk)
+    found = _addresses.get(key)
+    if found is None:
+        kwargs = {"slug": school.slug, "pk": event.pk}
+        found = (
+            _text(reverse("engagement:rsvp_submit", kwargs=kwargs)),
+            _text(reverse("engagement:rsvp_cancel", kwargs=kwargs)),
+        )
+        if len(_addresses) < 20_000:
+            _addresses[key] = found
+    return found
+
+
+@receiver(setting_changed)
+def _forget(**kwargs):
+    _words.cache_clear()
+    _addresses.clear()
+
+
 def badge(rsvp) -> str:
     """engagement/includes/rsvp_badge.html, with the line's end the file has."""
     if rsvp is None:
         return "\n"
+    said = _said()
     if rsvp.status == RsvpStatus.GOING:
-        return f'<span class="badge badge-ok">{_translated(_YOU_ARE_GOING)}</span>\n'
+        return f'<span class="badge badge-ok">{said[_YOU_ARE_GOING]}</span>\n'
     if rsvp.status == RsvpStatus.WAITLISTED:
-        return f'<span class="badge badge-warn">{_translated(_ON_THE_WAITLIST)}</span>\n'
-    return f'<span class="badge">{_translated(_RSVP_CANCELLED)}</span>\n'
+        return f'<span class="badge badge-warn">{said[_ON_THE_WAITLIST]}</span>\n'
+    return f'<span class="badge">{said[_RSVP_CANCELLED]}</span>\n'
 
 
 def _csrf_input(token: str) -> str:
@@ -77,11 +136,12 @@ def panel(
     """The `<section id="my-rsvp">` of the family's RSVP: what they said, and the form to
     change it (or why it cannot be changed). The values are those the partial was given:
     `rsvp_fields` is the form's fields' HTML, `csrf_token` the page's token."""
+    said = _said()
     current = rsvp is not None and rsvp.status != RsvpStatus.CANCELLED
     out = [
         '\n<section id="my-rsvp" class="card" aria-labelledby="rsvp-heading">\n'
         '  <h2 id="rsvp-heading">',
-        _translated(_YOUR_RSVP),
+        said[_YOUR_RSVP],
         "</h2>\n  ",
     ]
     if done_message:
@@ -101,19 +161,18 @@ def panel(
         if rsvp.interpretation_language:
             out += [
                 " · ",
-                _translated(_INTERPRETATION),
+                said[_INTERPRETATION],
                 ": ",
                 _text(language_name(rsvp.interpretation_language)),
             ]
         if rsvp.childcare_count:
-            out += [" · ", _translated(_CHILDCARE), ": ", _text(rsvp.childcare_count)]
+            out += [" · ", said[_CHILDCARE], ": ", _text(rsvp.childcare_count)]
         out.append("\n  </p>\n  ")
     out.append("\n  ")
     if event.status == "cancelled":
-        out += ['\n    <p class="empty">', _translated(_EVENT_CANCELLED), "</p>\n  "]
+        out += ['\n    <p class="empty">', said[_EVENT_CANCELLED], "</p>\n  "]
     elif event.rsvp_open:
-        kwargs = {"slug": school.slug, "pk": event.pk}
-        submit_url = _text(reverse("engagement:rsvp_submit", kwargs=kwargs))
+        submit_url, cancel_url = _event_addresses(school, event)
         csrf = _csrf_input(csrf_token)
         out += [
             '\n  <form id="rsvp-form" method="post" action="',
@@ -131,7 +190,7 @@ def panel(
             )
             out += [
                 '<div class="errorlist nonfield" role="alert" data-autofocus tabindex="-1">',
-                _translated(_NOT_SAVED),
+                said[_NOT_SAVED],
                 " ",
                 errors,
                 "</div>",
@@ -140,15 +199,14 @@ def panel(
             "\n    ",
             conditional_escape(rsvp_fields),
             '\n    <div class="actions"><button type="submit" class="button">',
-            _translated(_SAVE_CHANGES if current else _CONFIRM),
+            said[_SAVE_CHANGES if current else _CONFIRM],
             "</button></div>\n  </form>\n  ",
         ]
         if current:
-            cancel_url = _text(reverse("engagement:rsvp_cancel", kwargs=kwargs))
             out += [
                 '\n  \n  <details class="confirm" id="rsvp-cancel">\n'
                 '    <summary class="button-link">',
-                _translated(_CANCEL_MY_RSVP),
+                said[_CANCEL_MY_RSVP],
                 '</summary>\n    <form method="post" action="',
                 cancel_url,
                 '"\n          hx-post="',
@@ -156,10 +214,10 @@ def panel(
                 '" hx-target="#my-rsvp" hx-swap="outerHTML" hx-select="#my-rsvp">\n      ',
                 csrf,
                 "\n      <p>",
-                _translated(_SEATS_GO),
+                said[_SEATS_GO],
                 '</p>\n      <button type="submit" class="button-secondary" '
                 'id="rsvp-cancel-confirm">',
-                _translated(_YES_CANCEL),
+                said[_YES_CANCEL],
                 "</button>\n    </form>\n  </details>\n  ",
             ]
         out.append("\n  ")
@@ -171,10 +229,10 @@ def panel(
             '\n    <p><a class="button" href="',
             feedback,
             '">',
-            _translated(_TELL_US),
+            said[_TELL_US],
             "</a></p>\n  ",
         ]
     else:
-        out += ['\n    <p class="empty">', _translated(_CLOSED), "</p>\n  "]
+        out += ['\n    <p class="empty">', said[_CLOSED], "</p>\n  "]
     out.append("\n</section>\n")
     return mark_safe("".join(out))  # noqa: S308 (every value escaped above)
