@@ -105,7 +105,11 @@ DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / '
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60 if not DEBUG else 0)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-if "postgresql" in DATABASES["default"]["ENGINE"]:
+ON_POSTGRES = "postgresql" in DATABASES["default"]["ENGINE"]
+if ON_POSTGRES:
+    # Django's backend, whose health check polls the connection's socket rather than sending
+    # SELECT 1 before every request's first query (leadership/postgres/base.py).
+    DATABASES["default"]["ENGINE"] = "leadership.postgres"
     # An unreachable server fails the request (503, see leadership.errors) within seconds
     # instead of holding a worker until the operating system gives up on the connection.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
@@ -122,9 +126,7 @@ if DATABASE_POOL not in ("", "pgbouncer"):
     raise environ.ImproperlyConfigured("DATABASE_POOL is either empty or 'pgbouncer'.")
 if DATABASE_POOL == "pgbouncer":
     DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
-elif "postgresql" in DATABASES["default"]["ENGINE"] and env.bool(
-    "DATABASE_PREPARED_STATEMENTS", default=True
-):
+elif ON_POSTGRES and env.bool("DATABASE_PREPARED_STATEMENTS", default=True):
     # Parameters bound on the server, so that psycopg prepares a statement once a connection
     # has run it five times and PostgreSQL plans it once, not on every request: planning was
     # most of PostgreSQL's time on the busiest reads (0.3 ms for the person with their roles,

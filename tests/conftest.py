@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import pytest
-from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone, translation
 
@@ -51,11 +50,13 @@ def pytest_report_header(config):
 def pytest_sessionstart(session):
     if not REQUIRED:
         return
-    engine = settings.DATABASES["default"]["ENGINE"]
+    from django.db import connection
+
     problems = []
-    if "postgresql" not in engine:
+    if connection.vendor != "postgresql":
         problems.append(
-            f"REQUIRE_E2E=1 but the database is {engine}, not PostgreSQL (set DATABASE_URL)"
+            f"REQUIRE_E2E=1 but the database is {connection.vendor}, not PostgreSQL "
+            "(set DATABASE_URL)"
         )
     if not os.environ.get("CELERY_BROKER_URL"):
         problems.append("REQUIRE_E2E=1 but CELERY_BROKER_URL is not set")
