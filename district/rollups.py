@@ -11,6 +11,7 @@ whatever their count.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -227,10 +228,9 @@ class Gate:
     fresh: bool
 
 
-def dashboard_gate(slug: str, user_id: int) -> Gate | None:
-    """One query for the dashboard's hot path (the page is read far more often than the
-    figures change): it replaces loading the district, the person's roles and the version
-    of the figures one by one. None when no district has this slug."""
+@functools.cache
+def _gate_sql() -> tuple[str, list[str]]:
+    """The gate's statement, written once from the models' tables, and the district's fields."""
     fields = District._meta.concrete_fields
     sql = _GATE_SQL.format(
         district_columns=", ".join(f'd."{f.column}"' for f in fields),
@@ -240,13 +240,21 @@ def dashboard_gate(slug: str, user_id: int) -> Gate | None:
         rollup=SchoolRollup._meta.db_table,
         version=SchoolVersion._meta.db_table,
     )
+    return sql, [f.attname for f in fields]
+
+
+def dashboard_gate(slug: str, user_id: int) -> Gate | None:
+    """One query for the dashboard's hot path (the page is read far more often than the
+    figures change): it replaces loading the district, the person's roles and the version
+    of the figures one by one. None when no district has this slug."""
+    sql, attnames = _gate_sql()
     with connection.cursor() as cursor:
         cursor.execute(sql, [user_id, Role.DISTRICT_ADMIN, user_id, slug])
         row = cursor.fetchone()
     if row is None:
         return None
-    width = len(fields)
-    district = District.from_db(connection.alias, [f.attname for f in fields], row[:width])
+    width = len(attnames)
+    district = District.from_db(connection.alias, attnames, row[:width])
     is_admin, in_district, *figures = row[width:]
     tz = district.timezone
     today = clock.today_in(tz)
