@@ -73,6 +73,7 @@ def _test_settings(settings, request):
     happens again on every run and in any order, not once in a while.
     """
     import factory.random
+    from celery._state import _set_task_join_will_block
 
     from config.celery import app
     from district.views import LATEST as DASHBOARD_LATEST
@@ -91,6 +92,11 @@ def _test_settings(settings, request):
     LATEST.clear()  # like the cache: primary keys repeat between tests on SQLite
     DASHBOARD_LATEST.clear()
     app.conf.task_always_eager = True
+    # A worker started in a thread (start_worker) marks the process as one whose tasks must not
+    # wait on a result (celery._state, set as its pool is made) and clears the mark only once
+    # the worker is up: a test whose worker never came up leaves it set, and every later
+    # `.get()` in the process then fails ("Never call result.get() within a task").
+    _set_task_join_will_block(False)
     # A broker found down by an earlier test must not keep this one's work from going out.
     outbox._broker_down_at = None
     yield
