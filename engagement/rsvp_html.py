@@ -130,12 +130,13 @@ def panel(
     form,
     rsvp_fields,
     attended: bool,
-    csrf_token: str,
+    csrf_token,
     done_message="",
 ) -> SafeString:
     """The `<section id="my-rsvp">` of the family's RSVP: what they said, and the form to
     change it (or why it cannot be changed). The values are those the partial was given:
-    `rsvp_fields` is the form's fields' HTML, `csrf_token` the page's token."""
+    `rsvp_fields` is the form's fields' HTML, `csrf_token` the page's token (a lazy one is
+    drawn only where the panel has a form)."""
     said = _said()
     current = rsvp is not None and rsvp.status != RsvpStatus.CANCELLED
     out = [

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.functional import SimpleLazyObject
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
@@ -300,7 +301,8 @@ def _rsvp_panel_context(
             form=form,
             rsvp_fields=rsvp_fields,
             attended=attended,
-            csrf_token=page_csrf_token(request),
+            # Drawn only where the panel has a form (as `{% csrf_token %}` was).
+            csrf_token=SimpleLazyObject(lambda: page_csrf_token(request)),
             done_message=done_message,
         )
     return {

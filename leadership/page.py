@@ -16,6 +16,7 @@ import functools
 import re
 from collections.abc import Callable
 
+from django.conf import settings
 from django.contrib.messages import get_messages
 from django.core.signals import setting_changed
 from django.dispatch import receiver
@@ -99,7 +100,9 @@ def render(
         "content": content,
     }
     out = []
-    for text, kind, name in _base():
+    # With DEBUG on (runserver) base.html is read again for each page, as templates are.
+    pieces = _base.__wrapped__() if settings.DEBUG else _base()
+    for text, kind, name in pieces:
         out.append(text)
         if kind == "tag":
             out.append(_TAGS[name](context))

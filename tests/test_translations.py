@@ -31,6 +31,7 @@ FAMILY_FACING = [
     "templates/5??.html",
     "templates/account/*",
     "templates/allauth/*",
+    "engagement/rsvp_html.py",
     "templates/engagement/family_home.html",
     "templates/engagement/event_detail.html",
     "templates/engagement/event_list.html",

@@ -172,3 +172,29 @@ def test_the_event_page_and_an_rsvp_sent_show_the_templates_panel(
     assert _without_tokens(html) == _without_tokens(sent)
     page = client.get(event.get_absolute_url()).content.decode()
     assert _without_tokens(shown) in _without_tokens(page)
+
+
+@pytest.mark.django_db
+def test_a_panel_without_a_form_draws_no_csrf_token(world, event, client_for):
+    """As `{% csrf_token %}` did, the token is drawn only where the panel has a form: a panel
+    of an event whose RSVPs have closed sends no CSRF cookie back."""
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    client = client_for(world.family)
+    url = reverse("engagement:rsvp_submit", kwargs={"slug": event.school.slug, "pk": event.pk})
+    headers = {"HX-Request": "true", "HX-Target": "my-rsvp", "HX-Trigger": "rsvp-form"}
+    data = {"adults": 1, "children": 0, "join_waitlist": "on"}
+    open_panel = client.post(url, data, headers=headers)
+    assert 'id="rsvp-form"' in open_panel.content.decode()
+    assert settings.CSRF_COOKIE_NAME in open_panel.cookies
+    type(event).objects.filter(pk=event.pk).update(
+        rsvp_deadline=timezone.now() - timedelta(hours=1)
+    )
+    closed = client.post(url, data, headers=headers)
+    assert closed.status_code == 200
+    html = closed.content.decode()
+    assert 'id="rsvp-form"' not in html and "csrfmiddlewaretoken" not in html
+    assert settings.CSRF_COOKIE_NAME not in closed.cookies

@@ -45,3 +45,20 @@ def test_a_connection_the_server_ended_is_not_usable_and_is_opened_again():
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
         assert cursor.fetchone()[0] != pid
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_connection_idle_for_a_while_is_asked_with_select_1(monkeypatch):
+    """A peer gone without a word (a failover, a forgotten NAT entry) leaves nothing on the
+    socket: a connection not checked for POLL_SECONDS gets Django's round trip instead."""
+    from django.db.backends.postgresql.base import DatabaseWrapper as Django
+
+    from leadership.postgres import base
+
+    connection.ensure_connection()
+    asked = []
+    monkeypatch.setattr(Django, "is_usable", lambda self: asked.append(1) or True)
+    assert connection.is_usable() and asked == []  # just connected: the poll
+    monkeypatch.setattr(connection, "_checked_at", time.monotonic() - base.POLL_SECONDS - 1)
+    assert connection.is_usable() and asked == [1]  # idle too long: SELECT 1
+    assert connection.is_usable() and asked == [1]  # checked a moment ago: the poll again
