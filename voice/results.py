@@ -259,13 +259,16 @@ def _counts(survey: Survey, waiting: list[int]) -> tuple[int, int, int, int | No
     """(responses, participations written, those of them by the `waiting` people, the
     school's version or None): one statement, so one snapshot, the version read before the
     people asked are counted."""
-    params = [survey.pk, survey.pk, survey.pk, *waiting, survey.school_id]
+    # The list padded to a power of two with its last id (the same IN): a statement for each
+    # of a few sizes, not for every number of people pending during a surge of answers.
+    people = waiting + waiting[-1:] * ((1 << (len(waiting) - 1).bit_length()) - len(waiting))
+    params = [survey.pk, survey.pk, survey.pk, *people, survey.school_id]
     with connection.cursor() as cursor:
-        cursor.execute(_counts_sql(len(waiting)), params)
+        cursor.execute(_counts_sql(len(people)), params)
         return cursor.fetchone()
 
 
-@functools.lru_cache(maxsize=64)
+@functools.lru_cache(maxsize=32)
 def _counts_sql(waiting: int) -> str:
     """Written from the models' tables and columns, every value a parameter; `waiting`
     placeholders for the people pending (none: nobody is counted twice)."""
