@@ -47,9 +47,9 @@ _SPLIT = re.compile(
 
 
 @functools.cache
-def _base() -> tuple[tuple[str, str, str], ...]:
-    """base.html as (text, kind, name) pieces: its fixed text, then a tag or a block (kind
-    "tag" or "block", or "" after the last text)."""
+def _base() -> tuple[tuple[str, str, str, str], ...]:
+    """base.html as (text, kind, name, default) pieces: its fixed text, then a tag or a block
+    (kind "tag" or "block", or "" after the last text) and the block's own content."""
     source = get_template("base.html").template.source
     source = source.replace("{% load layout %}", "", 1)
     source = re.sub(r"\{% comment %\}.*?\{% endcomment %\}", "", source, flags=re.S)
@@ -58,12 +58,15 @@ def _base() -> tuple[tuple[str, str, str], ...]:
         kind, name = ("tag", found["tag"]) if found["tag"] else ("block", found["block"])
         if kind == "tag" and name not in _TAGS:
             raise ValueError(f"base.html has a tag leadership.page does not write: {name}")
-        if kind == "block" and found["default"] and name != "title":
-            raise ValueError(f"base.html's block {name} has a default leadership.page ignores")
-        pieces.append((source[at : found.start()], kind, name))
+        default = found["default"] or ""
+        if "{" in default:
+            raise ValueError(
+                f"base.html's block {name} holds template code leadership.page ignores"
+            )
+        pieces.append((source[at : found.start()], kind, name, default))
         at = found.end()
-    pieces.append((source[at:], "", ""))
-    for text, _kind, _name in pieces:
+    pieces.append((source[at:], "", "", ""))
+    for text, _kind, _name, _default in pieces:
         if "{%" in text or "{{" in text or "{#" in text:
             raise ValueError("base.html has template code leadership.page does not write")
     return tuple(pieces)
@@ -79,13 +82,13 @@ def render(
     request: HttpRequest,
     *,
     content: str,
-    title: str = "Accord",
+    title: str | None = None,
     extra_head: str = "",
     main_class: str = "",
 ) -> HttpResponse:
     """The page, each value already HTML (escaped where it holds text): what a template
     extending base.html with `{% block title %}`, `extra_head`, `main_class` and `content`
-    gives, rendered with the site's context processors."""
+    gives, rendered with the site's context processors (no title: base.html's own)."""
     context = {
         "request": request,
         "user": request.user,
@@ -102,10 +105,11 @@ def render(
     out = []
     # With DEBUG on (runserver) base.html is read again for each page, as templates are.
     pieces = _base.__wrapped__() if settings.DEBUG else _base()
-    for text, kind, name in pieces:
+    for text, kind, name, default in pieces:
         out.append(text)
         if kind == "tag":
             out.append(_TAGS[name](context))
         elif kind == "block":
-            out.append(blocks[name])
+            value = blocks[name]
+            out.append(default if value is None else value)
     return HttpResponse("".join(out))
