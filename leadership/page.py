@@ -21,7 +21,7 @@ from django.contrib.messages import get_messages
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
-from django.template.loader import get_template
+from django.template.loader import get_template, render_to_string
 
 from .context_processors import layout, navigation
 from .templatetags.layout import (
@@ -113,3 +113,35 @@ def render(
             value = blocks[name]
             out.append(default if value is None else value)
     return HttpResponse("".join(out))
+
+
+_TOKENS = re.compile(r'((?:name="csrfmiddlewaretoken" value="|"x-csrftoken": "))[^"]+')
+
+
+def render_template_page(
+    request: HttpRequest,
+    template_name: str,
+    context: dict,
+    *,
+    content: str,
+    title: str | None = None,
+    extra_head: str = "",
+    main_class: str = "",
+) -> HttpResponse:
+    """`render` for a page whose template (extending base.html) the view would otherwise
+    render, given the template's content block already rendered (or kept) and its other
+    blocks' values. With the setting PAGE_CHECK on (the test suite), the template is rendered
+    too and the two pages must be the same, CSRF tokens aside (each rendering masks its own),
+    so that every test through such a view compares the page with its template."""
+    response = render(
+        request, content=content, title=title, extra_head=extra_head, main_class=main_class
+    )
+    if getattr(settings, "PAGE_CHECK", False):
+        expected = render_to_string(template_name, context, request=request)
+        got = response.content.decode()
+        if _TOKENS.sub(r"\1", got) != _TOKENS.sub(r"\1", expected):
+            raise AssertionError(
+                f"leadership.page wrote {template_name} otherwise than its template:\n"
+                f"{got}\n--- the template's ---\n{expected}"
+            )
+    return response

@@ -79,10 +79,14 @@ def _test_settings(settings, request):
     from district.views import LATEST as DASHBOARD_LATEST
     from voice import pending
     from voice.results import LATEST
+    from voice.views import RESULTS_CONTENT
 
     factory.random.reseed_random(request.node.nodeid)
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # A page whose layout is written in Python is compared with its template at each request
+    # (leadership.page.render_template_page).
+    settings.PAGE_CHECK = True
     # The test client runs the language middleware in this thread; start each test in English,
     # and in the default time zone (a read's shape includes the zone: leadership.prepared).
     translation.activate(settings.LANGUAGE_CODE)
@@ -91,6 +95,7 @@ def _test_settings(settings, request):
     pending.reset_local()
     LATEST.clear()  # like the cache: primary keys repeat between tests on SQLite
     DASHBOARD_LATEST.clear()
+    RESULTS_CONTENT.clear()
     app.conf.task_always_eager = True
     # A worker started in a thread (start_worker) marks the process as one whose tasks must not
     # wait on a result (celery._state, set as its pool is made) and clears the mark only once
@@ -104,6 +109,7 @@ def _test_settings(settings, request):
     pending.reset_local()
     LATEST.clear()  # like the cache: primary keys repeat between tests on SQLite
     DASHBOARD_LATEST.clear()
+    RESULTS_CONTENT.clear()
 
 
 @dataclass

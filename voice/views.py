@@ -13,18 +13,22 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
-from django.urls import reverse
+from django.templatetags.static import static
+from django.urls import get_script_prefix, reverse
 from django.utils import translation
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from leadership import edits
+from leadership import edits, page
 from leadership import grades as grade_codes
 from leadership.exports import csv_writer
+from leadership.html import text, translated
 from leadership.htmx import HtmxHttpRequest
 from leadership.htmx import apply_form_errors as _apply_form_errors
+from leadership.latest import LatestFragments
 from leadership.models import School
 from leadership.permissions import load_in_school, school_view
 from leadership.prepared import Prepared
@@ -914,25 +918,64 @@ def survey_results_page(request: HtmxHttpRequest, school: School, pk: int) -> Ht
         found.questions = questions
         return render_to_string("voice/results.html#questions", {"results": found})
 
-    return render(
+    title = survey.text("title", language)
+    context = {
+        "school": school,
+        "survey": survey,
+        "title": title,
+        "results": found,
+        "questions_html": survey_results.questions_fragment(
+            found, language=language, render=render_questions
+        ),
+        "dimensions": [
+            (key, str(label), key == found.dimension)
+            for key, label in survey_results.DIMENSIONS.items()
+        ],
+        "dimension_label": survey_results.DIMENSIONS.get(found.dimension or "", ""),
+        "earlier_round": _earlier_round_title(survey, request.user, language),
+    }
+    # The content block is kept (RESULTS_CONTENT) under every value it is drawn from; the
+    # layout around it is written for each request (leadership.page).
+    scope = (survey.pk, survey.created_at)
+    version = (survey.results_version, found.responses, found.participated, found.invited)
+    parts = (
+        translation.get_language(),
+        get_script_prefix(),
+        request.path,
+        survey.get_absolute_url(),
+        title,
+        language,
+        found.dimension or "",
+        found.threshold,
+        survey.is_draft,
+        survey.school_id,
+        school.slug,
+        context["earlier_round"],
+    )
+    content = RESULTS_CONTENT.get(scope, version, parts)
+    if content is None:
+        content = render_to_string("voice/results.html#content", context, request=request)
+        RESULTS_CONTENT.put(scope, version, parts, content)
+    return page.render_template_page(
         request,
         "voice/results.html",
-        {
-            "school": school,
-            "survey": survey,
-            "title": survey.text("title", language),
-            "results": found,
-            "questions_html": survey_results.questions_fragment(
-                found, language=language, render=render_questions
-            ),
-            "dimensions": [
-                (key, str(label), key == found.dimension)
-                for key, label in survey_results.DIMENSIONS.items()
-            ],
-            "dimension_label": survey_results.DIMENSIONS.get(found.dimension or "", ""),
-            "earlier_round": _earlier_round_title(survey, request.user, language),
-        },
+        context,
+        content=content,
+        title=f"{translated(RESULTS_TITLE)} · {text(title)}",
+        extra_head=f'<link rel="stylesheet" href="{text(static("css/voice.css"))}">',
     )
+
+
+# The results page's content block (all but the layout), in this process's memory, kept per
+# survey for its latest figures alone, a minute at most: the results version and the counts
+# the page shows (read on every request) are its version, and everything else the block is
+# drawn from is in its key (the languages, the addresses, the title, the breakdown, the
+# threshold, the earlier round's title): the questions' fragment in it is itself kept under
+# the results version and those same values (voice.results.questions_fragment). So a kept block
+# is the one the template would draw now, and, as for that fragment, no sequence of figures
+# between answers is kept.
+RESULTS_CONTENT = LatestFragments(scopes=64, max_bytes=8 * 1024 * 1024, seconds=60)
+RESULTS_TITLE = gettext_noop("Results")
 
 
 def _set_attach_urls(school: School, survey: Survey, results) -> None:

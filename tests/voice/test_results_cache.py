@@ -275,3 +275,33 @@ def test_the_people_asked_follow_every_write_of_who_is_asked_at_once(
     with django_capture_on_commit_callbacks(execute=True):
         leadership_services.family_grades_set(actor=world.principal, membership=family, grades=[])
     assert asked(page(owner, graded)) == with_grades
+
+
+def test_the_kept_page_content_follows_what_it_is_drawn_from(world, owner, monkeypatch):
+    """The page's content block is kept in the process (voice.views.RESULTS_CONTENT) under
+    every value it shows: a new title, another language or breakdown, and a new answer each
+    give the content the template draws now (the suite compares every results page with its
+    template: PAGE_CHECK)."""
+    from voice import views
+
+    drawn = []
+    draw = views.render_to_string
+    monkeypatch.setattr(
+        views, "render_to_string", lambda name, *a, **k: drawn.append(name) or draw(name, *a, **k)
+    )
+    survey, q = open_survey(world, anonymous=False)
+    page(owner, survey)
+    page(owner, survey)
+    assert drawn.count("voice/results.html#content") == 1  # kept, not drawn again
+    Survey.objects.filter(pk=survey.pk).update(title={"en": "Belonging <in> spring"})
+    html = page(owner, survey)
+    assert "<h1>Results: Belonging &lt;in&gt; spring</h1>" in html
+    assert "<title>Results · Belonging &lt;in&gt; spring · Accord</title>" in html
+    world.principal.preferred_language = "es"
+    world.principal.save(update_fields=["preferred_language"])
+    assert '<html lang="es">' in page(owner, survey)
+    assert 'value="grade" selected' in page(owner, survey, by="grade")
+    services.response_submit(
+        survey=survey, user=world.staff, values={q["belong"].pk: 4}, language="en"
+    )
+    assert answered(page(owner, survey), q["belong"]) == "1 respuesta"
