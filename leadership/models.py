@@ -9,6 +9,7 @@ import zoneinfo
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, MinValueValidator
 from django.db import models
@@ -663,3 +664,22 @@ class FamilyGrade(models.Model):
 
     def __str__(self) -> str:
         return f"{self.membership_id} · {self.grade}"
+
+
+class Session(AbstractBaseSession):
+    """Django's session row (SESSION_ENGINE leadership.sessions), with the id of the person
+    signed in on it beside the signed data: the session and the person, with their roles, are
+    then read in one query on every request (leadership.sessions, leadership.auth). The id is
+    a copy of the data's, written with it, and is trusted only where the two agree; it is no
+    foreign key, so that a session outliving its person is an anonymous one, as before."""
+
+    user_id = models.BigIntegerField(null=True, blank=True)
+
+    class Meta(AbstractBaseSession.Meta):
+        db_table = "leadership_session"
+
+    @classmethod
+    def get_session_store_class(cls):
+        from .sessions import SessionStore
+
+        return SessionStore

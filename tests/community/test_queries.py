@@ -36,9 +36,9 @@ def test_the_inbox_reads_in_fixed_queries(
 ):
     client = client_for(world.staff)
     url = reverse("community:inbox", kwargs={"slug": world.school.slug})
-    # session, user+roles (with the menu's schools), school, the conversations with family,
-    # answerer and count.
-    with django_assert_num_queries(4):
+    # the session with the user and roles (with the menu's schools), school, the conversations with
+    # family, answerer and count.
+    with django_assert_num_queries(3):
         response = client.get(url)
     assert len(response.context["conversations"]) == 24
     assert response.content.decode().count("Subject ") == 24
@@ -56,9 +56,9 @@ def test_a_conversation_reads_in_fixed_queries(world, client_for, django_assert_
     for n in range(4):
         cf.attachment(row, name=f"file{n}.txt")
     client = client_for(world.staff)
-    # session, user+roles (with the menu's schools), school, the conversation, its messages
-    # with authors, their files.
-    with django_assert_num_queries(6):
+    # the session with the user and roles (with the menu's schools), school, the conversation, its
+    # messages with authors, their files.
+    with django_assert_num_queries(5):
         response = client.get(row.get_absolute_url())
     html = response.content.decode()
     assert html.count("Message ") == 12
@@ -72,9 +72,9 @@ def test_a_familys_list_reads_in_fixed_queries(
         cf.answered(world.school, world.family, world.staff, subject=f"Mine {n}")
     client = client_for(world.family)
     url = reverse("community:conversation_list", kwargs={"slug": world.school.slug})
-    # session, user+roles, school, whether the family sits on the ILT, the family's
+    # the session with the user and roles, school, whether the family sits on the ILT, the family's
     # conversations (a family's menu reads none).
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         response = client.get(url)
     assert len(response.context["conversations"]) == 3
 
@@ -95,10 +95,10 @@ def test_announcements_on_the_family_page_cost_two_queries_for_all_schools(
                 actor=principal, school=school, families="all", to_staff=False, texts=texts
             )
     client = client_for(world.family)
-    # session, user+roles, the schools with their data versions and the family's calendar
-    # links, events, (no titles: no events), the family's calendar links (read, made on this
-    # first visit, read again), the announcements and their texts.
-    with django_assert_num_queries(9):
+    # the session with the user and roles, the schools with their data versions and the family's
+    # calendar links, events, (no titles: no events), the family's calendar links (read, made on
+    # this first visit, read again), the announcements and their texts.
+    with django_assert_num_queries(8):
         page = client.get(reverse("engagement:family_home")).content.decode()
     assert page.count("Closed Friday") == 6
 
@@ -111,9 +111,9 @@ def test_the_directory_reads_in_fixed_queries(world, client_for, django_assert_n
         make_partner(world, name=f"District {n}", kinds=["housing"], district_wide=True)
     client = client_for(world.family)
     url = reverse("community:directory", kwargs={"slug": world.school.slug})
-    # session, user+roles, school, the partners, their texts, kinds, co-hosted events and
-    # those events' titles (a family is no coordinator: that check reads nothing).
-    with django_assert_num_queries(8):
+    # the session with the user and roles, school, the partners, their texts, kinds, co-hosted
+    # events and those events' titles (a family is no coordinator: that check reads nothing).
+    with django_assert_num_queries(7):
         response = client.get(url)
     assert len(response.context["partners"]) == 13
     assert response.content.decode().count("Noche familiar") == 0  # English page
@@ -128,14 +128,14 @@ def test_a_long_inbox_is_paged_in_the_same_queries(
     client = client_for(world.staff)
     url = reverse("community:inbox", kwargs={"slug": world.school.slug})
     # The page's rows and the count of all of them come in the one query.
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         first = client.get(url)
     html = first.content.decode()
     assert len(first.context["conversations"]) == 25
     assert '<nav class="pagination" aria-label="Pages of conversations">' in html
     assert '<span aria-current="page">Page 1 of 2</span>' in html
     assert '<a href="?page=2" rel="next">Next</a>' in html and 'rel="prev"' not in html
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         second = client.get(url + "?page=2")
     assert len(second.context["conversations"]) == 13
     shown = {c.pk for c in first.context["conversations"]} | {

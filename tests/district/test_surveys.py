@@ -247,7 +247,7 @@ def _results_queries(world, client, django_assert_num_queries, survey, expected)
 # 15: the people asked in every school, counted now in one grouped query; the signed-in
 # person, their roles and menu are read in one query; only the kinds of question the survey
 # has are counted (no ranking, number or free-text query for a survey without them).
-QUERIES = 12
+QUERIES = 11
 
 
 def test_results_take_the_same_queries_for_two_schools_and_few_answers(
@@ -411,7 +411,7 @@ def test_the_draft_page_takes_the_same_queries_for_any_number_of_questions(
     _detail_queries(world, client, django_assert_num_queries, survey, DRAFT_PAGE_QUERIES)
 
 
-DRAFT_PAGE_QUERIES = 12  # the person with their roles and menu in one query
+DRAFT_PAGE_QUERIES = 11  # the person with their roles and menu in one query
 
 
 @pytest.mark.parametrize("schools", [2, 6])
@@ -425,7 +425,7 @@ def test_the_open_survey_page_takes_the_same_queries_for_any_number_of_schools(
     _detail_queries(world, client, django_assert_num_queries, survey, OPEN_PAGE_QUERIES)
 
 
-OPEN_PAGE_QUERIES = 12
+OPEN_PAGE_QUERIES = 11
 
 
 @pytest.mark.parametrize("surveys", [1, 5])
@@ -440,7 +440,7 @@ def test_the_list_takes_the_same_queries_for_any_number_of_surveys(
         assert client.get(url).status_code == 200
 
 
-LIST_QUERIES = 4
+LIST_QUERIES = 3
 
 
 def test_the_database_keeps_one_copy_of_a_district_survey_per_school(world):

@@ -73,12 +73,12 @@ def test_family_page_queries_do_not_grow_with_events_or_schools(
     world, two_schools, client_for, django_assert_num_queries
 ):
     client = client_for(world.family)
-    # session, user+roles; the schools with their data versions (none yet: no caching) and
-    # the family's calendar links (none yet) in one query; events with the family's RSVPs
-    # joined in, their titles; the family's calendar links made on this first visit (read,
-    # made, read again); the announcements sent to the family (community; none here, so
-    # their texts are not read).
-    with django_assert_num_queries(9):
+    # the session with the user and roles; the schools with their data versions (none yet: no
+    # caching) and the family's calendar links (none yet) in one query; events with the family's
+    # RSVPs joined in, their titles; the family's calendar links made on this first visit (read,
+    # made, read again); the announcements sent to the family (community; none here, so their texts
+    # are not read).
+    with django_assert_num_queries(8):
         response = client.get(FAMILY_HOME)
     html = response.content.decode()
     assert response.status_code == 200
@@ -94,9 +94,10 @@ def test_cached_family_page_reads_no_events(
 ):
     client = client_for(world.family)
     first = client.get(FAMILY_HOME).content.decode()
-    # session, user+roles, the schools with their data versions and the family's calendar
-    # links (one query), the announcements sent to the family (community): no event is read.
-    with django_assert_num_queries(4) as captured:
+    # the session with the user and roles, the schools with their data versions and the family's
+    # calendar links (one query), the announcements sent to the family (community): no event is
+    # read.
+    with django_assert_num_queries(3) as captured:
         second = client.get(FAMILY_HOME).content.decode()
     assert not any("engagement_event" in q["sql"] for q in captured.captured_queries)
     strip = _without_csrf
@@ -240,12 +241,12 @@ def test_rsvp_post_queries(world, event, client_for, django_assert_num_queries):
     client = client_for(world.family)
     data = {"adults": 1, "children": 0, "interpretation_language": "", "join_waitlist": "on"}
     url, page = rsvp_url(event), event.get_absolute_url()
-    # A first RSVP: session, user with roles, school, the event; in the transaction (a savepoint
-    # in the test's): the event locked first (one lock order for every RSVP write), the
-    # family's RSVP (locked), whether anyone waits, the seats (the conditional UPDATE), the
-    # RSVP, the audit entry; then the RSVP panel with its confirmation, from the event and the
-    # RSVP in hand, in the same answer rather than a redirect and a second page.
-    with django_assert_num_queries(PANEL + 12):
+    # A first RSVP: the session with the user and roles, school, the event; in the transaction (a
+    # savepoint in the test's): the event locked first (one lock order for every RSVP write), the
+    # family's RSVP (locked), whether anyone waits, the seats (the conditional UPDATE), the RSVP,
+    # the audit entry; then the RSVP panel with its confirmation, from the event and the RSVP in
+    # hand, in the same answer rather than a redirect and a second page.
+    with django_assert_num_queries(PANEL + 11):
         response = htmx_post(client, url, data)
     assert response.status_code == 200
     assert 'id="rsvp-done"' in response.content.decode()
@@ -255,7 +256,7 @@ def test_rsvp_post_queries(world, event, client_for, django_assert_num_queries):
 
     # The same RSVP again reads the RSVP (after the event, locked) and writes nothing.
     audits = AuditEntry.objects.count()
-    with django_assert_num_queries(PANEL + 8):
+    with django_assert_num_queries(PANEL + 7):
         response = htmx_post(client, url, data)
     assert response.status_code == 200
     assert AuditEntry.objects.count() == audits
@@ -263,7 +264,7 @@ def test_rsvp_post_queries(world, event, client_for, django_assert_num_queries):
     assert event.seats_taken == 1
 
     # A bigger party takes one more seat: no waitlist check for a family already going.
-    with django_assert_num_queries(PANEL + 11):
+    with django_assert_num_queries(PANEL + 10):
         response = htmx_post(client, url, dict(data, adults=2))
     assert response.status_code == 200
     assert AuditEntry.objects.count() == audits + 1

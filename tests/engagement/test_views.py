@@ -483,29 +483,29 @@ def big_event(world):
 
 def test_query_counts_with_500_rsvps(world, big_event, client_for, django_assert_num_queries):
     staff = client_for(world.staff)
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(13):
         response = staff.get(url("engagement:rsvp_list", big_event))
     assert response.content.decode().count('data-label="Name"') == 500
     # ...and the school's calendar link: read, made on this first visit, read again.
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         assert (
             staff.get(
                 reverse("engagement:event_list", kwargs={"slug": world.school.slug})
             ).status_code
             == 200
         )
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         assert staff.get(big_event.get_absolute_url()).status_code == 200
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         assert staff.get(url("engagement:rsvp_csv", big_event)).status_code == 200
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         assert staff.get(url("engagement:check_in", big_event)).status_code == 200
     family = client_for(world.family)
     # The schools with their versions and the family's calendar links in one query; the
     # link, made (3 queries), and the announcements sent to the family (community).
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         assert family.get(reverse("engagement:family_home")).status_code == 200
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         assert family.get(big_event.get_absolute_url()).status_code == 200
     # The school page belongs to leadership and shows every app's section; ours reads
     # the next events and their texts, whatever their number, and the principal's calendar link.

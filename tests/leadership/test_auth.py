@@ -1,6 +1,6 @@
-"""The signed-in person is read with their roles in one query (leadership.auth), and is
-refused exactly as Django refuses them: a deactivated account, a changed password, a
-session whose backend is no longer configured."""
+"""The signed-in person is read with their roles and their session in one query
+(leadership.sessions, leadership.auth), and is refused exactly as Django refuses them: a
+deactivated account, a changed password, a session whose backend is no longer configured."""
 
 import pytest
 from django.contrib.auth import BACKEND_SESSION_KEY
@@ -24,7 +24,8 @@ def test_the_user_and_roles_are_one_query(world, client_for):
     reads = [q["sql"] for q in queries.captured_queries]
     users = [sql for sql in reads if "leadership_user" in sql]
     assert len(users) == 1
-    assert "leadership_membership" in users[0]
+    assert "leadership_membership" in users[0] and "leadership_session" in users[0]
+    assert sum("leadership_session" in sql for sql in reads) == 1
     assert not any(sql.startswith('SELECT "leadership_membership"') for sql in reads)
     # The navigation names the school without reading it.
     assert world.school.name in response.content.decode()
@@ -72,3 +73,65 @@ def test_roles_read_with_the_user_match_roles_of(world, client_for):
     forget_roles(user)
     assert roles_of(user) == merged
     assert Role.PRINCIPAL in merged.at(world.school)
+
+
+def test_the_session_row_names_whoever_signs_in_and_out(world, client):
+    from leadership.models import Session
+
+    client.force_login(world.principal)
+    assert Session.objects.get(session_key=client.session.session_key).user_id == (
+        world.principal.pk
+    )
+    client.force_login(world.staff)  # another person on the same browser
+    row = Session.objects.get(session_key=client.session.session_key)
+    assert row.user_id == world.staff.pk
+    assert client.get(MY_WORK).wsgi_request.user == world.staff
+    client.post(reverse("account_logout"))
+    assert not Session.objects.filter(user_id=world.staff.pk).exists()
+
+
+def test_a_row_naming_someone_else_than_its_signed_data_is_not_trusted(world, client_for):
+    """The person read with the session is taken only when the row and the signed data agree
+    (a row written otherwise, by hand or by a restore): the data's person is read instead."""
+    from leadership.models import Session
+
+    client = client_for(world.principal)
+    Session.objects.filter(session_key=client.session.session_key).update(
+        user_id=world.district_admin.pk
+    )
+    with CaptureQueriesContext(connection) as queries:
+        user = client.get(MY_WORK).wsgi_request.user
+    assert user == world.principal and user.pk != world.district_admin.pk
+    assert Role.PRINCIPAL in user._accord_roles.at(world.school)
+    reads = [q["sql"] for q in queries.captured_queries]
+    assert sum("leadership_user" in sql for sql in reads) == 2  # with the session, then alone
+
+
+def test_live_sessions_are_carried_into_the_new_table(world, client):
+    """The migration that gave sessions their person's id keeps everyone signed in."""
+    import importlib
+    from datetime import timedelta
+    from types import SimpleNamespace
+
+    from django.apps import apps
+    from django.contrib.sessions.models import Session as DjangoSession
+    from django.utils import timezone
+
+    from leadership.models import Session
+
+    migration = importlib.import_module("leadership.migrations.0017_session_with_user")
+    client.force_login(world.principal)  # a session as Django's table held it
+    signed_in = Session.objects.get()
+    Session.objects.all().delete()
+    data, later = signed_in.session_data, signed_in.expire_date
+    DjangoSession.objects.create(session_key="k" * 32, session_data=data, expire_date=later)
+    DjangoSession.objects.create(session_key="a" * 32, session_data="junk", expire_date=later)
+    DjangoSession.objects.create(
+        session_key="e" * 32, session_data=data, expire_date=timezone.now() - timedelta(days=1)
+    )
+    migration.copy_live_sessions(apps, SimpleNamespace(connection=connection))
+    rows = {s.session_key: s.user_id for s in Session.objects.all()}
+    assert rows == {"k" * 32: world.principal.pk, "a" * 32: None}
+    client.cookies["sessionid"] = "k" * 32
+    assert client.get(MY_WORK).wsgi_request.user == world.principal
+

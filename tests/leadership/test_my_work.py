@@ -79,11 +79,11 @@ def test_my_work_reads_in_fixed_queries(client_for, busy_leader, django_assert_n
     client = client_for(busy_leader)
     # 6, and 4 for the sections of teams and voice: the person's team seats, proposals
     # waiting for an answer, items put forward, open surveys (none here).
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         client.get(MY_WORK)
     ActionItem.objects.filter(title="Already done").update(status=ActionStatus.OPEN)
     ActionStepFactory(goal=busy_leader.action_steps.first().goal, owner=busy_leader)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         assert "Already done" in client.get(MY_WORK).content.decode()
 
 
@@ -91,9 +91,9 @@ def test_my_work_of_someone_on_no_team_reads_in_fixed_queries(
     client_for, world, django_assert_num_queries
 ):
     client = client_for(world.district_admin)
-    # The session, the person with their roles, their action items, their team seats: sitting
+    # The session with the person and their roles, their action items, their team seats: sitting
     # on no team, no proposal is looked for.
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         html = client.get(MY_WORK).content.decode()
     assert "No proposal waits for your answer." in html
 
@@ -201,10 +201,10 @@ def test_a_principals_my_work_reads_in_fixed_queries(client_for, world, django_a
         survey=pending, user=world.principal, values={question.pk: 2}, language="en"
     )
     client = client_for(world.principal)
-    # The session, the person with their roles, their action items, their team seats,
+    # The session with the person and their roles, their action items, their team seats,
     # proposals waiting for their answer, items put forward, open steps, and the open surveys
     # not answered (those pending in Redis, not the database, are left out after).
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         html = client.get(MY_WORK).content.decode()
     assert "Call the district" in html and "Order the books" in html
     assert "Everyone&#x27;s survey" in html
@@ -215,7 +215,7 @@ def test_a_principals_my_work_reads_in_fixed_queries(client_for, world, django_a
         school=world.school, school_year=ilt.year, kind=TeamKind.SUBJECT, name="Math team"
     )
     open_survey("Another team's survey", teams=[math], staff_audience=StaffAudience.TEAMS)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         html = client.get(MY_WORK).content.decode()
     assert "The ILT&#x27;s survey" in html and "Another team" not in html
 

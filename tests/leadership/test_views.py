@@ -184,9 +184,9 @@ def test_people_page_lists_members_in_a_constant_number_of_queries(
     for _ in range(10):
         InvitationFactory(school=world.school, invited_by=world.principal)
     client = client_for(world.principal)
-    # 6: the person with their roles and menu, the session, the page's own reads, and the
+    # 5: the session with the person, their roles and menu, the page's own reads, and the
     # families' grades in one query for all members at once.
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         response = client.get("/schools/lincoln/people/")
     assert response.status_code == 200
     assert response.text.count("<tr>") == 34 + 1 + 10 + 1  # members and invitations, with headers
@@ -201,7 +201,7 @@ def test_district_page_lists_schools_in_a_constant_number_of_queries(
         school = SchoolFactory(district=world.district)
         MembershipFactory(school=school, role=Role.PRINCIPAL)
     client = client_for(world.district_admin)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         response = client.get("/districts/riverside/")
     assert response.status_code == 200
     assert "27 schools" in response.text

@@ -253,8 +253,8 @@ def test_proposal_page_queries(world, ilt, client_for, django_assert_num_queries
     answer(proposal, world.teacher_leader, "object", objection="Fridays")
     client = client_for(world.family)
     url = reverse("teams:proposal_detail", kwargs={"slug": "lincoln", "pk": proposal.pk})
-    # session, user+roles, the proposal with its team and area, seats, answers with who
-    # gave them, members; the same with more answers
-    with django_assert_num_queries(7):
+    # the session with the user and roles, the proposal with its team and area, seats, answers with
+    # who gave them, members; the same with more answers
+    with django_assert_num_queries(6):
         page = client.get(url).content.decode()
     assert "Fridays" in page

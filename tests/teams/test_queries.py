@@ -77,7 +77,7 @@ def test_team_page_queries(world, ilt, busy_ilt, client_for, django_assert_num_q
     # ... plus the items put forward: those waiting, those answered, the meetings to accept into,
     # and the principal's own seats (may they put items forward)
     # ... plus 2 for the work plans' section (the school's plans; the team's decisions)
-    with django_assert_num_queries(19):
+    with django_assert_num_queries(18):
         response = client.get(ilt.team.get_absolute_url())
     page = response.content.decode()
     assert page.count("Overdue ") >= 8
@@ -89,7 +89,7 @@ def test_meeting_page_queries(world, busy_ilt, client_for, django_assert_num_que
     client = client_for(world.principal)
     # 22, and 4 for the work plans' panels (links, the plans to link to, the surveys to link
     # to, decisions' ties).
-    with django_assert_num_queries(24):
+    with django_assert_num_queries(23):
         response = client.get(busy_ilt.get_absolute_url())
     page = response.content.decode()
     assert "Decision 7" in page and "Action 7" in page and "Item 6" in page
@@ -99,10 +99,10 @@ def test_meeting_page_queries(world, busy_ilt, client_for, django_assert_num_que
 def test_live_region_queries(world, busy_ilt, client_for, django_assert_num_queries):
     client = client_for(world.family)
     live = reverse("teams:meeting_live", kwargs={"slug": "lincoln", "pk": busy_ilt.pk})
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(13):
         response = client.get(live, HTTP_HX_REQUEST="true")
     assert "Decision 7" in response.content.decode()
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         assert client.get(live, HTTP_IF_NONE_MATCH=response["ETag"]).status_code == 304
 
 
@@ -111,7 +111,7 @@ def test_decision_log_queries(world, busy_ilt, client_for, django_assert_num_que
     url = reverse("teams:decision_log", kwargs={"slug": "lincoln"})
     busy_ilt.minutes_status = "approved"
     busy_ilt.save()
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         response = client.get(url)
     assert response.content.decode().count("Decision ") >= 8
 
@@ -121,6 +121,6 @@ def test_school_section_queries(world, busy_ilt, client_for, django_assert_num_q
     # 14, 1 for community's part (may this staff member write announcements), 2 for the
     # counts of "my work" (open action items, open steps), 3 for its other sections (proposals
     # waiting for an answer, items put forward, open surveys).
-    with django_assert_num_queries(18):
+    with django_assert_num_queries(17):
         response = client.get(world.school.get_absolute_url())
     assert "Overdue 7" in response.content.decode()

@@ -110,7 +110,7 @@ def test_the_database_refuses_a_second_answer_with_the_same_device_key(db, world
 def test_the_device_key_is_never_kept_in_the_session(transactional_db, world):
     """A session row can name a person (a teacher signed in on the classroom's computer): the
     key that finds the device's answer must not sit beside it."""
-    from django.contrib.sessions.models import Session
+    from leadership.models import Session  # the SESSION_ENGINE's rows
 
     survey, q = open_survey(world)
     url = reverse("voice:student_answer", kwargs={"token": tokens.make_link_token(_link(survey))})
@@ -120,6 +120,7 @@ def test_the_device_key_is_never_kept_in_the_session(transactional_db, world):
     device.post(url, {f"q{q['belong'].pk}": "2"})
     key = device.cookies["voice_device"].value.split(":")[0]
     assert Response.objects.filter(survey=survey).count() == 1
+    assert Session.objects.filter(user_id=world.staff.pk).exists()
     for session in Session.objects.all():
         assert key not in str(session.get_decoded())
 

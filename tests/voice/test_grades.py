@@ -231,11 +231,11 @@ def test_the_results_page_by_grade_takes_the_same_queries_however_many_answers(
     # 9: one choice question, so no number, ranking or free-text query; the owner's school
     # is the one the page already holds; the responses, who answered and the school's version
     # are one query, the people asked kept under that version.
-    with django_assert_num_queries(9) as first:
+    with django_assert_num_queries(8) as first:
         client.get(url, {"by": "grade"})
     # 6 the same again: the questions kept for this results version (an open anonymous
     # survey's in the process's memory); the response rate is read anew.
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         client.get(url, {"by": "grade"})
     for i in range(12):
         parent = family(world, f"p{i}@example.org", f"{i % 3 + 1:02d}")
@@ -244,13 +244,13 @@ def test_the_results_page_by_grade_takes_the_same_queries_however_many_answers(
         )
     with django_assert_num_queries(len(first.captured_queries)):
         client.get(url, {"by": "grade"})
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         client.get(url, {"by": "grade"})
     services.survey_close(actor=world.principal, survey=survey)
     client.get(url, {"by": "grade"})
     # 8 once closed, its questions kept for this results version (the response rate is read
     # anew).
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         client.get(url, {"by": "grade"})
 
 

@@ -279,9 +279,9 @@ def test_the_owners_page_takes_the_same_queries_however_many_ideas(
     client.force_login(world.principal)
     url = exchange.get_absolute_url()
     client.get(url)  # warm the session and roles
-    # 9: session, person and roles, school, exchange; ideas, their averages by group, themes,
-    # theirs by group; the goals a theme could be put under (the "Put into the plan" links).
-    with django_assert_num_queries(9) as few:
+    # 8: the session with the person and roles, school, exchange; ideas, their averages by group,
+    # themes, theirs by group; the goals a theme could be put under (the "Put into the plan" links).
+    with django_assert_num_queries(8) as few:
         page = client.get(url).content.decode()
     assert "Idea 1" in page and "Put into the plan" in page  # the goal query ran
     apps = services.theme_add(actor=world.principal, exchange=exchange, name="Apps")

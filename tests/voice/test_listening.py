@@ -223,6 +223,6 @@ def test_the_themes_page_asks_a_fixed_number_of_queries(world, client, django_as
         )
         services.theme_add(actor=world.principal, exchange=exchange, name="belonging")
     client.force_login(world.teacher_leader)
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(13):
         page = client.get(_url(world, "listening")).content.decode()
     assert page.count("Survey “Staff voice”") == 3

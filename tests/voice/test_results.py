@@ -56,19 +56,19 @@ def test_the_results_page_takes_the_same_queries_however_many_answers(
     url = reverse("voice:survey_results", kwargs={"slug": world.school.slug, "pk": survey.pk})
     _students(survey, q, "Grade 3", 2, 4)
     client.get(url)  # warm the session and roles
-    # 12: the owner's school is the one the page already holds, and a survey without a
+    # 11: the owner's school is the one the page already holds, and a survey without a
     # ranking question sends no ranking query; the responses, who answered and the school's
     # version are one query, the people asked kept under that version
     # (voice.results.people_asked; this school has none, so they are counted).
-    with django_assert_num_queries(12) as first:
+    with django_assert_num_queries(11) as first:
         client.get(url, {"by": "stakeholder"})
-    # 6 once its questions are kept for this results version: the session, the person, the
-    # school, the survey, and the response rate (responses, who answered and the school's
+    # 5 once its questions are kept for this results version: the session with the person,
+    # the school, the survey, and the response rate (responses, who answered and the school's
     # version in one query, then the people asked), read anew each time (people asked and
     # pending participations move without the survey).
     # An open anonymous survey's questions are kept in the process's memory, at the latest
     # version only, rather than in Redis (voice.results.LatestFragments).
-    kept = 6
+    kept = 5
     with django_assert_num_queries(kept):
         client.get(url, {"by": "stakeholder"})
     _students(survey, q, "Grade 4", 30, 1)

@@ -220,11 +220,11 @@ def test_the_comparison_page_takes_the_same_queries_however_many_answers(
     # The earlier rounds: the school's chain, then the rounds found (the same with more);
     # only the kinds of question the rounds have are counted; each round's responses, who
     # answered and its school's version in one query (voice.results.response_rate).
-    with django_assert_num_queries(21):
+    with django_assert_num_queries(20):
         client.get(url, {"by": "group_label"})
     _answer(fall, "Grade 4", 25, {q["belong"].pk: 1, q["teach"].pk: 0})
     _answer(spring, "Grade 5", 25, {belong: 2})
-    with django_assert_num_queries(21):
+    with django_assert_num_queries(20):
         client.get(url, {"by": "group_label"})
 
 
@@ -371,9 +371,9 @@ def test_the_comparison_page_reads_the_same_however_many_earlier_rounds(
         return reverse("voice:survey_compare", kwargs={"slug": world.school.slug, "pk": survey.pk})
 
     client.get(compare(chain[1]))  # warm the session and roles
-    with django_assert_num_queries(23):
+    with django_assert_num_queries(22):
         client.get(compare(chain[1]))  # one earlier round
-    with django_assert_num_queries(23):
+    with django_assert_num_queries(22):
         page = client.get(compare(chain[4])).content.decode()  # four
     for earlier in chain[:4]:
         assert f'<option value="{earlier.pk}"' in page

@@ -230,7 +230,7 @@ def test_the_plan_page_reads_evidence_of_every_source_in_one_query(
 
     attach()
     client.get(url)  # warm the session and roles
-    with django_assert_num_queries(12) as first:
+    with django_assert_num_queries(11) as first:
         client.get(url)
     for _ in range(4):
         attach()

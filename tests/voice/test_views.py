@@ -291,10 +291,10 @@ def test_the_answer_pages_take_the_same_queries_however_many_questions(
     student.get(link_url(small))
     for survey in (small, large):
         answer, link = _url("survey_answer", survey), link_url(survey)
-        # The session, the person and their roles, the school, the survey with its questions
+        # The session with the person and their roles, the school, the survey with its questions
         # (one query) and whether they answered (no sections, no teams). Staff asked as staff
         # are known to be asked from the roles read with them: no query for it.
-        with django_assert_num_queries(5):
+        with django_assert_num_queries(4):
             page = client.get(answer).content.decode()
         assert page.count('type="radio"') >= 5
         # The link with its survey, school and district, then the questions (the device key

@@ -94,6 +94,6 @@ def test_the_coaching_page_reads_in_fixed_queries(
         for k in range(3):
             services.coaching_reply(actor=world.staff, thread=thread, text=f"Answer {n}.{k}")
     client = client_for(world.principal)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         html = client.get(url("coaching", slug=world.school.slug, pk=plan.pk)).content.decode()
     assert "Answer 4.2" in html

@@ -228,6 +228,6 @@ def test_the_meeting_page_with_linked_goals_reads_in_fixed_queries(
         services.agenda_link_add(actor=world.principal, item=item, step=goal.steps.first())
     client = client_for(world.principal)
     # 28: the link form's choices read the school's open and closed surveys (one query).
-    with django_assert_num_queries(26):
+    with django_assert_num_queries(25):
         page = client.get(live.get_absolute_url()).content.decode()
     assert "Attendance goal 6" in page and "Step 5.2" in page

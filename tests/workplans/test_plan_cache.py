@@ -216,8 +216,9 @@ def test_the_cached_page_reads_a_handful_of_queries(
     ProgressUpdateFactory.create_batch(3, step=step, author=world.teacher_leader)
     client = client_for(world.principal)
     first = page(client, versioned)
-    # Session, user, memberships, school, version, plan, and the navigation's schools.
-    with django_assert_num_queries(5):  # sessions are read from the database (settings)
+    # The session with the user and memberships, school, version, plan, and the navigation's
+    # schools.
+    with django_assert_num_queries(4):  # sessions are read from the database (settings)
         again = page(client, versioned)
     assert without_tokens(again) == without_tokens(first)
 

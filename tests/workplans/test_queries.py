@@ -82,7 +82,7 @@ def test_the_plan_page_reads_in_a_fixed_number_of_queries(
     url = reverse("workplans:plan_detail", kwargs={"slug": world.school.slug, "pk": big_plan.pk})
     # 15, the survey results put into the goals as evidence (voice), the decisions tied to
     # the goals.
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(14):
         response = client.get(url)
     assert response.status_code == 200
     assert response.content.decode().count('role="img"') == GOALS
@@ -92,7 +92,7 @@ def test_my_steps_reads_in_a_fixed_number_of_queries(
     client_for, world, big_plan, django_assert_num_queries
 ):
     client = client_for(world.teacher_leader)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         response = client.get(reverse("workplans:my_steps"))
     assert response.status_code == 200
     assert (
@@ -105,6 +105,6 @@ def test_the_export_reads_in_a_fixed_number_of_queries(
 ):
     client = client_for(world.district_admin)
     url = reverse("workplans:plan_export", kwargs={"slug": world.school.slug, "pk": big_plan.pk})
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         response = client.get(url)
     assert response.content.decode().count("\ndata,") == GOALS * POINTS_PER_GOAL

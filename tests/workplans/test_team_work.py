@@ -212,6 +212,6 @@ def test_the_team_page_reads_its_work_in_fixed_queries(
     client = client_for(lead)
     # 22 for the team and its work-plan section, and 6 for the team page's own sections
     # since (proposals between meetings, items put forward, former members).
-    with django_assert_num_queries(26):
+    with django_assert_num_queries(25):
         html = client.get(grade3.get_absolute_url()).content.decode()
     assert "Team goal 5" in html and "Step 5.2" in html
