@@ -431,6 +431,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "rostering.tasks.sync_rosters_nightly",
         "schedule": crontab(minute=15, hour=9),
     },
+    # Expired sessions' rows, each night (an expired session is already a signed-out one).
+    "leadership-clear-expired-sessions": {
+        "task": "leadership.tasks.clear_expired_sessions",
+        "schedule": crontab(minute=45, hour=9),
+    },
     # A roster apply whose worker vanished is shown failed (and can be applied again).
     "rostering-sweep-stalled-imports": {
         "task": "rostering.tasks.sweep_stalled_roster_imports",

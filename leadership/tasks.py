@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from . import clock, mywork, outbox, tokens
-from .models import District, Invitation, Membership, User
+from .models import District, Invitation, Membership, Session, User
 
 MY_WORK_CHUNK = 200  # people a chunk task looks at
 
@@ -59,6 +59,28 @@ def sweep_outbox() -> int:
     forget what was handed over a week ago."""
     outbox.prune()
     return outbox.sweep()
+
+
+SESSIONS_CLEARED_AT_ONCE = 5000
+
+
+@shared_task
+def clear_expired_sessions() -> int:
+    """Delete the rows of sessions that have expired (each night): what Django's
+    `clearsessions` does, in batches, so that no statement holds many rows at once. An expired
+    session is already a new, empty one to whoever still holds its cookie."""
+    deleted = 0
+    while True:
+        keys = list(
+            Session.objects.filter(expire_date__lt=timezone.now()).values_list(
+                "session_key", flat=True
+            )[:SESSIONS_CLEARED_AT_ONCE]
+        )
+        if not keys:
+            return deleted
+        deleted += Session.objects.filter(
+            session_key__in=keys, expire_date__lt=timezone.now()
+        ).delete()[0]
 
 
 # --- my work, weekly --------------------------------------------------------------------

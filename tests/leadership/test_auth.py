@@ -135,3 +135,26 @@ def test_live_sessions_are_carried_into_the_new_table(world, client):
     client.cookies["sessionid"] = "k" * 32
     assert client.get(MY_WORK).wsgi_request.user == world.principal
 
+
+def test_expired_sessions_are_cleared_each_night_in_batches(world, client_for, monkeypatch):
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    from leadership import tasks
+    from leadership.models import Session
+
+    live = client_for(world.principal)
+    past = timezone.now() - timedelta(seconds=1)
+    Session.objects.bulk_create(
+        Session(session_key=f"{n:032d}", session_data="", expire_date=past) for n in range(7)
+    )
+    monkeypatch.setattr(tasks, "SESSIONS_CLEARED_AT_ONCE", 3)
+    assert tasks.clear_expired_sessions.delay().get() == 7
+    assert list(Session.objects.values_list("session_key", flat=True)) == [
+        live.session.session_key
+    ]
+    assert live.get(MY_WORK).status_code == 200
+    entry = settings.CELERY_BEAT_SCHEDULE["leadership-clear-expired-sessions"]
+    assert entry["task"] == tasks.clear_expired_sessions.name
