@@ -67,20 +67,25 @@ SESSIONS_CLEARED_AT_ONCE = 5000
 @shared_task
 def clear_expired_sessions() -> int:
     """Delete the rows of sessions that have expired (each night): what Django's
-    `clearsessions` does, in batches, so that no statement holds many rows at once. An expired
-    session is already a new, empty one to whoever still holds its cookie."""
+    `clearsessions` does, in batches, so that no statement holds many rows at once, in this
+    table and in Django's (sessions begun before leadership.sessions, not yet carried over).
+    An expired session is already a new, empty one to whoever still holds its cookie."""
+    from django.contrib.sessions.models import Session as DjangoSession
+
     deleted = 0
-    while True:
-        keys = list(
-            Session.objects.filter(expire_date__lt=timezone.now()).values_list(
-                "session_key", flat=True
-            )[:SESSIONS_CLEARED_AT_ONCE]
-        )
-        if not keys:
-            return deleted
-        deleted += Session.objects.filter(
-            session_key__in=keys, expire_date__lt=timezone.now()
-        ).delete()[0]
+    for model in (Session, DjangoSession):
+        while True:
+            keys = list(
+                model.objects.filter(expire_date__lt=timezone.now()).values_list(
+                    "session_key", flat=True
+                )[:SESSIONS_CLEARED_AT_ONCE]
+            )
+            if not keys:
+                break
+            deleted += model.objects.filter(
+                session_key__in=keys, expire_date__lt=timezone.now()
+            ).delete()[0]
+    return deleted
 
 
 # --- my work, weekly --------------------------------------------------------------------

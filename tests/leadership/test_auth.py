@@ -107,39 +107,60 @@ def test_a_row_naming_someone_else_than_its_signed_data_is_not_trusted(world, cl
     assert sum("leadership_user" in sql for sql in reads) == 2  # with the session, then alone
 
 
-def test_live_sessions_are_carried_into_the_new_table(world, client):
-    """The migration that gave sessions their person's id keeps everyone signed in."""
-    import importlib
-    from datetime import timedelta
-    from types import SimpleNamespace
-
-    from django.apps import apps
+def _begun_before_the_upgrade(client, user):
+    """Sign `user` in on `client`, then move the session to Django's own table, where
+    sessions begun before leadership.sessions are."""
     from django.contrib.sessions.models import Session as DjangoSession
-    from django.utils import timezone
 
     from leadership.models import Session
 
-    migration = importlib.import_module("leadership.migrations.0017_session_with_user")
-    client.force_login(world.principal)  # a session as Django's table held it
-    signed_in = Session.objects.get()
-    Session.objects.all().delete()
-    data, later = signed_in.session_data, signed_in.expire_date
-    DjangoSession.objects.create(session_key="k" * 32, session_data=data, expire_date=later)
-    DjangoSession.objects.create(session_key="a" * 32, session_data="junk", expire_date=later)
+    client.force_login(user)
+    key = client.session.session_key
+    row = Session.objects.get(session_key=key)
+    Session.objects.filter(session_key=key).delete()
     DjangoSession.objects.create(
-        session_key="e" * 32, session_data=data, expire_date=timezone.now() - timedelta(days=1)
+        session_key=key, session_data=row.session_data, expire_date=row.expire_date
     )
-    migration.copy_live_sessions(apps, SimpleNamespace(connection=connection))
-    rows = {s.session_key: s.user_id for s in Session.objects.all()}
-    assert rows == {"k" * 32: world.principal.pk, "a" * 32: None}
-    client.cookies["sessionid"] = "k" * 32
+    return key
+
+
+def test_a_session_begun_before_the_upgrade_is_carried_over_once(world, client):
+    """Nobody is signed out by the upgrade that gave sessions their person's id: a session
+    of Django's table is moved to this one on its first request."""
+    from django.contrib.sessions.models import Session as DjangoSession
+
+    from leadership.models import Session
+
+    key = _begun_before_the_upgrade(client, world.principal)
     assert client.get(MY_WORK).wsgi_request.user == world.principal
+    assert not DjangoSession.objects.exists()
+    assert Session.objects.get(session_key=key).user_id == world.principal.pk
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(MY_WORK).wsgi_request.user == world.principal
+    assert not any("django_session" in q["sql"] for q in queries.captured_queries)
+
+
+def test_a_session_signed_out_on_the_old_code_stays_signed_out(world, client):
+    """Signed out while the upgrade ran (its row gone from Django's table), or never
+    readable: nothing of it is carried over."""
+    from django.contrib.sessions.models import Session as DjangoSession
+
+    from leadership.models import Session
+
+    key = _begun_before_the_upgrade(client, world.principal)
+    DjangoSession.objects.filter(session_key=key).delete()
+    assert client.get(MY_WORK).status_code == 302
+    _begun_before_the_upgrade(client, world.principal)
+    DjangoSession.objects.update(session_data="tampered")
+    assert client.get(MY_WORK).status_code == 302
+    assert not Session.objects.filter(user_id=world.principal.pk).exists()
 
 
 def test_expired_sessions_are_cleared_each_night_in_batches(world, client_for, monkeypatch):
     from datetime import timedelta
 
     from django.conf import settings
+    from django.contrib.sessions.models import Session as DjangoSession
     from django.utils import timezone
 
     from leadership import tasks
@@ -150,11 +171,11 @@ def test_expired_sessions_are_cleared_each_night_in_batches(world, client_for, m
     Session.objects.bulk_create(
         Session(session_key=f"{n:032d}", session_data="", expire_date=past) for n in range(7)
     )
+    DjangoSession.objects.create(session_key="d" * 32, session_data="", expire_date=past)
     monkeypatch.setattr(tasks, "SESSIONS_CLEARED_AT_ONCE", 3)
-    assert tasks.clear_expired_sessions.delay().get() == 7
-    assert list(Session.objects.values_list("session_key", flat=True)) == [
-        live.session.session_key
-    ]
+    assert tasks.clear_expired_sessions.delay().get() == 8
+    assert not DjangoSession.objects.exists()
+    assert list(Session.objects.values_list("session_key", flat=True)) == [live.session.session_key]
     assert live.get(MY_WORK).status_code == 200
     entry = settings.CELERY_BEAT_SCHEDULE["leadership-clear-expired-sessions"]
     assert entry["task"] == tasks.clear_expired_sessions.name
