@@ -78,8 +78,8 @@ def _test_settings(settings, request):
     from config.celery import app
     from district.views import LATEST as DASHBOARD_LATEST
     from voice import pending
+    from voice.results import CONTENT as RESULTS_CONTENT
     from voice.results import LATEST
-    from voice.views import RESULTS_CONTENT
 
     factory.random.reseed_random(request.node.nodeid)
 

@@ -426,6 +426,23 @@ def questions_fragment(
 # answer's transaction and is read with the survey's row before any figure.
 LATEST = LatestFragments(scopes=32, max_bytes=16 * 1024 * 1024, seconds=60)
 
+# The results page's content block (all but the layout), in this process's memory, kept per
+# survey for its latest figures alone, a minute at most: the results version and the counts
+# the page shows (read on every request) are its version, and everything else the block is
+# drawn from is in its key (the languages, the addresses, the title, the breakdown, the
+# threshold, the earlier round's title): the questions' fragment in it is itself kept under
+# the results version and those same values (voice.results.questions_fragment). So a kept block
+# is the one the template would draw now, and, as for that fragment, no sequence of figures
+# between answers is kept; an answer or a close committed in this process drops it with
+# LATEST (`forget`).
+CONTENT = LatestFragments(scopes=64, max_bytes=8 * 1024 * 1024, seconds=60)
+
+
+def forget(survey_pk: int) -> None:
+    """Drop what this process keeps of the survey's results (a write to them committed)."""
+    LATEST.forget(survey_pk)
+    CONTENT.forget(survey_pk)
+
 
 def _sort_key(dimension: str | None, key: str, labels) -> tuple:
     if dimension in GRADE_DIMENSIONS:

@@ -127,7 +127,7 @@ def _results_changed(survey: Survey | int) -> None:
         results_version=secrets.randbelow(RESULTS_VERSION_CEILING) + 1
     )
     # The figures this process kept from before go once the write is visible.
-    transaction.on_commit(lambda: survey_results.LATEST.forget(survey_pk))
+    transaction.on_commit(lambda: survey_results.forget(survey_pk))
 
 
 def _clean_texts(texts: dict[str, str], languages: list[str], max_length: int) -> dict:
@@ -1131,7 +1131,7 @@ def _flush_on_close(survey_ids: list[int]) -> None:
     """The close writes whatever is pending, in its own transaction, and clears the sets once
     it has committed; with Redis unreachable the beat task writes them when it answers."""
     ids = list(survey_ids)
-    transaction.on_commit(lambda: [survey_results.LATEST.forget(pk) for pk in ids])
+    transaction.on_commit(lambda: [survey_results.forget(pk) for pk in ids])
     try:
         found = pending.members_of(survey_ids)
     except pending.Unavailable:

@@ -28,7 +28,6 @@ from leadership.exports import csv_writer
 from leadership.html import text, translated
 from leadership.htmx import HtmxHttpRequest
 from leadership.htmx import apply_form_errors as _apply_form_errors
-from leadership.latest import LatestFragments
 from leadership.models import School
 from leadership.permissions import load_in_school, school_view
 from leadership.prepared import Prepared
@@ -934,7 +933,7 @@ def survey_results_page(request: HtmxHttpRequest, school: School, pk: int) -> Ht
         "dimension_label": survey_results.DIMENSIONS.get(found.dimension or "", ""),
         "earlier_round": _earlier_round_title(survey, request.user, language),
     }
-    # The content block is kept (RESULTS_CONTENT) under every value it is drawn from; the
+    # The content block is kept (voice.results.CONTENT) under every value it is drawn from; the
     # layout around it is written for each request (leadership.page).
     scope = (survey.pk, survey.created_at)
     version = (survey.results_version, found.responses, found.participated, found.invited)
@@ -952,10 +951,10 @@ def survey_results_page(request: HtmxHttpRequest, school: School, pk: int) -> Ht
         school.slug,
         context["earlier_round"],
     )
-    content = RESULTS_CONTENT.get(scope, version, parts)
+    content = survey_results.CONTENT.get(scope, version, parts)
     if content is None:
         content = render_to_string("voice/results.html#content", context, request=request)
-        RESULTS_CONTENT.put(scope, version, parts, content)
+        survey_results.CONTENT.put(scope, version, parts, content)
     return page.render_template_page(
         request,
         "voice/results.html",
@@ -966,15 +965,6 @@ def survey_results_page(request: HtmxHttpRequest, school: School, pk: int) -> Ht
     )
 
 
-# The results page's content block (all but the layout), in this process's memory, kept per
-# survey for its latest figures alone, a minute at most: the results version and the counts
-# the page shows (read on every request) are its version, and everything else the block is
-# drawn from is in its key (the languages, the addresses, the title, the breakdown, the
-# threshold, the earlier round's title): the questions' fragment in it is itself kept under
-# the results version and those same values (voice.results.questions_fragment). So a kept block
-# is the one the template would draw now, and, as for that fragment, no sequence of figures
-# between answers is kept.
-RESULTS_CONTENT = LatestFragments(scopes=64, max_bytes=8 * 1024 * 1024, seconds=60)
 RESULTS_TITLE = gettext_noop("Results")
 
 

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from tests.voice.factories import YES_NO, add_question, draft_survey, open_survey
-from voice import services, tokens
+from voice import results, services, tokens
 from voice.models import QuestionKind, StudentLink, Survey
 
 pytestmark = pytest.mark.django_db
@@ -277,8 +277,10 @@ def test_the_people_asked_follow_every_write_of_who_is_asked_at_once(
     assert asked(page(owner, graded)) == with_grades
 
 
-def test_the_kept_page_content_follows_what_it_is_drawn_from(world, owner, monkeypatch):
-    """The page's content block is kept in the process (voice.views.RESULTS_CONTENT) under
+def test_the_kept_page_content_follows_what_it_is_drawn_from(
+    world, owner, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The page's content block is kept in the process (voice.results.CONTENT) under
     every value it shows: a new title, another language or breakdown, and a new answer each
     give the content the template draws now (the suite compares every results page with its
     template: PAGE_CHECK)."""
@@ -301,7 +303,11 @@ def test_the_kept_page_content_follows_what_it_is_drawn_from(world, owner, monke
     world.principal.save(update_fields=["preferred_language"])
     assert '<html lang="es">' in page(owner, survey)
     assert 'value="grade" selected' in page(owner, survey, by="grade")
-    services.response_submit(
-        survey=survey, user=world.staff, values={q["belong"].pk: 4}, language="en"
-    )
+    assert any(scope[0] == survey.pk for scope in results.CONTENT._kept)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.response_submit(
+            survey=survey, user=world.staff, values={q["belong"].pk: 4}, language="en"
+        )
+    # The answer's commit drops what this process kept of the survey.
+    assert not any(scope[0] == survey.pk for scope in results.CONTENT._kept)
     assert answered(page(owner, survey), q["belong"]) == "1 respuesta"
