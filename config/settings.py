@@ -81,6 +81,10 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "config.urls"
+# Pages whose layout is written in Python (leadership.page.render_template_page) rendered by
+# their template as well, and compared: on in the test suite (tests/conftest.py), never in
+# production, where it would render each such page twice.
+PAGE_CHECK = False
 WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [

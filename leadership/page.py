@@ -136,7 +136,7 @@ def render_template_page(
     response = render(
         request, content=content, title=title, extra_head=extra_head, main_class=main_class
     )
-    if getattr(settings, "PAGE_CHECK", False):
+    if settings.PAGE_CHECK:
         expected = render_to_string(template_name, context, request=request)
         got = response.content.decode()
         if _TOKENS.sub(r"\1", got) != _TOKENS.sub(r"\1", expected):

@@ -899,6 +899,9 @@ def student_answer(request: HttpRequest, token: str) -> HttpResponse:
 
 # --- results ------------------------------------------------------------------------------
 
+# The results page's title, as voice/results.html says it (marked here for the catalogues).
+RESULTS_TITLE = gettext_noop("Results")
+
 
 @login_required
 @require_safe
@@ -930,7 +933,6 @@ def survey_results_page(request: HtmxHttpRequest, school: School, pk: int) -> Ht
             (key, str(label), key == found.dimension)
             for key, label in survey_results.DIMENSIONS.items()
         ],
-        "dimension_label": survey_results.DIMENSIONS.get(found.dimension or "", ""),
         "earlier_round": _earlier_round_title(survey, request.user, language),
     }
     # The content block is kept (voice.results.CONTENT) under every value it is drawn from; the
@@ -963,9 +965,6 @@ def survey_results_page(request: HtmxHttpRequest, school: School, pk: int) -> Ht
         title=f"{translated(RESULTS_TITLE)} · {text(title)}",
         extra_head=f'<link rel="stylesheet" href="{text(static("css/voice.css"))}">',
     )
-
-
-RESULTS_TITLE = gettext_noop("Results")
 
 
 def _set_attach_urls(school: School, survey: Survey, results) -> None:
